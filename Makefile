@@ -1,0 +1,43 @@
+# Arbejdsmiljøguiden. The two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONWARNINGS := ignore
+
+.PHONY: setup train run shell test test-fast validate rasa-test bench bench-nlu clean help
+
+help:
+	@echo "make run    - set up, train if needed, start the bot"
+	@echo "make test   - set up, train if needed, run every test"
+	@echo "make shell  - talk to the running bot in the terminal (start 'make run' first)"
+
+setup:
+	@bash scripts/setup.sh
+
+train: setup
+	@bash scripts/train.sh
+
+run: train
+	@$(PY) -m bot run
+
+# rasa shell against the action server that `make run` started.
+shell: train
+	@$(RASA) shell --model models/current.tar.gz --endpoints endpoints.yml --credentials credentials.yml
+
+validate: setup
+	@$(RASA) data validate --domain domain.yml --data data --config config.yml --fail-on-warnings
+
+test: train
+	@$(PY) -m pytest
+
+# Unit and action tests only (no Rasa server).
+test-fast: setup
+	@$(PY) -m pytest -m "not e2e and not slow"
+
+bench-nlu: setup
+	@$(PY) -m bot.bench.nlu
+
+clean:
+	rm -rf build models var results .pytest_cache

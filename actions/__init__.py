@@ -1,0 +1,1 @@
+"""Thin rasa-sdk actions: read slots, call `bot/`, send replies, return events."""

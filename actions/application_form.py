@@ -1,0 +1,291 @@
+"""validate_application_form: checks and normalises every answer; bot.routing picks the next question."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions.common import CONTROL_INTENTS, answers, latest_intent, latest_text, send
+from bot import catalogue as catalogue_module
+from bot import contacts, geography, messages, routing, themes
+from bot.corrections import parse_field
+from bot.text import clean_free_text, fold
+
+Slots = Dict[Text, Any]
+PROBLEM_MAX = 4000
+WORKPLACE_MAX = 200
+
+
+class ValidateApplicationForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_application_form"
+
+    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> List[Text]:
+        return routing.questions(answers(tracker))
+
+    # -- facts taken from any message (several facts in one sentence) -------------
+    async def get_extraction_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> List[EventType]:
+        if latest_intent(tracker) in CONTROL_INTENTS or latest_text(tracker).startswith("/"):
+            return []
+        events: List[EventType] = []
+        for extract in (self._extract_sector, self._extract_role, self._extract_problem):
+            found = extract(tracker)
+            tracker.slots.update(found)
+            events += [SlotSet(slot, value) for slot, value in found.items()]
+        return events
+
+    @staticmethod
+    def _extract_sector(tracker: Tracker) -> Slots:
+        if tracker.get_slot("sector") is not None:
+            return {}
+        sector = geography.load().infer_sector(latest_text(tracker))
+        return {"sector": sector} if sector else {}
+
+    @staticmethod
+    def _extract_role(tracker: Tracker) -> Slots:
+        if tracker.get_slot("role") is not None or tracker.get_slot("requested_slot") in (
+                "rep_role", "rep_name", "leader_name", "contact_name", "workplace", "problem_description"):
+            return {}
+        role = contacts.parse_role(latest_text(tracker))
+        return {"role": role} if role and role != "other" else {}
+
+    @staticmethod
+    def _extract_problem(tracker: Tracker) -> Slots:
+        """A first message like '... og vi har meget vold fra borgerne' already describes the problem."""
+        if tracker.get_slot("problem_description") is not None or tracker.get_slot("requested_slot"):
+            return {}
+        text = latest_text(tracker)
+        assessment = themes.assess(text)
+        return {"problem_description": text} if assessment.themes or assessment.exclusions else {}
+
+    # -- where and who -----------------------------------------------------------
+    def validate_sector(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                        domain: DomainDict) -> Slots:
+        if value in catalogue_module.SECTORS:
+            return {"sector": value}
+        dispatcher.utter_message(text="Vælg kommune, region eller staten.")
+        return {"sector": None}
+
+    def validate_municipality(self, value: Any, dispatcher: CollectingDispatcher,
+                              tracker: Tracker, domain: DomainDict) -> Slots:
+        geo = geography.load()
+        text = str(value or "")
+        name = (geo.canonical_municipality(text) or
+                (m.name if (m := geo.find_municipality(text)) else None) or
+                geo.guess_municipality(text))
+        if name is None:
+            dispatcher.utter_message(
+                text="Den kommune kender jeg ikke. Skriv kommunens navn, fx Vejle, Aarhus eller København.")
+            return {"municipality": None}
+        return {"municipality": name, "region": geo.region_of(name)}
+
+    def validate_region(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                        domain: DomainDict) -> Slots:
+        name = geography.load().canonical_region(str(value or ""))
+        if name is None:
+            dispatcher.utter_message(text="Vælg en af de fem regioner.")
+            return {"region": None}
+        region = catalogue_module.load().region(name)
+        slots: Slots = {"region": name}
+        if tracker.get_slot("sector") == "regional":
+            slots["provider"] = region.route if region.model == 1 else (
+                tracker.get_slot("provider") if tracker.get_slot("provider") != "central_arbejdsmiljoenhed" else None)
+        return slots
+
+    def validate_role(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                      domain: DomainDict) -> Slots:
+        role = value if value in ("leder", "TR", "AMR", "FTR", "medarbejder") else contacts.parse_role(str(value or ""))
+        if role is None or role == "other":
+            dispatcher.utter_message(text="Vælg den rolle, der passer bedst på dig.")
+            return {"role": None}
+        return {"role": role}
+
+    # -- the application -----------------------------------------------------------
+    def validate_application_type(self, value: Any, dispatcher: CollectingDispatcher,
+                                  tracker: Tracker, domain: DomainDict) -> Slots:
+        folded = fold(str(value or ""))
+        if value in ("enkelt", "faelles"):
+            kind = value
+        elif any(w in folded for w in ("flere", "faelles", "sammen", "hele kommunen", "alle")):
+            kind = "faelles"
+        elif any(w in folded for w in ("en arbejdsplads", "een", "kun os", "enkelt", "vores arbejdsplads", "én")):
+            kind = "enkelt"
+        else:
+            dispatcher.utter_message(text="Vælg, om I søger for én arbejdsplads eller for flere sammen.")
+            return {"application_type": None}
+        if kind == "faelles" and tracker.get_slot("application_type") != "faelles":
+            dispatcher.utter_message(text=messages.faelles_intro())
+        return {"application_type": kind}
+
+    def validate_applicant_body(self, value: Any, dispatcher: CollectingDispatcher,
+                                tracker: Tracker, domain: DomainDict) -> Slots:
+        kind = tracker.get_slot("application_type") or "enkelt"
+        allowed = catalogue_module.load().applicant_bodies[kind]
+        folded = fold(str(value or "")).replace(" ", "").replace("-", "")
+        for body in allowed:
+            if fold(body).replace(" ", "").replace("-", "") in folded:
+                return {"applicant_body": body}
+        if kind == "faelles" and "hoved" in folded:
+            return {"applicant_body": "HovedMED"}
+        if kind == "faelles" and ("med" in folded or "udvalg" in folded) and len(folded) <= 60:
+            return {"applicant_body": clean_free_text(str(value), 60)}
+        dispatcher.utter_message(text="Vælg det udvalg, der søger: " + ", ".join(allowed) + ".")
+        return {"applicant_body": None}
+
+    def validate_problem_description(self, value: Any, dispatcher: CollectingDispatcher,
+                                     tracker: Tracker, domain: DomainDict) -> Slots:
+        text = clean_free_text(str(value or ""), PROBLEM_MAX)
+        if len(text) < 3:
+            dispatcher.utter_message(text="Skriv gerne et par sætninger om, hvad der fylder hos jer.")
+            return {"problem_description": None}
+        offer = answers(tracker).offer or "spark"
+        assessment = themes.assess(text, offer)
+        if assessment.exclusions:
+            dispatcher.utter_message(text=messages.exclusion_note(assessment.exclusions))
+        if not assessment.themes and assessment.out_of_theme:
+            dispatcher.utter_message(text=messages.outside_themes_hint(offer))
+        return {"problem_description": text, "theme_suggestion": assessment.best,
+                "theme": None, "theme_fit": None}
+
+    def validate_theme(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                       domain: DomainDict) -> Slots:
+        offer = answers(tracker).offer or "spark"
+        codes = [t.code for t in catalogue_module.load().themes_for(offer)]
+        suggestion = tracker.get_slot("theme_suggestion")
+        if value == "suggested" and suggestion in codes:
+            return {"theme": suggestion, "theme_fit": True}
+        if value == "rejected" and suggestion:
+            return {"theme": None, "theme_suggestion": None}
+        if value in ("ingen", "rejected"):
+            return {"theme": None, "theme_fit": False}
+        if value in codes:
+            return {"theme": value, "theme_fit": True, "theme_suggestion": None}
+        text = str(value or "")
+        chosen = themes.parse_choice(text, offer) or themes.assess(text, offer).best
+        if chosen:
+            return {"theme": chosen, "theme_fit": True, "theme_suggestion": None}
+        dispatcher.utter_message(text="Vælg det tema, der passer bedst, eller »Ingen af dem«.")
+        return {"theme": None, "theme_suggestion": None}
+
+    def validate_consensus(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                           domain: DomainDict) -> Slots:
+        return {"consensus": value if isinstance(value, bool) else None}
+
+    def validate_commitments_accepted(self, value: Any, dispatcher: CollectingDispatcher,
+                                      tracker: Tracker, domain: DomainDict) -> Slots:
+        return {"commitments_accepted": value if isinstance(value, bool) else None}
+
+    def validate_interest(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                          domain: DomainDict) -> Slots:
+        return {"interest": value if isinstance(value, bool) else None}
+
+    def validate_provider(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                          domain: DomainDict) -> Slots:
+        catalogue = catalogue_module.load()
+        folded = fold(str(value or ""))
+        for provider in catalogue.providers:
+            if folded == provider.code or any(fold(alias) in folded for alias in provider.aliases):
+                return {"provider": provider.code}
+        dispatcher.utter_message(text="Vælg en af de fire udbydere: "
+                                 + ", ".join(p.short for p in catalogue.providers) + ".")
+        return {"provider": None}
+
+    # -- contact details -------------------------------------------------------------
+    def validate_workplace(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                           domain: DomainDict) -> Slots:
+        raw = clean_free_text(str(value or ""), 10_000)
+        if not any(ch.isalnum() for ch in raw):
+            dispatcher.utter_message(text="Skriv arbejdspladsens navn, fx »Plejecenter Solgården«.")
+            return {"workplace": None}
+        if len(raw) > WORKPLACE_MAX:
+            dispatcher.utter_message(text=f"Navnet er for langt. Skriv det med højst {WORKPLACE_MAX} tegn.")
+            return {"workplace": None}
+        return {"workplace": raw}
+
+    def _name(self, slot: str, value: Any, dispatcher: CollectingDispatcher) -> Slots:
+        checked = contacts.check_name(str(value or ""))
+        if checked.problem:
+            dispatcher.utter_message(text=checked.problem)
+        return {slot: checked.value}
+
+    def _email(self, slot: str, value: Any, dispatcher: CollectingDispatcher) -> Slots:
+        checked = contacts.check_email(str(value or ""))
+        if checked.problem:
+            dispatcher.utter_message(text=checked.problem)
+        return {slot: checked.value}
+
+    def _phone(self, slot: str, value: Any, dispatcher: CollectingDispatcher) -> Slots:
+        if contacts.is_skip(str(value or "")):
+            return {slot: messages.PHONE_SKIPPED}
+        checked = contacts.check_phone(str(value or ""))
+        if checked.problem:
+            dispatcher.utter_message(text=checked.problem + " Eller skriv »spring over«.")
+        return {slot: checked.value}
+
+    def validate_leader_name(self, value, dispatcher, tracker, domain) -> Slots:  # type: ignore[no-untyped-def]
+        return self._name("leader_name", value, dispatcher)
+
+    def validate_rep_name(self, value, dispatcher, tracker, domain) -> Slots:  # type: ignore[no-untyped-def]
+        return self._name("rep_name", value, dispatcher)
+
+    def validate_contact_name(self, value, dispatcher, tracker, domain) -> Slots:  # type: ignore[no-untyped-def]
+        return self._name("contact_name", value, dispatcher)
+
+    def validate_leader_email(self, value, dispatcher, tracker, domain) -> Slots:  # type: ignore[no-untyped-def]
+        return self._email("leader_email", value, dispatcher)
+
+    def validate_rep_email(self, value, dispatcher, tracker, domain) -> Slots:  # type: ignore[no-untyped-def]
+        return self._email("rep_email", value, dispatcher)
+
+    def validate_contact_email(self, value, dispatcher, tracker, domain) -> Slots:  # type: ignore[no-untyped-def]
+        return self._email("contact_email", value, dispatcher)
+
+    def validate_leader_phone(self, value, dispatcher, tracker, domain) -> Slots:  # type: ignore[no-untyped-def]
+        return self._phone("leader_phone", value, dispatcher)
+
+    def validate_rep_phone(self, value, dispatcher, tracker, domain) -> Slots:  # type: ignore[no-untyped-def]
+        return self._phone("rep_phone", value, dispatcher)
+
+    def validate_contact_phone(self, value, dispatcher, tracker, domain) -> Slots:  # type: ignore[no-untyped-def]
+        return self._phone("contact_phone", value, dispatcher)
+
+    def validate_rep_role(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                          domain: DomainDict) -> Slots:
+        role = value if value in ("TR", "AMR", "FTR", "other") else contacts.parse_role(str(value or ""))
+        if role in ("TR", "AMR", "FTR", "other"):
+            return {"rep_role": role}
+        dispatcher.utter_message(text="Medarbejderrepræsentanten er typisk TR, AMR eller FTR. Vælg en af dem, eller »Andet«.")
+        return {"rep_role": None}
+
+    # -- the summary -------------------------------------------------------------------
+    def validate_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                           domain: DomainDict) -> Slots:
+        if value is True:
+            return {"confirmed": True, "awaiting_correction": False}
+        if value is False:
+            return {"confirmed": None, "awaiting_correction": True}
+        fields = messages.summary_fields(answers(tracker))
+        text = str(value or "")
+        field = text if text in fields else parse_field(text, fields)
+        if field is None:
+            dispatcher.utter_message(text="Skriv »ja« for at sende ansøgningen, eller vælg det, du vil rette.")
+            return {"confirmed": None, "awaiting_correction": True}
+        return {"confirmed": None, "awaiting_correction": False, **self._reset(field, text)}
+
+    def _reset(self, field: str, text: str) -> Slots:
+        """Forget one answer so that the form asks it again (a new value in the same message is kept)."""
+        if field.endswith("_email") and contacts.check_email(text).value:
+            return {field: contacts.check_email(text).value}
+        if field == "theme":
+            return {"theme": None, "theme_suggestion": None, "theme_fit": None}
+        if field == "application_type":
+            return {"application_type": None, "applicant_body": None}
+        return {field: None}
+

@@ -1,0 +1,48 @@
+"""What the actions share: sending a `bot.messages.Reply`, the record store, message facts."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.messages import Reply
+from bot.records import ApplicationStore
+from bot.routing import Answers
+
+# Intents that are never an answer to the question being asked.
+CONTROL_INTENTS = frozenset({"faq", "stop", "restart", "human_handoff", "out_of_scope", "greet",
+                             "goodbye", "thanks"})
+
+_store: Optional[ApplicationStore] = None
+
+
+def store() -> ApplicationStore:
+    """The record store, created on first use (never at import)."""
+    global _store
+    if _store is None:
+        _store = ApplicationStore()
+    return _store
+
+
+def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
+    buttons = [{"title": title, "payload": payload} for title, payload in reply.buttons]
+    dispatcher.utter_message(text=reply.text, buttons=buttons or None)
+
+
+def latest_text(tracker: Tracker) -> str:
+    return str(tracker.latest_message.get("text") or "")
+
+
+def latest_intent(tracker: Tracker) -> Optional[str]:
+    intent: Any = tracker.latest_message.get("intent") or {}
+    return intent.get("name")
+
+
+def is_button_payload(tracker: Tracker) -> bool:
+    return latest_text(tracker).startswith("/")
+
+
+def answers(tracker: Tracker) -> Answers:
+    return Answers.from_slots(tracker.slots)

@@ -1,0 +1,139 @@
+"""Starts and stops the running bot: the action server and the Rasa server, as child processes.
+
+Used by `make run` (`python -m bot run`) and by the end-to-end tests, so both start the
+stack the same way. Logs go to files in the run folder, never to the terminal.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Stack:
+    """One action server and one Rasa server on loopback."""
+
+    run_dir: Path
+    rasa_port: int = 5005
+    action_port: int = 5055
+    model: Path = PROJECT_ROOT / "models" / "current.tar.gz"
+    api_token: Optional[str] = None
+    env: dict[str, str] = field(default_factory=dict)
+    interface: str = "127.0.0.1"
+    processes: list[subprocess.Popen] = field(default_factory=list)
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://127.0.0.1:{self.action_port}/webhook"
+
+    @property
+    def tracker_db(self) -> Path:
+        return self.run_dir / "tracker.db"
+
+    def _environment(self) -> dict[str, str]:
+        env = {**os.environ, **self.env}
+        env.setdefault("APPLICATIONS_DB", str(self.run_dir / "applications.db"))
+        env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        env.setdefault("LOG_LEVEL", "INFO")
+        env["PYTHONUNBUFFERED"] = "1"
+        return env
+
+    def write_endpoints(self) -> Path:
+        path = self.run_dir / "endpoints.yml"
+        path.write_text(
+            "action_endpoint:\n"
+            f'  url: "{self.action_url}"\n'
+            "tracker_store:\n"
+            "  type: SQL\n"
+            '  dialect: "sqlite"\n'
+            f'  db: "{self.tracker_db}"\n',
+            encoding="utf-8",
+        )
+        return path
+
+    def start(self, timeout: float = 240.0) -> "Stack":
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        endpoints = self.write_endpoints()
+        rasa = str(Path(sys.executable).with_name("rasa"))
+        env = self._environment()
+        self._spawn("actions", [rasa, "run", "actions", "--actions", "actions",
+                                "--port", str(self.action_port)], env)
+        command = [rasa, "run", "--model", str(self.model), "--endpoints", str(endpoints),
+                   "--credentials", str(PROJECT_ROOT / "credentials.yml"),
+                   "--interface", self.interface, "--port", str(self.rasa_port),
+                   "--log-file", str(self.run_dir / "rasa-internal.log")]
+        if self.api_token:
+            command += ["--enable-api", "--auth-token", self.api_token]
+        self._spawn("rasa", command, env)
+        deadline = time.monotonic() + timeout
+        self._wait(f"http://127.0.0.1:{self.action_port}/health", deadline)
+        self._wait(f"{self.rasa_url}/", deadline)
+        return self
+
+    def _spawn(self, name: str, command: list[str], env: dict[str, str]) -> None:
+        log = open(self.run_dir / f"{name}.log", "ab")
+        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+        process.log_path = self.run_dir / f"{name}.log"  # type: ignore[attr-defined]
+        self.processes.append(process)
+
+    def _wait(self, url: str, deadline: float) -> None:
+        while time.monotonic() < deadline:
+            for process in self.processes:
+                if process.poll() is not None:
+                    tail = Path(process.log_path).read_text(errors="replace")[-3000:]  # type: ignore[attr-defined]
+                    self.stop()
+                    raise RuntimeError(f"{process.args[:3]} stopped during start-up:\n{tail}")
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+                pass
+            time.sleep(0.5)
+        self.stop()
+        raise TimeoutError(f"{url} was not ready in time")
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        self.processes.clear()
+
+    def wait(self) -> int:
+        """Block until a process ends (or Ctrl-C); then stop the rest."""
+        try:
+            while all(p.poll() is None for p in self.processes):
+                time.sleep(0.5)
+            return 1
+        except KeyboardInterrupt:
+            return 0
+        finally:
+            self.stop()

@@ -1,0 +1,27 @@
+"""Small text helpers for Danish as people type it (with or without æ/ø/å)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_FOLD = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "é": "e", "ü": "u", "ö": "oe", "ä": "ae"})
+_WORD = re.compile(r"[0-9a-zæøåéüöä]+(?:[-'][0-9a-zæøåéüöä]+)*")
+
+
+def fold(text: str) -> str:
+    """Lower-case and spell æ/ø/å as ae/oe/aa, so 'Åbenrå', 'Aabenraa' and 'aabenraa' meet."""
+    text = unicodedata.normalize("NFC", text).lower().translate(_FOLD)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def words(text: str) -> list[str]:
+    """The words of a text, lower-cased, with æ/ø/å kept."""
+    return _WORD.findall(unicodedata.normalize("NFC", text).lower())
+
+
+def clean_free_text(text: str, max_length: int) -> str:
+    """Strip control characters and outer white space; keep the user's words literally."""
+    text = unicodedata.normalize("NFC", text)
+    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    return text.strip()[:max_length]

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Sets up everything the bot needs, doing only what is out of date:
+#   1. a Python 3.10 virtual env in .venv with the locked dependencies,
+#   2. the Danish spaCy pipeline in build/spacy_da.
+# Safe to run again: with nothing to do it takes a second or two.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+find_python310() {
+  if [ -n "${PYTHON310:-}" ] && "$PYTHON310" -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then
+    echo "$PYTHON310"; return
+  fi
+  local candidates=()
+  command -v python3.10 >/dev/null 2>&1 && candidates+=("$(command -v python3.10)")
+  local pyenv_root="${PYENV_ROOT:-$HOME/.pyenv}"
+  if command -v pyenv >/dev/null 2>&1; then pyenv_root="$(pyenv root)"; fi
+  for p in $(ls -d "$pyenv_root"/versions/3.10.*/bin/python3.10 2>/dev/null | sort -V -r); do candidates+=("$p"); done
+  for p in /usr/bin/python3.10 /usr/local/bin/python3.10; do [ -x "$p" ] && candidates+=("$p"); done
+  for p in "${candidates[@]}"; do
+    if "$p" -c 'import sys, venv; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then echo "$p"; return; fi
+  done
+  return 1
+}
+
+hash_of() { cat "$@" | sha256sum | cut -c1-16; }
+
+# 1. Python environment ----------------------------------------------------------
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then
+  if ! PY=$(find_python310); then
+    echo "Fejl: Python 3.10 blev ikke fundet (Rasa 3.6 kræver Python 3.10)." >&2
+    echo "Error: no Python 3.10 found. Rasa 3.6 runs on Python 3.10 only." >&2
+    echo "Install it (e.g. 'pyenv install 3.10.13') or set PYTHON310=/path/to/python3.10." >&2
+    exit 1
+  fi
+  say "Creating .venv with $PY"
+  rm -rf .venv
+  "$PY" -m venv .venv
+fi
+
+deps_hash=$(hash_of requirements.lock pyproject.toml)
+if [ "$(cat .venv/.deps-hash 2>/dev/null)" != "$deps_hash" ]; then
+  say "Installing locked dependencies (a few minutes the first time)"
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+  echo "$deps_hash" > .venv/.deps-hash
+fi
+
+# 2. Danish spaCy pipeline ----------------------------------------------------------
+spacy_hash=$(hash_of bot/spacy_pipeline.py bot/geography.py bot/data/places.yml bot/data/kommuner.csv bot/data/catalogue.yml)
+if [ "$(cat build/spacy_da/.build-hash 2>/dev/null)" != "$spacy_hash" ]; then
+  say "Building the Danish spaCy pipeline (build/spacy_da)"
+  .venv/bin/python -m bot build-spacy build/spacy_da >/dev/null
+  echo "$spacy_hash" > build/spacy_da/.build-hash
+fi

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Trains models/current.tar.gz when anything it depends on changed since the last training.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+inputs=$( { find data -type f -name '*.yml' | sort; echo domain.yml config.yml bot/rasa_nlu.py build/spacy_da/.build-hash requirements.lock; } )
+fingerprint=$(cat $inputs | sha256sum | cut -c1-16)
+if [ -f models/current.tar.gz ] && [ "$(cat models/.fingerprint 2>/dev/null)" = "$fingerprint" ]; then
+  exit 0
+fi
+printf '\033[1m==> %s\033[0m\n' "Training the model (training data, domain or config changed)"
+mkdir -p models
+.venv/bin/rasa train --config config.yml --domain domain.yml --data data \
+  --out models --fixed-model-name current --quiet
+echo "$fingerprint" > models/.fingerprint
