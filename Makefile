@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONWARNINGS := ignore
+export RASA_TELEMETRY_ENABLED := false
 
 .PHONY: setup train run shell test test-fast validate rasa-test bench bench-nlu clean help
 

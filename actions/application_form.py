@@ -223,7 +223,7 @@ class ValidateApplicationForm(FormValidationAction):
 
     def _phone(self, slot: str, value: Any, dispatcher: CollectingDispatcher) -> Slots:
         if contacts.is_skip(str(value or "")):
-            return {slot: messages.PHONE_SKIPPED}
+            return {slot: contacts.PHONE_SKIPPED}
         checked = contacts.check_phone(str(value or ""))
         if checked.problem:
             dispatcher.utter_message(text=checked.problem + " Eller skriv »spring over«.")

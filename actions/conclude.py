@@ -30,7 +30,13 @@ class ConcludeApplication(Action):
             return []
         channel = (tracker.get_latest_input_channel() or "unknown")
         record = records.build_record(a, decision, tracker.sender_id, channel)
-        stored, created = await asyncio.to_thread(store().file, record)
+        try:
+            stored, created = await asyncio.to_thread(store().file, record)
+        except Exception:  # the user must hear about it; the details go to the log, without personal data
+            logger.exception("filing failed for a %s application", decision.offer)
+            dispatcher.utter_message(text="Beklager, der skete en teknisk fejl, så ansøgningen er ikke sendt. "
+                                     "Prøv igen senere, eller søg direkte via ansøgningsskemaet på sparkweb.dk.")
+            return []
         logger.info("application filed: %s (new=%s)", stored["reference"], created)
         dispatcher.utter_message(text=messages.conclusion(decision, a, stored, already_filed=not created))
         return [SlotSet("reference", stored["reference"])]

@@ -11,6 +11,8 @@ from bot.text import fold
 _EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _NAME_CHARS = re.compile(r"^[^\W\d_]+(?:[ '’.-]+[^\W\d_]+)*\.?$")
 NAME_MAX = 120
+# Slot value for "no phone number, please": the record stores null.
+PHONE_SKIPPED = "-"
 SKIP_WORDS = {"spring over", "ingen", "nej", "har ikke", "har ingen", "vil ikke oplyse", "-", "skip"}
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from bot import catalogue as catalogue_module
+from bot import contacts
 from bot.routing import Answers, Decision
 
 Button = tuple[str, str]
@@ -131,12 +132,11 @@ FIELD_LABELS = {
     "contact_phone": "Telefon",
 }
 APPLICATION_TYPE_TEXT = {"enkelt": "Én arbejdsplads", "faelles": "Fællesforløb (flere arbejdspladser)"}
-PHONE_SKIPPED = "-"
 
 
 def display(slot: str, answers: Answers) -> str:
     value = getattr(answers, slot)
-    if value in (None, PHONE_SKIPPED):
+    if value in (None, contacts.PHONE_SKIPPED):
         return "(ikke oplyst)"
     if slot == "theme" and answers.offer:
         return catalogue_module.load().theme(answers.offer, value).label

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from bot import catalogue as catalogue_module
-from bot import geography
+from bot import contacts, geography
 from bot.routing import Answers, Decision
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -65,7 +65,8 @@ def validate(record: dict) -> None:
 
 def _contact(name: Optional[str], email: Optional[str], phone: Optional[str],
              role: Optional[str] = None) -> dict:
-    contact = {"name": name, "email": email, "phone": phone}
+    contact = {"name": name, "email": email,
+               "phone": None if phone == contacts.PHONE_SKIPPED else phone}
     if role is not None:
         contact["role"] = role if role in ("TR", "AMR", "FTR") else "other"
     return contact

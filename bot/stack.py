@@ -27,6 +27,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 @dataclass
 class Stack:
     """One action server and one Rasa server on loopback."""
@@ -56,6 +60,7 @@ class Stack:
         env = {**os.environ, **self.env}
         env.setdefault("APPLICATIONS_DB", str(self.run_dir / "applications.db"))
         env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        env["RASA_TELEMETRY_ENABLED"] = "false"
         env.setdefault("LOG_LEVEL", "INFO")
         env["PYTHONUNBUFFERED"] = "1"
         return env
@@ -128,7 +133,8 @@ class Stack:
         self.processes.clear()
 
     def wait(self) -> int:
-        """Block until a process ends (or Ctrl-C); then stop the rest."""
+        """Block until a process ends, Ctrl-C or SIGTERM; then stop the rest."""
+        signal.signal(signal.SIGTERM, _raise_interrupt)
         try:
             while all(p.poll() is None for p in self.processes):
                 time.sleep(0.5)

@@ -10,6 +10,7 @@ if [ -f models/current.tar.gz ] && [ "$(cat models/.fingerprint 2>/dev/null)" = 
 fi
 printf '\033[1m==> %s\033[0m\n' "Training the model (training data, domain or config changed)"
 mkdir -p models
+export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2
 .venv/bin/rasa train --config config.yml --domain domain.yml --data data \
   --out models --fixed-model-name current --quiet
 echo "$fingerprint" > models/.fingerprint
