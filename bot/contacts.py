@@ -9,6 +9,7 @@ from typing import Optional
 from bot.text import fold
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_PHONE_IN_TEXT = re.compile(r"(?<![\w@])(?:\+|00|\(\+45\)\s?)?\d[\d\s().\-/]{6,20}\d(?![\w@])")
 _NAME_CHARS = re.compile(r"^[^\W\d_]+(?:[ '’.-]+[^\W\d_]+)*\.?$")
 NAME_MAX = 120
 # Slot value for "no phone number, please": the record stores null.
@@ -37,8 +38,9 @@ def check_email(text: str) -> Checked:
 
 def check_phone(text: str) -> Checked:
     """Danish numbers in any common format become '+45 XXXXXXXX'."""
-    raw = (text or "").strip()
-    if not re.fullmatch(r"[0-9+()\s.\-/]{8,25}", raw):
+    found = _PHONE_IN_TEXT.findall(text or "")
+    raw = found[0].strip() if len(found) == 1 else ""
+    if not raw:
         return Checked(None, "Skriv telefonnummeret med cifre, fx 12 34 56 78 eller +45 12345678.")
     digits = re.sub(r"\D", "", raw)
     if raw.startswith("+") or raw.startswith("00"):

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+import yaml
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -78,15 +80,24 @@ class Stack:
         )
         return path
 
+    def write_credentials(self) -> Path:
+        from bot.channels import runtime_credentials
+
+        path = self.run_dir / "credentials.yml"
+        path.write_text(yaml.safe_dump(runtime_credentials(self._environment()), allow_unicode=True),
+                        encoding="utf-8")
+        return path
+
     def start(self, timeout: float = 240.0) -> "Stack":
         self.run_dir.mkdir(parents=True, exist_ok=True)
         endpoints = self.write_endpoints()
+        credentials = self.write_credentials()
         rasa = str(Path(sys.executable).with_name("rasa"))
         env = self._environment()
         self._spawn("actions", [rasa, "run", "actions", "--actions", "actions",
                                 "--port", str(self.action_port)], env)
         command = [rasa, "run", "--model", str(self.model), "--endpoints", str(endpoints),
-                   "--credentials", str(PROJECT_ROOT / "credentials.yml"),
+                   "--credentials", str(credentials),
                    "--interface", self.interface, "--port", str(self.rasa_port),
                    "--log-file", str(self.run_dir / "rasa-internal.log")]
         if self.api_token:

@@ -1,0 +1,77 @@
+"""Shared fixtures. End-to-end tests share one running stack per test session."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    from bot.records import ApplicationStore
+
+    return ApplicationStore(f"sqlite:///{tmp_path / 'applications.db'}")
+
+
+class RunningBot:
+    """The real action server and Rasa server, plus helpers to talk to them."""
+
+    def __init__(self, stack: Any) -> None:
+        self.stack = stack
+
+    def say(self, sender: str, message: str) -> list[dict]:
+        request = urllib.request.Request(
+            f"{self.stack.rasa_url}/webhooks/rest/webhook",
+            data=json.dumps({"sender": sender, "message": message}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.load(response)
+
+    def conversation(self, sender: str, messages: list[str]) -> list[list[dict]]:
+        return [self.say(sender, message) for message in messages]
+
+    def tracker(self, sender: str) -> dict:
+        url = f"{self.stack.rasa_url}/conversations/{sender}/tracker?token={self.stack.api_token}"
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return json.load(response)
+
+    def export(self) -> list[dict]:
+        env = {**os.environ, "APPLICATIONS_DB": str(self.stack.run_dir / "applications.db")}
+        out = subprocess.run([sys.executable, "-m", "bot", "applications", "export"], cwd=ROOT,
+                             env=env, capture_output=True, text=True, check=True).stdout
+        return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def texts(replies: list[dict]) -> str:
+    """All the text of a list of bot replies, as one string."""
+    return "\n".join(r.get("text", "") for r in replies)
+
+
+@pytest.fixture(scope="session")
+def running_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot]:
+    from bot.stack import Stack, free_port
+
+    model = ROOT / "models" / "current.tar.gz"
+    if not model.exists():
+        pytest.fail("no trained model: run the tests with `make test`, which trains first")
+    run_dir = tmp_path_factory.mktemp("stack")
+    stack = Stack(run_dir=run_dir, rasa_port=free_port(), action_port=free_port(),
+                  api_token="test-token-" + os.urandom(6).hex())
+    stack.start()
+    try:
+        yield RunningBot(stack)
+    finally:
+        stack.stop()
