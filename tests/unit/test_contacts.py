@@ -1,0 +1,50 @@
+"""E-mails, Danish phone numbers, names and roles as people type them."""
+
+import pytest
+
+from bot import contacts
+
+
+@pytest.mark.parametrize("typed", ["12345678", "12 34 56 78", "+45 12 34 56 78", "+4512345678",
+                                   "0045 12345678", "(+45) 1234-5678", "45 12 34 56 78", "12.34.56.78",
+                                   "tlf 12 34 56 78", "mobil: +45 1234 5678"])
+def test_danish_phone_numbers_are_normalised(typed):
+    assert contacts.check_phone(typed).value == "+45 12345678"
+
+
+@pytest.mark.parametrize("typed", ["1234567", "123456789", "+46 701234567", "hej", "", "12 34 56"])
+def test_invalid_phone_numbers_get_a_danish_explanation(typed):
+    checked = contacts.check_phone(typed)
+    assert checked.value is None
+    assert "+45" in checked.problem or "8 cifre" in checked.problem
+
+
+def test_email_is_found_in_a_sentence_and_domain_lowercased():
+    assert contacts.check_email("min mail er Mette.H@VEJLE.DK").value == "Mette.H@vejle.dk"
+
+
+@pytest.mark.parametrize("typed", ["mette@vejle", "mette", "@vejle.dk", "a@b.dk og c@d.dk", "<script>@x.dk"])
+def test_invalid_emails_are_explained(typed):
+    checked = contacts.check_email(typed)
+    assert checked.value is None and "mail" in checked.problem
+
+
+def test_names():
+    assert contacts.check_name("han hedder Lars Nielsen").value == "Lars Nielsen"
+    assert contacts.check_name("Anne-Marie O'Brien").value == "Anne-Marie O'Brien"
+    assert contacts.check_name("<b>Lars</b>").value is None
+    assert contacts.check_name("x" * 121).value is None
+
+
+@pytest.mark.parametrize("text, role", [
+    ("Jeg er TR", "TR"), ("jeg er tillidsrepraesentant", "TR"), ("fællestillidsrepræsentant", "FTR"),
+    ("jeg er arbejdsmiljørepræsentant", "AMR"), ("jeg er afdelingsleder", "leder"),
+    ("jeg er bare almindelig medarbejder", "medarbejder"), ("hej", None),
+])
+def test_roles(text, role):
+    assert contacts.parse_role(text) == role
+
+
+def test_skip_words():
+    assert contacts.is_skip("spring over") and contacts.is_skip("Ingen.")
+    assert not contacts.is_skip("12345678")

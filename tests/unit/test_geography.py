@@ -1,0 +1,76 @@
+"""Municipalities, regions and sectors from free Danish text."""
+
+import pytest
+
+from bot import geography
+
+
+@pytest.fixture(scope="module")
+def geo():
+    return geography.load()
+
+
+def test_all_98_municipalities_load_with_regions(geo):
+    assert len(geo.municipalities) == 98
+    assert {m.region for m in geo.municipalities} == {
+        "Region Hovedstaden", "Region Sjælland", "Region Syddanmark", "Region Midtjylland", "Region Nordjylland"}
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("Koebenhavn", "København"), ("kbh", "København"), ("Kbh.", "København"),
+    ("Københavns Kommune", "København"), ("Aabenraa", "Aabenraa"), ("Åbenrå", "Aabenraa"),
+    ("aabenraa kommune", "Aabenraa"), ("Lyngby", "Lyngby-Taarbæk"), ("lyngby-taarbaek", "Lyngby-Taarbæk"),
+    ("AARHUS", "Aarhus"), ("Århus", "Aarhus"), ("hoeje taastrup", "Høje-Taastrup"),
+    ("Vesthimmerland", "Vesthimmerlands"), ("soenderborg", "Sønderborg"), ("Kgs. Lyngby", "Lyngby-Taarbæk"),
+])
+def test_tricky_spellings_name_the_right_municipality(geo, typed, expected):
+    assert geo.canonical_municipality(typed) == expected
+    assert geo.find_municipality(f"Jeg arbejder i {typed} på et plejecenter").name == expected
+
+
+def test_every_municipality_is_found_in_any_case_and_spelling(geo):
+    for m in geo.municipalities:
+        for form in {m.name, m.official_name, m.name.upper()} | geography.spellings(m.name):
+            assert geo.canonical_municipality(form) == m.name, form
+
+
+def test_ambiguous_words_are_not_places_unless_written_as_names(geo):
+    assert geo.find("Jeg så ham på vejen hjem") == []
+    assert geo.find_municipality("Vi er i Vejen").name == "Vejen"
+    assert geo.find_municipality("vejen kommune").name == "Vejen"
+
+
+def test_regions_from_their_nicknames(geo):
+    assert geo.canonical_region("region syd") == "Region Syddanmark"
+    assert geo.canonical_region("Region H") == "Region Hovedstaden"
+    assert geo.find_region("vi hører under region sjaelland") == "Region Sjælland"
+
+
+def test_region_of_a_municipality(geo):
+    assert geo.region_of("Vejle") == "Region Syddanmark"
+    assert geo.region_of("Aalborg") == "Region Nordjylland"
+
+
+@pytest.mark.parametrize("text, sector", [
+    ("Jeg er TR på et plejecenter i Vejle", "kommunal"),
+    ("jeg arbejder på en skole", "kommunal"),
+    ("Vejen Kommune", "kommunal"),
+    ("hospital i Vejle", "regional"),
+    ("Aalborg Universitetshospital", "regional"),
+    ("jeg arbejder i Region Sjælland", "regional"),
+    ("jeg arbejder i en styrelse", "statslig"),
+    ("Jeg arbejder i Vejle", None),
+    ("Vejle Kommune og Region Syddanmark", "kommunal"),
+])
+def test_sector_from_workplace_words(geo, text, sector):
+    assert geo.infer_sector(text) == sector
+
+
+def test_typos_in_short_answers_are_guessed_only_when_unambiguous(geo):
+    assert geo.guess_municipality("Svenborg") == "Svendborg"
+    assert geo.guess_municipality("hej") is None
+
+
+def test_entity_ruler_patterns_cover_every_municipality(geo):
+    ids = {p["id"] for p in geo.ruler_patterns() if p["label"] == "municipality"}
+    assert ids == {m.name for m in geo.municipalities}
