@@ -1,0 +1,175 @@
+"""Actions with rasa-sdk's real Tracker and CollectingDispatcher (no Rasa server)."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+import actions.common
+from actions.application_form import ValidateApplicationForm
+from actions.ask import AskConfirmed, AskTheme
+from actions.conclude import ConcludeApplication, DefaultFallback
+from tests.conftest import ROOT
+from tests.unit.test_routing import COMPLETE
+
+import yaml
+
+DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+
+
+def tracker(slots: Optional[dict[str, Any]] = None, text: str = "", intent: str = "inform",
+            candidates: Optional[dict[str, Any]] = None, entities: Optional[list] = None,
+            channel: str = "rest", loop: Optional[str] = "application_form") -> Tracker:
+    """A tracker as Rasa sends it: slots, the latest message, and slot candidates at the end."""
+    slot_values = {slot: None for slot in DOMAIN["slots"]}
+    slot_values["requested_slot"] = None
+    slot_values.update(slots or {})
+    latest = {"text": text, "intent": {"name": intent, "confidence": 0.99}, "entities": entities or []}
+    events: list[dict] = [{"event": "user", "text": text, "parse_data": latest, "input_channel": channel}]
+    for name, value in (candidates or {}).items():
+        slot_values[name] = value
+        events.append({"event": "slot", "name": name, "value": value})
+    return Tracker("test-user", slot_values, latest, events, False, None,
+                   {"name": loop} if loop else {}, "action_listen")
+
+
+def slot_events(events: list[dict]) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+
+
+def texts(dispatcher: CollectingDispatcher) -> str:
+    return "\n".join(m.get("text") or m.get("response") or "" for m in dispatcher.messages)
+
+
+async def validate(t: Tracker) -> tuple[dict[str, Any], CollectingDispatcher]:
+    dispatcher = CollectingDispatcher()
+    events = await ValidateApplicationForm().run(dispatcher, t, DOMAIN)
+    return slot_events(events), dispatcher
+
+
+async def test_several_facts_in_one_message_fill_several_slots():
+    text = "Jeg er TR på et plejecenter i Vejle, og vi har meget vold fra borgerne"
+    slots, _ = await validate(tracker(text=text, candidates={"municipality": "Vejle"}))
+    assert slots["sector"] == "kommunal" and slots["role"] == "TR"
+    assert slots["municipality"] == "Vejle" and slots["region"] == "Region Syddanmark"
+    assert slots["problem_description"] == text and slots["theme_suggestion"] == "vold_og_trusler"
+    assert slots["requested_slot"] == "application_type"
+
+
+async def test_misspelt_municipality_answer_is_normalised():
+    slots, _ = await validate(tracker({"sector": "kommunal", "requested_slot": "municipality"},
+                                      text="koebenhavn", candidates={"municipality": "koebenhavn"}))
+    assert (slots["municipality"], slots["region"]) == ("København", "Region Hovedstaden")
+
+
+async def test_unknown_municipality_is_asked_again_politely():
+    slots, dispatcher = await validate(tracker({"sector": "kommunal", "requested_slot": "municipality"},
+                                               text="Atlantis", candidates={"municipality": "Atlantis"}))
+    assert slots["municipality"] is None and "kommune" in texts(dispatcher)
+
+
+async def test_question_mid_form_fills_nothing():
+    slots, _ = await validate(tracker({"sector": "kommunal", "requested_slot": "role"},
+                                      text="hvad koster det for en kommune?", intent="faq"))
+    assert "sector" not in slots and "role" not in slots
+
+
+async def test_invalid_email_is_rejected_with_an_explanation():
+    state = {**COMPLETE.__dict__, "leader_email": None, "confirmed": None, "requested_slot": "leader_email"}
+    slots, dispatcher = await validate(tracker(state, text="mette@vejle", candidates={"leader_email": "mette@vejle"}))
+    assert slots["leader_email"] is None and "e-mailadresse" in texts(dispatcher)
+    assert slots["requested_slot"] == "leader_email"
+
+
+async def test_phone_is_normalised_to_plus45():
+    state = {**COMPLETE.__dict__, "leader_phone": None, "confirmed": None}
+    slots, _ = await validate(tracker(state, text="20 30 40 50", candidates={"leader_phone": "20 30 40 50"}))
+    assert slots["leader_phone"] == "+45 20304050"
+
+
+async def test_faelles_choice_explains_the_joint_course():
+    state = {"sector": "kommunal", "municipality": "Vejle", "role": "TR"}
+    slots, dispatcher = await validate(tracker(state, text="flere arbejdspladser",
+                                               candidates={"application_type": "flere arbejdspladser"}))
+    assert slots["application_type"] == "faelles" and "workshops" in texts(dispatcher)
+
+
+async def test_personsag_is_explained_but_preventive_work_can_go_on():
+    state = {"sector": "kommunal", "municipality": "Vejle", "role": "TR", "application_type": "enkelt",
+             "applicant_body": "TRIO", "requested_slot": "problem_description"}
+    text = "en bestemt kollega skal have en advarsel, og der er konflikter i gruppen"
+    slots, dispatcher = await validate(tracker(state, text=text, candidates={"problem_description": text}))
+    assert "personsager" in texts(dispatcher)
+    assert slots["theme_suggestion"] == "samarbejde"
+
+
+async def test_no_theme_fits_ends_without_theme():
+    state = {"sector": "kommunal", "municipality": "Vejle", "role": "TR", "application_type": "enkelt",
+             "applicant_body": "TRIO", "problem_description": "vi vil have højere løn"}
+    slots, _ = await validate(tracker(state, text="/inform", candidates={"theme": "ingen"}))
+    assert slots["theme_fit"] is False and slots["requested_slot"] is None
+
+
+async def test_correction_at_summary_forgets_one_field_and_asks_it_again():
+    state = {**COMPLETE.__dict__, "confirmed": None, "requested_slot": "confirmed"}
+    slots, _ = await validate(tracker(state, text="lederens e-mail er forkert", intent="correct",
+                                      candidates={"confirmed": "lederens e-mail er forkert"}))
+    assert slots["leader_email"] is None and slots["requested_slot"] == "leader_email"
+
+
+async def test_new_email_given_at_summary_is_taken_directly():
+    state = {**COMPLETE.__dict__, "confirmed": None, "requested_slot": "confirmed"}
+    slots, _ = await validate(tracker(state, text="lederens mail er ny@vejle.dk", intent="correct",
+                                      candidates={"confirmed": "lederens mail er ny@vejle.dk"}))
+    assert slots["leader_email"] == "ny@vejle.dk" and slots["requested_slot"] == "confirmed"
+
+
+async def test_theme_question_suggests_then_lists():
+    dispatcher = CollectingDispatcher()
+    await AskTheme().run(dispatcher, tracker({"sector": "kommunal", "theme_suggestion": "chikane"}), DOMAIN)
+    assert "Chikane" in texts(dispatcher) and len(dispatcher.messages[0]["buttons"]) == 2
+
+
+async def test_summary_then_correction_buttons():
+    dispatcher = CollectingDispatcher()
+    await AskConfirmed().run(dispatcher, tracker({**COMPLETE.__dict__, "confirmed": None}), DOMAIN)
+    assert "Her er det, jeg sender" in texts(dispatcher)
+    dispatcher = CollectingDispatcher()
+    await AskConfirmed().run(dispatcher, tracker({**COMPLETE.__dict__, "confirmed": None,
+                                                  "awaiting_correction": True}), DOMAIN)
+    assert "Hvad vil du rette" in texts(dispatcher)
+
+
+@pytest.fixture
+def action_store(store, monkeypatch):
+    monkeypatch.setattr(actions.common, "_store", store)
+    return store
+
+
+async def test_conclusion_files_once_whatever_is_repeated(action_store):
+    t = tracker(COMPLETE.__dict__, text="ja", intent="affirm", loop=None)
+    first = CollectingDispatcher()
+    events = await ConcludeApplication().run(first, t, DOMAIN)
+    reference = slot_events(events)["reference"]
+    assert reference.startswith("SPARK-") and reference in texts(first)
+    again = CollectingDispatcher()
+    await ConcludeApplication().run(again, t, DOMAIN)
+    assert "allerede sendt" in texts(again)
+    assert len(list(action_store.export())) == 1
+
+
+async def test_no_consensus_conclusion_files_nothing(action_store):
+    state = {**COMPLETE.__dict__, "consensus": False, "confirmed": None}
+    dispatcher = CollectingDispatcher()
+    assert await ConcludeApplication().run(dispatcher, tracker(state, loop=None), DOMAIN) == []
+    assert "enige" in texts(dispatcher) and list(action_store.export()) == []
+
+
+async def test_stray_yes_after_filing_is_answered_with_the_reference():
+    dispatcher = CollectingDispatcher()
+    events = await DefaultFallback().run(
+        dispatcher, tracker({"reference": "SPARK-2026-000007"}, text="ja", intent="affirm", loop=None), DOMAIN)
+    assert "SPARK-2026-000007" in texts(dispatcher) and events[0]["event"] == "rewind"
