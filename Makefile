@@ -23,9 +23,11 @@ train: setup
 run: train
 	@$(PY) -m bot run
 
-# rasa shell against the action server that `make run` started.
+# rasa shell against the action server that `make run` started (same tracker store).
+ENDPOINTS ?= endpoints.yml
 shell: train
-	@$(RASA) shell --model models/current.tar.gz --endpoints endpoints.yml --credentials credentials.yml
+	@mkdir -p var
+	@$(RASA) shell --model models/current.tar.gz --endpoints $(ENDPOINTS) --credentials credentials.yml
 
 validate: setup
 	@$(RASA) data validate --domain domain.yml --data data --config config.yml --fail-on-warnings
