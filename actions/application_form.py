@@ -10,13 +10,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.common import CONTROL_INTENTS, answers, latest_intent, latest_text, send
+from actions.common import CONTROL_INTENTS, answers, latest_intent, latest_text, value_before_this_turn
 from bot import catalogue as catalogue_module
 from bot import contacts, geography, messages, routing, themes
 from bot.corrections import parse_field
 from bot.text import clean_free_text, fold
 
 Slots = Dict[Text, Any]
+
 PROBLEM_MAX = 4000
 WORKPLACE_MAX = 200
 
@@ -29,24 +30,49 @@ class ValidateApplicationForm(FormValidationAction):
                              tracker: Tracker, domain: DomainDict) -> List[Text]:
         return routing.questions(answers(tracker))
 
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> List[EventType]:
+        events = await super().run(dispatcher, tracker, domain)
+        # Once a regional workplace's region is known, say how that region's offer works.
+        region = tracker.get_slot("region")
+        if (tracker.get_slot("sector") == "regional" and region
+                and tracker.get_slot("route_explained") != region):
+            dispatcher.utter_message(text=messages.region_route(region))
+            events.append(SlotSet("route_explained", region))
+        return events
+
     # -- facts taken from any message (several facts in one sentence) -------------
     async def get_extraction_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> List[EventType]:
         if latest_intent(tracker) in CONTROL_INTENTS or latest_text(tracker).startswith("/"):
             return []
         events: List[EventType] = []
-        for extract in (self._extract_sector, self._extract_role, self._extract_problem):
+        for extract in (self._extract_workplace, self._extract_role, self._extract_problem):
             found = extract(tracker)
             tracker.slots.update(found)
             events += [SlotSet(slot, value) for slot, value in found.items()]
         return events
 
     @staticmethod
-    def _extract_sector(tracker: Tracker) -> Slots:
-        if tracker.get_slot("sector") is not None:
-            return {}
-        sector = geography.load().infer_sector(latest_text(tracker))
-        return {"sector": sector} if sector else {}
+    def _extract_workplace(tracker: Tracker) -> Slots:
+        """Sector from workplace words or names; a named hospital also gives the region."""
+        geo = geography.load()
+        text = latest_text(tracker)
+        found: Slots = {}
+        if tracker.get_slot("sector") is None:
+            sector = geo.infer_sector(text)
+            if sector:
+                found["sector"] = sector
+        if (found.get("sector") or tracker.get_slot("sector")) != "regional" or tracker.get_slot("region"):
+            return found
+        # A regional workplace: the region of the named hospital, else of the town mentioned.
+        institution = geo.find_institution(text)
+        town = geo.find_municipality(text)
+        if institution and institution.region:
+            found["region"] = institution.region
+        elif town:
+            found["region"] = town.region
+        return found
 
     @staticmethod
     def _extract_role(tracker: Tracker) -> Slots:
@@ -68,10 +94,17 @@ class ValidateApplicationForm(FormValidationAction):
     # -- where and who -----------------------------------------------------------
     def validate_sector(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                         domain: DomainDict) -> Slots:
-        if value in catalogue_module.SECTORS:
+        if value not in catalogue_module.SECTORS:
+            dispatcher.utter_message(text="Vælg kommune, region eller staten.")
+            return {"sector": None}
+        previous = value_before_this_turn(tracker, "sector")
+        if previous in (None, value):
             return {"sector": value}
-        dispatcher.utter_message(text="Vælg kommune, region eller staten.")
-        return {"sector": None}
+        # A change of sector changes the offer: its themes, providers and questions.
+        dispatcher.utter_message(text=f"Jeg har rettet sektoren til {messages.SECTOR_TEXT[value]}.")
+        return {"sector": value, "theme": None, "theme_suggestion": None, "theme_fit": None,
+                "application_type": None, "applicant_body": None, "provider": None,
+                "interest": None, "confirmed": None, "route_explained": None}
 
     def validate_municipality(self, value: Any, dispatcher: CollectingDispatcher,
                               tracker: Tracker, domain: DomainDict) -> Slots:
@@ -84,7 +117,20 @@ class ValidateApplicationForm(FormValidationAction):
             dispatcher.utter_message(
                 text="Den kommune kender jeg ikke. Skriv kommunens navn, fx Vejle, Aarhus eller København.")
             return {"municipality": None}
-        return {"municipality": name, "region": geo.region_of(name)}
+        slots: Slots = {"municipality": name, "region": geo.region_of(name)}
+        if tracker.get_slot("sector") == "regional":
+            slots.update(self._regional_provider(geo.region_of(name), tracker))
+        return slots
+
+    @staticmethod
+    def _regional_provider(region_name: str, tracker: Tracker) -> Slots:
+        """Hovedstaden (model 1) goes to the central unit; a model-2 region keeps a chosen provider."""
+        region = catalogue_module.load().region(region_name)
+        if region.model == 1:
+            return {"provider": region.route}
+        if tracker.get_slot("provider") == "central_arbejdsmiljoenhed":
+            return {"provider": None}
+        return {}
 
     def validate_region(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                         domain: DomainDict) -> Slots:
@@ -92,11 +138,12 @@ class ValidateApplicationForm(FormValidationAction):
         if name is None:
             dispatcher.utter_message(text="Vælg en af de fem regioner.")
             return {"region": None}
-        region = catalogue_module.load().region(name)
         slots: Slots = {"region": name}
+        municipality = tracker.get_slot("municipality")
+        if municipality and geography.load().region_of(municipality) != name:
+            slots["municipality"] = None  # the region overrides a town in another region
         if tracker.get_slot("sector") == "regional":
-            slots["provider"] = region.route if region.model == 1 else (
-                tracker.get_slot("provider") if tracker.get_slot("provider") != "central_arbejdsmiljoenhed" else None)
+            slots.update(self._regional_provider(name, tracker))
         return slots
 
     def validate_role(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -120,7 +167,7 @@ class ValidateApplicationForm(FormValidationAction):
         else:
             dispatcher.utter_message(text="Vælg, om I søger for én arbejdsplads eller for flere sammen.")
             return {"application_type": None}
-        if kind == "faelles" and tracker.get_slot("application_type") != "faelles":
+        if kind == "faelles" and value_before_this_turn(tracker, "application_type") != "faelles":
             dispatcher.utter_message(text=messages.faelles_intro())
         return {"application_type": kind}
 
@@ -149,7 +196,9 @@ class ValidateApplicationForm(FormValidationAction):
         assessment = themes.assess(text, offer)
         if assessment.exclusions:
             dispatcher.utter_message(text=messages.exclusion_note(assessment.exclusions))
-        if not assessment.themes and assessment.out_of_theme:
+        if not assessment.themes and offer != "spark" and (spark_theme := themes.assess(text).best):
+            dispatcher.utter_message(text=messages.regional_theme_mismatch(spark_theme))
+        elif not assessment.themes and assessment.out_of_theme:
             dispatcher.utter_message(text=messages.outside_themes_hint(offer))
         return {"problem_description": text, "theme_suggestion": assessment.best,
                 "theme": None, "theme_fit": None}

@@ -46,3 +46,15 @@ def is_button_payload(tracker: Tracker) -> bool:
 
 def answers(tracker: Tracker) -> Answers:
     return Answers.from_slots(tracker.slots)
+
+
+def value_before_this_turn(tracker: Tracker, slot: str) -> Any:
+    """The slot's value before the latest user message (tracker.slots already holds new candidates)."""
+    events = tracker.events
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=len(events))
+    for event in reversed(events[:last_user]):
+        if event.get("event") == "slot" and event.get("name") == slot:
+            return event.get("value")
+        if event.get("event") in ("restart", "session_started"):
+            return None
+    return None

@@ -53,6 +53,7 @@ class Provider:
     code: str
     name: str
     short: str
+    description: str
     aliases: tuple[str, ...]
 
 
@@ -125,7 +126,8 @@ def parse(raw: dict) -> Catalogue:
         themes=themes,
         regions=tuple(Region(**{**r, "code": str(r["code"])}) for r in raw["regions"]),
         providers=tuple(Provider(code=p["code"], name=p["name"], short=p["short"],
-                                 aliases=_tuple(p["aliases"])) for p in raw["providers"]),
+                                 description=p["description"], aliases=_tuple(p["aliases"]))
+                        for p in raw["providers"]),
         exclusions={name: _tuple(e["keywords"]) for name, e in raw["exclusions"].items()},
         out_of_theme_keywords=_tuple(raw["out_of_theme"]["keywords"]),
         applicant_bodies={k: _tuple(v) for k, v in raw["applicant_bodies"].items()},

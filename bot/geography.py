@@ -34,6 +34,15 @@ class Municipality:
 
 
 @dataclass(frozen=True)
+class Institution:
+    """A workplace known by name (data/institutions.yml): its sector and, if regional, its region."""
+
+    name: str
+    sector: str
+    region: Optional[str] = None
+
+
+@dataclass(frozen=True)
 class Mention:
     """A place named in a text: what it is, and where (character offsets)."""
 
@@ -66,7 +75,7 @@ class Geography:
     """Look-ups over municipalities and regions; build once, share (see `load`)."""
 
     def __init__(self, municipalities: Iterable[Municipality], places: dict,
-                 regions: Iterable[Region]) -> None:
+                 regions: Iterable[Region], institutions: Optional[dict] = None) -> None:
         self.municipalities = tuple(municipalities)
         self.regions = tuple(regions)
         self._by_name = {m.name: m for m in self.municipalities}
@@ -84,6 +93,18 @@ class Geography:
             for form in (region.name, *places["region_aliases"].get(region.name, ())):
                 self._add_key(self._region_keys, form, region.name)
         self._aliases = places
+        self.institutions: list[Institution] = []
+        for region_name, names in (institutions or {}).get("regional", {}).items():
+            self.institutions += [Institution(str(n), "regional", region_name) for n in names]
+        self.institutions += [Institution(str(n), "regional")
+                              for n in (institutions or {}).get("regional_kinds", [])]
+        self.institutions += [Institution(str(n), "statslig")
+                              for n in (institutions or {}).get("statslig", [])]
+        self._alone = {key(str(n)): Institution(str(n), "statslig")
+                       for n in (institutions or {}).get("statslig_alone", [])}
+        # Longest names first, so "SUH Køge" wins over "SUH".
+        self._institution_keys = sorted(((key(i.name).split(), i) for i in self.institutions),
+                                        key=lambda item: -len(item[0]))
 
     @staticmethod
     def _add_key(table: dict[str, str], form: str, canonical: str) -> None:
@@ -170,13 +191,29 @@ class Geography:
         names = {self._municipality_keys[c] for c in close}
         return names.pop() if len(names) == 1 else None
 
-    # -- sector ---------------------------------------------------------------
+    # -- workplaces and sector ------------------------------------------------
+    def find_institution(self, text: str) -> Optional[Institution]:
+        """The first workplace in data/institutions.yml named in the text."""
+        alone = self._alone.get(key(text.strip(" .!")))
+        if alone:
+            return alone
+        token_keys = [key(m.group()) for m in _TOKEN.finditer(text)]
+        for words, institution in self._institution_keys:
+            n = len(words)
+            if any(token_keys[i:i + n] == words for i in range(len(token_keys) - n + 1)):
+                return institution
+        return None
+
     def sector_votes(self, text: str) -> dict[str, int]:
-        """How many words in the text point to each sector (region names themselves don't count)."""
+        """How many words in the text point to each sector (region names themselves don't count).
+
+        A named workplace (institutions.yml) counts twice: it is stronger evidence than a word.
+        """
+        institution = self.find_institution(text)
         for mention in reversed(self.find(text)):
             if mention.kind == "region":
                 text = text[:mention.start] + " " + text[mention.end:]
-        votes: dict[str, int] = {}
+        votes: dict[str, int] = {institution.sector: 2} if institution else {}
         for word in re.findall(r"[0-9a-zæøåéü]+", text.lower()):
             best: Optional[tuple[int, str]] = None
             for sector, keywords in self.sector_keywords.items():
@@ -190,10 +227,11 @@ class Geography:
         return votes
 
     def infer_sector(self, text: str) -> Optional[str]:
-        """The sector a text clearly points to, or None when it is silent or mixed."""
+        """The sector a text clearly points to (twice the votes of any other), else None."""
         votes = self.sector_votes(text)
-        if len(votes) == 1:
-            return next(iter(votes))
+        ranked = sorted(votes.items(), key=lambda item: -item[1])
+        if ranked and (len(ranked) == 1 or ranked[0][1] >= 2 * ranked[1][1]):
+            return ranked[0][0]
         if not votes and self.find_region(text) and not self.find_municipality(text):
             return "regional"
         return None
@@ -239,4 +277,6 @@ def load() -> Geography:
         ]
     with open(DATA / "places.yml", encoding="utf-8") as handle:
         places = yaml.safe_load(handle)
-    return Geography(municipalities, places, catalogue_module.load().regions)
+    with open(DATA / "institutions.yml", encoding="utf-8") as handle:
+        institutions = yaml.safe_load(handle)
+    return Geography(municipalities, places, catalogue_module.load().regions, institutions)

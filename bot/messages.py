@@ -41,9 +41,8 @@ def theme_question(offer: str, suggestion: Optional[str]) -> Reply:
             f"Det lyder som temaet »{label}«. Passer det?",
             (("Ja, det passer", "/affirm"), ("Nej, vælg et andet tema", "/deny")),
         )
-    offer_name = catalogue.offers[offer].name
     return Reply(
-        f"Hvilket af {offer_name}s {len(themes)} temaer passer bedst på jeres problem?",
+        f"Hvilket af de {len(themes)} temaer passer bedst på jeres problem?",
         tuple((t.label, payload("inform", theme=t.code)) for t in themes)
         + (("Ingen af dem", payload("inform", theme="ingen")),),
     )
@@ -101,10 +100,31 @@ def commitments_question(application_type: Optional[str], offer: str) -> Reply:
     )
 
 
+def region_route(region: str) -> str:
+    """How a region's workplaces get expert advice (model 1 or 2, seed 000)."""
+    r = catalogue_module.load().region(region)
+    if r.model == 1:
+        return (f"{r.name} har valgt at sætte fokus på temaerne i en fælles, strategisk indsats. "
+                "Derfor skal jeres arbejdsplads først kontakte den centrale arbejdsmiljøenhed for at "
+                "afklare, om I kan søge om ekspertrådgivning og inspiration. Jeg kan sende en henvendelse "
+                "til enheden for jer, så den kan vende tilbage til jer.")
+    return (f"I {r.name} kan jeres arbejdsplads henvende sig direkte til en af de fire udbydere af "
+            "ekspertrådgivning og inspiration. Jeg hjælper jer med at vælge og sende henvendelsen.")
+
+
+def regional_theme_mismatch(spark_theme: str) -> str:
+    catalogue = catalogue_module.load()
+    label = catalogue.theme("spark", spark_theme).label
+    regional = [t.label.lower() for t in catalogue.themes_for("regional_ekspertraadgivning")]
+    return (f"»{label}« er et af SPARKs temaer for kommunale arbejdspladser, men det er ikke et af de "
+            f"regionale temaer. Ekspertrådgivningen til regionale arbejdspladser dækker "
+            f"{', '.join(regional[:-1])} og {regional[-1]}.")
+
+
 def provider_question(region: Optional[str]) -> Reply:
     catalogue = catalogue_module.load()
     text = ("I kan selv vælge en af de fire udbydere, som overenskomstparterne har valgt:\n"
-            + _bullets([p.name for p in catalogue.providers]))
+            + _bullets([p.description for p in catalogue.providers]))
     if region and catalogue.region(region).model_1_for_single_activity:
         text += f"\n\n{region} bruger dog model 1 (en fælles, strategisk indsats) til en enkelt aktivitet."
     return Reply(text + "\n\nHvilken udbyder vil I gerne have?",
@@ -131,6 +151,8 @@ FIELD_LABELS = {
     "contact_email": "E-mail",
     "contact_phone": "Telefon",
 }
+SECTOR_TEXT = {"kommunal": "en kommunal arbejdsplads", "regional": "en regional arbejdsplads",
+               "statslig": "en statslig arbejdsplads"}
 APPLICATION_TYPE_TEXT = {"enkelt": "Én arbejdsplads", "faelles": "Fællesforløb (flere arbejdspladser)"}
 
 
@@ -178,6 +200,10 @@ def correction_question(answers: Answers) -> Reply:
 def conclusion(decision: Decision, answers: Answers, record: Optional[dict] = None,
                already_filed: bool = False) -> str:
     """What the user is told when the conversation ends."""
+    if decision.outcome == "employee" and answers.sector == "statslig":
+        return ("Rejseholdet for statslige arbejdspladser er ved at blive etableret, og indsatsområderne er "
+                "ikke fastlagt endnu. Det bliver annonceret i en nyhed på etf.dk. Tag gerne fat i din "
+                "tillidsrepræsentant og/eller arbejdsmiljørepræsentant, så de kan følge med for jer.")
     if decision.outcome == "employee":
         return ("Som medarbejder kan du ikke søge alene: leder og medarbejderrepræsentanter skal søge "
                 "sammen. Tag fat i din tillidsrepræsentant og/eller arbejdsmiljørepræsentant eller "

@@ -81,10 +81,11 @@ def build_record(answers: Answers, decision: Decision, conversation_id: str, cha
     region_name = answers.region
     if answers.municipality:
         m = geo.municipality(answers.municipality)
-        municipality = {"code": m.code, "name": m.name}
         region_name = region_name or m.region
+        if answers.sector == "kommunal":  # the employer; for others it is only the town
+            municipality = {"code": m.code, "name": m.name}
     region = None
-    if region_name:
+    if region_name and answers.sector != "statslig":
         r = catalogue_module.load().region(region_name)
         region = {"code": r.code, "name": r.name}
     if answers.sector == "statslig":

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any, Iterator
@@ -44,7 +45,8 @@ class RunningBot:
         return [self.say(sender, message) for message in messages]
 
     def tracker(self, sender: str) -> dict:
-        url = f"{self.stack.rasa_url}/conversations/{sender}/tracker?token={self.stack.api_token}"
+        url = (f"{self.stack.rasa_url}/conversations/{urllib.parse.quote(sender, safe='')}/tracker"
+               f"?token={self.stack.api_token}")
         with urllib.request.urlopen(url, timeout=30) as response:
             return json.load(response)
 

@@ -173,3 +173,62 @@ async def test_stray_yes_after_filing_is_answered_with_the_reference():
     events = await DefaultFallback().run(
         dispatcher, tracker({"reference": "SPARK-2026-000007"}, text="ja", intent="affirm", loop=None), DOMAIN)
     assert "SPARK-2026-000007" in texts(dispatcher) and events[0]["event"] == "rewind"
+
+
+async def test_named_hospital_gives_regional_sector_and_region_then_the_route():
+    slots, dispatcher = await validate(tracker(text="Jeg er TR på Rigshospitalet"))
+    assert (slots["sector"], slots["region"], slots["provider"]) == (
+        "regional", "Region Hovedstaden", "central_arbejdsmiljoenhed")
+    assert "centrale arbejdsmiljøenhed" in texts(dispatcher)
+    assert slots["route_explained"] == "Region Hovedstaden"
+
+
+async def test_hospital_in_a_town_gets_the_towns_region_and_model_2():
+    slots, dispatcher = await validate(tracker(text="jeg er AMR på hospitalet i Vejle",
+                                               candidates={"municipality": "Vejle"}))
+    assert (slots["sector"], slots["region"]) == ("regional", "Region Syddanmark")
+    assert "direkte til en af de fire udbydere" in texts(dispatcher)
+
+
+async def test_ambiguous_workplace_asks_for_the_sector():
+    slots, _ = await validate(tracker(text="jeg arbejder i Vejle", candidates={"municipality": "Vejle"}))
+    assert slots.get("sector") is None and slots["requested_slot"] == "sector"
+
+
+async def test_state_workplace():
+    slots, _ = await validate(tracker(text="jeg er leder i Skattestyrelsen"))
+    assert slots["sector"] == "statslig" and slots["requested_slot"] == "interest"
+
+
+async def test_provider_by_free_text():
+    state = {"sector": "regional", "region": "Region Syddanmark", "role": "TR", "requested_slot": "provider",
+             "problem_description": "vold", "theme": "vold_og_trusler", "theme_fit": True,
+             "consensus": True, "commitments_accepted": True}
+    for text, code in (("vi vil gerne have NFA", "nfa"), ("det med CBS", "cbs"), ("Roskilde Universitet", "ruc")):
+        slots, _ = await validate(tracker(state, text=text, candidates={"provider": text}))
+        assert slots["provider"] == code
+
+
+async def test_spark_only_theme_is_explained_as_outside_the_regional_offer():
+    state = {"sector": "regional", "region": "Region Sjælland", "role": "TR",
+             "requested_slot": "problem_description", "route_explained": "Region Sjælland"}
+    text = "vores portører arbejder alene om natten"
+    slots, dispatcher = await validate(tracker(state, text=text, candidates={"problem_description": text}))
+    assert slots["theme_suggestion"] is None
+    assert "ikke et af de regionale temaer" in texts(dispatcher)
+
+
+async def test_changing_sector_mid_form_says_so_and_resets_the_offer():
+    t = tracker({"sector": "regional", "theme": "vold_og_trusler", "municipality": "Vejle", "role": "TR"},
+                text="nej, vi er en kommunal arbejdsplads", candidates={"sector": "kommunal"})
+    t.events.insert(0, {"event": "slot", "name": "sector", "value": "regional"})
+    slots, dispatcher = await validate(t)
+    assert slots["sector"] == "kommunal" and slots["theme"] is None
+    assert "rettet sektoren" in texts(dispatcher)
+
+
+async def test_faelles_button_explains_the_joint_course_once():
+    state = {"sector": "kommunal", "municipality": "Vejle", "role": "TR"}
+    slots, dispatcher = await validate(tracker(state, text='/inform{"application_type":"faelles"}',
+                                               candidates={"application_type": "faelles"}))
+    assert slots["application_type"] == "faelles" and "workshops" in texts(dispatcher)
