@@ -10,7 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.common import CONTROL_INTENTS, answers, latest_intent, latest_text, value_before_this_turn
+from actions.common import (CONTROL_INTENTS, answers, latest_intent, latest_text, send,
+                            value_before_this_turn)
 from bot import catalogue as catalogue_module
 from bot import contacts, geography, messages, routing, themes
 from bot.corrections import parse_field
@@ -32,7 +33,11 @@ class ValidateApplicationForm(FormValidationAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
+        correction = self._correction(dispatcher, tracker)
+        tracker.slots.update(correction)  # routing must see the forgotten answer before asking next
         events = await super().run(dispatcher, tracker, domain)
+        events = [SlotSet(slot, value) for slot, value in correction.items()] + events
+        self._announce_changes(dispatcher, tracker, events)
         # Once a regional workplace's region is known, say how that region's offer works.
         region = tracker.get_slot("region")
         if (tracker.get_slot("sector") == "regional" and region
@@ -40,6 +45,45 @@ class ValidateApplicationForm(FormValidationAction):
             dispatcher.utter_message(text=messages.region_route(region))
             events.append(SlotSet("route_explained", region))
         return events
+
+    @staticmethod
+    def _correction(dispatcher: CollectingDispatcher, tracker: Tracker) -> Slots:
+        """'lederens e-mail er forkert' / 'skift tema' in the middle of the form: forget that answer.
+
+        The form then asks it again (it is earlier in the order than the current question).
+        At the summary, validate_confirmed handles corrections instead.
+        """
+        requested = tracker.get_slot("requested_slot")
+        if latest_intent(tracker) != "correct" or requested == "confirmed":
+            return {}
+        a = answers(tracker)
+        answered = [slot for slot in messages.summary_fields(a) if getattr(a, slot) is not None]
+        entity = next((e.get("value") for e in tracker.latest_message.get("entities", [])
+                       if e.get("entity") == "field"), None)
+        text = latest_text(tracker)
+        if requested and parse_field(text, [requested]) == requested:
+            # "skift tema" while the theme is being asked: ask it afresh.
+            return {"awaiting_correction": False, **_forget(requested, text)}
+        field = entity if entity in answered else parse_field(text, answered)
+        if field is None:
+            send(dispatcher, messages.correction_question(a, only_answered=True))
+            return {"awaiting_correction": True}
+        dispatcher.utter_message(text=f"Okay, så retter vi »{messages.FIELD_LABELS[field].lower()}«.")
+        return {"awaiting_correction": False, **_forget(field, latest_text(tracker))}
+
+    @staticmethod
+    def _announce_changes(dispatcher: CollectingDispatcher, tracker: Tracker,
+                          events: List[EventType]) -> None:
+        """Say so when a message changed an earlier answer it was not asked for."""
+        requested = value_before_this_turn(tracker, "requested_slot")
+        for event in events:
+            slot, value = event.get("name"), event.get("value")
+            if slot not in ("municipality", "region", "role") or slot == requested or value is None:
+                continue
+            before = value_before_this_turn(tracker, slot)
+            if before is not None and before != value:
+                label = {"municipality": "kommunen", "region": "regionen", "role": "din rolle"}[slot]
+                dispatcher.utter_message(text=f"Jeg har rettet {label} til {value}.")
 
     # -- facts taken from any message (several facts in one sentence) -------------
     async def get_extraction_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -326,15 +370,20 @@ class ValidateApplicationForm(FormValidationAction):
         if field is None:
             dispatcher.utter_message(text="Skriv »ja« for at sende ansøgningen, eller vælg det, du vil rette.")
             return {"confirmed": None, "awaiting_correction": True}
-        return {"confirmed": None, "awaiting_correction": False, **self._reset(field, text)}
+        return {"confirmed": None, "awaiting_correction": False, **_forget(field, text)}
 
-    def _reset(self, field: str, text: str) -> Slots:
-        """Forget one answer so that the form asks it again (a new value in the same message is kept)."""
-        if field.endswith("_email") and contacts.check_email(text).value:
-            return {field: contacts.check_email(text).value}
-        if field == "theme":
-            return {"theme": None, "theme_suggestion": None, "theme_fit": None}
-        if field == "application_type":
-            return {"application_type": None, "applicant_body": None}
-        return {field: None}
+
+def _forget(field: str, text: str) -> Slots:
+    """Forget one answer so that the form asks it again; a new e-mail or phone in the same message is kept."""
+    if field.endswith("_email") and contacts.check_email(text).value:
+        return {field: contacts.check_email(text).value}
+    if field.endswith("_phone") and contacts.check_phone(text).value:
+        return {field: contacts.check_phone(text).value}
+    if field == "theme":
+        return {"theme": None, "theme_suggestion": None, "theme_fit": None}
+    if field == "application_type":
+        return {"application_type": None, "applicant_body": None}
+    if field == "region":
+        return {"region": None, "provider": None}
+    return {field: None}
 

@@ -189,12 +189,11 @@ def summary(answers: Answers) -> Reply:
     )
 
 
-def correction_question(answers: Answers) -> Reply:
-    return Reply(
-        "Hvad vil du rette?",
-        tuple((FIELD_LABELS[slot], payload("correct", field=slot))
-              for slot in summary_fields(answers)),
-    )
+def correction_question(answers: Answers, only_answered: bool = False) -> Reply:
+    fields = [slot for slot in summary_fields(answers)
+              if not only_answered or getattr(answers, slot) is not None]
+    return Reply("Hvad vil du rette?",
+                 tuple((FIELD_LABELS[slot], payload("correct", field=slot)) for slot in fields))
 
 
 def conclusion(decision: Decision, answers: Answers, record: Optional[dict] = None,

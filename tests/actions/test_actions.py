@@ -232,3 +232,45 @@ async def test_faelles_button_explains_the_joint_course_once():
     slots, dispatcher = await validate(tracker(state, text='/inform{"application_type":"faelles"}',
                                                candidates={"application_type": "faelles"}))
     assert slots["application_type"] == "faelles" and "workshops" in texts(dispatcher)
+
+
+async def test_correction_mid_form_forgets_that_answer_and_asks_it_next():
+    state = {**COMPLETE.__dict__, "rep_name": None, "rep_role": None, "rep_email": None, "rep_phone": None,
+             "confirmed": None, "requested_slot": "rep_name"}
+    slots, dispatcher = await validate(tracker(state, text="lederens e-mail er forkert", intent="correct"))
+    assert slots["leader_email"] is None and slots["requested_slot"] == "leader_email"
+    assert "lederens e-mail" in texts(dispatcher)
+
+
+async def test_skift_tema_mid_form_shows_the_themes_again():
+    state = {**COMPLETE.__dict__, "workplace": None, "leader_name": None, "leader_email": None,
+             "leader_phone": None, "rep_name": None, "rep_role": None, "rep_email": None,
+             "rep_phone": None, "confirmed": None, "requested_slot": "workplace"}
+    slots, _ = await validate(tracker(state, text="skift tema", intent="correct"))
+    assert slots["theme"] is None and slots["theme_suggestion"] is None and slots["requested_slot"] == "theme"
+
+
+async def test_region_given_unasked_is_updated_and_announced():
+    state = {"sector": "regional", "region": "Region Syddanmark", "role": "TR",
+             "requested_slot": "problem_description", "route_explained": "Region Syddanmark"}
+    t = tracker(state, text="nej, vi hører under Region Sjælland", intent="inform",
+                candidates={"region": "Region Sjælland"})
+    t.events.insert(0, {"event": "slot", "name": "region", "value": "Region Syddanmark"})
+    t.events.insert(0, {"event": "slot", "name": "requested_slot", "value": "problem_description"})
+    slots, dispatcher = await validate(t)
+    assert slots["region"] == "Region Sjælland"
+    assert "rettet regionen til Region Sjælland" in texts(dispatcher)
+
+
+async def test_skift_tema_while_the_theme_is_asked_lists_all_themes():
+    state = {"sector": "kommunal", "municipality": "Vejle", "role": "TR", "application_type": "enkelt",
+             "applicant_body": "TRIO", "problem_description": "vi arbejder alene",
+             "theme_suggestion": "alenearbejde", "requested_slot": "theme"}
+    slots, _ = await validate(tracker(state, text="skift tema", intent="correct"))
+    assert slots["theme_suggestion"] is None and slots["requested_slot"] == "theme"
+
+
+async def test_workplace_words_are_not_a_problem_description():
+    slots, _ = await validate(tracker(text="Jeg er leder i hjemmeplejen i Aalborg",
+                                      candidates={"municipality": "Aalborg"}))
+    assert "problem_description" not in slots and slots["sector"] == "kommunal"
