@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Callable, Dict, List, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -21,6 +21,26 @@ Slots = Dict[Text, Any]
 
 PROBLEM_MAX = 4000
 WORKPLACE_MAX = 200
+
+
+def _phone_or_skip(text: str) -> contacts.Checked:
+    if contacts.is_skip(text):
+        return contacts.Checked(contacts.PHONE_SKIPPED)
+    checked = contacts.check_phone(text)
+    return checked if checked.value else contacts.Checked(None, f"{checked.problem} Eller skriv »spring over«.")
+
+
+def _contact_validator(slot: str, check: Callable[[str], contacts.Checked]) -> Callable[..., Slots]:
+    """A validate_<slot> method: normalise the answer, or explain the problem and ask again."""
+
+    def validate(self: FormValidationAction, value: Any, dispatcher: CollectingDispatcher,
+                 tracker: Tracker, domain: DomainDict) -> Slots:
+        checked = check(str(value or ""))
+        if checked.problem:
+            dispatcher.utter_message(text=checked.problem)
+        return {slot: checked.value}
+
+    return validate
 
 
 class ValidateApplicationForm(FormValidationAction):
@@ -302,52 +322,15 @@ class ValidateApplicationForm(FormValidationAction):
             return {"workplace": None}
         return {"workplace": raw}
 
-    def _name(self, slot: str, value: Any, dispatcher: CollectingDispatcher) -> Slots:
-        checked = contacts.check_name(str(value or ""))
-        if checked.problem:
-            dispatcher.utter_message(text=checked.problem)
-        return {slot: checked.value}
-
-    def _email(self, slot: str, value: Any, dispatcher: CollectingDispatcher) -> Slots:
-        checked = contacts.check_email(str(value or ""))
-        if checked.problem:
-            dispatcher.utter_message(text=checked.problem)
-        return {slot: checked.value}
-
-    def _phone(self, slot: str, value: Any, dispatcher: CollectingDispatcher) -> Slots:
-        if contacts.is_skip(str(value or "")):
-            return {slot: contacts.PHONE_SKIPPED}
-        checked = contacts.check_phone(str(value or ""))
-        if checked.problem:
-            dispatcher.utter_message(text=checked.problem + " Eller skriv »spring over«.")
-        return {slot: checked.value}
-
-    def validate_leader_name(self, value, dispatcher, tracker, domain) -> Slots:  # type: ignore[no-untyped-def]
-        return self._name("leader_name", value, dispatcher)
-
-    def validate_rep_name(self, value, dispatcher, tracker, domain) -> Slots:  # type: ignore[no-untyped-def]
-        return self._name("rep_name", value, dispatcher)
-
-    def validate_contact_name(self, value, dispatcher, tracker, domain) -> Slots:  # type: ignore[no-untyped-def]
-        return self._name("contact_name", value, dispatcher)
-
-    def validate_leader_email(self, value, dispatcher, tracker, domain) -> Slots:  # type: ignore[no-untyped-def]
-        return self._email("leader_email", value, dispatcher)
-
-    def validate_rep_email(self, value, dispatcher, tracker, domain) -> Slots:  # type: ignore[no-untyped-def]
-        return self._email("rep_email", value, dispatcher)
-
-    def validate_contact_email(self, value, dispatcher, tracker, domain) -> Slots:  # type: ignore[no-untyped-def]
-        return self._email("contact_email", value, dispatcher)
-
-    def validate_leader_phone(self, value, dispatcher, tracker, domain) -> Slots:  # type: ignore[no-untyped-def]
-        return self._phone("leader_phone", value, dispatcher)
-
-    def validate_rep_phone(self, value, dispatcher, tracker, domain) -> Slots:  # type: ignore[no-untyped-def]
-        return self._phone("rep_phone", value, dispatcher)
-
-    def validate_contact_phone(self, value, dispatcher, tracker, domain) -> Slots:  # type: ignore[no-untyped-def]
-        return self._phone("contact_phone", value, dispatcher)
+    validate_leader_name = _contact_validator("leader_name", contacts.check_name)
+    validate_rep_name = _contact_validator("rep_name", contacts.check_name)
+    validate_contact_name = _contact_validator("contact_name", contacts.check_name)
+    validate_leader_email = _contact_validator("leader_email", contacts.check_email)
+    validate_rep_email = _contact_validator("rep_email", contacts.check_email)
+    validate_contact_email = _contact_validator("contact_email", contacts.check_email)
+    validate_leader_phone = _contact_validator("leader_phone", _phone_or_skip)
+    validate_rep_phone = _contact_validator("rep_phone", _phone_or_skip)
+    validate_contact_phone = _contact_validator("contact_phone", _phone_or_skip)
 
     def validate_rep_role(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                           domain: DomainDict) -> Slots:
