@@ -15,11 +15,12 @@ from actions.common import (CONTROL_INTENTS, answers, latest_intent, latest_text
 from bot import catalogue as catalogue_module
 from bot import contacts, geography, messages, routing, themes
 from bot.corrections import parse_field
-from bot.text import clean_free_text, fold
+from bot.text import clean_free_text, fold, looks_like_question
 
 Slots = Dict[Text, Any]
 
 PROBLEM_MAX = 4000
+CONTACT_TEXT_SLOTS = (*routing.CONTACT_FIELDS, *routing.STATE_CONTACT_FIELDS)
 WORKPLACE_MAX = 200
 
 
@@ -108,7 +109,12 @@ class ValidateApplicationForm(FormValidationAction):
     # -- facts taken from any message (several facts in one sentence) -------------
     async def get_extraction_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> List[EventType]:
-        if latest_intent(tracker) in CONTROL_INTENTS or latest_text(tracker).startswith("/"):
+        if latest_text(tracker).startswith("/"):
+            return []
+        answer = self._answer_despite_intent(tracker)
+        if answer:
+            return [SlotSet(slot, value) for slot, value in answer.items()]
+        if latest_intent(tracker) in CONTROL_INTENTS:
             return []
         events: List[EventType] = []
         for extract in (self._extract_workplace, self._extract_role, self._extract_problem):
@@ -116,6 +122,27 @@ class ValidateApplicationForm(FormValidationAction):
             tracker.slots.update(found)
             events += [SlotSet(slot, value) for slot, value in found.items()]
         return events
+
+    @staticmethod
+    def _answer_despite_intent(tracker: Tracker) -> Slots:
+        """Free-text answers that NLU took for a question or off-topic talk, but aren't questions.
+
+        A problem description often sounds like a FAQ topic ('påbud', 'travlt'), and a name or an
+        e-mail can look off-topic to the classifier; the slot's own validation decides.
+        """
+        requested = tracker.get_slot("requested_slot")
+        intent = latest_intent(tracker)
+        text = latest_text(tracker)
+        if looks_like_question(text) or not text.strip():
+            return {}
+        if requested == "problem_description" and intent == "faq":
+            return {requested: text}
+        if requested == "workplace" and intent in ("faq", "out_of_scope"):
+            return {requested: text}  # a workplace can be called anything, even '<b>Solgården</b>'
+
+        if requested in CONTACT_TEXT_SLOTS and intent in ("faq", "out_of_scope"):
+            return {requested: text}
+        return {}
 
     @staticmethod
     def _extract_workplace(tracker: Tracker) -> Slots:

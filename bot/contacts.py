@@ -61,6 +61,8 @@ def check_name(text: str) -> Checked:
                   "", name, flags=re.I)
     if len(name) < 2:
         return Checked(None, "Skriv venligst hele navnet, fx Mette Hansen.")
+    if len(name.split()) > 4:
+        return Checked(None, "Skriv kun navnet, fx Mette Hansen.")
     if len(name) > NAME_MAX:
         return Checked(None, f"Navnet må højst være {NAME_MAX} tegn.")
     if not _NAME_CHARS.match(name):

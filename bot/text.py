@@ -25,3 +25,16 @@ def clean_free_text(text: str, max_length: int) -> str:
     text = unicodedata.normalize("NFC", text)
     text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
     return text.strip()[:max_length]
+
+
+QUESTION_WORDS = frozenset({
+    "hvad", "hvem", "hvor", "hvordan", "hvornår", "hvorfor", "hvilke", "hvilken", "hvilket", "hvis",
+    "kan", "kunne", "er", "skal", "må", "koster", "får", "findes", "gælder", "hjælper", "dækker",
+    "bliver", "har", "vil", "what", "who", "how", "why", "where", "can", "is", "do"})
+
+
+def looks_like_question(text: str) -> bool:
+    """A question mark, or a Danish (or English) question word first: 'hvad koster det'."""
+    stripped = text.strip()
+    first = words(stripped)[:1]
+    return stripped.endswith("?") or bool(first and first[0] in QUESTION_WORDS)

@@ -274,3 +274,25 @@ async def test_workplace_words_are_not_a_problem_description():
     slots, _ = await validate(tracker(text="Jeg er leder i hjemmeplejen i Aalborg",
                                       candidates={"municipality": "Aalborg"}))
     assert "problem_description" not in slots and slots["sector"] == "kommunal"
+
+
+async def test_problem_description_taken_for_a_question_is_still_the_answer():
+    state = {"sector": "kommunal", "municipality": "Vejle", "role": "TR", "application_type": "enkelt",
+             "applicant_body": "TRIO", "requested_slot": "problem_description"}
+    text = "AT har givet os et påbud om psykisk arbejdsmiljø og vi har meget travlt"
+    slots, dispatcher = await validate(tracker(state, text=text, intent="faq"))
+    assert slots["problem_description"] == text and slots["theme_suggestion"] == "arbejdets_indhold"
+    assert "påbud" in texts(dispatcher)
+
+
+async def test_a_real_question_mid_form_is_left_to_the_faq_rule():
+    state = {"sector": "kommunal", "municipality": "Vejle", "role": "TR", "application_type": "enkelt",
+             "applicant_body": "TRIO", "requested_slot": "problem_description"}
+    slots, _ = await validate(tracker(state, text="hvad koster det", intent="faq"))
+    assert "problem_description" not in slots
+
+
+async def test_markup_as_workplace_name_is_stored_literally():
+    state = {**COMPLETE.__dict__, "workplace": None, "confirmed": None, "requested_slot": "workplace"}
+    slots, _ = await validate(tracker(state, text="<img src=x onerror=alert(1)>", intent="out_of_scope"))
+    assert slots["workplace"] == "<img src=x onerror=alert(1)>"
