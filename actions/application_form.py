@@ -15,11 +15,12 @@ from actions.common import (CONTROL_INTENTS, answers, latest_intent, latest_text
 from bot import catalogue as catalogue_module
 from bot import contacts, geography, messages, routing, themes
 from bot.corrections import parse_field
-from bot.text import clean_free_text, fold, looks_like_question
+from bot.text import clean_free_text, fold, looks_like_question, yes_or_no
 
 Slots = Dict[Text, Any]
 
 PROBLEM_MAX = 4000
+YES_NO_SLOTS = ("consensus", "commitments_accepted", "interest")
 CONTACT_TEXT_SLOTS = (*routing.CONTACT_FIELDS, *routing.STATE_CONTACT_FIELDS)
 WORKPLACE_MAX = 200
 
@@ -135,6 +136,9 @@ class ValidateApplicationForm(FormValidationAction):
         text = latest_text(tracker)
         if looks_like_question(text) or not text.strip():
             return {}
+        if requested in YES_NO_SLOTS and intent not in ("affirm", "deny"):
+            answer = yes_or_no(text)
+            return {} if answer is None else {requested: answer}
         if requested == "problem_description" and intent == "faq":
             return {requested: text}
         if requested == "workplace" and intent in ("faq", "out_of_scope"):

@@ -59,5 +59,6 @@ class PlaceNameResolver(GraphComponent, EntityExtractorMixin):
             canonical = self._geography.canonical_region(value)
         else:
             return entity
-        # A value we cannot place is dropped rather than passed on raw.
-        return {**entity, "value": canonical} if canonical else None
+        # A value we cannot place is dropped rather than passed on raw. The entity is now ours:
+        # signing it lets `rasa test nlu` evaluate it (it skips SpacyEntityExtractor's own).
+        return {**entity, "value": canonical, "extractor": "PlaceNameResolver"} if canonical else None

@@ -38,3 +38,18 @@ def looks_like_question(text: str) -> bool:
     stripped = text.strip()
     first = words(stripped)[:1]
     return stripped.endswith("?") or bool(first and first[0] in QUESTION_WORDS)
+
+
+_NO = re.compile(r"\b(nej|nope|naej|næ|ikke|uenige?|aldrig|desværre|desvaerre)\b")
+_YES = re.compile(r"\b(ja|jo|jep|jeps|jaa|yes|ok|okay|enige?|klar|gerne|selvfølgelig|selvfoelgelig|"
+                  r"korrekt|rigtigt|aftalt|bekræftet|bekraeftet|send)\b")
+
+
+def yes_or_no(text: str) -> bool | None:
+    """'ja, vi er enige' -> True, 'nej, ikke endnu' -> False, anything else -> None."""
+    lowered = unicodedata.normalize("NFC", text).lower()
+    if _NO.search(lowered):
+        return False
+    if _YES.search(lowered):
+        return True
+    return None

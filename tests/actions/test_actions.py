@@ -296,3 +296,11 @@ async def test_markup_as_workplace_name_is_stored_literally():
     state = {**COMPLETE.__dict__, "workplace": None, "confirmed": None, "requested_slot": "workplace"}
     slots, _ = await validate(tracker(state, text="<img src=x onerror=alert(1)>", intent="out_of_scope"))
     assert slots["workplace"] == "<img src=x onerror=alert(1)>"
+
+
+async def test_consensus_in_own_words_even_if_nlu_says_inform():
+    state = {**COMPLETE.__dict__, "consensus": None, "commitments_accepted": None, "workplace": None,
+             "confirmed": None, "requested_slot": "consensus"}
+    for text, expected in (("både leder og TR er enige", True), ("lederen er ikke med på det", False)):
+        slots, _ = await validate(tracker(state, text=text, intent="inform"))
+        assert slots["consensus"] is expected

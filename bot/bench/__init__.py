@@ -1,0 +1,1 @@
+"""Benchmarks: how well and how fast the bot understands. They report; they never fail the build."""
