@@ -12,5 +12,7 @@ printf '\033[1m==> %s\033[0m\n' "Training the model (training data, domain or co
 mkdir -p models
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2
 .venv/bin/rasa train --config config.yml --domain domain.yml --data data \
-  --out models --fixed-model-name current --quiet
+  --out models --fixed-model-name "training-$$" --quiet
+# A running stack may be loading models/current.tar.gz: replace it in one step.
+mv -f "models/training-$$.tar.gz" models/current.tar.gz
 echo "$fingerprint" > models/.fingerprint

@@ -62,8 +62,23 @@ def texts(replies: list[dict]) -> str:
     return "\n".join(r.get("text", "") for r in replies)
 
 
+# Session fixtures (each returning a dict of environment variables) that configure the one
+# shared stack: a fake Slack Web API, a fake intake endpoint, a local SMTP server, ...
+# Each lives in its own module under tests/fakes/, listed in pytest_plugins.
+pytest_plugins: list[str] = []
+STACK_ENV_FIXTURES: list[str] = []
+
+
 @pytest.fixture(scope="session")
-def running_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot]:
+def stack_env(request: pytest.FixtureRequest) -> dict[str, str]:
+    env: dict[str, str] = {}
+    for name in STACK_ENV_FIXTURES:
+        env.update(request.getfixturevalue(name))
+    return env
+
+
+@pytest.fixture(scope="session")
+def running_bot(tmp_path_factory: pytest.TempPathFactory, stack_env: dict[str, str]) -> Iterator[RunningBot]:
     from bot.stack import Stack, free_port
 
     model = ROOT / "models" / "current.tar.gz"
@@ -71,7 +86,7 @@ def running_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot
         pytest.fail("no trained model: run the tests with `make test`, which trains first")
     run_dir = tmp_path_factory.mktemp("stack")
     stack = Stack(run_dir=run_dir, rasa_port=free_port(), action_port=free_port(),
-                  api_token="test-token-" + os.urandom(6).hex())
+                  api_token="test-token-" + os.urandom(6).hex(), env=stack_env)
     stack.start()
     try:
         yield RunningBot(stack)
