@@ -42,8 +42,12 @@ fi
 deps_hash=$(hash_of requirements.lock pyproject.toml)
 if [ "$(cat .venv/.deps-hash 2>/dev/null)" != "$deps_hash" ]; then
   say "Installing locked dependencies (a few minutes the first time)"
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+  # (This machine's pip config names local package folders that may not exist: drop pip's
+  # one-line warning per package about them, keep every other message.)
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.lock \
+    2> >(grep -v "is neither a file nor a directory" >&2)
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . \
+    2> >(grep -v "is neither a file nor a directory" >&2)
   echo "$deps_hash" > .venv/.deps-hash
 fi
 
