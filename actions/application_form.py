@@ -313,9 +313,11 @@ class ValidateApplicationForm(FormValidationAction):
             return {"theme": value, "theme_fit": True, "theme_suggestion": None}
         text = str(value or "")
         chosen = themes.parse_choice(text, offer) or themes.assess(text, offer).best
+        if chosen == themes.NONE:
+            return {"theme": None, "theme_fit": False}
         if chosen:
             return {"theme": chosen, "theme_fit": True, "theme_suggestion": None}
-        dispatcher.utter_message(text="Vælg det tema, der passer bedst, eller »Ingen af dem«.")
+        dispatcher.utter_message(text=messages.theme_not_understood(offer))
         return {"theme": None, "theme_suggestion": None}
 
     def validate_consensus(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,

@@ -41,11 +41,21 @@ def theme_question(offer: str, suggestion: Optional[str]) -> Reply:
             f"Det lyder som temaet »{label}«. Passer det?",
             (("Ja, det passer", "/affirm"), ("Nej, vælg et andet tema", "/deny")),
         )
+    # Numbered in the text too: in `rasa shell` and Slack a number is quicker to type than a label.
     return Reply(
-        f"Hvilket af de {len(themes)} temaer passer bedst på jeres problem?",
+        f"Hvilket af de {len(themes)} temaer passer bedst på jeres problem? "
+        "Vælg et tema, eller skriv nummeret:\n"
+        + "\n".join(f"{number}. {t.label}" for number, t in enumerate(themes, start=1))
+        + "\nSkriv »ingen«, hvis ingen af dem passer.",
         tuple((t.label, payload("inform", theme=t.code)) for t in themes)
         + (("Ingen af dem", payload("inform", theme="ingen")),),
     )
+
+
+def theme_not_understood(offer: str) -> str:
+    count = len(catalogue_module.load().themes_for(offer))
+    return (f"Jeg kunne ikke se, hvilket tema du mener. Skriv nummeret på temaet (1–{count}), "
+            "beskriv problemet med lidt andre ord, eller skriv »ingen«, hvis ingen af dem passer.")
 
 
 def themes_overview(offer: str) -> str:
@@ -197,7 +207,7 @@ def correction_question(answers: Answers, only_answered: bool = False) -> Reply:
 
 
 def conclusion(decision: Decision, answers: Answers, record: Optional[dict] = None,
-               already_filed: bool = False) -> str:
+               already_filed: bool = False, receipt_by_email: bool = False) -> str:
     """What the user is told when the conversation ends."""
     if decision.outcome == "employee" and answers.sector == "statslig":
         return ("Rejseholdet for statslige arbejdspladser er ved at blive etableret, og indsatsområderne er "
@@ -225,21 +235,27 @@ def conclusion(decision: Decision, answers: Answers, record: Optional[dict] = No
         reference = record["reference"]
         if already_filed:
             return f"Jeres ansøgning er allerede sendt med referencen {reference}. Den bliver ikke sendt igen."
-        return filed_text(record)
+        return filed_text(record, receipt_by_email)
     return "Der er ikke sendt noget."
 
 
-def filed_text(record: dict) -> str:
-    reference = record["reference"]
+def filed_text(record: dict, receipt_by_email: bool = False) -> str:
+    receipt = "\n\nI får også en kvittering på e-mail med referencen." if receipt_by_email else ""
+    return (f"Tak! Jeres ansøgning er sendt. Jeres reference er {record['reference']}.\n\n"
+            f"{next_step(record)}{receipt}")
+
+
+def next_step(record: dict) -> str:
+    """What happens after filing (the chat's confirmation and the e-mail receipt both say it)."""
     if record["offer"] == "spark":
-        next_step = ("SPARK kontakter jer for et indledende møde, hvor I afstemmer forventninger. "
-                     "Samarbejdsaftalen er fortrolig mellem jer og SPARK. HovedMED får kun at vide, "
-                     "hvilket tema I har valgt.")
+        text = ("SPARK kontakter jer for et indledende møde, hvor I afstemmer forventninger. "
+                "Samarbejdsaftalen er fortrolig mellem jer og SPARK. HovedMED får kun at vide, "
+                "hvilket tema I har valgt.")
     elif record["offer"] == "statsligt_rejsehold":
-        next_step = "Vi giver jer besked, når rejseholdet er klar. Det bliver også annonceret på etf.dk."
+        text = "Vi giver jer besked, når rejseholdet er klar. Det bliver også annonceret på etf.dk."
     elif record.get("provider") == "central_arbejdsmiljoenhed":
-        next_step = ("Den centrale arbejdsmiljøenhed i Region Hovedstaden vender tilbage for at afklare, "
-                     "om I kan søge om ekspertrådgivning og inspiration.")
+        text = ("Den centrale arbejdsmiljøenhed i Region Hovedstaden vender tilbage for at afklare, "
+                "om I kan søge om ekspertrådgivning og inspiration.")
     else:
-        next_step = "Udbyderen kontakter jer for at planlægge forløbet sammen med leder og medarbejderrepræsentanter."
-    return f"Tak! Jeres ansøgning er sendt. Jeres reference er {reference}.\n\n{next_step}"
+        text = "Udbyderen kontakter jer for at planlægge forløbet sammen med leder og medarbejderrepræsentanter."
+    return text

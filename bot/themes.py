@@ -15,6 +15,10 @@ from bot.text import fold
 
 # Shorter keywords match whole words only ('lys' must not match 'lyst').
 PREFIX_MIN_LENGTH = 5
+# parse_choice's answer when the user says that no theme fits.
+NONE = "ingen"
+NONE_OF_THEM = frozenset({"ingen", "ingen af dem", "ingen af temaerne", "ingen passer",
+                          "ingen af dem passer", "ingen af de temaer"})
 
 
 @dataclass(frozen=True)
@@ -63,11 +67,14 @@ def assess(text: str, offer_code: str = "spark") -> Assessment:
 
 
 def parse_choice(text: str, offer_code: str = "spark") -> Optional[str]:
-    """A theme the user picked by name or code ('vold og trusler', 'chikane', '3')."""
+    """A theme the user picked by name, code or number ('chikane', '3'), or NONE for 'ingen af dem'."""
     themes = catalogue_module.load().themes_for(offer_code)
     answer = fold(text).strip(" .!")
-    if answer.isdigit() and 1 <= int(answer) <= len(themes):
-        return themes[int(answer) - 1].code
+    if answer in NONE_OF_THEM:
+        return NONE
+    number = re.fullmatch(r"(?:nr\.? ?|nummer |tema )?([0-9])", answer)
+    if number and 1 <= int(number.group(1)) <= len(themes):
+        return themes[int(number.group(1)) - 1].code
     for theme in themes:
         if answer == theme.code or (len(answer) >= 5 and answer in fold(theme.label)):
             return theme.code

@@ -113,6 +113,25 @@ async def test_no_theme_fits_ends_without_theme():
     assert slots["theme_fit"] is False and slots["requested_slot"] is None
 
 
+THEME_LIST_STATE = {"sector": "kommunal", "municipality": "Vejle", "role": "TR", "application_type": "enkelt",
+                    "applicant_body": "TRIO", "problem_description": "det er svært at forklare",
+                    "requested_slot": "theme"}
+
+
+async def test_a_yes_at_the_theme_list_is_explained_and_the_list_asked_again():
+    slots, dispatcher = await validate(tracker(THEME_LIST_STATE, text="ja", intent="affirm",
+                                               candidates={"theme": "ja"}))
+    assert "skriv nummeret på temaet (1–6)" in texts(dispatcher).lower()
+    assert slots["requested_slot"] == "theme" and slots.get("theme") is None
+
+
+async def test_typed_theme_number_and_none_of_them_are_answers():
+    slots, _ = await validate(tracker(THEME_LIST_STATE, text="3", candidates={"theme": "3"}))
+    assert slots["theme"] == "vold_og_trusler" and slots["requested_slot"] == "consensus"
+    slots, _ = await validate(tracker(THEME_LIST_STATE, text="ingen af dem", candidates={"theme": "ingen af dem"}))
+    assert slots["theme_fit"] is False and slots["requested_slot"] is None
+
+
 async def test_correction_at_summary_forgets_one_field_and_asks_it_again():
     state = {**COMPLETE.__dict__, "confirmed": None, "requested_slot": "confirmed"}
     slots, _ = await validate(tracker(state, text="lederens e-mail er forkert", intent="correct",

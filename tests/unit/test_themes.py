@@ -13,6 +13,7 @@ from bot import catalogue, themes
     ("vi er blevet lagt sammen med en anden afdeling", "forandringer"),
     ("vores leder og medarbejderne snakker ikke sammen", "samarbejde"),
     ("jeg arbejder alene om natten", "alenearbejde"),
+    ("vi står midt i en stor omstrukturering af hele forvaltningen", "forandringer"),
 ])
 def test_problem_maps_to_spark_theme(text, theme):
     assert themes.assess(text, "spark").best == theme
@@ -44,3 +45,18 @@ def test_regional_offer_has_its_own_three_themes():
     assert codes == ["organisatoriske_forandringer", "faglige_forandringer", "vold_og_trusler"]
     assert themes.assess("vi får et nyt it-system og nye arbejdsgange", "regional_ekspertraadgivning").best \
         == "faglige_forandringer"
+
+
+@pytest.mark.parametrize("answer", ["1", "nr. 1", "tema 1", "Forandringer"])
+def test_theme_can_be_picked_by_number_or_name(answer):
+    assert themes.parse_choice(answer) == "forandringer"
+
+
+@pytest.mark.parametrize("answer", ["ingen", "Ingen af dem", "ingen af dem passer."])
+def test_none_of_the_themes_is_understood(answer):
+    assert themes.parse_choice(answer) == themes.NONE
+
+
+@pytest.mark.parametrize("answer", ["ja", "7", "0", "det ved jeg ikke"])
+def test_answers_that_pick_no_theme(answer):
+    assert themes.parse_choice(answer) is None
