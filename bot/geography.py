@@ -243,7 +243,7 @@ class Geography:
         seen: set[tuple[str, str]] = set()
 
         def add(label: str, form: str, canonical: str) -> None:
-            for spelling in spellings(form):
+            for spelling in sorted(spellings(form)):  # sorted: the same build every time
                 if (label, spelling) not in seen:
                     seen.add((label, spelling))
                     patterns.append({"label": label, "pattern": spelling, "id": canonical})

@@ -57,4 +57,8 @@ if [ "$(cat build/spacy_da/.build-hash 2>/dev/null)" != "$spacy_hash" ]; then
   say "Building the Danish spaCy pipeline (build/spacy_da)"
   .venv/bin/python -m bot build-spacy build/spacy_da >/dev/null
   echo "$spacy_hash" > build/spacy_da/.build-hash
+  # What training depends on is the built pipeline, not its inputs: a change to theme
+  # keywords in catalogue.yml rebuilds the same pipeline and must not force a retrain.
+  (cd build/spacy_da && find . -type f ! -name '.*' | sort | xargs sha256sum) | sha256sum | cut -c1-16 \
+    > build/spacy_da/.content-hash
 fi
