@@ -1,0 +1,264 @@
+"""Slack's side of the Slack channel, for the tests: a fake Slack Web API and a signed event sender.
+
+`FakeSlackApi` is an aiohttp server on loopback that answers the Web API methods the bot
+calls (`chat.postMessage`, `chat.update`, ...) the way Slack does (bearer token checked,
+Block Kit limits enforced with `invalid_blocks`), and records every call. The session
+fixture `slack_env` points the shared stack at it (`SLACK_API_BASE_URL`) with a test token
+and signing secret. `SlackSender` plays Slack's Events API and interactivity: it signs
+requests with the signing secret (computed here, independently of `bot.slack`) and posts
+them to the bot's `/webhooks/slack/webhook`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import itertools
+import json
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Optional
+
+import pytest
+from aiohttp import web
+
+SLACK_TOKEN = "xoxb-test-0000-arbejdsmiljoeguiden"
+SLACK_SIGNING_SECRET = "test-signing-secret-3f9a2c7d1e"
+BOT_USER = "UBOT00001"
+TEAM = "T0TEST001"
+# The channel set as SLACK_CHANNEL: the bot answers every message there, mentioned or not.
+TR_CHANNEL = "C0TRKANAL"
+
+
+@dataclass(frozen=True)
+class SlackCall:
+    """One Web API call the bot made: the method, its arguments, and the error Slack would answer."""
+
+    method: str
+    args: dict[str, Any]
+    error: Optional[str] = None
+
+
+def _block_kit_error(args: dict[str, Any]) -> Optional[str]:
+    """What Slack answers to a chat.postMessage / chat.update it refuses (the limits the bot must respect)."""
+    if not args.get("channel"):
+        return "channel_not_found"
+    blocks = args.get("blocks")
+    if isinstance(blocks, str):
+        blocks = json.loads(blocks)
+    if not args.get("text") and not blocks:
+        return "no_text"
+    if blocks is None:
+        return None
+    if len(blocks) > 50:
+        return "invalid_blocks"
+    action_ids: list[str] = []
+    for block in blocks:
+        if block.get("type") == "section" and len(block["text"]["text"]) > 3000:
+            return "invalid_blocks"
+        if block.get("type") == "actions":
+            if not 1 <= len(block["elements"]) <= 25:
+                return "invalid_blocks"
+            for element in block["elements"]:
+                if len(element["text"]["text"]) > 75 or len(element.get("value", "")) > 2000:
+                    return "invalid_blocks"
+                if "action_id" in element:
+                    action_ids.append(element["action_id"])
+    if len(action_ids) != len(set(action_ids)):
+        return "invalid_blocks"
+    return None
+
+
+@dataclass
+class FakeSlackApi:
+    """A Slack Web API on 127.0.0.1 that records every call (in its own thread and event loop)."""
+
+    token: str
+    calls: list[SlackCall] = field(default_factory=list)
+    port: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _ts: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    def start(self) -> "FakeSlackApi":
+        started = threading.Event()
+        self._loop = asyncio.new_event_loop()
+
+        async def serve() -> None:
+            app = web.Application()
+            app.router.add_post("/api/{method}", self._api)
+            self._runner = web.AppRunner(app)
+            await self._runner.setup()
+            site = web.TCPSite(self._runner, "127.0.0.1", 0)
+            await site.start()
+            self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+            started.set()
+
+        def run() -> None:
+            asyncio.set_event_loop(self._loop)
+            self._loop.run_until_complete(serve())
+            self._loop.run_forever()
+
+        self._thread = threading.Thread(target=run, name="fake-slack-api", daemon=True)
+        self._thread.start()
+        if not started.wait(10):
+            raise RuntimeError("the fake Slack API did not start")
+        return self
+
+    def stop(self) -> None:
+        asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        if request.headers.get("Authorization") != f"Bearer {self.token}":
+            with self._lock:
+                self.calls.append(SlackCall(method, {}, "invalid_auth"))
+            return web.json_response({"ok": False, "error": "invalid_auth"})
+        if request.content_type == "application/json":
+            args = await request.json()
+        else:
+            args = dict(await request.post())
+        error = _block_kit_error(args) if method in ("chat.postMessage", "chat.update") else None
+        with self._lock:
+            self.calls.append(SlackCall(method, args, error))
+            ts = f"{int(time.time())}.{next(self._ts):06d}"
+        if error:
+            return web.json_response({"ok": False, "error": error})
+        if method == "chat.postMessage":
+            message = {"type": "message", "user": BOT_USER, "bot_id": "B0BOT0001", "text": args.get("text"),
+                       "ts": ts, **({"thread_ts": args["thread_ts"]} if args.get("thread_ts") else {})}
+            return web.json_response({"ok": True, "channel": args["channel"], "ts": ts, "message": message})
+        return web.json_response({"ok": True})
+
+    # -- what the tests read ------------------------------------------------------------
+    def mark(self) -> int:
+        """A position in the call log: `posts(since=...)` then shows only what came after it."""
+        with self._lock:
+            return len(self.calls)
+
+    def posts(self, since: int = 0, channel: Optional[str] = None) -> list[SlackCall]:
+        """The accepted chat.postMessage calls since a mark (to one channel, if given)."""
+        with self._lock:
+            calls = self.calls[since:]
+        return [c for c in calls if c.method == "chat.postMessage" and c.error is None
+                and (channel is None or c.args.get("channel") == channel)]
+
+    def wait_for_posts(self, since: int, channel: str, count: int = 1, timeout: float = 60) -> list[SlackCall]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            posts = self.posts(since, channel)
+            if len(posts) >= count:
+                return posts
+            time.sleep(0.1)
+        raise AssertionError(f"expected {count} message(s) to {channel}, got {self.posts(since, channel)}")
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """Slack's request signature, as its documentation describes it."""
+    return "v0=" + hmac.new(secret.encode(), f"v0:{timestamp}:".encode() + body, hashlib.sha256).hexdigest()
+
+
+@dataclass
+class SlackSender:
+    """Posts signed Events API and interactivity requests to the bot, as Slack does."""
+
+    webhook_url: str
+    signing_secret: str = SLACK_SIGNING_SECRET
+    _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+
+    def new_id(self, prefix: str) -> str:
+        return f"{prefix}{int(time.time() * 1000)}{next(self._ids):04d}"
+
+    def post(self, body: bytes, content_type: str, *, timestamp: Optional[str] = None,
+             signature: Optional[str] = None, sign_with: Optional[str] = None,
+             headers: Optional[dict[str, str]] = None) -> tuple[int, bytes]:
+        """POST a body; signed with the signing secret unless `signature`/`timestamp` say otherwise."""
+        timestamp = str(int(time.time())) if timestamp is None else timestamp
+        all_headers = {"Content-Type": content_type, **(headers or {})}
+        if timestamp:
+            all_headers["X-Slack-Request-Timestamp"] = timestamp
+        if signature is None:
+            signature = sign(sign_with or self.signing_secret, timestamp, body)
+        if signature:
+            all_headers["X-Slack-Signature"] = signature
+        request = urllib.request.Request(self.webhook_url, data=body, headers=all_headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+
+    def event_envelope(self, event: dict[str, Any], event_id: Optional[str] = None) -> dict[str, Any]:
+        """An Events API `event_callback` around one event, as Slack wraps it."""
+        return {
+            "token": "legacy-verification-token", "team_id": TEAM, "api_app_id": "A0TESTAPP",
+            "event": event, "type": "event_callback", "event_id": event_id or self.new_id("Ev"),
+            "event_time": int(time.time()),
+            "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
+        }
+
+    def message_event(self, user: str, channel: str, text: str, *, kind: str = "message",
+                      channel_type: Optional[str] = "im", thread_ts: Optional[str] = None) -> dict[str, Any]:
+        # Slack escapes &, <, > in what users type.
+        escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        event: dict[str, Any] = {"type": kind, "user": user, "text": escaped, "channel": channel,
+                                 "ts": f"{time.time():.6f}", "event_ts": f"{time.time():.6f}"}
+        if kind == "message" and channel_type:
+            event["channel_type"] = channel_type
+        if thread_ts:
+            event["thread_ts"] = thread_ts
+        return event
+
+    def send_event(self, envelope: dict[str, Any], *, content_type: str = "application/json",
+                   headers: Optional[dict[str, str]] = None, **signing: Any) -> tuple[int, bytes]:
+        return self.post(json.dumps(envelope).encode(), content_type, headers=headers, **signing)
+
+    def click(self, user: str, post: SlackCall, title: str, *, trigger_id: Optional[str] = None,
+              message_ts: str = "") -> tuple[dict[str, Any], tuple[int, bytes]]:
+        """Click the button titled `title` in a message the bot posted; returns the payload and the answer."""
+        elements = [e for b in post.args.get("blocks") or [] if b["type"] == "actions" for e in b["elements"]]
+        button = next(e for e in elements if e["text"]["text"] == title)
+        message: dict[str, Any] = {"type": "message", "user": BOT_USER, "bot_id": "B0BOT0001",
+                                   "ts": message_ts or f"{time.time():.6f}", "text": post.args.get("text"),
+                                   "blocks": post.args.get("blocks")}
+        if post.args.get("thread_ts"):
+            message["thread_ts"] = post.args["thread_ts"]
+        payload = {
+            "type": "block_actions", "user": {"id": user, "team_id": TEAM}, "api_app_id": "A0TESTAPP",
+            "team": {"id": TEAM}, "trigger_id": trigger_id or self.new_id("trig."),
+            "container": {"type": "message", "message_ts": message["ts"], "channel_id": post.args["channel"],
+                          "is_ephemeral": False},
+            "channel": {"id": post.args["channel"]}, "message": message,
+            "response_url": "https://hooks.slack.invalid/actions/T0TEST001/1/x",
+            "actions": [{"type": "button", "action_id": button["action_id"], "block_id": "b1",
+                         "text": button["text"], "value": button["value"], "action_ts": f"{time.time():.6f}"}],
+        }
+        body = urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
+        return payload, self.post(body, "application/x-www-form-urlencoded")
+
+
+@pytest.fixture(scope="session")
+def slack_api() -> Iterator[FakeSlackApi]:
+    api = FakeSlackApi(SLACK_TOKEN).start()
+    try:
+        yield api
+    finally:
+        api.stop()
+
+
+@pytest.fixture(scope="session")
+def slack_env(slack_api: FakeSlackApi) -> dict[str, str]:
+    """The shared stack's Slack settings: test secrets, SLACK_CHANNEL, and the fake Web API's address."""
+    return {"SLACK_TOKEN": SLACK_TOKEN, "SLACK_SIGNING_SECRET": SLACK_SIGNING_SECRET,
+            "SLACK_CHANNEL": TR_CHANNEL, "SLACK_API_BASE_URL": slack_api.base_url}
+

@@ -1,0 +1,145 @@
+"""The Slack channel's pure rules (bot.slack) and when the stack opens it (bot.channels.runtime_credentials)."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from bot.channels import ChannelConfigError, runtime_credentials
+from bot.slack import (Delivery, RecentDeliveries, delivery_from_event, delivery_from_interaction,
+                       escape_mrkdwn, message_blocks, user_text)
+
+BOT = "UBOT1"
+
+
+# -- when the stack opens the Slack channel --------------------------------------------
+def test_without_slack_token_the_stack_starts_without_slack():
+    credentials = runtime_credentials({})
+    assert "bot.slack.SlackInput" not in credentials and "bot.rasa_channels.RestInput" in credentials
+    assert "bot.slack.SlackInput" not in runtime_credentials({"SLACK_SIGNING_SECRET": "s", "SLACK_CHANNEL": "C1"})
+
+
+def test_slack_token_without_signing_secret_stops_the_start_with_a_clear_error():
+    with pytest.raises(ChannelConfigError, match="SLACK_SIGNING_SECRET"):
+        runtime_credentials({"SLACK_TOKEN": "xoxb-1"})
+
+
+def test_slack_token_and_secret_open_slack_and_the_credentials_file_holds_no_secret():
+    env = {"SLACK_TOKEN": "xoxb-secret-token", "SLACK_SIGNING_SECRET": "signing-secret-value"}
+    credentials = runtime_credentials(env)
+    assert credentials["bot.slack.SlackInput"] == {"slack_channel": None}
+    assert "bot.rasa_channels.RestInput" in credentials
+    written = yaml.safe_dump(credentials)
+    assert "xoxb-secret-token" not in written and "signing-secret-value" not in written
+
+
+def test_slack_channel_is_optional_and_passed_on():
+    env = {"SLACK_TOKEN": "t", "SLACK_SIGNING_SECRET": "s", "SLACK_CHANNEL": "C0TR"}
+    assert runtime_credentials(env)["bot.slack.SlackInput"] == {"slack_channel": "C0TR"}
+
+
+# -- text in and out ---------------------------------------------------------------------
+def test_bot_text_escapes_slacks_control_characters():
+    assert escape_mrkdwn("<script>& Co > 2") == "&lt;script&gt;&amp; Co &gt; 2"
+
+
+@pytest.mark.parametrize("raw, typed", [
+    ("&lt;script&gt;&amp;", "<script>&"),
+    ("&amp;lt;", "&lt;"),  # the user typed "&lt;" literally
+    ("<mailto:mette.hansen@vejle.dk|mette.hansen@vejle.dk>", "mette.hansen@vejle.dk"),
+    ("mail: <mailto:lars@vejle.dk>", "mail: lars@vejle.dk"),
+    ("se <https://sparkweb.dk|sparkweb.dk> og <https://etf.dk>", "se sparkweb.dk og https://etf.dk"),
+    (f"<@{BOT}> hej med dig", "hej med dig"),
+    (f"hej <@{BOT}>", "hej"),
+    ("spørg <@UOTHER>", "spørg @UOTHER"),
+    ("i <#C0123|arbejdsmiljø>", "i #arbejdsmiljø"),
+])
+def test_user_text_is_what_the_user_typed(raw, typed):
+    assert user_text(raw, [BOT]) == typed
+
+
+def test_buttons_become_actions_blocks_of_at_most_25_with_unique_action_ids():
+    buttons = [{"title": f"Valg {i}", "payload": f"/inform{{\"n\": {i}}}"} for i in range(30)]
+    blocks = message_blocks("Vælg <én> & tryk", buttons)
+    assert blocks[0] == {"type": "section", "text": {"type": "mrkdwn", "text": "Vælg &lt;én&gt; &amp; tryk"}}
+    actions = [b for b in blocks if b["type"] == "actions"]
+    assert [len(b["elements"]) for b in actions] == [25, 5]
+    elements = [e for b in actions for e in b["elements"]]
+    assert [e["value"] for e in elements] == [b["payload"] for b in buttons]
+    assert len({e["action_id"] for e in elements}) == 30
+
+
+# -- which Slack events the bot answers ------------------------------------------------
+def _envelope(event: dict, event_id: str = "Ev1") -> dict:
+    return {"type": "event_callback", "event_id": event_id, "event": event,
+            "authorizations": [{"user_id": BOT, "is_bot": True}]}
+
+
+def test_a_direct_message_is_answered_where_it_was_written():
+    delivery = delivery_from_event(_envelope({"type": "message", "channel_type": "im", "channel": "D1",
+                                              "user": "U1", "text": "hej", "ts": "1.0"}), None)
+    assert delivery == Delivery("Ev1", "U1", "hej", "D1", None, (BOT,))
+
+
+def test_a_message_in_a_thread_is_answered_in_that_thread():
+    delivery = delivery_from_event(_envelope({"type": "message", "channel_type": "im", "channel": "D1",
+                                              "user": "U1", "text": "hej", "ts": "2.0", "thread_ts": "1.0"}), None)
+    assert delivery is not None and delivery.thread_ts == "1.0"
+
+
+@pytest.mark.parametrize("event", [
+    {"type": "message", "channel_type": "im", "channel": "D1", "user": "U1", "text": "hej", "bot_id": "B1"},
+    {"type": "message", "channel_type": "im", "channel": "D1", "user": BOT, "text": "hej"},
+    {"type": "message", "channel_type": "im", "channel": "D1", "subtype": "message_changed",
+     "message": {"text": "hej"}},
+    {"type": "message", "channel_type": "im", "channel": "D1", "user": "U1", "subtype": "channel_join",
+     "text": "joined"},
+    {"type": "message", "channel_type": "channel", "channel": "C9", "user": "U1", "text": "hej"},
+    # Slack sends a mention in a channel twice: as `message` and as `app_mention`; one is answered.
+    {"type": "message", "channel_type": "channel", "channel": "C0TR", "user": "U1", "text": f"<@{BOT}> hej"},
+    {"type": "app_mention", "channel": "D1", "user": "U1", "text": f"<@{BOT}> hej"},
+    {"type": "reaction_added", "user": "U1", "item": {"channel": "D1"}},
+    {"type": "message", "channel_type": "im", "channel": "D1", "user": "U1", "text": f"<@{BOT}>"},
+])
+def test_what_the_bot_does_not_answer(event):
+    assert delivery_from_event(_envelope(event), "C0TR") is None
+
+
+def test_a_mention_in_a_channel_is_answered_without_the_mention():
+    delivery = delivery_from_event(_envelope({"type": "app_mention", "channel": "C9", "user": "U1",
+                                              "text": f"<@{BOT}> hvad er SPARK?", "ts": "1.0"}), "C0TR")
+    assert delivery is not None and (delivery.channel, delivery.text) == ("C9", "hvad er SPARK?")
+
+
+def test_every_message_in_slack_channel_is_answered():
+    delivery = delivery_from_event(_envelope({"type": "message", "channel_type": "channel", "channel": "C0TR",
+                                              "user": "U1", "text": "hej", "ts": "1.0"}), "C0TR")
+    assert delivery is not None and delivery.channel == "C0TR"
+
+
+def test_a_button_click_is_its_value_in_the_clicked_messages_thread():
+    payload = {"type": "block_actions", "user": {"id": "U1"}, "trigger_id": "t1", "channel": {"id": "D1"},
+               "message": {"ts": "5.0", "thread_ts": "1.0"},
+               "actions": [{"type": "button", "value": "/affirm", "action_ts": "6.0"}]}
+    assert delivery_from_interaction(payload) == Delivery("action:t1", "U1", "/affirm", "D1", "1.0")
+
+
+def test_a_link_button_click_gives_the_bot_nothing():
+    payload = {"type": "block_actions", "user": {"id": "U1"}, "trigger_id": "t1", "channel": {"id": "D1"},
+               "actions": [{"type": "button", "url": "https://sparkweb.dk", "action_ts": "6.0"}]}
+    assert delivery_from_interaction(payload) is None
+
+
+def test_a_delivery_is_handled_once_and_forgotten_after_its_time():
+    recent = RecentDeliveries(seconds=60, size=3)
+    assert recent.first_time("Ev1", now=0) is True
+    assert recent.first_time("Ev1", now=30) is False
+    assert recent.first_time("Ev1", now=61) is True  # long after Slack's last retry
+
+
+def test_the_delivery_memory_is_bounded():
+    recent = RecentDeliveries(seconds=3600, size=3)
+    for i in range(5):
+        assert recent.first_time(f"Ev{i}", now=i)
+    assert recent.first_time("Ev4", now=6) is False
+    assert recent.first_time("Ev0", now=6) is True  # pushed out by newer ones
