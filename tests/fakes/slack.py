@@ -208,10 +208,13 @@ class SlackSender:
         }
 
     def message_event(self, user: str, channel: str, text: str, *, kind: str = "message",
-                      channel_type: Optional[str] = "im", thread_ts: Optional[str] = None) -> dict[str, Any]:
-        # Slack escapes &, <, > in what users type.
-        escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        event: dict[str, Any] = {"type": kind, "user": user, "text": escaped, "channel": channel,
+                      channel_type: Optional[str] = "im", thread_ts: Optional[str] = None,
+                      markup: bool = False) -> dict[str, Any]:
+        """A message as the user typed it (Slack escapes &, <, >), or with `markup` already in Slack's
+        format (`<@U123>` for a mention, `<mailto:a@b.dk|a@b.dk>` for an e-mail address)."""
+        if not markup:
+            text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        event: dict[str, Any] = {"type": kind, "user": user, "text": text, "channel": channel,
                                  "ts": f"{time.time():.6f}", "event_ts": f"{time.time():.6f}"}
         if kind == "message" and channel_type:
             event["channel_type"] = channel_type

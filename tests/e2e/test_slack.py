@@ -1,0 +1,269 @@
+"""The Slack channel on the real stack: signed Slack requests over loopback to the Rasa server, replies
+captured by the fake Slack Web API (tests/fakes/slack.py), records found through the export command."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Any, Optional
+
+import jsonschema
+import pytest
+
+from tests.conftest import ROOT, RunningBot
+from tests.fakes.slack import BOT_USER, SLACK_SIGNING_SECRET, TR_CHANNEL, FakeSlackApi, SlackCall, SlackSender, sign
+
+pytestmark = pytest.mark.e2e
+
+SCHEMA = json.loads((ROOT / "bot" / "data" / "application-record.schema.json").read_text())
+
+
+class Workspace:
+    """A Slack workspace talking to the running bot: users write, click, and read the bot's posts."""
+
+    def __init__(self, bot: RunningBot, api: FakeSlackApi) -> None:
+        self.bot = bot
+        self.api = api
+        self.sender = SlackSender(f"{bot.stack.rasa_url}/webhooks/slack/webhook")
+
+    @staticmethod
+    def new_user() -> tuple[str, str]:
+        """A fresh user and their direct-message channel with the bot."""
+        suffix = uuid.uuid4().hex[:10].upper()
+        return f"U{suffix}", f"D{suffix}"
+
+    def user_events(self, user: str) -> list[dict]:
+        return [e for e in self.bot.tracker(user)["events"] if e["event"] == "user"]
+
+    def wait_handled(self, user: str, message_id: str, timeout: float = 90) -> None:
+        """Until Rasa has stored the message (it stores the tracker after every reply is sent)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(e.get("message_id") == message_id for e in self.user_events(user)):
+                return
+            time.sleep(0.2)
+        raise AssertionError(f"message {message_id} was not handled")
+
+    def say(self, user: str, channel: str, text: str, *, event_id: Optional[str] = None,
+            wait: bool = True, **event: Any) -> list[SlackCall]:
+        """A user message event, signed; the bot's posts to that channel in answer."""
+        mark = self.api.mark()
+        envelope = self.sender.event_envelope(self.sender.message_event(user, channel, text, **event), event_id)
+        status, _ = self.sender.send_event(envelope)
+        assert status == 200
+        if wait:
+            self.api.wait_for_posts(mark, channel)
+            self.wait_handled(user, envelope["event_id"])
+        return self.api.posts(mark, channel)
+
+    def click(self, user: str, post: SlackCall, title: str) -> list[SlackCall]:
+        mark = self.api.mark()
+        payload, (status, _) = self.sender.click(user, post, title)
+        assert status == 200
+        self.api.wait_for_posts(mark, post.args["channel"])
+        self.wait_handled(user, f"action:{payload['trigger_id']}")
+        return self.api.posts(mark, post.args["channel"])
+
+
+@pytest.fixture
+def slack(running_bot: RunningBot, slack_api: FakeSlackApi) -> Workspace:
+    return Workspace(running_bot, slack_api)
+
+
+def text_of(posts: list[SlackCall]) -> str:
+    return "\n".join(p.args.get("text", "") for p in posts)
+
+
+def with_buttons(posts: list[SlackCall]) -> SlackCall:
+    return next(p for p in posts if any(b["type"] == "actions" for b in p.args.get("blocks") or []))
+
+
+def button_titles(post: SlackCall) -> list[str]:
+    return [e["text"]["text"] for b in post.args["blocks"] if b["type"] == "actions" for e in b["elements"]]
+
+
+# -- requests that are not Slack's ------------------------------------------------------
+def test_signed_url_verification_answers_the_challenge(slack):
+    body = json.dumps({"token": "x", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+                       "type": "url_verification"}).encode()
+    status, answer = slack.sender.post(body, "application/json")
+    assert status == 200
+    assert json.loads(answer) == {"challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}
+    assert slack.sender.post(body, "application/json", signature="")[0] == 401
+
+
+def test_unsigned_wrongly_signed_and_stale_requests_are_refused_and_change_nothing(slack):
+    user, channel = slack.new_user()
+    mark = slack.api.mark()
+    envelope = slack.sender.event_envelope(slack.sender.message_event(user, channel, "Hej, jeg er TR i Vejle"))
+    body = json.dumps(envelope).encode()
+    now = int(time.time())
+    stale = str(now - 5 * 60 - 30)
+    refused = [
+        slack.sender.post(body, "application/json", signature="", timestamp=""),          # unsigned
+        slack.sender.post(body, "application/json", signature=""),                        # no signature
+        slack.sender.post(body, "application/json", sign_with="not-the-signing-secret"),  # wrong secret
+        slack.sender.post(body, "application/json", timestamp=stale,                      # stale, well signed
+                          signature=sign(SLACK_SIGNING_SECRET, stale, body)),
+        slack.sender.post(body.replace(b"Vejle", b"Odense"), "application/json",          # body changed after signing
+                          signature=sign(SLACK_SIGNING_SECRET, str(now), body), timestamp=str(now)),
+    ]
+    assert [status for status, _ in refused] == [401] * 5
+    # A refused button click too.
+    click = b"payload=" + json.dumps({"type": "block_actions", "user": {"id": user}, "channel": {"id": channel},
+                                      "actions": [{"type": "button", "value": "/start_application"}]}).encode()
+    assert slack.sender.post(click, "application/x-www-form-urlencoded", sign_with="wrong")[0] == 401
+
+    # The next signed message is the first thing the bot ever saw from this user.
+    posts = slack.say(user, channel, "hej")
+    assert [e["text"] for e in slack.user_events(user)] == ["hej"]
+    assert slack.api.posts(mark) == posts
+
+
+# -- direct messages, buttons, threads, channels ---------------------------------------------
+def test_direct_message_gets_a_danish_reply_with_block_kit_buttons(slack):
+    user, channel = slack.new_user()
+    posts = slack.say(user, channel, "Hej")
+    assert posts and all(p.args["channel"] == channel and "thread_ts" not in p.args for p in posts)
+    offer = with_buttons(posts)
+    assert button_titles(offer) == ["Søg om støtte", "Hvad er SPARK?"]
+    assert offer.args["blocks"][0]["type"] == "section" and offer.args["text"]
+    assert "Jeg er Arbejdsmiljøguiden" in text_of(posts)  # Danish, du-form
+    events = slack.user_events(user)
+    assert events[-1]["input_channel"] == "slack" and events[-1]["metadata"]["out_channel"] == channel
+
+
+def test_a_button_click_answers_like_the_buttons_payload(slack):
+    user, channel = slack.new_user()
+    offer = with_buttons(slack.say(user, channel, "Hej"))
+    posts = slack.click(user, offer, "Søg om støtte")
+    last = slack.user_events(user)[-1]
+    assert last["text"] == "/start_application" and last["parse_data"]["intent"]["name"] == "start_application"
+    assert button_titles(with_buttons(posts)) == ["Kommune", "Region", "Staten"]
+
+
+def test_replies_to_a_message_in_a_thread_stay_in_that_thread(slack):
+    user, channel = slack.new_user()
+    thread = "1700000000.000100"
+    posts = slack.say(user, channel, "Vi vil gerne søge om hjælp", thread_ts=thread)
+    assert posts and all(p.args.get("thread_ts") == thread for p in posts)
+    posts = slack.click(user, with_buttons(posts), "Kommune")
+    assert posts and all(p.args.get("thread_ts") == thread for p in posts)
+    assert slack.bot.tracker(user)["slots"]["sector"] == "kommunal"
+    # Outside the thread, the answer is outside it too.
+    posts = slack.say(user, channel, "Hvad er SPARK?")
+    assert posts and all("thread_ts" not in p.args for p in posts)
+
+
+def test_in_a_channel_the_bot_answers_mentions_and_every_message_in_slack_channel(slack):
+    user, _ = slack.new_user()
+    other_channel = "C0ANDENKANAL"
+    mark = slack.api.mark()
+    # A message in some channel without a mention is not for the bot ...
+    slack.say(user, other_channel, "hej allesammen", channel_type="channel", wait=False)
+    # ... a mention is (Slack sends it as `app_mention`, and also as `message` when the app reads the channel).
+    mention = f"<@{BOT_USER}> hvad er SPARK?"
+    slack.say(user, other_channel, mention, channel_type="channel", markup=True, wait=False)
+    posts = slack.say(user, other_channel, mention, kind="app_mention", channel_type=None, markup=True)
+    assert posts and all(p.args["channel"] == other_channel for p in posts)
+    assert [e["text"] for e in slack.user_events(user)] == ["hvad er SPARK?"]
+    # In SLACK_CHANNEL every message is for the bot, and a mention there is answered once.
+    slack.say(user, TR_CHANNEL, mention, channel_type="channel", markup=True, wait=False)
+    slack.say(user, TR_CHANNEL, mention, kind="app_mention", channel_type=None, markup=True)
+    slack.say(user, TR_CHANNEL, "tak", channel_type="channel")
+    assert [e["text"] for e in slack.user_events(user)] == ["hvad er SPARK?", "hvad er SPARK?", "tak"]
+    assert {p.args["channel"] for p in slack.api.posts(mark)} == {other_channel, TR_CHANNEL}
+
+
+# -- Slack's retries and formats ------------------------------------------------------------
+def test_a_retried_event_is_answered_once(slack):
+    user, channel = slack.new_user()
+    mark = slack.api.mark()
+    first = slack.say(user, channel, "Hej", event_id="EvRETRY" + user)
+    envelope = slack.sender.event_envelope(slack.sender.message_event(user, channel, "Hej"), "EvRETRY" + user)
+    for headers in ({"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"},
+                    {"X-Slack-Retry-Num": "2", "X-Slack-Retry-Reason": "http_error"}, {}):
+        assert slack.sender.send_event(envelope, headers=headers)[0] == 200
+    # The bot handles one user's messages in order, so once the next one is answered, any
+    # duplicate before it would have been too.
+    second = slack.say(user, channel, "Hvad er SPARK?")
+    assert [e["text"] for e in slack.user_events(user)] == ["Hej", "Hvad er SPARK?"]
+    assert slack.api.posts(mark) == first + second
+
+
+def test_a_retry_whose_first_delivery_never_arrived_is_answered(slack):
+    user, channel = slack.new_user()
+    mark = slack.api.mark()
+    envelope = slack.sender.event_envelope(slack.sender.message_event(user, channel, "Hej"))
+    assert slack.sender.send_event(envelope, headers={"X-Slack-Retry-Num": "1",
+                                                      "X-Slack-Retry-Reason": "http_error"})[0] == 200
+    slack.api.wait_for_posts(mark, channel)
+    slack.wait_handled(user, envelope["event_id"])
+    assert [e["text"] for e in slack.user_events(user)] == ["Hej"]
+
+
+@pytest.mark.parametrize("content_type", ["application/json; charset=utf-8", "application/json;charset=UTF-8"])
+def test_an_event_sent_with_a_charset_is_answered(slack, content_type):
+    # Rasa 3.6 compares the whole header with "application/json" and drops these without a word.
+    user, channel = slack.new_user()
+    mark = slack.api.mark()
+    envelope = slack.sender.event_envelope(slack.sender.message_event(user, channel, "Hej"))
+    assert slack.sender.send_event(envelope, content_type=content_type)[0] == 200
+    assert "Arbejdsmiljøguiden" in text_of(slack.api.wait_for_posts(mark, channel))
+    slack.wait_handled(user, envelope["event_id"])
+
+
+def test_an_over_long_slack_message_is_refused_politely_and_not_processed(slack):
+    user, channel = slack.new_user()
+    mark = slack.api.mark()
+    slack.say(user, channel, "vold " * 500, wait=False)  # 2500 characters; the limit is 2000
+    posts = slack.api.wait_for_posts(mark, channel)
+    assert "for lang (2499 tegn)" in text_of(posts)
+    slack.say(user, channel, "hej")
+    assert [e["text"] for e in slack.user_events(user)] == ["hej"]
+
+
+# -- a whole application --------------------------------------------------------------------
+def test_whole_municipal_application_over_slack_is_filed_once_and_exported(slack):
+    user, channel = slack.new_user()
+    def say(text: str, markup: bool = False) -> list[SlackCall]:
+        return slack.say(user, channel, text, markup=markup)
+
+    say("Hej")
+    posts = say("Jeg er TR på et plejecenter i Vejle, og vi har meget vold fra borgerne")
+    question = with_buttons(posts)
+    assert "én arbejdsplads" in question.args["text"]
+    slack.click(user, question, "Én arbejdsplads")
+    assert slack.bot.tracker(user)["slots"]["application_type"] == "enkelt"
+
+    for text in ["det er vores TRIO", "ja det passer", "ja, vi er enige", "ja det er vi klar til"]:
+        say(text)
+    say("<script>&")  # the workplace; Slack sends it as "&lt;script&gt;&amp;"
+    say("Mette Hansen")
+    # Slack turns a typed e-mail address into a mailto link.
+    say("<mailto:mette.hansen@vejle.dk|mette.hansen@vejle.dk>", markup=True)
+    say("tlf 20 30 40 50")
+    say("Lars Nielsen")
+    say("han er tillidsrepræsentant")
+    say("<mailto:lars.nielsen@vejle.dk|lars.nielsen@vejle.dk>", markup=True)
+    summary = text_of(say("+45 22 33 44 55"))
+    assert "&lt;script&gt;&amp;" in summary and "<script>" not in summary
+    assert "mette.hansen@vejle.dk" in summary and "+45 20304050" in summary
+
+    filed = text_of(say("ja, send den"))
+    assert "SPARK-" in filed
+    assert "allerede sendt" in text_of(say("ja"))
+
+    records = [r for r in slack.bot.export() if r["conversation_id"] == user]
+    assert len(records) == 1
+    record = records[0]
+    jsonschema.validate(record, SCHEMA)
+    assert record["channel"] == "slack" and record["offer"] == "spark"
+    assert record["workplace"] == "<script>&"
+    assert record["application_type"] == "enkelt" and record["theme"] == "vold_og_trusler"
+    assert record["contacts"]["leader"]["email"] == "mette.hansen@vejle.dk"
+    assert record["contacts"]["employee_representative"]["email"] == "lars.nielsen@vejle.dk"
+    assert record["reference"] in filed
+    # Every post the bot made in this conversation was accepted by Slack's rules.
+    assert not [c for c in slack.api.calls if c.error and c.args.get("channel") == channel]
