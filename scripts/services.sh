@@ -1,0 +1,278 @@
+#!/usr/bin/env bash
+# PostgreSQL and Redis for the scale-out profile (`make run-scaled`, the scale-out tests).
+#
+#   scripts/services.sh start    install what is missing (Debian packages), start both on
+#                                loopback, print the environment to use (eval-able)
+#   scripts/services.sh env      print that environment without starting anything
+#   scripts/services.sh status   say what runs (exit 0 only when both run)
+#   scripts/services.sh stop     stop both (the data stays)
+#
+# Everything lives in a folder of the project's own, var/services/ (SERVICES_DIR to change
+# it): a private PostgreSQL cluster run by the `postgres` user and a Redis server run by the
+# `redis` user, each on a free port (or PG_PORT / REDIS_PORT), reachable from 127.0.0.1 only
+# and with generated passwords. Nothing of the system's own PostgreSQL or Redis is used or
+# touched. Safe to run again: it does only what is missing. Progress goes to stderr, the
+# environment to stdout, so `eval "$(scripts/services.sh start)"` works.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+DIR=${SERVICES_DIR:-$ROOT/var/services}
+DB_USER_NAME=arbejdsmiljo
+TRACKER_DB=rasa
+APPLICATIONS_DB=applications
+
+say() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'Fejl: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+  else die "'$*' kræver root (eller sudo)."; fi
+}
+
+# --- install ---------------------------------------------------------------------------
+pg_bindir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+
+install_missing() {
+  local packages=()
+  [ -n "$(pg_bindir)" ] && [ -x "$(pg_bindir)/initdb" ] || packages+=(postgresql)
+  command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1 || packages+=(redis-server)
+  [ ${#packages[@]} -eq 0 ] && return
+  command -v apt-get >/dev/null 2>&1 || die "${packages[*]} mangler, og apt-get findes ikke (Debian forventet)."
+  say "Installing ${packages[*]} from Debian's packages"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    "${packages[@]}" >&2
+}
+
+# --- who runs what -------------------------------------------------------------------
+# The servers never run as root (PostgreSQL refuses to): as root we use the users the Debian
+# packages create; as an ordinary user, that user runs them.
+service_user() {  # $1 = postgres | redis
+  if [ "$(id -u)" = 0 ]; then echo "$1"; else id -un; fi
+}
+
+run_as() {  # $1 = user, rest = command
+  local user=$1; shift
+  if [ "$user" = "$(id -un)" ]; then "$@"; else runuser -u "$user" -- "$@"; fi
+}
+
+# The service users must be able to reach the data folder. A project checked out under a
+# private home folder (mode 700) is not reachable for them: then the data lives under
+# /var/tmp and var/services points there.
+prepare_dir() {
+  if [ -L "$DIR" ] && [ ! -d "$DIR" ]; then mkdir -p "$(readlink "$DIR")"; fi  # /var/tmp was cleaned
+  mkdir -p "$DIR"
+  chmod 755 "$DIR"
+  if [ "$(id -u)" = 0 ] && id postgres >/dev/null 2>&1 && ! runuser -u postgres -- test -x "$DIR" 2>/dev/null; then
+    local outside
+    outside=/var/tmp/arbejdsmiljoguiden-services-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)
+    say "$DIR is not reachable for the service users; keeping the data in $outside"
+    mkdir -p "$outside"; chmod 755 "$outside"
+    rmdir "$DIR" 2>/dev/null || true
+    [ -e "$DIR" ] || ln -s "$outside" "$DIR"
+    DIR=$outside
+  fi
+  DIR=$(cd "$DIR" && pwd -P)
+}
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+free_port_from() {
+  local port=$1
+  while port_in_use "$port"; do port=$((port + 1)); done
+  echo "$port"
+}
+
+# --- settings kept between runs (ports, passwords) -------------------------------------
+SETTINGS=""
+load_settings() {
+  SETTINGS=$DIR/services.env
+  if [ -f "$SETTINGS" ]; then
+    # shellcheck disable=SC1090
+    . "$SETTINGS"
+  fi
+  : "${PG_PORT:=${SAVED_PG_PORT:-}}"
+  : "${REDIS_PORT:=${SAVED_REDIS_PORT:-}}"
+}
+
+new_secret() { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+
+save_settings() {
+  umask 077
+  cat > "$SETTINGS" <<EOF
+# Written by scripts/services.sh: ports and generated passwords of the local services.
+SAVED_PG_PORT=$PG_PORT
+SAVED_REDIS_PORT=$REDIS_PORT
+PG_ADMIN_PASSWORD=$PG_ADMIN_PASSWORD
+DB_USER_PASSWORD=$DB_USER_PASSWORD
+REDIS_SECRET=$REDIS_SECRET
+EOF
+}
+
+print_env() {
+  cat <<EOF
+export DB_HOST=127.0.0.1
+export DB_PORT=$PG_PORT
+export DB_USER=$DB_USER_NAME
+export DB_PASSWORD=$DB_USER_PASSWORD
+export DB_DATABASE=$TRACKER_DB
+export APPLICATIONS_DB_URL=postgresql://$DB_USER_NAME:$DB_USER_PASSWORD@127.0.0.1:$PG_PORT/$APPLICATIONS_DB
+export REDIS_HOST=127.0.0.1
+export REDIS_PORT=$REDIS_PORT
+export REDIS_PASSWORD=$REDIS_SECRET
+EOF
+}
+
+# --- PostgreSQL ----------------------------------------------------------------------
+PGDATA_DIR() { echo "$DIR/postgres/data"; }
+
+pg_running() {
+  [ -f "$(PGDATA_DIR)/PG_VERSION" ] && run_as "$(service_user postgres)" "$(pg_bindir)/pg_ctl" status -D "$(PGDATA_DIR)" >/dev/null 2>&1
+}
+
+pg_psql() {  # SQL as the cluster's admin, over loopback TCP
+  PGPASSWORD=$PG_ADMIN_PASSWORD "$(pg_bindir)/psql" -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres \
+    -v ON_ERROR_STOP=1 -tA "$@"
+}
+
+start_postgres() {
+  local user bindir data
+  user=$(service_user postgres); bindir=$(pg_bindir); data=$(PGDATA_DIR)
+  mkdir -p "$DIR/postgres"; chown "$user" "$DIR/postgres"; chmod 700 "$DIR/postgres"
+  if [ ! -f "$data/PG_VERSION" ]; then
+    say "Creating a PostgreSQL cluster in $data"
+    local pwfile="$DIR/postgres/.pw"
+    (umask 077; printf '%s\n' "$PG_ADMIN_PASSWORD" > "$pwfile"); chown "$user" "$pwfile"
+    run_as "$user" "$bindir/initdb" -D "$data" -U postgres --pwfile="$pwfile" --auth-local=scram-sha-256 \
+      --auth-host=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 >"$DIR/postgres/initdb.log" 2>&1 \
+      || { rm -f "$pwfile"; cat "$DIR/postgres/initdb.log" >&2; die "initdb fejlede."; }
+    rm -f "$pwfile"
+    echo "include_if_exists = 'arbejdsmiljo.conf'" >> "$data/postgresql.conf"
+  fi
+  if pg_running; then
+    PG_PORT=$(sed -n 4p "$data/postmaster.pid")
+    return
+  fi
+  if [ -z "${PG_PORT:-}" ] || port_in_use "$PG_PORT"; then PG_PORT=$(free_port_from 55432); fi
+  # Loopback TCP only, no Unix socket (its default folder may not exist, and we need none).
+  printf "listen_addresses = '127.0.0.1'\nport = %s\nunix_socket_directories = ''\n" "$PG_PORT" \
+    | run_as "$user" tee "$data/arbejdsmiljo.conf" >/dev/null
+  say "Starting PostgreSQL on 127.0.0.1:$PG_PORT"
+  run_as "$user" "$bindir/pg_ctl" start -D "$data" -l "$DIR/postgres/postgres.log" -w -t 60 >/dev/null 9>&- \
+    || { tail -n 20 "$DIR/postgres/postgres.log" >&2; die "PostgreSQL startede ikke."; }
+}
+
+ensure_databases() {
+  if [ "$(pg_psql -c "SELECT 1 FROM pg_roles WHERE rolname = '$DB_USER_NAME'")" != 1 ]; then
+    pg_psql -c "CREATE ROLE $DB_USER_NAME LOGIN CREATEDB PASSWORD '$DB_USER_PASSWORD'"
+  fi
+  local db
+  for db in "$TRACKER_DB" "$APPLICATIONS_DB"; do
+    if [ "$(pg_psql -c "SELECT 1 FROM pg_database WHERE datname = '$db'")" != 1 ]; then
+      pg_psql -c "CREATE DATABASE $db OWNER $DB_USER_NAME"
+    fi
+  done
+}
+
+stop_postgres() {
+  if pg_running; then
+    say "Stopping PostgreSQL"
+    run_as "$(service_user postgres)" "$(pg_bindir)/pg_ctl" stop -D "$(PGDATA_DIR)" -m fast -w >/dev/null
+  fi
+}
+
+# --- Redis ---------------------------------------------------------------------------
+redis_pid() { cat "$DIR/redis/redis.pid" 2>/dev/null || true; }
+
+redis_running() {
+  local pid; pid=$(redis_pid)
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && [ -n "${REDIS_PORT:-}" ] \
+    && REDISCLI_AUTH=$REDIS_SECRET redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG
+}
+
+start_redis() {
+  local user; user=$(service_user redis)
+  if redis_running; then return; fi
+  mkdir -p "$DIR/redis/data"; chown -R "$user" "$DIR/redis"; chmod 700 "$DIR/redis"
+  if [ -z "${REDIS_PORT:-}" ] || port_in_use "$REDIS_PORT"; then REDIS_PORT=$(free_port_from 56379); fi
+  # Locks only (Rasa's lock store): nothing to keep on disk.
+  (umask 077; cat > "$DIR/redis/redis.conf" <<EOF
+bind 127.0.0.1
+port $REDIS_PORT
+protected-mode yes
+daemonize yes
+pidfile $DIR/redis/redis.pid
+logfile $DIR/redis/redis.log
+dir $DIR/redis/data
+requirepass $REDIS_SECRET
+save ""
+appendonly no
+EOF
+)
+  chown "$user" "$DIR/redis/redis.conf"
+  say "Starting Redis on 127.0.0.1:$REDIS_PORT"
+  run_as "$user" redis-server "$DIR/redis/redis.conf" 9>&-  # the daemon must not keep our lock
+  local i
+  for i in $(seq 1 100); do redis_running && return; sleep 0.1; done
+  tail -n 20 "$DIR/redis/redis.log" >&2 || true
+  die "Redis startede ikke."
+}
+
+stop_redis() {
+  local pid; pid=$(redis_pid)
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    say "Stopping Redis"
+    kill "$pid"
+    local i
+    for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+    die "Redis (pid $pid) stoppede ikke."
+  fi
+}
+
+# --- commands ----------------------------------------------------------------------
+with_lock() {  # one invocation at a time (a test and `make run-scaled` may start together)
+  prepare_dir
+  exec 9>"$DIR/.lock"
+  flock 9
+  load_settings
+  : "${PG_ADMIN_PASSWORD:=$(new_secret)}" "${DB_USER_PASSWORD:=$(new_secret)}" "${REDIS_SECRET:=$(new_secret)}"
+}
+
+command=${1:-start}
+case "$command" in
+  start)
+    install_missing
+    with_lock
+    start_postgres
+    save_settings
+    ensure_databases
+    start_redis
+    save_settings
+    print_env
+    ;;
+  env)
+    with_lock
+    pg_running || die "PostgreSQL kører ikke: scripts/services.sh start"
+    PG_PORT=$(sed -n 4p "$(PGDATA_DIR)/postmaster.pid")
+    print_env
+    ;;
+  status)
+    [ -d "$DIR" ] || { echo "postgres: stopped"; echo "redis: stopped"; exit 1; }
+    with_lock
+    ok=0
+    if [ -n "$(pg_bindir)" ] && pg_running; then echo "postgres: running on 127.0.0.1:$(sed -n 4p "$(PGDATA_DIR)/postmaster.pid")"
+    else echo "postgres: stopped"; ok=1; fi
+    if command -v redis-cli >/dev/null 2>&1 && redis_running; then echo "redis: running on 127.0.0.1:$REDIS_PORT"
+    else echo "redis: stopped"; ok=1; fi
+    exit $ok
+    ;;
+  stop)
+    [ -d "$DIR" ] || exit 0
+    with_lock
+    [ -n "$(pg_bindir)" ] && stop_postgres
+    stop_redis
+    ;;
+  *)
+    echo "Brug: $0 start|env|status|stop" >&2; exit 2 ;;
+esac
