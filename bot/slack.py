@@ -6,7 +6,8 @@ What Rasa's own connector (`rasa.core.channels.slack`) does not do, and this one
 - it reads events sent as `application/json; charset=utf-8` (Rasa compares the whole
   Content-Type header and silently drops them);
 - it handles each Slack delivery once: Slack retries an event (`X-Slack-Retry-Num`) when
-  the answer is slow, with the same `event_id`;
+  the answer is slow, with the same `event_id`. The ids are kept in the Redis of Rasa's lock
+  store when there is one (Rasa requires one for several processes), else in this process;
 - it turns Slack's markup back into what the user typed (`&lt;` → `<`, `<mailto:a@b.dk|a@b.dk>`
   → `a@b.dk`, which Rasa's pattern misses) and escapes `&`, `<`, `>` in what the bot sends;
 - it replies where the user wrote: in the thread when the message was in a thread, in the
@@ -32,9 +33,12 @@ from http import HTTPStatus
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Text
 from urllib.parse import parse_qs
 
+import redis
+import redis.asyncio
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.slack import SlackBot as RasaSlackBot
 from rasa.core.channels.slack import SlackInput as RasaSlackInput
+from rasa.core.lock_store import DEFAULT_REDIS_LOCK_STORE_KEY_PREFIX, LockStore, RedisLockStore
 from rasa.shared.exceptions import InvalidConfigException
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -227,6 +231,35 @@ class RecentDeliveries:
         return True
 
 
+class SharedDeliveries:
+    """Delivery ids kept in the Redis of Rasa's lock store, so that every Rasa process (several
+    Sanic workers, several servers) knows what any of them has handled."""
+
+    def __init__(self, client: "redis.asyncio.Redis", key_prefix: str,
+                 seconds: int = DELIVERY_MEMORY_SECONDS) -> None:
+        self.client = client
+        self.key_prefix = key_prefix
+        self.seconds = seconds
+
+    async def first_time(self, delivery_id: str) -> bool:
+        # SET NX is atomic in Redis: of two processes receiving the same event, exactly one wins.
+        return bool(await self.client.set(self.key_prefix + delivery_id, b"1", nx=True, ex=self.seconds))
+
+    @classmethod
+    def beside(cls, lock_store: Optional[LockStore]) -> Optional["SharedDeliveries"]:
+        """Next to a Redis lock store (Rasa requires one for more than one process), else None."""
+        if not isinstance(lock_store, RedisLockStore):
+            return None
+        pool = lock_store.red.connection_pool
+        settings = {key: value for key, value in pool.connection_kwargs.items()
+                    if key in ("host", "port", "db", "username", "password", "ssl_keyfile", "ssl_certfile",
+                               "ssl_cert_reqs", "ssl_ca_certs")}
+        client = redis.asyncio.Redis(**settings, ssl=issubclass(pool.connection_class, redis.SSLConnection),
+                                     socket_timeout=5)
+        prefix = lock_store.key_prefix[:-len(DEFAULT_REDIS_LOCK_STORE_KEY_PREFIX)] + "slack_delivery:"
+        return cls(client, prefix)
+
+
 # -- the output channel ---------------------------------------------------------------
 class SlackBot(RasaSlackBot):
     """Rasa's Slack output, posting escaped text, Block Kit buttons, in the user's thread."""
@@ -294,6 +327,8 @@ class SlackInput(RasaSlackInput):
                          conversation_granularity=conversation_granularity)
         self.api_base_url = api_base_url
         self.recent_deliveries = RecentDeliveries()
+        self._shared_deliveries: Optional[SharedDeliveries] = None
+        self._looked_for_shared = False
 
     def get_output_channel(self, channel: Optional[Text] = None, thread_id: Optional[Text] = None) -> OutputChannel:
         return SlackBot(self.slack_token, channel or self.slack_channel, thread_id, self.proxy, self.api_base_url)
@@ -338,7 +373,7 @@ class SlackInput(RasaSlackInput):
 
         if delivery is None:
             return response.text("")
-        if not self.recent_deliveries.first_time(delivery.delivery_id, time.monotonic()):
+        if not await self._first_time(request, delivery.delivery_id):
             logger.info("Slack delivery %s already handled; repeat ignored (retry %s, %s)", delivery.delivery_id,
                         request.headers.get("X-Slack-Retry-Num"), request.headers.get("X-Slack-Retry-Reason"))
             return response.text("")
@@ -357,6 +392,20 @@ class SlackInput(RasaSlackInput):
         self._background_tasks.add(task)
         task.add_done_callback(self._finished)
         return response.text("")
+
+    async def _first_time(self, request: Request, delivery_id: str) -> bool:
+        """Whether no Rasa process has had this delivery yet: in Redis when Rasa's lock store is
+        there (created on the first request, in the worker's own event loop), else in memory."""
+        if not self._looked_for_shared:
+            self._looked_for_shared = True
+            agent = getattr(request.app.ctx, "agent", None)
+            self._shared_deliveries = SharedDeliveries.beside(getattr(agent, "lock_store", None))
+        if self._shared_deliveries is not None:
+            try:
+                return await self._shared_deliveries.first_time(delivery_id)
+            except redis.RedisError as error:
+                logger.warning("Slack deliveries: Redis unavailable (%s); this process's memory only", error)
+        return self.recent_deliveries.first_time(delivery_id, time.monotonic())
 
     def _finished(self, task: "asyncio.Task[Any]") -> None:
         self._background_tasks.discard(task)

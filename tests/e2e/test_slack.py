@@ -4,13 +4,21 @@ captured by the fake Slack Web API (tests/fakes/slack.py), records found through
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
 import time
 import uuid
-from typing import Any, Optional
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator, Optional
 
 import jsonschema
 import pytest
+import redis
 
+from bot.stack import Stack, free_port
 from tests.conftest import ROOT, RunningBot
 from tests.fakes.slack import BOT_USER, SLACK_SIGNING_SECRET, TR_CHANNEL, FakeSlackApi, SlackCall, SlackSender, sign
 
@@ -267,3 +275,88 @@ def test_whole_municipal_application_over_slack_is_filed_once_and_exported(slack
     assert record["reference"] in filed
     # Every post the bot made in this conversation was accepted by Slack's rules.
     assert not [c for c in slack.api.calls if c.error and c.args.get("channel") == channel]
+
+
+# -- several Rasa instances ------------------------------------------------------------------
+@dataclass
+class SharedStateStack(Stack):
+    """One of several Rasa instances behind a load balancer: conversations in one shared tracker
+    database, locks in Redis (Rasa requires a Redis lock store for more than one process)."""
+
+    shared_dir: Path = Path(".")
+    redis_port: int = 0
+
+    @property
+    def tracker_db(self) -> Path:
+        return self.shared_dir / "tracker.db"
+
+    def write_endpoints(self) -> Path:
+        path = super().write_endpoints()
+        with path.open("a", encoding="utf-8") as endpoints:
+            endpoints.write(f"lock_store:\n  type: redis\n  url: 127.0.0.1\n  port: {self.redis_port}\n  db: 1\n")
+        return path
+
+
+@pytest.fixture(scope="module")
+def redis_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.skip("redis-server is not installed (scripts/services.sh installs it)")
+    port, folder = free_port(), tmp_path_factory.mktemp("redis")
+    process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                "--appendonly", "no", "--dir", str(folder)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        client = redis.Redis(port=port)
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+@pytest.fixture(scope="module")
+def two_instances(tmp_path_factory: pytest.TempPathFactory, redis_port: int,
+                  slack_env: dict[str, str]) -> Iterator[tuple[RunningBot, RunningBot]]:
+    shared = tmp_path_factory.mktemp("shared")
+    token = "test-token-" + os.urandom(6).hex()
+    stacks = [SharedStateStack(run_dir=tmp_path_factory.mktemp(f"instance{i}"), rasa_port=free_port(),
+                               action_port=free_port(), api_token=token, shared_dir=shared,
+                               redis_port=redis_port,
+                               env={**slack_env, "APPLICATIONS_DB": str(shared / "applications.db")})
+              for i in range(2)]
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(lambda stack: stack.start(), stacks))
+        yield RunningBot(stacks[0]), RunningBot(stacks[1])
+    finally:
+        for stack in stacks:
+            stack.stop()
+
+
+def test_a_retry_reaching_another_rasa_instance_is_not_answered_again(two_instances, slack_api, redis_port):
+    first_instance, other_instance = Workspace(two_instances[0], slack_api), Workspace(two_instances[1], slack_api)
+    user, channel = first_instance.new_user()
+    mark = slack_api.mark()
+    envelope = first_instance.sender.event_envelope(first_instance.sender.message_event(user, channel, "Hej"))
+    assert first_instance.sender.send_event(envelope)[0] == 200
+    # Slack's retry goes to the other instance while the first one is still answering.
+    retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+    assert other_instance.sender.send_event(envelope, headers=retry)[0] == 200
+    greeting = slack_api.wait_for_posts(mark, channel)
+    first_instance.wait_handled(user, envelope["event_id"])
+
+    later = other_instance.say(user, channel, "Hvad er SPARK?")
+    assert [e["text"] for e in other_instance.user_events(user)] == ["Hej", "Hvad er SPARK?"]
+    posts = slack_api.posts(mark, channel)
+    assert posts[len(posts) - len(later):] == later
+    assert [p.args["text"] for p in posts].count(greeting[0].args["text"]) == 1
+    assert redis.Redis(port=redis_port, db=1).exists("slack_delivery:" + envelope["event_id"])  # the lock store's db
