@@ -1,0 +1,326 @@
+"""The web chat page (web/, served by bot/webchat.py) in a real browser on the shared stack.
+
+Debian's Chromium, driven by playwright (no browser download), opens the page that the real
+Rasa server serves, and a person's conversation is played through it: typed messages,
+buttons clicked with the mouse and pressed with the keyboard, a reload, the filing. The
+socket.io channel itself is also checked without a browser (origins, session ids).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+# The flags that let Debian's Chromium run here: as root, without a GPU, and without the
+# background connections to Google's hosts that this closed network refuses.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = ROOT / "tests" / "e2e" / "artifacts"
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+# Typed as the workplace's name. Rendered as HTML it would add an <img>, fetch /chat/x and
+# open an alert; as text it does none of that.
+HOSTILE_NAME = "<img src=x onerror=alert(document.domain)>"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"Chromium is missing ({CHROMIUM}). Install it with `bash scripts/setup-browser.sh` "
+                    "(make test does this), or point CHROMIUM to a Chromium binary.")
+    if not AXE.exists():
+        pytest.fail(f"{AXE.relative_to(ROOT)} is missing: run `bash scripts/setup.sh` (npm ci in web/).")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        # launch() starts Chromium on a new, empty profile folder of its own (and deletes it
+        # afterwards); each test then gets a fresh context that shares nothing with the others.
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@dataclass
+class ChatPage:
+    """One browser tab on the chat page, recording every request, dialog and script error."""
+
+    page: Any
+    url: str
+    requests: list[str] = field(default_factory=list)
+    dialogs: list[tuple[str, str]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    confirm_dialogs: bool = True
+
+    def __post_init__(self) -> None:
+        self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.on("websocket", lambda ws: self.requests.append(ws.url))
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on("console", lambda msg: self.errors.append(msg.text) if msg.type == "error" else None)
+        self.page.on("dialog", self._dialog)
+
+    def _dialog(self, dialog: Any) -> None:
+        self.dialogs.append((dialog.type, dialog.message))
+        dialog.accept() if self.confirm_dialogs else dialog.dismiss()
+
+    def open(self) -> "ChatPage":
+        self.page.goto(self.url)
+        self.wait_for_bot("Hej! Jeg er Arbejdsmiljøguiden", after=0)
+        return self
+
+    def bot_count(self) -> int:
+        return self.page.locator("#messages .msg.bot").count()
+
+    def wait_for_bot(self, expected: str, after: int) -> None:
+        """Wait until a bot message after the first `after` ones contains `expected`."""
+        self.page.wait_for_function(
+            """([after, expected]) => Array.from(document.querySelectorAll('#messages .msg.bot'))
+                   .slice(after).some(m => m.textContent.includes(expected))""",
+            arg=[after, expected], timeout=60_000)
+
+    def type(self, text: str, expect: str) -> None:
+        """Type a message with the keyboard and press Enter."""
+        before = self.bot_count()
+        box = self.page.get_by_label("Din besked")
+        box.click()
+        self.page.keyboard.type(text)
+        self.page.keyboard.press("Enter")
+        self.wait_for_bot(expect, after=before)
+
+    def click(self, title: str, expect: str) -> None:
+        before = self.bot_count()
+        self.page.get_by_role("button", name=title, exact=True).click()
+        self.wait_for_bot(expect, after=before)
+
+    def transcript(self) -> str:
+        return self.page.locator("#messages").inner_text()
+
+    def session_id(self) -> str:
+        return self.page.evaluate("JSON.parse(sessionStorage.getItem('arbejdsmiljoguiden.chat')).sessionId")
+
+    def axe_violations(self) -> list[dict]:
+        """axe-core's serious and critical violations on the page as it is now."""
+        self.page.evaluate(AXE.read_text(encoding="utf-8"))  # evaluated by the browser, so the page's CSP holds
+        violations = self.page.evaluate(
+            """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+                 .map(v => ({id: v.id, impact: v.impact, help: v.help,
+                             nodes: v.nodes.map(n => n.target.join(' '))}))""")
+        return [v for v in violations if v["impact"] in ("serious", "critical")]
+
+    def assert_only_loopback_requests(self) -> None:
+        assert self.requests, "no request was recorded"
+        foreign = [url for url in self.requests if urlsplit(url).hostname not in LOOPBACK]
+        assert not foreign, f"the page loaded something from another host: {foreign}"
+
+    def screenshot(self, name: str) -> Path:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / name
+        self.page.screenshot(path=str(path))
+        return path
+
+
+@pytest.fixture
+def chat_url(running_bot) -> str:
+    from bot.channels import CHAT_PATH
+
+    return running_bot.stack.rasa_url + CHAT_PATH
+
+
+@pytest.fixture
+def desktop(browser, chat_url) -> Iterator[ChatPage]:
+    context = browser.new_context(viewport={"width": 1000, "height": 820}, locale="da-DK")
+    try:
+        yield ChatPage(context.new_page(), chat_url)
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def phone(browser, chat_url) -> Iterator[ChatPage]:
+    context = browser.new_context(viewport={"width": 375, "height": 667}, device_scale_factor=2,
+                                  is_mobile=True, has_touch=True, locale="da-DK")
+    try:
+        yield ChatPage(context.new_page(), chat_url)
+    finally:
+        context.close()
+
+
+def test_page_is_danish_and_says_what_is_stored(desktop):
+    chat = desktop.open()
+    page = chat.page
+    assert page.evaluate("document.documentElement.lang") == "da"
+    assert "Arbejdsmiljøguiden" in page.title()
+    assert page.get_by_label("Din besked").get_attribute("placeholder") == "Skriv din besked her"
+    assert page.get_by_role("button", name="Send").is_visible()
+    assert page.get_by_role("button", name="Ny samtale").is_visible()
+    privacy = page.locator("#privacy").inner_text()
+    assert "gemmer samtalen og de kontaktoplysninger" in privacy and "sende jeres ansøgning" in privacy
+    assert "til du lukker fanen" in privacy and "Ingen cookies" in privacy
+    log = page.locator("#messages")
+    assert (log.get_attribute("role"), log.get_attribute("aria-live")) == ("log", "polite")
+
+
+def test_conversation_by_typing_and_buttons_survives_reload_and_is_filed(desktop, running_bot):
+    chat = desktop.open()
+    page = chat.page
+    chat.type("Jeg er TR på et plejecenter i Vejle, og vi har meget vold fra borgerne", expect="én arbejdsplads")
+    chat.click("Én arbejdsplads", expect="TRIO eller jeres lokalMED")
+
+    # Keyboard only: from the message box, Shift+Tab reaches the answer buttons (last first).
+    page.get_by_label("Din besked").focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")
+    focused = page.evaluate("""() => { const e = document.activeElement, s = getComputedStyle(e);
+                                     return [e.textContent, s.outlineStyle, parseFloat(s.outlineWidth)]; }""")
+    assert focused[0] == "TRIO"
+    assert focused[1] != "none" and focused[2] >= 2, f"no visible focus ring: {focused}"
+    before = chat.bot_count()
+    page.keyboard.press("Enter")
+    chat.wait_for_bot("Passer det?", after=before)
+    assert page.evaluate("document.activeElement.id") == "message", "after an answer button, focus returns to the box"
+
+    chat.click("Ja, det passer", expect="enige om at søge")
+    chat.click("Ja, vi er enige", expect="Er I klar til det?")
+    chat.click("Ja, det er vi klar til", expect="Hvad hedder arbejdspladsen?")
+    chat.type(HOSTILE_NAME, expect="Hvad hedder lederen?")
+    chat.type("Mette Hansen", expect="lederens e-mailadresse")
+    chat.type("mette.hansen@vejle", expect="ligner ikke en e-mailadresse")
+    chat.type("mette.hansen@vejle.dk", expect="lederens telefonnummer")
+    chat.type("20 30 40 50", expect="Hvad hedder vedkommende?")
+    chat.type("Lars Nielsen", expect="Hvilken rolle")
+    chat.click("TR", expect="medarbejderrepræsentantens e-mailadresse")
+    chat.type("lars.nielsen@vejle.dk", expect="medarbejderrepræsentantens telefonnummer")
+    chat.type("spring over", expect="Skal jeg sende ansøgningen?")
+
+    summary = page.locator("#messages .msg.bot", has_text="Her er det, jeg sender").last.inner_text()
+    assert f"Arbejdsplads: {HOSTILE_NAME}" in summary
+    assert "Lederens telefon: +45 20304050" in summary
+    assert page.locator("#messages img").count() == 0
+    assert not [d for d in chat.dialogs if d[0] == "alert"], "the workplace name ran as script"
+    assert not [url for url in chat.requests if urlsplit(url).path.endswith("/x")], "the <img> was rendered"
+
+    # A reload keeps the conversation: the same session, the earlier messages, the pending buttons.
+    session_id = chat.session_id()
+    assert re.fullmatch(r"[0-9a-f]{32}", session_id)
+    shown_before = chat.transcript()
+    page.reload()
+    page.get_by_role("button", name="Ja, send den").wait_for()
+    assert chat.session_id() == session_id
+    assert chat.transcript() == shown_before
+    assert HOSTILE_NAME in chat.transcript() and page.locator("#messages img").count() == 0
+
+    chat.click("Ja, send den", expect="SPARK-")
+    reference = re.search(r"SPARK-\d{4}-\d{6}", chat.transcript()).group(0)
+
+    records = [r for r in running_bot.export() if r["conversation_id"] == session_id]
+    assert len(records) == 1
+    record = records[0]
+    assert record["reference"] == reference
+    assert record["channel"] == "socketio"
+    assert record["workplace"] == HOSTILE_NAME
+    assert record["contacts"]["leader"]["email"] == "mette.hansen@vejle.dk"
+
+    violations = chat.axe_violations()
+    assert not violations, violations
+    chat.screenshot("webchat.png")
+    chat.assert_only_loopback_requests()
+    assert page.context.cookies() == [], "the page promises no cookies"
+    assert not chat.errors, chat.errors
+
+
+def test_phone_sized_viewport_fits_and_passes_axe(phone):
+    chat = phone.open()
+    page = chat.page
+    chat.click("Søg om støtte", expect="en kommune, en region eller staten")
+    page.get_by_role("button", name="Kommune", exact=True).wait_for()
+    width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], f"the page scrolls sideways on a phone: {width}"
+    for control in (page.get_by_label("Din besked"), page.get_by_role("button", name="Send")):
+        box = control.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 375 and box["y"] + box["height"] <= 667
+    violations = chat.axe_violations()
+    assert not violations, violations
+    chat.screenshot("webchat-phone.png")
+    chat.assert_only_loopback_requests()
+    assert not chat.errors, chat.errors
+
+
+def test_links_in_bot_text_are_real_links_and_emails_stay_text(desktop):
+    chat = desktop.open()
+    chat.type("kan jeg tale med et menneske", expect="sparkweb.dk")
+    link = chat.page.locator("#messages .msg.bot a", has_text="sparkweb.dk").last
+    assert link.get_attribute("href") == "https://sparkweb.dk/"
+    assert link.get_attribute("rel") == "noopener noreferrer"
+    assert not chat.errors, chat.errors
+
+
+def test_new_conversation_clears_the_page_and_starts_a_new_session(desktop):
+    chat = desktop.open()
+    chat.type("Hvad er SPARK?", expect="Samarbejde om Psykisk ARbejdsmiljø")
+    first = chat.session_id()
+    chat.page.get_by_role("button", name="Ny samtale").click()
+    chat.wait_for_bot("Hej! Jeg er Arbejdsmiljøguiden", after=0)
+    assert ("confirm", "Vil du starte en ny samtale? Samtalen her bliver fjernet fra skærmen.") in chat.dialogs
+    assert "Samarbejde om Psykisk" not in chat.transcript()
+    assert chat.session_id() != first
+    chat.page.reload()
+    chat.wait_for_bot("Hej! Jeg er Arbejdsmiljøguiden", after=0)
+    assert "Samarbejde om Psykisk" not in chat.transcript()
+
+
+# -- the socket.io channel without a browser ---------------------------------------------------
+
+def _handshake(base_url: str, origin: str) -> int:
+    request = urllib.request.Request(f"{base_url}/socket.io/?EIO=4&transport=polling",
+                                     headers={"Origin": origin})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_socket_accepts_only_the_pages_own_origin(running_bot):
+    base = running_bot.stack.rasa_url
+    port = running_bot.stack.rasa_port
+    assert _handshake(base, f"http://127.0.0.1:{port}") == 200
+    assert _handshake(base, f"http://localhost:{port}") == 200
+    assert _handshake(base, "http://evil.example") == 400
+    assert _handshake(base, f"http://127.0.0.1:{port + 1}") == 400
+
+
+def test_socket_never_joins_a_session_id_it_did_not_get_from_the_server(running_bot):
+    import socketio
+
+    client = socketio.SimpleClient()
+    client.connect(running_bot.stack.rasa_url, transports=["polling"], socketio_path="socket.io")
+    try:
+        client.emit("session_request", {"session_id": "e2e-municipal-1"})  # someone's REST conversation
+        event, session_id = client.receive(timeout=15)
+        assert event == "session_confirm"
+        assert re.fullmatch(r"[0-9a-f]{32}", session_id) and session_id != "e2e-municipal-1"
+        # Replies reach the socket through the session's room: RasaHQ/rasa#13027 is fixed.
+        client.emit("user_uttered", {"message": "Hvad er SPARK?", "session_id": "e2e-municipal-1"})
+        try:
+            event, reply = client.receive(timeout=60)
+        except socketio.exceptions.TimeoutError:
+            pytest.fail("no bot reply reached the socket: did it join its session's room? (RasaHQ/rasa#13027)")
+        assert event == "bot_uttered" and "Samarbejde om Psykisk ARbejdsmiljø" in reply["text"]
+    finally:
+        client.disconnect()
+    assert running_bot.tracker(session_id)["latest_message"]["text"] == "Hvad er SPARK?"

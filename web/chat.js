@@ -1,0 +1,246 @@
+/* Arbejdsmiljøguiden web chat: a small widget on socket.io-client 4, no build step.
+ *
+ * Protocol (Rasa's socket.io channel, bot/webchat.py): on every connect the page sends
+ * `session_request` with the session id it knows (or null); the server answers
+ * `session_confirm` with the id to use. The page sends `user_uttered` {message, session_id}
+ * and gets `bot_uttered` {text, quick_replies?}.
+ *
+ * History: Rasa does not resend earlier messages, so the page keeps the conversation in
+ * sessionStorage: it survives a reload but is gone when the tab closes (a shared computer
+ * keeps no one's answers), and "Ny samtale" clears it at once.
+ *
+ * Every text from the user or the bot is put in the page with textContent / text nodes,
+ * never as HTML; links are made from plain text and only with http(s) addresses.
+ */
+(function () {
+  "use strict";
+
+  var STORE_KEY = "arbejdsmiljoguiden.chat";
+  var GREETING_PAYLOAD = "/greet";
+  var REPLY_TIMEOUT_MS = 30000;
+
+  var log = document.getElementById("messages");
+  var form = document.getElementById("composer");
+  var input = document.getElementById("message");
+  var sendButton = document.getElementById("send");
+  var status = document.getElementById("status");
+  var typing = document.getElementById("typing");
+  var newChat = document.getElementById("new-chat");
+
+  var state = load();
+  var ready = false;
+  var replyTimer = null;
+
+  function load() {
+    try {
+      var saved = JSON.parse(window.sessionStorage.getItem(STORE_KEY) || "null");
+      if (saved && Array.isArray(saved.messages)) {
+        return { sessionId: saved.sessionId || null, messages: saved.messages, choices: saved.choices || null };
+      }
+    } catch (e) { /* unreadable or no storage: start afresh */ }
+    return { sessionId: null, messages: [], choices: null };
+  }
+
+  function save() {
+    try { window.sessionStorage.setItem(STORE_KEY, JSON.stringify(state)); } catch (e) { /* storage full or off */ }
+  }
+
+  function setStatus(text) { status.textContent = text; }
+
+  // -- rendering (text nodes only) ------------------------------------------------------
+
+  // An e-mail (kept as text), a URL, or a bare domain such as etf.dk.
+  var LINK = /[^\s@<>()"]+@[^\s@<>()"]+\.[a-z]{2,}|https?:\/\/[^\s<>"]+|www\.[^\s<>"]+|\b(?:[a-z0-9-]+\.)+(?:dk|eu|com|org|net)\b(?:\/[^\s<>"]*)?/gi;
+  var TRAILING = /[.,;:!?)»"']+$/;
+
+  function safeHref(candidate) {
+    var href = /^https?:\/\//i.test(candidate) ? candidate : "https://" + candidate;
+    try {
+      var url = new URL(href);
+      return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
+    } catch (e) { return null; }
+  }
+
+  function appendWithLinks(parent, text) {
+    var last = 0;
+    text.replace(LINK, function (match, offset) {
+      var trailing = (match.match(TRAILING) || [""])[0];
+      var core = match.slice(0, match.length - trailing.length);
+      var href = core.indexOf("@") === -1 ? safeHref(core) : null;
+      if (!href || !core) { return match; }
+      parent.appendChild(document.createTextNode(text.slice(last, offset)));
+      var link = document.createElement("a");
+      link.href = href;
+      link.textContent = core;
+      link.rel = "noopener noreferrer";
+      link.target = "_blank";
+      parent.appendChild(link);
+      last = offset + core.length;
+      return match;
+    });
+    parent.appendChild(document.createTextNode(text.slice(last)));
+  }
+
+  function renderMessage(message) {
+    var item = document.createElement("div");
+    item.className = "msg " + (message.from === "user" ? "user" : "bot");
+    var who = document.createElement("span");
+    who.className = "visually-hidden";
+    who.textContent = message.from === "user" ? "Du skrev: " : "Guiden: ";
+    item.appendChild(who);
+    var body = document.createElement("span");
+    if (message.from === "user") {
+      body.textContent = message.text;
+    } else {
+      appendWithLinks(body, message.text);
+    }
+    item.appendChild(body);
+    log.appendChild(item);
+  }
+
+  function renderChoices(choices) {
+    var group = document.createElement("div");
+    group.className = "choices";
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", "Svarmuligheder");
+    choices.forEach(function (choice) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.textContent = choice.title;
+      button.addEventListener("click", function () {
+        if (send(choice.title, choice.payload)) { input.focus(); }
+      });
+      group.appendChild(button);
+    });
+    log.appendChild(group);
+  }
+
+  function removeChoices() {
+    var groups = log.querySelectorAll(".choices");
+    for (var i = 0; i < groups.length; i++) { groups[i].remove(); }
+  }
+
+  function scrollToEnd() { log.scrollTop = log.scrollHeight; }
+
+  function renderAll() {
+    log.textContent = "";
+    state.messages.forEach(renderMessage);
+    if (state.choices && state.choices.length) { renderChoices(state.choices); }
+    scrollToEnd();
+  }
+
+  // -- conversation ---------------------------------------------------------------------
+
+  function waitForReply() {
+    typing.hidden = false;
+    clearTimeout(replyTimer);
+    replyTimer = setTimeout(function () {
+      typing.hidden = true;
+      setStatus("Guiden svarer ikke lige nu. Prøv igen om lidt.");
+    }, REPLY_TIMEOUT_MS);
+  }
+
+  function replyArrived() {
+    typing.hidden = true;
+    clearTimeout(replyTimer);
+  }
+
+  // Shows `shown` as the user's message and sends `payload` (a button's) or the text itself.
+  function send(shown, payload) {
+    if (!ready) {
+      setStatus("Ikke forbundet endnu. Prøv igen om et øjeblik.");
+      return false;
+    }
+    state.choices = null;
+    removeChoices();
+    state.messages.push({ from: "user", text: shown });
+    save();
+    renderMessage(state.messages[state.messages.length - 1]);
+    scrollToEnd();
+    socket.emit("user_uttered", { message: payload || shown, session_id: state.sessionId });
+    waitForReply();
+    return true;
+  }
+
+  function receive(reply) {
+    replyArrived();
+    if (!reply || typeof reply.text !== "string") { return; }  // images, custom JSON: not used by this bot
+    var message = { from: "bot", text: reply.text };
+    state.messages.push(message);
+    var buttons = Array.isArray(reply.quick_replies) ? reply.quick_replies : [];
+    state.choices = buttons
+      .filter(function (b) { return b && typeof b.title === "string" && typeof b.payload === "string"; })
+      .map(function (b) { return { title: b.title, payload: b.payload }; });
+    save();
+    removeChoices();
+    renderMessage(message);
+    if (state.choices.length) { renderChoices(state.choices); }
+    scrollToEnd();
+  }
+
+  function startOver() {
+    if (!window.confirm("Vil du starte en ny samtale? Samtalen her bliver fjernet fra skærmen.")) { return; }
+    state = { sessionId: null, messages: [], choices: null };
+    save();
+    renderAll();
+    ready = false;
+    socket.emit("session_request", { session_id: null });
+    input.focus();
+  }
+
+  // -- start ----------------------------------------------------------------------------
+
+  renderAll();
+
+  if (typeof window.io !== "function") {
+    setStatus("Chatten kunne ikke starte. Prøv at genindlæse siden.");
+    return;
+  }
+
+  // Long-polling only, as the server offers (bot/webchat.py says why).
+  var socket = window.io({ path: "/socket.io", transports: ["polling"] });
+
+  socket.on("connect", function () {
+    ready = false;
+    socket.emit("session_request", { session_id: state.sessionId });
+  });
+
+  socket.on("session_confirm", function (sessionId) {
+    if (state.sessionId && state.sessionId !== sessionId) {
+      // The server did not know our session: the history shown belongs to no conversation.
+      state = { sessionId: null, messages: [], choices: null };
+      renderAll();
+    }
+    state.sessionId = sessionId;
+    save();
+    ready = true;
+    input.disabled = false;
+    sendButton.disabled = false;
+    setStatus("");
+    if (state.messages.length === 0) {
+      socket.emit("user_uttered", { message: GREETING_PAYLOAD, session_id: sessionId });
+      waitForReply();
+    }
+  });
+
+  socket.on("bot_uttered", receive);
+
+  socket.on("disconnect", function () {
+    ready = false;
+    setStatus("Forbindelsen blev afbrudt. Prøver igen …");
+  });
+
+  socket.on("connect_error", function () {
+    setStatus("Kan ikke forbinde til guiden. Prøver igen …");
+  });
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = input.value.trim();
+    if (!text) { input.focus(); return; }
+    if (send(text, null)) { input.value = ""; }
+    input.focus();
+  });
+
+  newChat.addEventListener("click", startOver);
+})();
