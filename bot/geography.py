@@ -261,7 +261,10 @@ class Geography:
             else:
                 forms += [m.name, m.name + "s"]
             for form in forms:
-                add("municipality", form, m.name)
+                if form in self.ambiguous_names:  # a nickname that is also a word ('ringe' = to call)
+                    patterns.append({"label": "municipality", "id": m.name, "pattern": [{"ORTH": form}]})
+                else:
+                    add("municipality", form, m.name)
         return patterns
 
 
