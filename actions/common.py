@@ -13,7 +13,7 @@ from bot.routing import Answers
 
 # Intents that are never an answer to the question being asked.
 CONTROL_INTENTS = frozenset({"faq", "stop", "restart", "human_handoff", "out_of_scope", "greet",
-                             "goodbye", "thanks"})
+                             "goodbye", "thanks", "forget_me", "privacy_notice"})
 
 _store: Optional[ApplicationStore] = None
 

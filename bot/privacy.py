@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import re
+import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -179,3 +181,32 @@ def notice_summary(env: Mapping[str, str] = os.environ) -> str:
             "- Skriv »glem mig« eller »slet mine oplysninger«, så sletter jeg samtalen med det samme.\n"
             "- Skriv ikke helbredsoplysninger eller navne på kolleger i beskrivelsen af problemet.\n\n"
             f"Læs hele teksten på {NOTICE_PATH_URL}")
+
+
+# ---------------------------------------------------------------------------------------
+# Retention while the bot runs (`python -m bot run`)
+
+def start_retention(endpoints: Path, days: int, every_seconds: float = 6 * 3600,
+                    env: Mapping[str, str] = os.environ) -> threading.Event:
+    """Purge conversations older than `days` now and then every `every_seconds`, in a daemon thread.
+
+    Returns an Event that stops the thread when set. A failure is reported on stderr (no
+    conversation data in it) and tried again next time.
+    """
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.is_set():
+            try:
+                engine = make_engine(tracker_store_url(endpoints, env))
+                try:
+                    purge(engine, days)
+                finally:
+                    engine.dispose()
+            except Exception as error:  # noqa: BLE001 - the bot keeps running; the next round retries
+                print(f"Sletning af gamle samtaler fejlede ({type(error).__name__}); prøver igen senere.",
+                      file=sys.stderr, flush=True)
+            stop.wait(every_seconds)
+
+    threading.Thread(target=loop, name="conversation-retention", daemon=True).start()
+    return stop

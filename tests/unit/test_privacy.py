@@ -1,0 +1,331 @@
+"""Privacy without a running server: the forgetting tracker store, purge (SQLite and PostgreSQL),
+the notice, the action server launcher and the HTTP API switch."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+import yaml
+
+from bot import privacy
+from tests.conftest import ROOT
+
+PERSONAL = "Xanthippe Quorndahl"
+
+
+def _store(url_or_path: str):
+    from rasa.shared.core.domain import Domain
+
+    from bot.tracker_store import PrivacySQLTrackerStore
+
+    domain = Domain.from_path(ROOT / "domain.yml")
+    if "://" in url_or_path:
+        return PrivacySQLTrackerStore(domain=domain, host=url_or_path)
+    return PrivacySQLTrackerStore(domain=domain, dialect="sqlite", db=url_or_path)
+
+
+def _tracker(sender: str, *texts: str, at: float | None = None):
+    from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    stamp = time.time() if at is None else at
+    events = [ActionExecuted("action_session_start", timestamp=stamp), SessionStarted(timestamp=stamp),
+              ActionExecuted("action_listen", timestamp=stamp)]
+    for text in texts:
+        events += [UserUttered(text, {"name": "inform"}, timestamp=stamp),
+                   SlotSet("leader_name", text, timestamp=stamp),
+                   ActionExecuted("action_listen", timestamp=stamp)]
+    return DialogueStateTracker.from_events(sender, events)
+
+
+def _rows(engine: sa.engine.Engine, sender: str) -> list[str]:
+    with engine.connect() as conn:
+        return [row.data for row in conn.execute(
+            sa.text("SELECT data FROM events WHERE sender_id = :s"), {"s": sender})]
+
+
+# -- the tracker store --------------------------------------------------------------------
+
+def test_forget_action_deletes_the_conversation_instead_of_saving_it(tmp_path: Path):
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+
+    store = _store(str(tmp_path / "tracker.db"))
+    tracker = _tracker("forget-me", PERSONAL)
+    asyncio.run(store.save(_tracker("someone-else", "Anden Person")))
+    asyncio.run(store.save(tracker))
+    assert any(PERSONAL in data for data in _rows(store.engine, "forget-me"))
+
+    tracker.update(UserUttered("glem mig", {"name": "forget_me"}))
+    tracker.update(ActionExecuted(privacy.FORGET_ACTION))
+    tracker.update(ActionExecuted("action_listen"))
+    asyncio.run(store.save(tracker))
+
+    assert _rows(store.engine, "forget-me") == []
+    assert asyncio.run(store.retrieve_full_tracker("forget-me")) is None
+    assert _rows(store.engine, "someone-else"), "only the forgotten conversation is deleted"
+
+
+def test_a_forgotten_sender_starts_a_new_conversation_that_is_saved_normally(tmp_path: Path):
+    from rasa.shared.core.events import ActionExecuted
+
+    store = _store(str(tmp_path / "tracker.db"))
+    tracker = _tracker("again", PERSONAL)
+    tracker.update(ActionExecuted(privacy.FORGET_ACTION))
+    asyncio.run(store.save(tracker))
+    assert _rows(store.engine, "again") == []
+
+    asyncio.run(store.save(_tracker("again", "ny samtale")))
+    stored = asyncio.run(store.retrieve_full_tracker("again"))
+    assert stored is not None and stored.get_slot("leader_name") == "ny samtale"
+    assert not any(PERSONAL in data for data in _rows(store.engine, "again"))
+
+
+def test_plain_saves_append_like_rasas_store(tmp_path: Path):
+    store = _store(str(tmp_path / "tracker.db"))
+    tracker = _tracker("plain", "første")
+    asyncio.run(store.save(tracker))
+    first = len(_rows(store.engine, "plain"))
+    from rasa.shared.core.events import UserUttered
+
+    tracker.update(UserUttered("anden", {"name": "inform"}))
+    asyncio.run(store.save(tracker))
+    assert len(_rows(store.engine, "plain")) == first + 1
+
+
+# -- purge --------------------------------------------------------------------------------
+
+def _seed_for_purge(store, prefix: str, now: float) -> None:
+    day = privacy.SECONDS_PER_DAY
+    asyncio.run(store.save(_tracker(f"{prefix}-old", PERSONAL, at=now - 40 * day)))
+    asyncio.run(store.save(_tracker(f"{prefix}-recent", "Ny Person", at=now - 2 * day)))
+    # Began long ago, but the last message is recent: kept.
+    from rasa.shared.core.events import UserUttered
+
+    revived = _tracker(f"{prefix}-revived", "Gammel Besked", at=now - 90 * day)
+    revived.update(UserUttered("ny besked", {"name": "inform"}, timestamp=now - 1 * day))
+    asyncio.run(store.save(revived))
+
+
+def test_purge_removes_only_conversations_whose_last_event_is_older(tmp_path: Path):
+    store = _store(str(tmp_path / "tracker.db"))
+    now = time.time()
+    _seed_for_purge(store, "p", now)
+
+    result = privacy.purge(store.engine, 30, now=now)
+
+    assert result.conversations == 1 and result.events > 0
+    assert _rows(store.engine, "p-old") == []
+    assert _rows(store.engine, "p-recent") and _rows(store.engine, "p-revived")
+
+
+def test_purge_on_a_store_that_was_never_used_removes_nothing(tmp_path: Path):
+    engine = privacy.make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    assert privacy.purge(engine, 1) == privacy.PurgeResult(0, 0)
+
+
+def test_purge_command_reads_the_tracker_store_from_the_endpoints_file(tmp_path: Path):
+    db = tmp_path / "tracker.db"
+    store = _store(str(db))
+    now = time.time()
+    _seed_for_purge(store, "cli", now)
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text(yaml.safe_dump({"tracker_store": {
+        "type": "bot.tracker_store.PrivacySQLTrackerStore", "dialect": "sqlite", "db": str(db)}}))
+
+    done = subprocess.run([sys.executable, "-m", "bot", "purge", "--older-than", "30",
+                           "--endpoints", str(endpoints)], cwd=ROOT, capture_output=True, text=True)
+
+    assert done.returncode == 0, done.stderr
+    assert "Slettede 1 samtaler" in done.stdout
+    assert _rows(store.engine, "cli-old") == [] and _rows(store.engine, "cli-recent")
+
+
+def test_tracker_store_url_expands_environment_variables_like_rasa(tmp_path: Path):
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text("tracker_store:\n  type: SQL\n  dialect: postgresql\n  url: ${DB_HOST}\n"
+                         "  port: ${DB_PORT}\n  db: ${DB_DATABASE}\n  username: ${DB_USER}\n"
+                         "  password: ${DB_PASSWORD}\n")
+    env = {"DB_HOST": "127.0.0.1", "DB_PORT": "5433", "DB_DATABASE": "rasa", "DB_USER": "u",
+           "DB_PASSWORD": "p@ss"}
+    url = sa.engine.make_url(privacy.tracker_store_url(endpoints, env))
+    assert (url.drivername, url.host, url.port, url.database, url.username, url.password) == (
+        "postgresql", "127.0.0.1", 5433, "rasa", "u", "p@ss")
+    with pytest.raises(KeyError):
+        privacy.tracker_store_url(endpoints, {})
+
+
+def test_relative_sqlite_path_is_relative_to_the_project_like_the_rasa_server(tmp_path: Path):
+    url = privacy.tracker_store_url(ROOT / "endpoints.yml")
+    assert url == f"sqlite:///{ROOT / 'var' / 'tracker.db'}"
+
+
+def _postgres_env() -> dict[str, str]:
+    script = ROOT / "scripts" / "services.sh"
+    if not script.exists():
+        pytest.skip("scripts/services.sh (PostgreSQL for the scale-out profile) is not in this tree")
+    done = subprocess.run(["bash", str(script), "start"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return dict(re.findall(r"^export (\w+)=(.*)$", done.stdout, flags=re.M))
+
+
+@pytest.mark.slow
+def test_purge_and_forget_work_on_postgresql():
+    env = _postgres_env()
+    url = (f"postgresql://{env['DB_USER']}:{env['DB_PASSWORD']}@{env['DB_HOST']}:{env['DB_PORT']}/"
+           f"{env['DB_DATABASE']}")
+    store = _store(url)
+    prefix = f"pg-{uuid.uuid4().hex[:8]}"
+    now = time.time()
+    # Far older than any real conversation in the shared database, so only ours are purged.
+    _seed_for_purge(store, prefix, now - 5000 * privacy.SECONDS_PER_DAY)
+    try:
+        result = privacy.purge(store.engine, 5030, now=now)
+        assert result.conversations >= 1
+        assert _rows(store.engine, f"{prefix}-old") == []
+        assert _rows(store.engine, f"{prefix}-recent") and _rows(store.engine, f"{prefix}-revived")
+
+        from rasa.shared.core.events import ActionExecuted
+
+        tracker = asyncio.run(store.retrieve_full_tracker(f"{prefix}-recent"))
+        tracker.update(ActionExecuted(privacy.FORGET_ACTION))
+        asyncio.run(store.save(tracker))
+        assert _rows(store.engine, f"{prefix}-recent") == []
+    finally:
+        with store.engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM events WHERE sender_id LIKE :p"), {"p": f"{prefix}-%"})
+
+
+# -- what the user is told ----------------------------------------------------------------
+
+def test_forget_reply_without_a_filed_record_says_everything_is_deleted():
+    reply = privacy.forget_reply(None)
+    assert "slettet" in reply and "ikke sendt nogen ansøgning" in reply
+
+
+def test_forget_reply_names_the_kept_record_and_how_to_delete_it():
+    reply = privacy.forget_reply({"reference": "SPARK-2026-000042"})
+    assert reply.count("SPARK-2026-000042") == 2
+    assert "ikke slettet" in reply and "kontakt dem, der behandler den" in reply
+
+
+def test_notice_says_what_why_how_long_and_how_to_delete():
+    notice = privacy.notice_markdown({"CONVERSATION_RETENTION_DAYS": "14"})
+    for heading in ("## Hvad gemmer vi?", "## Hvorfor?", "## Hvor længe?",
+                    "## Sådan får du dine oplysninger slettet"):
+        assert heading in notice
+    assert "14 dage" in notice and "»glem mig«" in notice
+    assert "{" not in notice, "every placeholder is filled"
+
+
+def test_notice_invents_no_contact_details():
+    for text in (privacy.notice_markdown({}), privacy.notice_summary({})):
+        assert not re.search(r"@|https?://|www\.|\.dk\b|\d{2}\s?\d{2}\s?\d{2}\s?\d{2}", text)
+
+
+def test_configured_controller_is_named_in_the_notice():
+    notice = privacy.notice_markdown({"PRIVACY_CONTROLLER": "Eksempel-sekretariatet"})
+    assert "Dataansvarlig er Eksempel-sekretariatet." in notice
+
+
+def test_retention_must_be_at_least_one_day():
+    assert privacy.retention_days({}) == privacy.DEFAULT_RETENTION_DAYS
+    with pytest.raises(ValueError):
+        privacy.retention_days({"CONVERSATION_RETENTION_DAYS": "0"})
+
+
+def test_notice_page_escapes_the_text():
+    from bot.privacy_page import render_html
+
+    page = render_html("# Titel <b>\n\nTekst & <script>alert(1)</script>\n\n- punkt <i>")
+    assert "<script>" not in page and "&lt;script&gt;" in page and "&amp;" in page
+    assert "<li>punkt &lt;i&gt;</li>" in page and page.startswith("<!doctype html>")
+
+
+def test_greeting_links_to_the_notice_and_says_how_to_be_forgotten():
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    greeting = domain["responses"]["utter_greet"][0]
+    assert privacy.NOTICE_PATH_URL in greeting["text"] and "»glem mig«" in greeting["text"]
+    assert {"title": "Om dine oplysninger", "payload": "/privacy_notice"} in greeting["buttons"]
+
+
+def test_privacy_training_data_is_varied_and_original():
+    data = yaml.safe_load((ROOT / "data" / "nlu" / "privacy.yml").read_text(encoding="utf-8"))
+    examples = {item["intent"]: [line[2:].strip() for line in item["examples"].splitlines() if line.strip()]
+                for item in data["nlu"]}
+    forget = examples["forget_me"]
+    assert len(forget) >= 25 and len(set(forget)) == len(forget)
+    assert {"slet mine oplysninger", "glem mig"} <= set(forget)
+    assert any(re.search(r"ae|oe|aa", e) and not re.search(r"[æøå]", e) for e in forget)
+    others = set()
+    for path in (ROOT / "data" / "nlu").glob("*.yml"):
+        if path.name != "privacy.yml":
+            others |= set(re.findall(r"^\s*- (.+)$", path.read_text(encoding="utf-8"), flags=re.M))
+    assert not (set(forget) | set(examples["privacy_notice"])) & others
+
+
+# -- servers: loopback, API off, request size ----------------------------------------------
+
+def test_action_server_launcher_binds_loopback_and_no_cors_by_default(monkeypatch):
+    from bot.action_server import arguments
+
+    monkeypatch.delenv("ACTION_SERVER_INTERFACE", raising=False)
+    args = arguments(["--actions", "actions"])
+    assert args.interface == "127.0.0.1" and args.cors is None
+    monkeypatch.setenv("ACTION_SERVER_INTERFACE", "0.0.0.0")
+    assert arguments(["--actions", "actions"]).interface == "0.0.0.0"
+
+
+def test_make_run_defaults_start_rasa_without_the_http_api(tmp_path: Path, monkeypatch):
+    """`python -m bot run` without RASA_API_TOKEN: Rasa's own app factory, given that command line, has no API routes."""
+    from rasa.cli.arguments.run import add_server_arguments
+    import argparse
+
+    from bot.stack import Stack
+
+    monkeypatch.delenv("RASA_API_TOKEN", raising=False)
+    stack = Stack(run_dir=tmp_path, api_token=os.environ.get("RASA_API_TOKEN") or None)
+    command = stack.rasa_command(stack.rasa_port, tmp_path / "endpoints.yml", tmp_path / "credentials.yml")
+    parser = argparse.ArgumentParser()
+    add_server_arguments(parser)
+    parser.add_argument("--model")
+    args, _ = parser.parse_known_args(command[command.index("run") + 1:])
+    assert args.enable_api is False and args.auth_token is None
+
+    from rasa.core.run import configure_app
+
+    app = configure_app(enable_api=args.enable_api, auth_token=args.auth_token, route="/webhooks/")
+    paths = {route.path for route in app.router.routes}
+    assert not any(p.startswith(("conversations", "model", "status", "domain")) for p in paths), paths
+
+    with_token = Stack(run_dir=tmp_path, api_token="s3cret").rasa_command(
+        5005, tmp_path / "endpoints.yml", tmp_path / "credentials.yml")
+    args, _ = parser.parse_known_args(with_token[with_token.index("run") + 1:])
+    assert args.enable_api is True and args.auth_token == "s3cret"
+
+
+def test_stack_caps_request_bodies_unless_configured(tmp_path: Path, monkeypatch):
+    from bot.stack import REQUEST_MAX_SIZE, Stack
+
+    monkeypatch.delenv("SANIC_REQUEST_MAX_SIZE", raising=False)
+    assert Stack(run_dir=tmp_path)._environment()["SANIC_REQUEST_MAX_SIZE"] == str(REQUEST_MAX_SIZE)
+    assert Stack(run_dir=tmp_path, env={"SANIC_REQUEST_MAX_SIZE": "5000"})._environment()[
+        "SANIC_REQUEST_MAX_SIZE"] == "5000"
+
+
+def test_stack_uses_the_forgetting_tracker_store(tmp_path: Path):
+    from bot.stack import Stack
+
+    stack = Stack(run_dir=tmp_path)
+    config = yaml.safe_load(stack.write_endpoints().read_text())
+    assert config["tracker_store"]["type"] == "bot.tracker_store.PrivacySQLTrackerStore"
+    repo = yaml.safe_load((ROOT / "endpoints.yml").read_text())
+    assert repo["tracker_store"]["type"] == "bot.tracker_store.PrivacySQLTrackerStore"
