@@ -32,7 +32,9 @@ shell: train
 validate: setup
 	@$(RASA) data validate --domain domain.yml --data data --config config.yml --fail-on-warnings
 
+# The browser test drives Debian's Chromium: setup-browser.sh installs it where it is missing.
 test: train
+	@bash scripts/setup-browser.sh
 	@$(PY) -m pytest
 
 # Unit and action tests only (no Rasa server).

@@ -178,10 +178,7 @@ class WebChatInput(SocketIOInput):
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         handle = guard(on_new_message)
-        # HTTP long-polling only: python-engineio's websocket under Sanic 21.12 ends every closed
-        # websocket with a logged server error (sanic-org/sanic#2105); a chat needs no websocket.
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.origin_allowed,
-                          cors_credentials=False, transports=["polling"])
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.origin_allowed, cors_credentials=False)
         self.sio = sio  # Rasa's get_output_channel() reads it
         chat = WebChatBlueprint(sio, self.socketio_path or "/socket.io", load_assets(),
                                 "socketio_webhook", __name__)

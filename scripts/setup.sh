@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up everything the bot needs, doing only what is out of date:
 #   1. a Python 3.10 virtual env in .venv with the locked dependencies,
-#   2. the Danish spaCy pipeline in build/spacy_da.
+#   2. the Danish spaCy pipeline in build/spacy_da,
+#   3. the web chat page's locked JavaScript packages in web/node_modules (npm ci).
 # Safe to run again: with nothing to do it takes a second or two.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -61,4 +62,17 @@ if [ "$(cat build/spacy_da/.build-hash 2>/dev/null)" != "$spacy_hash" ]; then
   # keywords in catalogue.yml rebuilds the same pipeline and must not force a retrain.
   (cd build/spacy_da && find . -type f ! -name '.*' | sort | xargs sha256sum) | sha256sum | cut -c1-16 \
     > build/spacy_da/.content-hash
+fi
+
+# 3. Web chat page's JavaScript (web/node_modules, served by the Rasa server) -------------
+web_hash=$(hash_of web/package.json web/package-lock.json)
+if [ "$(cat web/node_modules/.lock-hash 2>/dev/null)" != "$web_hash" ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "Fejl: npm mangler. Web-chatten bruger socket.io-client fra npm." >&2
+    echo "Error: npm not found. Install Node.js and npm (Debian: apt-get install -y nodejs npm)." >&2
+    exit 1
+  fi
+  say "Installing the web chat's locked JavaScript packages (web/node_modules)"
+  (cd web && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >/dev/null)
+  echo "$web_hash" > web/node_modules/.lock-hash
 fi

@@ -49,11 +49,13 @@
 
   // -- rendering (text nodes only) ------------------------------------------------------
 
-  // An e-mail (kept as text), a URL, or a bare domain such as etf.dk.
-  var LINK = /[^\s@<>()"]+@[^\s@<>()"]+\.[a-z]{2,}|https?:\/\/[^\s<>"]+|www\.[^\s<>"]+|\b(?:[a-z0-9-]+\.)+(?:dk|eu|com|org|net)\b(?:\/[^\s<>"]*)?/gi;
+  // An e-mail (kept as text), a URL, a bare domain such as etf.dk, or a path on this server
+  // such as /privatliv (only after a space, so "og/eller" stays text).
+  var LINK = /[^\s@<>()"]+@[^\s@<>()"]+\.[a-z]{2,}|https?:\/\/[^\s<>"]+|www\.[^\s<>"]+|\b(?:[a-z0-9-]+\.)+(?:dk|eu|com|org|net)\b(?:\/[^\s<>"]*)?|(?<=^|\s)\/[a-z0-9æøå][a-z0-9æøå\/-]*/gi;
   var TRAILING = /[.,;:!?)»"']+$/;
 
   function safeHref(candidate) {
+    if (candidate.charAt(0) === "/") { return new URL(candidate, window.location.origin).href; }
     var href = /^https?:\/\//i.test(candidate) ? candidate : "https://" + candidate;
     try {
       var url = new URL(href);
@@ -197,8 +199,9 @@
     return;
   }
 
-  // Long-polling only, as the server offers (bot/webchat.py says why).
-  var socket = window.io({ path: "/socket.io", transports: ["polling"] });
+  // A websocket first: one connection stays with one server process, so several Sanic workers
+  // need no sticky routing. Long-polling where a proxy blocks websockets.
+  var socket = window.io({ path: "/socket.io", transports: ["websocket", "polling"], tryAllTransports: true });
 
   socket.on("connect", function () {
     ready = false;

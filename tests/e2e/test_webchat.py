@@ -8,14 +8,14 @@ socket.io channel itself is also checked without a browser (origins, session ids
 
 from __future__ import annotations
 
+import base64
+import http.client
 import os
 import re
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 
@@ -63,13 +63,14 @@ class ChatPage:
     page: Any
     url: str
     requests: list[str] = field(default_factory=list)
+    websockets: list[str] = field(default_factory=list)
     dialogs: list[tuple[str, str]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     confirm_dialogs: bool = True
 
     def __post_init__(self) -> None:
         self.page.on("request", lambda request: self.requests.append(request.url))
-        self.page.on("websocket", lambda ws: self.requests.append(ws.url))
+        self.page.on("websocket", lambda ws: (self.requests.append(ws.url), self.websockets.append(ws.url)))
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
         self.page.on("console", lambda msg: self.errors.append(msg.text) if msg.type == "error" else None)
         self.page.on("dialog", self._dialog)
@@ -171,6 +172,9 @@ def test_page_is_danish_and_says_what_is_stored(desktop):
     privacy = page.locator("#privacy").inner_text()
     assert "gemmer samtalen og de kontaktoplysninger" in privacy and "sende jeres ansøgning" in privacy
     assert "til du lukker fanen" in privacy and "Ingen cookies" in privacy
+    notice = page.get_by_role("link", name="Læs mere om dine oplysninger")
+    notice_url = urljoin(chat.url, notice.get_attribute("href"))
+    assert page.request.get(notice_url).status == 200  # the full notice (bot/privacy_page.py)
     log = page.locator("#messages")
     assert (log.get_attribute("role"), log.get_attribute("aria-live")) == ("log", "polite")
 
@@ -196,6 +200,8 @@ def test_conversation_by_typing_and_buttons_survives_reload_and_is_filed(desktop
 
     chat.click("Ja, det passer", expect="enige om at søge")
     chat.click("Ja, vi er enige", expect="Er I klar til det?")
+    page.get_by_role("button", name="Ja, det er vi klar til").wait_for()
+    chat.screenshot("webchat.png")  # the picture in the README (docs/webchat.png)
     chat.click("Ja, det er vi klar til", expect="Hvad hedder arbejdspladsen?")
     chat.type(HOSTILE_NAME, expect="Hvad hedder lederen?")
     chat.type("Mette Hansen", expect="lederens e-mailadresse")
@@ -235,9 +241,9 @@ def test_conversation_by_typing_and_buttons_survives_reload_and_is_filed(desktop
     assert record["workplace"] == HOSTILE_NAME
     assert record["contacts"]["leader"]["email"] == "mette.hansen@vejle.dk"
 
+    assert chat.websockets and all("transport=websocket" in url for url in chat.websockets)
     violations = chat.axe_violations()
     assert not violations, violations
-    chat.screenshot("webchat.png")
     chat.assert_only_loopback_requests()
     assert page.context.cookies() == [], "the page promises no cookies"
     assert not chat.errors, chat.errors
@@ -285,23 +291,29 @@ def test_new_conversation_clears_the_page_and_starts_a_new_session(desktop):
 
 # -- the socket.io channel without a browser ---------------------------------------------------
 
-def _handshake(base_url: str, origin: str) -> int:
-    request = urllib.request.Request(f"{base_url}/socket.io/?EIO=4&transport=polling",
-                                     headers={"Origin": origin})
+def _handshake(port: int, origin: str, websocket: bool) -> int:
+    """The status of a socket.io handshake (long-polling or websocket upgrade) from `origin`."""
+    headers = {"Origin": origin}
+    if websocket:
+        headers.update({"Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
+                        "Sec-WebSocket-Key": base64.b64encode(os.urandom(16)).decode()})
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
+        transport = "websocket" if websocket else "polling"
+        connection.request("GET", f"/socket.io/?EIO=4&transport={transport}", headers=headers)
+        return connection.getresponse().status
+    finally:
+        connection.close()
 
 
-def test_socket_accepts_only_the_pages_own_origin(running_bot):
-    base = running_bot.stack.rasa_url
+@pytest.mark.parametrize("websocket", [False, True], ids=["polling", "websocket"])
+def test_socket_accepts_only_the_pages_own_origin(running_bot, websocket):
     port = running_bot.stack.rasa_port
-    assert _handshake(base, f"http://127.0.0.1:{port}") == 200
-    assert _handshake(base, f"http://localhost:{port}") == 200
-    assert _handshake(base, "http://evil.example") == 400
-    assert _handshake(base, f"http://127.0.0.1:{port + 1}") == 400
+    accepted = 101 if websocket else 200
+    assert _handshake(port, f"http://127.0.0.1:{port}", websocket) == accepted
+    assert _handshake(port, f"http://localhost:{port}", websocket) == accepted
+    assert _handshake(port, "http://evil.example", websocket) == 400
+    assert _handshake(port, f"http://127.0.0.1:{port + 1}", websocket) == 400
 
 
 def test_socket_never_joins_a_session_id_it_did_not_get_from_the_server(running_bot):
