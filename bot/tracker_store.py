@@ -44,3 +44,54 @@ class PrivacySQLTrackerStore(SQLTrackerStore):
         with self.engine.begin() as conn:
             removed = privacy.delete_conversation(conn, tracker.sender_id)
         logger.info("a conversation was forgotten at the user's request (%d stored events deleted)", removed)
+
+
+# --- Scale-out profile (endpoints.production.yml) ----------------------------------------
+# Rasa's SQLTrackerStore, when its database cannot be reached at start, retries forever
+# without ever serving (Rasa 3.6) or, in older versions, fell back to memory
+# (RasaHQ/rasa#3243); and any ImportError or AttributeError raised while a custom store is
+# created makes Rasa use an InMemoryTrackerStore with only a warning. Either way
+# conversations would be lost or the instance would hang unnoticed. This store waits a
+# bounded time for the database, then stops the start with a clear error of its own type.
+
+
+class ProductionTrackerStore(PrivacySQLTrackerStore):
+    """PrivacySQLTrackerStore that refuses to start without its database (after SERVICES_STARTUP_TIMEOUT s)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Everything inside the try: an ImportError escaping from here would be turned into
+        # an in-memory store by Rasa.
+        try:
+            self._wait_for_database(kwargs)
+            super().__init__(*args, **kwargs)
+        except Exception as error:
+            if type(error).__name__ == "ServiceUnavailable":  # bot.services: a clear message already
+                raise TrackerStoreUnavailable(str(error)) from None
+            # e.g. a missing database driver
+            raise TrackerStoreUnavailable(f"{type(error).__name__}: {error}") from error
+
+    @staticmethod
+    def _wait_for_database(kwargs: dict[str, Any]) -> None:
+        import os
+
+        from rasa.core.tracker_store import validate_port
+
+        from bot.services import DEFAULT_STARTUP_TIMEOUT, wait_for_sql
+
+        settings = {name: kwargs.get(name) for name in ("dialect", "db", "username", "password",
+                                                       "login_db", "query")}
+        url = SQLTrackerStore.get_db_url(host=kwargs.get("host") or kwargs.get("url"),
+                                         port=validate_port(kwargs.get("port")),
+                                         **{k: v for k, v in settings.items() if v is not None})
+        timeout = float(os.environ.get("SERVICES_STARTUP_TIMEOUT") or DEFAULT_STARTUP_TIMEOUT)
+        wait_for_sql(url, timeout)
+
+
+class TrackerStoreUnavailable(RuntimeError):
+    """The production tracker store could not reach its database: the Rasa server must not start."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            "Samtalelageret (PostgreSQL) kan ikke nås, så Rasa-serveren starter ikke: samtaler "
+            f"ville ellers gå tabt. {reason}. Start databasen (scripts/services.sh start) eller ret "
+            "DB_HOST/DB_PORT/DB_USER/DB_PASSWORD/DB_DATABASE.")

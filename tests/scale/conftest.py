@@ -1,0 +1,111 @@
+"""Fixtures of the scale-out tests: real PostgreSQL and Redis (scripts/services.sh), fresh databases, two Rasa instances.
+
+`services` installs (apt-get, when missing) and starts both servers once per session and
+stops them again at the end if it was the one that started them. Every session works in
+databases of its own, dropped at the end, so `make run-scaled` data is never touched.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICES = ["bash", str(ROOT / "scripts" / "services.sh")]
+
+
+def _parse_exports(text: str) -> dict[str, str]:
+    env = {}
+    for line in text.splitlines():
+        if line.startswith("export ") and "=" in line:
+            name, value = line[len("export "):].split("=", 1)
+            env[name] = value
+    return env
+
+
+@pytest.fixture(scope="session")
+def services() -> Iterator[dict[str, str]]:
+    """The environment printed by `scripts/services.sh start` (DB_*, REDIS_*, APPLICATIONS_DB_URL)."""
+    was_running = subprocess.run([*SERVICES, "status"], capture_output=True).returncode == 0
+    started = subprocess.run([*SERVICES, "start"], capture_output=True, text=True, timeout=1200)
+    if started.returncode != 0:
+        pytest.fail(f"scripts/services.sh start failed:\n{started.stderr[-3000:]}")
+    yield _parse_exports(started.stdout)
+    if not was_running:
+        subprocess.run([*SERVICES, "stop"], capture_output=True, timeout=120)
+
+
+def _admin_url(services: dict[str, str]) -> sa.engine.URL:
+    return sa.engine.URL.create("postgresql", username=services["DB_USER"], password=services["DB_PASSWORD"],
+                                host=services["DB_HOST"], port=int(services["DB_PORT"]),
+                                database=services["DB_DATABASE"])
+
+
+@pytest.fixture(scope="session")
+def fresh_databases(services: dict[str, str]) -> Iterator[dict[str, str]]:
+    """Two new, empty databases (tracker and applications) for this session, as environment overrides."""
+    prefix = "scale_" + uuid.uuid4().hex[:10]
+    names = {"tracker": f"{prefix}_rasa", "applications": f"{prefix}_applications"}
+    admin = sa.create_engine(_admin_url(services), isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    with admin.connect() as conn:
+        for name in names.values():
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    apps_url = _admin_url(services).set(database=names["applications"])
+    yield {**services, "DB_DATABASE": names["tracker"],
+           "APPLICATIONS_DB_URL": apps_url.render_as_string(hide_password=False)}
+    with admin.connect() as conn:
+        for name in names.values():
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def tracker_engine(fresh_databases: dict[str, str]) -> Iterator[sa.engine.Engine]:
+    """The tracker store's PostgreSQL database, to read the stored events directly."""
+    env = fresh_databases
+    engine = sa.create_engine(sa.engine.URL.create(
+        "postgresql", username=env["DB_USER"], password=env["DB_PASSWORD"], host=env["DB_HOST"],
+        port=int(env["DB_PORT"]), database=env["DB_DATABASE"]), poolclass=sa.pool.NullPool)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def scaled_stack(fresh_databases: dict[str, str]) -> Iterator[object]:
+    """One action server and two Rasa instances on PostgreSQL and Redis (bot.production.ScaledStack)."""
+    from bot.production import ScaledStack
+    from bot.stack import free_port
+
+    if not (ROOT / "models" / "current.tar.gz").exists():
+        pytest.fail("no trained model: run the tests with `make test`, which trains first")
+    env = {
+        **fresh_databases,
+        "SANIC_WORKERS": "1",
+        # A killed instance leaves its conversation locks in Redis until their tickets expire
+        # (Rasa's default: 60 s); the survivor waits that long for those conversations.
+        "TICKET_LOCK_LIFETIME": "15",
+        # The delivery worker is the delivery tests' subject; here no delivery is configured.
+        "INTAKE_WEBHOOK_URL": "", "SMTP_HOST": "",
+    }
+    ports: set[int] = set()
+    while len(ports) < 3:
+        ports.add(free_port())
+    action_port, *rasa_ports = sorted(ports)
+    # Logs stay after the session (var/ is ignored by git): a failure here needs them.
+    run_dir = ROOT / "var" / "test-scaled"
+    shutil.rmtree(run_dir, ignore_errors=True)
+    stack = ScaledStack(run_dir=run_dir, action_port=action_port,
+                        rasa_ports=tuple(rasa_ports),
+                        api_token="scale-token-" + os.urandom(6).hex(), env=env)
+    stack.start(timeout=480)
+    try:
+        yield stack
+    finally:
+        stack.stop()
