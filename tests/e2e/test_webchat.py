@@ -336,3 +336,22 @@ def test_socket_never_joins_a_session_id_it_did_not_get_from_the_server(running_
     finally:
         client.disconnect()
     assert running_bot.tracker(session_id)["latest_message"]["text"] == "Hvad er SPARK?"
+
+
+def test_web_chat_messages_pass_the_shared_length_limit(running_bot):
+    import socketio
+
+    from bot.limits import max_message_chars
+
+    client = socketio.SimpleClient()
+    client.connect(running_bot.stack.rasa_url, transports=["polling"], socketio_path="socket.io")
+    try:
+        client.emit("session_request", {"session_id": None})
+        _, session_id = client.receive(timeout=15)
+        client.emit("user_uttered", {"message": "x" * (max_message_chars() + 1)})
+        event, reply = client.receive(timeout=60)
+        assert event == "bot_uttered" and "Din besked er for lang" in reply["text"]
+    finally:
+        client.disconnect()
+    events = running_bot.tracker(session_id)["events"]
+    assert not [e for e in events if e["event"] == "user"], "an over-long message reached Rasa"
