@@ -1,0 +1,62 @@
+"""The NLU training data is healthy, and the bench's held-out split is honest."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.bench import nlu as bench
+from tests.conftest import ROOT
+
+spacy = pytest.importorskip("spacy")
+
+
+@pytest.fixture(scope="module")
+def examples():
+    found, _ = bench.load_examples()
+    return found
+
+
+def test_every_intent_and_faq_topic_has_25_distinct_examples(examples):
+    counts = bench.counts(examples)
+    assert {label: n for label, n in counts.items() if n < bench.MIN_EXAMPLES} == {}
+    assert len([label for label in counts if label.startswith("faq/")]) >= 15
+
+
+def test_no_text_is_taught_under_two_labels(examples):
+    assert bench.conflicts(examples) == {}
+
+
+def test_near_duplicates_never_cross_the_held_out_split(examples):
+    folds = bench.folds(examples)
+    assert sorted(i for fold in folds for i in fold) == list(range(len(examples)))
+    for fold in folds:
+        assert bench.leaks(examples, fold) == []
+    # The same seed gives the same split.
+    assert bench.folds(examples) == folds
+
+
+def test_split_is_stratified_by_full_label(examples):
+    [held_out, *_] = bench.folds(examples)
+    labels = {e.label for e in examples}
+    assert {examples[i].label for i in held_out} == labels
+
+
+def test_normalising_folds_case_spelling_and_punctuation():
+    assert bench.normalise("Hvad er et Fællesforløb?") == bench.normalise("hvad er et faellesforloeb")
+
+
+def test_annotated_place_names_are_what_the_entity_ruler_finds(examples):
+    if not (ROOT / "build" / "spacy_da").exists():
+        pytest.fail("build/spacy_da is missing: `make setup` builds it")
+    mismatches = bench.ruler_mismatches(examples)
+    # Capitalised names that are also words (Odder, Greve) are known misses: SpacyNLP lower-cases.
+    assert [m for m in mismatches if not m.startswith(("'Odder'", "'Greve'"))] == []
+
+
+def test_a_nickname_that_is_also_a_word_is_no_place_in_lower_case():
+    import spacy as spacy_module
+
+    nlp = spacy_module.load(ROOT / "build" / "spacy_da")
+    assert nlp("kan jeg ringe til nogen").ents == ()
+    assert nlp("vi har et godt ry").ents == ()
+    assert [e.text for e in nlp("vi er fra Ringe").ents] == ["Ringe"]
