@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -12,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.ask import ask_again
 from actions.common import answers, latest_intent, store
-from bot import messages, records, routing
+from bot import messages, receipts, records, routing
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +39,9 @@ class ConcludeApplication(Action):
                                      "Prøv igen senere, eller søg direkte via ansøgningsskemaet på sparkweb.dk.")
             return []
         logger.info("application filed: %s (new=%s)", stored["reference"], created)
-        dispatcher.utter_message(text=messages.conclusion(decision, a, stored, already_filed=not created))
+        # Delivery and the receipt are the delivery worker's job (bot/delivery.py): never waited for here.
+        dispatcher.utter_message(text=messages.conclusion(decision, a, stored, already_filed=not created,
+                                                          receipt_by_email=receipts.enabled(os.environ)))
         return [SlotSet("reference", stored["reference"])]
 
 

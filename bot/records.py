@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import os
 import threading
+import uuid
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -35,9 +37,19 @@ applications = sa.Table(
     sa.Column("created_at", sa.String(40), nullable=False),
     sa.Column("status", sa.String(40), nullable=False),
     sa.Column("record", sa.Text, nullable=False),
-    sa.Column("delivery_attempts", sa.Integer, nullable=False, default=0),
+    # Delivery to the intake endpoint and the e-mail receipt: two outboxes (bot/delivery.py).
+    # `*_claim` is a worker's lease token; `next_attempt_at` (epoch seconds) is both the backoff
+    # time and, while a claim is held, the lease's end. Added to older files by _migrate().
+    sa.Column("delivery_attempts", sa.Integer, nullable=False, default=0, server_default=sa.text("0")),
     sa.Column("next_attempt_at", sa.Float, nullable=True),
     sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("delivery_claim", sa.String(64), nullable=True),
+    sa.Column("delivered_at", sa.String(40), nullable=True),
+    sa.Column("receipt_attempts", sa.Integer, nullable=False, default=0, server_default=sa.text("0")),
+    sa.Column("receipt_next_attempt_at", sa.Float, nullable=True),
+    sa.Column("receipt_last_error", sa.Text, nullable=True),
+    sa.Column("receipt_claim", sa.String(64), nullable=True),
+    sa.Column("receipt_sent_at", sa.String(40), nullable=True),
 )
 reference_counters = sa.Table(
     "reference_counters", metadata,
@@ -135,6 +147,7 @@ class ApplicationStore:
             if self._engine is None:
                 self._engine = _make_engine(self.url)
                 metadata.create_all(self._engine)
+                _migrate(self._engine)
         return self._engine
 
     def file(self, record: dict) -> tuple[dict, bool]:
@@ -197,6 +210,188 @@ class ApplicationStore:
         with self.engine.begin() as conn:
             result = conn.execute(applications.delete().where(applications.c.reference == reference))
         return result.rowcount > 0
+
+    # --- Outboxes: delivery to the intake endpoint and the e-mail receipt ----------------
+    # A worker claims due rows with one compare-and-set UPDATE (the WHERE re-checks that the
+    # row is still due), so two workers never hold the same row; it then reports the outcome
+    # with its claim token, and a worker whose lease ran out cannot overwrite the new owner.
+
+    def claim_due(self, outbox: "Outbox", now: float, lease_seconds: float, limit: int,
+                  created_after: Optional[str] = None, reference: Optional[str] = None) -> list["Claim"]:
+        """Claim up to `limit` rows that are due in this outbox (or just `reference`), for `lease_seconds`."""
+        token = uuid.uuid4().hex
+        due = outbox.due(now, created_after)
+        if reference is not None:
+            due = sa.and_(due, applications.c.reference == reference)
+        candidates = (sa.select(applications.c.id).where(due).order_by(applications.c.id)
+                      .limit(limit).with_for_update(skip_locked=True))  # FOR UPDATE: PostgreSQL only
+        with self.engine.begin() as conn:
+            conn.execute(applications.update()
+                         .where(applications.c.id.in_(candidates.scalar_subquery()))
+                         .where(due)
+                         .values({outbox.claim: token, outbox.next_attempt_at: now + lease_seconds}))
+            rows = conn.execute(sa.select(applications.c.reference, applications.c.record,
+                                          outbox.attempts)
+                                .where(outbox.claim == token).order_by(applications.c.id)).all()
+        return [Claim(row.reference, token, json.loads(row.record), row[2]) for row in rows]
+
+    def mark_done(self, outbox: "Outbox", claim: "Claim", when: Optional[datetime] = None) -> bool:
+        """The side effect happened. Delivery also moves `submitted` to `delivered`.
+
+        False when the claim was lost (its lease ran out and another worker took the row).
+        """
+        stamp = _timestamp(when)
+        with self.engine.begin() as conn:
+            row = conn.execute(sa.select(applications.c.record, applications.c.status)
+                               .where(applications.c.reference == claim.reference)
+                               .where(outbox.claim == claim.token)).first()
+            if row is None:
+                return False
+            values: dict = {outbox.done: stamp, outbox.claim: None, outbox.next_attempt_at: None,
+                            outbox.last_error: None, outbox.attempts: outbox.attempts + 1}
+            if outbox is DELIVERY and row.status == "submitted":
+                record = {**json.loads(row.record), "status": "delivered"}
+                validate(record)
+                values.update({applications.c.status: "delivered",
+                               applications.c.record: json.dumps(record, ensure_ascii=False)})
+            result = conn.execute(applications.update()
+                                  .where(applications.c.reference == claim.reference)
+                                  .where(outbox.claim == claim.token).values(values))
+        return result.rowcount == 1
+
+    def mark_failed(self, outbox: "Outbox", claim: "Claim", error: str, retry_at: float) -> bool:
+        """The attempt failed: count it, keep the error (no personal data), retry at `retry_at`."""
+        with self.engine.begin() as conn:
+            result = conn.execute(applications.update()
+                                  .where(applications.c.reference == claim.reference)
+                                  .where(outbox.claim == claim.token)
+                                  .values({outbox.claim: None, outbox.next_attempt_at: retry_at,
+                                           outbox.last_error: error[:500],
+                                           outbox.attempts: outbox.attempts + 1}))
+        return result.rowcount == 1
+
+    def next_due_at(self, outbox: "Outbox", created_after: Optional[str] = None) -> Optional[float]:
+        """When the earliest pending row becomes due (None: nothing pending, or due now)."""
+        pending = outbox.done.is_(None)
+        if created_after is not None:
+            pending = sa.and_(pending, applications.c.created_at >= created_after)
+        with self.engine.connect() as conn:
+            now_due = conn.execute(sa.select(sa.func.count()).where(pending)
+                                   .where(outbox.next_attempt_at.is_(None))).scalar_one()
+            if now_due:
+                return None
+            return conn.execute(sa.select(sa.func.min(outbox.next_attempt_at)).where(pending)).scalar()
+
+    def retry_waiting_now(self, outbox: "Outbox") -> int:
+        """Make every pending, unclaimed row due now (a worker starting picks everything up)."""
+        with self.engine.begin() as conn:
+            result = conn.execute(applications.update()
+                                  .where(outbox.done.is_(None)).where(outbox.claim.is_(None))
+                                  .where(outbox.next_attempt_at.is_not(None))
+                                  .values({outbox.next_attempt_at: None}))
+        return result.rowcount
+
+    def pending_count(self, outbox: "Outbox") -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.count()).where(outbox.done.is_(None))).scalar_one()
+
+    def request_redelivery(self, reference: str) -> bool:
+        """Deliver this record again (same reference, so the same Idempotency-Key), as soon as possible.
+
+        A claim in progress is left alone: its outcome is then overwritten by this request.
+        """
+        with self.engine.begin() as conn:
+            row = conn.execute(sa.select(applications.c.record, applications.c.status)
+                               .where(applications.c.reference == reference)).first()
+            if row is None:
+                return False
+            values: dict = {DELIVERY.done: None, DELIVERY.next_attempt_at: None,
+                            DELIVERY.last_error: None, DELIVERY.claim: None}
+            if row.status == "delivered":
+                record = {**json.loads(row.record), "status": "submitted"}
+                values.update({applications.c.status: "submitted",
+                               applications.c.record: json.dumps(record, ensure_ascii=False)})
+            conn.execute(applications.update().where(applications.c.reference == reference).values(values))
+        return True
+
+    def outbox_state(self, reference: str) -> Optional[dict[str, "OutboxState"]]:
+        """Delivery and receipt state of one record, by outbox name."""
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(applications).where(applications.c.reference == reference)).first()
+        if row is None:
+            return None
+        mapping = row._mapping
+        return {o.name: OutboxState(done_at=mapping[o.done], attempts=mapping[o.attempts],
+                                    next_attempt_at=mapping[o.next_attempt_at],
+                                    last_error=mapping[o.last_error], claimed=mapping[o.claim] is not None)
+                for o in (DELIVERY, RECEIPT)}
+
+
+@dataclass(frozen=True, eq=False)  # eq would compare columns as SQL
+class Outbox:
+    """One side effect every record must get exactly once, and the columns that track it."""
+
+    name: str
+    done: sa.Column
+    attempts: sa.Column
+    next_attempt_at: sa.Column
+    last_error: sa.Column
+    claim: sa.Column
+
+    def due(self, now: float, created_after: Optional[str] = None) -> sa.sql.ColumnElement:
+        condition = sa.and_(self.done.is_(None),
+                            sa.or_(self.next_attempt_at.is_(None), self.next_attempt_at <= now))
+        if created_after is not None:
+            condition = sa.and_(condition, applications.c.created_at >= created_after)
+        return condition
+
+
+_c = applications.c
+DELIVERY = Outbox("delivery", _c.delivered_at, _c.delivery_attempts, _c.next_attempt_at,
+                  _c.last_error, _c.delivery_claim)
+RECEIPT = Outbox("receipt", _c.receipt_sent_at, _c.receipt_attempts, _c.receipt_next_attempt_at,
+                 _c.receipt_last_error, _c.receipt_claim)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A row a worker holds for one attempt; `attempts` counts the attempts before this one."""
+
+    reference: str
+    token: str
+    record: dict
+    attempts: int
+
+
+@dataclass(frozen=True)
+class OutboxState:
+    done_at: Optional[str]
+    attempts: int
+    next_attempt_at: Optional[float]
+    last_error: Optional[str]
+    claimed: bool
+
+
+def _timestamp(when: Optional[datetime] = None) -> str:
+    when = when or datetime.now(timezone.utc)
+    return when.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _migrate(engine: sa.engine.Engine) -> None:
+    """Add the columns that files created by an older version lack (create_all adds tables only)."""
+    for _ in range(3):
+        present = {c["name"] for c in sa.inspect(engine).get_columns("applications")}
+        missing = [c for c in applications.columns if c.name not in present]
+        if not missing:
+            return
+        try:
+            with engine.begin() as conn:
+                for column in missing:
+                    ddl = sa.schema.CreateColumn(column).compile(dialect=engine.dialect)
+                    conn.exec_driver_sql(f"ALTER TABLE applications ADD COLUMN {ddl}")
+        except sa.exc.DBAPIError:
+            continue  # another process added them first: look again
+    raise RuntimeError("could not add the delivery columns to the applications table")
 
 
 def _next_number(conn: sa.engine.Connection, series: str) -> int:
