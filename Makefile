@@ -7,12 +7,13 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONWARNINGS := ignore
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: setup train run shell test test-fast validate rasa-test bench bench-nlu clean help
+.PHONY: setup train run run-scaled shell test test-fast validate rasa-test bench bench-nlu clean help
 
 help:
 	@echo "make run    - set up, train if needed, start the bot"
 	@echo "make test   - set up, train if needed, run every test"
 	@echo "make shell  - talk to the running bot in the terminal (start 'make run' first)"
+	@echo "make run-scaled - scale-out profile: PostgreSQL + Redis, two Rasa instances, one action server"
 
 setup:
 	@bash scripts/setup.sh
@@ -22,6 +23,12 @@ train: setup
 
 run: train
 	@$(PY) -m bot run
+
+# Scale-out profile on one machine (README, "Scale-out"): PostgreSQL and Redis from Debian's
+# packages in var/services (scripts/services.sh), two Rasa instances, one action server and
+# the delivery worker when delivery is configured. Stop the databases: scripts/services.sh stop
+run-scaled: train
+	@eval "$$(bash scripts/services.sh start)" && $(PY) -m bot run --profile production --instances 2
 
 # rasa shell against the action server that `make run` started (same tracker store).
 ENDPOINTS ?= endpoints.yml
@@ -45,4 +52,5 @@ bench-nlu: setup
 	@$(PY) -m bot.bench.nlu
 
 clean:
+	@bash scripts/services.sh stop  # PostgreSQL and Redis keep their data in var/services
 	rm -rf build models var results .pytest_cache
