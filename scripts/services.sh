@@ -61,16 +61,17 @@ run_as() {  # $1 = user, rest = command
 # private home folder (mode 700) is not reachable for them: then the data lives under
 # /var/tmp and var/services points there.
 prepare_dir() {
-  if [ -L "$DIR" ] && [ ! -d "$DIR" ]; then mkdir -p "$(readlink "$DIR")"; fi  # /var/tmp was cleaned
+  if [ -L "$DIR" ]; then  # moved out before (see below)
+    DIR=$(readlink "$DIR"); mkdir -p "$DIR"
+  fi
   mkdir -p "$DIR"
   chmod 755 "$DIR"
   if [ "$(id -u)" = 0 ] && id postgres >/dev/null 2>&1 && ! runuser -u postgres -- test -x "$DIR" 2>/dev/null; then
     local outside
-    outside=/var/tmp/arbejdsmiljoguiden-services-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)
+    outside=/var/tmp/arbejdsmiljoguiden-services-$(printf '%s' "$DIR" | sha256sum | cut -c1-12)
     say "$DIR is not reachable for the service users; keeping the data in $outside"
     mkdir -p "$outside"; chmod 755 "$outside"
-    rmdir "$DIR" 2>/dev/null || true
-    [ -e "$DIR" ] || ln -s "$outside" "$DIR"
+    rmdir "$DIR" 2>/dev/null && ln -s "$outside" "$DIR"
     DIR=$outside
   fi
   DIR=$(cd "$DIR" && pwd -P)
