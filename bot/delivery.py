@@ -24,10 +24,11 @@ import smtplib
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Callable, Mapping, Optional
+from typing import Awaitable, Callable, Mapping, Optional
 from urllib.parse import urlsplit
 
 import aiohttp
+import sqlalchemy.exc
 
 from bot import receipts
 from bot.records import DELIVERY, RECEIPT, ApplicationStore, Claim
@@ -169,6 +170,14 @@ def _retry_after(value: Optional[str]) -> Optional[float]:
         return None  # an HTTP date: rare for webhooks, the backoff is good enough
 
 
+def _safe(error: BaseException) -> str:
+    """An error for the log without personal data: SQLAlchemy's own message quotes the statement's
+    parameters (a record's JSON), the driver's does not; other errors are named by class only."""
+    if isinstance(error, sqlalchemy.exc.DBAPIError) and error.orig is not None:
+        return f"{type(error.orig).__name__}: {error.orig}"[:300]
+    return type(error).__name__
+
+
 def _smtp_error(error: Exception) -> str:
     # Refusals carry the recipients' addresses in their message: keep the class and code only.
     code = getattr(error, "smtp_code", None) or getattr(error, "errno", None)
@@ -207,14 +216,13 @@ class Worker:
         """Pick up everything pending, then keep delivering what becomes due until `stop` is set."""
         await asyncio.to_thread(self._start_up)
         async with aiohttp.ClientSession(headers={"User-Agent": USER_AGENT}) as session:
-            while not stop.is_set():
-                try:
-                    handled = await self.run_once(session)
-                except Exception:  # e.g. the database is briefly unreachable: try again shortly
-                    logger.exception("delivery round failed; retrying in %.1f s", self.settings.poll_seconds)
-                    handled = 0
-                if handled == 0:
-                    await self._sleep(stop)
+            # One loop per outbox, so a hanging intake never holds up the receipts (or back).
+            loops = []
+            if self.intake:
+                loops.append(self._loop(stop, lambda: self._delivery_batch(session), self._next_delivery))
+            if self.smtp:
+                loops.append(self._loop(stop, self._receipt_batch, self._next_receipt))
+            await asyncio.gather(*loops)
         logger.info("delivery worker stopped")
 
     def _start_up(self) -> None:
@@ -227,43 +235,51 @@ class Worker:
                 parts.append(f"{self.store.pending_count(outbox)} {outbox.name}(s) pending")
         logger.info("delivery worker started: %s", ", ".join(parts))
 
-    async def _sleep(self, stop: asyncio.Event) -> None:
-        timeout = self.settings.poll_seconds
-        due_times = await asyncio.to_thread(self._next_due_times)
-        if due_times:
-            timeout = max(0.0, min(timeout, min(due_times) - self.clock()))
-        try:
-            await asyncio.wait_for(stop.wait(), timeout=timeout)
-        except asyncio.TimeoutError:
-            pass
+    async def _loop(self, stop: asyncio.Event, batch: Callable[[], Awaitable[int]],
+                    next_due: Callable[[], Optional[float]]) -> None:
+        while not stop.is_set():
+            try:
+                handled = await batch()
+            except Exception as error:  # e.g. the database is briefly unreachable: try again shortly
+                logger.error("delivery round failed (%s); retrying in %.1f s", _safe(error),
+                             self.settings.poll_seconds)
+                handled = 0
+            if handled:
+                continue  # there may be more due right away
+            timeout = self.settings.poll_seconds
+            try:
+                due = await asyncio.to_thread(next_due)
+            except Exception:
+                due = None
+            if due is not None:
+                timeout = max(0.0, min(timeout, due - self.clock()))
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=timeout)
+            except asyncio.TimeoutError:
+                pass
 
-    def _next_due_times(self) -> list[float]:
-        times = []
-        if self.intake:
-            times.append(self.store.next_due_at(DELIVERY))
-        if self.smtp:
-            times.append(self.store.next_due_at(RECEIPT, self._receipt_cutoff()))
-        return [t for t in times if t is not None]
+    def _next_delivery(self) -> Optional[float]:
+        return self.store.next_due_at(DELIVERY)
+
+    def _next_receipt(self) -> Optional[float]:
+        return self.store.next_due_at(RECEIPT, self._receipt_cutoff())
 
     def _receipt_cutoff(self) -> str:
         oldest = datetime.fromtimestamp(self.clock(), timezone.utc) - self.settings.receipt_max_age
         return oldest.isoformat(timespec="seconds").replace("+00:00", "Z")
 
-    async def run_once(self, session: aiohttp.ClientSession) -> int:
-        """Claim and handle one batch of each outbox; return how many rows were handled."""
-        handled = 0
-        if self.intake:
-            claims = await asyncio.to_thread(self.store.claim_due, DELIVERY, self.clock(),
-                                             self.settings.lease_seconds, self.settings.batch)
-            await asyncio.gather(*(self._deliver(session, claim) for claim in claims))
-            handled += len(claims)
-        if self.smtp:
-            claims = await asyncio.to_thread(self.store.claim_due, RECEIPT, self.clock(),
-                                             self.settings.lease_seconds, self.settings.batch,
-                                             self._receipt_cutoff())
-            await asyncio.gather(*(self._send_receipt(claim) for claim in claims))
-            handled += len(claims)
-        return handled
+    async def _delivery_batch(self, session: aiohttp.ClientSession) -> int:
+        claims = await asyncio.to_thread(self.store.claim_due, DELIVERY, self.clock(),
+                                         self.settings.lease_seconds, self.settings.batch)
+        await asyncio.gather(*(self._deliver(session, claim) for claim in claims))
+        return len(claims)
+
+    async def _receipt_batch(self) -> int:
+        claims = await asyncio.to_thread(self.store.claim_due, RECEIPT, self.clock(),
+                                         self.settings.lease_seconds, self.settings.batch,
+                                         self._receipt_cutoff())
+        await asyncio.gather(*(self._send_receipt(claim) for claim in claims))
+        return len(claims)
 
     async def deliver_now(self, reference: str) -> Optional[Outcome]:
         """Deliver one record at once (`applications redeliver`); None if another worker holds it."""
@@ -292,8 +308,8 @@ class Worker:
                                         self.clock() + delay)
                 logger.warning("delivery of %s failed (attempt %d: %s); next attempt in %.1f s",
                                claim.reference, attempt, outcome.error, delay)
-        except Exception:  # the lease runs out and the record is tried again: nothing is lost
-            logger.exception("could not record the delivery outcome of %s", claim.reference)
+        except Exception as error:  # the lease runs out and the record is tried again: nothing is lost
+            logger.error("could not record the delivery outcome of %s (%s)", claim.reference, _safe(error))
         return outcome
 
     async def _send_receipt(self, claim: Claim) -> None:
@@ -302,22 +318,26 @@ class Worker:
         try:
             message = receipts.compose(claim.record, self.smtp.sender)
             refused = await asyncio.to_thread(receipts.send, message, self.smtp)
-        except (smtplib.SMTPException, OSError) as error:
+        except Exception as error:
+            known = isinstance(error, (smtplib.SMTPException, OSError))
+            reason = _smtp_error(error) if known else "internal error"
             delay = self._retry_delay(attempt, None)
-            await asyncio.to_thread(self.store.mark_failed, RECEIPT, claim, _smtp_error(error),
-                                    self.clock() + delay)
-            logger.warning("receipt for %s failed (attempt %d: %s); next attempt in %.1f s",
-                           claim.reference, attempt, _smtp_error(error), delay)
+            if known:
+                logger.warning("receipt for %s failed (attempt %d: %s); next attempt in %.1f s",
+                               claim.reference, attempt, reason, delay)
+            else:
+                logger.error("receipt for %s could not be composed or sent (%s)", claim.reference, _safe(error))
+            try:
+                await asyncio.to_thread(self.store.mark_failed, RECEIPT, claim, reason, self.clock() + delay)
+            except Exception as db_error:
+                logger.error("could not record the failed receipt of %s (%s)", claim.reference, _safe(db_error))
             return
-        except Exception:
-            logger.exception("receipt for %s could not be composed or sent", claim.reference)
-            await asyncio.to_thread(self.store.mark_failed, RECEIPT, claim, "internal error",
-                                    self.clock() + self._retry_delay(attempt, None))
-            return
-        await asyncio.to_thread(self.store.mark_done, RECEIPT, claim)
-        logger.info("receipt for %s sent to %d of %d recipient(s)", claim.reference,
-                    len(receipts.recipients(claim.record)) - len(refused),
-                    len(receipts.recipients(claim.record)))
+        total = len(receipts.recipients(claim.record))
+        logger.info("receipt for %s sent to %d of %d recipient(s)", claim.reference, total - len(refused), total)
+        try:
+            await asyncio.to_thread(self.store.mark_done, RECEIPT, claim)
+        except Exception as error:  # sent but not recorded: it goes again after the lease (same Message-ID)
+            logger.error("could not record the receipt of %s as sent (%s)", claim.reference, _safe(error))
 
     def _retry_delay(self, attempt: int, retry_after: Optional[float]) -> float:
         delay = self.settings.backoff.delay(attempt, self.rng)

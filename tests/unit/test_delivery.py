@@ -290,6 +290,16 @@ def test_logs_name_references_and_never_personal_data(store, fake_intake, fake_s
     assert not [word for word in PERSONAL for e in stored_errors if word in e]
 
 
+def test_database_errors_are_logged_without_the_statement_parameters():
+    import sqlalchemy as sa
+
+    error = sa.exc.IntegrityError("UPDATE applications SET record=?", ('{"name": "Mette Hansen"}',),
+                                  sqlite3.IntegrityError("UNIQUE constraint failed: applications.reference"))
+    assert "Mette" in str(error)  # what SQLAlchemy itself would print
+    assert delivery._safe(error) == "IntegrityError: UNIQUE constraint failed: applications.reference"
+    assert delivery._safe(KeyError("Mette Hansen")) == "KeyError"
+
+
 # --- crashes and several workers (real processes) ------------------------------------------------
 
 def start_worker(url: str, env: dict[str, str], log: Path) -> subprocess.Popen:
