@@ -56,7 +56,8 @@ class PrivacySQLTrackerStore(SQLTrackerStore):
 
 
 class ProductionTrackerStore(PrivacySQLTrackerStore):
-    """PrivacySQLTrackerStore that refuses to start without its database (after SERVICES_STARTUP_TIMEOUT s)."""
+    """PrivacySQLTrackerStore that refuses to start without its database (after SERVICES_STARTUP_TIMEOUT s)
+    and survives a database restart between two messages."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # Everything inside the try: an ImportError escaping from here would be turned into
@@ -64,11 +65,27 @@ class ProductionTrackerStore(PrivacySQLTrackerStore):
         try:
             self._wait_for_database(kwargs)
             super().__init__(*args, **kwargs)
+            self._check_connections_before_use()
         except Exception as error:
             if type(error).__name__ == "ServiceUnavailable":  # bot.services: a clear message already
                 raise TrackerStoreUnavailable(str(error)) from None
             # e.g. a missing database driver
             raise TrackerStoreUnavailable(f"{type(error).__name__}: {error}") from error
+
+    def _check_connections_before_use(self) -> None:
+        """Rebuild Rasa's engine with pool_pre_ping.
+
+        After PostgreSQL restarts (or fails over), every pooled connection is dead. Without a
+        check, the next message's read fails and Rasa's fail-safe wrapper answers it from an
+        empty conversation in memory; with it, a dead connection is replaced before use.
+        """
+        import sqlalchemy as sa
+        from rasa.core.tracker_store import create_engine_kwargs
+
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     @staticmethod
     def _wait_for_database(kwargs: dict[str, Any]) -> None:

@@ -7,6 +7,7 @@ import os
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from typing import Optional
 
 import pytest
 
@@ -73,12 +74,12 @@ def test_endpoints_file_with_an_unset_variable_is_refused(monkeypatch):
         AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.production.yml"))
 
 
-def _endpoint(**overrides):
+def _endpoint(type: str = "bot.tracker_store.ProductionTrackerStore", **overrides):
     from rasa.utils.endpoints import EndpointConfig
 
     settings = {"dialect": "postgresql", "port": str(free_port()), "db": "rasa", "username": "u",
                 "password": "secret-password", **overrides}
-    return EndpointConfig(url="127.0.0.1", type="bot.tracker_store.ProductionTrackerStore", **settings)
+    return EndpointConfig(url="127.0.0.1", type=type, **settings)
 
 
 def test_tracker_store_without_its_database_stops_the_start_instead_of_keeping_conversations_in_memory(
@@ -162,3 +163,50 @@ def test_two_processes_filing_at_once_on_postgresql_get_unique_references_one_re
     assert len(stored) == 50 and len({r["reference"] for r in stored}) == 50
     assert len({r["conversation_id"] for r in stored}) == 50
     assert os.environ.get("APPLICATIONS_DB_URL") != url  # the shared stack's store was never touched
+
+
+def terminate_connections(env: dict[str, str], database: Optional[str] = None) -> int:
+    """What a PostgreSQL restart or fail-over does to every open connection to one database
+    (default: the tracker store's); returns how many were cut."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(sa.engine.URL.create(
+        "postgresql", username=env["DB_USER"], password=env["DB_PASSWORD"], host=env["DB_HOST"],
+        port=int(env["DB_PORT"]), database=env["DB_DATABASE"]), poolclass=sa.pool.NullPool)
+    with engine.connect() as conn:
+        killed = conn.execute(sa.text(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = :db AND pid <> pg_backend_pid()"), {"db": database or env["DB_DATABASE"]}).scalar_one()
+    engine.dispose()
+    return killed
+
+
+async def _save_restart_retrieve(store_type: str, env: dict[str, str], sender: str) -> list[str]:
+    from rasa.core.tracker_store import TrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import UserUttered
+
+    store = TrackerStore.create(_endpoint(type=store_type, port=env["DB_PORT"], username=env["DB_USER"],
+                                          password=env["DB_PASSWORD"], db=env["DB_DATABASE"]),
+                                domain=Domain.load(str(ROOT / "domain.yml")))
+    tracker = await store.get_or_create_tracker(sender)
+    tracker.update(UserUttered("hej", {"name": "greet", "confidence": 1.0}))
+    await store.save(tracker)
+    assert terminate_connections(env) >= 1
+    again = await store.retrieve(sender)
+    return [e.text for e in again.events if isinstance(e, UserUttered)]
+
+
+@pytest.mark.slow
+async def test_rasa_sql_tracker_store_fails_the_first_read_after_a_database_restart(fresh_databases):
+    """Why the production store checks connections: Rasa's fail-safe would answer this message from memory."""
+    import sqlalchemy as sa
+
+    with pytest.raises(sa.exc.OperationalError):
+        await _save_restart_retrieve("sql", fresh_databases, "restart-rasa")
+
+
+@pytest.mark.slow
+async def test_production_tracker_store_reads_the_conversation_after_a_database_restart(fresh_databases):
+    assert await _save_restart_retrieve("bot.tracker_store.ProductionTrackerStore", fresh_databases,
+                                        "restart-ours") == ["hej"]

@@ -189,6 +189,41 @@ def test_run_production_refuses_to_start_without_its_database(fresh_databases):
     assert time.monotonic() - started < 60
 
 
+def test_conversations_continue_after_postgresql_drops_every_connection(scaled_stack, tracker_engine,
+                                                                        fresh_databases):
+    """As after a PostgreSQL restart or fail-over between two messages: nothing lost, nothing answered from memory."""
+    from tests.scale.test_production_profile import terminate_connections
+
+    senders = [f"restart-{os.urandom(3).hex()}-{i}" for i in range(4)]
+    applications_db = sa.engine.make_url(fresh_databases["APPLICATIONS_DB_URL"]).database
+
+    async def run() -> tuple[list[list[list[dict]]], Client]:
+        async with aiohttp.ClientSession() as session:
+            client = Client(session, scaled_stack.rasa_urls, tracker_engine)
+
+            async def first_half(i: int, sender: str) -> list[list[dict]]:
+                return [await client.say(sender, seq, STATE_REGISTRATION[seq], (i + seq) % 2) for seq in range(3)]
+
+            async def second_half(i: int, sender: str) -> list[list[dict]]:
+                return [await client.say(sender, seq, STATE_REGISTRATION[seq], (i + seq) % 2)
+                        for seq in range(3, len(STATE_REGISTRATION))]
+
+            firsts = await asyncio.gather(*(first_half(i, s) for i, s in enumerate(senders)))
+            cut = await asyncio.to_thread(terminate_connections, fresh_databases)
+            cut += await asyncio.to_thread(terminate_connections, fresh_databases, applications_db)
+            assert cut >= 2  # both instances held tracker connections
+            seconds = await asyncio.gather(*(second_half(i, s) for i, s in enumerate(senders)))
+            return [a + b for a, b in zip(firsts, seconds)], client
+
+    results, client = asyncio.run(asyncio.wait_for(run(), timeout=300))
+    assert client.failovers == 0
+    for sender, replies in zip(senders, results):
+        assert_answered(sender, replies)
+        assert_stored_exactly_once_in_order(tracker_engine, sender)
+    filed = records_of(fresh_databases, senders)
+    assert all(len(records) == 1 for records in filed.values())
+
+
 def test_killed_instance_conversations_continue_on_the_other(scaled_stack, tracker_engine, fresh_databases):
     """Runs last in this module: it leaves one instance."""
     senders = [f"kill-{os.urandom(3).hex()}-{i:02d}" for i in range(20)]
