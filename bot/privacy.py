@@ -141,8 +141,8 @@ def tracker_store_url(endpoints: Path, env: Mapping[str, str] = os.environ,
 def make_engine(url: str) -> sa.engine.Engine:
     if url.startswith("sqlite"):
         # The Rasa server may be writing at the same time: wait for its lock, do not fail.
-        return sa.create_engine(url, connect_args={"timeout": 30}, future=True)
-    return sa.create_engine(url, pool_pre_ping=True, future=True)
+        return sa.create_engine(url, connect_args={"timeout": 30}, future=True, hide_parameters=True)
+    return sa.create_engine(url, pool_pre_ping=True, future=True, hide_parameters=True)
 
 
 # ---------------------------------------------------------------------------------------

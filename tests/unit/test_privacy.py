@@ -329,3 +329,27 @@ def test_stack_uses_the_forgetting_tracker_store(tmp_path: Path):
     assert config["tracker_store"]["type"] == "bot.tracker_store.PrivacySQLTrackerStore"
     repo = yaml.safe_load((ROOT / "endpoints.yml").read_text())
     assert repo["tracker_store"]["type"] == "bot.tracker_store.PrivacySQLTrackerStore"
+
+
+def test_database_errors_of_the_tracker_store_do_not_carry_what_the_user_wrote(tmp_path: Path):
+    store = _store(str(tmp_path / "tracker.db"))
+    with pytest.raises(sa.exc.DBAPIError) as error:
+        with store.engine.begin() as conn:  # a failing statement with personal data as parameter
+            conn.execute(sa.text("INSERT INTO no_such_table VALUES (:text)"), {"text": PERSONAL})
+    assert PERSONAL not in str(error.value)
+
+
+def test_a_rebuilt_tracker_store_engine_still_hides_parameters(tmp_path: Path):
+    store = _store(str(tmp_path / "tracker.db"))
+    store.engine = sa.create_engine(store.engine.url)  # as the production store does
+    assert store.engine.hide_parameters is True
+
+
+def test_database_errors_of_the_application_store_do_not_carry_the_record(tmp_path: Path):
+    from bot.records import ApplicationStore
+
+    store = ApplicationStore(f"sqlite:///{tmp_path / 'applications.db'}")
+    with pytest.raises(sa.exc.DBAPIError) as error:
+        with store.engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO no_such_table VALUES (:record)"), {"record": PERSONAL})
+    assert PERSONAL not in str(error.value)

@@ -1,0 +1,64 @@
+""".env.example lists every environment variable the project reads, with no value that looks like a secret."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+# A string constant in our code that is spelt like an environment variable (upper case with at
+# least one underscore) is taken as one: every such read goes through os.environ or an env mapping.
+ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]+(?:_[A-Z0-9]+)+$")
+NOT_SETTINGS = {
+    "SC_CLK_TCK": "an os.sysconf name, not an environment variable",
+    "SANIC_HOST": "set by bot/action_server.py from ACTION_SERVER_INTERFACE",
+    "RASA_TELEMETRY_ENABLED": "always set to false by the stack and the benchmarks, never read",
+    "RASA_CACHE_DIRECTORY": "set by the benchmark for the stock bot it trains, never read",
+}
+
+
+def names_in_code() -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for folder in ("bot", "actions"):
+        for path in (ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str) and ENV_NAME.match(node.value):
+                    found.setdefault(node.value, set()).add(str(path.relative_to(ROOT)))
+    for path in [*ROOT.glob("endpoints*.yml"), ROOT / "credentials.yml"]:
+        settings = "\n".join(line for line in path.read_text(encoding="utf-8").splitlines()
+                             if not line.lstrip().startswith("#"))
+        for name in re.findall(r"\$\{([A-Z][A-Z0-9_]*)\}", settings):
+            found.setdefault(name, set()).add(path.name)
+    return found
+
+
+def listed() -> dict[str, str]:
+    """NAME -> value for every `NAME=value` or `# NAME=value` line of .env.example."""
+    text = (ROOT / ".env.example").read_text(encoding="utf-8")
+    return dict(re.findall(r"^#?\s?([A-Z][A-Z0-9_]+)=(.*)$", text, flags=re.M))
+
+
+def test_env_example_lists_every_variable_the_code_reads():
+    missing = {name: sorted(where) for name, where in names_in_code().items()
+               if name not in listed() and name not in NOT_SETTINGS}
+    assert not missing, f"add these to .env.example (or to NOT_SETTINGS with a reason): {missing}"
+
+
+def test_env_example_holds_no_secrets():
+    for name, value in listed().items():
+        if re.search(r"TOKEN|SECRET|PASSWORD", name):
+            assert value.strip() == "", f"{name} has a value in .env.example"
+    text = (ROOT / ".env.example").read_text(encoding="utf-8")
+    assert not re.search(r"xox[bpa]-[0-9A-Za-z-]{10,}", text), "a Slack token"
+
+
+def test_no_secrets_are_committed_in_config_files():
+    for path in [*ROOT.glob("*.yml"), ROOT / "Makefile", *ROOT.glob("scripts/*.sh")]:
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"xox[bpa]-[0-9A-Za-z-]{10,}", text), path
+        for match in re.finditer(r"^\s*(?:token|auth_token|password|secret|signing_secret)\s*:\s*(\S+)",
+                                 text, flags=re.M | re.I):
+            assert match.group(1).startswith(("${", '"${')), f"{path.name}: {match.group(0).strip()}"
+    assert ".env" in (ROOT / ".gitignore").read_text().split()
