@@ -14,6 +14,8 @@ import os
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -118,6 +120,12 @@ def assert_answered(sender: str, replies: list[list[dict]]) -> None:
     assert "reference er STAT-" in "\n".join(r.get("text") or "" for r in replies[-1]), sender
 
 
+def tracker_via_api(url: str, sender: str, token: Optional[str]) -> dict:
+    query = f"?token={token}" if token else ""
+    with urllib.request.urlopen(f"{url}/conversations/{sender}/tracker{query}", timeout=30) as response:
+        return json.load(response)
+
+
 def records_of(env: dict[str, str], senders: list[str]) -> dict[str, list[dict]]:
     wanted = set(senders)
     found: dict[str, list[dict]] = {sender: [] for sender in senders}
@@ -146,6 +154,13 @@ def test_fifty_concurrent_conversations_alternating_between_two_instances(scaled
     for sender, replies in zip(senders, results):
         assert_answered(sender, replies)
         assert_stored_exactly_once_in_order(tracker_engine, sender)
+    # Through Rasa's HTTP API, each instance shows the same conversation; never without the token.
+    for url in scaled_stack.rasa_urls:
+        tracker = tracker_via_api(url, senders[0], scaled_stack.api_token)
+        assert [e["text"] for e in tracker["events"] if e["event"] == "user"] == STATE_REGISTRATION
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            tracker_via_api(url, senders[0], None)
+        assert refused.value.code == 401
     filed = records_of(fresh_databases, senders)
     assert all(len(records) == 1 for records in filed.values()), {s: len(r) for s, r in filed.items()}
     references = [records[0]["reference"] for records in filed.values()]
