@@ -54,7 +54,8 @@ def test_free_text_application_is_filed_once_and_exported(running_bot):
     assert len(records) == 1
     record = records[0]
     jsonschema.validate(record, SCHEMA)
-    assert record["offer"] == "spark" and record["status"] == "submitted"
+    # The stack's delivery worker may already have delivered it to the fake intake.
+    assert record["offer"] == "spark" and record["status"] in ("submitted", "delivered")
     assert record["theme"] == "vold_og_trusler" and record["application_type"] == "enkelt"
     assert record["municipality"] == {"code": "630", "name": "Vejle"}
     assert record["region"] == {"code": "1083", "name": "Region Syddanmark"}
