@@ -51,6 +51,11 @@ test-fast: setup
 bench-nlu: setup
 	@$(PY) -m bot.bench.nlu
 
+# Ours against a stock `rasa init` bot: understanding, latency, throughput, start-up, memory,
+# training. Writes reports/bench.md (+ .json, charts). A benchmark: it reports, never fails.
+bench: train
+	@$(PY) -m bot.bench.run || true
+
 clean:
 	@bash scripts/services.sh stop  # PostgreSQL and Redis keep their data in var/services
 	rm -rf build models var results .pytest_cache

@@ -1,0 +1,212 @@
+"""Two small speed patches of Rasa 3.6, applied at start-up by our launcher (bot/rasa_server.py).
+
+Never by editing site-packages: `apply()` replaces two methods in memory, and
+tests/unit/test_rasa_patches.py checks that each gives the same results as Rasa's own code.
+
+- `action_reply_validator`: Rasa validates every reply of the action server with
+  `jsonschema.validate()`, which first re-checks the *schema* against its meta-schema:
+  ~20 ms of CPU per custom-action call, 40 % of our Rasa server's time (RasaHQ/rasa#11717).
+  We build the validator once and run the same check (same errors, same message).
+- `load_without_training_step`: to load a TensorFlow model, Rasa trains it for one step on
+  one dummy example, only to create its variables, then overwrites them with the saved
+  weights: two thirds of each model's load time. For DIET and the ResponseSelector we
+  restore the saved weights first and let the one prediction Rasa already makes at load
+  time create the variables, which TensorFlow then fills from the checkpoint (delayed
+  restoration). Other models (TED) and fine-tuning keep Rasa's own path.
+- `sqlite_tracker_store`: Rasa's SQL tracker store on SQLite opens a new database
+  connection for every query (SQLAlchemy 1.4's NullPool for SQLite files) and commits
+  every turn in rollback-journal mode, with several fsyncs: together a quarter of the
+  server's time here. For SQLite files only, we keep connections in a pool (what
+  SQLAlchemy 2.0 does by default) and use write-ahead logging with `synchronous=NORMAL`:
+  the same rows, consistent and durable when the process crashes; only a power cut can
+  lose the last turns. PostgreSQL and in-memory databases are not touched.
+
+`RASA_PATCHES` chooses: unset or "all" (all three), "none", or a comma-separated list of names.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any, Callable, Dict, Optional, Text
+
+logger = logging.getLogger(__name__)
+
+PATCHES = ("action_reply_validator", "load_without_training_step", "sqlite_tracker_store")
+
+# Rasa's own methods, kept so that `revert()` and the tests can compare against them.
+_originals: Dict[str, Callable[..., Any]] = {}
+
+
+def selected(setting: Optional[str] = None) -> tuple[str, ...]:
+    """The patches that a RASA_PATCHES value asks for."""
+    value = (os.environ.get("RASA_PATCHES", "all") if setting is None else setting).strip().lower()
+    if value in ("", "all"):
+        return PATCHES
+    if value == "none":
+        return ()
+    names = tuple(name.strip() for name in value.split(",") if name.strip())
+    unknown = [name for name in names if name not in PATCHES]
+    if unknown:
+        raise ValueError(f"unknown Rasa patch(es) {unknown}; known: {', '.join(PATCHES)}")
+    return names
+
+
+def apply(names: Optional[tuple[str, ...]] = None) -> tuple[str, ...]:
+    """Apply the chosen patches (default: from RASA_PATCHES); applying twice changes nothing."""
+    names = selected() if names is None else names
+    for name in names:
+        if name not in _originals:
+            _originals[name] = _PATCHERS[name]()
+    if names:
+        logger.info("Rasa patches applied: %s", ", ".join(names))
+    return names
+
+
+def revert() -> None:
+    """Put Rasa's own methods back (for tests that compare both)."""
+    from rasa.core.actions.action import RemoteAction
+    from rasa.utils.tensorflow.models import RasaModel
+
+    if "action_reply_validator" in _originals:
+        RemoteAction._validate_action_result = _originals.pop("action_reply_validator")
+    if "load_without_training_step" in _originals:
+        RasaModel.load = _originals.pop("load_without_training_step")  # the classmethod itself
+    if "sqlite_tracker_store" in _originals:
+        _originals.pop("sqlite_tracker_store")()  # puts both of Rasa's functions back
+
+
+# -- action_reply_validator ------------------------------------------------------------
+
+_validators: Dict[type, Any] = {}
+
+
+def _reply_validator(action_class: type) -> Any:
+    """The jsonschema validator for the action-server reply schema, built (and checked) once."""
+    validator = _validators.get(action_class)
+    if validator is None:
+        from jsonschema.validators import validator_for
+
+        schema = action_class.action_response_format_spec()
+        cls = validator_for(schema)  # what jsonschema.validate() picks for this schema
+        cls.check_schema(schema)     # ... and the check it repeats on every call
+        validator = _validators[action_class] = cls(schema)
+    return validator
+
+
+def _validate_action_result(self: Any, result: Dict[Text, Any]) -> bool:
+    """Rasa's RemoteAction._validate_action_result with the validator built once."""
+    from jsonschema import exceptions
+
+    from rasa.shared.constants import DOCS_BASE_URL
+
+    error = exceptions.best_match(_reply_validator(type(self)).iter_errors(result))
+    if error is not None:
+        # Rasa's own wording (rasa/core/actions/action.py).
+        error.message += (
+            f". Failed to validate Action server response from API, "
+            f"make sure your response from the Action endpoint is valid. "
+            f"For more information about the format visit "
+            f"{DOCS_BASE_URL}/custom-actions"
+        )
+        raise error
+    return True
+
+
+def _patch_action_reply_validator() -> Callable[..., Any]:
+    from rasa.core.actions.action import RemoteAction
+
+    original = RemoteAction._validate_action_result
+    RemoteAction._validate_action_result = _validate_action_result
+    return original
+
+
+# -- load_without_training_step -------------------------------------------------------------
+
+
+def _patch_load_without_training_step() -> Callable[..., Any]:
+    from rasa.utils.tensorflow.models import RasaModel
+
+    original = RasaModel.__dict__["load"]  # the classmethod object, to put back as it was
+    original_function = original.__func__
+
+    def load(cls: type, model_file_name: Text, model_data_example: Any,
+             predict_data_example: Optional[Any] = None, finetune_mode: bool = False,
+             *args: Any, **kwargs: Any) -> Any:
+        from rasa.nlu.classifiers.diet_classifier import DIET
+
+        # Only DIET and the ResponseSelector's DIET2DIET: the models whose predictions
+        # tests/unit/test_rasa_patches.py checks. TED and fine-tuning keep Rasa's own path.
+        if finetune_mode or not predict_data_example or not issubclass(cls, DIET):
+            return original_function(cls, model_file_name, model_data_example,
+                                     predict_data_example, finetune_mode, *args, **kwargs)
+        import tensorflow as tf
+
+        from rasa.utils.tensorflow.constants import LEARNING_RATE, RUN_EAGERLY
+
+        logger.debug("Loading the model from %s without the dummy training step", model_file_name)
+        model = cls(*args, **kwargs)
+        learning_rate = kwargs.get("config", {}).get(LEARNING_RATE, 0.001)
+        run_eagerly = kwargs.get("config", {}).get(RUN_EAGERLY)
+        model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate), run_eagerly=run_eagerly)
+        # The optimizer's saved slots are never needed for prediction: expect a partial restore.
+        model.load_weights(model_file_name).expect_partial()
+        # Rasa's own warm-up prediction; it creates the variables, restored from the checkpoint.
+        model.run_inference(predict_data_example)
+        return model
+
+    RasaModel.load = classmethod(load)
+    return original
+
+
+# -- sqlite_tracker_store -------------------------------------------------------------------
+
+SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL")
+
+
+def _is_sqlite_file(url: Any) -> bool:
+    from sqlalchemy.engine import make_url
+
+    url = make_url(url)
+    return url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+
+
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    for pragma in SQLITE_PRAGMAS:
+        cursor.execute(pragma)
+    cursor.close()
+
+
+def _patch_sqlite_tracker_store() -> Callable[..., Any]:
+    import sqlalchemy as sa
+
+    from rasa.core import tracker_store
+
+    original_init = tracker_store.SQLTrackerStore.__init__
+    original_kwargs = tracker_store.create_engine_kwargs
+
+    def create_engine_kwargs(url: Any) -> Dict[str, Any]:
+        kwargs = original_kwargs(url)
+        if _is_sqlite_file(url):
+            # One event loop thread uses the store; the pool may hand its connections on.
+            kwargs.update(poolclass=sa.pool.QueuePool, connect_args={"check_same_thread": False})
+        return kwargs
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        original_init(self, *args, **kwargs)
+        if _is_sqlite_file(self.engine.url):
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+            self.engine.dispose()  # connections opened while creating tables: reopened with the pragmas
+
+    tracker_store.create_engine_kwargs = create_engine_kwargs
+    tracker_store.SQLTrackerStore.__init__ = __init__
+    return lambda: (setattr(tracker_store, "create_engine_kwargs", original_kwargs),
+                    setattr(tracker_store.SQLTrackerStore, "__init__", original_init))
+
+
+_PATCHERS: Dict[str, Callable[[], Callable[..., Any]]] = {
+    "action_reply_validator": _patch_action_reply_validator,
+    "load_without_training_step": _patch_load_without_training_step,
+    "sqlite_tracker_store": _patch_sqlite_tracker_store,
+}

@@ -1,0 +1,335 @@
+"""Our Rasa patches (bot/rasa_patches.py) change speed, never behaviour: compared with Rasa's own code."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+from jsonschema import ValidationError
+
+from bot import rasa_patches
+from tests.conftest import ROOT
+
+
+@pytest.fixture
+def patched() -> Iterator[None]:
+    """Each test applies what it needs; afterwards Rasa's own methods are back."""
+    rasa_patches.revert()
+    yield
+    rasa_patches.revert()
+
+
+# -- choosing patches ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("setting, expected", [
+    (None, rasa_patches.PATCHES), ("all", rasa_patches.PATCHES), ("", rasa_patches.PATCHES),
+    ("none", ()), ("sqlite_tracker_store", ("sqlite_tracker_store",)),
+    (" action_reply_validator , load_without_training_step ",
+     ("action_reply_validator", "load_without_training_step")),
+])
+def test_rasa_patches_setting_selects_patches(monkeypatch, setting, expected):
+    monkeypatch.delenv("RASA_PATCHES", raising=False)
+    assert rasa_patches.selected(setting) == expected
+
+
+def test_unknown_patch_name_is_refused():
+    with pytest.raises(ValueError, match="unknown Rasa patch"):
+        rasa_patches.selected("action_reply_validator,go_faster")
+
+
+def test_apply_twice_keeps_rasas_original_and_revert_restores_it(patched):
+    from rasa.core import tracker_store
+    from rasa.core.actions.action import RemoteAction
+    from rasa.utils.tensorflow.models import RasaModel
+
+    def current() -> tuple:
+        return (RemoteAction._validate_action_result, RasaModel.__dict__["load"],
+                tracker_store.SQLTrackerStore.__init__, tracker_store.create_engine_kwargs)
+
+    originals = current()
+    rasa_patches.apply(rasa_patches.PATCHES)
+    patched_once = current()
+    rasa_patches.apply(rasa_patches.PATCHES)
+    assert current() == patched_once
+    assert all(a is not b for a, b in zip(patched_once, originals))
+    assert RemoteAction._validate_action_result is rasa_patches._validate_action_result
+    rasa_patches.revert()
+    assert current() == originals
+
+
+# -- action_reply_validator ---------------------------------------------------------------------
+
+VALID_REPLIES = [
+    {"events": [], "responses": []},
+    {},
+    {"events": [{"event": "slot", "name": "municipality", "value": "Vejle", "timestamp": None},
+                {"event": "active_loop", "name": "application_form"},
+                {"event": "followup", "name": "action_ask_theme"}],
+     "responses": [{"text": "Hvilken kommune arbejder du i?", "buttons": [{"title": "Vejle", "payload": "/x"}]}]},
+    {"events": [{"event": "slot", "name": "requested_slot", "value": None}, {"event": "reset_slots"},
+                {"event": "restart"}, {"event": "action_execution_rejected", "name": "x"}],
+     "responses": [{"response": "utter_greet"}]},
+]
+
+INVALID_REPLIES = [
+    {"events": {"event": "slot"}},                               # events is not a list
+    {"events": [{"name": "municipality", "value": "Vejle"}]},    # an event without its type
+    {"events": [{"event": "slot", "name": 3}]},                  # a slot name that is not text
+    {"events": [{"event": "no_such_event"}]},                    # an unknown event type
+    {"events": [], "responses": [["not", "an", "object"]]},     # a response that is not an object
+    {"events": [{"event": "user", "text": 5}]},                  # user text that is not text
+    [],                                                          # not an object at all
+]
+
+
+def _outcome(validate: Any, reply: Any) -> Any:
+    try:
+        return ("ok", validate(reply))
+    except ValidationError as error:
+        return ("error", error.message, list(error.path), error.validator, list(error.schema_path))
+
+
+@pytest.mark.parametrize("reply", VALID_REPLIES + INVALID_REPLIES)
+def test_action_reply_validator_gives_rasas_result_and_error(patched, reply):
+    from rasa.core.actions.action import RemoteAction
+
+    action = RemoteAction("validate_application_form", None)
+    rasas = _outcome(action._validate_action_result, copy.deepcopy(reply))
+    rasa_patches.apply(("action_reply_validator",))
+    ours = _outcome(action._validate_action_result, copy.deepcopy(reply))
+    assert ours == rasas
+    assert ours[0] == ("ok" if reply in VALID_REPLIES else "error")
+
+
+def test_invalid_reply_error_keeps_rasas_help_text(patched):
+    from rasa.core.actions.action import RemoteAction
+
+    rasa_patches.apply(("action_reply_validator",))
+    with pytest.raises(ValidationError, match="Failed to validate Action server response from API"):
+        RemoteAction("x", None)._validate_action_result({"events": [{"event": "no_such_event"}]})
+
+
+def _ms_per_call(validate: Any, reply: dict, calls: int = 20) -> float:
+    validate(reply)
+    started = time.perf_counter()
+    for _ in range(calls):
+        validate(reply)
+    return (time.perf_counter() - started) / calls * 1000
+
+
+def test_action_reply_validator_is_built_once_and_many_times_faster(patched):
+    from rasa.core.actions.action import RemoteAction
+
+    action = RemoteAction("x", None)
+    reply = VALID_REPLIES[2]
+    rasas_ms = _ms_per_call(action._validate_action_result, reply)  # re-checks the schema each call
+    rasa_patches.apply(("action_reply_validator",))
+    ours_ms = _ms_per_call(action._validate_action_result, reply)
+    assert rasa_patches._reply_validator(RemoteAction) is rasa_patches._reply_validator(RemoteAction)
+    assert ours_ms < rasas_ms / 5, (ours_ms, rasas_ms)
+
+
+@pytest.fixture(scope="module")
+def action_server() -> Iterator[str]:
+    """Our real action server (rasa-sdk with actions/), on a free loopback port."""
+    from bot.stack import free_port
+
+    port = free_port()
+    env = {**os.environ, "APPLICATIONS_DB": os.devnull, "RASA_TELEMETRY_ENABLED": "false"}
+    process = subprocess.Popen([sys.executable, "-m", "bot.action_server", "--actions", "actions",
+                                "--port", str(port)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("the action server did not start")
+                time.sleep(0.5)
+        yield f"http://127.0.0.1:{port}/webhook"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _form_tracker(domain: Any, text: str, intent: str) -> Any:
+    from rasa.shared.core.events import ActionExecuted, ActiveLoop, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    return DialogueStateTracker.from_events("patch-test", [
+        ActionExecuted("action_listen"),
+        UserUttered("Hej", {"name": "greet", "confidence": 1.0}),
+        ActionExecuted("application_form"), ActiveLoop("application_form"),
+        SlotSet("requested_slot", "sector"),
+        ActionExecuted("action_listen"),
+        UserUttered(text, {"name": intent, "confidence": 1.0}),
+    ], slots=domain.slots)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("text, intent", [
+    ("Jeg er TR på et plejecenter i Vejle, og vi har meget vold fra borgerne", "inform"),
+    ("jeg er AMR på hospitalet i Randers", "inform"),
+    ("hvad koster det?", "faq"),
+])
+def test_real_action_server_replies_give_the_same_events(patched, action_server, text, intent):
+    from rasa.core.actions.action import RemoteAction
+    from rasa.core.channels.channel import CollectingOutputChannel
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+    from rasa.shared.core.domain import Domain
+    from rasa.utils.endpoints import EndpointConfig
+
+    domain = Domain.load(str(ROOT / "domain.yml"))
+
+    def run() -> list[dict]:
+        tracker = _form_tracker(domain, text, intent)
+        action = RemoteAction("validate_application_form", EndpointConfig(action_server))
+        events = asyncio.run(action.run(CollectingOutputChannel(), TemplatedNaturalLanguageGenerator(domain.responses),
+                                        tracker, domain))
+        return [{k: v for k, v in e.as_dict().items() if k != "timestamp"} for e in events]
+
+    rasas = run()
+    rasa_patches.apply(("action_reply_validator",))
+    ours = run()
+    assert ours == rasas
+    assert any(e.get("name") == "sector" for e in ours)  # the action really answered
+
+
+# -- load_without_training_step -----------------------------------------------------------------
+
+MESSAGES = ["Hej", "hvad koster det?", "Jeg er TR på et plejecenter i Vejle", "ja", "nej tak",
+            "hvad er en TRIO", "Who won the match yesterday?", "afbryd", "mette@vejle.dk",
+            "vi har meget vold fra borgerne", "skift tema", "tal med et menneske"]
+
+
+def _parse_all(model: Path, patches: tuple[str, ...]) -> tuple[list[dict], float]:
+    """Load the model in a fresh process (with the given patches) and parse every message."""
+    script = (
+        "import asyncio, json, sys, time\n"
+        "from bot import rasa_patches\n"
+        "rasa_patches.apply(tuple(json.loads(sys.argv[2])))\n"
+        "from rasa.core.agent import Agent\n"
+        "started = time.monotonic(); agent = Agent.load(sys.argv[1]); seconds = time.monotonic() - started\n"
+        "async def parse(): return [await agent.parse_message(m) for m in json.loads(sys.argv[3])]\n"
+        "print(json.dumps({'seconds': seconds, 'parses': asyncio.run(parse())}, default=str))\n"
+    )
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "RASA_TELEMETRY_ENABLED": "false"}
+    done = subprocess.run([sys.executable, "-c", script, str(model), json.dumps(patches), json.dumps(MESSAGES)],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return result["parses"], result["seconds"]
+
+
+@pytest.mark.slow
+def test_model_loaded_without_training_step_predicts_exactly_the_same():
+    model = ROOT / "models" / "current.tar.gz"
+    if not model.exists():
+        pytest.fail("no trained model: run the tests with `make test`, which trains first")
+    rasas, _ = _parse_all(model, ())
+    ours, _ = _parse_all(model, ("load_without_training_step",))
+    assert ours == rasas  # intents, confidences, rankings, entities and FAQ answers, to the last digit
+    assert {p["intent"]["name"] for p in ours} >= {"greet", "faq", "stop"}
+
+
+# -- sqlite_tracker_store -----------------------------------------------------------------------
+
+
+def _store_and_read(db: Path) -> list[dict]:
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    domain = Domain.load(str(ROOT / "domain.yml"))
+    store = SQLTrackerStore(domain, dialect="sqlite", db=str(db))
+    tracker = DialogueStateTracker.from_events("wal-test", [
+        ActionExecuted("action_listen"), UserUttered("Jeg er TR i Vejle", {"name": "inform", "confidence": 0.9}),
+        SlotSet("municipality", "Vejle")], slots=domain.slots)
+    asyncio.run(store.save(tracker))
+    tracker.update(ActionExecuted("utter_ask_role"))
+    asyncio.run(store.save(tracker))  # only the new event is added
+    again = asyncio.run(store.retrieve("wal-test"))
+    with store.engine.connect() as connection:
+        synchronous = connection.exec_driver_sql("PRAGMA synchronous").scalar()
+    store.engine.dispose()
+    events = [{k: v for k, v in e.as_dict().items() if k != "timestamp"} for e in again.events]
+    return events + [{"rows": _rows(db), "synchronous": synchronous}]
+
+
+def _rows(db: Path) -> int:
+    with sqlite3.connect(db) as connection:
+        return connection.execute("SELECT count(*) FROM events").fetchone()[0]
+
+
+def _journal_mode(db: Path) -> str:
+    with sqlite3.connect(db) as connection:
+        return connection.execute("PRAGMA journal_mode").fetchone()[0]
+
+
+def test_sqlite_tracker_store_stores_the_same_events_in_wal_mode(patched, tmp_path):
+    rasas = _store_and_read(tmp_path / "rasa.db")
+    rasa_patches.apply(("sqlite_tracker_store",))
+    ours = _store_and_read(tmp_path / "ours.db")
+    assert ours[:-1] == rasas[:-1] and ours[-1]["rows"] == rasas[-1]["rows"] == 4
+    assert (_journal_mode(tmp_path / "rasa.db"), rasas[-1]["synchronous"]) == ("delete", 2)  # FULL
+    assert (_journal_mode(tmp_path / "ours.db"), ours[-1]["synchronous"]) == ("wal", 1)      # NORMAL
+
+
+def test_sqlite_tracker_store_reuses_connections(patched, tmp_path):
+    import sqlalchemy as sa
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    assert isinstance(SQLTrackerStore(None, dialect="sqlite", db=str(tmp_path / "a.db")).engine.pool,
+                      sa.pool.NullPool)
+    rasa_patches.apply(("sqlite_tracker_store",))
+    store = SQLTrackerStore(None, dialect="sqlite", db=str(tmp_path / "b.db"))
+    assert isinstance(store.engine.pool, sa.pool.QueuePool)
+    with store.engine.connect() as first:
+        first_dbapi = first.connection.dbapi_connection
+    with store.engine.connect() as second:
+        assert second.connection.dbapi_connection is first_dbapi
+
+
+def test_sqlite_tracker_store_leaves_in_memory_databases_alone(patched):
+    import sqlalchemy as sa
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    rasa_patches.apply(("sqlite_tracker_store",))
+    store = SQLTrackerStore(None, dialect="sqlite", db=":memory:")
+    assert not sa.event.contains(store.engine, "connect", rasa_patches._sqlite_pragmas)
+    assert not isinstance(store.engine.pool, sa.pool.QueuePool)
+
+
+# -- the launcher --------------------------------------------------------------------------------
+
+
+def test_launcher_runs_rasas_command_line_with_the_patches(monkeypatch):
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "RASA_PATCHES": "all"}
+    done = subprocess.run([sys.executable, "-m", "bot.rasa_server", "--version"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Rasa Version      :         3.6" in done.stdout
+    assert ("Rasa patches: action_reply_validator, load_without_training_step, sqlite_tracker_store"
+            in done.stderr)
+
+
+def test_launcher_can_run_stock_rasa():
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "RASA_PATCHES": "none"}
+    done = subprocess.run([sys.executable, "-m", "bot.rasa_server", "--version"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and "Rasa patches: none" in done.stderr
