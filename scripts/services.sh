@@ -100,8 +100,7 @@ load_settings() {
 new_secret() { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 
 save_settings() {
-  umask 077
-  cat > "$SETTINGS" <<EOF
+  (umask 077; cat > "$SETTINGS") <<EOF
 # Written by scripts/services.sh: ports and generated passwords of the local services.
 SAVED_PG_PORT=$PG_PORT
 SAVED_REDIS_PORT=$REDIS_PORT
