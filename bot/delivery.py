@@ -227,12 +227,13 @@ class Worker:
 
     def _start_up(self) -> None:
         parts = []
-        for outbox, active in ((DELIVERY, self.intake), (RECEIPT, self.smtp)):
+        for outbox, active, since in ((DELIVERY, self.intake, None),
+                                      (RECEIPT, self.smtp, self._receipt_cutoff())):
             if active:
                 # A (re)started worker retries at once what was waiting out a backoff; rows
                 # another worker holds stay with it until their lease runs out.
                 self.store.retry_waiting_now(outbox)
-                parts.append(f"{self.store.pending_count(outbox)} {outbox.name}(s) pending")
+                parts.append(f"{self.store.pending_count(outbox, since)} {outbox.name}(s) pending")
         logger.info("delivery worker started: %s", ", ".join(parts))
 
     async def _loop(self, stop: asyncio.Event, batch: Callable[[], Awaitable[int]],

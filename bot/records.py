@@ -291,9 +291,12 @@ class ApplicationStore:
                                   .values({outbox.next_attempt_at: None}))
         return result.rowcount
 
-    def pending_count(self, outbox: "Outbox") -> int:
+    def pending_count(self, outbox: "Outbox", created_after: Optional[str] = None) -> int:
+        pending = outbox.done.is_(None)
+        if created_after is not None:
+            pending = sa.and_(pending, applications.c.created_at >= created_after)
         with self.engine.connect() as conn:
-            return conn.execute(sa.select(sa.func.count()).where(outbox.done.is_(None))).scalar_one()
+            return conn.execute(sa.select(sa.func.count()).where(pending)).scalar_one()
 
     def request_redelivery(self, reference: str) -> bool:
         """Deliver this record again (same reference, so the same Idempotency-Key), as soon as possible.
@@ -413,12 +416,14 @@ def default_url() -> str:
 
 
 def _make_engine(url: str) -> sa.engine.Engine:
+    # hide_parameters: a database error's message (which gets logged) would otherwise carry
+    # the record, names, e-mails and all (privacy, docs/security.md).
     if not url.startswith("sqlite"):
-        return sa.create_engine(url, pool_pre_ping=True, future=True)
+        return sa.create_engine(url, pool_pre_ping=True, future=True, hide_parameters=True)
     path = sa.engine.make_url(url).database
     if path:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(url, connect_args={"timeout": 30}, future=True)
+    engine = sa.create_engine(url, connect_args={"timeout": 30}, future=True, hide_parameters=True)
 
     # SQLite: take the write lock at BEGIN, so two writers queue instead of failing.
     @sa.event.listens_for(engine, "connect")
