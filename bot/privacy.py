@@ -122,7 +122,8 @@ def tracker_store_url(endpoints: Path, env: Mapping[str, str] = os.environ,
     config = yaml.safe_load(endpoints.read_text(encoding="utf-8")) or {}
     store = {key: _expand(value, env) for key, value in (config.get("tracker_store") or {}).items()}
     kind = str(store.get("type") or "")
-    if kind.lower() != "sql" and not kind.endswith("SQLTrackerStore"):
+    # Rasa's own SQL store, or ours (all of bot.tracker_store are SQL stores with its settings).
+    if kind.lower() != "sql" and not kind.startswith("bot.tracker_store."):
         raise ValueError(f"{endpoints} has no SQL tracker store (type: {kind or 'none'})")
     host = store.get("url") or store.get("host")
     if host and "://" in str(host):

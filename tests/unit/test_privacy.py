@@ -204,6 +204,25 @@ def test_purge_and_forget_work_on_postgresql():
             conn.execute(sa.text("DELETE FROM events WHERE sender_id LIKE :p"), {"p": f"{prefix}-%"})
 
 
+@pytest.mark.slow
+def test_purge_command_works_on_the_production_endpoints_file():
+    env = _postgres_env()
+    url = (f"postgresql://{env['DB_USER']}:{env['DB_PASSWORD']}@{env['DB_HOST']}:{env['DB_PORT']}/"
+           f"{env['DB_DATABASE']}")
+    store = _store(url)
+    prefix = f"pgcli-{uuid.uuid4().hex[:8]}"
+    _seed_for_purge(store, prefix, time.time() - 5000 * privacy.SECONDS_PER_DAY)
+    try:
+        done = subprocess.run([sys.executable, "-m", "bot", "purge", "--older-than", "5030",
+                               "--endpoints", str(ROOT / "endpoints.production.yml")],
+                              cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        assert _rows(store.engine, f"{prefix}-old") == [] and _rows(store.engine, f"{prefix}-recent")
+    finally:
+        with store.engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM events WHERE sender_id LIKE :p"), {"p": f"{prefix}-%"})
+
+
 # -- what the user is told ----------------------------------------------------------------
 
 def test_forget_reply_without_a_filed_record_says_everything_is_deleted():
