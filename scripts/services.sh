@@ -9,7 +9,7 @@
 #
 # Everything lives in a folder of the project's own, var/services/ (SERVICES_DIR to change
 # it): a private PostgreSQL cluster run by the `postgres` user and a Redis server run by the
-# `redis` user, each on a free port (or PG_PORT / REDIS_PORT), reachable from 127.0.0.1 only
+# `redis` user, each on a free port (or SERVICES_PG_PORT / SERVICES_REDIS_PORT), reachable from 127.0.0.1 only
 # and with generated passwords. Nothing of the system's own PostgreSQL or Redis is used or
 # touched. Safe to run again: it does only what is missing. Progress goes to stderr, the
 # environment to stdout, so `eval "$(scripts/services.sh start)"` works.
@@ -85,6 +85,14 @@ free_port_from() {
   echo "$port"
 }
 
+choose_port() {  # $1 configured (must be free), $2 used last time (if still free), $3 where to search from
+  if [ -n "$1" ]; then
+    port_in_use "$1" && die "Port $1 er optaget."
+    echo "$1"
+  elif [ -n "$2" ] && ! port_in_use "$2"; then echo "$2"
+  else free_port_from "$3"; fi
+}
+
 # --- settings kept between runs (ports, passwords) -------------------------------------
 SETTINGS=""
 load_settings() {
@@ -93,8 +101,9 @@ load_settings() {
     # shellcheck disable=SC1090
     . "$SETTINGS"
   fi
-  : "${PG_PORT:=${SAVED_PG_PORT:-}}"
-  : "${REDIS_PORT:=${SAVED_REDIS_PORT:-}}"
+  # The ports last used (the environment's DB_PORT/REDIS_PORT describe a client, not this).
+  pg_port=${SAVED_PG_PORT:-}
+  redis_port=${SAVED_REDIS_PORT:-}
 }
 
 new_secret() { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
@@ -102,8 +111,8 @@ new_secret() { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 save_settings() {
   (umask 077; cat > "$SETTINGS") <<EOF
 # Written by scripts/services.sh: ports and generated passwords of the local services.
-SAVED_PG_PORT=$PG_PORT
-SAVED_REDIS_PORT=$REDIS_PORT
+SAVED_PG_PORT=$pg_port
+SAVED_REDIS_PORT=$redis_port
 PG_ADMIN_PASSWORD=$PG_ADMIN_PASSWORD
 DB_USER_PASSWORD=$DB_USER_PASSWORD
 REDIS_SECRET=$REDIS_SECRET
@@ -113,13 +122,13 @@ EOF
 print_env() {
   cat <<EOF
 export DB_HOST=127.0.0.1
-export DB_PORT=$PG_PORT
+export DB_PORT=$pg_port
 export DB_USER=$DB_USER_NAME
 export DB_PASSWORD=$DB_USER_PASSWORD
 export DB_DATABASE=$TRACKER_DB
-export APPLICATIONS_DB_URL=postgresql://$DB_USER_NAME:$DB_USER_PASSWORD@127.0.0.1:$PG_PORT/$APPLICATIONS_DB
+export APPLICATIONS_DB_URL=postgresql://$DB_USER_NAME:$DB_USER_PASSWORD@127.0.0.1:$pg_port/$APPLICATIONS_DB
 export REDIS_HOST=127.0.0.1
-export REDIS_PORT=$REDIS_PORT
+export REDIS_PORT=$redis_port
 export REDIS_PASSWORD=$REDIS_SECRET
 EOF
 }
@@ -132,7 +141,7 @@ pg_running() {
 }
 
 pg_psql() {  # SQL as the cluster's admin, over loopback TCP
-  PGPASSWORD=$PG_ADMIN_PASSWORD "$(pg_bindir)/psql" -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres \
+  PGPASSWORD=$PG_ADMIN_PASSWORD "$(pg_bindir)/psql" -X -q -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres \
     -v ON_ERROR_STOP=1 -tA "$@"
 }
 
@@ -151,14 +160,14 @@ start_postgres() {
     echo "include_if_exists = 'arbejdsmiljo.conf'" >> "$data/postgresql.conf"
   fi
   if pg_running; then
-    PG_PORT=$(sed -n 4p "$data/postmaster.pid")
+    pg_port=$(sed -n 4p "$data/postmaster.pid")
     return
   fi
-  if [ -z "${PG_PORT:-}" ] || port_in_use "$PG_PORT"; then PG_PORT=$(free_port_from 55432); fi
+  pg_port=$(choose_port "${SERVICES_PG_PORT:-}" "$pg_port" 55432)
   # Loopback TCP only, no Unix socket (its default folder may not exist, and we need none).
-  printf "listen_addresses = '127.0.0.1'\nport = %s\nunix_socket_directories = ''\n" "$PG_PORT" \
+  printf "listen_addresses = '127.0.0.1'\nport = %s\nunix_socket_directories = ''\n" "$pg_port" \
     | run_as "$user" tee "$data/arbejdsmiljo.conf" >/dev/null
-  say "Starting PostgreSQL on 127.0.0.1:$PG_PORT"
+  say "Starting PostgreSQL on 127.0.0.1:$pg_port"
   run_as "$user" "$bindir/pg_ctl" start -D "$data" -l "$DIR/postgres/postgres.log" -w -t 60 >/dev/null 9>&- \
     || { tail -n 20 "$DIR/postgres/postgres.log" >&2; die "PostgreSQL startede ikke."; }
 }
@@ -187,19 +196,19 @@ redis_pid() { cat "$DIR/redis/redis.pid" 2>/dev/null || true; }
 
 redis_running() {
   local pid; pid=$(redis_pid)
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && [ -n "${REDIS_PORT:-}" ] \
-    && REDISCLI_AUTH=$REDIS_SECRET redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && [ -n "$redis_port" ] \
+    && REDISCLI_AUTH=$REDIS_SECRET redis-cli -h 127.0.0.1 -p "$redis_port" ping 2>/dev/null | grep -q PONG
 }
 
 start_redis() {
   local user; user=$(service_user redis)
   if redis_running; then return; fi
   mkdir -p "$DIR/redis/data"; chown -R "$user" "$DIR/redis"; chmod 700 "$DIR/redis"
-  if [ -z "${REDIS_PORT:-}" ] || port_in_use "$REDIS_PORT"; then REDIS_PORT=$(free_port_from 56379); fi
+  redis_port=$(choose_port "${SERVICES_REDIS_PORT:-}" "$redis_port" 56379)
   # Locks only (Rasa's lock store): nothing to keep on disk.
   (umask 077; cat > "$DIR/redis/redis.conf" <<EOF
 bind 127.0.0.1
-port $REDIS_PORT
+port $redis_port
 protected-mode yes
 daemonize yes
 pidfile $DIR/redis/redis.pid
@@ -211,7 +220,7 @@ appendonly no
 EOF
 )
   chown "$user" "$DIR/redis/redis.conf"
-  say "Starting Redis on 127.0.0.1:$REDIS_PORT"
+  say "Starting Redis on 127.0.0.1:$redis_port"
   run_as "$user" redis-server "$DIR/redis/redis.conf" 9>&-  # the daemon must not keep our lock
   local i
   for i in $(seq 1 100); do redis_running && return; sleep 0.1; done
@@ -254,7 +263,7 @@ case "$command" in
   env)
     with_lock
     pg_running || die "PostgreSQL kører ikke: scripts/services.sh start"
-    PG_PORT=$(sed -n 4p "$(PGDATA_DIR)/postmaster.pid")
+    pg_port=$(sed -n 4p "$(PGDATA_DIR)/postmaster.pid")
     print_env
     ;;
   status)
@@ -263,7 +272,7 @@ case "$command" in
     ok=0
     if [ -n "$(pg_bindir)" ] && pg_running; then echo "postgres: running on 127.0.0.1:$(sed -n 4p "$(PGDATA_DIR)/postmaster.pid")"
     else echo "postgres: stopped"; ok=1; fi
-    if command -v redis-cli >/dev/null 2>&1 && redis_running; then echo "redis: running on 127.0.0.1:$REDIS_PORT"
+    if command -v redis-cli >/dev/null 2>&1 && redis_running; then echo "redis: running on 127.0.0.1:$redis_port"
     else echo "redis: stopped"; ok=1; fi
     exit $ok
     ;;
