@@ -33,6 +33,10 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     args = arguments(argv)
     # rasa_sdk.endpoint.run() takes its host from SANIC_HOST and nothing else.
     os.environ["SANIC_HOST"] = args.interface
+    # The stack's SANIC_REQUEST_MAX_SIZE is for what comes from outside. Only the Rasa server
+    # on this machine calls us, with the whole conversation in every call, which a long
+    # conversation can make larger than that: Sanic's own limit (100 MB) applies here.
+    os.environ.pop("SANIC_REQUEST_MAX_SIZE", None)
     from rasa_sdk.__main__ import main_from_args
 
     main_from_args(args)

@@ -372,3 +372,20 @@ def test_database_errors_of_the_application_store_do_not_carry_the_record(tmp_pa
         with store.engine.begin() as conn:
             conn.execute(sa.text("INSERT INTO no_such_table VALUES (:record)"), {"record": PERSONAL})
     assert PERSONAL not in str(error.value)
+
+
+def test_make_run_purges_old_conversations_in_the_background(tmp_path: Path):
+    db = tmp_path / "tracker.db"
+    store = _store(str(db))
+    _seed_for_purge(store, "bg", time.time())
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text(f'tracker_store:\n  type: bot.tracker_store.PrivacySQLTrackerStore\n  db: "{db}"\n')
+
+    stop = privacy.start_retention(endpoints, days=30, every_seconds=0.2)
+    try:
+        deadline = time.monotonic() + 20
+        while _rows(store.engine, "bg-old") and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        stop.set()
+    assert _rows(store.engine, "bg-old") == [] and _rows(store.engine, "bg-recent")
