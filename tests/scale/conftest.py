@@ -78,10 +78,23 @@ def tracker_engine(fresh_databases: dict[str, str]) -> Iterator[sa.engine.Engine
 
 
 @pytest.fixture(scope="session")
-def scaled_stack(fresh_databases: dict[str, str]) -> Iterator[object]:
-    """One action server and two Rasa instances on PostgreSQL and Redis (bot.production.ScaledStack)."""
+def scaled_intake() -> Iterator[object]:
+    """A fake intake endpoint of the scaled stack's own (tests/fakes/intake.py): its delivery worker posts here."""
+    from tests.fakes.intake import FakeIntake
+
+    intake = FakeIntake().start()
+    try:
+        yield intake
+    finally:
+        intake.stop()
+
+
+@pytest.fixture(scope="session")
+def scaled_stack(scaled_intake, fresh_databases: dict[str, str]) -> Iterator[object]:
+    """One action server, two Rasa instances and the delivery worker on PostgreSQL and Redis (bot.production.ScaledStack)."""
     from bot.production import ScaledStack
     from bot.stack import free_port
+    from tests.fakes.intake import intake_settings
 
     if not (ROOT / "models" / "current.tar.gz").exists():
         pytest.fail("no trained model: run the tests with `make test`, which trains first")
@@ -91,8 +104,8 @@ def scaled_stack(fresh_databases: dict[str, str]) -> Iterator[object]:
         # A killed instance leaves its conversation locks in Redis until their tickets expire
         # (Rasa's default: 60 s); the survivor waits that long for those conversations.
         "TICKET_LOCK_LIFETIME": "15",
-        # The delivery worker is the delivery tests' subject; here no delivery is configured.
-        "INTAKE_WEBHOOK_URL": "", "SMTP_HOST": "",
+        # The delivery worker delivers from PostgreSQL to a fake intake; no e-mail receipts.
+        **intake_settings(scaled_intake), "SMTP_HOST": "",
     }
     ports: set[int] = set()
     while len(ports) < 3:

@@ -1,4 +1,4 @@
-"""The scale-out profile on real PostgreSQL and Redis: two Rasa instances, one action server.
+"""The scale-out profile on real PostgreSQL and Redis: two Rasa instances, one action server, one delivery worker.
 
 Fifty conversations at once whose messages alternate between the instances; then one
 instance is SIGKILLed mid-run and its conversations go on at the other; and a production
@@ -120,6 +120,15 @@ def assert_answered(sender: str, replies: list[list[dict]]) -> None:
     assert "reference er STAT-" in "\n".join(r.get("text") or "" for r in replies[-1]), sender
 
 
+def assert_delivered_exactly_once(intake, records: list[dict]) -> None:
+    """The delivery worker (PostgreSQL outbox) posted each record once, signed, to the intake."""
+    references = [record["reference"] for record in records]
+    intake.wait_for(lambda fake: all(fake.accepted(reference) for reference in references), timeout=120)
+    for record in records:
+        [arrival] = intake.accepted(record["reference"])
+        assert arrival.signature_ok and arrival.record["conversation_id"] == record["conversation_id"]
+
+
 def tracker_via_api(url: str, sender: str, token: Optional[str]) -> dict:
     query = f"?token={token}" if token else ""
     with urllib.request.urlopen(f"{url}/conversations/{sender}/tracker{query}", timeout=30) as response:
@@ -136,7 +145,7 @@ def records_of(env: dict[str, str], senders: list[str]) -> dict[str, list[dict]]
 
 
 def test_fifty_concurrent_conversations_alternating_between_two_instances(scaled_stack, tracker_engine,
-                                                                         fresh_databases):
+                                                                         fresh_databases, scaled_intake):
     senders = [f"scale-{os.urandom(3).hex()}-{i:02d}" for i in range(50)]
 
     async def run() -> tuple[list[list[list[dict]]], Client]:
@@ -166,6 +175,7 @@ def test_fifty_concurrent_conversations_alternating_between_two_instances(scaled
     references = [records[0]["reference"] for records in filed.values()]
     assert len(set(references)) == 50
     assert {records[0]["status"] for records in filed.values()} == {"interest_registered"}
+    assert_delivered_exactly_once(scaled_intake, [records[0] for records in filed.values()])
 
 
 def test_production_rasa_refuses_to_start_without_its_database(fresh_databases, tmp_path):
@@ -239,7 +249,8 @@ def test_conversations_continue_after_postgresql_drops_every_connection(scaled_s
     assert all(len(records) == 1 for records in filed.values())
 
 
-def test_killed_instance_conversations_continue_on_the_other(scaled_stack, tracker_engine, fresh_databases):
+def test_killed_instance_conversations_continue_on_the_other(scaled_stack, tracker_engine, fresh_databases,
+                                                            scaled_intake):
     """Runs last in this module: it leaves one instance."""
     senders = [f"kill-{os.urandom(3).hex()}-{i:02d}" for i in range(20)]
     total = len(senders) * len(STATE_REGISTRATION)
@@ -273,3 +284,4 @@ def test_killed_instance_conversations_continue_on_the_other(scaled_stack, track
     filed = records_of(fresh_databases, senders)
     assert all(len(records) == 1 for records in filed.values()), {s: len(r) for s, r in filed.items()}
     assert len({records[0]["reference"] for records in filed.values()}) == len(senders)
+    assert_delivered_exactly_once(scaled_intake, [records[0] for records in filed.values()])
