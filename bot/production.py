@@ -9,6 +9,7 @@ delivery worker when delivery is configured. The same endpoints file runs on Kub
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 import subprocess
@@ -74,6 +75,13 @@ def preflight(settings: ProductionSettings) -> None:
     A friendlier, earlier form of the check that the tracker store itself makes (and that
     cannot be skipped): this one also covers the applications database and Redis.
     """
+    # Rasa silently uses an in-memory store when a store class named in the endpoints file
+    # cannot be imported: make that an error here.
+    for module in ("bot.tracker_store", "bot.lock_store"):
+        try:
+            importlib.import_module(module)
+        except Exception as error:  # noqa: BLE001
+            raise ServiceUnavailable(f"{module} kan ikke indlæses ({type(error).__name__}: {error})") from error
     wait_for_sql(settings.tracker_db_url, settings.startup_timeout)
     wait_for_sql(settings.applications_db_url, settings.startup_timeout)
     wait_for_redis(settings.redis, settings.startup_timeout)
