@@ -135,7 +135,7 @@ def test_direct_message_gets_a_danish_reply_with_block_kit_buttons(slack):
     posts = slack.say(user, channel, "Hej")
     assert posts and all(p.args["channel"] == channel and "thread_ts" not in p.args for p in posts)
     offer = with_buttons(posts)
-    assert button_titles(offer) == ["Søg om støtte", "Hvad er SPARK?"]
+    assert button_titles(offer) == ["Søg om støtte", "Hvad er SPARK?", "Om dine oplysninger"]
     assert offer.args["blocks"][0]["type"] == "section" and offer.args["text"]
     assert "Jeg er Arbejdsmiljøguiden" in text_of(posts)  # Danish, du-form
     events = slack.user_events(user)
