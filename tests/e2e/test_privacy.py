@@ -28,13 +28,13 @@ LEADER = "Xanthippe Quorndahl"
 LEADER_EMAIL = "xanthippe.quorndahl@vejle.dk"
 LEADER_PHONE = "31 41 59 26"
 REP = "Zebulon O'Vexley"
-REP_EMAIL = "zebulon.ovexley@vejle.dk"
+REP_EMAIL = "zebulon.o'vexley@vejle.dk"  # a quote, as SQL injections have
 REP_PHONE = "+45 27 18 28 18"
 # Hostile text in the free-text fields: it must be stored and shown literally.
 WORKPLACE = "<script>alert(\"x\")</script> & Plejehjem 'Solgårdskvist'; DROP TABLE applications;--"
 PROBLEM = "Vold fra borgerne på kvasirkløver <b>hver dag</b> & trusler"
 LONG_MARKER = "brobdingnagsk"
-MARKERS = ("Xanthippe", "Quorndahl", "xanthippe.quorndahl", "Zebulon", "Vexley", "zebulon.ovexley",
+MARKERS = ("Xanthippe", "Quorndahl", "xanthippe.quorndahl", "Zebulon", "Vexley", "o'vexley",
            "31415926", "31 41 59 26", "27182818", "27 18 28 18", "Solgårdskvist", "kvasirkløver",
            LONG_MARKER)
 
@@ -49,7 +49,8 @@ ANSWERS = {
     "consensus": "ja, vi er enige",
     "commitments_accepted": "ja det er vi klar til",
     "workplace": WORKPLACE,
-    "leader_name": LEADER,
+    # A script as a name is refused with an explanation (names are letters only), then the name.
+    "leader_name": ["<script>alert('Quorndahl')</script>", LEADER],
     "leader_email": LEADER_EMAIL,
     "leader_phone": LEADER_PHONE,
     "rep_name": REP,
@@ -77,12 +78,19 @@ def requested_slot(bot, sender: str):
 def fill_form_until(bot, sender: str, stop_at: str | None) -> list[dict]:
     """Answer whatever the form asks (ANSWERS) until it asks `stop_at` (None: the summary)."""
     replies = bot.say(sender, "Jeg er TR på et plejecenter i Vejle")
+    asked: dict[str, int] = {}
     for _ in range(40):
         slot = requested_slot(bot, sender)
         if slot == (stop_at or "confirmed"):
             return replies
         assert slot in ANSWERS, f"unexpected question {slot}: {texts(replies)}"
-        replies = bot.say(sender, ANSWERS[slot])
+        answers = ANSWERS[slot] if isinstance(ANSWERS[slot], list) else [ANSWERS[slot]]
+        n = asked[slot] = asked.get(slot, -1) + 1
+        assert n < len(answers), f"{slot} asked again after {answers[-1]!r}: {texts(replies)}"
+        replies = bot.say(sender, answers[n])
+        if n + 1 < len(answers):  # a refused answer: explained, nothing stored
+            assert "Et navn må kun have bogstaver" in texts(replies), texts(replies)
+            assert bot.tracker(sender)["slots"][slot] is None
     raise AssertionError(f"the form never asked {stop_at}")
 
 
@@ -126,6 +134,7 @@ def test_filed_application_stores_hostile_text_literally_and_forget_keeps_the_re
     assert reference in filed
     assert record["workplace"] == WORKPLACE and record["problem_description"] == PROBLEM
     assert record["contacts"]["employee_representative"]["name"] == REP
+    assert record["contacts"]["employee_representative"]["email"] == REP_EMAIL
 
     reply = texts(running_bot.say(sender, "slet mine oplysninger"))
 
@@ -216,7 +225,7 @@ def test_over_long_message_is_answered_politely_and_not_processed(running_bot):
     reply = texts(running_bot.say(sender, text))
 
     assert "for lang" in reply and "Intet af det, du skrev, er gemt" in reply
-    assert not any(LONG_MARKER in row for row in tracker_rows(running_bot, sender))
+    assert tracker_rows(running_bot, sender) == [], "Rasa never saw the message"
     tracker = running_bot.tracker(sender)
     assert not [e for e in tracker["events"] if e["event"] == "user"]
     assert all(value is None for name, value in tracker["slots"].items()
