@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+import re
 from typing import Any, Callable, Dict, List, Text
 
 from rasa_sdk import Tracker
@@ -15,7 +17,7 @@ from actions.common import (CONTROL_INTENTS, answers, latest_intent, latest_text
 from bot import catalogue as catalogue_module
 from bot import contacts, geography, messages, routing, themes
 from bot.corrections import parse_field
-from bot.text import clean_free_text, fold, looks_like_question, yes_or_no
+from bot.text import clean_free_text, fold, looks_like_question, words, yes_or_no
 
 Slots = Dict[Text, Any]
 
@@ -23,6 +25,15 @@ PROBLEM_MAX = 4000
 YES_NO_SLOTS = ("consensus", "commitments_accepted", "interest")
 CONTACT_TEXT_SLOTS = (*routing.CONTACT_FIELDS, *routing.STATE_CONTACT_FIELDS)
 WORKPLACE_MAX = 200
+# Whole words (on folded text), so that 'alle' in 'kaldte alle' counts but not in 'tallet'.
+_FAELLES = re.compile(r"\b(flere|sammen|alle|faelles\w*|hele kommunen)\b")
+_ENKELT = re.compile(r"\b((e|ee)n|1|egen|vores|kun vores) (egen )?(arbejdsplads|afdeling|institution)\b|"
+                     r"\b(kun|bare) (os|vores)\b|\bos selv\b|\benkelt\w*")
+# Questions whose answer is one of a few things; an off-topic message is taken only if it is one.
+CHOICE_SLOTS = ("municipality", "region", "role", "application_type", "applicant_body", "provider",
+                "rep_role")
+# Messages with these intents are never read as a yes or a no ("nej, jeg vil tale med et menneske").
+NEVER_AN_ANSWER = ("out_of_scope", "human_handoff", "stop", "restart", "forget_me", "privacy_notice")
 
 
 def _phone_or_skip(text: str) -> contacts.Checked:
@@ -112,7 +123,7 @@ class ValidateApplicationForm(FormValidationAction):
                                     domain: DomainDict) -> List[EventType]:
         if latest_text(tracker).startswith("/"):
             return []
-        answer = self._answer_despite_intent(tracker)
+        answer = self._answer_despite_intent(tracker, domain)
         if answer:
             return [SlotSet(slot, value) for slot, value in answer.items()]
         if latest_intent(tracker) in CONTROL_INTENTS:
@@ -124,19 +135,21 @@ class ValidateApplicationForm(FormValidationAction):
             events += [SlotSet(slot, value) for slot, value in found.items()]
         return events
 
-    @staticmethod
-    def _answer_despite_intent(tracker: Tracker) -> Slots:
-        """Free-text answers that NLU took for a question or off-topic talk, but aren't questions.
+    def _answer_despite_intent(self, tracker: Tracker, domain: DomainDict) -> Slots:
+        """Answers that NLU took for a question or off-topic talk, but aren't questions.
 
-        A problem description often sounds like a FAQ topic ('påbud', 'travlt'), and a name or an
-        e-mail can look off-topic to the classifier; the slot's own validation decides.
+        A problem description often sounds like a FAQ topic ('påbud', 'travlt'), a name or an
+        e-mail can look off-topic to the classifier, and a one-word answer to a choice ('TRIO',
+        'Thisted') can look like a question about it or like nothing at all. Free text goes to
+        the slot's validation, which explains what is wrong; an answer to a choice is taken
+        only if its validator accepts it, so off-topic talk never fills a choice.
         """
         requested = tracker.get_slot("requested_slot")
         intent = latest_intent(tracker)
         text = latest_text(tracker)
         if looks_like_question(text) or not text.strip():
             return {}
-        if requested in YES_NO_SLOTS and intent not in ("affirm", "deny"):
+        if requested in YES_NO_SLOTS and intent not in ("affirm", "deny", *NEVER_AN_ANSWER):
             answer = yes_or_no(text)
             return {} if answer is None else {requested: answer}
         if requested == "problem_description" and intent == "faq":
@@ -146,6 +159,9 @@ class ValidateApplicationForm(FormValidationAction):
 
         if requested in CONTACT_TEXT_SLOTS and intent in ("faq", "out_of_scope"):
             return {requested: text}
+        if requested in CHOICE_SLOTS and intent in ("faq", "out_of_scope", "nlu_fallback"):
+            validated = getattr(self, f"validate_{requested}")(text, CollectingDispatcher(), tracker, domain)
+            return {requested: text} if validated.get(requested) is not None else {}
         return {}
 
     @staticmethod
@@ -255,9 +271,9 @@ class ValidateApplicationForm(FormValidationAction):
         folded = fold(str(value or ""))
         if value in ("enkelt", "faelles"):
             kind = value
-        elif any(w in folded for w in ("flere", "faelles", "sammen", "hele kommunen", "alle")):
+        elif _FAELLES.search(folded):
             kind = "faelles"
-        elif any(w in folded for w in ("en arbejdsplads", "een", "kun os", "enkelt", "vores arbejdsplads", "én")):
+        elif _ENKELT.search(folded) or folded.strip(" .!") in ("en", "een", "1"):
             kind = "enkelt"
         else:
             dispatcher.utter_message(text="Vælg, om I søger for én arbejdsplads eller for flere sammen.")
@@ -276,7 +292,8 @@ class ValidateApplicationForm(FormValidationAction):
                 return {"applicant_body": body}
         if kind == "faelles" and "hoved" in folded:
             return {"applicant_body": "HovedMED"}
-        if kind == "faelles" and ("med" in folded or "udvalg" in folded) and len(folded) <= 60:
+        named = [w for w in words(str(value or "")) if (w.endswith("med") and w != "med") or "udvalg" in w]
+        if kind == "faelles" and (named or folded in ("med", "voresmed")) and len(folded) <= 60:
             return {"applicant_body": clean_free_text(str(value), 60)}
         dispatcher.utter_message(text="Vælg det udvalg, der søger: " + ", ".join(allowed) + ".")
         return {"applicant_body": None}
@@ -387,6 +404,31 @@ class ValidateApplicationForm(FormValidationAction):
             dispatcher.utter_message(text="Skriv »ja« for at sende ansøgningen, eller vælg det, du vil rette.")
             return {"confirmed": None, "awaiting_correction": True}
         return {"confirmed": None, "awaiting_correction": False, **_forget(field, text)}
+
+
+async def takes_as_answer(tracker: Tracker, domain: DomainDict) -> bool:
+    """Will the form take the latest message as the answer to its pending question?
+
+    For a message that NLU found off-topic or did not understand: a name, a workplace or an
+    e-mail often looks like that. The candidate is the one the form would see (a from_text
+    mapping or `_answer_despite_intent`), and the slot's own validator decides, on a
+    throwaway dispatcher, so the user hears nothing twice.
+    """
+    requested = tracker.get_slot("requested_slot")
+    text = latest_text(tracker)
+    if not tracker.active_loop.get("name") or not requested or text.startswith("/"):
+        return False
+    form = ValidateApplicationForm()
+    candidate = form._answer_despite_intent(tracker, domain).get(requested, tracker.get_slot(requested))
+    if candidate is None or value_before_this_turn(tracker, requested) == candidate:
+        return False
+    validate = getattr(form, f"validate_{requested}", None)
+    if validate is None:
+        return True
+    result = validate(candidate, CollectingDispatcher(), tracker, domain)
+    if inspect.isawaitable(result):
+        result = await result
+    return result.get(requested) is not None
 
 
 def _forget(field: str, text: str) -> Slots:

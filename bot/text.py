@@ -53,3 +53,23 @@ def yes_or_no(text: str) -> bool | None:
     if _YES.search(lowered):
         return True
     return None
+
+
+ENGLISH_HINT = ("(I can only help in Danish, with free support for the psychosocial work environment "
+                "in the Danish public sector.)")
+_ENGLISH = frozenset({
+    "the", "is", "are", "you", "your", "what", "how", "can", "could", "please", "help", "hello", "hi",
+    "thanks", "thank", "do", "does", "speak", "english", "this", "that", "with", "want", "need", "my",
+    "me", "apply", "where", "who", "why", "work", "workplace", "support", "and", "for", "of", "it",
+    "free", "we", "our", "am", "in", "on", "about", "a", "an", "get", "there", "anyone", "talk"})
+_DANISH = frozenset({
+    "jeg", "vi", "du", "er", "det", "og", "at", "en", "et", "på", "til", "med", "har", "kan", "hvad",
+    "hvordan", "ikke", "om", "som", "for", "hej", "tak", "vil", "der", "os", "min", "mig", "skal"})
+
+
+def looks_english(text: str) -> bool:
+    """More English words than Danish ones, and at least two: 'can you help me' -> True."""
+    found = words(text)
+    english = sum(w in _ENGLISH for w in found)
+    danish = sum(w in _DANISH and w not in _ENGLISH for w in found)
+    return english >= 2 and english > danish

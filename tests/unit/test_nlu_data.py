@@ -60,3 +60,11 @@ def test_a_nickname_that_is_also_a_word_is_no_place_in_lower_case():
     assert nlp("kan jeg ringe til nogen").ents == ()
     assert nlp("vi har et godt ry").ents == ()
     assert [e.text for e in nlp("vi er fra Ringe").ents] == ["Ringe"]
+
+
+def test_place_lookup_table_is_generated_from_the_geography():
+    from bot import nlu_lookup
+
+    assert nlu_lookup.TARGET.read_text(encoding="utf-8") == nlu_lookup.render(), \
+        "data/nlu/lookup_places.yml is stale: run `python -m bot.nlu_lookup`"
+    assert "    - thisted\n" in nlu_lookup.render() and "    - ringe\n" not in nlu_lookup.render()

@@ -1,0 +1,34 @@
+"""Off-topic and not-understood messages: say briefly what the bot can help with.
+
+In the middle of the form such a message is often an answer after all (a name, a
+workplace, an e-mail address that NLU could not place): then this action stays silent and
+the form takes it; otherwise the form asks its question again after this answer.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.application_form import takes_as_answer
+from actions.common import latest_intent, latest_text
+from bot.text import ENGLISH_HINT, looks_english
+
+
+class OffTopic(Action):
+    def name(self) -> Text:
+        return "action_off_topic"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        if await takes_as_answer(tracker, domain):
+            return []
+        if latest_intent(tracker) == "out_of_scope":
+            dispatcher.utter_message(response="utter_out_of_scope")  # has its own English line
+        else:
+            dispatcher.utter_message(response="utter_default")
+            if looks_english(latest_text(tracker)):
+                dispatcher.utter_message(text=ENGLISH_HINT)
+        return []

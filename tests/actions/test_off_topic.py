@@ -1,0 +1,74 @@
+"""Off-topic and not-understood messages: a short answer, or silence when the form takes them."""
+
+from __future__ import annotations
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.off_topic import OffTopic
+from bot.text import ENGLISH_HINT
+from tests.actions.test_actions import DOMAIN, texts, tracker, validate
+
+MUNICIPAL = {"sector": "kommunal", "municipality": "Vejle", "region": "Region Syddanmark", "role": "TR",
+             "application_type": "enkelt", "applicant_body": "TRIO", "problem_description": "vold",
+             "theme": "vold_og_trusler", "theme_fit": True}
+
+
+async def off_topic(t) -> CollectingDispatcher:
+    dispatcher = CollectingDispatcher()
+    assert await OffTopic().run(dispatcher, t, DOMAIN) == []
+    return dispatcher
+
+
+def responses(dispatcher: CollectingDispatcher) -> list:
+    return [m.get("response") for m in dispatcher.messages]
+
+
+async def test_off_topic_at_a_choice_says_what_the_bot_can_help_with():
+    t = tracker({**MUNICIPAL, "application_type": None, "applicant_body": None,
+                 "requested_slot": "application_type"}, text="jeg kan godt lide pizza", intent="out_of_scope")
+    assert responses(await off_topic(t)) == ["utter_out_of_scope"]
+
+
+async def test_a_workplace_name_nlu_found_off_topic_is_taken_silently():
+    t = tracker({**MUNICIPAL, "consensus": True, "commitments_accepted": True, "requested_slot": "workplace"},
+                text="Mælkebøtten", intent="out_of_scope")
+    assert (await off_topic(t)).messages == []
+
+
+@pytest.mark.parametrize("answer,silent", [("mette@vejle.dk", True), ("mette(at)vejle", False)])
+async def test_a_low_confidence_answer_is_taken_only_if_it_is_valid(answer, silent):
+    t = tracker({**MUNICIPAL, "consensus": True, "commitments_accepted": True, "workplace": "Solgården",
+                 "leader_name": "Mette Hansen", "requested_slot": "leader_email"},
+                text=answer, intent="nlu_fallback", candidates={"leader_email": answer})
+    dispatcher = await off_topic(t)
+    assert (dispatcher.messages == []) is silent
+    if not silent:
+        assert responses(dispatcher) == ["utter_default"]
+
+
+async def test_a_question_is_never_taken_as_an_answer():
+    t = tracker({**MUNICIPAL, "consensus": True, "commitments_accepted": True, "requested_slot": "workplace"},
+                text="hvem vandt fodboldkampen i går?", intent="out_of_scope")
+    assert responses(await off_topic(t)) == ["utter_out_of_scope"]
+
+
+async def test_not_understood_english_outside_the_form_gets_the_english_hint():
+    t = tracker({}, text="can you help me with this please", intent="nlu_fallback", loop=None)
+    dispatcher = await off_topic(t)
+    assert responses(dispatcher)[0] == "utter_default" and ENGLISH_HINT in texts(dispatcher)
+
+
+@pytest.mark.parametrize("text,intent", [
+    ("jeg kan ikke lide mandage", "out_of_scope"),
+    ("nej, jeg vil tale med et menneske", "human_handoff"),
+])
+async def test_an_off_topic_no_is_not_an_answer_to_a_yes_no_question(text, intent):
+    slots, _ = await validate(tracker({**MUNICIPAL, "requested_slot": "consensus"}, text=text, intent=intent))
+    assert slots.get("consensus") is None
+
+
+async def test_an_own_words_no_is_still_an_answer():
+    slots, _ = await validate(tracker({**MUNICIPAL, "requested_slot": "consensus"},
+                                      text="lederen er ikke med på det endnu", intent="inform"))
+    assert slots["consensus"] is False
