@@ -15,13 +15,28 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import ActionExecuted
+from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import privacy
 
 logger = logging.getLogger(__name__)
+
+
+def forgets_in_this_turn(tracker: DialogueStateTracker) -> bool:
+    """Whether the forget action ran after the latest user message.
+
+    The turn's events are enough (no query): after a forget nothing of the conversation is
+    stored, so a tracker read back from the store never holds an earlier one.
+    """
+    for event in reversed(tracker.events):
+        if isinstance(event, ActionExecuted) and event.action_name == privacy.FORGET_ACTION:
+            return True
+        if isinstance(event, UserUttered):
+            return False
+    return False
 
 
 class PrivacySQLTrackerStore(SQLTrackerStore):
@@ -33,11 +48,20 @@ class PrivacySQLTrackerStore(SQLTrackerStore):
             kwargs["host"] = kwargs.pop("url")
         super().__init__(*args, **kwargs)
 
+    @property
+    def engine(self) -> sa.engine.Engine:
+        return self._engine
+
+    @engine.setter
+    def engine(self, engine: sa.engine.Engine) -> None:
+        # Whoever builds the engine (Rasa, or a subclass rebuilding it): a database error's
+        # message would otherwise carry the statement's parameters, i.e. the events with what
+        # the user wrote, and Rasa logs that message.
+        engine.hide_parameters = True
+        self._engine = engine
+
     async def save(self, tracker: DialogueStateTracker) -> None:
-        with self.session_scope() as session:
-            new_events = list(self._additional_events(session, tracker))
-        if not any(isinstance(e, ActionExecuted) and e.action_name == privacy.FORGET_ACTION
-                   for e in new_events):
+        if not forgets_in_this_turn(tracker):
             await super().save(tracker)
             return
         # No event broker either: nothing of the forgotten conversation leaves this store.
