@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
-from pathlib import Path
+import subprocess
 
 from tests.conftest import ROOT
 
@@ -62,3 +62,30 @@ def test_no_secrets_are_committed_in_config_files():
                                  text, flags=re.M | re.I):
             assert match.group(1).startswith(("${", '"${')), f"{path.name}: {match.group(0).strip()}"
     assert ".env" in (ROOT / ".gitignore").read_text().split()
+
+
+SECRET_PATTERNS = {
+    "private key": r"-----BEGIN [A-Z ]*PRIVATE KEY-----",
+    "Slack token": r"xox[abposr]-\d{8,}-\d{8,}-[0-9A-Za-z]{16,}",  # a real one, not a test fake
+    "AWS access key": r"\bAKIA[0-9A-Z]{16}\b",
+    "GitHub token": r"\bgh[pousr]_[0-9A-Za-z]{30,}\b",
+    "password in a URL": r"://[^/\s:@$]+:(?!PASSWORD@)[^/\s@${}]{6,}@",  # not a $VAR or {template}
+}
+
+
+def test_no_file_in_the_repository_holds_a_secret():
+    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True,
+                           text=True, check=True).stdout.split()
+    found = []
+    for name in files:
+        path = ROOT / name
+        if not path.is_file() or path.stat().st_size > 2_000_000:
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue  # binary (pictures)
+        for kind, pattern in SECRET_PATTERNS.items():
+            if re.search(pattern, text):
+                found.append(f"{name}: {kind}")
+    assert not found, found
