@@ -3,6 +3,10 @@
 Static sentences live in domain.yml; anything that lists themes, commitments or the
 user's own details is built here from the catalogue, so no fact is written twice.
 Each function returns a `Reply`: text plus optional buttons (title, payload).
+
+Replies are plain text, with the user's own words (a workplace, a name, the problem) exactly
+as typed: each channel escapes at its edge (the web chat with textContent, Slack's mrkdwn
+`&`, `<`, `>`; REST returns the text in JSON). See docs/security.md.
 """
 
 from __future__ import annotations
