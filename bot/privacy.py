@@ -25,7 +25,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 NOTICE_PATH = Path(__file__).parent / "data" / "privacy_notice.md"
 
 # The action that runs when the user says "glem mig"; the tracker store deletes the
-# conversation instead of saving it when it sees this action among the new events.
+# conversation instead of saving it when this action ran in the turn.
 FORGET_ACTION = "action_forget_me"
 # Where the Rasa server shows the notice (bot/privacy_page.py); the greeting links to it.
 NOTICE_PATH_URL = "/privatliv"
@@ -139,11 +139,16 @@ def tracker_store_url(endpoints: Path, env: Mapping[str, str] = os.environ,
     return url.render_as_string(hide_password=False)
 
 
-def make_engine(url: str) -> sa.engine.Engine:
+def make_engine(url: str, env: Mapping[str, str] = os.environ) -> sa.engine.Engine:
     if url.startswith("sqlite"):
         # The Rasa server may be writing at the same time: wait for its lock, do not fail.
         return sa.create_engine(url, connect_args={"timeout": 30}, future=True, hide_parameters=True)
-    return sa.create_engine(url, pool_pre_ping=True, future=True, hide_parameters=True)
+    connect_args = {}
+    if env.get("POSTGRESQL_SCHEMA") and url.startswith("postgresql"):
+        # Rasa's tracker store then keeps its tables in that schema (rasa.core.tracker_store).
+        connect_args["options"] = f"-csearch_path={env['POSTGRESQL_SCHEMA']}"
+    return sa.create_engine(url, pool_pre_ping=True, future=True, hide_parameters=True,
+                            connect_args=connect_args)
 
 
 # ---------------------------------------------------------------------------------------
