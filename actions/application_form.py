@@ -32,6 +32,8 @@ _ENKELT = re.compile(r"\b((e|ee)n|1|egen|vores|kun vores) (egen )?(arbejdsplads|
 # Questions whose answer is one of a few things; an off-topic message is taken only if it is one.
 CHOICE_SLOTS = ("municipality", "region", "role", "application_type", "applicant_body", "provider",
                 "rep_role")
+# A sentence answering "what do you need help with" that NLU took for one of these is still an answer.
+PROBLEM_NOT_CONTROL = ("affirm", "deny", "greet", "goodbye", "thanks", "correct", "start_application")
 # Messages with these intents are never read as a yes or a no ("nej, jeg vil tale med et menneske").
 NEVER_AN_ANSWER = ("out_of_scope", "human_handoff", "stop", "restart", "forget_me", "privacy_notice")
 
@@ -66,7 +68,7 @@ class ValidateApplicationForm(FormValidationAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
-        correction = self._correction(dispatcher, tracker)
+        correction = {**self._correction(dispatcher, tracker), **self._region_moves_town(tracker)}
         tracker.slots.update(correction)  # routing must see the forgotten answer before asking next
         events = await super().run(dispatcher, tracker, domain)
         events = [SlotSet(slot, value) for slot, value in correction.items()] + events
@@ -105,13 +107,32 @@ class ValidateApplicationForm(FormValidationAction):
         return {"awaiting_correction": False, **_forget(field, latest_text(tracker))}
 
     @staticmethod
+    def _region_moves_town(tracker: Tracker) -> Slots:
+        """'nej, vi hører under Region Sjælland': a new region the known town is not in replaces the town.
+
+        (validate_region does this only while the region is being asked; a municipal path never asks it.)
+        """
+        region, municipality = tracker.get_slot("region"), tracker.get_slot("municipality")
+        if not region or not municipality or value_before_this_turn(tracker, "region") in (None, region):
+            return {}
+        geo = geography.load()
+        if geo.canonical_region(region) and geo.region_of(municipality) != geo.canonical_region(region):
+            return {"municipality": None}
+        return {}
+
+    @staticmethod
     def _announce_changes(dispatcher: CollectingDispatcher, tracker: Tracker,
                           events: List[EventType]) -> None:
-        """Say so when a message changed an earlier answer it was not asked for."""
+        """Say so when a message changed an earlier answer it was not asked for.
+
+        The new value is the validated one, or else the one NLU extracted this turn (a region
+        on the municipal path is never validated, as it is never asked).
+        """
         requested = value_before_this_turn(tracker, "requested_slot")
-        for event in events:
-            slot, value = event.get("name"), event.get("value")
-            if slot not in ("municipality", "region", "role") or slot == requested or value is None:
+        validated = {event.get("name"): event.get("value") for event in events if event.get("event") == "slot"}
+        for slot in ("municipality", "region", "role"):
+            value = validated.get(slot, tracker.get_slot(slot))
+            if slot == requested or value is None:
                 continue
             before = value_before_this_turn(tracker, slot)
             if before is not None and before != value:
@@ -152,8 +173,10 @@ class ValidateApplicationForm(FormValidationAction):
         if requested in YES_NO_SLOTS and intent not in ("affirm", "deny", *NEVER_AN_ANSWER):
             answer = yes_or_no(text)
             return {} if answer is None else {requested: answer}
-        if requested == "problem_description" and intent == "faq":
-            return {requested: text}
+        if requested == "problem_description" and (
+                intent == "faq" or (intent in PROBLEM_NOT_CONTROL and len(words(text)) >= 3)):
+            return {requested: text}  # 'vi taler ikke ordentligt sammen' is no 'nej'
+
         if requested == "workplace" and intent in ("faq", "out_of_scope"):
             return {requested: text}  # a workplace can be called anything, even '<b>Solgården</b>'
 

@@ -72,3 +72,29 @@ async def test_an_own_words_no_is_still_an_answer():
     slots, _ = await validate(tracker({**MUNICIPAL, "requested_slot": "consensus"},
                                       text="lederen er ikke med på det endnu", intent="inform"))
     assert slots["consensus"] is False
+
+
+async def test_another_region_mid_form_replaces_the_town_and_says_so():
+    t = tracker({**MUNICIPAL, "application_type": "enkelt", "applicant_body": None, "problem_description": None,
+                 "theme": None, "theme_fit": None, "requested_slot": "applicant_body"},
+                text="nej, vi hører under Region Sjælland", candidates={"region": "Region Sjælland"},
+                entities=[{"entity": "region", "value": "Region Sjælland"}])
+    t.events.insert(0, {"event": "slot", "name": "region", "value": "Region Syddanmark"})  # said earlier
+    slots, dispatcher = await validate(t)
+    assert slots["municipality"] is None and slots["requested_slot"] == "municipality"
+    assert "rettet regionen til Region Sjælland" in texts(dispatcher)
+
+
+@pytest.mark.parametrize("text,intent", [("vi taler ikke ordentligt sammen", "deny"),
+                                         ("vi har alt for travlt", "goodbye")])
+async def test_a_problem_nlu_took_for_a_no_or_a_goodbye_is_still_the_problem(text, intent):
+    slots, _ = await validate(tracker({**MUNICIPAL, "problem_description": None, "theme": None, "theme_fit": None,
+                                       "requested_slot": "problem_description"}, text=text, intent=intent))
+    assert slots["problem_description"] == text
+
+
+async def test_off_topic_talk_is_not_a_problem_description():
+    slots, _ = await validate(tracker({**MUNICIPAL, "problem_description": None, "theme": None, "theme_fit": None,
+                                       "requested_slot": "problem_description"},
+                                      text="Kronprinsen kommer hjem fra ferie i weekenden", intent="out_of_scope"))
+    assert slots.get("problem_description") is None
