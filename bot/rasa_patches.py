@@ -21,18 +21,26 @@ tests/unit/test_rasa_patches.py checks that each gives the same results as Rasa'
   the same rows, consistent and durable when the process crashes; only a power cut can
   lose the last turns. PostgreSQL and in-memory databases are not touched.
 
-`RASA_PATCHES` chooses: unset or "all" (all three), "none", or a comma-separated list of names.
+- `event_type_lookup`: to turn each stored or received event back into an object, Rasa
+  looks its class up by walking every subclass of Event, with `inspect.isabstract` on
+  each, for every single event: 13 ms to read back one finished application (151 events),
+  a tenth of the server's time. We remember the name-to-class table and rebuild it
+  whenever the set of Event classes changes; unknown names still go to Rasa's own code.
+
+`RASA_PATCHES` chooses: unset or "all" (every patch), "none", or names joined by "," or "+".
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 from typing import Any, Callable, Dict, Optional, Text
 
 logger = logging.getLogger(__name__)
 
-PATCHES = ("action_reply_validator", "load_without_training_step", "sqlite_tracker_store")
+PATCHES = ("action_reply_validator", "load_without_training_step", "sqlite_tracker_store",
+           "event_type_lookup")
 
 # Rasa's own methods, kept so that `revert()` and the tests can compare against them.
 _originals: Dict[str, Callable[..., Any]] = {}
@@ -45,7 +53,7 @@ def selected(setting: Optional[str] = None) -> tuple[str, ...]:
         return PATCHES
     if value == "none":
         return ()
-    names = tuple(name.strip() for name in value.split(",") if name.strip())
+    names = tuple(name.strip() for name in re.split(r"[,+]", value) if name.strip())
     unknown = [name for name in names if name not in PATCHES]
     if unknown:
         raise ValueError(f"unknown Rasa patch(es) {unknown}; known: {', '.join(PATCHES)}")
@@ -74,6 +82,10 @@ def revert() -> None:
         RasaModel.load = _originals.pop("load_without_training_step")  # the classmethod itself
     if "sqlite_tracker_store" in _originals:
         _originals.pop("sqlite_tracker_store")()  # puts both of Rasa's functions back
+    if "event_type_lookup" in _originals:
+        from rasa.shared.core.events import Event
+
+        Event.resolve_by_type = _originals.pop("event_type_lookup")
 
 
 # -- action_reply_validator ------------------------------------------------------------
@@ -205,8 +217,47 @@ def _patch_sqlite_tracker_store() -> Callable[..., Any]:
                     setattr(tracker_store.SQLTrackerStore, "__init__", original_init))
 
 
+# -- event_type_lookup ---------------------------------------------------------------------------
+
+_event_table: Dict[str, Any] = {"classes": None, "by_type": {}}
+
+
+def _class_tree(root: type) -> tuple[type, ...]:
+    """Every subclass of root, found cheaply (no isabstract): tells when the table is stale."""
+    found: list[type] = []
+    pending = [root]
+    while pending:
+        subclasses = pending.pop().__subclasses__()
+        found += subclasses
+        pending += subclasses
+    return tuple(found)
+
+
+def _patch_event_type_lookup() -> Callable[..., Any]:
+    from rasa.shared.core.events import Event
+    from rasa.shared.utils.common import all_subclasses
+
+    original = Event.__dict__["resolve_by_type"]  # the staticmethod object
+    original_function = original.__func__
+
+    def resolve_by_type(type_name: Text, default: Optional[type] = None) -> Optional[type]:
+        classes = _class_tree(Event)
+        if classes != _event_table["classes"]:
+            by_type: Dict[str, type] = {}
+            for cls in all_subclasses(Event):  # Rasa's order: the first class with a name wins
+                by_type.setdefault(cls.type_name, cls)
+            _event_table.update(classes=classes, by_type=by_type)
+        found = _event_table["by_type"].get(type_name)
+        # Unknown names (old "topic" events, defaults, errors): Rasa's own answer.
+        return found if found is not None else original_function(type_name, default)
+
+    Event.resolve_by_type = staticmethod(resolve_by_type)
+    return original
+
+
 _PATCHERS: Dict[str, Callable[[], Callable[..., Any]]] = {
     "action_reply_validator": _patch_action_reply_validator,
     "load_without_training_step": _patch_load_without_training_step,
     "sqlite_tracker_store": _patch_sqlite_tracker_store,
+    "event_type_lookup": _patch_event_type_lookup,
 }

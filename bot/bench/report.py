@@ -65,7 +65,7 @@ def markdown(report: dict[str, Any], chart_note: Optional[str], confusion_exists
         f"Run {report['started']}, {report.get('duration_min')} min, {report['machine']['cpus']} CPUs. "
         f"Machine load before: `{report['load_before']}`; after: `{report.get('load_after')}`. "
         "The machine is shared and noisy: compare the ratios (ours / stock, same run, medians of "
-        f"{report['settings']['rounds']} interleaved rounds), not the absolute times.",
+        f"{report['settings'].get('rounds_run', report['settings']['rounds'])} interleaved rounds), not the absolute times.",
         "",
         "Ours: action server + Rasa server (through `bot/rasa_server.py`, patches: "
         f"`{report['settings']['rasa_patches']}`), SQLite tracker store, REST channel, one Sanic "

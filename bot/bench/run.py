@@ -8,6 +8,7 @@ into BENCH_SLICES (3) alternating slices, BENCH_USERS
 ("1,16,64"), BENCH_NLU ("auto": reuse reports/nlu.json when its inputs are unchanged;
 "run"; "skip"), BENCH_TRAIN (1: time the trainings; 0: skip), BENCH_PROFILE (1: py-spy
 sample of our Rasa server under load), RASA_PATCHES (for our server, see bot/rasa_patches.py),
+BENCH_BUDGET_MIN (25: rounds after the first run only while they fit; the report says so),
 BENCH_STOCK_DIR (development: reuse a trained `rasa init` folder).
 """
 
@@ -38,6 +39,7 @@ MODEL = ROOT / "models" / "current.tar.gz"
 NLU_INPUTS = ("data/nlu", "config.yml", "domain.yml", "bot/rasa_nlu.py", "bot/bench/nlu.py",
               "build/spacy_da/.build-hash")
 MAX_MESSAGES_PER_LEVEL = 5000
+PROFILE_ESTIMATE_S = 60
 
 
 def log(message: str) -> None:
@@ -262,6 +264,7 @@ def main() -> int:
     rounds = int(setting("BENCH_ROUNDS", "3"))
     seconds = float(setting("BENCH_SECONDS", "15"))
     slices = int(setting("BENCH_SLICES", "3"))
+    budget_s = 60 * float(setting("BENCH_BUDGET_MIN", "25"))
     users_levels = [int(u) for u in setting("BENCH_USERS", "1,16,64").split(",")]
     previous_path = REPORTS / "bench.json"
     previous = json.loads(previous_path.read_text()) if previous_path.exists() else {}
@@ -289,6 +292,21 @@ def main() -> int:
         report["model_size"] = {"ours_mb": round(MODEL.stat().st_size / 2**20, 2),
                                 "stock_mb": round(stock_model.stat().st_size / 2**20, 2)}
 
+        # Once-only phases first, so that the rounds can fill what is left of the budget.
+        try:
+            report["understanding"] = nlu_figures(setting("BENCH_NLU", "auto"), previous)
+        except Exception as error:
+            report["understanding"] = {"error": f"{type(error).__name__}: {error}"}
+        trainings: dict[str, Any] = {}
+        if setting("BENCH_TRAIN", "1") == "1":
+            log("training times: ours (full, NLU only), stock (full, NLU only)")
+            try:
+                trainings = {"ours": training.ours(ROOT, work / "train"),
+                             "stock": training.stock(stock_project, work / "train")}
+            except Exception as error:
+                report["problems"].append(f"training: {type(error).__name__}: {error}")
+        report["training"] = trainings
+
         themes_result: dict[str, Any] = {}
 
         def theme_pass(started: Started) -> None:
@@ -301,29 +319,28 @@ def main() -> int:
                 Bot("stock", lambda n: start_stock(work / f"stock-{n}", stock_project, stock_model),
                     stock_conversations)]
         runs: list[dict[str, Any]] = []
+        round_seconds: list[float] = []
         for round_number in range(rounds):
+            elapsed = time.monotonic() - began
+            if round_seconds and elapsed + max(round_seconds) + PROFILE_ESTIMATE_S > budget_s:
+                report["problems"].append(
+                    f"only {round_number} of {rounds} rounds fitted the {budget_s / 60:.0f}-minute budget "
+                    "(BENCH_BUDGET_MIN); the medians are over those")
+                break
+            round_began = time.monotonic()
             runs += run_round(round_number, bots, users_levels, seconds, slices, report["problems"])
+            round_seconds.append(time.monotonic() - round_began)
+        report["settings"]["rounds_run"] = len(round_seconds)
         report["runs"] = [{k: v for k, v in r.items()} for r in runs]
         report["speed"] = summarise_rounds(runs, users_levels)
         report["themes"] = themes_result or {"error": "not measured (our stack did not run)"}
 
         if setting("BENCH_PROFILE", "1") == "1":
-            report["profile"] = profile_ours(work, token, ours_conversations, min(16, max(users_levels)))
+            if time.monotonic() - began + PROFILE_ESTIMATE_S <= budget_s:
+                report["profile"] = profile_ours(work, token, ours_conversations, min(16, max(users_levels)))
+            else:
+                report["profile"] = {"error": "skipped: the time budget was used up"}
 
-        trainings: dict[str, Any] = {}
-        if setting("BENCH_TRAIN", "1") == "1":
-            log("training times: ours (full, NLU only), stock (full, NLU only)")
-            try:
-                trainings = {"ours": training.ours(ROOT, work / "train"),
-                             "stock": training.stock(stock_project, work / "train")}
-            except Exception as error:
-                report["problems"].append(f"training: {type(error).__name__}: {error}")
-        report["training"] = trainings
-
-    try:
-        report["understanding"] = nlu_figures(setting("BENCH_NLU", "auto"), previous)
-    except Exception as error:
-        report["understanding"] = {"error": f"{type(error).__name__}: {error}"}
     report["ratios"] = ratios(report.get("speed", {}), users_levels, trainings, report["model_size"])
     report["targets"] = targets(report["ratios"])
     report["load_after"] = uptime()
