@@ -24,7 +24,7 @@ def clean_free_text(text: str, max_length: int) -> str:
     """Strip control characters and outer white space; keep the user's words literally."""
     text = unicodedata.normalize("NFC", text)
     text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
-    return text.strip()[:max_length]
+    return text.strip()[:max_length].strip()  # a cut can end on a space
 
 
 QUESTION_WORDS = frozenset({
