@@ -31,7 +31,7 @@ _ENKELT = re.compile(r"\b((e|ee)n|1|egen|vores|kun vores) (egen )?(arbejdsplads|
                      r"\b(kun|bare) (os|vores)\b|\bos selv\b|\benkelt\w*")
 # Questions whose answer is one of a few things; an off-topic message is taken only if it is one.
 CHOICE_SLOTS = ("municipality", "region", "role", "application_type", "applicant_body", "provider",
-                "rep_role")
+                "rep_role", "theme", "confirmed")
 # A sentence answering "what do you need help with" that NLU took for one of these is still an answer.
 PROBLEM_NOT_CONTROL = ("affirm", "deny", "greet", "goodbye", "thanks", "correct", "start_application")
 # Messages with these intents are never read as a yes or a no ("nej, jeg vil tale med et menneske").
@@ -174,17 +174,17 @@ class ValidateApplicationForm(FormValidationAction):
             answer = yes_or_no(text)
             return {} if answer is None else {requested: answer}
         if requested == "problem_description" and (
-                intent == "faq" or (intent in PROBLEM_NOT_CONTROL and len(words(text)) >= 3)):
+                intent in ("faq", "nlu_fallback") or (intent in PROBLEM_NOT_CONTROL and len(words(text)) >= 3)):
             return {requested: text}  # 'vi taler ikke ordentligt sammen' is no 'nej'
 
-        if requested == "workplace" and intent in ("faq", "out_of_scope"):
+        if requested == "workplace" and intent in ("faq", "out_of_scope", "nlu_fallback"):
             return {requested: text}  # a workplace can be called anything, even '<b>Solgården</b>'
 
-        if requested in CONTACT_TEXT_SLOTS and intent in ("faq", "out_of_scope"):
+        if requested in CONTACT_TEXT_SLOTS and intent in ("faq", "out_of_scope", "nlu_fallback"):
             return {requested: text}
         if requested in CHOICE_SLOTS and intent in ("faq", "out_of_scope", "nlu_fallback"):
             validated = getattr(self, f"validate_{requested}")(text, CollectingDispatcher(), tracker, domain)
-            return {requested: text} if validated.get(requested) is not None else {}
+            return {requested: text} if _accepted(requested, validated) else {}
         return {}
 
     @staticmethod
@@ -451,7 +451,12 @@ async def takes_as_answer(tracker: Tracker, domain: DomainDict) -> bool:
     result = validate(candidate, CollectingDispatcher(), tracker, domain)
     if inspect.isawaitable(result):
         result = await result
-    return result.get(requested) is not None
+    return _accepted(requested, result)
+
+
+def _accepted(slot: str, validated: Slots) -> bool:
+    """Did the validator take the answer? At the summary, naming a field to correct counts too."""
+    return validated.get(slot) is not None or (slot == "confirmed" and validated.get("awaiting_correction") is False)
 
 
 def _forget(field: str, text: str) -> Slots:

@@ -98,3 +98,18 @@ async def test_off_topic_talk_is_not_a_problem_description():
                                        "requested_slot": "problem_description"},
                                       text="Kronprinsen kommer hjem fra ferie i weekenden", intent="out_of_scope"))
     assert slots.get("problem_description") is None
+
+
+@pytest.mark.parametrize("slot,text,taken", [
+    ("workplace", "Børnehuset Mælkebøtten", True),
+    ("workplace", "dækker I hele landet?", False),
+    ("applicant_body", "lokalMED", True),
+    ("applicant_body", "hvad er en trio", False),
+])
+async def test_a_not_understood_message_is_an_answer_only_if_no_question_and_valid(slot, text, taken):
+    before = {**MUNICIPAL, "consensus": True, "commitments_accepted": True}
+    if slot == "applicant_body":
+        before = {**MUNICIPAL, "applicant_body": None, "problem_description": None, "theme": None,
+                  "theme_fit": None}
+    slots, _ = await validate(tracker({**before, "requested_slot": slot}, text=text, intent="nlu_fallback"))
+    assert (slots.get(slot) is not None) is taken
