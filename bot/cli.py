@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Optional, Sequence
+from typing import TYPE_CHECKING, Optional, Sequence
+
+if TYPE_CHECKING:  # imported lazily at run time: the CLI starts fast
+    from bot.records import ApplicationStore
 
 
 def _applications(args: argparse.Namespace) -> int:
@@ -22,7 +25,10 @@ def _applications(args: argparse.Namespace) -> int:
             print(f"Ingen ansøgning med reference {args.reference}.", file=sys.stderr)
             return 1
         print(json.dumps(record, ensure_ascii=False, indent=2))
+        _print_outbox_state(store, args.reference)
         return 0
+    if args.command == "redeliver":
+        return _redeliver(store, args.reference)
     if args.command == "delete":
         if not store.delete(args.reference):
             print(f"Ingen ansøgning med reference {args.reference}.", file=sys.stderr)
@@ -30,6 +36,114 @@ def _applications(args: argparse.Namespace) -> int:
         print(f"Ansøgning {args.reference} er slettet.")
         return 0
     raise AssertionError(args.command)
+
+
+# --- Delivery (bot/delivery.py) ---------------------------------------------------------
+
+def _print_outbox_state(store: ApplicationStore, reference: str) -> None:
+    """Delivery and receipt state, on stderr so stdout stays the record's JSON."""
+    import datetime as dt
+
+    def when(epoch: float) -> str:
+        return dt.datetime.fromtimestamp(epoch).strftime("%d.%m.%Y kl. %H:%M:%S")
+
+    state = store.outbox_state(reference) or {}
+    for name, label, done_word in (("delivery", "Levering til modtageren", "leveret"),
+                                   ("receipt", "Kvittering på e-mail", "sendt")):
+        s = state[name]
+        if s.done_at:
+            text = f"{done_word} {s.done_at} ({s.attempts} forsøg)"
+        elif s.attempts == 0 and not s.claimed:
+            text = "ikke sendt endnu"
+        else:
+            text = f"ikke {done_word} endnu, {s.attempts} forsøg"
+            if s.claimed:
+                text += ", sendes nu"
+            elif s.next_attempt_at:
+                text += f", næste forsøg {when(s.next_attempt_at)}"
+            if s.last_error:
+                text += f", sidste fejl: {s.last_error}"
+        print(f"{label}: {text}", file=sys.stderr)
+
+
+def _redeliver(store: ApplicationStore, reference: str) -> int:
+    import asyncio
+    import os
+
+    from bot.delivery import DeliveryConfigError, IntakeConfig, Worker, WorkerSettings
+
+    if not store.request_redelivery(reference):
+        print(f"Ingen ansøgning med reference {reference}.", file=sys.stderr)
+        return 1
+    try:
+        intake = IntakeConfig.from_env(os.environ)
+    except DeliveryConfigError as error:
+        print(f"Fejl i opsætningen: {error}", file=sys.stderr)
+        return 2
+    if intake is None:
+        print(f"Ansøgning {reference} er sat i kø og leveres igen, når INTAKE_WEBHOOK_URL er sat "
+              "og leveringen kører (python -m bot deliver).")
+        return 0
+    outcome = asyncio.run(Worker(store, intake, None, WorkerSettings.from_env(os.environ)).deliver_now(reference))
+    if outcome is None:
+        print(f"Ansøgning {reference} er sat i kø; leveringen er i gang med den.")
+    elif outcome.ok:
+        print(f"Ansøgning {reference} er leveret igen.")
+    else:
+        print(f"Ansøgning {reference} kunne ikke leveres lige nu ({outcome.error}). "
+              "Leveringen prøver igen automatisk.")
+    return 0
+
+
+def _deliver(args: argparse.Namespace) -> int:
+    import asyncio
+    import logging
+    import os
+    import signal
+
+    from bot.delivery import DeliveryConfigError, Worker
+    from bot.records import ApplicationStore
+
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        worker = Worker.from_env(ApplicationStore(args.db), os.environ)
+    except DeliveryConfigError as error:
+        print(f"Leveringen kan ikke starte: {error}", file=sys.stderr)
+        return 2
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        await worker.run(stop)
+
+    asyncio.run(run())
+    return 0
+
+
+# --- Privacy (bot/privacy.py) -----------------------------------------------------------
+
+def _purge(args: argparse.Namespace) -> int:
+    """Delete conversations whose last event is older than --older-than days from the tracker store."""
+    from pathlib import Path
+
+    from bot.privacy import PROJECT_ROOT, make_engine, purge, tracker_store_url
+
+    if args.older_than < 0:
+        print("--older-than skal være 0 eller flere dage.", file=sys.stderr)
+        return 2
+    url = args.db_url or tracker_store_url(Path(args.endpoints) if args.endpoints
+                                           else PROJECT_ROOT / "endpoints.yml")
+    engine = make_engine(url)
+    try:
+        result = purge(engine, args.older_than)
+    finally:
+        engine.dispose()
+    print(f"Slettede {result.conversations} samtaler ({result.events} hændelser), "
+          f"hvis seneste besked var mere end {args.older_than:g} dage gammel.")
+    return 0
 
 
 def _build_spacy(args: argparse.Namespace) -> int:
@@ -43,18 +157,32 @@ def _build_spacy(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     import os
 
-    from bot.stack import PROJECT_ROOT, Stack
+    from bot.channels import CHAT_PATH
+    from bot.stack import PROJECT_ROOT, Stack, delivery_configured
 
+    if args.profile == "production":  # scale-out: PostgreSQL, Redis, several Rasa instances
+        from bot import production
+
+        return production.run(args.port, args.action_port, args.instances)
     token = os.environ.get("RASA_API_TOKEN") or None
     stack = Stack(run_dir=PROJECT_ROOT / "var", rasa_port=args.port, action_port=args.action_port,
                   api_token=token)
     print("Starter Arbejdsmiljøguiden (action server og Rasa server) ... det tager op til et minut.")
     stack.start()
+    from bot.privacy import retention_days, start_retention  # conversations inactive too long are deleted
+
+    start_retention(stack.run_dir / "endpoints.yml", retention_days())
+    if (os.environ.get("LOG_LEVEL") or "INFO").upper() == "DEBUG":
+        print("ADVARSEL: LOG_LEVEL=DEBUG. Rasa skriver så alt, hvad brugerne skriver, i var/*.log. "
+              "Brug det aldrig med rigtige samtaler.", file=sys.stderr, flush=True)
     print(f"""
 Arbejdsmiljøguiden kører.
-  Rasa (REST):   {stack.rasa_url}/webhooks/rest/webhook
-  HTTP-API:      {"slået til (kræver token)" if token else "slået fra"}
-  Logfiler:      var/*.log
+  Chat i browseren:  {stack.rasa_url}{CHAT_PATH}
+  Rasa (REST):       {stack.rasa_url}/webhooks/rest/webhook
+  HTTP-API:          {"slået til (kræver token)" if token else "slået fra"}
+  Levering:          {"kører (var/delivery.log)" if delivery_configured(dict(os.environ))
+                      else "slået fra (sæt INTAKE_WEBHOOK_URL og/eller SMTP_HOST)"}
+  Logfiler:          var/*.log
 Tal med botten i terminalen:  make shell   (i et andet vindue)
 Stop med Ctrl-C.""", flush=True)
     return stack.wait()
@@ -68,10 +196,25 @@ def parser() -> argparse.ArgumentParser:
     apps.add_argument("--db", default=None, help="SQLAlchemy URL (default: APPLICATIONS_DB_URL or var/applications.db)")
     apps_sub = apps.add_subparsers(dest="command", required=True)
     apps_sub.add_parser("export", help="every record as one JSON object per line, newest last")
-    for name, text in (("show", "one record"), ("delete", "delete one record")):
+    for name, text in (("show", "one record (delivery and receipt state on stderr)"),
+                       ("delete", "delete one record"),
+                       ("redeliver", "deliver one record to the intake endpoint again (same Idempotency-Key)")):
         cmd = apps_sub.add_parser(name, help=text)
         cmd.add_argument("reference")
     apps.set_defaults(func=_applications)
+
+    deliver = sub.add_parser("deliver", help="deliver filed records to INTAKE_WEBHOOK_URL and send e-mail "
+                             "receipts (SMTP_HOST), until stopped")
+    deliver.add_argument("--db", default=None, help="SQLAlchemy URL (default: APPLICATIONS_DB_URL or var/applications.db)")
+    deliver.set_defaults(func=_deliver)
+
+    purge_cmd = sub.add_parser("purge", help="delete conversations whose last message is older than DAYS "
+                               "from the tracker store (SQLite or PostgreSQL)")
+    purge_cmd.add_argument("--older-than", type=float, required=True, metavar="DAYS")
+    purge_cmd.add_argument("--endpoints", default=None,
+                           help="the endpoints file whose tracker store to purge (default: endpoints.yml)")
+    purge_cmd.add_argument("--db-url", default=None, help="SQLAlchemy URL of the tracker store (overrides --endpoints)")
+    purge_cmd.set_defaults(func=_purge)
 
     spacy_cmd = sub.add_parser("build-spacy", help="build the Danish spaCy pipeline into a folder")
     spacy_cmd.add_argument("target")
@@ -79,6 +222,11 @@ def parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="start the action server and the Rasa server")
     run.add_argument("--port", type=int, default=5005)
     run.add_argument("--action-port", type=int, default=5055)
+    run.add_argument("--profile", choices=("embedded", "production"), default="embedded",
+                     help="embedded: SQLite, one Rasa server (default); production: PostgreSQL and Redis "
+                          "from DB_*/REDIS_*/APPLICATIONS_DB_URL, see endpoints.production.yml")
+    run.add_argument("--instances", type=int, default=2,
+                     help="production profile: how many Rasa servers, on --port, --port+1, ...")
     run.set_defaults(func=_run)
     return root
 

@@ -5,10 +5,14 @@ Imported by the Rasa server only (credentials name these classes by module path)
 
 from __future__ import annotations
 
-from rasa.core.channels.rest import RestInput as RasaRestInput
-from sanic import Blueprint
+from typing import Optional
 
-from bot.channels import OnNewMessage, guard
+from rasa.core.channels.rest import RestInput as RasaRestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.channels import OnNewMessage, guard, rest_body_problem
 
 
 class RestInput(RasaRestInput):
@@ -19,4 +23,15 @@ class RestInput(RasaRestInput):
         return "rest"
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        return super().blueprint(guard(on_new_message))
+        blueprint = super().blueprint(guard(on_new_message))
+
+        @blueprint.middleware("request")
+        async def refuse_malformed_body(request: Request) -> Optional[HTTPResponse]:
+            # A body Rasa's handler cannot take would end in a server error: 400 instead.
+            if request.method == "POST":
+                problem = rest_body_problem(request.body)
+                if problem:
+                    return response.json({"error": problem}, status=400)
+            return None
+
+        return blueprint

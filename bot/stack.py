@@ -21,12 +21,24 @@ from typing import Optional
 import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+# Largest HTTP request body the servers accept (SANIC_REQUEST_MAX_SIZE overrides it): a
+# message is at most MAX_MESSAGE_CHARS, so 1 MiB is generous and a flood is refused early.
+REQUEST_MAX_SIZE = 1024 * 1024
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def delivery_configured(env: dict[str, str]) -> bool:
+    """Whether the delivery worker has work: an intake endpoint or an SMTP server is set.
+
+    Without either it would only poll the database, so it is not started; records filed
+    meanwhile wait in the outbox and are delivered once the worker runs.
+    """
+    return bool((env.get("INTAKE_WEBHOOK_URL") or "").strip() or (env.get("SMTP_HOST") or "").strip())
 
 
 def _raise_interrupt(signum: int, frame: object) -> None:
@@ -65,6 +77,8 @@ class Stack:
         env["RASA_TELEMETRY_ENABLED"] = "false"
         env.setdefault("LOG_LEVEL", "INFO")
         env["PYTHONUNBUFFERED"] = "1"
+        # Privacy and security: request bodies over this size get 413 before anyone reads them.
+        env.setdefault("SANIC_REQUEST_MAX_SIZE", str(REQUEST_MAX_SIZE))
         return env
 
     def write_endpoints(self) -> Path:
@@ -73,7 +87,8 @@ class Stack:
             "action_endpoint:\n"
             f'  url: "{self.action_url}"\n'
             "tracker_store:\n"
-            "  type: SQL\n"
+            # Rasa's SQL store that deletes a conversation on "glem mig" (bot/tracker_store.py).
+            "  type: bot.tracker_store.PrivacySQLTrackerStore\n"
             '  dialect: "sqlite"\n'
             f'  db: "{self.tracker_db}"\n',
             encoding="utf-8",
@@ -92,28 +107,42 @@ class Stack:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         endpoints = self.write_endpoints()
         credentials = self.write_credentials()
-        rasa = str(Path(sys.executable).with_name("rasa"))
         env = self._environment()
-        self._spawn("actions", [rasa, "run", "actions", "--actions", "actions",
-                                "--port", str(self.action_port)], env)
-        command = [rasa, "run", "--model", str(self.model), "--endpoints", str(endpoints),
-                   "--credentials", str(credentials),
-                   "--interface", self.interface, "--port", str(self.rasa_port),
-                   "--log-file", str(self.run_dir / "rasa-internal.log")]
-        if self.api_token:
-            command += ["--enable-api", "--auth-token", self.api_token]
-        self._spawn("rasa", command, env)
+        self._spawn("actions", self.action_command(), env)
+        self._spawn("rasa", self.rasa_command(self.rasa_port, endpoints, credentials), env)
+        if delivery_configured(env):
+            # Third process: delivers filed records and sends receipts (bot/delivery.py).
+            self._spawn("delivery", [sys.executable, "-m", "bot", "deliver"], env)
         deadline = time.monotonic() + timeout
         self._wait(f"http://127.0.0.1:{self.action_port}/health", deadline)
         self._wait(f"{self.rasa_url}/", deadline)
         return self
 
-    def _spawn(self, name: str, command: list[str], env: dict[str, str]) -> None:
+    def action_command(self) -> list[str]:
+        # rasa-sdk's server behind our launcher, which binds loopback (bot/action_server.py).
+        return [sys.executable, "-m", "bot.action_server", "--actions", "actions",
+                "--port", str(self.action_port)]
+
+    def rasa_command(self, port: int, endpoints: Path, credentials: Path,
+                     log_name: str = "rasa-internal") -> list[str]:
+        """One Rasa server; the scale-out profile (bot/production.py) starts several on one endpoints file."""
+        # Rasa behind our launcher, which applies the tested speed patches (bot/rasa_patches.py).
+        command = [sys.executable, "-m", "bot.rasa_server", "run", "--model", str(self.model),
+                   "--endpoints", str(endpoints),
+                   "--credentials", str(credentials),
+                   "--interface", self.interface, "--port", str(port),
+                   "--log-file", str(self.run_dir / f"{log_name}.log")]
+        if self.api_token:
+            command += ["--enable-api", "--auth-token", self.api_token]
+        return command
+
+    def _spawn(self, name: str, command: list[str], env: dict[str, str]) -> subprocess.Popen:
         log = open(self.run_dir / f"{name}.log", "ab")
         process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log,
                                    stderr=subprocess.STDOUT, start_new_session=True)
         process.log_path = self.run_dir / f"{name}.log"  # type: ignore[attr-defined]
         self.processes.append(process)
+        return process
 
     def _wait(self, url: str, deadline: float) -> None:
         while time.monotonic() < deadline:

@@ -65,8 +65,8 @@ def texts(replies: list[dict]) -> str:
 # Session fixtures (each returning a dict of environment variables) that configure the one
 # shared stack: a fake Slack Web API, a fake intake endpoint, a local SMTP server, ...
 # Each lives in its own module under tests/fakes/, listed in pytest_plugins.
-pytest_plugins: list[str] = []
-STACK_ENV_FIXTURES: list[str] = []
+pytest_plugins: list[str] = ["tests.fakes.slack", "tests.fakes.intake", "tests.fakes.smtp"]
+STACK_ENV_FIXTURES: list[str] = ["slack_env", "intake_env", "smtp_env"]
 
 
 @pytest.fixture(scope="session")
