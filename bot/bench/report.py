@@ -129,7 +129,8 @@ def markdown(report: dict[str, Any], chart_note: Optional[str], confusion_exists
         lines.append(f"| {label} | {_fmt(mine.get('seconds'), ' s')} | {_fmt(other.get('seconds'), ' s')} | "
                      f"{_ratio(r.get(f'training_{kind}'))} |")
     lines += ["", "Training is timed once per run for each bot (a full training of ours takes minutes; "
-              "three of each would not fit the 30-minute budget). RSS counts each server's process "
+              "three of each would not fit the 30-minute budget); the stock bot's full training is "
+              "its `rasa init` (which trains from an empty cache). RSS counts each server's process "
               "tree (`/proc/*/status` VmRSS).", ""]
 
     understanding = report.get("understanding", {})
