@@ -176,6 +176,11 @@ class ValidateApplicationForm(FormValidationAction):
         if requested == "problem_description" and (
                 intent in ("faq", "nlu_fallback") or (intent in PROBLEM_NOT_CONTROL and len(words(text)) >= 3)):
             return {requested: text}  # 'vi taler ikke ordentligt sammen' is no 'nej'
+        if requested == "problem_description" and intent == "out_of_scope":
+            # Markup or odd words can make a real problem look off-topic; one that names a theme is an answer.
+            assessment = themes.assess(text, answers(tracker).offer or "spark")
+            if assessment.themes or assessment.exclusions:
+                return {requested: text}
 
         if requested == "workplace" and intent in ("faq", "out_of_scope", "nlu_fallback"):
             return {requested: text}  # a workplace can be called anything, even '<b>Solgården</b>'
