@@ -1,4 +1,8 @@
-"""Writes what `make bench` measured: reports/bench.json, reports/bench.md and the latency chart."""
+"""Writes what `make bench` measured: reports/bench.json, reports/bench.md and the latency chart.
+
+`python -m bot.bench.report` writes bench.md and the chart again from reports/bench.json
+(after editing bot/bench/data/experiments.md, without measuring again).
+"""
 
 from __future__ import annotations
 
@@ -180,3 +184,9 @@ def write(report: dict[str, Any], reports: Path) -> None:
     (reports / "bench.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     (reports / "bench.md").write_text(markdown(report, chart_note, (reports / CONFUSION_PNG).exists()) + "\n",
                                       encoding="utf-8")
+
+
+if __name__ == "__main__":
+    reports_dir = Path(__file__).resolve().parents[2] / "reports"
+    write(json.loads((reports_dir / "bench.json").read_text(encoding="utf-8")), reports_dir)
+    print(f"wrote {reports_dir / 'bench.md'}")
