@@ -16,7 +16,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import ClassVar, Optional
 
 import yaml
 
@@ -57,6 +57,13 @@ class Stack:
     env: dict[str, str] = field(default_factory=dict)
     interface: str = "127.0.0.1"
     processes: list[subprocess.Popen] = field(default_factory=list)
+    # Rasa's SQL store that deletes a conversation on "glem mig" (bot/tracker_store.py).
+    tracker_store_type: ClassVar[str] = "bot.tracker_store.PrivacySQLTrackerStore"
+    runs_delivery: ClassVar[bool] = True
+
+    @property
+    def working_dir(self) -> Path:
+        return PROJECT_ROOT
 
     @property
     def rasa_url(self) -> str:
@@ -87,8 +94,7 @@ class Stack:
             "action_endpoint:\n"
             f'  url: "{self.action_url}"\n'
             "tracker_store:\n"
-            # Rasa's SQL store that deletes a conversation on "glem mig" (bot/tracker_store.py).
-            "  type: bot.tracker_store.PrivacySQLTrackerStore\n"
+            f"  type: {self.tracker_store_type}\n"
             '  dialect: "sqlite"\n'
             f'  db: "{self.tracker_db}"\n',
             encoding="utf-8",
@@ -110,7 +116,7 @@ class Stack:
         env = self._environment()
         self._spawn("actions", self.action_command(), env)
         self._spawn("rasa", self.rasa_command(self.rasa_port, endpoints, credentials), env)
-        if delivery_configured(env):
+        if self.runs_delivery and delivery_configured(env):
             # Third process: delivers filed records and sends receipts (bot/delivery.py).
             self._spawn("delivery", [sys.executable, "-m", "bot", "deliver"], env)
         deadline = time.monotonic() + timeout
@@ -138,7 +144,7 @@ class Stack:
 
     def _spawn(self, name: str, command: list[str], env: dict[str, str]) -> subprocess.Popen:
         log = open(self.run_dir / f"{name}.log", "ab")
-        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log,
+        process = subprocess.Popen(command, cwd=self.working_dir, env=env, stdout=log,
                                    stderr=subprocess.STDOUT, start_new_session=True)
         process.log_path = self.run_dir / f"{name}.log"  # type: ignore[attr-defined]
         self.processes.append(process)

@@ -14,6 +14,8 @@ from typing import Any, Iterator
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# The record schema every filed application must satisfy (bot/data keeps the product's copy).
+SCHEMA = json.loads((ROOT / "bot" / "data" / "application-record.schema.json").read_text())
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

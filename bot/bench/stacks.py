@@ -9,12 +9,11 @@ Rasa's plain REST channel.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import ClassVar, Optional
 
 from bot.stack import Stack, free_port
 
@@ -96,48 +95,27 @@ class StockStack(Stack):
 
     project: Path = Path(".")
 
-    def write_endpoints(self) -> Path:
-        """Rasa's own SQL tracker store on SQLite, as ours has (the stock bot calls no actions)."""
-        path = self.run_dir / "endpoints.yml"
-        path.write_text(
-            "action_endpoint:\n"
-            f'  url: "{self.action_url}"\n'
-            "tracker_store:\n"
-            "  type: SQL\n"
-            '  dialect: "sqlite"\n'
-            f'  db: "{self.tracker_db}"\n',
-            encoding="utf-8",
-        )
-        return path
+    # Rasa's own SQL tracker store on SQLite, as ours has; plain Rasa, no delivery worker.
+    tracker_store_type: ClassVar[str] = "SQL"
+    runs_delivery: ClassVar[bool] = False
+
+    @property
+    def working_dir(self) -> Path:
+        return self.project
 
     def write_credentials(self) -> Path:
         path = self.run_dir / "credentials.yml"
         path.write_text("rest:\n", encoding="utf-8")
         return path
 
-    def start(self, timeout: float = 300.0) -> "StockStack":
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        endpoints_file = self.write_endpoints()
-        credentials = self.write_credentials()
-        env = self._environment()
-        self._spawn("actions", [RASA, "run", "actions", "--actions", "actions",
-                                "--port", str(self.action_port)], env)
-        self._spawn("rasa", [RASA, "run", "--model", str(self.model), "--endpoints", str(endpoints_file),
-                             "--credentials", str(credentials), "--interface", self.interface,
-                             "--port", str(self.rasa_port),
-                             "--log-file", str(self.run_dir / "rasa-internal.log")], env)
-        deadline = time.monotonic() + timeout
-        self._wait(f"http://127.0.0.1:{self.action_port}/health", deadline)
-        self._wait(f"{self.rasa_url}/", deadline)
-        return self
+    def action_command(self) -> list[str]:
+        return [RASA, "run", "actions", "--actions", "actions", "--port", str(self.action_port)]
 
-    def _spawn(self, name: str, command: list[str], env: dict[str, str]) -> subprocess.Popen:
-        log = open(self.run_dir / f"{name}.log", "ab")
-        process = subprocess.Popen(command, cwd=self.project, env=env, stdout=log,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
-        process.log_path = self.run_dir / f"{name}.log"  # type: ignore[attr-defined]
-        self.processes.append(process)
-        return process
+    def rasa_command(self, port: int, endpoints: Path, credentials: Path,
+                     log_name: str = "rasa-internal") -> list[str]:
+        return [RASA, "run", "--model", str(self.model), "--endpoints", str(endpoints),
+                "--credentials", str(credentials), "--interface", self.interface,
+                "--port", str(port), "--log-file", str(self.run_dir / f"{log_name}.log")]
 
 
 def start_ours(run_dir: Path, model: Path, env: Optional[dict[str, str]] = None,

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 import jsonschema
 import pytest
 
-from tests.conftest import ROOT, texts
+from tests.conftest import SCHEMA, texts
 
 pytestmark = pytest.mark.e2e
 
-SCHEMA = json.loads((ROOT / "bot" / "data" / "application-record.schema.json").read_text())
 
 
 def test_faelles_course_is_explained_and_filed_with_its_commitments(running_bot):

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 import jsonschema
 import pytest
 
 from bot.text import fold
-from tests.conftest import ROOT, texts
+from tests.conftest import SCHEMA, texts
 
 pytestmark = pytest.mark.e2e
-SCHEMA = json.loads((ROOT / "bot" / "data" / "application-record.schema.json").read_text())
 
 CONTACTS = ["Mette Hansen", "mette@region.dk", "20 30 40 50", "Lars Nielsen", "TR", "lars@region.dk",
             "spring over"]

@@ -19,12 +19,11 @@ import pytest
 import redis
 
 from bot.stack import Stack, free_port
-from tests.conftest import ROOT, RunningBot
+from tests.conftest import SCHEMA, RunningBot
 from tests.fakes.slack import BOT_USER, SLACK_SIGNING_SECRET, TR_CHANNEL, FakeSlackApi, SlackCall, SlackSender, sign
 
 pytestmark = pytest.mark.e2e
 
-SCHEMA = json.loads((ROOT / "bot" / "data" / "application-record.schema.json").read_text())
 
 
 class Workspace:

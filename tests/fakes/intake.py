@@ -16,7 +16,6 @@ import asyncio
 import hashlib
 import hmac
 import json
-import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -24,6 +23,9 @@ from typing import Callable, Iterator, Optional
 
 import pytest
 from aiohttp import web
+
+from bot.stack import free_port
+from tests.fakes import LoopbackServer
 
 INTAKE_SECRET = "test-intake-secret-9c41e07b52d3"
 
@@ -43,16 +45,10 @@ class Arrival:
         return json.loads(self.body)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class FakeIntake:
+class FakeIntake(LoopbackServer):
     def __init__(self, secret: str = INTAKE_SECRET) -> None:
         self.secret = secret.encode()
-        self.port = _free_port()
+        self.port = free_port()
         self.mode = "up"  # up | 503 | refuse | hang
         self.hang_seconds = 60.0
         self.delay = 0.0  # seconds before answering when up (widens race windows)
@@ -202,20 +198,14 @@ def intake_settings(intake: FakeIntake) -> dict[str, str]:
 
 @pytest.fixture
 def fake_intake() -> Iterator[FakeIntake]:
-    intake = FakeIntake().start()
-    try:
+    with FakeIntake() as intake:
         yield intake
-    finally:
-        intake.stop()
 
 
 @pytest.fixture(scope="session")
 def stack_intake() -> Iterator[FakeIntake]:
-    intake = FakeIntake().start()
-    try:
+    with FakeIntake() as intake:
         yield intake
-    finally:
-        intake.stop()
 
 
 @pytest.fixture(scope="session")

@@ -27,6 +27,8 @@ from typing import Any, Iterator, Optional
 import pytest
 from aiohttp import web
 
+from tests.fakes import LoopbackServer
+
 SLACK_TOKEN = "xoxb-test-0000-arbejdsmiljoeguiden"
 SLACK_SIGNING_SECRET = "test-signing-secret-3f9a2c7d1e"
 BOT_USER = "UBOT00001"
@@ -75,7 +77,7 @@ def _block_kit_error(args: dict[str, Any]) -> Optional[str]:
 
 
 @dataclass
-class FakeSlackApi:
+class FakeSlackApi(LoopbackServer):
     """A Slack Web API on 127.0.0.1 that records every call (in its own thread and event loop)."""
 
     token: str
@@ -252,11 +254,8 @@ class SlackSender:
 
 @pytest.fixture(scope="session")
 def slack_api() -> Iterator[FakeSlackApi]:
-    api = FakeSlackApi(SLACK_TOKEN).start()
-    try:
+    with FakeSlackApi(SLACK_TOKEN) as api:
         yield api
-    finally:
-        api.stop()
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -17,6 +16,9 @@ from typing import Any, Callable, Iterator
 
 import pytest
 from aiosmtpd.controller import Controller
+
+from bot.stack import free_port
+from tests.fakes import LoopbackServer
 
 SMTP_FROM = "kvittering@arbejdsmiljoguiden.test"
 
@@ -45,15 +47,9 @@ class _Handler:
         return "250 OK"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class FakeSmtp:
+class FakeSmtp(LoopbackServer):
     def __init__(self) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.refusing = False
         self._lock = threading.Lock()
         self._received: list[Received] = []
@@ -93,20 +89,14 @@ def smtp_settings(smtp: FakeSmtp) -> dict[str, str]:
 
 @pytest.fixture
 def fake_smtp() -> Iterator[FakeSmtp]:
-    smtp = FakeSmtp().start()
-    try:
+    with FakeSmtp() as smtp:
         yield smtp
-    finally:
-        smtp.stop()
 
 
 @pytest.fixture(scope="session")
 def stack_smtp() -> Iterator[FakeSmtp]:
-    smtp = FakeSmtp().start()
-    try:
+    with FakeSmtp() as smtp:
         yield smtp
-    finally:
-        smtp.stop()
 
 
 @pytest.fixture(scope="session")

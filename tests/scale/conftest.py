@@ -82,11 +82,8 @@ def scaled_intake() -> Iterator[object]:
     """A fake intake endpoint of the scaled stack's own (tests/fakes/intake.py): its delivery worker posts here."""
     from tests.fakes.intake import FakeIntake
 
-    intake = FakeIntake().start()
-    try:
+    with FakeIntake() as intake:
         yield intake
-    finally:
-        intake.stop()
 
 
 @pytest.fixture(scope="session")
