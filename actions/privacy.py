@@ -34,6 +34,8 @@ class ForgetMe(Action):
             logger.exception("could not look up a filed record while forgetting a conversation")
             record = None
         dispatcher.utter_message(text=privacy.forget_reply(record))
+        if tracker.get_latest_input_channel() == privacy.WEBCHAT_CHANNEL:
+            dispatcher.utter_message(json_message=dict(privacy.FORGOTTEN_SIGNAL))
         return [ActiveLoop(None), AllSlotsReset()]
 
 

@@ -27,6 +27,11 @@ NOTICE_PATH = Path(__file__).parent / "data" / "privacy_notice.md"
 # The action that runs when the user says "glem mig"; the tracker store deletes the
 # conversation instead of saving it when this action ran in the turn.
 FORGET_ACTION = "action_forget_me"
+# The web chat (bot/webchat.py, channel "socketio") keeps a copy of the conversation in the
+# browser tab; after "glem mig" it is told so with this custom message and drops that copy.
+# Other channels (REST, Slack) get no such message: Slack would post it as a message.
+WEBCHAT_CHANNEL = "socketio"
+FORGOTTEN_SIGNAL = {"forgotten": True}
 # Where the Rasa server shows the notice (bot/privacy_page.py); the greeting links to it.
 NOTICE_PATH_URL = "/privatliv"
 DEFAULT_RETENTION_DAYS = 30

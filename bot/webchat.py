@@ -32,6 +32,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot import privacy
 from bot.channels import CHAT_PATH, OnNewMessage, guard
 
 logger = logging.getLogger(__name__)
@@ -140,12 +141,23 @@ def add_page_routes(app: Sanic, assets: Mapping[str, Asset]) -> None:
     app.add_route(chat_file, CHAT_PATH + "<name:str>", methods=["GET"], name="webchat_file")
 
 
+class WebChatOutput(SocketIOOutput):
+    """Rasa's socket.io output, with custom messages under one `custom` key.
+
+    Rasa's own passes a custom message's keys to `emit` as keyword arguments, which fails
+    for anything but `data`; the page reads `{"custom": {...}}` (e.g. the "glem mig" signal).
+    """
+
+    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
+        await self.sio.emit(self.bot_message_evt, {"custom": json_message}, room=recipient_id)
+
+
 class WebChatInput(SocketIOInput):
     """Rasa's socket.io channel for our chat page (credentials key `bot.webchat.WebChatInput`)."""
 
     @classmethod
     def name(cls) -> str:
-        return "socketio"
+        return privacy.WEBCHAT_CHANNEL
 
     @classmethod
     def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> InputChannel:
@@ -208,7 +220,7 @@ class WebChatInput(SocketIOInput):
             if session_id is None or not isinstance(text, str):
                 logger.warning("web chat message ignored: no session_request before it, or no text")
                 return
-            output = SocketIOOutput(sio, self.bot_message_evt)
+            output = WebChatOutput(sio, self.bot_message_evt)
             await handle(UserMessage(text, output, session_id, input_channel=self.name()))
 
         return chat

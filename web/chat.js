@@ -166,7 +166,8 @@
 
   function receive(reply) {
     replyArrived();
-    if (!reply || typeof reply.text !== "string") { return; }  // images, custom JSON: not used by this bot
+    if (reply && reply.custom && reply.custom.forgotten === true) { forgetHistory(); return; }
+    if (!reply || typeof reply.text !== "string") { return; }  // images, other custom JSON: not used by this bot
     var message = { from: "bot", text: reply.text };
     state.messages.push(message);
     var buttons = Array.isArray(reply.quick_replies) ? reply.quick_replies : [];
@@ -178,6 +179,16 @@
     renderMessage(message);
     if (state.choices.length) { renderChoices(state.choices); }
     scrollToEnd();
+  }
+
+  // After "glem mig" the server has deleted the conversation: the tab's copy goes too, all
+  // but the bot's confirmation that it was deleted.
+  function forgetHistory() {
+    var last = state.messages[state.messages.length - 1];
+    state.messages = last && last.from === "bot" ? [last] : [];
+    state.choices = null;
+    save();
+    renderAll();
   }
 
   function startOver() {

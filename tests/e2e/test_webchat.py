@@ -289,6 +289,21 @@ def test_new_conversation_clears_the_page_and_starts_a_new_session(desktop):
     assert "Samarbejde om Psykisk" not in chat.transcript()
 
 
+def test_forget_me_also_removes_the_copy_in_the_browser_tab(desktop):
+    chat = desktop.open()
+    chat.type("Hvad er SPARK?", expect="Samarbejde om Psykisk ARbejdsmiljø")
+    chat.type("glem mig", expect="Jeg har slettet vores samtale")
+    chat.page.wait_for_function(
+        "() => !document.querySelector('#messages').textContent.includes('Hvad er SPARK?')", timeout=30_000)
+    assert "Samarbejde om Psykisk" not in chat.transcript()
+    stored = chat.page.evaluate("sessionStorage.getItem('arbejdsmiljoguiden.chat')")
+    assert "Hvad er SPARK?" not in stored and "Jeg har slettet vores samtale" in stored
+    chat.page.reload()
+    chat.wait_for_bot("Jeg har slettet vores samtale", after=0)
+    assert "Hvad er SPARK?" not in chat.transcript()
+    assert not chat.errors
+
+
 # -- the socket.io channel without a browser ---------------------------------------------------
 
 def _handshake(port: int, origin: str, websocket: bool) -> int:

@@ -31,6 +31,16 @@ async def test_forget_me_in_the_form_closes_it_and_resets_every_slot(action_stor
     assert texts(dispatcher) == privacy.forget_reply(None)
 
 
+@pytest.mark.parametrize("channel, signalled", [("socketio", True), ("rest", False), ("slack", False)])
+async def test_only_the_web_chat_is_told_to_drop_its_copy_of_the_conversation(action_store, channel, signalled):
+    dispatcher = CollectingDispatcher()
+    await ForgetMe().run(dispatcher, tracker({}, text="glem mig", intent="forget_me", channel=channel), DOMAIN)
+
+    custom = [m["custom"] for m in dispatcher.messages if m.get("custom")]
+    assert custom == ([privacy.FORGOTTEN_SIGNAL] if signalled else [])
+    assert texts(dispatcher).startswith(privacy.forget_reply(None))
+
+
 async def test_forget_me_after_filing_names_the_kept_record(action_store):
     record = records.build_record(COMPLETE, routing.route(COMPLETE), "test-user", "rest")
     stored, _ = action_store.file(record)
