@@ -4,6 +4,7 @@ the notice, the action server launcher and the HTTP API switch."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import subprocess
@@ -99,6 +100,184 @@ def test_plain_saves_append_like_rasas_store(tmp_path: Path):
     tracker.update(UserUttered("anden", {"name": "inform"}))
     asyncio.run(store.save(tracker))
     assert len(_rows(store.engine, "plain")) == first + 1
+
+
+# -- the tracker cache: never a deleted or stale conversation -------------------------------
+
+def _rasas_view(url: str, sender: str, full: bool = False) -> list[dict] | None:
+    """What Rasa's own SQLTrackerStore reads for the sender, from its own connection."""
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.domain import Domain
+
+    domain = Domain.from_path(ROOT / "domain.yml")
+    store = SQLTrackerStore(domain=domain, host=url) if "://" in url else \
+        SQLTrackerStore(domain=domain, dialect="sqlite", db=url)
+    try:
+        tracker = asyncio.run(store.retrieve_full_tracker(sender) if full else store.retrieve(sender))
+        return None if tracker is None else [e.as_dict() for e in tracker.events]
+    finally:
+        store.engine.dispose()
+
+
+def _events(tracker) -> list[dict] | None:
+    return None if tracker is None else [e.as_dict() for e in tracker.events]
+
+
+def _turn(tracker, text: str) -> None:
+    from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+
+    for event in (UserUttered(text, {"name": "inform", "confidence": 0.9}), SlotSet("leader_name", text),
+                  BotUttered(f"Tak, {text}"), ActionExecuted("action_listen")):
+        tracker.update(event)
+
+
+def _two_instances_never_serve_stale_or_deleted(url: str, sender: str, delete_elsewhere) -> None:
+    """Two stores on one database (two Rasa instances), each with its cache, and a third party deleting."""
+    first, second = _store(url), _store(url)
+    asyncio.run(first.save(_tracker(sender, "første")))
+    mine = asyncio.run(first.retrieve(sender))
+    assert first.cache.get(sender) is not None
+    assert _events(mine) == _rasas_view(url, sender)
+
+    # The other instance answers the next message.
+    theirs = asyncio.run(second.retrieve(sender))
+    _turn(theirs, "anden besked")
+    asyncio.run(second.save(theirs))
+    again = asyncio.run(first.retrieve(sender))
+    assert _events(again) == _rasas_view(url, sender) == _events(theirs), "the other instance's turn is read"
+
+    # ... and this one the next: appended once, nothing lost, nothing doubled.
+    _turn(again, "tredje besked")
+    asyncio.run(first.save(again))
+    assert _events(asyncio.run(second.retrieve(sender))) == _rasas_view(url, sender) == _events(again)
+
+    # The retention purge or "glem mig" elsewhere: neither cache serves the conversation again.
+    delete_elsewhere(sender)
+    assert _rasas_view(url, sender) is None
+    assert asyncio.run(first.retrieve(sender)) is None and asyncio.run(second.retrieve(sender)) is None
+
+    # A new conversation of the same length under the same sender: its own events, not the old ones.
+    asyncio.run(second.save(_tracker(sender, "ny samtale", "anden besked", "tredje besked")))
+    fresh = asyncio.run(first.retrieve(sender))
+    assert _events(fresh) == _rasas_view(url, sender)
+    assert fresh.get_slot("leader_name") == "tredje besked" and "første" not in json.dumps(_events(fresh))
+    for store in (first, second):
+        store.engine.dispose()
+
+
+def _delete_with_own_engine(url: str):
+    def delete(sender: str) -> None:
+        engine = privacy.make_engine(url if "://" in url else f"sqlite:///{url}")
+        with engine.begin() as conn:
+            assert privacy.delete_conversation(conn, sender) > 0
+        engine.dispose()
+    return delete
+
+
+def test_cached_store_never_serves_a_stale_or_deleted_conversation_on_sqlite(tmp_path: Path):
+    db = str(tmp_path / "tracker.db")
+    _two_instances_never_serve_stale_or_deleted(db, "cached", _delete_with_own_engine(db))
+
+
+def test_cache_never_serves_a_conversation_the_purge_command_deleted(tmp_path: Path):
+    db = tmp_path / "tracker.db"
+    store = _store(str(db))
+    old = time.time() - 40 * privacy.SECONDS_PER_DAY
+    asyncio.run(store.save(_tracker("purged", PERSONAL, at=old)))
+    assert asyncio.run(store.retrieve("purged")).get_slot("leader_name") == PERSONAL  # now cached
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text(yaml.safe_dump({"tracker_store": {
+        "type": "bot.tracker_store.PrivacySQLTrackerStore", "dialect": "sqlite", "db": str(db)}}))
+
+    done = subprocess.run([sys.executable, "-m", "bot", "purge", "--older-than", "30",
+                           "--endpoints", str(endpoints)], cwd=ROOT, capture_output=True, text=True)
+
+    assert done.returncode == 0 and "Slettede 1 samtaler" in done.stdout, done.stderr
+    assert asyncio.run(store.retrieve("purged")) is None
+    assert store.cache.get("purged") is None or not store.cache.get("purged").rows
+
+
+def test_cache_forgets_a_conversation_deleted_by_glem_mig(tmp_path: Path):
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+
+    store = _store(str(tmp_path / "tracker.db"))
+    tracker = _tracker("forgotten", PERSONAL)
+    asyncio.run(store.save(tracker))
+    tracker = asyncio.run(store.retrieve("forgotten"))
+    tracker.update(UserUttered("glem mig", {"name": "forget_me"}))
+    tracker.update(ActionExecuted(privacy.FORGET_ACTION))
+    asyncio.run(store.save(tracker))
+    assert store.cache.get("forgotten") is None
+    assert asyncio.run(store.retrieve("forgotten")) is None
+
+
+def test_cache_follows_rasas_latest_session_when_a_new_session_starts(tmp_path: Path):
+    from rasa.shared.core.events import ActionExecuted, SessionStarted
+
+    db = str(tmp_path / "tracker.db")
+    store = _store(db)
+    earlier = time.time() - 3600
+    asyncio.run(store.save(_tracker("sessions", "gammel session", at=earlier)))
+    tracker = asyncio.run(store.retrieve("sessions"))
+    for event in (ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")):
+        tracker.update(event)
+    _turn(tracker, "ny session")
+    asyncio.run(store.save(tracker))
+
+    cached = asyncio.run(store.retrieve("sessions"))
+    assert _events(cached) == _rasas_view(db, "sessions")
+    assert "gammel session" not in json.dumps(_events(cached)), "only the latest session, as Rasa reads it"
+    _turn(cached, "mere")
+    asyncio.run(store.save(cached))
+    assert _rasas_view(db, "sessions", full=True) == _events(asyncio.run(store.retrieve_full_tracker("sessions")))
+    assert _events(asyncio.run(store.retrieve("sessions"))) == _rasas_view(db, "sessions")
+
+
+def _statements(engine: sa.engine.Engine) -> list[str]:
+    seen: list[str] = []
+    sa.event.listen(engine, "before_cursor_execute",
+                    lambda conn, cursor, statement, *rest: seen.append(" ".join(statement.split())))
+    return seen
+
+
+def test_a_cached_turn_reads_no_event_rows_and_counts_nothing(tmp_path: Path):
+    store = _store(str(tmp_path / "tracker.db"))
+    tracker = _tracker("quick", "første", "anden")
+    asyncio.run(store.save(tracker))
+    asyncio.run(store.retrieve("quick"))  # the previous turn read it
+    statements = _statements(store.engine)
+
+    tracker = asyncio.run(store.retrieve("quick"))
+    _turn(tracker, "tredje")
+    asyncio.run(store.save(tracker))
+
+    selects = [s for s in statements if s.startswith("SELECT")]
+    inserts = [s for s in statements if s.startswith("INSERT")]
+    # One fingerprint query to read, one to save; no read of the rows, no count of them.
+    assert len(selects) == 2 and all(s.startswith("SELECT count(events.id) AS count_1, max(events.id)") for s in selects)
+    assert len(inserts) == 4
+    assert _events(asyncio.run(store.retrieve("quick"))) == _rasas_view(str(tmp_path / "tracker.db"), "quick")
+
+
+def test_cache_stays_within_its_bound_and_drops_the_least_recently_used(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("TRACKER_CACHE_MB", "0.01")  # 10 000 characters
+    store = _store(str(tmp_path / "tracker.db"))
+    for number in range(12):
+        asyncio.run(store.save(_tracker(f"bounded-{number}", "x" * 300)))
+        asyncio.run(store.retrieve(f"bounded-{number}"))
+        assert store.cache.chars <= 10_000
+    assert store.cache.get("bounded-0") is None and store.cache.get("bounded-11") is not None
+    assert 1 < len(store.cache) < 12
+    # Evicted conversations are still read in full, from the database.
+    assert asyncio.run(store.retrieve("bounded-0")).get_slot("leader_name") == "x" * 300
+
+
+def test_cache_can_be_turned_off(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("TRACKER_CACHE_MB", "0")
+    store = _store(str(tmp_path / "tracker.db"))
+    asyncio.run(store.save(_tracker("uncached", "første")))
+    assert asyncio.run(store.retrieve("uncached")).get_slot("leader_name") == "første"
+    assert len(store.cache) == 0
 
 
 # -- purge --------------------------------------------------------------------------------
@@ -221,6 +400,21 @@ def test_purge_command_works_on_the_production_endpoints_file():
     finally:
         with store.engine.begin() as conn:
             conn.execute(sa.text("DELETE FROM events WHERE sender_id LIKE :p"), {"p": f"{prefix}-%"})
+
+
+@pytest.mark.slow
+def test_cached_stores_of_two_instances_never_serve_stale_or_deleted_conversations_on_postgresql():
+    env = _postgres_env()
+    url = (f"postgresql://{env['DB_USER']}:{env['DB_PASSWORD']}@{env['DB_HOST']}:{env['DB_PORT']}/"
+           f"{env['DB_DATABASE']}")
+    sender = f"pgcache-{uuid.uuid4().hex[:8]}"
+    try:
+        _two_instances_never_serve_stale_or_deleted(url, sender, _delete_with_own_engine(url))
+    finally:
+        engine = privacy.make_engine(url)
+        with engine.begin() as conn:
+            privacy.delete_conversation(conn, sender)
+        engine.dispose()
 
 
 # -- what the user is told ----------------------------------------------------------------
