@@ -132,10 +132,10 @@ def markdown(report: dict[str, Any], chart_note: Optional[str], confusion_exists
         other = (trainings.get("stock") or {}).get(kind, {})
         lines.append(f"| {label} | {_fmt(mine.get('seconds'), ' s')} | {_fmt(other.get('seconds'), ' s')} | "
                      f"{_ratio(r.get(f'training_{kind}'))} |")
-    lines += ["", "Training is timed once per run for each bot (a full training of ours takes minutes; "
-              "three of each would not fit the 30-minute budget); the stock bot's full training is "
-              "its `rasa init` (which trains from an empty cache). RSS counts each server's process "
-              "tree (`/proc/*/status` VmRSS).", ""]
+    lines += ["", f"Trainings: medians of {trainings.get('rounds', 1)} interleaved round(s) (ours full, stock "
+              "full, ours NLU, stock NLU; further rounds only while they fit `BENCH_TRAIN_BUDGET_MIN`); "
+              "the stock bot's first full training is its `rasa init` (which trains from an empty "
+              "cache). RSS counts each server's process tree (`/proc/*/status` VmRSS).", ""]
 
     understanding = report.get("understanding", {})
     intent = understanding.get("intent") or {}

@@ -5,7 +5,8 @@ not a test: it always exits 0 and reports what it measured, and what failed, in 
 
 Settings (environment): BENCH_ROUNDS (3), BENCH_SECONDS per load level and bot (10), split
 into BENCH_SLICES (3) alternating slices, BENCH_USERS ("1,16,64"), BENCH_NLU ("auto": reuse reports/nlu.json when its inputs are unchanged;
-"run"; "skip"), BENCH_TRAIN (1: time the trainings; 0: skip), BENCH_PROFILE (1: py-spy
+"run"; "skip"), BENCH_TRAIN (1: time the trainings; 0: skip), BENCH_TRAIN_BUDGET_MIN (8: training
+rounds, up to 3, only while they fit), BENCH_PROFILE (1: py-spy
 sample of our Rasa server under load), RASA_PATCHES (for our server, see bot/rasa_patches.py),
 BENCH_BUDGET_MIN (27: rounds after the first run only while they fit; the report says so),
 BENCH_STOCK_DIR (development: reuse a trained `rasa init` folder).
@@ -313,10 +314,11 @@ def main() -> int:
             report["understanding"] = {"error": f"{type(error).__name__}: {error}"}
         trainings: dict[str, Any] = {}
         if setting("BENCH_TRAIN", "1") == "1":
-            log("training times: ours (full, NLU only), stock (full, NLU only)")
+            log("training times: ours and stock, full and NLU only, interleaved rounds")
             try:
-                trainings = {"ours": training.ours(ROOT, work / "train"),
-                             "stock": training.stock(stock_project, work / "train", init_seconds)}
+                trainings = training.measure(
+                    ROOT, stock_project, work / "train", init_seconds,
+                    budget_s=60 * float(setting("BENCH_TRAIN_BUDGET_MIN", "8")))
             except Exception as error:
                 report["problems"].append(f"training: {type(error).__name__}: {error}")
         report["training"] = trainings
