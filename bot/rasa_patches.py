@@ -1,6 +1,6 @@
-"""Two small speed patches of Rasa 3.6, applied at start-up by our launcher (bot/rasa_server.py).
+"""Small speed patches of Rasa 3.6, applied at start-up by our launcher (bot/rasa_server.py).
 
-Never by editing site-packages: `apply()` replaces two methods in memory, and
+Never by editing site-packages: `apply()` replaces a few methods in memory, and
 tests/unit/test_rasa_patches.py checks that each gives the same results as Rasa's own code.
 
 - `action_reply_validator`: Rasa validates every reply of the action server with
@@ -27,6 +27,12 @@ tests/unit/test_rasa_patches.py checks that each gives the same results as Rasa'
   a tenth of the server's time. We remember the name-to-class table and rebuild it
   whenever the set of Event classes changes; unknown names still go to Rasa's own code.
 
+- `action_server_keepalive`: Rasa opens a new HTTP session, so a new TCP connection to the
+  action server, for every custom-action call (`EndpointConfig.request` closes the session
+  it made). We keep one session per endpoint and event loop, built exactly like Rasa's
+  (same headers, auth, timeout), so calls reuse a kept-alive connection. Idle connections
+  are closed after 2 s, before the action server (Sanic: 5 s) would close them under us.
+
 `RASA_PATCHES` chooses: unset or "all" (every patch), "none", or names joined by "," or "+".
 """
 
@@ -40,7 +46,7 @@ from typing import Any, Callable, Dict, Optional, Text
 logger = logging.getLogger(__name__)
 
 PATCHES = ("action_reply_validator", "load_without_training_step", "sqlite_tracker_store",
-           "event_type_lookup")
+           "event_type_lookup", "action_server_keepalive")
 
 # Rasa's own methods, kept so that `revert()` and the tests can compare against them.
 _originals: Dict[str, Callable[..., Any]] = {}
@@ -86,6 +92,10 @@ def revert() -> None:
         from rasa.shared.core.events import Event
 
         Event.resolve_by_type = _originals.pop("event_type_lookup")
+    if "action_server_keepalive" in _originals:
+        from rasa.utils.endpoints import EndpointConfig
+
+        EndpointConfig.session = _originals.pop("action_server_keepalive")
 
 
 # -- action_reply_validator ------------------------------------------------------------
@@ -255,9 +265,59 @@ def _patch_event_type_lookup() -> Callable[..., Any]:
     return original
 
 
+# -- action_server_keepalive ---------------------------------------------------------------------
+
+# Shorter than the action server's keep-alive (Sanic's KEEP_ALIVE_TIMEOUT, 5 s): the client
+# closes an idle connection first, so a call never goes out on one the server is closing.
+KEEPALIVE_S = 2.0
+
+
+class _KeptSession:
+    """`async with` gives the endpoint's long-lived session and leaves it open."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+
+    async def __aenter__(self) -> Any:
+        return self.session
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        return None
+
+
+def _kept_session(self: Any) -> _KeptSession:
+    """Rasa's EndpointConfig.session (same headers, auth and timeout), made once per event loop."""
+    import asyncio
+    import weakref
+
+    import aiohttp
+
+    from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT
+
+    loop = asyncio.get_running_loop()
+    sessions = self.__dict__.setdefault("_kept_sessions", weakref.WeakKeyDictionary())
+    session = sessions.get(loop)
+    if session is None or session.closed:
+        auth = (aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"])
+                if self.basic_auth else None)
+        session = sessions[loop] = aiohttp.ClientSession(
+            headers=self.headers, auth=auth, timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+            connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_S))
+    return _KeptSession(session)
+
+
+def _patch_action_server_keepalive() -> Callable[..., Any]:
+    from rasa.utils.endpoints import EndpointConfig
+
+    original = EndpointConfig.session
+    EndpointConfig.session = _kept_session
+    return original
+
+
 _PATCHERS: Dict[str, Callable[[], Callable[..., Any]]] = {
     "action_reply_validator": _patch_action_reply_validator,
     "load_without_training_step": _patch_load_without_training_step,
     "sqlite_tracker_store": _patch_sqlite_tracker_store,
     "event_type_lookup": _patch_event_type_lookup,
+    "action_server_keepalive": _patch_action_server_keepalive,
 }

@@ -55,11 +55,12 @@ def test_apply_twice_keeps_rasas_original_and_revert_restores_it(patched):
     from rasa.utils.tensorflow.models import RasaModel
 
     from rasa.shared.core.events import Event
+    from rasa.utils.endpoints import EndpointConfig
 
     def current() -> tuple:
         return (RemoteAction._validate_action_result, RasaModel.__dict__["load"],
                 tracker_store.SQLTrackerStore.__init__, tracker_store.create_engine_kwargs,
-                Event.__dict__["resolve_by_type"])
+                Event.__dict__["resolve_by_type"], EndpointConfig.session)
 
     originals = current()
     rasa_patches.apply(rasa_patches.PATCHES)
@@ -211,6 +212,67 @@ def test_real_action_server_replies_give_the_same_events(patched, action_server,
     ours = run()
     assert ours == rasas
     assert any(e.get("name") == slot for e in ours), ours  # the action really answered
+
+
+# -- action_server_keepalive --------------------------------------------------------------------
+
+
+def _client_ports_to(port: int) -> set[int]:
+    """Client ports of the established TCP connections to a local server port (/proc/net/tcp*)."""
+    ports = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as lines:
+            for line in list(lines)[1:]:
+                local, remote, state = line.split()[1:4]
+                if state == "01" and int(remote.rsplit(":", 1)[1], 16) == port:
+                    ports.add(int(local.rsplit(":", 1)[1], 16))
+    return ports
+
+
+def _calls_over_time(action_server: str, pauses: list[float]) -> tuple[list[list[dict]], list[set[int]]]:
+    """Validation-action calls in one event loop (as in the Rasa server); events and connections after each."""
+    from rasa.core.actions.action import RemoteAction
+    from rasa.core.channels.channel import CollectingOutputChannel
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+    from rasa.shared.core.domain import Domain
+    from rasa.utils.endpoints import EndpointConfig
+
+    domain = Domain.load(str(ROOT / "domain.yml"))
+    action = RemoteAction("validate_application_form", EndpointConfig(action_server))
+    port = int(action_server.split(":")[2].split("/")[0])
+
+    async def calls() -> tuple[list[list[dict]], list[set[int]]]:
+        events, connections = [], []
+        for pause in pauses:
+            await asyncio.sleep(pause)
+            tracker = _form_tracker(domain, "jeg er AMR på hospitalet i Randers", "inform")
+            done = await action.run(CollectingOutputChannel(), TemplatedNaturalLanguageGenerator(domain.responses),
+                                    tracker, domain)
+            events.append([{k: v for k, v in e.as_dict().items() if k != "timestamp"} for e in done])
+            connections.append(_client_ports_to(port))
+        return events, connections
+
+    return asyncio.run(calls())
+
+
+@pytest.mark.slow
+def test_action_server_keepalive_gives_the_same_events_over_one_connection(patched, action_server):
+    rasas, rasas_connections = _calls_over_time(action_server, [0, 0, 0])
+    rasa_patches.apply(("action_server_keepalive",))
+    ours, connections = _calls_over_time(action_server, [0, 0, 0])
+    assert ours == rasas and any(e.get("name") == "region" for e in ours[0])
+    assert all(not ports for ports in rasas_connections), "Rasa closes its connection after each call"
+    assert len(connections[0]) == 1 and connections == [connections[0]] * 3, connections
+
+
+@pytest.mark.slow
+def test_action_server_keepalive_survives_pauses_longer_than_the_servers_keepalive(patched, action_server):
+    rasa_patches.apply(("action_server_keepalive",))
+    # Sanic closes idle connections after 5 s; ours closes them after 2 s, so the call after a
+    # 6 s pause opens a new one instead of failing on a closed one.
+    events, connections = _calls_over_time(action_server, [0, rasa_patches.KEEPALIVE_S + 4.0, 0])
+    assert events[0] == events[1] == events[2]
+    assert connections[0] != connections[1] and connections[1] == connections[2]
 
 
 # -- load_without_training_step -----------------------------------------------------------------
@@ -391,7 +453,7 @@ def test_launcher_runs_rasas_command_line_with_the_patches(monkeypatch):
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Rasa Version      :         3.6" in done.stdout
     assert ("Rasa patches: action_reply_validator, load_without_training_step, sqlite_tracker_store, "
-            "event_type_lookup" in done.stderr)
+            "event_type_lookup, action_server_keepalive" in done.stderr)
 
 
 def test_launcher_can_run_stock_rasa():
