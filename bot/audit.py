@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -37,6 +38,8 @@ from packaging.version import InvalidVersion, Version
 ROOT = Path(__file__).resolve().parent.parent
 LOCK = ROOT / "requirements.lock"
 ADVISORIES = ROOT / "docs" / "advisories.yml"
+
+_REQUIREMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 AFFECTED = "affected"
 UNCLEAR = "unclear"  # the sources read do not establish whether our pinned version is in range
@@ -192,12 +195,19 @@ def environment_versions(names: Iterable[str]) -> dict[str, Version]:
     return versions
 
 
-def installed_requirements() -> dict[str, list[tuple[str, Requirement]]]:
-    """For each package, the requirements on it of the distributions installed here."""
+def installed_requirements(packages: Optional[Iterable[str]] = None,
+                           ) -> dict[str, list[tuple[str, Requirement]]]:
+    """For each package (or each of `packages`), the requirements on it of the distributions
+    installed here."""
+    wanted = None if packages is None else {canonical(p) for p in packages}
     on: dict[str, list[tuple[str, Requirement]]] = {}
     for dist in metadata.distributions():
         dependent = f"{dist.metadata['Name']} {dist.version}"
         for text in dist.requires or ():
+            # Parsing a requirement is slow (pyparsing): look at the name first.
+            name = _REQUIREMENT_NAME.match(text)
+            if wanted is not None and (not name or canonical(name.group(0)) not in wanted):
+                continue
             try:
                 requirement = Requirement(text)
             except InvalidRequirement:
@@ -238,7 +248,8 @@ def run_audit(pins: Mapping[str, Version], advisory_list: AdvisoryList,
     versions = dict(environment_versions(
         n for n in advisory_list.environment_packages if n not in pins))
     versions.update(pins)
-    requirements = installed_requirements() if requirements is None else requirements
+    if requirements is None:
+        requirements = installed_requirements({a.package for a in advisory_list.advisories})
     findings = []
     for advisory in advisory_list.advisories:
         version = versions.get(advisory.package)

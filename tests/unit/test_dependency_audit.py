@@ -149,7 +149,7 @@ def test_lock_parser_reads_every_pin_under_its_canonical_name():
 
 # --- the facts behind the exposure assessments -------------------------------------------
 
-def test_aiohttp_parses_http_with_its_c_extension_not_the_pure_python_parser(monkeypatch):
+def test_aiohttp_parses_http_with_its_c_extension_not_the_pure_python_parser():
     from aiohttp import http_parser
 
     assert http_parser.HttpRequestParser.__module__ == "aiohttp._http_parser"
