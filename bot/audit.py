@@ -59,6 +59,9 @@ class Advisory:
     summary: str
     exposure: str  # empty when not assessed
     range_note: str = ""
+    # Requirements of the fixed release itself (from its metadata): a fix whose requirements
+    # our pins cannot meet is no upgrade either.
+    fix_requires: tuple[Requirement, ...] = ()
 
     def matches(self, version: Version) -> Optional[bool]:
         """True if `version` is in an affected range, None if the range is not established."""
@@ -169,6 +172,7 @@ def _advisory(entry: Mapping[str, object], default_checked: str) -> Advisory:
         summary=str(entry.get("summary", "")).strip(),
         exposure=str(entry.get("exposure") or "").strip(),
         range_note=str(entry.get("range_note") or "").strip(),
+        fix_requires=tuple(Requirement(r) for r in _strings(entry.get("fix_requires"))),
     )
 
 
@@ -221,9 +225,10 @@ def installed_requirements(packages: Optional[Iterable[str]] = None,
 
 def upgrade_options(advisory: Advisory, current: Version,
                     requirements: Mapping[str, Sequence[tuple[str, Requirement]]],
+                    versions: Mapping[str, Version] = {},
                     ) -> tuple[tuple[Version, ...], tuple[Blocker, ...]]:
-    """Fixed versions newer than `current` that every installed dependent allows, and the
-    requirements that exclude every one of them (why no upgrade is possible)."""
+    """Fixed versions newer than `current` that every installed dependent allows (and whose
+    own requirements our pinned `versions` meet), and what excludes every one of them."""
     candidates = []
     for text in advisory.fixed:
         try:
@@ -237,6 +242,15 @@ def upgrade_options(advisory: Advisory, current: Version,
                     if all(r.specifier.contains(v, prereleases=True) for _, r in constraints))
     blockers = tuple(Blocker(d, str(r)) for d, r in constraints
                      if not any(r.specifier.contains(v, prereleases=True) for v in candidates))
+    unmet = [r for r in advisory.fix_requires
+             if canonical(r.name) in versions
+             and not r.specifier.contains(versions[canonical(r.name)], prereleases=True)]
+    if unmet:
+        fixes = ", ".join(str(v) for v in candidates) or ", ".join(advisory.fixed)
+        blockers += tuple(Blocker(f"{advisory.package} {fixes}",
+                                  f"{r}, but we run {r.name} {versions[canonical(r.name)]}")
+                          for r in unmet)
+        allowed = ()
     if candidates and not allowed and not blockers:
         # Each dependent allows some fixed version, but no single one suits them all.
         blockers = (Blocker("(together)", "; ".join(str(r) for _, r in constraints)),)
@@ -258,7 +272,7 @@ def run_audit(pins: Mapping[str, Version], advisory_list: AdvisoryList,
         match = advisory.matches(version)
         if match is False:
             continue
-        allowed, blockers = upgrade_options(advisory, version, requirements)
+        allowed, blockers = upgrade_options(advisory, version, requirements, versions)
         findings.append(Finding(advisory, version, AFFECTED if match else UNCLEAR,
                                 allowed, blockers))
     not_searched = tuple(sorted(set(versions) - advisory_list.searched))

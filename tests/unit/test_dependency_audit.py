@@ -181,3 +181,16 @@ def test_rasa_leaves_sentry_uninitialised_with_telemetry_off(monkeypatch):
 def test_the_stack_turns_rasa_telemetry_off_even_when_asked_otherwise(tmp_path):
     stack = Stack(run_dir=tmp_path, env={"RASA_TELEMETRY_ENABLED": "true"})
     assert stack._environment()["RASA_TELEMETRY_ENABLED"] == "false"
+
+
+def test_a_fix_whose_own_requirements_our_pins_cannot_meet_is_no_upgrade():
+    advisory = _by_id(ADVISORY_LIST.advisories, "CVE-2025-71176")  # pytest 9.0.3 needs packaging>=22
+    dependents = {"pytest": [("pytest-asyncio 1.5.0", Requirement("pytest>=8.4"))]}
+
+    allowed, blockers = audit.upgrade_options(advisory, Version("8.4.2"), dependents,
+                                              {"packaging": Version("20.9")})
+    assert allowed == () and "packaging" in blockers[0].requirement
+
+    allowed, _ = audit.upgrade_options(advisory, Version("8.4.2"), dependents,
+                                       {"packaging": Version("24.0")})
+    assert allowed == (Version("9.0.3"),)
