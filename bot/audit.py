@@ -225,7 +225,7 @@ def installed_requirements(packages: Optional[Iterable[str]] = None,
 
 def upgrade_options(advisory: Advisory, current: Version,
                     requirements: Mapping[str, Sequence[tuple[str, Requirement]]],
-                    versions: Mapping[str, Version] = {},
+                    versions: Optional[Mapping[str, Version]] = None,
                     ) -> tuple[tuple[Version, ...], tuple[Blocker, ...]]:
     """Fixed versions newer than `current` that every installed dependent allows (and whose
     own requirements our pinned `versions` meet), and what excludes every one of them."""
@@ -240,8 +240,9 @@ def upgrade_options(advisory: Advisory, current: Version,
     constraints = [(d, r) for d, r in requirements.get(advisory.package, ()) if r.specifier]
     allowed = tuple(v for v in candidates
                     if all(r.specifier.contains(v, prereleases=True) for _, r in constraints))
-    blockers = tuple(Blocker(d, str(r)) for d, r in constraints
-                     if not any(r.specifier.contains(v, prereleases=True) for v in candidates))
+    blockers = tuple(Blocker(d, str(r)) for d, r in constraints if candidates
+                     and not any(r.specifier.contains(v, prereleases=True) for v in candidates))
+    versions = versions or {}
     unmet = [r for r in advisory.fix_requires
              if canonical(r.name) in versions
              and not r.specifier.contains(versions[canonical(r.name)], prereleases=True)]
