@@ -233,6 +233,20 @@ def test_cache_follows_rasas_latest_session_when_a_new_session_starts(tmp_path: 
     assert _events(asyncio.run(store.retrieve("sessions"))) == _rasas_view(db, "sessions")
 
 
+def test_changing_a_retrieved_tracker_without_saving_never_changes_what_the_cache_serves(tmp_path: Path):
+    db = str(tmp_path / "tracker.db")
+    store = _store(db)
+    asyncio.run(store.save(_tracker("unsaved", "første")))
+    tracker = asyncio.run(store.retrieve("unsaved"))
+    # A turn that fails before it is saved, and code that edits the events it was given.
+    _turn(tracker, "aldrig gemt")
+    tracker.events[1].intent["name"] = "changed"
+    tracker.events[1].parse_data["entities"].append({"entity": "x"})
+
+    assert _events(asyncio.run(store.retrieve("unsaved"))) == _rasas_view(db, "unsaved")
+    assert "aldrig gemt" not in json.dumps(_rasas_view(db, "unsaved"))
+
+
 def _statements(engine: sa.engine.Engine) -> list[str]:
     seen: list[str] = []
     sa.event.listen(engine, "before_cursor_execute",
@@ -260,12 +274,12 @@ def test_a_cached_turn_reads_no_event_rows_and_counts_nothing(tmp_path: Path):
 
 
 def test_cache_stays_within_its_bound_and_drops_the_least_recently_used(tmp_path: Path, monkeypatch):
-    monkeypatch.setenv("TRACKER_CACHE_MB", "0.01")  # 10 000 characters
+    monkeypatch.setenv("TRACKER_CACHE_MB", "0.01")  # 10 000 bytes
     store = _store(str(tmp_path / "tracker.db"))
     for number in range(12):
         asyncio.run(store.save(_tracker(f"bounded-{number}", "x" * 300)))
         asyncio.run(store.retrieve(f"bounded-{number}"))
-        assert store.cache.chars <= 10_000
+        assert store.cache.bytes <= 10_000
     assert store.cache.get("bounded-0") is None and store.cache.get("bounded-11") is not None
     assert 1 < len(store.cache) < 12
     # Evicted conversations are still read in full, from the database.
