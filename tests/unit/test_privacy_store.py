@@ -240,8 +240,11 @@ def test_changing_a_retrieved_tracker_without_saving_never_changes_what_the_cach
     tracker = asyncio.run(store.retrieve("unsaved"))
     # A turn that fails before it is saved, and code that edits the events it was given.
     _turn(tracker, "aldrig gemt")
-    tracker.events[1].intent["name"] = "changed"
-    tracker.events[1].parse_data["entities"].append({"entity": "x"})
+    from rasa.shared.core.events import UserUttered
+
+    stored_message = next(e for e in tracker.events if isinstance(e, UserUttered))
+    stored_message.intent["name"] = "changed"
+    stored_message.entities.append({"entity": "x"})
 
     assert _events(asyncio.run(store.retrieve("unsaved"))) == _rasas_view(db, "unsaved")
     assert "aldrig gemt" not in json.dumps(_rasas_view(db, "unsaved"))
