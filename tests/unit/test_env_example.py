@@ -16,6 +16,7 @@ NOT_SETTINGS = {
     "SANIC_HOST": "set by bot/action_server.py from ACTION_SERVER_INTERFACE",
     "RASA_TELEMETRY_ENABLED": "always set to false by the stack and the benchmarks, never read",
     "RASA_CACHE_DIRECTORY": "set by the benchmark for the stock bot it trains, never read",
+    "BENCH_STARTED": "set by `make bench` (when it started), not by people",
 }
 
 
