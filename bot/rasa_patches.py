@@ -32,6 +32,9 @@ tests/unit/test_rasa_patches.py checks that each gives the same results as Rasa'
   it made). We keep one session per endpoint and event loop, built exactly like Rasa's
   (same headers, auth, timeout), so calls reuse a kept-alive connection. Idle connections
   are closed after 2 s, before the action server (Sanic: 5 s) would close them under us.
+- `action_call_json`: every custom-action call sends the whole tracker (80 kB for a finished
+  application); json.dumps takes ~3 ms for it, ujson (a dependency of Rasa and Sanic) a
+  third of that, for JSON that decodes to the same values (`action_call_json()`).
 
 `RASA_PATCHES` chooses: unset or "all" (every patch), "none", or names joined by "," or "+".
 """
@@ -46,7 +49,7 @@ from typing import Any, Callable, Dict, Optional, Text
 logger = logging.getLogger(__name__)
 
 PATCHES = ("action_reply_validator", "load_without_training_step", "sqlite_tracker_store",
-           "event_type_lookup", "action_server_keepalive")
+           "event_type_lookup", "action_server_keepalive", "action_call_json")
 
 # Rasa's own methods, kept so that `revert()` and the tests can compare against them.
 _originals: Dict[str, Callable[..., Any]] = {}
@@ -92,10 +95,11 @@ def revert() -> None:
         from rasa.shared.core.events import Event
 
         Event.resolve_by_type = _originals.pop("event_type_lookup")
-    if "action_server_keepalive" in _originals:
-        from rasa.utils.endpoints import EndpointConfig
+    for name in ("action_server_keepalive", "action_call_json"):
+        if name in _originals:
+            from rasa.utils.endpoints import EndpointConfig
 
-        EndpointConfig.session = _originals.pop("action_server_keepalive")
+            EndpointConfig.session = _originals.pop(name)  # both kept Rasa's own
 
 
 # -- action_reply_validator ------------------------------------------------------------
@@ -265,7 +269,9 @@ def _patch_event_type_lookup() -> Callable[..., Any]:
     return original
 
 
-# -- action_server_keepalive ---------------------------------------------------------------------
+# -- action_server_keepalive, action_call_json ---------------------------------------------------
+# Both change how EndpointConfig.session builds the HTTP session; `_endpoint_session` does
+# what the applied ones ask for.
 
 # Shorter than the action server's keep-alive (Sanic's KEEP_ALIVE_TIMEOUT, 5 s): the client
 # closes an idle connection first, so a call never goes out on one the server is closing.
@@ -285,8 +291,28 @@ class _KeptSession:
         return None
 
 
-def _kept_session(self: Any) -> _KeptSession:
-    """Rasa's EndpointConfig.session (same headers, auth and timeout), made once per event loop."""
+def action_call_json(value: Any) -> str:
+    """The JSON text of a request body: ujson's, which decodes to what json.dumps's decodes to.
+
+    Three times faster than json.dumps on the 80 kB tracker of a finished application (sent
+    on every custom-action call). ujson writes compactly and leaves "/" unescaped; NaN and
+    big integers as json.dumps does. Whatever ujson refuses goes to json.dumps, so the same
+    values fail with the same error as in Rasa, with one exception: a dict key that is no
+    str/int/float/bool/None (a tuple), which ujson writes as str(key) and json.dumps refuses.
+    A tracker's state and the domain, built from JSON and YAML, have none.
+    """
+    import json
+
+    import ujson
+
+    try:
+        return ujson.dumps(value, ensure_ascii=True, escape_forward_slashes=False, reject_bytes=True)
+    except Exception:  # noqa: BLE001 - json.dumps gives the answer or Rasa's own error
+        return json.dumps(value)
+
+
+def _endpoint_session(self: Any) -> Any:
+    """Rasa's EndpointConfig.session (same headers, auth and timeout), with the applied session patches."""
     import asyncio
     import weakref
 
@@ -294,23 +320,32 @@ def _kept_session(self: Any) -> _KeptSession:
 
     from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT
 
+    def new_session(**extra: Any) -> Any:
+        auth = (aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"])
+                if self.basic_auth else None)
+        if "action_call_json" in _originals:
+            extra["json_serialize"] = action_call_json
+        return aiohttp.ClientSession(headers=self.headers, auth=auth,
+                                     timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT), **extra)
+
+    if "action_server_keepalive" not in _originals:
+        return new_session()  # closed after the call, as Rasa's
     loop = asyncio.get_running_loop()
     sessions = self.__dict__.setdefault("_kept_sessions", weakref.WeakKeyDictionary())
     session = sessions.get(loop)
     if session is None or session.closed:
-        auth = (aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"])
-                if self.basic_auth else None)
-        session = sessions[loop] = aiohttp.ClientSession(
-            headers=self.headers, auth=auth, timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
-            connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_S))
+        session = sessions[loop] = new_session(connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_S))
     return _KeptSession(session)
 
 
-def _patch_action_server_keepalive() -> Callable[..., Any]:
+def _patch_endpoint_session() -> Callable[..., Any]:
     from rasa.utils.endpoints import EndpointConfig
 
-    original = EndpointConfig.session
-    EndpointConfig.session = _kept_session
+    original = EndpointConfig.__dict__["session"]
+    if original is _endpoint_session:  # the other session patch came first: it kept Rasa's
+        original = next(_originals[name] for name in ("action_server_keepalive", "action_call_json")
+                        if name in _originals)
+    EndpointConfig.session = _endpoint_session
     return original
 
 
@@ -319,5 +354,6 @@ _PATCHERS: Dict[str, Callable[[], Callable[..., Any]]] = {
     "load_without_training_step": _patch_load_without_training_step,
     "sqlite_tracker_store": _patch_sqlite_tracker_store,
     "event_type_lookup": _patch_event_type_lookup,
-    "action_server_keepalive": _patch_action_server_keepalive,
+    "action_server_keepalive": _patch_endpoint_session,
+    "action_call_json": _patch_endpoint_session,
 }

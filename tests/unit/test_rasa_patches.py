@@ -275,6 +275,79 @@ def test_action_server_keepalive_survives_pauses_longer_than_the_servers_keepali
     assert connections[0] != connections[1] and connections[1] == connections[2]
 
 
+# -- action_call_json ---------------------------------------------------------------------------
+
+
+def _finished_application_request() -> dict:
+    """The body Rasa sends to the action server for a 151-event conversation (tracker and domain)."""
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    domain = Domain.load(str(ROOT / "domain.yml"))
+    parse = {"name": "inform", "confidence": 0.87}
+    turn = [ActionExecuted("action_listen"),
+            UserUttered("Vi er på Skovbrynet i Århus/Aarhus – \"nattevagt\" æøå", parse,
+                        [{"entity": "municipality", "value": "Aarhus", "start": 20, "end": 26}],
+                        {"intent": parse, "intent_ranking": [parse, {"name": "faq", "confidence": 1e-7}],
+                         "text": "x", "response_selector": {"all_retrieval_intents": ["faq"]}}),
+            ActionExecuted("application_form"), SlotSet("municipality", "Aarhus"),
+            SlotSet("requested_slot", "workplace"),
+            BotUttered("Hvad hedder arbejdspladsen? Se https://example.invalid/a/b", {"buttons": None},
+                       {"utter_action": "utter_ask_workplace"})]
+    tracker = DialogueStateTracker.from_events("json-test", [ActiveLoop("application_form"), *turn * 25],
+                                               slots=domain.slots)
+    return RemoteAction("validate_application_form", None)._action_call_format(tracker, domain)
+
+
+@pytest.mark.parametrize("value", [
+    {"text": "æøå \u2028 \x00 / \\ \"", "n": [0, -1, 2**70, 1e16, 0.1, -0.0, 1e-7, 1.0, 123456789.123456789]},
+    {1: "a", True: "b", None: "c", 1.5: "d"},  # keys json.dumps turns into text
+    [None, True, False, [], {}, ""],
+])
+def test_action_call_json_decodes_to_what_json_dumps_gives(value):
+    assert json.loads(rasa_patches.action_call_json(value)) == json.loads(json.dumps(value))
+
+
+def test_action_call_json_of_a_finished_application_is_rasas_json_three_times_faster():
+    body = _finished_application_request()
+    assert len(body["tracker"]["events"]) == 151 and "domain" in body
+    ours, rasas = rasa_patches.action_call_json(body), json.dumps(body)
+    assert json.loads(ours) == json.loads(rasas) and len(rasas) > 50_000
+
+    def ms(dumps: Any) -> float:
+        started = time.perf_counter()
+        for _ in range(20):
+            dumps(body)
+        return (time.perf_counter() - started) / 20 * 1000
+
+    assert ms(rasa_patches.action_call_json) < ms(json.dumps) / 1.5
+
+
+def test_action_call_json_writes_nan_and_fails_like_json_dumps():
+    import math
+
+    assert math.isnan(json.loads(rasa_patches.action_call_json({"x": float("nan")}))["x"])
+    for unserialisable in ({"x": {1, 2}}, {"x": b"bytes"}, {"x": object()}):
+        with pytest.raises(TypeError) as rasas:
+            json.dumps(unserialisable)
+        with pytest.raises(TypeError) as ours:
+            rasa_patches.action_call_json(unserialisable)
+        assert str(ours.value) == str(rasas.value)
+
+
+@pytest.mark.slow
+def test_action_call_json_gives_the_same_events_from_the_real_action_server(patched, action_server):
+    rasas, _ = _calls_over_time(action_server, [0, 0])
+    rasa_patches.apply(("action_call_json",))
+    ours, connections = _calls_over_time(action_server, [0, 0])
+    assert ours == rasas and any(e.get("name") == "region" for e in ours[0])
+    assert all(not ports for ports in connections), "without action_server_keepalive: Rasa's own sessions"
+    rasa_patches.apply(("action_server_keepalive",))
+    assert _calls_over_time(action_server, [0, 0])[0] == rasas
+
+
 # -- load_without_training_step -----------------------------------------------------------------
 
 MESSAGES = ["Hej", "hvad koster det?", "Jeg er TR på et plejecenter i Vejle", "ja", "nej tak",
@@ -453,7 +526,7 @@ def test_launcher_runs_rasas_command_line_with_the_patches(monkeypatch):
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Rasa Version      :         3.6" in done.stdout
     assert ("Rasa patches: action_reply_validator, load_without_training_step, sqlite_tracker_store, "
-            "event_type_lookup, action_server_keepalive" in done.stderr)
+            "event_type_lookup, action_server_keepalive, action_call_json" in done.stderr)
 
 
 def test_launcher_can_run_stock_rasa():
