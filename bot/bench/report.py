@@ -141,7 +141,10 @@ def markdown(report: dict[str, Any], chart_note: Optional[str], confusion_exists
     intent = understanding.get("intent") or {}
     heldout, crossval = intent.get("heldout") or {}, intent.get("crossval") or {}
     entity = (understanding.get("entity") or {}).get("heldout") or {}
-    themes = report.get("themes", {})
+    theme_sets = report.get("themes", {})
+    if "accuracy" in theme_sets:  # a report from before there were two sets
+        theme_sets = {"heldout": {**theme_sets, "file": "bot/bench/data/theme_heldout.yml"}}
+    themes = theme_sets.get("heldout") or {}
     lines += ["## Understanding", "",
               f"From `bot.bench.nlu` ({(understanding.get('nlu_source') or {}).get('how', understanding.get('error', '–'))}).", "",
               "| measure | value |", "|---|---|",
@@ -151,15 +154,22 @@ def markdown(report: dict[str, Any], chart_note: Optional[str], confusion_exists
               f"| entity F1 (municipality, region), held-out | {_fmt(entity.get('f1'))} |",
               f"| theme accuracy, held-out descriptions ({_fmt(themes.get('cases'))}) | {_fmt(themes.get('accuracy'))} |"]
     for sector, value in (themes.get("per_sector") or {}).items():
-        lines.append(f"| theme accuracy, {sector} | {_fmt(value)} |")
+        lines.append(f"| theme accuracy, held-out, {sector} | {_fmt(value)} |")
+    development = theme_sets.get("development") or {}
+    if development.get("accuracy") is not None:
+        lines.append(f"| theme accuracy, development descriptions ({_fmt(development.get('cases'))}; "
+                     f"read while tuning) | {_fmt(development.get('accuracy'))} |")
     lines += ["", f"Confusion matrix (held-out intents): ![confusion]({CONFUSION_PNG})" if confusion_exists
               else "Confusion matrix: not written in this run (bot.bench.nlu did not run or failed).", ""]
-    if themes.get("per_theme"):
-        lines += ["Theme accuracy per expected theme (`bot/bench/data/theme_heldout.yml`, through the "
-                  "running bot: NLU, the form's slot mapping and validation, `bot.themes`):", "",
+    for name, scored in theme_sets.items():
+        if not scored.get("per_theme"):
+            continue
+        lines += [f"Theme accuracy per expected theme, {name} (`{scored.get('file')}`"
+                  f"{': ' + scored['about'] if scored.get('about') else ''}; through the running bot: NLU, "
+                  "the form's slot mapping and validation, `bot.themes`):", "",
                   "| sector:theme | accuracy | cases |", "|---|---|---|"]
-        lines += [f"| {k} | {_fmt(v['accuracy'])} | {v['cases']} |" for k, v in themes["per_theme"].items()]
-        misses = themes.get("misses") or []
+        lines += [f"| {k} | {_fmt(v['accuracy'])} | {v['cases']} |" for k, v in scored["per_theme"].items()]
+        misses = scored.get("misses") or []
         if misses:
             lines += ["", f"Misses ({len(misses)}; expected → suggested):", ""]
             lines += [f"- {m['sector']}: {m['expected'] or 'none'} → {m['suggested'] or 'none'}"

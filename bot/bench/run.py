@@ -335,7 +335,7 @@ def main() -> int:
         def theme_pass(started: Started) -> None:
             if not themes_result:
                 log("theme accuracy on the held-out descriptions (through the running bot)")
-                themes_result.update(asyncio.run(theme_accuracy.measure(started.stack.rasa_url, token)))
+                themes_result.update(asyncio.run(theme_accuracy.measure_sets(started.stack.rasa_url, token)))
 
         bots = [Bot("ours", lambda n: start_ours(work / f"ours-{n}", model, api_token=token),
                     ours_conversations, theme_pass),
