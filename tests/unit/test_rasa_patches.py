@@ -318,11 +318,14 @@ def test_action_call_json_of_a_finished_application_is_rasas_json_three_times_fa
 
     def ms(dumps: Any) -> float:
         started = time.perf_counter()
-        for _ in range(20):
+        for _ in range(5):
             dumps(body)
-        return (time.perf_counter() - started) / 20 * 1000
+        return (time.perf_counter() - started) / 5 * 1000
 
-    assert ms(rasa_patches.action_call_json) < ms(json.dumps) / 1.5
+    # Best of interleaved trials: the machine is shared and noisy.
+    trials = [(ms(rasa_patches.action_call_json), ms(json.dumps)) for _ in range(9)]
+    ours_ms, rasas_ms = min(o for o, _ in trials), min(r for _, r in trials)
+    assert ours_ms < rasas_ms / 1.5, (ours_ms, rasas_ms)
 
 
 def test_action_call_json_writes_nan_and_fails_like_json_dumps():
