@@ -32,6 +32,9 @@ NOT_A_THEME = "none"
 # (chosen by cross-validation on the examples, tests/unit/test_themes.py): a wrong suggestion
 # is worse than none, since the user can always pick from the list.
 MODEL_MIN_CONFIDENCE = 0.7
+# ... and only for a text with at least this many words it knows: on two words ('tid og
+# ressourcer') naive Bayes is sure of far too little.
+MODEL_MIN_WORDS = 3
 # Words that say nothing about a theme (folded): left out of the examples model.
 STOPWORDS = frozenset("""
     af alle alt andre at bare blev bliver blive da de dem den der deres det dig din du efter eller
@@ -208,9 +211,13 @@ class ExampleModel:
     log_likelihood: Mapping[str, Mapping[str, float]]  # class -> stem -> log P(stem | class)
     log_unseen: Mapping[str, float]  # class -> log P(a stem never seen with the class)
 
+    def known(self, text: str) -> list[str]:
+        """The text's stems that the model has seen in some class."""
+        return [s for s in features(text) if any(s in known for known in self.log_likelihood.values())]
+
     def posterior(self, text: str) -> dict[str, float]:
         """P(class | text) for every class; the prior alone for a text without known stems."""
-        stems = [s for s in features(text) if any(s in known for known in self.log_likelihood.values())]
+        stems = self.known(text)
         scores = {c: self.log_prior[c] + sum(self.log_likelihood[c].get(s, self.log_unseen[c]) for s in stems)
                   for c in self.log_prior}
         top = max(scores.values())
@@ -306,13 +313,15 @@ def assess(text: str, offer_code: str = "spark", model: Optional[ExampleModel] =
     # is about parking, not staffing, and a wrong suggestion is worse than none.
     outside = len(found["out_of_theme"])
     hits = {t.code: len(found[f"theme:{t.code}"]) for t in offer_themes}
-    posterior = (model or model_for(offer_code)).posterior(text)
+    model = model or model_for(offer_code)
+    posterior = model.posterior(text)
     ranked = sorted((-hits[t.code], -posterior.get(t.code, 0.0), order, t.code)
                     for order, t in enumerate(offer_themes) if hits[t.code] > outside)
     themes = tuple(code for *_, code in ranked)
     if not themes and not exclusions and not outside:
         best = max(posterior, key=posterior.__getitem__)
-        if best != NOT_A_THEME and posterior[best] >= MODEL_MIN_CONFIDENCE:
+        if best != NOT_A_THEME and posterior[best] >= MODEL_MIN_CONFIDENCE \
+                and len(model.known(text)) >= MODEL_MIN_WORDS:
             themes = (best,)
     return Assessment(themes=themes, exclusions=exclusions, out_of_theme=bool(outside))
 

@@ -1,8 +1,12 @@
 """Problems in the user's own words, mapped to the offer's themes (or not forced into one)."""
 
+import time
+from pathlib import Path
+
 import pytest
 
 from bot import catalogue, themes
+from bot.text import fold
 
 
 @pytest.mark.parametrize("text, theme", [
@@ -60,3 +64,157 @@ def test_none_of_the_themes_is_understood(answer):
 @pytest.mark.parametrize("answer", ["ja", "7", "0", "det ved jeg ikke"])
 def test_answers_that_pick_no_theme(answer):
     assert themes.parse_choice(answer) is None
+
+
+# -- Danish as people write it: inflections, compounds, æ/ø/å and slips ----------------------
+
+@pytest.mark.parametrize("text", [
+    "borgeren truede os i går", "en beboer truer personalet", "vi bliver truet hver uge",
+    "der kommer trusler fra pårørende", "han kom med en trussel mod min kollega",
+    "vi oplever truende adfærd i skranken",
+])
+def test_every_inflection_of_a_threat_is_violence(text):
+    assert themes.assess(text, "spark").best == "vold_og_trusler"
+
+
+@pytest.mark.parametrize("text, theme", [
+    ("personalegruppen er præget af klikedannelse", "samarbejde"),
+    ("der er mange personalekonflikter hos os", "samarbejde"),
+    ("vores stressniveau er alt for højt", "arbejdets_indhold"),
+    ("hun har oplevet sexchikane fra en kollega", "chikane"),
+    ("to forvaltninger skal sammenlægges", "forandringer"),
+])
+def test_compounds_and_derivations_find_their_theme(text, theme):
+    assert themes.assess(text, "spark").best == theme
+
+
+@pytest.mark.parametrize("text, theme", [
+    ("Vi bliver truet af paaroerende", "vold_og_trusler"),
+    ("sammenlaegning af to afdelinger", "forandringer"),
+    ("DER ER MOBNING PÅ ARBEJDSPLADSEN", "chikane"),
+    ("der er mobnig i teamet", "chikane"),
+    ("vi er midt i en omstruktureing", "forandringer"),
+    ("en kollega udsættes for chikanne", "chikane"),
+])
+def test_folded_spellings_and_typing_slips_still_match(text, theme):
+    assert themes.assess(text, "spark").best == theme
+
+
+def test_stems_keep_inflections_together_and_words_apart():
+    assert {themes.stem(w) for w in ("truede", "truer", "truet", "true")} == {"tru"}
+    assert themes.stem("personalegruppen") == "personalegrupp"
+    assert themes.stem("skaendes") != themes.stem("skal")  # a participle ending needs a real stem
+
+
+def test_the_offer_name_spark_is_not_a_kick():
+    assert themes.assess("vi vil gerne søge SPARK om et forløb").best is None
+    assert themes.assess("en elev har sparket en lærer").best == "vold_og_trusler"
+
+
+# -- the most specific keyword wins a word --------------------------------------------------
+
+def test_a_merger_is_no_blow_and_a_patient_transfer_is_no_move():
+    assert themes.assess("vores to afdelinger er blevet slået sammen", "spark").themes == ("forandringer",)
+    assessment = themes.assess("forflytning af tunge borgere uden lift", "spark")
+    assert assessment.best is None and assessment.out_of_theme
+
+
+def test_a_physical_topic_outweighs_a_single_theme_word():
+    assessment = themes.assess("der er alt for få parkeringspladser ved rådhuset", "spark")
+    assert assessment.best is None and assessment.out_of_theme
+
+
+# -- nothing fits stays nothing; exclusions still win ----------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "Hej, jeg er TR på et plejecenter i Vejle",
+    "Hej jeg hedder Lars og er tillidsrepræsentant",
+    "jeg vil gerne høre mere om jeres tilbud",
+    "vi vil gerne have højere løn og nye stole",
+    "der er skimmelsvamp i kælderen",
+    "ja vi har tid og ressourcer",
+    "Solgården",
+])
+def test_text_that_fits_no_theme_gets_no_suggestion(text):
+    assert themes.assess(text, "spark").best is None
+    assert themes.assess(text, "regional_ekspertraadgivning").best is None
+
+
+def test_an_exclusion_alone_is_not_turned_into_a_theme_by_the_examples_model():
+    assessment = themes.assess("vi har en personsag om en medarbejder, der skal have en advarsel")
+    assert assessment.exclusions == ("personsag",) and assessment.themes == ()
+    paabud = themes.assess("Arbejdstilsynet har været her og givet os et strakspåbud")
+    assert paabud.exclusions == ("paabud",) and paabud.themes == ()
+
+
+def test_spark_only_themes_are_no_regional_theme():
+    for text in ("der er mobning blandt sekretærerne", "portøren arbejder alene om natten",
+                 "vi har alt for travlt på afsnittet"):
+        assert themes.assess(text, "regional_ekspertraadgivning").best is None
+        assert themes.assess(text, "spark").best is not None
+
+
+def test_regional_theme_labels_pick_their_own_theme():
+    regional = "regional_ekspertraadgivning"
+    assert themes.assess("vi har brug for hjælp til faglige forandringer", regional).best == "faglige_forandringer"
+    assert themes.assess("organisatoriske forandringer på sygehuset", regional).best \
+        == "organisatoriske_forandringer"
+
+
+# -- the examples model ----------------------------------------------------------------------
+
+def test_examples_model_suggests_a_theme_no_keyword_names_when_it_is_sure():
+    text = "nogle kolleger bliver kaldt øgenavne og gjort til grin"
+    model = themes.model_for("spark")
+    assert model.posterior(text)["chikane"] >= themes.MODEL_MIN_CONFIDENCE
+    assert themes.assess(text, "spark").best == "chikane"
+
+
+def test_examples_model_breaks_a_tie_between_keywords():
+    # 'nye kolleger' hints at change, 'klikedannelse' at cooperation: one keyword each.
+    text = "der er klikedannelse, og nye kolleger kan ikke komme ind i fællesskabet"
+    assert themes.assess(text, "spark").best == "samarbejde"
+
+
+def _cross_validated(offer: str, folds: int = 5) -> tuple[float, float]:
+    """Accuracy and share of wrong suggestions of assess, each example judged by a model that never saw it."""
+    items = [(label, text) for label, texts in themes.examples_for(offer).items() for text in texts]
+    right = wrong = 0
+    for k in range(folds):
+        held_out = items[k::folds]
+        training: dict[str, list[str]] = {}
+        for index, (label, text) in enumerate(items):
+            if index % folds != k:
+                training.setdefault(label, []).append(text)
+        model = themes.train(themes.combine(training, themes.keyword_documents(offer)))
+        for label, text in held_out:
+            expected = None if label == themes.NOT_A_THEME else label
+            got = themes.assess(text, offer, model=model).best
+            right += got == expected
+            wrong += got is not None and got != expected
+    return right / len(items), wrong / len(items)
+
+
+@pytest.mark.parametrize("offer, floor", [("spark", 0.6), ("regional_ekspertraadgivning", 0.85)])
+def test_cross_validated_on_the_examples_most_are_right_and_few_suggestions_wrong(offer, floor):
+    accuracy, wrong = _cross_validated(offer)
+    assert accuracy >= floor
+    assert wrong <= 0.05
+
+
+def test_examples_are_our_own_not_the_benchmark_descriptions():
+    import yaml
+    heldout = yaml.safe_load((Path(themes.__file__).parent / "bench" / "data" / "theme_heldout.yml")
+                             .read_text(encoding="utf-8"))
+    benchmark = {fold(item["text"]) for items in heldout.values() for item in items}
+    examples = {fold(t) for texts in themes.examples_for("spark").values() for t in texts}
+    assert len(examples) >= 250 and not examples & benchmark
+
+
+def test_assess_stays_fast():
+    text = "Vi har alt for mange sager og folk går ned med stress, fordi ledelsen ikke lytter"
+    themes.assess(text)
+    started = time.perf_counter()
+    for _ in range(20):
+        themes.assess(text)
+    assert (time.perf_counter() - started) / 20 < 0.02  # ~2 ms here; the action server calls it per message
