@@ -226,6 +226,15 @@ class ExampleModel:
         return {c: math.exp(v - top) / total for c, v in scores.items()}
 
 
+    def evidence(self, text: str, label: str, top: int = 3) -> tuple[str, ...]:
+        """The text's stems that speak most for the class against the others (for explanations)."""
+        def weight(stem: str) -> float:
+            others = [self.log_likelihood[c].get(stem, self.log_unseen[c]) for c in self.log_prior if c != label]
+            return self.log_likelihood[label].get(stem, self.log_unseen[label]) - max(others)
+        ranked = sorted(set(self.known(text)), key=weight, reverse=True)
+        return tuple(stem for stem in ranked if weight(stem) > 0)[:top]
+
+
 def features(text: str) -> list[str]:
     """The stems a text is judged by: its words' stems without the stop words."""
     return [w.stem for w in _words(text)
@@ -326,6 +335,20 @@ def assess(text: str, offer_code: str = "spark", model: Optional[ExampleModel] =
                 and len(model.known(text)) >= MODEL_MIN_WORDS:
             themes = (best,)
     return Assessment(themes=themes, exclusions=exclusions, out_of_theme=bool(outside))
+
+
+def explain(text: str, offer_code: str = "spark") -> dict[str, tuple[str, ...]]:
+    """Why assess decided as it did: the keywords found per theme, exclusion and off-theme topic,
+    and, for a theme that only the examples model found, the words that weighed most."""
+    catalogue = catalogue_module.load()
+    groups: dict[str, Iterable[str]] = {t.code: t.keywords for t in catalogue.themes_for(offer_code)}
+    groups |= dict(catalogue.exclusions)
+    groups["out_of_theme"] = catalogue.out_of_theme_keywords
+    reasons = {name: keywords for name, keywords in find_keywords(text, groups).items() if keywords}
+    best = assess(text, offer_code).best
+    if best and best not in reasons:
+        reasons[best] = model_for(offer_code).evidence(text, best)
+    return reasons
 
 
 def parse_choice(text: str, offer_code: str = "spark") -> Optional[str]:

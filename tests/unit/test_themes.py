@@ -218,3 +218,11 @@ def test_assess_stays_fast():
     for _ in range(20):
         themes.assess(text)
     assert (time.perf_counter() - started) / 20 < 0.02  # ~2 ms here; the action server calls it per message
+
+
+def test_every_suggestion_can_be_explained():
+    assert themes.explain("vores afdelinger er slået sammen, og der er konflikter") == {
+        "forandringer": ("slået sammen",), "samarbejde": ("konflikt",)}
+    reasons = themes.explain("nogle kolleger bliver kaldt øgenavne og gjort til grin")
+    assert list(reasons) == ["chikane"] and "grin" in reasons["chikane"]  # the examples model's words
+    assert themes.explain("for få parkeringspladser")["out_of_theme"] == ("parkering",)
