@@ -42,8 +42,8 @@ STOPWORDS = frozenset("""
     hvem hver hvis hvor hvordan i ikke ind jeg jer jo kan kommer kun man mange med meget men mere
     mig min mod naar nok nu nye nogle noget ny nyt og om op os over paa saa sig sin sine skal som
     stadig til ud under ved vi vil vores vaere vaeret var ja nej hej tak hoerer
-    region regionen kommune kommunen hospital hospitalet sygehus sygehuset
-    """.split())  # the last line: where people work says nothing about the problem
+    region regionen kommune kommunen hospital hospitalet sygehus sygehuset spark
+    """.split())  # the last line: where people work, or the offer, says nothing about the problem
 
 # parse_choice's answer when the user says that no theme fits.
 NONE = "ingen"
@@ -288,7 +288,8 @@ def keyword_documents(offer_code: str) -> dict[str, tuple[str, ...]]:
     documents = {t.code: t.keywords for t in catalogue.themes_for(offer_code)}
     documents[NOT_A_THEME] = catalogue.out_of_theme_keywords + tuple(
         keyword for keywords in catalogue.exclusions.values() for keyword in keywords)
-    return documents
+    # An exact-word keyword ('=sparket') is exact because its stem means something else ('SPARK').
+    return {label: tuple(k for k in keywords if not k.startswith("=")) for label, keywords in documents.items()}
 
 
 def combine(*sources: Mapping[str, Iterable[str]]) -> dict[str, tuple[str, ...]]:

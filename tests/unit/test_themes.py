@@ -164,7 +164,9 @@ def test_regional_theme_labels_pick_their_own_theme():
 # -- the examples model ----------------------------------------------------------------------
 
 def test_examples_model_suggests_a_theme_no_keyword_names_when_it_is_sure():
-    text = "nogle kolleger bliver kaldt øgenavne og gjort til grin"
+    text = "en kollega bliver behandlet dårligt og talt ned til af de andre"
+    keywords = [k for theme in catalogue.load().themes_for("spark") for k in theme.keywords]
+    assert themes.find_keywords(text, {"spark": keywords}) == {"spark": ()}
     model = themes.model_for("spark")
     assert model.posterior(text)["chikane"] >= themes.MODEL_MIN_CONFIDENCE
     assert themes.assess(text, "spark").best == "chikane"
@@ -195,7 +197,7 @@ def _cross_validated(offer: str, folds: int = 5) -> tuple[float, float]:
     return right / len(items), wrong / len(items)
 
 
-@pytest.mark.parametrize("offer, floor", [("spark", 0.6), ("regional_ekspertraadgivning", 0.85)])
+@pytest.mark.parametrize("offer, floor", [("spark", 0.75), ("regional_ekspertraadgivning", 0.85)])
 def test_cross_validated_on_the_examples_most_are_right_and_few_suggestions_wrong(offer, floor):
     accuracy, wrong = _cross_validated(offer)
     assert accuracy >= floor
@@ -223,6 +225,6 @@ def test_assess_stays_fast():
 def test_every_suggestion_can_be_explained():
     assert themes.explain("vores afdelinger er slået sammen, og der er konflikter") == {
         "forandringer": ("slået sammen",), "samarbejde": ("konflikt",)}
-    reasons = themes.explain("nogle kolleger bliver kaldt øgenavne og gjort til grin")
-    assert list(reasons) == ["chikane"] and "grin" in reasons["chikane"]  # the examples model's words
+    reasons = themes.explain("en kollega bliver behandlet dårligt og talt ned til af de andre")
+    assert list(reasons) == ["chikane"] and "talt" in reasons["chikane"]  # the examples model's words
     assert themes.explain("for få parkeringspladser")["out_of_theme"] == ("parkering",)
