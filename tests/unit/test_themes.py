@@ -106,6 +106,11 @@ def test_stems_keep_inflections_together_and_words_apart():
     assert themes.stem("skaendes") != themes.stem("skal")  # a participle ending needs a real stem
 
 
+def test_a_kind_of_is_no_blow():
+    assert themes.assess("hun er den eneste af sin slags på skolen", "spark").best != "vold_og_trusler"
+    assert themes.assess("han gav hende et slag i ansigtet", "spark").best == "vold_og_trusler"
+
+
 def test_the_offer_name_spark_is_not_a_kick():
     assert themes.assess("vi vil gerne søge SPARK om et forløb").best is None
     assert themes.assess("en elev har sparket en lærer").best == "vold_og_trusler"
