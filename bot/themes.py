@@ -1,7 +1,10 @@
 """Which offer theme a problem, described in the user's own words, belongs to.
 
-A transparent keyword match over the catalogue (no model): the user always confirms
-the suggestion, so being explainable matters more than being clever.
+Transparent on purpose, since the user confirms every suggestion: first the catalogue's
+keywords, matched the way Danish is written (inflections, compounds, æ/ø/å or ae/oe/aa,
+typing slips); then a small naive Bayes model over example descriptions
+(data/theme_examples.yml), which breaks ties and, only when it is sure, names a theme that
+no keyword found. Nothing fits -> no suggestion; `explain` says why a theme was suggested.
 """
 
 from __future__ import annotations
@@ -63,11 +66,13 @@ class Assessment:
     def best(self) -> Optional[str]:
         return self.themes[0] if self.themes else None
 
-# Danish inflectional endings, longest first, on folded text (æ -> ae ...): 'truede', 'truer',
+
+# Danish inflectional endings, tried in this order, on folded text (æ -> ae ...): 'truede', 'truer',
 # 'truet' and 'true' all become 'tru'; 'lederne', 'ledere' and 'leder' become 'led'. Stems are
 # only keys that a keyword and a word share, so consistency matters more than linguistics.
 _STEM_MIN = 3
-# (ending, the shortest stem it may leave): a participle ending needs a longer one ('skaendes' is no 'ska').
+# (ending, the shortest word it is cut from): a participle ending must leave a longer stem
+# ('skaendes' is no 'ska').
 _ENDINGS = tuple((ending, len(ending) + _STEM_MIN + ending.startswith("end")) for ending in (
     "erne", "ernes", "endes", "ende", "edes", "ede", "ere", "enes", "ene", "ets", "ers",
     "er", "et", "en", "es", "e", "s"))
