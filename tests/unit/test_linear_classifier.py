@@ -1,0 +1,207 @@
+"""The linear intent + FAQ-topic classifier (bot/rasa_classifier.py), trained by Rasa on real data.
+
+A slice of data/nlu (four FAQ topics and four other intents) is trained with the project's own
+config.yml through `rasa.model_training.train_nlu`, then loaded with Rasa's Agent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.conftest import ROOT
+
+pytest.importorskip("spacy")
+pytestmark = pytest.mark.slow
+
+TOPICS = ("faq/pris", "faq/trio_med", "faq/hvad_er_spark", "faq/temaer")
+INTENTS = ("greet", "thanks", "stop", "affirm")
+PER_LABEL = 40
+
+
+def _slice(path: Path) -> None:
+    from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLWriter
+    from rasa.shared.nlu.training_data.loading import load_data
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    chosen = defaultdict(list)
+    for message in load_data(str(ROOT / "data" / "nlu")).intent_examples:
+        label = message.get("intent_response_key") or message.get("intent")
+        if label in TOPICS + INTENTS and len(chosen[label]) < PER_LABEL:
+            chosen[label].append(message)
+    assert set(chosen) == set(TOPICS + INTENTS)
+    examples = [m for messages in chosen.values() for m in messages]
+    path.write_text(RasaYAMLWriter().dumps(TrainingData(training_examples=examples)), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory) -> Path:
+    from rasa.model_training import train_nlu
+
+    work = tmp_path_factory.mktemp("linear")
+    _slice(work / "nlu.yml")
+    trained = train_nlu(config=str(ROOT / "config.yml"), nlu_data=str(work / "nlu.yml"),
+                        output=str(work), fixed_model_name="slice", domain=str(ROOT / "domain.yml"))
+    return Path(str(trained))
+
+
+@pytest.fixture(scope="module")
+def agent(model):
+    from rasa.core.agent import Agent
+
+    return Agent.load(str(model))
+
+
+def parse(agent, text: str) -> dict:
+    return asyncio.run(agent.parse_message(text))
+
+
+def test_config_uses_the_linear_classifier_and_no_response_selector():
+    config = (ROOT / "config.yml").read_text()
+    assert "bot.rasa_classifier.LinearIntentClassifier" in config
+    assert "ResponseSelector" not in config.split("pipeline:")[1]
+    assert "LogisticRegressionClassifier" not in config.split("pipeline:")[1]
+
+
+@pytest.mark.parametrize("text, topic", [
+    ("hvad koster det at være med?", "faq/pris"),
+    ("hvad er en trio", "faq/trio_med"),
+    ("hvad er spark for noget", "faq/hvad_er_spark"),
+    ("hvilke temaer kan vi vælge imellem?", "faq/temaer"),
+])
+def test_faq_question_gets_intent_faq_and_its_topic_as_rasas_response_selector_would(agent, text, topic):
+    parsed = parse(agent, text)
+    assert parsed["intent"]["name"] == "faq"
+    # Rasa's processor reads response_selector["faq"] for this (ResponseSelector with
+    # retrieval_intent: faq); ActionRetrieveResponse reads the same key for `utter_faq`.
+    assert parsed["intent"]["full_retrieval_intent_name"] == topic
+    selector = parsed["response_selector"]
+    assert selector["all_retrieval_intents"] == ["faq"]
+    response = selector["faq"]["response"]
+    assert response["intent_response_key"] == topic
+    assert response["utter_action"] == f"utter_{topic}"
+    assert response["responses"] and response["responses"][0]["text"]
+    ranking = selector["faq"]["ranking"]
+    assert ranking[0]["intent_response_key"] == topic
+    assert sorted(r["intent_response_key"] for r in ranking) == sorted(TOPICS)
+    assert sum(r["confidence"] for r in ranking) == pytest.approx(1.0)
+    assert response["confidence"] == ranking[0]["confidence"]
+
+
+def test_faq_answer_is_the_domains_response_for_the_topic(agent):
+    import yaml
+
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    response = parse(agent, "hvad koster det?")["response_selector"]["faq"]["response"]
+    assert response["responses"] == domain["responses"]["utter_faq/pris"]
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("hej", "greet"), ("mange tak for hjælpen", "thanks"), ("stop", "stop"), ("ja tak", "affirm"),
+])
+def test_other_messages_get_their_own_intent(agent, text, intent):
+    parsed = parse(agent, text)
+    assert parsed["intent"]["name"] == intent
+    assert parsed["intent"].get("full_retrieval_intent_name") is None
+
+
+def test_intent_ranking_names_top_level_intents_with_faq_as_the_sum_of_its_topics(agent):
+    parsed = parse(agent, "hvad koster det?")
+    names = [r["name"] for r in parsed["intent_ranking"]]
+    assert len(names) == len(set(names)) and not any("/" in name for name in names)
+    assert set(names) == {"faq", *INTENTS}
+    assert sum(r["confidence"] for r in parsed["intent_ranking"]) == pytest.approx(1.0)
+    assert parsed["intent"]["confidence"] == parsed["intent_ranking"][0]["confidence"]
+
+
+def test_model_holds_numbers_and_json_only_and_loads_without_skops(model):
+    import io
+    import tarfile
+
+    with tarfile.open(model) as archive:
+        ours = [m for m in archive.getmembers() if "LinearIntentClassifier" in m.name and m.isfile()]
+        assert sorted(Path(m.name).name for m in ours) == ["linear_model.json", "linear_model.npz"]
+        for member in ours:
+            data = archive.extractfile(member).read()
+            assert b"\x80\x04" not in data[:2] and b"pickle" not in data
+            if member.name.endswith(".npz"):
+                with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
+                    assert {arrays[k].dtype.kind for k in arrays.files} == {"f"}
+            else:
+                json.loads(data)
+    script = ("import asyncio, sys; from rasa.core.agent import Agent; "
+              f"a = Agent.load({str(model)!r}); r = asyncio.run(a.parse_message('hvad er en trio')); "
+              "print(r['intent']['name'], 'skops' in sys.modules)")
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.split()[-2:] == ["faq", "False"]
+
+
+def test_saved_then_loaded_component_predicts_the_same(agent, tmp_path):
+    from rasa.core.channels import UserMessage
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.shared.nlu.training_data.loading import load_data
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    from bot.rasa_classifier import LinearIntentClassifier
+
+    runner = agent.processor.graph_runner
+    featurizer = [n for n in runner._graph_schema.nodes if n.startswith("run_") and "Featurizer" in n][-1]
+
+    def featurized(texts, labels=None):
+        messages = [runner.run(inputs={"__message__": [UserMessage(t)]}, targets=[featurizer])[featurizer][0]
+                    for t in texts]
+        for message, label in zip(messages, labels or [None] * len(messages)):
+            if label:
+                message.set("intent", label.split("/")[0])
+                message.set("intent_response_key", label if "/" in label else None)
+        return messages
+
+    examples = [m for m in load_data(str(ROOT / "data" / "nlu")).intent_examples
+                if (m.get("intent_response_key") or m.get("intent")) in TOPICS + INTENTS][::4]
+    labels = [m.get("intent_response_key") or m.get("intent") for m in examples]
+    training = TrainingData(training_examples=featurized([m.get("text") for m in examples], labels),
+                            responses={"utter_faq/pris": [{"text": "gratis"}]})
+    storage, resource = LocalModelStorage(tmp_path), Resource("linear")
+    context = ExecutionContext(GraphSchema({}), node_name="linear")
+    trained = LinearIntentClassifier.create({"C": [1.0, 3.0]}, storage, resource, context)
+    trained.train(training)
+    loaded = LinearIntentClassifier.load({}, storage, resource, context)
+
+    texts = ["hvad koster det?", "hvad er en trio", "tak", "hej med dig", "stop nu", "ja"]
+    assert loaded.classes == trained.classes and loaded.chosen_c == trained.chosen_c
+    assert np.array_equal(loaded.probabilities(featurized(texts)), trained.probabilities(featurized(texts)))
+    first, second = featurized(texts), featurized(texts)
+    trained.process(first)
+    loaded.process(second)
+    for a, b in zip(first, second):
+        assert a.get("intent") == b.get("intent")
+        assert a.get("intent_ranking") == b.get("intent_ranking")
+        assert a.get("response_selector") == b.get("response_selector")
+
+
+@pytest.mark.parametrize("n_classes", [2, 4])
+def test_probabilities_are_scikit_learns(n_classes):
+    import scipy.sparse
+    from sklearn.linear_model import LogisticRegression
+
+    from bot.rasa_classifier import softmax_probabilities
+
+    rng = np.random.default_rng(0)
+    features = scipy.sparse.csr_matrix(rng.poisson(0.3, size=(120, 30)).astype(float))
+    labels = rng.integers(0, n_classes, size=120)
+    model = LogisticRegression(class_weight="balanced", max_iter=1000).fit(features, labels)
+    assert np.allclose(softmax_probabilities(features, model.coef_, model.intercept_),
+                       model.predict_proba(features), atol=1e-12)
