@@ -312,7 +312,8 @@ def markdown(report: dict[str, Any]) -> str:
         f"| intent macro-F1 (faq as one intent) | {held['intent']['macro_f1']} | {cv['intent_macro_f1']} |",
         f"| full-label macro-F1 (each faq sub-intent its own class) | {held['full_label']['macro_f1']} "
         f"| {cv['full_label_macro_f1']} |",
-        f"| faq sub-intent macro-F1 (ResponseSelector) | {held['faq_subintent']['macro_f1']} "
+        f"| faq sub-intent macro-F1 ({report.get('faq_selector', 'ResponseSelector')}) "
+        f"| {held['faq_subintent']['macro_f1']} "
         f"| {cv['faq_subintent_macro_f1']} |",
         f"| entity F1 (municipality, region: span and canonical name) | {held['entity']['f1']} "
         f"(n={held['entity']['support']}) | {cv['entity_f1']} |",
@@ -403,10 +404,14 @@ def main(argv: list[str] | None = None) -> int:
                   f"{FOLDS}-fold cross-validation, all folds pooled")
     import yaml
 
+    components = [c["name"].rsplit(".", 1)[-1] for c in yaml.safe_load(args.config.read_text())["pipeline"]]
     report = {
         "seed": SEED,
-        "pipeline": " → ".join(c["name"].rsplit(".", 1)[-1]
-                               for c in yaml.safe_load(args.config.read_text())["pipeline"]),
+        "pipeline": " → ".join(components),
+        # Who picks the faq topic: Rasa's ResponseSelector, else the intent classifier that
+        # fills response_selector itself (bot/rasa_classifier.py).
+        "faq_selector": "ResponseSelector" if "ResponseSelector" in components else next(
+            (c for c in components if c.endswith("Classifier") and c != "FallbackClassifier"), "?"),
         "intent": {"heldout": {**held["intent"], "faq_subintent_macro_f1": held["faq_subintent"]["macro_f1"],
                                "full_label_macro_f1": held["full_label"]["macro_f1"]},
                    "crossval": cv},
