@@ -29,6 +29,23 @@ from typing import Any, Iterable, Sequence
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORTS = ROOT / "reports"
+# What the figures depend on: `make bench` reuses reports/nlu.json while these are unchanged.
+INPUTS = ("data/nlu", "config.yml", "domain.yml", "bot/rasa_nlu.py", "bot/rasa_classifier.py",
+          "build/spacy_da/.content-hash")
+
+
+def inputs_fingerprint(paths: tuple[str, ...] = INPUTS) -> str:
+    """A hash of the files (folders: every file in them) the NLU figures depend on."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for name in paths:
+        path = ROOT / name
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            digest.update(str(file.relative_to(ROOT)).encode())
+            digest.update(file.read_bytes() if file.exists() else b"-")
+    return digest.hexdigest()[:16]
 DATA = ROOT / "data" / "nlu"
 SEED = 42
 FOLDS = 5
@@ -356,6 +373,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.fold:
         _run_fold(*(Path(p) for p in args.fold))
         return 0
+    own_inputs = args.data.resolve() == DATA.resolve() and args.config.resolve() == CONFIG.resolve()
+    fingerprint = inputs_fingerprint() if own_inputs else None
 
     examples, training = load_examples(args.data)
     data = check(examples, args.config)
@@ -406,6 +425,8 @@ def main(argv: list[str] | None = None) -> int:
 
     components = [c["name"].rsplit(".", 1)[-1] for c in yaml.safe_load(args.config.read_text())["pipeline"]]
     report = {
+        # Taken when the run began (None for other data or config than the project's own).
+        "inputs": fingerprint,
         "seed": SEED,
         "pipeline": " → ".join(components),
         # Who picks the faq topic: Rasa's ResponseSelector, else the intent classifier that
