@@ -13,7 +13,7 @@ PARTS = (
     ("action reply validation (jsonschema)", ("jsonschema/",)),
     ("tracker store (SQLite)", ("rasa/core/tracker_store.py", "bot/tracker_store.py")),
     ("NLU pipeline", ("_parse_message_with_graph",)),
-    ("policies (rules, memoization)", ("_predict_next_with_tracker",)),
+    ("policies", ("_predict_next_with_tracker",)),
     ("action-server calls (HTTP, events)", ("rasa/core/actions/action.py",)),
     ("message handling, Sanic, HTTP", ("sanic/", "rasa/core/processor.py", "rasa/core/channels/")),
 )
