@@ -215,3 +215,38 @@ def test_probabilities_are_scikit_learns(n_classes):
     model = LogisticRegression(class_weight="balanced", max_iter=1000).fit(features, labels)
     assert np.allclose(softmax_probabilities(features, model.coef_, model.intercept_),
                        model.predict_proba(features), atol=1e-12)
+
+
+def test_sentence_features_are_the_matrix_rasas_combined_features_give(agent):
+    """Our one-step concatenation against Message.get_sparse_features + vstack, on real featurized messages."""
+    import scipy.sparse
+    from rasa.core.channels import UserMessage
+
+    from bot.rasa_classifier import sentence_features
+
+    runner = agent.processor.graph_runner
+    featurizer = [n for n in runner._graph_schema.nodes if n.startswith("run_") and "Featurizer" in n][-1]
+    texts = ["hvad koster det?", "Vi hører under Region Sjælland", "tak", "æøå ÆØÅ", "x" * 300, "ja ja ja ja"]
+    messages = [runner.run(inputs={"__message__": [UserMessage(t)]}, targets=[featurizer])[featurizer][0]
+                for t in texts]
+    assert sum(1 for f in messages[0].features if f.type == "sentence" and f.is_sparse()) >= 2
+    rasas = scipy.sparse.vstack([m.get_sparse_features(attribute="text")[1].features for m in messages],
+                                format="csr")
+    ours = sentence_features(messages)
+    assert ours.shape == rasas.shape
+    assert (ours != rasas).nnz == 0
+
+
+def test_column_major_weights_give_the_same_probabilities_without_copying(agent):
+    from bot.rasa_classifier import LinearIntentClassifier, softmax_probabilities
+
+    classifier = next(node for node in agent.processor.graph_runner._instantiated_nodes.values()
+                      if isinstance(getattr(node, "_component", None), LinearIntentClassifier))._component
+    assert classifier.coef.T.flags["C_CONTIGUOUS"]  # what scipy's sparse @ dense reads in place
+    import scipy.sparse
+
+    rng = np.random.default_rng(1)
+    features = scipy.sparse.random(5, classifier.coef.shape[1], density=0.01, format="csr", random_state=rng)
+    assert np.allclose(softmax_probabilities(features, classifier.coef, classifier.intercept),
+                       softmax_probabilities(features, np.ascontiguousarray(classifier.coef), classifier.intercept),
+                       rtol=0, atol=1e-12)
