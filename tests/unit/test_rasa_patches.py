@@ -98,7 +98,34 @@ INVALID_REPLIES = [
     {"events": [], "responses": [["not", "an", "object"]]},     # a response that is not an object
     {"events": [{"event": "user", "text": 5}]},                  # user text that is not text
     [],                                                          # not an object at all
+    {"events": [{"event": ["slot"], "name": "x", "value": 1}]},  # an event type that is a list
+    {"events": [{"event": 7}]},                                  # an event type that is a number
+    {"events": [{"event": "slot", "name": "x"}]},                # a slot event without a value
+    {"events": [{"event": "bot", "timestamp": "i går"}]},        # a timestamp that is text
+    {"events": [{"event": "action", "name": "x"}, "slot"]},      # an event that is not an object
+    {"events": [{"event": "user", "parse_data": {"entities": [{"entity": "x"}]}}]},  # entity without value
+    {"events": None},                                            # no list at all
+    {"events": [{"event": "action", "metadata": []}]},           # metadata that is not an object
 ]
+
+# One valid event of every type the schema knows, as the action server sends them.
+EVERY_EVENT_TYPE = {"events": [
+    {"event": "user", "text": "vi er i Vejle", "input_channel": "rest", "message_id": "m1",
+     "parse_data": {"text": "vi er i Vejle", "intent": {"name": "inform", "confidence": 0.9},
+                    "intent_ranking": [{"name": "inform", "confidence": 0.9}],
+                    "entities": [{"entity": "municipality", "value": "Vejle", "start": 8, "end": 13}],
+                    "response_selector": {"all_retrieval_intents": ["faq"]}}},
+    {"event": "action", "name": "action_listen", "policy": None, "confidence": 1.0, "hide_rule_turn": False},
+    {"event": "slot", "name": "municipality", "value": {"name": "Vejle", "code": 630}, "timestamp": 1.5},
+    {"event": "entities", "entities": [{"entity": "region", "value": "Region Syddanmark"}]},
+    {"event": "user_featurization"}, {"event": "cancel_reminder"}, {"event": "reminder"},
+    {"event": "action_execution_rejected", "name": "x"}, {"event": "form_validation"},
+    {"event": "loop_interrupted"}, {"event": "form"}, {"event": "active_loop", "name": None},
+    {"event": "reset_slots"}, {"event": "resume"}, {"event": "pause"}, {"event": "followup", "name": "x"},
+    {"event": "export"}, {"event": "restart"}, {"event": "undo"}, {"event": "rewind"},
+    {"event": "bot", "text": "Tak!", "metadata": {"utter_action": "utter_thanks"}},
+    {"event": "session_started"}, {"event": "agent"}]}
+VALID_REPLIES.append(EVERY_EVENT_TYPE)
 
 
 def _outcome(validate: Any, reply: Any) -> Any:
@@ -118,6 +145,22 @@ def test_action_reply_validator_gives_rasas_result_and_error(patched, reply):
     ours = _outcome(action._validate_action_result, copy.deepcopy(reply))
     assert ours == rasas
     assert ours[0] == ("ok" if reply in VALID_REPLIES else "error")
+
+
+def test_each_event_is_checked_against_its_own_types_schema_only(patched):
+    from rasa.core.actions.action import RemoteAction
+
+    dispatch = rasa_patches._event_dispatch(RemoteAction)
+    assert dispatch is not None and len(dispatch.by_type) >= 20
+    assert dispatch.valid(EVERY_EVENT_TYPE)
+    assert not any(dispatch.valid(reply) for reply in INVALID_REPLIES)
+    reply = {"events": EVERY_EVENT_TYPE["events"] * 7}  # ~160 events, a long form's worth
+    rasa_patches.apply(("action_reply_validator",))
+    action = RemoteAction("validate_application_form", None)
+    full = rasa_patches._reply_validator(RemoteAction)
+    ours_ms = _ms_per_call(action._validate_action_result, reply)
+    full_ms = _ms_per_call(lambda r: full.validate(r), reply)
+    assert ours_ms < full_ms / 2, (ours_ms, full_ms)
 
 
 def test_invalid_reply_error_keeps_rasas_help_text(patched):
