@@ -45,6 +45,9 @@ tests/unit/test_rasa_patches.py checks that each gives the same results as Rasa'
   `dataclasses.asdict`, i.e. `copy.deepcopy` item by item: 4 % of the server's time under
   load. Plain JSON-like data (which a parse is) is copied directly instead: an equal dict,
   nothing shared; anything else still goes through `dataclasses.asdict` (`fast_asdict()`).
+- `minimal_graph_memo`: before every run of the model's graph (an NLU parse, a policy
+  prediction) Rasa works out which nodes the targets need, walking the dependencies
+  without remembering any: 4 % of the server's time. We remember the answer per targets.
 
 `RASA_PATCHES` chooses: unset or "all" (every patch), "none", or names joined by "," or "+".
 """
@@ -61,7 +64,8 @@ from typing import Any, Callable, Dict, Optional, Text
 logger = logging.getLogger(__name__)
 
 PATCHES = ("action_reply_validator", "load_without_training_step", "sqlite_tracker_store",
-           "event_type_lookup", "action_server_keepalive", "action_call_json", "active_loop_state")
+           "event_type_lookup", "action_server_keepalive", "action_call_json", "active_loop_state",
+           "minimal_graph_memo")
 
 # Rasa's own methods, kept so that `revert()` and the tests can compare against them.
 _originals: Dict[str, Callable[..., Any]] = {}
@@ -108,6 +112,10 @@ def revert() -> None:
 
         Event.resolve_by_type = _originals.pop("event_type_lookup")
         del Event.__init_subclass__  # back to object's
+    if "minimal_graph_memo" in _originals:
+        from rasa.engine.graph import GraphSchema
+
+        GraphSchema.minimal_graph_schema = _originals.pop("minimal_graph_memo")
     if "active_loop_state" in _originals:
         from rasa.shared.core import trackers
 
@@ -486,6 +494,35 @@ def _patch_active_loop_state() -> Callable[..., Any]:
     return original
 
 
+# -- minimal_graph_memo ----------------------------------------------------------------------------
+
+
+def _memoised_minimal_graph_schema(self: Any, targets: Optional[list] = None) -> Any:
+    """Rasa's GraphSchema.minimal_graph_schema, worked out once per set of targets.
+
+    Each call returns a new GraphSchema over a new dict of the same nodes, as Rasa's does;
+    the memo is keyed by the targets and by the identity and size of `nodes`, so a schema
+    whose nodes are replaced or extended is worked out again.
+    """
+    from rasa.engine.graph import GraphSchema
+
+    memo = self.__dict__.setdefault("_minimal_schemas", {})
+    key = (tuple(targets) if targets else None, id(self.nodes), len(self.nodes))
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = _originals["minimal_graph_memo"](self, targets)
+    return GraphSchema(dict(found.nodes))
+
+
+def _patch_minimal_graph_memo() -> Callable[..., Any]:
+    from rasa.engine.graph import GraphSchema
+
+    original = GraphSchema.minimal_graph_schema
+    _originals["minimal_graph_memo"] = original  # the memo calls it before apply() records it
+    GraphSchema.minimal_graph_schema = _memoised_minimal_graph_schema
+    return original
+
+
 _PATCHERS: Dict[str, Callable[[], Callable[..., Any]]] = {
     "action_reply_validator": _patch_action_reply_validator,
     "load_without_training_step": _patch_load_without_training_step,
@@ -494,4 +531,5 @@ _PATCHERS: Dict[str, Callable[[], Callable[..., Any]]] = {
     "action_server_keepalive": _patch_endpoint_session,
     "action_call_json": _patch_endpoint_session,
     "active_loop_state": _patch_active_loop_state,
+    "minimal_graph_memo": _patch_minimal_graph_memo,
 }

@@ -683,3 +683,42 @@ def test_active_loop_state_is_faster_than_rasas(patched):
     rasa_patches.apply(("active_loop_state",))
     ours = min(seconds() for _ in range(3))
     assert ours < rasas / 1.5, (ours, rasas)
+
+
+# -- minimal_graph_memo --------------------------------------------------------------------------
+
+
+def test_minimal_graph_memo_gives_rasas_subgraph_for_the_trained_model(patched):
+    from rasa.core.agent import Agent
+
+    model = ROOT / "models" / "current.tar.gz"
+    if not model.exists():
+        pytest.skip("no trained model (make test trains one first)")
+    schema = Agent.load(str(model)).processor.graph_runner._graph_schema
+    names = list(schema.nodes)
+    target_sets = [None, [names[len(names) // 2]], [n for n in names if "Classifier" in n], names[-3:]]
+    assert len(names) > 8 and target_sets[2]
+    rasas = [schema.minimal_graph_schema(t) for t in target_sets]
+    rasa_patches.apply(("minimal_graph_memo",))
+    for _ in range(2):  # worked out, then remembered
+        ours = [schema.minimal_graph_schema(t) for t in target_sets]
+        assert [list(s.nodes) for s in ours] == [list(s.nodes) for s in rasas]
+        assert all(a.nodes[n] is b.nodes[n] for a, b in zip(ours, rasas) for n in a.nodes)
+    ours[0].nodes.clear()  # a caller changing what it got changes nothing for the next
+    assert list(schema.minimal_graph_schema(None).nodes) == list(rasas[0].nodes)
+
+
+def test_minimal_graph_memo_works_again_when_the_nodes_change(patched):
+    from rasa.engine.graph import GraphSchema, SchemaNode
+
+    from bot.rasa_classifier import LinearIntentClassifier
+
+    def node(needs: dict, target: bool = False) -> SchemaNode:
+        return SchemaNode(needs=needs, uses=LinearIntentClassifier, constructor_name="create", fn="process",
+                          config={}, is_target=target)
+
+    schema = GraphSchema({"a": node({}), "b": node({"x": "a"}, target=True), "c": node({})})
+    rasa_patches.apply(("minimal_graph_memo",))
+    assert list(schema.minimal_graph_schema().nodes) == ["a", "b"]
+    schema.nodes["d"] = node({"x": "c"}, target=True)
+    assert list(schema.minimal_graph_schema().nodes) == ["a", "b", "c", "d"]
