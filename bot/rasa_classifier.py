@@ -53,13 +53,35 @@ def _group_key(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.lower()))
 
 
-def sentence_features(messages: Sequence[Message]) -> scipy.sparse.csr_matrix:
+def scale_counts(values: np.ndarray) -> np.ndarray:
+    """One message's counts from one featurizer, sublinear (log(1 + n)) and of unit L2 length.
+
+    Why: on raw counts a long message has a far longer vector than "Rikke" or "lol", so the few
+    n-grams of a short message hardly move its scores, and a 0/1 pattern flag (a person's name,
+    a place) is one column next to thousands of counts. With every count block of unit length,
+    short and long messages weigh the same and a flag counts as much as a whole block.
+    Measured on the 5 grouped folds of `make bench-nlu` (same features, names lookup in; raw
+    at its best C=3, scaled at C=300): intent macro-F1 0.909 -> 0.917 (CV mean), held-out
+    fold 0.900 -> 0.921.
+    """
+    scaled = np.log1p(np.asarray(values, dtype=np.float64))
+    norm = float(np.sqrt(np.dot(scaled, scaled)))
+    return scaled / norm if norm > 0 else scaled
+
+
+def _is_scaled(origin: Any, featurizers: Sequence[str]) -> bool:
+    origins = origin if isinstance(origin, list) else [origin]
+    return any(name in str(o) for o in origins for name in featurizers)
+
+
+def sentence_features(messages: Sequence[Message], scaled_featurizers: Sequence[str] = ()) -> scipy.sparse.csr_matrix:
     """The messages' sparse sentence features side by side, one row each.
 
     The same matrix as hstacking what `Message.get_sparse_features(TEXT)` combines (the
     featurizers' sentence features in the message's order), built in one step: Rasa's way
     deep-copies the first featurizer's matrix and hstacks the others one by one, a twentieth
-    of our Rasa server's time under load.
+    of our Rasa server's time under load. The blocks of featurizers whose node name contains
+    one of `scaled_featurizers` go through `scale_counts`; the others are kept as they are.
     """
     data: List[np.ndarray] = []
     columns: List[np.ndarray] = []
@@ -74,7 +96,11 @@ def sentence_features(messages: Sequence[Message]) -> scipy.sparse.csr_matrix:
             part = feature.features.tocoo()
             if part.shape[0] != 1:
                 raise ValueError(f"a sentence feature has {part.shape[0]} rows, not 1")
-            data.append(part.data)
+            if _is_scaled(feature.origin, scaled_featurizers):
+                part = part.tocsr().tocoo()  # a copy, with repeated (row, col) entries summed
+                data.append(scale_counts(part.data))
+            else:
+                data.append(part.data)
             columns.append(part.col.astype(np.int64) + offset)
             offset += part.shape[1]
             stored += part.nnz
@@ -120,10 +146,12 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
     def get_default_config() -> Dict[Text, Any]:
         return {
             # Candidates for the inverse regularisation strength; with more than one, the best
-            # by macro-F1 over grouped, stratified folds of the training data is used. On our
-            # raw counts 1-3 did best (0.3 and 10-30 lost 0.01-0.02 intent macro-F1); each
-            # candidate costs cv_folds fits, ~20 s each on this machine.
-            "C": [1.0, 3.0],
+            # by macro-F1 over grouped, stratified folds of the training data is used. With the
+            # scaled count blocks (see scaled_featurizers) weak regularisation does best: on the
+            # 5 bench folds CV intent macro-F1 was 0.889 at C=10, 0.913 at 100, 0.917 at 300
+            # and 1000 (on raw counts 1-3 had done best). Each candidate costs cv_folds fits,
+            # ~6 s each on this machine.
+            "C": [300.0, 1000.0],
             "cv_folds": 3,
             "max_iter": 1000,
             "tol": 1e-4,
@@ -140,6 +168,10 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
             # from the joint model's topic probabilities: held-out faq-topic macro-F1 0.955
             # against 0.946 (same fold, same features).
             "topic_model": True,
+            # Count blocks (sentence features of the featurizers whose node name contains one
+            # of these) are made sublinear and of unit length per message: see scale_counts.
+            # Empty: raw counts, as before.
+            "scaled_featurizers": ["CountVectorsFeaturizer"],
         }
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -176,14 +208,14 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
     def _features(self, messages: Sequence[Message]) -> scipy.sparse.csr_matrix:
         if not self.config["use_sequence_features"] and not any(
                 f.attribute == TEXT and f.is_dense() for message in messages for f in message.features):
-            return sentence_features(messages)
+            return sentence_features(messages, self.config["scaled_featurizers"])
         rows = []
         for message in messages:
             sequence, sentence = message.get_sparse_features(attribute=TEXT)
             _, dense_sentence = message.get_dense_features(attribute=TEXT)
             parts = []
             if sentence is not None:
-                parts.append(scipy.sparse.csr_matrix(sentence.features))
+                parts.append(sentence_features([message], self.config["scaled_featurizers"]))
             if self.config["use_sequence_features"] and sequence is not None:
                 parts.append(scipy.sparse.csr_matrix(sequence.features.sum(axis=0)))
             if dense_sentence is not None:
