@@ -127,7 +127,11 @@ def write_split(training: Any, indices: Iterable[int], path: Path) -> None:
     from rasa.shared.nlu.training_data.training_data import TrainingData
 
     chosen = [training.intent_examples[i] for i in indices]
-    path.write_text(RasaYAMLWriter().dumps(TrainingData(training_examples=chosen)), encoding="utf-8")
+    # The lookup tables and regexes are no examples (nothing to split): a fold's model gets
+    # them all, as the production model does, or its RegexFeaturizer would have no patterns.
+    path.write_text(RasaYAMLWriter().dumps(TrainingData(
+        training_examples=chosen, regex_features=training.regex_features,
+        lookup_tables=training.lookup_tables, entity_synonyms=training.entity_synonyms)), encoding="utf-8")
 
 
 # -- one fold, in its own process (TensorFlow state stays out of the orchestrator) --------
