@@ -39,3 +39,20 @@ def test_rasa_matches_the_table_in_a_message_the_way_the_regex_featurizer_does()
     assert flagged("soeren") and flagged("RIKKE")
     assert not flagged("vi har problemer med samarbejdet") and not flagged("lol")
     assert not flagged("per uge")  # 'Per' is not in the table
+
+
+def test_each_benchmark_fold_is_trained_with_the_lookup_tables_and_regexes(tmp_path):
+    # Without them a fold's RegexFeaturizer has no patterns, and the benchmark would measure
+    # another model than the one `scripts/train.sh` builds from data/.
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    from bot.bench import nlu as bench
+
+    _, training = bench.load_examples()
+    bench.write_split(training, range(10), tmp_path / "fold.yml")
+    fold = load_data(str(tmp_path / "fold.yml"))
+    assert len(fold.intent_examples) == 10
+    assert {t["name"] for t in fold.lookup_tables} >= {"person_name", "place", "interjection"}
+    assert {r["name"] for r in fold.regex_features} >= {"email", "phone", "no_letters", "keyboard_mash"}
+    names = next(t for t in fold.lookup_tables if t["name"] == "person_name")["elements"]
+    assert "soeren" in names and "yilmaz" in names
