@@ -216,22 +216,15 @@ class PrivacySQLTrackerStore(SQLTrackerStore):
         if self._append_to_cached(tracker):
             logger.debug(f"Tracker with sender_id '{sender_id}' stored to database")
             return
+        # Not cached (or the database changed under the cache): Rasa appends the events beyond
+        # those of the latest session already stored, and counts them; the next retrieve reads
+        # the conversation in full and caches it.
         with self.session_scope() as session:
-            cached = self._valid_entry(session, sender_id)
-            # Rasa appends the events beyond those of the latest session already stored; the
-            # cache knows how many that is, else Rasa counts them.
-            stored = (len(cached.rows) if cached is not None
-                      else self._event_query(session, sender_id, fetch_events_from_all_sessions=False).count())
-            added = [self._event_row(sender_id, event)
-                     for event in itertools.islice(tracker.events, stored, len(tracker.events))]
-            session.add_all(added)
-            session.flush()  # gives the rows their ids
-            new_rows = [StoredRow.from_json(row.id, row.type_name, row.timestamp, row.data) for row in added]
+            stored = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).count()
+            session.add_all([self._event_row(sender_id, event)
+                             for event in itertools.islice(tracker.events, stored, len(tracker.events))])
             session.commit()
-        if cached is None:
-            self.cache.drop(sender_id)
-        else:
-            self.cache.put(sender_id, cached.with_new_rows(new_rows))
+        self.cache.drop(sender_id)  # whatever a cache entry says now, it is not these rows
         logger.debug(f"Tracker with sender_id '{sender_id}' stored to database")
 
     def _append_to_cached(self, tracker: DialogueStateTracker) -> bool:
@@ -243,13 +236,12 @@ class PrivacySQLTrackerStore(SQLTrackerStore):
         exactly what the cache saw: then the session path below counts as Rasa does.
         """
         sender_id = tracker.sender_id
-        cached = self.cache.get(sender_id)
-        if cached is None:
+        if self.cache.get(sender_id) is None:
             return False
         table = self.SQLEvent.__table__
         with self.engine.begin() as connection:
-            if cached.fingerprint != self._fingerprint(connection, sender_id):
-                self.cache.drop(sender_id)
+            cached = self._valid_entry(connection, sender_id)
+            if cached is None:
                 return False
             new_rows = []
             for event in itertools.islice(tracker.events, len(cached.rows), len(tracker.events)):
@@ -263,13 +255,11 @@ class PrivacySQLTrackerStore(SQLTrackerStore):
         """Rasa's `retrieve` (the latest session), from memory when the database still holds what the cache saw."""
         if not self.cache:
             return await super().retrieve(sender_id)
-        cached = self.cache.get(sender_id)
-        if cached is not None:
+        cached = None
+        if self.cache.get(sender_id) is not None:
             # A plain connection: an ORM session costs more than this one indexed query.
             with self.engine.connect() as connection:
-                if cached.fingerprint != self._fingerprint(connection, sender_id):
-                    self.cache.drop(sender_id)
-                    cached = None
+                cached = self._valid_entry(connection, sender_id)
         if cached is None:
             with self.session_scope() as session:
                 cached = self._read(session, sender_id)
@@ -294,7 +284,8 @@ class PrivacySQLTrackerStore(SQLTrackerStore):
                 .where(event.sender_id == sa.bindparam("sender_id")))
         return query
 
-    def _valid_entry(self, session: sa.orm.Session, sender_id: str) -> Optional[CachedConversation]:
+    def _valid_entry(self, session: Union[sa.orm.Session, sa.engine.Connection],
+                     sender_id: str) -> Optional[CachedConversation]:
         """The cached conversation, if the database holds exactly the rows it saw; else None (and forgotten)."""
         cached = self.cache.get(sender_id)
         if cached is None:
