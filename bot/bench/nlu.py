@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 REPORTS = ROOT / "reports"
 # What the figures depend on: `make bench` reuses reports/nlu.json while these are unchanged.
 INPUTS = ("data/nlu", "config.yml", "domain.yml", "bot/rasa_nlu.py", "bot/rasa_classifier.py",
-          "build/spacy_da/.content-hash")
+          "build/spacy_da/.content-hash", "bot/bench/data/nlu_heldout_fresh.yml")
 
 
 def inputs_fingerprint(paths: tuple[str, ...] = INPUTS) -> str:
@@ -47,6 +47,9 @@ def inputs_fingerprint(paths: tuple[str, ...] = INPUTS) -> str:
             digest.update(file.read_bytes() if file.exists() else b"-")
     return digest.hexdigest()[:16]
 DATA = ROOT / "data" / "nlu"
+# A test set written apart from the training data, by someone who never read it, and never
+# trained on: the fold split above has been looked at while tuning, this one has not.
+FRESH = ROOT / "bot" / "bench" / "data" / "nlu_heldout_fresh.yml"
 SEED = 42
 FOLDS = 5
 MIN_EXAMPLES = 25
@@ -177,12 +180,16 @@ def _run_fold(train: Path, test: Path, out: Path, config: Path) -> None:
     out.write_text(json.dumps({"train_seconds": seconds, "predictions": predictions}))
 
 
-def run_fold(training: Any, train: list[int], test: list[int], work: Path, name: str,
+def run_fold(training: Any, train: list[int], test: list[int] | list[str], work: Path, name: str,
              config: Path = CONFIG) -> dict[str, Any]:
-    """Train on `train`, predict `test` (in that order), in a child process."""
+    """Train on `train`, predict `test` (in that order), in a child process.
+
+    `test` is indices into `training`, or the texts themselves (a test set of its own).
+    """
     train_file, test_file, out = work / f"{name}-train.yml", work / f"{name}-test.json", work / f"{name}.json"
     write_split(training, train, train_file)
-    test_file.write_text(json.dumps([training.intent_examples[i].get("text") for i in test]))
+    texts = [t if isinstance(t, str) else training.intent_examples[t].get("text") for t in test]
+    test_file.write_text(json.dumps(texts))
     subprocess.run([sys.executable, "-m", "bot.bench.nlu", "--fold", str(train_file), str(test_file),
                     str(out), str(config)], cwd=ROOT, env=ENV, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -297,6 +304,27 @@ def ruler_mismatches(examples: Sequence[Example], config_path: Path = CONFIG) ->
     return problems
 
 
+def fresh_leaks(fresh: Sequence[Example], examples: Sequence[Example]) -> list[str]:
+    """Fresh test texts that (normalised) are also training examples: scored apart, not counted."""
+    train_keys = {e.key for e in examples}
+    return [f.text for f in fresh if f.key in train_keys]
+
+
+def run_fresh(training: Any, examples: Sequence[Example], work: Path, config: Path,
+              path: Path = FRESH) -> dict[str, Any] | None:
+    """Train on all of the training data (as the shipped model is) and score the fresh set."""
+    if not path.exists():
+        return None
+    fresh, _ = load_examples(path)
+    leaked = set(fresh_leaks(fresh, examples))
+    kept = [f for f in fresh if f.text not in leaked]
+    kept = [Example(n, f.text, f.label, f.key, f.entities) for n, f in enumerate(kept)]
+    print(f"fresh set: training on all {len(examples)}, testing on {len(kept)}", flush=True)
+    result = run_fold(training, list(range(len(examples))), [f.text for f in kept], work, "fresh", config)
+    return {**score(kept, list(range(len(kept))), result), "leaks": sorted(leaked),
+            "examples": len(fresh)}
+
+
 def check(examples: Sequence[Example], config: Path = CONFIG) -> dict[str, Any]:
     """The data's own health: distinct examples per label, contradictions, split leaks."""
     per_label = counts(examples)
@@ -310,6 +338,35 @@ def check(examples: Sequence[Example], config: Path = CONFIG) -> dict[str, Any]:
         "conflicting_texts": conflicts(examples),
         "leaks": [text for fold in test_folds for text in leaks(examples, fold)],
     }
+
+
+def fresh_markdown(fresh: dict[str, Any] | None) -> list[str]:
+    if not fresh:
+        return [f"Fresh test set: none (`{FRESH.relative_to(ROOT)}` is missing).", ""]
+    return [
+        "## Fresh test set",
+        "",
+        f"`{FRESH.relative_to(ROOT)}`: {fresh['examples']} messages written apart from the training "
+        "data by someone who had not read it, and never tuned on. Unlike the fold split above, nobody "
+        "looked at its mistakes while changing the data or the model. Scored with a model trained on "
+        f"all of `data/nlu`, as shipped. Texts that also occur in training (normalised), left out: "
+        f"{len(fresh['leaks'])}.",
+        "",
+        "| measure | fresh set |",
+        "|---|---|",
+        f"| intent macro-F1 (faq as one intent) | {fresh['intent']['macro_f1']} |",
+        f"| full-label macro-F1 | {fresh['full_label']['macro_f1']} |",
+        f"| faq sub-intent macro-F1 | {(fresh['faq_subintent'] or {}).get('macro_f1')} |",
+        f"| entity F1 | {fresh['entity']['f1']} (n={fresh['entity']['support']}) |",
+        f"| in-scope messages below the fallback threshold | {fresh['fallback_rate_in_scope']} |",
+        "",
+        f"Weakest labels: {fresh['full_label']['worst']}",
+        "",
+        "Fresh-set mistakes:",
+        "",
+        *([f"- {error}" for error in fresh["errors"]] or ["- none"]),
+        "",
+    ]
 
 
 def markdown(report: dict[str, Any]) -> str:
@@ -357,6 +414,7 @@ def markdown(report: dict[str, Any]) -> str:
         "",
         *([f"- {error}" for error in held["errors"]] or ["- none"]),
         "",
+        *fresh_markdown(report.get("fresh")),
         "Confusion matrices: `reports/nlu_confusion.png` (held-out), `reports/nlu_confusion_cv.png` "
         "(all folds). Numbers: `reports/nlu.json`.",
         "",
@@ -370,6 +428,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--heldout-only", action="store_true",
                         help="train and score one split only, print it, write no report")
     parser.add_argument("--fold-index", type=int, default=0, help="with --heldout-only: which fold")
+    parser.add_argument("--fresh-only", action="store_true",
+                        help="train on all the data, score the fresh test set only, print it, write no report")
     parser.add_argument("--fold", nargs=4, metavar=("TRAIN", "TEST", "OUT", "CONFIG"), help=argparse.SUPPRESS)
     parser.add_argument("--data", type=Path, default=DATA, help="NLU data (default data/nlu)")
     parser.add_argument("--config", type=Path, default=CONFIG, help="pipeline (default config.yml)")
@@ -391,6 +451,10 @@ def main(argv: list[str] | None = None) -> int:
     everything = range(len(examples))
     fold_scores, cv_gold, cv_predicted = [], [], []
     with tempfile.TemporaryDirectory(prefix="bench-nlu-") as tmp:
+        fresh = run_fresh(training, examples, Path(tmp), args.config)
+        if args.fresh_only:
+            print(json.dumps(fresh, indent=1, ensure_ascii=False))
+            return 0
         for n, test in enumerate(test_folds):
             if args.heldout_only and n != args.fold_index:
                 continue
@@ -442,6 +506,7 @@ def main(argv: list[str] | None = None) -> int:
                    "crossval": cv},
         "entity": {"heldout": held["entity"], "crossval": {"f1": cv["entity_f1"]}},
         "heldout": held,
+        "fresh": fresh,
         "crossval": cv,
         "data": data,
         "nlu_training_seconds": held["train_seconds"],

@@ -68,3 +68,20 @@ def test_place_lookup_table_is_generated_from_the_geography():
     assert nlu_lookup.TARGET.read_text(encoding="utf-8") == nlu_lookup.render(), \
         "data/nlu/lookup_places.yml is stale: run `python -m bot.nlu_lookup`"
     assert "    - thisted\n" in nlu_lookup.render() and "    - ringe\n" not in nlu_lookup.render()
+
+
+def test_fresh_test_set_has_only_labels_the_bot_knows_and_is_not_training_data(examples):
+    fresh, _ = bench.load_examples(bench.FRESH)
+    known = {e.label for e in examples}
+    assert {f.label for f in fresh} - known == set()
+    # It lives apart from data/nlu, so no training run can pick it up.
+    assert bench.DATA not in bench.FRESH.parents
+
+
+def test_fresh_texts_also_in_training_are_left_out_of_its_score(examples):
+    taught = examples[0]
+    new = bench.Example(0, "en sætning ingen har skrevet før i træningen", "inform",
+                        bench.normalise("en sætning ingen har skrevet før i træningen"), ())
+    respelled = bench.Example(1, taught.text.upper() + "!", taught.label,
+                              bench.normalise(taught.text.upper() + "!"), ())
+    assert bench.fresh_leaks([new, respelled], examples) == [respelled.text]
