@@ -256,7 +256,7 @@ def nlu_figures(mode: str) -> dict[str, Any]:
     if not nlu_json.exists():
         return {"error": "reports/nlu.json is missing", "nlu_source": {"inputs": None}}
     figures = json.loads(nlu_json.read_text())
-    return {"intent": figures.get("intent"), "entity": figures.get("entity"),
+    return {"intent": figures.get("intent"), "entity": figures.get("entity"), "fresh": figures.get("fresh"),
             "nlu_source": {"how": source, "inputs": fingerprint}}
 
 
