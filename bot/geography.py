@@ -80,6 +80,7 @@ class Geography:
         self.regions = tuple(regions)
         self._by_name = {m.name: m for m in self.municipalities}
         self.ambiguous_names = frozenset(places.get("ambiguous_names", ()))
+        self.word_spellings = frozenset(str(w) for w in places.get("word_spellings", ()))
         self.sector_keywords: dict[str, tuple[str, ...]] = {
             sector: tuple(str(w) for w in words) for sector, words in places["sector_keywords"].items()
         }
@@ -168,7 +169,8 @@ class Geography:
         return sorted(mentions, key=lambda m: m.start)
 
     def _plausible(self, name: str, surface: str, rest: str) -> bool:
-        if name not in self.ambiguous_names and surface.lower() not in {
+        lower = surface.lower()
+        if name not in self.ambiguous_names and lower not in self.word_spellings and lower not in {
                 a.lower() for a in self.ambiguous_names}:
             return True
         return (surface[:1].isupper() or surface.lower().endswith("kommune")
@@ -244,6 +246,8 @@ class Geography:
 
         def add(label: str, form: str, canonical: str) -> None:
             for spelling in sorted(spellings(form)):  # sorted: the same build every time
+                if spelling in self.word_spellings:
+                    continue  # an everyday word in lower case ("i 2 års tid")
                 if (label, spelling) not in seen:
                     seen.add((label, spelling))
                     patterns.append({"label": label, "pattern": spelling, "id": canonical})

@@ -40,6 +40,27 @@ def test_ambiguous_words_are_not_places_unless_written_as_names(geo):
     assert geo.find_municipality("vejen kommune").name == "Vejen"
 
 
+def test_spellings_that_are_everyday_words_name_no_place_in_lower_case(geo):
+    assert geo.find("vi har haft det sådan i 2 års tid") == []
+    assert geo.find("vi skal koge kaffe til mødet") == []
+    assert geo.find_municipality("jeg arbejder i aars").name == "Vesthimmerlands"
+    assert geo.find_municipality("Vi ligger i Koge").name == "Køge"
+    assert geo.find_municipality("vi er fra køge").name == "Køge"
+
+
+def test_every_lower_case_place_spelling_that_is_a_danish_word_was_decided(geo):
+    """spaCy's Danish word list flags the spellings that could be ordinary words; each is either
+    dropped (places.yml: word_spellings) or kept, because the place is what people mean."""
+    lookups = pytest.importorskip("spacy.lookups")
+    words = lookups.load_lookups("da", ["lemma_lookup"]).get_table("lemma_lookup")
+    kept = {"hovedstaden", "hovedstadsregionen",  # in this domain: the region
+            "lejre", "lejres", "tønder", "tønders", "rønne"}  # the names themselves
+    spellings = {p["pattern"] for p in geo.ruler_patterns() if isinstance(p["pattern"], str)}
+    flagged = {s for s in spellings | geo.word_spellings if " " not in s and s in words}
+    assert flagged - kept == set(geo.word_spellings)
+    assert not geo.word_spellings & spellings
+
+
 def test_regions_from_their_nicknames(geo):
     assert geo.canonical_region("region syd") == "Region Syddanmark"
     assert geo.canonical_region("Region H") == "Region Hovedstaden"
