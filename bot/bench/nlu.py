@@ -451,7 +451,8 @@ def main(argv: list[str] | None = None) -> int:
     everything = range(len(examples))
     fold_scores, cv_gold, cv_predicted = [], [], []
     with tempfile.TemporaryDirectory(prefix="bench-nlu-") as tmp:
-        fresh = run_fresh(training, examples, Path(tmp), args.config)
+        # One more training on all the data: only for the report, not for a single fold's check.
+        fresh = None if args.heldout_only else run_fresh(training, examples, Path(tmp), args.config)
         if args.fresh_only:
             print(json.dumps(fresh, indent=1, ensure_ascii=False))
             return 0
