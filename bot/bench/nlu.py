@@ -77,6 +77,15 @@ def normalise(text: str) -> str:
     return " ".join(re.findall(r"[0-9a-z@]+", fold(text)))
 
 
+def group_key(text: str) -> str:
+    """The normalised text; a text with no letters or digits ("👍", "?!") is its own group.
+
+    Normalising leaves nothing of those, and one empty key would put every emoji and
+    punctuation-only example into the same fold: training would then never see one.
+    """
+    return normalise(text) or " ".join(text.split())
+
+
 def load_examples(path: Path = DATA) -> tuple[list[Example], Any]:
     """The intent examples of `path` and Rasa's TrainingData they came from."""
     from rasa.shared.nlu.training_data.loading import load_data
@@ -88,7 +97,7 @@ def load_examples(path: Path = DATA) -> tuple[list[Example], Any]:
         entities = tuple((e["start"], e["end"], e["entity"], text[e["start"]:e["end"]])
                          for e in message.get("entities") or [] if e["entity"] in PLACE_ENTITIES)
         label = message.get("intent_response_key") or message.get("intent")
-        examples.append(Example(i, text, label, normalise(text), entities))
+        examples.append(Example(i, text, label, group_key(text), entities))
     return examples, training
 
 

@@ -85,3 +85,10 @@ def test_fresh_texts_also_in_training_are_left_out_of_its_score(examples):
     respelled = bench.Example(1, taught.text.upper() + "!", taught.label,
                               bench.normalise(taught.text.upper() + "!"), ())
     assert bench.fresh_leaks([new, respelled], examples) == [respelled.text]
+
+
+def test_emoji_and_punctuation_only_examples_are_spread_over_the_folds(examples):
+    symbols = {e.index for e in examples if not bench.normalise(e.text)}
+    assert len(symbols) >= 10
+    folds_with_symbols = [n for n, fold in enumerate(bench.folds(examples)) if symbols & set(fold)]
+    assert len(folds_with_symbols) == bench.FOLDS
