@@ -356,8 +356,8 @@ def fresh_markdown(fresh: dict[str, Any] | None) -> list[str]:
         "## Fresh test set",
         "",
         f"`{FRESH.relative_to(ROOT)}`: {fresh['examples']} messages written apart from the training "
-        "data by someone who had not read it, and never tuned on. Unlike the fold split above, nobody "
-        "looked at its mistakes while changing the data or the model. Scored with a model trained on "
+        "data by someone who had not read it, and never tuned on: unlike the fold split above, its "
+        "mistakes are never used to change the data or the model. Scored with a model trained on "
         f"all of `data/nlu`, as shipped. Texts that also occur in training (normalised), left out: "
         f"{len(fresh['leaks'])}.",
         "",
