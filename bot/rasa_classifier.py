@@ -49,8 +49,12 @@ RETRIEVAL_SEPARATOR = "/"
 
 
 def _group_key(text: str) -> str:
-    """Near-duplicates ("Hvad er en TRIO?", "hvad er en trio") share a key, so CV keeps them together."""
-    return " ".join(re.findall(r"\w+", text.lower()))
+    """Near-duplicates ("Hvad er en TRIO?", "hvad er en trio") share a key, so CV keeps them together.
+
+    A text with no word characters ("👍", "?!") is its own group: one shared empty key would
+    put every such example into the same fold.
+    """
+    return " ".join(re.findall(r"\w+", text.lower())) or " ".join(text.split())
 
 
 def scale_counts(values: np.ndarray) -> np.ndarray:

@@ -250,3 +250,10 @@ def test_column_major_weights_give_the_same_probabilities_without_copying(agent)
     assert np.allclose(softmax_probabilities(features, classifier.coef, classifier.intercept),
                        softmax_probabilities(features, np.ascontiguousarray(classifier.coef), classifier.intercept),
                        rtol=0, atol=1e-12)
+
+
+def test_cross_validation_groups_keep_respellings_together_and_symbols_apart():
+    from bot.rasa_classifier import _group_key
+
+    assert _group_key("Hvad er en TRIO?") == _group_key("hvad er en trio")
+    assert len({_group_key(text) for text in ("👍", "?!", "🙂🙂", "...")}) == 4
