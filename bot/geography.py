@@ -81,6 +81,8 @@ class Geography:
         self._by_name = {m.name: m for m in self.municipalities}
         self.ambiguous_names = frozenset(places.get("ambiguous_names", ()))
         self.word_spellings = frozenset(str(w) for w in places.get("word_spellings", ()))
+        # What, written in lower case, names no place without a capital letter or "Kommune".
+        self._capital_only = frozenset(a.lower() for a in self.ambiguous_names) | self.word_spellings
         self.sector_keywords: dict[str, tuple[str, ...]] = {
             sector: tuple(str(w) for w in words) for sector, words in places["sector_keywords"].items()
         }
@@ -170,10 +172,9 @@ class Geography:
 
     def _plausible(self, name: str, surface: str, rest: str) -> bool:
         lower = surface.lower()
-        if name not in self.ambiguous_names and lower not in self.word_spellings and lower not in {
-                a.lower() for a in self.ambiguous_names}:
+        if name not in self.ambiguous_names and lower not in self._capital_only:
             return True
-        return (surface[:1].isupper() or surface.lower().endswith("kommune")
+        return (surface[:1].isupper() or lower.endswith("kommune")
                 or bool(re.match(r"\s+kommune", rest, re.I)))
 
     def find_municipality(self, text: str) -> Optional[Municipality]:
