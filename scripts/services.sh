@@ -151,6 +151,9 @@ start_postgres() {
   mkdir -p "$DIR/postgres"; chown "$user" "$DIR/postgres"; chmod 700 "$DIR/postgres"
   if [ ! -f "$data/PG_VERSION" ]; then
     say "Creating a PostgreSQL cluster in $data"
+    # Keep its password before anything can fail: a cluster whose password was lost can no
+    # longer be used (every later start would fail with "password authentication failed").
+    save_settings
     local pwfile="$DIR/postgres/.pw"
     (umask 077; printf '%s\n' "$PG_ADMIN_PASSWORD" > "$pwfile"); chown "$user" "$pwfile"
     run_as "$user" "$bindir/initdb" -D "$data" -U postgres --pwfile="$pwfile" --auth-local=scram-sha-256 \
@@ -163,13 +166,23 @@ start_postgres() {
     pg_port=$(sed -n 4p "$data/postmaster.pid")
     return
   fi
-  pg_port=$(choose_port "${SERVICES_PG_PORT:-}" "$pg_port" 55432)
-  # Loopback TCP only, no Unix socket (its default folder may not exist, and we need none).
-  printf "listen_addresses = '127.0.0.1'\nport = %s\nunix_socket_directories = ''\n" "$pg_port" \
-    | run_as "$user" tee "$data/arbejdsmiljo.conf" >/dev/null
-  say "Starting PostgreSQL on 127.0.0.1:$pg_port"
-  run_as "$user" "$bindir/pg_ctl" start -D "$data" -l "$DIR/postgres/postgres.log" -w -t 60 >/dev/null 9>&- \
-    || { tail -n 20 "$DIR/postgres/postgres.log" >&2; die "PostgreSQL startede ikke."; }
+  local log="$DIR/postgres/postgres.log" attempt seen
+  for attempt in 1 2 3 4 5; do
+    pg_port=$(choose_port "${SERVICES_PG_PORT:-}" "$pg_port" 55432)
+    # Loopback TCP only, no Unix socket (its default folder may not exist, and we need none).
+    printf "listen_addresses = '127.0.0.1'\nport = %s\nunix_socket_directories = ''\n" "$pg_port" \
+      | run_as "$user" tee "$data/arbejdsmiljo.conf" >/dev/null
+    say "Starting PostgreSQL on 127.0.0.1:$pg_port"
+    seen=0; [ ! -f "$log" ] || seen=$(wc -l < "$log")
+    run_as "$user" "$bindir/pg_ctl" start -D "$data" -l "$log" -w -t 60 >/dev/null 9>&- && return
+    # A port that looked free can be taken meanwhile: another program's outgoing connection
+    # may use it as its local port, which the check (a connect) cannot see. Try the next one.
+    [ -z "${SERVICES_PG_PORT:-}" ] && tail -n +"$((seen + 1))" "$log" | grep -q "Address already in use" \
+      || break
+    pg_port=$(free_port_from "$((pg_port + 1))")
+  done
+  tail -n 20 "$log" >&2
+  die "PostgreSQL startede ikke."
 }
 
 ensure_databases() {
