@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -31,7 +31,8 @@ ROOT = Path(__file__).resolve().parents[2]
 REPORTS = ROOT / "reports"
 # What the figures depend on: `make bench` reuses reports/nlu.json while these are unchanged.
 INPUTS = ("data/nlu", "config.yml", "domain.yml", "bot/rasa_nlu.py", "bot/rasa_classifier.py",
-          "build/spacy_da/.content-hash", "bot/bench/data/nlu_heldout_fresh.yml")
+          "build/spacy_da/.content-hash", "bot/bench/data/nlu_heldout_fresh.yml",
+          "tests/data/ud_danish_ddt_dev_sentences.txt")
 
 
 def inputs_fingerprint(paths: tuple[str, ...] = INPUTS) -> str:
@@ -50,6 +51,9 @@ DATA = ROOT / "data" / "nlu"
 # A test set written apart from the training data, by someone who never read it, and never
 # trained on: the fold split above has been looked at while tuning, this one has not.
 FRESH = ROOT / "bot" / "bench" / "data" / "nlu_heldout_fresh.yml"
+# Real Danish sentences (UD Danish-DDT): every other one is an out_of_scope training example
+# (scripts/make_offtopic_nlu.py); the others, never trained on, are scored with the fresh set.
+TREEBANK = ROOT / "tests" / "data" / "ud_danish_ddt_dev_sentences.txt"
 SEED = 42
 FOLDS = 5
 MIN_EXAMPLES = 25
@@ -328,10 +332,35 @@ def run_fresh(training: Any, examples: Sequence[Example], work: Path, config: Pa
     leaked = set(fresh_leaks(fresh, examples))
     kept = [f for f in fresh if f.text not in leaked]
     kept = [Example(n, f.text, f.label, f.key, f.entities) for n, f in enumerate(kept)]
-    print(f"fresh set: training on all {len(examples)}, testing on {len(kept)}", flush=True)
-    result = run_fold(training, list(range(len(examples))), [f.text for f in kept], work, "fresh", config)
+    sentences = unseen_sentences(examples)
+    print(f"fresh set: training on all {len(examples)}, testing on {len(kept)} + {len(sentences)} "
+          "treebank sentences", flush=True)
+    result = run_fold(training, list(range(len(examples))), [f.text for f in kept] + sentences, work, "fresh",
+                      config)
+    treebank = result["predictions"][len(kept):]
+    result["predictions"] = result["predictions"][:len(kept)]
     return {**score(kept, list(range(len(kept))), result), "leaks": sorted(leaked),
-            "examples": len(fresh)}
+            "examples": len(fresh), "treebank": off_topic_scores(treebank)}
+
+
+def unseen_sentences(examples: Sequence[Example], path: Path = TREEBANK) -> list[str]:
+    """The treebank's sentences that are not training examples (normalised)."""
+    train_keys = {e.key for e in examples}
+    lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []
+    return [line for line in lines if line and group_key(line) not in train_keys]
+
+
+def off_topic_scores(predictions: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """How unseen off-topic sentences were read: out_of_scope, below the fallback threshold, or as what."""
+    read_as = Counter(p["intent"] for p in predictions if p["intent"] != "out_of_scope")
+    n = max(len(predictions), 1)
+    return {
+        "sentences": len(predictions),
+        "out_of_scope": round(sum(p["intent"] == "out_of_scope" for p in predictions) / n, 4),
+        # The bot's off-topic answer comes for either: out_of_scope, or a fallback to nlu_fallback.
+        "off_topic_answer": round(sum(p["intent"] == "out_of_scope" or p["fallback"] for p in predictions) / n, 4),
+        "other_intents": dict(read_as.most_common()),
+    }
 
 
 def check(examples: Sequence[Example], config: Path = CONFIG) -> dict[str, Any]:
@@ -347,6 +376,19 @@ def check(examples: Sequence[Example], config: Path = CONFIG) -> dict[str, Any]:
         "conflicting_texts": conflicts(examples),
         "leaks": [text for fold in test_folds for text in leaks(examples, fold)],
     }
+
+
+def treebank_markdown(treebank: dict[str, Any] | None) -> list[str]:
+    if not treebank or not treebank["sentences"]:
+        return []
+    return [
+        f"Unseen real sentences ({treebank['sentences']} from the treebank in `{TREEBANK.relative_to(ROOT)}` "
+        "that are not training examples; newspaper and fiction Danish, nothing about the offers), same "
+        f"model: read as out_of_scope {treebank['out_of_scope']}, given the off-topic answer (out_of_scope "
+        f"or below the fallback threshold) {treebank['off_topic_answer']}; read as other intents: "
+        f"{treebank['other_intents'] or 'none'}.",
+        "",
+    ]
 
 
 def fresh_markdown(fresh: dict[str, Any] | None) -> list[str]:
@@ -371,6 +413,7 @@ def fresh_markdown(fresh: dict[str, Any] | None) -> list[str]:
         "",
         f"Weakest labels: {fresh['full_label']['worst']}",
         "",
+        *treebank_markdown(fresh.get("treebank")),
         "Fresh-set mistakes:",
         "",
         *([f"- {error}" for error in fresh["errors"]] or ["- none"]),

@@ -142,6 +142,7 @@ def markdown(report: dict[str, Any], chart_note: Optional[str], confusion_exists
     heldout, crossval = intent.get("heldout") or {}, intent.get("crossval") or {}
     entity = (understanding.get("entity") or {}).get("heldout") or {}
     fresh = (understanding.get("fresh") or {}).get("intent") or {}
+    treebank = (understanding.get("fresh") or {}).get("treebank") or {}
     theme_sets = report.get("themes", {})
     if "accuracy" in theme_sets:  # a report from before there were two sets
         theme_sets = {"heldout": {**theme_sets, "file": "bot/bench/data/theme_heldout.yml"}}
@@ -155,6 +156,8 @@ def markdown(report: dict[str, Any], chart_note: Optional[str], confusion_exists
               f"| entity F1 (municipality, region), held-out | {_fmt(entity.get('f1'))} |",
               f"| intent macro-F1, fresh test set never tuned on ({_fmt(fresh.get('support'))} unseen texts) "
               f"| {_fmt(fresh.get('macro_f1'))} |",
+              f"| unseen real off-topic sentences ({_fmt(treebank.get('sentences'))}) given the off-topic answer "
+              f"| {_fmt(treebank.get('off_topic_answer'))} |",
               f"| theme accuracy, held-out descriptions ({_fmt(themes.get('cases'))}) | {_fmt(themes.get('accuracy'))} |"]
     for sector, value in (themes.get("per_sector") or {}).items():
         lines.append(f"| theme accuracy, held-out, {sector} | {_fmt(value)} |")

@@ -92,3 +92,20 @@ def test_emoji_and_punctuation_only_examples_are_spread_over_the_folds(examples)
     assert len(symbols) >= 10
     folds_with_symbols = [n for n, fold in enumerate(bench.folds(examples)) if symbols & set(fold)]
     assert len(folds_with_symbols) == bench.FOLDS
+
+
+def test_treebank_sentences_that_are_training_examples_are_not_scored_as_unseen(examples):
+    sentences = bench.unseen_sentences(examples)
+    trained = {e.key for e in examples if e.label == "out_of_scope"}
+    lines = [line.strip() for line in bench.TREEBANK.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert sentences and all(bench.group_key(s) not in trained for s in sentences)
+    # Every other sentence is trained on (scripts/make_offtopic_nlu.py): about half are left to score.
+    assert len(lines) // 3 < len(sentences) < len(lines) - len(lines) // 3
+
+
+def test_off_topic_scores_count_out_of_scope_and_fallbacks_as_the_off_topic_answer():
+    predictions = [{"intent": "out_of_scope", "fallback": False}, {"intent": "inform", "fallback": True},
+                   {"intent": "inform", "fallback": False}, {"intent": "faq", "fallback": False}]
+    scores = bench.off_topic_scores(predictions)
+    assert scores == {"sentences": 4, "out_of_scope": 0.25, "off_topic_answer": 0.5,
+                      "other_intents": {"inform": 2, "faq": 1}}
