@@ -19,7 +19,7 @@ import json
 import logging
 import re
 import warnings
-from typing import AbstractSet, Any, Dict, List, Optional, Sequence, Text, Tuple, Type
+from typing import Any, Dict, List, Optional, Sequence, Text, Tuple, Type
 
 import numpy as np
 import scipy.sparse
@@ -56,32 +56,6 @@ def _group_key(text: str) -> str:
     put every such example into the same fold.
     """
     return " ".join(re.findall(r"\w+", text.lower())) or " ".join(text.split())
-
-
-def words(text: str) -> List[str]:
-    """The message's words, lower-cased: what the novelty flags count."""
-    return re.findall(r"\w+", text.lower())
-
-
-# Upper edges of the novelty bands: no new word, at most a third new, at most two thirds, more.
-NOVELTY_BANDS = (0.0, 1 / 3, 2 / 3)
-
-
-def novelty_flags(text: str, vocabulary: AbstractSet[str]) -> List[float]:
-    """Four 0/1 flags: which band the share of the message's words that are not in `vocabulary` falls in.
-
-    Why: n-grams know only words some training example used, so "hvad koster en busbillet"
-    is its n-grams "hvad koster" (a FAQ question) and nothing of "busbillet". How much of a
-    message the in-scope training examples have never used is what tells a general-knowledge
-    question, a news sentence or chatter from a question about the offer or a problem
-    description. A text with no words sets no flag.
-    """
-    tokens = words(text)
-    if not tokens:
-        return [0.0] * (len(NOVELTY_BANDS) + 1)
-    share = sum(1 for token in tokens if token not in vocabulary) / len(tokens)
-    band = next((n for n, edge in enumerate(NOVELTY_BANDS) if share <= edge + 1e-9), len(NOVELTY_BANDS))
-    return [1.0 if n == band else 0.0 for n in range(len(NOVELTY_BANDS) + 1)]
 
 
 def scale_counts(values: np.ndarray) -> np.ndarray:
@@ -203,21 +177,13 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
             # of these) are made sublinear and of unit length per message: see scale_counts.
             # Empty: raw counts, as before.
             "scaled_featurizers": ["CountVectorsFeaturizer"],
-            # Four more features: how much of the message the training examples of the
-            # in-scope intents (all but these) never used (see novelty_flags). A training
-            # example's own flags come from the words of the other novelty_folds parts of
-            # the training data (grouped as in the C selection), as a new message's come from
-            # words it has not helped write. Empty list: no novelty flags.
-            "novelty_excluded_intents": ["out_of_scope"],
-            "novelty_folds": 5,
         }
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  coef: Optional[np.ndarray] = None, intercept: Optional[np.ndarray] = None,
                  classes: Sequence[str] = (), responses: Optional[Dict[str, List[Dict]]] = None,
                  chosen_c: Optional[float] = None,
-                 topic_models: Optional[Dict[str, Tuple[np.ndarray, np.ndarray, List[str]]]] = None,
-                 vocabulary: Optional[Sequence[str]] = None) -> None:
+                 topic_models: Optional[Dict[str, Tuple[np.ndarray, np.ndarray, List[str]]]] = None) -> None:
         self.config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
@@ -231,8 +197,6 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         # retrieval intent -> (coef, intercept, its topics)
         self.topic_models = {intent: (np.asfortranarray(coef), intercept, topics)
                              for intent, (coef, intercept, topics) in (topic_models or {}).items()}
-        # The in-scope training examples' words, for the novelty flags; None: no such flags.
-        self.vocabulary = None if vocabulary is None else frozenset(vocabulary)
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -263,37 +227,6 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
                 parts.append(scipy.sparse.csr_matrix(dense_sentence.features))
             rows.append(scipy.sparse.hstack(parts, format="csr") if parts else scipy.sparse.csr_matrix((1, 0)))
         return scipy.sparse.vstack(rows, format="csr")
-
-    def _with_novelty(self, features: scipy.sparse.csr_matrix, flags: Sequence[Sequence[float]]) -> scipy.sparse.csr_matrix:
-        if self.vocabulary is None:
-            return features
-        return scipy.sparse.hstack([features, scipy.sparse.csr_matrix(np.asarray(flags, dtype=np.float64))],
-                                   format="csr")
-
-    def _novelty(self, messages: Sequence[Message]) -> List[List[float]]:
-        if self.vocabulary is None:
-            return []
-        return [novelty_flags(message.get(TEXT) or "", self.vocabulary) for message in messages]
-
-    def _training_novelty(self, examples: Sequence[Message], labels: Sequence[str]) -> List[List[float]]:
-        """Each training example's flags against the in-scope words of the other parts of the data.
-
-        Against the whole vocabulary every in-scope example would be "nothing new", and the
-        classifier would learn that novelty means out_of_scope, whatever the intent.
-        """
-        excluded = set(self.config["novelty_excluded_intents"])
-        in_scope = [label.split(RETRIEVAL_SEPARATOR, 1)[0] not in excluded for label in labels]
-        keys = sorted({_group_key(e.get(TEXT)) for e in examples})
-        np.random.RandomState(self.config["random_state"]).shuffle(keys)
-        parts = max(2, int(self.config["novelty_folds"]))
-        part_of = {key: n % parts for n, key in enumerate(keys)}
-        example_parts = [part_of[_group_key(e.get(TEXT))] for e in examples]
-        vocabularies = [frozenset(word for e, inside, part in zip(examples, in_scope, example_parts)
-                                  if inside and part != held for word in words(e.get(TEXT)))
-                        for held in range(parts)]
-        self.vocabulary = frozenset(word for e, inside in zip(examples, in_scope) if inside
-                                    for word in words(e.get(TEXT)))
-        return [novelty_flags(e.get(TEXT), vocabularies[part]) for e, part in zip(examples, example_parts)]
 
     # -- training ----------------------------------------------------------------------------
 
@@ -333,13 +266,10 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         if not examples:
             logger.debug("LinearIntentClassifier: no intent examples, nothing trained.")
             return self._resource
+        features = self._features(examples)
         labels = [e.get(INTENT_RESPONSE_KEY) or e.get(INTENT) for e in examples]
         if len(set(labels)) < 2:
             raise ValueError("LinearIntentClassifier needs at least two intents to tell apart.")
-        self.vocabulary = None
-        features = self._features(examples)
-        if self.config["novelty_excluded_intents"]:
-            features = self._with_novelty(features, self._training_novelty(examples, labels))
         with warnings.catch_warnings():
             # Folds of the training data can miss a rare class; that is expected here.
             warnings.filterwarnings("ignore", message="The least populated class")
@@ -373,13 +303,12 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
 
     def probabilities(self, messages: Sequence[Message]) -> np.ndarray:
         """One row per message: the probability of each full label in `self.classes`."""
-        features = self._with_novelty(self._features(messages), self._novelty(messages))
-        return softmax_probabilities(features, self.coef, self.intercept)
+        return softmax_probabilities(self._features(messages), self.coef, self.intercept)
 
     def process(self, messages: List[Message]) -> List[Message]:
         if self.coef is None or not messages:
             return messages
-        features = self._with_novelty(self._features(messages), self._novelty(messages))
+        features = self._features(messages)
         rows = softmax_probabilities(features, self.coef, self.intercept)
         topic_rows = {intent: softmax_probabilities(features, coef, intercept)
                       for intent, (coef, intercept, _) in self.topic_models.items()}
@@ -445,7 +374,6 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
             (directory / META_FILE).write_text(json.dumps({
                 "classes": self.classes, "responses": self.responses, "C": self.chosen_c,
                 "topics": {intent: topics for intent, (_, _, topics) in self.topic_models.items()},
-                "vocabulary": None if self.vocabulary is None else sorted(self.vocabulary),
             }, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
@@ -463,4 +391,4 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
             return cls.create(config, model_storage, resource, execution_context)
         return cls(config, model_storage, resource, coef=coef, intercept=intercept,
                    classes=meta["classes"], responses=meta["responses"], chosen_c=meta["C"],
-                   topic_models=topic_models, vocabulary=meta.get("vocabulary"))
+                   topic_models=topic_models)
