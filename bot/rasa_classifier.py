@@ -8,8 +8,7 @@ logistic regression per retrieval intent, trained on that intent's examples only
 ResponseSelector is), picks the topic. Together they fill what both Rasa components filled:
 `intent`, `intent_ranking` and `response_selector` in the shape Rasa 3.6's ResponseSelector gives
 with `retrieval_intent: faq`, so the rules' `utter_faq` (ActionRetrieveResponse) answers the
-topic. Four more features say how much of the message no in-scope training example used
-(`novelty_flags`). It saves numbers (`.npz`, loaded without pickle) and names (JSON), nothing else: no
+topic. It saves numbers (`.npz`, loaded without pickle) and names (JSON), nothing else: no
 TensorFlow model to build at start-up, no skops import.
 """
 
