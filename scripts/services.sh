@@ -217,27 +217,39 @@ start_redis() {
   local user; user=$(service_user redis)
   if redis_running; then return; fi
   mkdir -p "$DIR/redis/data"; chown -R "$user" "$DIR/redis"; chmod 700 "$DIR/redis"
-  redis_port=$(choose_port "${SERVICES_REDIS_PORT:-}" "$redis_port" 56379)
-  # Locks only (Rasa's lock store): nothing to keep on disk.
-  (umask 077; cat > "$DIR/redis/redis.conf" <<EOF
+  local log="$DIR/redis/redis.log" attempt seen i
+  for attempt in 1 2 3 4 5; do
+    redis_port=$(choose_port "${SERVICES_REDIS_PORT:-}" "$redis_port" 56379)
+    # Locks only (Rasa's lock store): nothing to keep on disk.
+    (umask 077; cat > "$DIR/redis/redis.conf" <<EOF
 bind 127.0.0.1
 port $redis_port
 protected-mode yes
 daemonize yes
 pidfile $DIR/redis/redis.pid
-logfile $DIR/redis/redis.log
+logfile $log
 dir $DIR/redis/data
 requirepass $REDIS_SECRET
 save ""
 appendonly no
 EOF
 )
-  chown "$user" "$DIR/redis/redis.conf"
-  say "Starting Redis on 127.0.0.1:$redis_port"
-  run_as "$user" redis-server "$DIR/redis/redis.conf" 9>&-  # the daemon must not keep our lock
-  local i
-  for i in $(seq 1 100); do redis_running && return; sleep 0.1; done
-  tail -n 20 "$DIR/redis/redis.log" >&2 || true
+    chown "$user" "$DIR/redis/redis.conf"
+    say "Starting Redis on 127.0.0.1:$redis_port"
+    seen=0; [ ! -f "$log" ] || seen=$(wc -l < "$log")
+    run_as "$user" redis-server "$DIR/redis/redis.conf" 9>&-  # the daemon must not keep our lock
+    for i in $(seq 1 100); do
+      redis_running && return
+      # The daemon has gone (it forks before it binds): no use waiting.
+      [ -f "$log" ] && tail -n +"$((seen + 1))" "$log" | grep -q "Address already in use" && break
+      sleep 0.1
+    done
+    # As for PostgreSQL: a port that looked free can be an outgoing connection's local port.
+    [ -z "${SERVICES_REDIS_PORT:-}" ] && [ -f "$log" ] \
+      && tail -n +"$((seen + 1))" "$log" | grep -q "Address already in use" || break
+    redis_port=$(free_port_from "$((redis_port + 1))")
+  done
+  tail -n 20 "$log" >&2 || true
   die "Redis startede ikke."
 }
 

@@ -1,4 +1,4 @@
-"""scripts/services.sh starts PostgreSQL even when the port it picked is taken in the meantime."""
+"""scripts/services.sh starts PostgreSQL and Redis even when the ports it picked are taken in the meantime."""
 
 from __future__ import annotations
 
@@ -9,28 +9,42 @@ import subprocess
 from tests.scale.conftest import SERVICES, _parse_exports
 
 
-def test_postgres_starts_on_the_next_port_when_its_port_is_a_connections_local_port(services, tmp_path):
-    # `services` (the session's own servers) makes sure PostgreSQL and Redis are installed.
-    # A connection's local port: nothing listens there, so the script's check finds it free,
-    # yet PostgreSQL cannot bind it (what happened when a test's client held 55432).
+def _a_connections_local_port() -> tuple[int, list[socket.socket]]:
+    """A port nothing listens on (so the script's check finds it free) that still cannot be bound."""
     server = socket.create_server(("127.0.0.1", 0))
     client = socket.create_connection(server.getsockname())
-    taken = client.getsockname()[1]
+    return client.getsockname()[1], [client, server]
+
+
+def test_services_start_on_the_next_ports_when_theirs_are_connections_local_ports(services, tmp_path):
+    # `services` (the session's own servers) makes sure PostgreSQL and Redis are installed.
+    # What happened when a test's client held 55432: PostgreSQL could not bind it.
+    import redis
+
+    pg_taken, pg_sockets = _a_connections_local_port()
+    redis_taken, redis_sockets = _a_connections_local_port()
     folder = tmp_path / "services"
     folder.mkdir()
     os.chmod(tmp_path, 0o755)
     os.chmod(folder, 0o755)
-    (folder / "services.env").write_text(f"SAVED_PG_PORT={taken}\nSAVED_REDIS_PORT=\n")
-    env = {**os.environ, "SERVICES_DIR": str(folder), "SERVICES_REDIS_PORT": ""}
+    (folder / "services.env").write_text(f"SAVED_PG_PORT={pg_taken}\nSAVED_REDIS_PORT={redis_taken}\n")
+    env = {**os.environ, "SERVICES_DIR": str(folder), "SERVICES_PG_PORT": "", "SERVICES_REDIS_PORT": ""}
     try:
         first = subprocess.run([*SERVICES, "start"], env=env, capture_output=True, text=True, timeout=300)
         assert first.returncode == 0, first.stderr[-2000:]
-        assert int(_parse_exports(first.stdout)["DB_PORT"]) != taken
-        # The cluster's password was kept: a second start logs in and checks its databases.
+        started = _parse_exports(first.stdout)
+        assert int(started["DB_PORT"]) != pg_taken
+        assert int(started["REDIS_PORT"]) != redis_taken
+        client = redis.Redis(host="127.0.0.1", port=int(started["REDIS_PORT"]), password=started["REDIS_PASSWORD"])
+        assert client.ping()
+        client.close()
+        # The passwords were kept: a second start logs in and checks its databases.
         again = subprocess.run([*SERVICES, "start"], env=env, capture_output=True, text=True, timeout=300)
         assert again.returncode == 0, again.stderr[-2000:]
-        assert _parse_exports(again.stdout)["DB_PASSWORD"] == _parse_exports(first.stdout)["DB_PASSWORD"]
+        restarted = _parse_exports(again.stdout)
+        assert (restarted["DB_PASSWORD"], restarted["REDIS_PASSWORD"]) == (started["DB_PASSWORD"],
+                                                                          started["REDIS_PASSWORD"])
     finally:
         subprocess.run([*SERVICES, "stop"], env=env, capture_output=True, timeout=120)
-        client.close()
-        server.close()
+        for sock in pg_sockets + redis_sockets:
+            sock.close()
