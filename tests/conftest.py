@@ -64,6 +64,29 @@ def texts(replies: list[dict]) -> str:
     return "\n".join(r.get("text", "") for r in replies)
 
 
+def lookup_tables(path: Path) -> dict[str, list[str]]:
+    """The NLU lookup tables of a data file: name -> entries."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    return {table["name"]: table["elements"] for table in load_data(str(path)).lookup_tables}
+
+
+def lookup_flags(path: Path) -> Any:
+    """text -> the names of the file's lookup tables it matches, as Rasa's RegexFeaturizer matches them.
+
+    Rasa's own `pattern_utils.extract_patterns` builds the patterns as the featurizer does when it
+    trains; matched case-insensitively, as `case_sensitive: false` in config.yml makes it do.
+    """
+    import re
+
+    from rasa.nlu.utils import pattern_utils
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    patterns = [(p["name"], re.compile(p["pattern"], re.IGNORECASE))
+                for p in pattern_utils.extract_patterns(load_data(str(path)), use_word_boundaries=True)]
+    return lambda text: {name for name, pattern in patterns if pattern.search(text)}
+
+
 # Session fixtures (each returning a dict of environment variables) that configure the one
 # shared stack: a fake Slack Web API, a fake intake endpoint, a local SMTP server, ...
 # Each lives in its own module under tests/fakes/, listed in pytest_plugins.

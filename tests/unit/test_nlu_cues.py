@@ -8,12 +8,10 @@ makes the featurizer do.
 
 from __future__ import annotations
 
-import re
-
 import pytest
 import yaml
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, lookup_flags, lookup_tables
 
 CUES = ROOT / "data" / "nlu" / "lookup_cues.yml"
 
@@ -35,29 +33,14 @@ INTENT_OF = {
 
 
 @pytest.fixture(scope="module")
-def training():
-    from rasa.shared.nlu.training_data.loading import load_data
-
-    return load_data(str(CUES))
+def tables():
+    return lookup_tables(CUES)
 
 
 @pytest.fixture(scope="module")
-def tables(training):
-    return {table["name"]: table["elements"] for table in training.lookup_tables}
-
-
-@pytest.fixture(scope="module")
-def flags(training):
-    """The cue flags a message sets, matched as Rasa's RegexFeaturizer matches them."""
-    from rasa.nlu.utils import pattern_utils
-
-    patterns = [(p["name"], re.compile(p["pattern"], re.IGNORECASE))
-                for p in pattern_utils.extract_patterns(training, use_word_boundaries=True)]
-
-    def flagged(text: str) -> set[str]:
-        return {name for name, pattern in patterns if pattern.search(text)}
-
-    return flagged
+def flags():
+    """The cue flags a message sets."""
+    return lookup_flags(CUES)
 
 
 def test_there_is_one_table_per_intent_and_every_intent_is_in_the_domain(tables):
@@ -85,14 +68,11 @@ def test_no_cue_is_in_two_tables(tables):
     assert twice == []
 
 
-def test_no_cue_is_a_place_or_a_person_name():
+def test_no_cue_is_a_place_or_a_person_name(tables):
     # Those tables are flags for answers (inform): a word in both would say two things at once.
-    from rasa.shared.nlu.training_data.loading import load_data
-
-    cues = {e for t in load_data(str(CUES)).lookup_tables for e in t["elements"]}
+    cues = {e for entries in tables.values() for e in entries}
     for other in ("lookup_places.yml", "lookup_names.yml"):
-        names = {e.lower() for t in load_data(str(ROOT / "data" / "nlu" / other)).lookup_tables
-                 for e in t["elements"]}
+        names = {e.lower() for entries in lookup_tables(ROOT / "data" / "nlu" / other).values() for e in entries}
         assert cues & names == set(), other
 
 

@@ -9,11 +9,9 @@ case-insensitively, as `case_sensitive: false` in config.yml makes the featurize
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, lookup_flags, lookup_tables
 
 NLU = ROOT / "data" / "nlu"
 DOMAIN_CUES = NLU / "lookup_domain.yml"
@@ -27,30 +25,15 @@ SIZES = {
 }
 
 
-def _tables(path) -> dict[str, list[str]]:
-    from rasa.shared.nlu.training_data.loading import load_data
-
-    return {table["name"]: table["elements"] for table in load_data(str(path)).lookup_tables}
-
-
 @pytest.fixture(scope="module")
 def tables():
-    return _tables(DOMAIN_CUES)
+    return lookup_tables(DOMAIN_CUES)
 
 
 @pytest.fixture(scope="module")
 def flags():
-    """The domain flags a message sets, matched as Rasa's RegexFeaturizer matches them."""
-    from rasa.nlu.utils import pattern_utils
-    from rasa.shared.nlu.training_data.loading import load_data
-
-    patterns = [(p["name"], re.compile(p["pattern"], re.IGNORECASE))
-                for p in pattern_utils.extract_patterns(load_data(str(DOMAIN_CUES)), use_word_boundaries=True)]
-
-    def flagged(text: str) -> set[str]:
-        return {name for name, pattern in patterns if pattern.search(text)}
-
-    return flagged
+    """The domain flags a message sets."""
+    return lookup_flags(DOMAIN_CUES)
 
 
 def test_the_four_tables_are_there_each_generous_lower_case_and_without_repeats(tables):
@@ -62,7 +45,7 @@ def test_the_four_tables_are_there_each_generous_lower_case_and_without_repeats(
 
 
 def test_no_entry_is_in_two_tables_nor_a_command_cue(tables):
-    seen = {e: "cue" for entries in _tables(NLU / "lookup_cues.yml").values() for e in entries}
+    seen = {e: "cue" for entries in lookup_tables(NLU / "lookup_cues.yml").values() for e in entries}
     twice = []
     for name, entries in tables.items():
         for entry in entries:
@@ -76,7 +59,7 @@ def test_no_entry_is_in_two_tables_nor_a_command_cue(tables):
 def test_no_entry_is_a_place_a_person_name_or_a_chat_noise(tables, other):
     # Those tables are flags of their own: a word in both would say two things at once.
     entries = {e for found in tables.values() for e in found}
-    names = {e.lower() for found in _tables(NLU / other).values() for e in found}
+    names = {e.lower() for found in lookup_tables(NLU / other).values() for e in found}
     assert entries & names == set()
 
 
