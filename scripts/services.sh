@@ -85,6 +85,10 @@ free_port_from() {
   echo "$port"
 }
 
+bind_failed_since() {  # $1 a server's log, $2 its line count before this start
+  [ -f "$1" ] && tail -n +"$(($2 + 1))" "$1" | grep -q "Address already in use"
+}
+
 choose_port() {  # $1 configured (must be free), $2 used last time (if still free), $3 where to search from
   if [ -n "$1" ]; then
     port_in_use "$1" && die "Port $1 er optaget."
@@ -177,8 +181,7 @@ start_postgres() {
     run_as "$user" "$bindir/pg_ctl" start -D "$data" -l "$log" -w -t 60 >/dev/null 9>&- && return
     # A port that looked free can be taken meanwhile: another program's outgoing connection
     # may use it as its local port, which the check (a connect) cannot see. Try the next one.
-    [ -z "${SERVICES_PG_PORT:-}" ] && tail -n +"$((seen + 1))" "$log" | grep -q "Address already in use" \
-      || break
+    [ -z "${SERVICES_PG_PORT:-}" ] && bind_failed_since "$log" "$seen" || break
     pg_port=$(free_port_from "$((pg_port + 1))")
   done
   tail -n 20 "$log" >&2
@@ -241,12 +244,11 @@ EOF
     for i in $(seq 1 100); do
       redis_running && return
       # The daemon has gone (it forks before it binds): no use waiting.
-      [ -f "$log" ] && tail -n +"$((seen + 1))" "$log" | grep -q "Address already in use" && break
+      bind_failed_since "$log" "$seen" && break
       sleep 0.1
     done
     # As for PostgreSQL: a port that looked free can be an outgoing connection's local port.
-    [ -z "${SERVICES_REDIS_PORT:-}" ] && [ -f "$log" ] \
-      && tail -n +"$((seen + 1))" "$log" | grep -q "Address already in use" || break
+    [ -z "${SERVICES_REDIS_PORT:-}" ] && bind_failed_since "$log" "$seen" || break
     redis_port=$(free_port_from "$((redis_port + 1))")
   done
   tail -n 20 "$log" >&2 || true
