@@ -1,4 +1,4 @@
-"""How LinearIntentClassifier turns the featurizers' sentence features into one row (fast, no training)."""
+"""How IntentTopicClassifier turns the featurizers' sentence features into one row (fast, no training)."""
 
 from __future__ import annotations
 
@@ -52,3 +52,4 @@ def test_scaling_leaves_the_messages_own_features_untouched():
     before = [f.features.toarray().copy() for f in message.features]
     sentence_features([message], ["CountVectorsFeaturizer"])
     assert all(np.array_equal(b, f.features.toarray()) for b, f in zip(before, message.features))
+

@@ -711,10 +711,10 @@ def test_minimal_graph_memo_gives_rasas_subgraph_for_the_trained_model(patched):
 def test_minimal_graph_memo_works_again_when_the_nodes_change(patched):
     from rasa.engine.graph import GraphSchema, SchemaNode
 
-    from bot.rasa_classifier import LinearIntentClassifier
+    from bot.rasa_classifier import IntentTopicClassifier
 
     def node(needs: dict, target: bool = False) -> SchemaNode:
-        return SchemaNode(needs=needs, uses=LinearIntentClassifier, constructor_name="create", fn="process",
+        return SchemaNode(needs=needs, uses=IntentTopicClassifier, constructor_name="create", fn="process",
                           config={}, is_target=target)
 
     schema = GraphSchema({"a": node({}), "b": node({"x": "a"}, target=True), "c": node({})})

@@ -1,4 +1,4 @@
-"""The linear intent + FAQ-topic classifier (bot/rasa_classifier.py), trained by Rasa on real data.
+"""The intent + FAQ-topic classifier (bot/rasa_classifier.py), trained by Rasa on real data.
 
 A slice of data/nlu (four FAQ topics and four other intents) is trained through
 `rasa.model_training.train_nlu` with the project's config.yml, its intent classifiers and
@@ -44,17 +44,18 @@ def _slice(path: Path) -> None:
 
 
 REPLACED = {"LogisticRegressionClassifier", "ResponseSelector", "DIETClassifier",
-            "bot.rasa_classifier.LinearIntentClassifier"}
+            "bot.rasa_classifier.IntentTopicClassifier"}
 
 
 def _config(path: Path) -> None:
-    """config.yml's featurizers and fallback, with LinearIntentClassifier as the only classifier."""
+    """config.yml's featurizers and fallback, with its IntentTopicClassifier as the only classifier."""
     import yaml
 
     config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    ours = next(c for c in config["pipeline"] if c["name"] == "bot.rasa_classifier.IntentTopicClassifier")
     pipeline = [c for c in config["pipeline"] if c["name"] not in REPLACED]
     at = next(i for i, c in enumerate(pipeline) if c["name"] == "FallbackClassifier")
-    config["pipeline"] = pipeline[:at] + [{"name": "bot.rasa_classifier.LinearIntentClassifier"}] + pipeline[at:]
+    config["pipeline"] = pipeline[:at] + [ours] + pipeline[at:]
     path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
 
 
@@ -137,8 +138,8 @@ def test_model_holds_numbers_and_json_only_and_loads_without_skops(model):
     import tarfile
 
     with tarfile.open(model) as archive:
-        ours = [m for m in archive.getmembers() if "LinearIntentClassifier" in m.name and m.isfile()]
-        assert sorted(Path(m.name).name for m in ours) == ["linear_model.json", "linear_model.npz"]
+        ours = [m for m in archive.getmembers() if "IntentTopicClassifier" in m.name and m.isfile()]
+        assert sorted(Path(m.name).name for m in ours) == ["intent_model.json", "intent_model.npz"]
         for member in ours:
             data = archive.extractfile(member).read()
             assert b"\x80\x04" not in data[:2] and b"pickle" not in data
@@ -157,7 +158,9 @@ def test_model_holds_numbers_and_json_only_and_loads_without_skops(model):
     assert result.stdout.split()[-2:] == ["faq", "False"]
 
 
-def test_saved_then_loaded_component_predicts_the_same(agent, tmp_path):
+@pytest.mark.parametrize("config", [{"C": [1.0, 3.0]}, {"hidden_units": 16, "updates": 100, "networks": 2}],
+                         ids=["logistic regression", "two networks"])
+def test_saved_then_loaded_component_predicts_the_same(agent, tmp_path, config):
     from rasa.core.channels import UserMessage
     from rasa.engine.graph import ExecutionContext, GraphSchema
     from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -165,7 +168,7 @@ def test_saved_then_loaded_component_predicts_the_same(agent, tmp_path):
     from rasa.shared.nlu.training_data.loading import load_data
     from rasa.shared.nlu.training_data.training_data import TrainingData
 
-    from bot.rasa_classifier import LinearIntentClassifier
+    from bot.rasa_classifier import IntentTopicClassifier
 
     runner = agent.processor.graph_runner
     featurizer = [n for n in runner._graph_schema.nodes if n.startswith("run_") and "Featurizer" in n][-1]
@@ -186,9 +189,10 @@ def test_saved_then_loaded_component_predicts_the_same(agent, tmp_path):
                             responses={"utter_faq/pris": [{"text": "gratis"}]})
     storage, resource = LocalModelStorage(tmp_path), Resource("linear")
     context = ExecutionContext(GraphSchema({}), node_name="linear")
-    trained = LinearIntentClassifier.create({"C": [1.0, 3.0]}, storage, resource, context)
+    trained = IntentTopicClassifier.create(config, storage, resource, context)
     trained.train(training)
-    loaded = LinearIntentClassifier.load({}, storage, resource, context)
+    loaded = IntentTopicClassifier.load({}, storage, resource, context)
+    assert [len(network) for network in loaded.networks] == ([2, 2] if "hidden_units" in config else [1])
 
     texts = ["hvad koster det?", "hvad er en trio", "tak", "hej med dig", "stop nu", "ja"]
     assert loaded.classes == trained.classes and loaded.chosen_c == trained.chosen_c
@@ -237,19 +241,36 @@ def test_sentence_features_are_the_matrix_rasas_combined_features_give(agent):
     assert (ours != rasas).nnz == 0
 
 
-def test_column_major_weights_give_the_same_probabilities_without_copying(agent):
-    from bot.rasa_classifier import LinearIntentClassifier, softmax_probabilities
-
-    classifier = next(node for node in agent.processor.graph_runner._instantiated_nodes.values()
-                      if isinstance(getattr(node, "_component", None), LinearIntentClassifier))._component
-    assert classifier.coef.T.flags["C_CONTIGUOUS"]  # what scipy's sparse @ dense reads in place
+def test_weights_are_row_major_so_prediction_reads_them_in_place(agent):
     import scipy.sparse
 
+    from bot.rasa_classifier import IntentTopicClassifier, network_probabilities
+
+    classifier = next(node for node in agent.processor.graph_runner._instantiated_nodes.values()
+                      if isinstance(getattr(node, "_component", None), IntentTopicClassifier))._component
+    layers = [layer for network in classifier.networks for layer in network]
+    assert layers and all(weights.flags["C_CONTIGUOUS"] for weights, _ in layers)  # what sparse @ dense reads in place
     rng = np.random.default_rng(1)
-    features = scipy.sparse.random(5, classifier.coef.shape[1], density=0.01, format="csr", random_state=rng)
-    assert np.allclose(softmax_probabilities(features, classifier.coef, classifier.intercept),
-                       softmax_probabilities(features, np.ascontiguousarray(classifier.coef), classifier.intercept),
+    features = scipy.sparse.random(5, layers[0][0].shape[0], density=0.01, format="csr", random_state=rng)
+    copies = [[(np.asfortranarray(weights), bias) for weights, bias in network] for network in classifier.networks]
+    assert np.allclose(classifier._probabilities(features),
+                       np.mean([network_probabilities(features, network) for network in copies], axis=0),
                        rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("n_classes", [2, 4])
+def test_network_probabilities_are_scikit_learns(n_classes):
+    import scipy.sparse
+    from sklearn.neural_network import MLPClassifier
+
+    from bot.rasa_classifier import network_probabilities
+
+    rng = np.random.default_rng(0)
+    features = scipy.sparse.csr_matrix(rng.poisson(0.3, size=(120, 30)).astype(float))
+    labels = rng.integers(0, n_classes, size=120)
+    model = MLPClassifier(hidden_layer_sizes=(8,), max_iter=300, random_state=0).fit(features, labels)
+    assert np.allclose(network_probabilities(features, list(zip(model.coefs_, model.intercepts_))),
+                       model.predict_proba(features), atol=1e-12)
 
 
 def test_cross_validation_groups_keep_respellings_together_and_symbols_apart():
