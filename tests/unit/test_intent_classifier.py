@@ -158,9 +158,12 @@ def test_model_holds_numbers_and_json_only_and_loads_without_skops(model):
     assert result.stdout.split()[-2:] == ["faq", "False"]
 
 
-@pytest.mark.parametrize("config", [{"C": [1.0, 3.0]}, {"hidden_units": 16, "updates": 100, "networks": 2}],
-                         ids=["logistic regression", "two networks"])
-def test_saved_then_loaded_component_predicts_the_same(agent, tmp_path, config):
+@pytest.mark.parametrize("config, layers", [
+    ({"C": [1.0, 3.0]}, [1]),
+    ({"hidden_units": 16, "updates": 100, "networks": 2}, [2, 2]),
+    ({"hidden_units": 16, "updates": 100, "blend_logistic_regression": True}, [1, 2]),
+], ids=["logistic regression", "two networks", "logistic regression and a network"])
+def test_saved_then_loaded_component_predicts_the_same(agent, tmp_path, config, layers):
     from rasa.core.channels import UserMessage
     from rasa.engine.graph import ExecutionContext, GraphSchema
     from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -192,7 +195,7 @@ def test_saved_then_loaded_component_predicts_the_same(agent, tmp_path, config):
     trained = IntentTopicClassifier.create(config, storage, resource, context)
     trained.train(training)
     loaded = IntentTopicClassifier.load({}, storage, resource, context)
-    assert [len(network) for network in loaded.networks] == ([2, 2] if "hidden_units" in config else [1])
+    assert [len(network) for network in loaded.networks] == layers
 
     texts = ["hvad koster det?", "hvad er en trio", "tak", "hej med dig", "stop nu", "ja"]
     assert loaded.classes == trained.classes and loaded.chosen_c == trained.chosen_c
