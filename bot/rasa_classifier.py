@@ -4,8 +4,9 @@ ResponseSelector.
 One scikit-learn model over the sparse features the featurizers put on the message learns every
 full label at once (`faq/pris` is its own class, `inform` is itself); the intent is the top-level
 name (`faq` for any FAQ topic, with the summed probability of its topics). That model is a
-logistic regression, or with `hidden_units` a network with one hidden layer (MLPClassifier). A
-logistic regression per retrieval intent, trained on that intent's examples only (as Rasa's
+logistic regression, a network with one hidden layer (MLPClassifier, `hidden_units`), or both
+with their probabilities averaged (`blend_logistic_regression`). A logistic regression per
+retrieval intent, trained on that intent's examples only (as Rasa's
 ResponseSelector is), picks the topic. Together they fill what both Rasa components filled:
 `intent`, `intent_ranking` and `response_selector` in the shape Rasa 3.6's ResponseSelector gives
 with `retrieval_intent: faq`, so the rules' `utter_faq` (ActionRetrieveResponse) answers the
