@@ -452,5 +452,5 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
         except (ValueError, FileNotFoundError):
             logger.debug(f"IntentTopicClassifier: no trained model in '{resource.name}'.")
             return cls.create(config, model_storage, resource, execution_context)
-        return cls(config, model_storage, resource, networks=networks, classes=meta["classes"],
-                   responses=meta["responses"], chosen_c=meta["C"], topic_models=topic_models)
+        return cls(config, model_storage, resource, networks=networks, classes=meta["classes"], responses=meta["responses"], chosen_c=meta["C"],
+                   topic_models=topic_models)
