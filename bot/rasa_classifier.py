@@ -47,6 +47,7 @@ warnings.filterwarnings(
 
 MODEL_FILE = "intent_model.npz"
 META_FILE = "intent_model.json"
+STORED_DTYPE = np.float32  # weights as kept and saved: half of float64's size, probabilities within ~1e-6
 RETRIEVAL_SEPARATOR = "/"
 
 
@@ -80,7 +81,8 @@ def _is_scaled(origin: Any, featurizers: Sequence[str]) -> bool:
     return any(name in str(o) for o in origins for name in featurizers)
 
 
-def sentence_features(messages: Sequence[Message], scaled_featurizers: Sequence[str] = ()) -> scipy.sparse.csr_matrix:
+def sentence_features(messages: Sequence[Message], scaled_featurizers: Sequence[str] = (),
+                      dtype: Any = np.float64) -> scipy.sparse.csr_matrix:
     """The messages' sparse sentence features side by side, one row each.
 
     The same matrix as hstacking what `Message.get_sparse_features(TEXT)` combines (the
@@ -88,6 +90,7 @@ def sentence_features(messages: Sequence[Message], scaled_featurizers: Sequence[
     deep-copies the first featurizer's matrix and hstacks the others one by one, a twentieth
     of our Rasa server's time under load. The blocks of featurizers whose node name contains
     one of `scaled_featurizers` go through `scale_counts`; the others are kept as they are.
+    `dtype`: the matrix's values (float32 to meet the stored weights without a conversion).
     """
     data: List[np.ndarray] = []
     columns: List[np.ndarray] = []
@@ -115,11 +118,17 @@ def sentence_features(messages: Sequence[Message], scaled_featurizers: Sequence[
         width = offset
         indptr.append(stored)
     matrix = scipy.sparse.csr_matrix(
-        (np.concatenate(data) if data else np.zeros(0),
+        (np.concatenate(data).astype(dtype, copy=False) if data else np.zeros(0, dtype=dtype),
          np.concatenate(columns) if columns else np.zeros(0, dtype=np.int64), np.asarray(indptr)),
         shape=(len(messages), width or 0))
     matrix.sum_duplicates()
     return matrix
+
+
+def _stored(weights: np.ndarray, bias: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+    """A layer as it is kept and saved: STORED_DTYPE, weights row-major so that
+    sparse features @ weights reads them in place."""
+    return np.ascontiguousarray(weights, dtype=STORED_DTYPE), bias.astype(STORED_DTYPE)
 
 
 def softmax_probabilities(features: scipy.sparse.csr_matrix, coef: np.ndarray,
@@ -136,11 +145,11 @@ def network_probabilities(features: scipy.sparse.csr_matrix,
     logistic regression (`coef.T`, `intercept`). One output column means two classes: a
     logistic score for the second.
     """
-    activation: Any = features
+    activation: Any = features.astype(layers[0][0].dtype, copy=False)  # else scipy copies the weights
     for weights, bias in layers[:-1]:
         activation = np.maximum(np.asarray(activation @ weights) + bias, 0.0)
     weights, bias = layers[-1]
-    scores = np.asarray(activation @ weights) + bias
+    scores = np.asarray(activation @ weights, dtype=np.float64) + bias
     if scores.shape[1] == 1:
         positive = 1.0 / (1.0 + np.exp(-scores[:, 0]))
         return np.column_stack([1.0 - positive, positive])
@@ -243,10 +252,12 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
 
     # -- features ----------------------------------------------------------------------------
 
-    def _features(self, messages: Sequence[Message]) -> scipy.sparse.csr_matrix:
+    def _features(self, messages: Sequence[Message], dtype: Any = np.float64) -> scipy.sparse.csr_matrix:
+        """Training takes float64; prediction the stored weights' float32 (converting the matrix
+        afterwards costs scipy more than the product itself)."""
         if not self.config["use_sequence_features"] and not any(
                 f.attribute == TEXT and f.is_dense() for message in messages for f in message.features):
-            return sentence_features(messages, self.config["scaled_featurizers"])
+            return sentence_features(messages, self.config["scaled_featurizers"], dtype)
         rows = []
         for message in messages:
             sequence, sentence = message.get_sparse_features(attribute=TEXT)
@@ -259,7 +270,7 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
             if dense_sentence is not None:
                 parts.append(scipy.sparse.csr_matrix(dense_sentence.features))
             rows.append(scipy.sparse.hstack(parts, format="csr") if parts else scipy.sparse.csr_matrix((1, 0)))
-        return scipy.sparse.vstack(rows, format="csr")
+        return scipy.sparse.vstack(rows, format="csr").astype(dtype, copy=False)
 
     # -- training ----------------------------------------------------------------------------
 
@@ -311,7 +322,7 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
             if not self.config["hidden_units"] or self.config["blend_logistic_regression"]:
                 self.chosen_c = self._choose_c(features, labels, [_group_key(e.get(TEXT)) for e in examples])
                 model = self._model(self.chosen_c).fit(features, labels)
-                self.networks.append([(np.ascontiguousarray(model.coef_.T), model.intercept_)])
+                self.networks.append([_stored(model.coef_.T, model.intercept_)])
             if self.config["hidden_units"]:
                 self.networks += [self._network(features, labels, self.config["random_state"] + n)
                                   for n in range(self.config["networks"])]
@@ -335,7 +346,7 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
             model.fit(features, labels)
         if [str(c) for c in model.classes_] != self.classes:
             raise ValueError("MLPClassifier ordered the classes differently")
-        return [(np.ascontiguousarray(weights), bias) for weights, bias in zip(model.coefs_, model.intercepts_)]
+        return [_stored(weights, bias) for weights, bias in zip(model.coefs_, model.intercepts_)]
 
     def _train_topic_models(self, features: scipy.sparse.csr_matrix, labels: List[str],
                             examples: List[Message]) -> Dict[str, Tuple[np.ndarray, np.ndarray, List[str]]]:
@@ -347,7 +358,8 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
                 continue  # one topic: the joint model's answer is the only one
             c = self._choose_c(features[rows], topic_labels, [_group_key(examples[i].get(TEXT)) for i in rows])
             model = self._model(c).fit(features[rows], topic_labels)
-            models[intent] = (np.asfortranarray(model.coef_), model.intercept_, [str(t) for t in model.classes_])
+            coef, intercept = _stored(model.coef_.T, model.intercept_)
+            models[intent] = (coef.T, intercept, [str(t) for t in model.classes_])
         return models
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
@@ -358,7 +370,7 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
 
     def probabilities(self, messages: Sequence[Message]) -> np.ndarray:
         """One row per message: the probability of each full label in `self.classes`."""
-        return self._probabilities(self._features(messages))
+        return self._probabilities(self._features(messages, STORED_DTYPE))
 
     def _probabilities(self, features: scipy.sparse.csr_matrix) -> np.ndarray:
         rows = [network_probabilities(features, network) for network in self.networks]
@@ -367,7 +379,7 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         if not self.networks or not messages:
             return messages
-        features = self._features(messages)
+        features = self._features(messages, STORED_DTYPE)
         rows = self._probabilities(features)
         topic_rows = {intent: softmax_probabilities(features, coef, intercept)
                       for intent, (coef, intercept, _) in self.topic_models.items()}

@@ -145,7 +145,7 @@ def test_model_holds_numbers_and_json_only_and_loads_without_skops(model):
             assert b"\x80\x04" not in data[:2] and b"pickle" not in data
             if member.name.endswith(".npz"):
                 with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
-                    assert {arrays[k].dtype.kind for k in arrays.files} == {"f"}
+                    assert {arrays[k].dtype for k in arrays.files} == {np.dtype(np.float32)}
             else:
                 json.loads(data)
     script = ("import asyncio, sys; from rasa.core.agent import Agent; "
@@ -259,6 +259,30 @@ def test_weights_are_row_major_so_prediction_reads_them_in_place(agent):
     assert np.allclose(classifier._probabilities(features),
                        np.mean([network_probabilities(features, network) for network in copies], axis=0),
                        rtol=0, atol=1e-12)
+
+
+def test_float32_weights_give_the_float64_probabilities_and_meet_float32_features(agent):
+    from rasa.core.channels import UserMessage
+
+    from bot.rasa_classifier import STORED_DTYPE, IntentTopicClassifier, network_probabilities
+
+    runner = agent.processor.graph_runner
+    classifier = next(node for node in runner._instantiated_nodes.values()
+                      if isinstance(getattr(node, "_component", None), IntentTopicClassifier))._component
+    featurizer = [n for n in runner._graph_schema.nodes if n.startswith("run_") and "Featurizer" in n][-1]
+    texts = ["hvad koster det?", "vi hører under region sjælland", "tak", "asdfgh", "stop nu", "ja"]
+    messages = [runner.run(inputs={"__message__": [UserMessage(t)]}, targets=[featurizer])[featurizer][0]
+                for t in texts]
+    features = classifier._features(messages, STORED_DTYPE)
+    assert STORED_DTYPE == np.float32 and features.dtype == STORED_DTYPE  # else scipy copies the weights per call
+    assert all(array.dtype == STORED_DTYPE for network in classifier.networks for layer in network for array in layer)
+    in_float64 = np.mean([network_probabilities(features.astype(np.float64),
+                                                [(w.astype(np.float64), b.astype(np.float64)) for w, b in network])
+                          for network in classifier.networks], axis=0)
+    ours = classifier.probabilities(messages)
+    assert ours.dtype == np.float64
+    assert np.allclose(ours, in_float64, rtol=0, atol=1e-5)
+    assert (ours.argmax(axis=1) == in_float64.argmax(axis=1)).all()
 
 
 @pytest.mark.parametrize("n_classes", [2, 4])
