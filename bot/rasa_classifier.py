@@ -5,7 +5,7 @@ One scikit-learn model over the sparse features the featurizers put on the messa
 full label at once (`faq/pris` is its own class, `inform` is itself); the intent is the top-level
 name (`faq` for any FAQ topic, with the summed probability of its topics). That model is a
 logistic regression, a network with one hidden layer (MLPClassifier, `hidden_units`), or both
-with their probabilities averaged (`blend_logistic_regression`). A logistic regression per
+with their probabilities averaged, the regression's share `regression_weight`. A logistic regression per
 retrieval intent, trained on that intent's examples only (as Rasa's
 ResponseSelector is), picks the topic. Together they fill what both Rasa components filled:
 `intent`, `intent_ranking` and `response_selector` in the shape Rasa 3.6's ResponseSelector gives
@@ -198,8 +198,11 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
             "alpha": 1e-4,
             "networks": 1,
             # With hidden units: also train the logistic regression and average its
-            # probabilities with the networks' (each model one vote).
-            "blend_logistic_regression": False,
+            # probabilities with the networks', the regression weighing this much and the
+            # networks the rest (0: networks only). Its probabilities are the more peaked
+            # (mean top probability 0.92 against the network's 0.87 on a bench fold), so equal
+            # weights let it decide most disagreements.
+            "regression_weight": 0.0,
             # Also sum the token-level (sequence) features over the message: they carry what
             # only LexicalSyntacticFeaturizer gives (word shapes, prefixes, suffixes). Off: on
             # our data they made fitting 3-5x slower for no gain in held-out macro-F1.
@@ -221,7 +224,7 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  networks: Sequence[Sequence[Tuple[np.ndarray, np.ndarray]]] = (),
                  classes: Sequence[str] = (), responses: Optional[Dict[str, List[Dict]]] = None,
-                 chosen_c: Optional[float] = None,
+                 chosen_c: Optional[float] = None, votes: Sequence[float] = (),
                  topic_models: Optional[Dict[str, Tuple[np.ndarray, np.ndarray, List[str]]]] = None) -> None:
         self.config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
@@ -233,6 +236,8 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
         # server's time).
         self.networks = [[(np.ascontiguousarray(weights), np.asarray(bias)) for weights, bias in network]
                          for network in networks]
+        # Each network's share of the averaged probabilities (equal unless given).
+        self.votes = list(votes) or [1.0 / len(self.networks) for _ in self.networks]
         self.classes = list(classes)
         self.responses = responses or {}
         self.chosen_c = chosen_c
@@ -243,12 +248,15 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "IntentTopicClassifier":
+        cls.validate_config({**cls.get_default_config(), **config})
         return cls(config, model_storage, resource)
 
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:
-        if config.get("retrieval_intent_confidence", "sum") not in ("sum", "max"):
+        if config["retrieval_intent_confidence"] not in ("sum", "max"):
             raise ValueError("retrieval_intent_confidence must be 'sum' or 'max'")
+        if not 0.0 <= config["regression_weight"] < 1.0:
+            raise ValueError("regression_weight must be at least 0 and below 1 (the networks weigh the rest)")
 
     # -- features ----------------------------------------------------------------------------
 
@@ -319,11 +327,14 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
             # Folds of the training data can miss a rare class; that is expected here.
             warnings.filterwarnings("ignore", message="The least populated class")
             self.networks, self.chosen_c = [], None
-            if not self.config["hidden_units"] or self.config["blend_logistic_regression"]:
+            share = self.config["regression_weight"] if self.config["hidden_units"] else 1.0
+            networks = self.config["networks"] if self.config["hidden_units"] else 0
+            self.votes = ([share] if share else []) + [(1.0 - share) / networks for _ in range(networks)]
+            if share:
                 self.chosen_c = self._choose_c(features, labels, [_group_key(e.get(TEXT)) for e in examples])
                 model = self._model(self.chosen_c).fit(features, labels)
                 self.networks.append([_stored(model.coef_.T, model.intercept_)])
-            if self.config["hidden_units"]:
+            if networks:
                 self.networks += [self._network(features, labels, self.config["random_state"] + n)
                                   for n in range(self.config["networks"])]
             self.topic_models = self._train_topic_models(features, labels, examples) \
@@ -374,7 +385,7 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
 
     def _probabilities(self, features: scipy.sparse.csr_matrix) -> np.ndarray:
         rows = [network_probabilities(features, network) for network in self.networks]
-        return rows[0] if len(rows) == 1 else np.mean(rows, axis=0)
+        return rows[0] if len(rows) == 1 else np.average(rows, axis=0, weights=self.votes)
 
     def process(self, messages: List[Message]) -> List[Message]:
         if not self.networks or not messages:
@@ -446,7 +457,7 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
             np.savez_compressed(directory / MODEL_FILE, **layer_arrays, **topic_arrays)
             (directory / META_FILE).write_text(json.dumps({
                 "classes": self.classes, "responses": self.responses, "C": self.chosen_c,
-                "layers": [len(network) for network in self.networks],
+                "layers": [len(network) for network in self.networks], "votes": self.votes,
                 "topics": {intent: topics for intent, (_, _, topics) in self.topic_models.items()},
             }, ensure_ascii=False), encoding="utf-8")
 
@@ -464,5 +475,5 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
         except (ValueError, FileNotFoundError):
             logger.debug(f"IntentTopicClassifier: no trained model in '{resource.name}'.")
             return cls.create(config, model_storage, resource, execution_context)
-        return cls(config, model_storage, resource, networks=networks, classes=meta["classes"], responses=meta["responses"], chosen_c=meta["C"],
-                   topic_models=topic_models)
+        return cls(config, model_storage, resource, networks=networks, classes=meta["classes"],
+                   responses=meta["responses"], chosen_c=meta["C"], votes=meta["votes"], topic_models=topic_models)

@@ -158,12 +158,12 @@ def test_model_holds_numbers_and_json_only_and_loads_without_skops(model):
     assert result.stdout.split()[-2:] == ["faq", "False"]
 
 
-@pytest.mark.parametrize("config, layers", [
-    ({"C": [1.0, 3.0]}, [1]),
-    ({"hidden_units": 16, "updates": 100, "networks": 2}, [2, 2]),
-    ({"hidden_units": 16, "updates": 100, "blend_logistic_regression": True}, [1, 2]),
+@pytest.mark.parametrize("config, layers, votes", [
+    ({"C": [1.0, 3.0]}, [1], [1.0]),
+    ({"hidden_units": 16, "updates": 100, "networks": 2}, [2, 2], [0.5, 0.5]),
+    ({"hidden_units": 16, "updates": 100, "regression_weight": 0.3}, [1, 2], [0.3, 0.7]),
 ], ids=["logistic regression", "two networks", "logistic regression and a network"])
-def test_saved_then_loaded_component_predicts_the_same(agent, tmp_path, config, layers):
+def test_saved_then_loaded_component_predicts_the_same(agent, tmp_path, config, layers, votes):
     from rasa.core.channels import UserMessage
     from rasa.engine.graph import ExecutionContext, GraphSchema
     from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -196,6 +196,7 @@ def test_saved_then_loaded_component_predicts_the_same(agent, tmp_path, config, 
     trained.train(training)
     loaded = IntentTopicClassifier.load({}, storage, resource, context)
     assert [len(network) for network in loaded.networks] == layers
+    assert loaded.votes == pytest.approx(votes) and trained.votes == loaded.votes
 
     texts = ["hvad koster det?", "hvad er en trio", "tak", "hej med dig", "stop nu", "ja"]
     assert loaded.classes == trained.classes and loaded.chosen_c == trained.chosen_c
@@ -207,6 +208,20 @@ def test_saved_then_loaded_component_predicts_the_same(agent, tmp_path, config, 
         assert a.get("intent") == b.get("intent")
         assert a.get("intent_ranking") == b.get("intent_ranking")
         assert a.get("response_selector") == b.get("response_selector")
+
+
+@pytest.mark.parametrize("config", [{"regression_weight": 1.0}, {"regression_weight": -0.1},
+                                    {"retrieval_intent_confidence": "mean"}])
+def test_a_wrong_setting_stops_training_with_its_name(tmp_path, config):
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+
+    from bot.rasa_classifier import IntentTopicClassifier
+
+    with pytest.raises(ValueError, match=next(iter(config))):
+        IntentTopicClassifier.create(config, LocalModelStorage(tmp_path), Resource("linear"),
+                                     ExecutionContext(GraphSchema({}), node_name="linear"))
 
 
 @pytest.mark.parametrize("n_classes", [2, 4])
@@ -251,13 +266,16 @@ def test_weights_are_row_major_so_prediction_reads_them_in_place(agent):
 
     classifier = next(node for node in agent.processor.graph_runner._instantiated_nodes.values()
                       if isinstance(getattr(node, "_component", None), IntentTopicClassifier))._component
+    share = classifier.config["regression_weight"]  # config.yml's
+    assert 0 < share < 0.5 and classifier.votes == pytest.approx([share, 1 - share])
     layers = [layer for network in classifier.networks for layer in network]
     assert layers and all(weights.flags["C_CONTIGUOUS"] for weights, _ in layers)  # what sparse @ dense reads in place
     rng = np.random.default_rng(1)
     features = scipy.sparse.random(5, layers[0][0].shape[0], density=0.01, format="csr", random_state=rng)
     copies = [[(np.asfortranarray(weights), bias) for weights, bias in network] for network in classifier.networks]
     assert np.allclose(classifier._probabilities(features),
-                       np.mean([network_probabilities(features, network) for network in copies], axis=0),
+                       sum(vote * network_probabilities(features, network)
+                           for vote, network in zip(classifier.votes, copies)),
                        rtol=0, atol=1e-12)
 
 
@@ -276,9 +294,9 @@ def test_float32_weights_give_the_float64_probabilities_and_meet_float32_feature
     features = classifier._features(messages, STORED_DTYPE)
     assert STORED_DTYPE == np.float32 and features.dtype == STORED_DTYPE  # else scipy copies the weights per call
     assert all(array.dtype == STORED_DTYPE for network in classifier.networks for layer in network for array in layer)
-    in_float64 = np.mean([network_probabilities(features.astype(np.float64),
-                                                [(w.astype(np.float64), b.astype(np.float64)) for w, b in network])
-                          for network in classifier.networks], axis=0)
+    in_float64 = sum(vote * network_probabilities(features.astype(np.float64),
+                                                  [(w.astype(np.float64), b.astype(np.float64)) for w, b in network])
+                     for vote, network in zip(classifier.votes, classifier.networks))
     ours = classifier.probabilities(messages)
     assert ours.dtype == np.float64
     assert np.allclose(ours, in_float64, rtol=0, atol=1e-5)
