@@ -82,6 +82,23 @@ def parse(agent, text: str) -> dict:
     return asyncio.run(agent.parse_message(text))
 
 
+def featurized(agent, texts) -> list:
+    """The messages as the model's last featurizer leaves them (what the classifier reads)."""
+    from rasa.core.channels import UserMessage
+
+    runner = agent.processor.graph_runner
+    featurizer = [n for n in runner._graph_schema.nodes if n.startswith("run_") and "Featurizer" in n][-1]
+    return [runner.run(inputs={"__message__": [UserMessage(t)]}, targets=[featurizer])[featurizer][0]
+            for t in texts]
+
+
+def loaded_classifier(agent):
+    from bot.rasa_classifier import IntentTopicClassifier
+
+    return next(node for node in agent.processor.graph_runner._instantiated_nodes.values()
+                if isinstance(getattr(node, "_component", None), IntentTopicClassifier))._component
+
+
 @pytest.mark.parametrize("text, topic", [
     ("hvad koster det at være med?", "faq/pris"),
     ("hvad er en trio", "faq/trio_med"),
@@ -164,7 +181,6 @@ def test_model_holds_numbers_and_json_only_and_loads_without_skops(model):
     ({"hidden_units": 16, "updates": 100, "regression_weight": 0.3}, [1, 2], [0.3, 0.7]),
 ], ids=["logistic regression", "two networks", "logistic regression and a network"])
 def test_saved_then_loaded_component_predicts_the_same(agent, tmp_path, config, layers, votes):
-    from rasa.core.channels import UserMessage
     from rasa.engine.graph import ExecutionContext, GraphSchema
     from rasa.engine.storage.local_model_storage import LocalModelStorage
     from rasa.engine.storage.resource import Resource
@@ -173,13 +189,9 @@ def test_saved_then_loaded_component_predicts_the_same(agent, tmp_path, config, 
 
     from bot.rasa_classifier import IntentTopicClassifier
 
-    runner = agent.processor.graph_runner
-    featurizer = [n for n in runner._graph_schema.nodes if n.startswith("run_") and "Featurizer" in n][-1]
-
-    def featurized(texts, labels=None):
-        messages = [runner.run(inputs={"__message__": [UserMessage(t)]}, targets=[featurizer])[featurizer][0]
-                    for t in texts]
-        for message, label in zip(messages, labels or [None] * len(messages)):
+    def labelled(texts, labels):
+        messages = featurized(agent, texts)
+        for message, label in zip(messages, labels):
             if label:
                 message.set("intent", label.split("/")[0])
                 message.set("intent_response_key", label if "/" in label else None)
@@ -188,7 +200,7 @@ def test_saved_then_loaded_component_predicts_the_same(agent, tmp_path, config, 
     examples = [m for m in load_data(str(ROOT / "data" / "nlu")).intent_examples
                 if (m.get("intent_response_key") or m.get("intent")) in TOPICS + INTENTS][::4]
     labels = [m.get("intent_response_key") or m.get("intent") for m in examples]
-    training = TrainingData(training_examples=featurized([m.get("text") for m in examples], labels),
+    training = TrainingData(training_examples=labelled([m.get("text") for m in examples], labels),
                             responses={"utter_faq/pris": [{"text": "gratis"}]})
     storage, resource = LocalModelStorage(tmp_path), Resource("linear")
     context = ExecutionContext(GraphSchema({}), node_name="linear")
@@ -200,8 +212,9 @@ def test_saved_then_loaded_component_predicts_the_same(agent, tmp_path, config, 
 
     texts = ["hvad koster det?", "hvad er en trio", "tak", "hej med dig", "stop nu", "ja"]
     assert loaded.classes == trained.classes and loaded.chosen_c == trained.chosen_c
-    assert np.array_equal(loaded.probabilities(featurized(texts)), trained.probabilities(featurized(texts)))
-    first, second = featurized(texts), featurized(texts)
+    assert np.array_equal(loaded.probabilities(featurized(agent, texts)),
+                          trained.probabilities(featurized(agent, texts)))
+    first, second = featurized(agent, texts), featurized(agent, texts)
     trained.process(first)
     loaded.process(second)
     for a, b in zip(first, second):
@@ -242,15 +255,11 @@ def test_probabilities_are_scikit_learns(n_classes):
 def test_sentence_features_are_the_matrix_rasas_combined_features_give(agent):
     """Our one-step concatenation against Message.get_sparse_features + vstack, on real featurized messages."""
     import scipy.sparse
-    from rasa.core.channels import UserMessage
 
     from bot.rasa_classifier import sentence_features
 
-    runner = agent.processor.graph_runner
-    featurizer = [n for n in runner._graph_schema.nodes if n.startswith("run_") and "Featurizer" in n][-1]
     texts = ["hvad koster det?", "Vi hører under Region Sjælland", "tak", "æøå ÆØÅ", "x" * 300, "ja ja ja ja"]
-    messages = [runner.run(inputs={"__message__": [UserMessage(t)]}, targets=[featurizer])[featurizer][0]
-                for t in texts]
+    messages = featurized(agent, texts)
     assert sum(1 for f in messages[0].features if f.type == "sentence" and f.is_sparse()) >= 2
     rasas = scipy.sparse.vstack([m.get_sparse_features(attribute="text")[1].features for m in messages],
                                 format="csr")
@@ -262,10 +271,9 @@ def test_sentence_features_are_the_matrix_rasas_combined_features_give(agent):
 def test_weights_are_row_major_so_prediction_reads_them_in_place(agent):
     import scipy.sparse
 
-    from bot.rasa_classifier import IntentTopicClassifier, network_probabilities
+    from bot.rasa_classifier import network_probabilities
 
-    classifier = next(node for node in agent.processor.graph_runner._instantiated_nodes.values()
-                      if isinstance(getattr(node, "_component", None), IntentTopicClassifier))._component
+    classifier = loaded_classifier(agent)
     share = classifier.config["regression_weight"]  # config.yml's
     assert 0 < share < 0.5 and classifier.votes == pytest.approx([share, 1 - share])
     layers = [layer for network in classifier.networks for layer in network]
@@ -280,17 +288,10 @@ def test_weights_are_row_major_so_prediction_reads_them_in_place(agent):
 
 
 def test_float32_weights_give_the_float64_probabilities_and_meet_float32_features(agent):
-    from rasa.core.channels import UserMessage
+    from bot.rasa_classifier import STORED_DTYPE, network_probabilities
 
-    from bot.rasa_classifier import STORED_DTYPE, IntentTopicClassifier, network_probabilities
-
-    runner = agent.processor.graph_runner
-    classifier = next(node for node in runner._instantiated_nodes.values()
-                      if isinstance(getattr(node, "_component", None), IntentTopicClassifier))._component
-    featurizer = [n for n in runner._graph_schema.nodes if n.startswith("run_") and "Featurizer" in n][-1]
-    texts = ["hvad koster det?", "vi hører under region sjælland", "tak", "asdfgh", "stop nu", "ja"]
-    messages = [runner.run(inputs={"__message__": [UserMessage(t)]}, targets=[featurizer])[featurizer][0]
-                for t in texts]
+    classifier = loaded_classifier(agent)
+    messages = featurized(agent, ["hvad koster det?", "vi hører under region sjælland", "tak", "asdfgh", "stop nu", "ja"])
     features = classifier._features(messages, STORED_DTYPE)
     assert STORED_DTYPE == np.float32 and features.dtype == STORED_DTYPE  # else scipy copies the weights per call
     assert all(array.dtype == STORED_DTYPE for network in classifier.networks for layer in network for array in layer)
