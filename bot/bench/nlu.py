@@ -7,7 +7,9 @@ side of a split. The held-out split and the k folds are stratified by the full l
 (faq sub-intents count as their own class), seeded, and never seen in training.
 
 Run `python -m bot.bench.nlu` (all of it) or `python -m bot.bench.nlu --check` (only the
-split's honesty and the example counts, no training).
+split's honesty and the example counts, no training). `--partitions N` repeats the
+cross-validation under N seeds and writes reports/nlu_partitions.md: how much one fold's
+figure depends on which examples it drew.
 """
 
 from __future__ import annotations
@@ -207,6 +209,87 @@ def run_fold(training: Any, train: list[int], test: list[int] | list[str], work:
                     str(out), str(config)], cwd=ROOT, env=ENV, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return json.loads(out.read_text())
+
+
+def cross_validate(examples: Sequence[Example], training: Any, work: Path, config: Path = CONFIG,
+                   seed: int = SEED, only: int | None = None, progress: str = "") -> tuple[list, list, list]:
+    """Train and score every fold of one seeded partition (or only fold `only`).
+
+    Returns the folds' scores and, pooled in fold order, the gold and predicted full labels.
+    """
+    scores, gold, predicted = [], [], []
+    for n, test in enumerate(folds(examples, seed=seed)):
+        if only is not None and n != only:
+            continue
+        held_out = set(test)
+        train = [i for i in range(len(examples)) if i not in held_out]
+        print(f"{progress}fold {n + 1}/{FOLDS}: training on {len(train)}, testing on {len(test)}", flush=True)
+        result = run_fold(training, train, test, work, f"seed{seed}-fold{n}", config)
+        scores.append(score(examples, test, result))
+        gold += [examples[i].label for i in test]
+        predicted += [p["label"] for p in result["predictions"]]
+    return scores, gold, predicted
+
+
+def partition_summary(per_partition: dict[int, list[float]]) -> dict[str, Any]:
+    """Intent macro-F1 over several seeded partitions: each partition's folds, mean and spread.
+
+    `held_out_by_partition` is what the report's single held-out figure (fold 0) would have
+    been under each seed. The folds of repeated partitions share most of their training data,
+    so they are not independent: read the spread, not a standard error.
+    """
+    every = [f for values in per_partition.values() for f in values]
+    return {
+        "partitions": {str(seed): values for seed, values in per_partition.items()},
+        "cv_mean_by_partition": {str(seed): round(statistics.mean(values), 4)
+                                 for seed, values in per_partition.items()},
+        "held_out_by_partition": {str(seed): values[0] for seed, values in per_partition.items()},
+        "folds": len(every),
+        "mean": round(statistics.mean(every), 4),
+        "stdev": round(statistics.stdev(every), 4) if len(every) > 1 else 0.0,
+        "min": min(every),
+        "max": max(every),
+    }
+
+
+def partitions_markdown(summary: dict[str, Any]) -> str:
+    lines = [
+        "# NLU quality over several partitions (python -m bot.bench.nlu --partitions N)",
+        "",
+        f"Intent macro-F1 (faq as one intent) of the 5-fold cross-validation of `make bench-nlu`, "
+        f"repeated with other seeds for the split (same data, same pipeline). Seed {SEED} is the "
+        "partition of `reports/nlu.md`; its fold 1 is the held-out split there.",
+        "",
+        "| seed | fold 1 (held-out) | mean of the 5 folds | folds |",
+        "|---|---|---|---|",
+    ]
+    for seed, values in summary["partitions"].items():
+        lines.append(f"| {seed} | {values[0]} | {summary['cv_mean_by_partition'][seed]} | "
+                     f"{', '.join(str(v) for v in values)} |")
+    lines += ["", f"All {summary['folds']} folds: mean **{summary['mean']}**, standard deviation "
+              f"{summary['stdev']}, lowest {summary['min']}, highest {summary['max']}.", "",
+              "The folds share most of their training data, so they are not independent samples: "
+              "the spread says how much one fold's figure depends on which examples it drew.", ""]
+    return "\n".join(lines)
+
+
+def run_partitions(examples: Sequence[Example], training: Any, config: Path, count: int,
+                   fingerprint: str | None) -> dict[str, Any]:
+    """Cross-validate under seeds SEED .. SEED + count - 1; seed SEED's folds come from
+    reports/nlu.json when it was made from the same inputs (training is deterministic)."""
+    per_partition: dict[int, list[float]] = {}
+    existing = REPORTS / "nlu.json"
+    if fingerprint and existing.exists():
+        report = json.loads(existing.read_text())
+        if report.get("inputs") == fingerprint:
+            per_partition[SEED] = report["intent"]["crossval"]["intent_macro_f1_per_fold"]
+    with tempfile.TemporaryDirectory(prefix="bench-nlu-") as tmp:
+        for seed in range(SEED, SEED + count):
+            if seed not in per_partition:
+                scores, _, _ = cross_validate(examples, training, Path(tmp), config, seed,
+                                              progress=f"seed {seed}: ")
+                per_partition[seed] = [s["intent"]["macro_f1"] for s in scores]
+    return {"inputs": fingerprint, **partition_summary(per_partition)}
 
 
 # -- scores ------------------------------------------------------------------------------------
@@ -482,6 +565,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fold-index", type=int, default=0, help="with --heldout-only: which fold")
     parser.add_argument("--fresh-only", action="store_true",
                         help="train on all the data, score the fresh test set only, print it, write no report")
+    parser.add_argument("--partitions", type=int, metavar="N",
+                        help="repeat the cross-validation under N seeds (the first: the report's) and "
+                             "write reports/nlu_partitions.md/.json only")
     parser.add_argument("--fold", nargs=4, metavar=("TRAIN", "TEST", "OUT", "CONFIG"), help=argparse.SUPPRESS)
     parser.add_argument("--data", type=Path, default=DATA, help="NLU data (default data/nlu)")
     parser.add_argument("--config", type=Path, default=CONFIG, help="pipeline (default config.yml)")
@@ -499,28 +585,25 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if not data["leaks"] and not data["conflicting_texts"] else 1
 
     REPORTS.mkdir(exist_ok=True)
+    if args.partitions:
+        summary = run_partitions(examples, training, args.config, args.partitions, fingerprint)
+        (REPORTS / "nlu_partitions.json").write_text(json.dumps(summary, indent=2) + "\n")
+        (REPORTS / "nlu_partitions.md").write_text(partitions_markdown(summary), encoding="utf-8")
+        print((REPORTS / "nlu_partitions.md").read_text())
+        return 0
     test_folds = folds(examples)
-    everything = range(len(examples))
-    fold_scores, cv_gold, cv_predicted = [], [], []
     with tempfile.TemporaryDirectory(prefix="bench-nlu-") as tmp:
         # One more training on all the data: only for the report, not for a single fold's check.
         fresh = None if args.heldout_only else run_fresh(training, examples, Path(tmp), args.config)
         if args.fresh_only:
             print(json.dumps(fresh, indent=1, ensure_ascii=False))
             return 0
-        for n, test in enumerate(test_folds):
-            if args.heldout_only and n != args.fold_index:
-                continue
-            held_out = set(test)
-            train = [i for i in everything if i not in held_out]
-            print(f"fold {n + 1}/{FOLDS}: training on {len(train)}, testing on {len(test)}", flush=True)
-            result = run_fold(training, train, test, Path(tmp), f"fold{n}", args.config)
-            fold_scores.append(score(examples, test, result))
-            if args.heldout_only:
-                print(json.dumps(fold_scores[0], indent=1, ensure_ascii=False))
-                return 0
-            cv_gold += [examples[i].label for i in test]
-            cv_predicted += [p["label"] for p in result["predictions"]]
+        only = args.fold_index if args.heldout_only else None
+        fold_scores, cv_gold, cv_predicted = cross_validate(examples, training, Path(tmp), args.config,
+                                                            only=only)
+        if args.heldout_only:
+            print(json.dumps(fold_scores[0], indent=1, ensure_ascii=False))
+            return 0
     held = fold_scores[0]
 
     def mean(values: list[float]) -> float:

@@ -26,13 +26,23 @@ def test_no_text_is_taught_under_two_labels(examples):
     assert bench.conflicts(examples) == {}
 
 
-def test_near_duplicates_never_cross_the_held_out_split(examples):
-    folds = bench.folds(examples)
+@pytest.mark.parametrize("seed", [bench.SEED, bench.SEED + 1, bench.SEED + 2])
+def test_near_duplicates_never_cross_the_held_out_split(examples, seed):
+    folds = bench.folds(examples, seed=seed)
     assert sorted(i for fold in folds for i in fold) == list(range(len(examples)))
     for fold in folds:
         assert bench.leaks(examples, fold) == []
-    # The same seed gives the same split.
-    assert bench.folds(examples) == folds
+    # The same seed gives the same split; another seed (--partitions) another one.
+    assert bench.folds(examples, seed=seed) == folds
+    assert bench.folds(examples, seed=seed + 1) != folds
+
+
+def test_partition_summary_reads_fold_one_as_each_seeds_held_out_figure():
+    summary = bench.partition_summary({42: [0.94, 0.96, 0.95], 43: [0.92, 0.93, 0.97]})
+    assert summary["held_out_by_partition"] == {"42": 0.94, "43": 0.92}
+    assert summary["cv_mean_by_partition"] == {"42": 0.95, "43": 0.94}
+    assert (summary["folds"], summary["mean"], summary["min"], summary["max"]) == (6, 0.945, 0.92, 0.97)
+    assert "| 43 | 0.92 | 0.94 |" in bench.partitions_markdown(summary)
 
 
 def test_split_is_stratified_by_full_label(examples):
