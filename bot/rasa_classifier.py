@@ -200,6 +200,13 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
             "updates": 475,
             "alpha": 1e-4,
             "networks": 1,
+            # The networks also learn from `noisy_copies` copies of every training example, each
+            # with a random `input_dropout` share of its non-zero features zeroed (dropout on the
+            # input, drawn once): a message is still recognised when some of its words or
+            # character n-grams are new. The regression sees the examples as they are. `updates`
+            # counts steps over the enlarged set.
+            "noisy_copies": 0,
+            "input_dropout": 0.0,
             # With hidden units: also train the logistic regression and average its
             # probabilities with the networks', the regression weighing this much and the
             # networks the rest (0: networks only). Its probabilities are the more peaked
@@ -258,6 +265,8 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
     def validate_config(cls, config: Dict[Text, Any]) -> None:
         if config["retrieval_intent_confidence"] not in ("sum", "max"):
             raise ValueError("retrieval_intent_confidence must be 'sum' or 'max'")
+        if not 0.0 <= config["input_dropout"] < 1.0 or config["noisy_copies"] < 0:
+            raise ValueError("input_dropout must be at least 0 and below 1, noisy_copies at least 0")
         if not 0.0 <= config["regression_weight"] < 1.0:
             raise ValueError("regression_weight must be at least 0 and below 1 (the networks weigh the rest)")
 
@@ -350,6 +359,7 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
         from sklearn.exceptions import ConvergenceWarning
         from sklearn.neural_network import MLPClassifier
 
+        features, labels = self._with_noisy_copies(features, labels, seed)
         batch = min(200, features.shape[0])
         epochs = max(1, round(self.config["updates"] / -(-features.shape[0] // batch)))
         model = MLPClassifier(hidden_layer_sizes=(self.config["hidden_units"],), alpha=self.config["alpha"],
@@ -361,6 +371,22 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
         if [str(c) for c in model.classes_] != self.classes:
             raise ValueError("MLPClassifier ordered the classes differently")
         return [_stored(weights, bias) for weights, bias in zip(model.coefs_, model.intercepts_)]
+
+    def _with_noisy_copies(self, features: scipy.sparse.csr_matrix, labels: List[str],
+                           seed: int) -> Tuple[scipy.sparse.csr_matrix, List[str]]:
+        """The examples, then `noisy_copies` copies of them with `input_dropout` of each row's
+        non-zero features dropped (seeded, so training is repeatable)."""
+        copies, share = self.config["noisy_copies"], self.config["input_dropout"]
+        if not copies or not share:
+            return features, labels
+        random = np.random.default_rng(seed)
+        blocks = [features]
+        for _ in range(copies):
+            noisy = features.copy()
+            noisy.data = noisy.data * (random.random(noisy.nnz) >= share)
+            noisy.eliminate_zeros()
+            blocks.append(noisy)
+        return scipy.sparse.vstack(blocks, format="csr"), labels * (copies + 1)
 
     def _train_topic_models(self, features: scipy.sparse.csr_matrix, labels: List[str],
                             examples: List[Message]) -> Dict[str, Tuple[np.ndarray, np.ndarray, List[str]]]:

@@ -179,7 +179,10 @@ def test_model_holds_numbers_and_json_only_and_loads_without_skops(model):
     ({"C": [1.0, 3.0]}, [1], [1.0]),
     ({"hidden_units": 16, "updates": 100, "networks": 2}, [2, 2], [0.5, 0.5]),
     ({"hidden_units": 16, "updates": 100, "regression_weight": 0.3}, [1, 2], [0.3, 0.7]),
-], ids=["logistic regression", "two networks", "logistic regression and a network"])
+    ({"hidden_units": 16, "updates": 100, "regression_weight": 0.3, "noisy_copies": 2, "input_dropout": 0.2},
+     [1, 2], [0.3, 0.7]),
+], ids=["logistic regression", "two networks", "logistic regression and a network",
+        "network with noisy copies"])
 def test_saved_then_loaded_component_predicts_the_same(agent, tmp_path, config, layers, votes):
     from rasa.engine.graph import ExecutionContext, GraphSchema
     from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -224,7 +227,8 @@ def test_saved_then_loaded_component_predicts_the_same(agent, tmp_path, config, 
 
 
 @pytest.mark.parametrize("config", [{"regression_weight": 1.0}, {"regression_weight": -0.1},
-                                    {"retrieval_intent_confidence": "mean"}])
+                                    {"retrieval_intent_confidence": "mean"}, {"input_dropout": 1.0},
+                                    {"noisy_copies": -1}])
 def test_a_wrong_setting_stops_training_with_its_name(tmp_path, config):
     from rasa.engine.graph import ExecutionContext, GraphSchema
     from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -235,6 +239,39 @@ def test_a_wrong_setting_stops_training_with_its_name(tmp_path, config):
     with pytest.raises(ValueError, match=next(iter(config))):
         IntentTopicClassifier.create(config, LocalModelStorage(tmp_path), Resource("linear"),
                                      ExecutionContext(GraphSchema({}), node_name="linear"))
+
+
+def test_noisy_copies_drop_a_share_of_each_examples_features_and_keep_the_rest(tmp_path):
+    import scipy.sparse
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+
+    from bot.rasa_classifier import IntentTopicClassifier
+
+    def component(config):
+        return IntentTopicClassifier.create(config, LocalModelStorage(tmp_path), Resource("noisy"),
+                                            ExecutionContext(GraphSchema({}), node_name="noisy"))
+
+    rng = np.random.default_rng(0)
+    features = scipy.sparse.random(300, 500, density=0.1, format="csr", random_state=rng,
+                                   data_rvs=lambda n: rng.uniform(0.1, 1.0, n))
+    labels = [f"label{i % 3}" for i in range(300)]
+    noisy = component({"noisy_copies": 2, "input_dropout": 0.2})
+    enlarged, enlarged_labels = noisy._with_noisy_copies(features, labels, seed=7)
+
+    assert enlarged.shape == (900, 500) and enlarged_labels == labels * 3
+    assert (enlarged[:300] != features).nnz == 0  # the examples themselves come first, unchanged
+    for copy in (enlarged[300:600], enlarged[600:]):
+        # every kept value is the original one; nothing is added
+        assert (copy.multiply(features > 0) != copy).nnz == 0
+        assert (copy != features.multiply(copy > 0)).nnz == 0
+        assert copy.nnz / features.nnz == pytest.approx(0.8, abs=0.02)
+    assert (enlarged[300:600] != enlarged[600:]).nnz > 0  # each copy drops its own features
+    again, _ = noisy._with_noisy_copies(features, labels, seed=7)
+    assert (again != enlarged).nnz == 0  # repeatable
+    unchanged, same_labels = component({})._with_noisy_copies(features, labels, seed=7)
+    assert unchanged is features and same_labels is labels
 
 
 @pytest.mark.parametrize("n_classes", [2, 4])
