@@ -3,6 +3,7 @@
 #
 #   scripts/services.sh start    install what is missing (Debian packages), start both on
 #                                loopback, print the environment to use (eval-able)
+#   scripts/services.sh install  install what is missing, start nothing
 #   scripts/services.sh env      print that environment without starting anything
 #   scripts/services.sh status   say what runs (exit 0 only when both run)
 #   scripts/services.sh stop     stop both (the data stays)
@@ -287,6 +288,9 @@ case "$command" in
     save_settings
     print_env
     ;;
+  install)
+    install_missing
+    ;;
   env)
     with_lock
     pg_running || die "PostgreSQL kører ikke: scripts/services.sh start"
@@ -310,5 +314,5 @@ case "$command" in
     stop_redis
     ;;
   *)
-    echo "Brug: $0 start|env|status|stop" >&2; exit 2 ;;
+    echo "Brug: $0 start|install|env|status|stop" >&2; exit 2 ;;
 esac

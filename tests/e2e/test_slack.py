@@ -19,7 +19,7 @@ import pytest
 import redis
 
 from bot.stack import Stack, free_port
-from tests.conftest import SCHEMA, RunningBot
+from tests.conftest import ROOT, SCHEMA, RunningBot
 from tests.fakes.slack import BOT_USER, SLACK_SIGNING_SECRET, TR_CHANNEL, FakeSlackApi, SlackCall, SlackSender, sign
 
 pytestmark = pytest.mark.e2e
@@ -298,9 +298,13 @@ class SharedStateStack(Stack):
 
 @pytest.fixture(scope="module")
 def redis_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    if shutil.which("redis-server") is None:  # a fresh machine: the scale-out tests install it later
+        installed = subprocess.run(["bash", str(ROOT / "scripts" / "services.sh"), "install"],
+                                   capture_output=True, text=True, timeout=1200)
+        if installed.returncode != 0:
+            pytest.fail(f"scripts/services.sh install failed:\n{installed.stderr[-3000:]}")
     server = shutil.which("redis-server")
-    if server is None:
-        pytest.skip("redis-server is not installed (scripts/services.sh installs it)")
+    assert server is not None, "scripts/services.sh install left no redis-server on PATH"
     port, folder = free_port(), tmp_path_factory.mktemp("redis")
     process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
                                 "--appendonly", "no", "--dir", str(folder)],
