@@ -15,6 +15,8 @@ import asyncio
 import json
 import logging
 import traceback
+import unicodedata
+from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Mapping, Optional
 
 from bot.limits import too_long_reply
@@ -22,18 +24,54 @@ from bot.limits import too_long_reply
 logger = logging.getLogger(__name__)
 
 OnNewMessage = Callable[[Any], Awaitable[Any]]
-# Rasa's tracker store keeps the sender id in a VARCHAR(255).
-SENDER_MAX = 255
+# Rasa's tracker store keeps the conversation id in a VARCHAR(255): a client's own id is at most
+# this long, so that "<channel>:" in front of it always fits.
+SENDER_MAX = 200
+# Deeper JSON than this is no message of ours (Python's parser would raise RecursionError near 1000).
+JSON_DEPTH_MAX = 32
 
 # Where the Rasa server serves the web chat page (bot/webchat.py); `make run` prints it.
 CHAT_PATH = "/chat/"
 
 
 FAILURE_REPLY = "Beklager, der skete en teknisk fejl, så jeg kunne ikke læse din besked. Prøv igen om lidt."
+EMPTY_REPLY = "Din besked var tom. Skriv gerne, hvad du vil spørge om, så hjælper jeg dig videre."
+
+
+def conversation_id(channel: str, sender: str) -> str:
+    """The conversation id Rasa stores: the channel's name, then the id the channel gave the sender.
+
+    Every channel of ours names its conversations this way, so no client of one channel can
+    address a conversation of another (a REST client that sends a Slack user's id as `sender`
+    reaches `rest:U123`, never `slack:U123`).
+    """
+    return f"{channel}:{sender}"
+
+
+def sender_problem(sender: Any) -> Optional[str]:
+    """Why a client's sender id cannot name a conversation, or None when it can.
+
+    Printable characters only: a lone surrogate stops SQLite's driver and a NUL PostgreSQL's.
+    """
+    if sender is None:
+        return "'sender' is required: it names the conversation"
+    if not isinstance(sender, str) or not 0 < len(sender) <= SENDER_MAX:
+        return f"'sender' must be a string of 1 to {SENDER_MAX} characters"
+    if not sender.isprintable():
+        return "'sender' may only hold printable characters"
+    return None
+
+
+def clean_message_text(text: str) -> str:
+    """The text as Rasa may store it: lone surrogates become U+FFFD, control characters
+    other than line breaks and tabs are dropped (a NUL stops PostgreSQL; neither is anything
+    a person typed)."""
+    text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
 
 
 def guard(on_new_message: OnNewMessage) -> OnNewMessage:
-    """Wrap Rasa's message handler: an over-long message gets a polite answer and is not processed.
+    """Wrap Rasa's message handler: an over-long or empty message gets a polite answer and is not processed.
 
     A failure while handling a message is logged here without the message: Rasa's own
     channels log the user's text with it (e.g. `rest.message.received.failure`), and the
@@ -45,6 +83,10 @@ def guard(on_new_message: OnNewMessage) -> OnNewMessage:
         if reply is not None:
             logger.info("message over the length limit refused (%d characters)", len(message.text))
             await message.output_channel.send_text_message(message.sender_id, reply)
+            return None
+        message.text = clean_message_text(message.text or "")
+        if not message.text.strip():
+            await message.output_channel.send_text_message(message.sender_id, EMPTY_REPLY)
             return None
         try:
             return await on_new_message(message)
@@ -58,29 +100,56 @@ def guard(on_new_message: OnNewMessage) -> OnNewMessage:
     return guarded
 
 
-def rest_body_problem(body: bytes) -> Optional[str]:
-    """Why a REST webhook body is not a message Rasa can take, or None when it is.
+def json_depth(value: Any, limit: int = JSON_DEPTH_MAX) -> int:
+    """How deeply a parsed JSON value nests (stops counting past `limit`)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, depth)
+            if deepest > limit:
+                return deepest
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
 
-    Rasa's REST channel assumes a JSON object with a string `message`; anything else ends
-    in a server error. The sender id is stored in a 255-character column (Rasa's tracker store).
-    """
+
+def parse_json_body(body: bytes) -> tuple[Any, Optional[str]]:
+    """(the parsed body, None), or (None, why it is no JSON message of ours)."""
     try:
         payload = json.loads(body)
     except (ValueError, UnicodeDecodeError):
-        return "the body is not JSON"
+        return None, "the body is not JSON"
+    except RecursionError:
+        return None, f"the JSON nests deeper than {JSON_DEPTH_MAX} levels"
+    if json_depth(payload) > JSON_DEPTH_MAX:
+        return None, f"the JSON nests deeper than {JSON_DEPTH_MAX} levels"
+    return payload, None
+
+
+@dataclass(frozen=True)
+class RestMessage:
+    sender: str
+    text: str
+
+
+def rest_message(body: bytes) -> tuple[Optional[RestMessage], Optional[str]]:
+    """The message in a REST webhook body, or why it is none (the reason goes back in a 400).
+
+    Only `sender` and `message` are read: `input_channel` is the channel that really received
+    it (REST), and `metadata` is neither used nor stored.
+    """
+    payload, problem = parse_json_body(body)
+    if problem:
+        return None, problem
     if not isinstance(payload, dict):
-        return "the body must be a JSON object"
+        return None, "the body must be a JSON object"
     if not isinstance(payload.get("message"), str):
-        return "'message' must be a string"
-    sender = payload.get("sender")
-    if sender is not None and not (isinstance(sender, str) and 0 < len(sender) <= SENDER_MAX):
-        return f"'sender' must be a string of 1 to {SENDER_MAX} characters"
-    channel = payload.get("input_channel")
-    if channel is not None and not (isinstance(channel, str) and len(channel) <= SENDER_MAX):
-        return "'input_channel' must be a string"
-    if payload.get("metadata") is not None and not isinstance(payload["metadata"], dict):
-        return "'metadata' must be a JSON object"
-    return None
+        return None, "'message' must be a string"
+    problem = sender_problem(payload.get("sender"))
+    if problem:
+        return None, problem
+    return RestMessage(payload["sender"], payload["message"]), None
 
 
 class ChannelConfigError(ValueError):

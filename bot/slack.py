@@ -14,7 +14,8 @@ What Rasa's own connector (`rasa.core.channels.slack`) does not do, and this one
   direct message or channel otherwise (also when SLACK_CHANNEL is set);
 - buttons become Block Kit `actions` blocks (up to 25 each; Rasa drops every button past 5);
 - its client posts to SLACK_API_BASE_URL when that is set (a local fake Slack in the tests).
-Every message goes through `bot.channels.guard`, like on every other channel of ours.
+Every message goes through `bot.channels.guard`, like on every other channel of ours, and its
+conversation is `slack:<Rasa's id>` (`bot.channels.conversation_id`): no other channel can address it.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import json
 import logging
 import os
 import re
@@ -45,7 +45,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.channels import OnNewMessage, guard
+from bot.channels import OnNewMessage, conversation_id, guard, parse_json_body, sender_problem
 
 logger = logging.getLogger(__name__)
 
@@ -153,6 +153,12 @@ class Delivery:
     bot_user_ids: tuple[str, ...] = ()
 
 
+def _slack_ids(*ids: Any) -> bool:
+    """Whether these are ids as Slack writes them (a signed request is Slack's, but its ids name a
+    conversation in our store: they must never be what a store refuses)."""
+    return all(isinstance(i, str) and sender_problem(i) is None for i in ids)
+
+
 def bot_user_ids(envelope: Mapping[str, Any]) -> tuple[str, ...]:
     """The bot's own user id(s), as the Events API tells them (newer `authorizations`, older `authed_users`)."""
     ids = [a.get("user_id") for a in envelope.get("authorizations") or [] if isinstance(a, Mapping)]
@@ -173,7 +179,7 @@ def delivery_from_event(envelope: Mapping[str, Any], slack_channel: Optional[str
         return None
     kind, channel, user = event.get("type"), event.get("channel"), event.get("user")
     raw = event.get("text")
-    if kind not in ("message", "app_mention") or not channel or not user or not isinstance(raw, str):
+    if kind not in ("message", "app_mention") or not isinstance(raw, str) or not _slack_ids(user, channel):
         return None
     if event.get("bot_id") or (event.get("subtype") and event.get("subtype") not in USER_MESSAGE_SUBTYPES):
         return None
@@ -205,7 +211,7 @@ def delivery_from_interaction(payload: Mapping[str, Any]) -> Optional[Delivery]:
     user = (payload.get("user") or {}).get("id")
     container = payload.get("container") or {}
     channel = (payload.get("channel") or {}).get("id") or container.get("channel_id")
-    if not value or not user or not channel:
+    if not isinstance(value, str) or not value or not _slack_ids(user, channel):
         return None  # a link button has no value: Slack opens the link, the bot has nothing to do
     message = payload.get("message") or {}
     thread_ts = message.get("thread_ts") or container.get("thread_ts")
@@ -330,6 +336,11 @@ class SlackInput(RasaSlackInput):
         self._shared_deliveries: Optional[SharedDeliveries] = None
         self._looked_for_shared = False
 
+    def _get_conversation_id(self, sender_id: Optional[Text], channel_id: Optional[Text],
+                             thread_id: Optional[Text]) -> Optional[Text]:
+        """Rasa's id (the user, or user and channel and thread by `conversation_granularity`), as `slack:<id>`."""
+        return conversation_id(self.name(), super()._get_conversation_id(sender_id, channel_id, thread_id))
+
     def get_output_channel(self, channel: Optional[Text] = None, thread_id: Optional[Text] = None) -> OutputChannel:
         return SlackBot(self.slack_token, channel or self.slack_channel, thread_id, self.proxy, self.api_base_url)
 
@@ -359,13 +370,18 @@ class SlackInput(RasaSlackInput):
         media_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
         try:
             if media_type == "application/json":
-                envelope = json.loads(body)
+                envelope, problem = parse_json_body(body)
+                if problem:
+                    return response.text(problem, status=HTTPStatus.BAD_REQUEST)
                 if envelope.get("type") == "url_verification":
                     return response.json({"challenge": envelope.get("challenge")})
                 delivery = delivery_from_event(envelope, self.slack_channel)
             elif media_type == "application/x-www-form-urlencoded":
                 form = parse_qs(body.decode("utf-8"))
-                delivery = delivery_from_interaction(json.loads(form["payload"][0]))
+                payload, problem = parse_json_body(form["payload"][0].encode("utf-8", "surrogatepass"))
+                if problem:
+                    return response.text(problem, status=HTTPStatus.BAD_REQUEST)
+                delivery = delivery_from_interaction(payload)
             else:
                 return response.text("Unsupported content type.", status=HTTPStatus.UNSUPPORTED_MEDIA_TYPE)
         except (ValueError, KeyError, AttributeError, TypeError, UnicodeDecodeError):

@@ -20,6 +20,7 @@ read, as Rasa does it. Its size is bounded (TRACKER_CACHE_MB, default 32; 0 turn
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import logging
@@ -27,10 +28,10 @@ import marshal
 import os
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Iterable, Optional, Union
+from typing import Any, Iterable, Iterator, Optional, Union
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, ensure_schema_exists
 from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
@@ -199,6 +200,24 @@ class PrivacySQLTrackerStore(SQLTrackerStore):
         # the user wrote, and Rasa logs that message.
         engine.hide_parameters = True
         self._engine = engine
+
+    @contextlib.contextmanager
+    def session_scope(self) -> Iterator[sa.orm.Session]:
+        """Rasa's session scope, except that an error is an error of this request, never the end of the server.
+
+        Rasa's catches every ValueError raised inside the scope, takes it for a missing
+        PostgreSQL schema and calls sys.exit(1): one message whose id SQLite's driver could not
+        encode (a lone surrogate) or PostgreSQL refused (a NUL) stopped the whole service.
+        """
+        session = self.sessionmaker()
+        try:
+            try:
+                ensure_schema_exists(session)
+            except ValueError as missing:
+                raise TrackerStoreUnavailable(f"the PostgreSQL schema '{missing}' does not exist") from None
+            yield session
+        finally:
+            session.close()
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         if forgets_in_this_turn(tracker):

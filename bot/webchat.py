@@ -7,7 +7,8 @@ with Rasa 3.6's `SocketIOInput`, this channel
   await it, so with `session_persistence` no bot reply ever reached the browser
   (RasaHQ/rasa#13027);
 - lets a socket speak only for the session it joined (Rasa takes the `session_id` that each
-  message carries), and makes every session id itself (32 hex digits);
+  message carries), and makes every session id itself (32 hex digits); the conversation is
+  `socketio:<session id>` (`bot.channels.conversation_id`), so no other channel can address it;
 - accepts socket.io connections only from the allowed origins (Rasa passes
   `cors_allowed_origins=[]`, which turns python-engineio's origin check off): the
   configured ones, else the page's own origins on loopback;
@@ -33,7 +34,7 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from bot import privacy
-from bot.channels import CHAT_PATH, OnNewMessage, guard
+from bot.channels import CHAT_PATH, OnNewMessage, conversation_id, guard
 
 logger = logging.getLogger(__name__)
 
@@ -208,9 +209,10 @@ class WebChatInput(SocketIOInput):
                 previous = session.get("session_id")
                 session["session_id"] = session_id
             if previous and previous != session_id:
-                await sio.leave_room(sid, previous)
-            # Awaited: without it the socket never joins the room that replies go to (RasaHQ/rasa#13027).
-            await sio.enter_room(sid, session_id)
+                await sio.leave_room(sid, conversation_id(self.name(), previous))
+            # Replies go to the room named by the conversation id (Rasa sends to the tracker's sender id).
+            # Awaited: without it the socket never joins that room (RasaHQ/rasa#13027).
+            await sio.enter_room(sid, conversation_id(self.name(), session_id))
             await sio.emit("session_confirm", session_id, room=sid)
 
         @sio.on(self.user_message_evt)
@@ -221,6 +223,7 @@ class WebChatInput(SocketIOInput):
                 logger.warning("web chat message ignored: no session_request before it, or no text")
                 return
             output = WebChatOutput(sio, self.bot_message_evt)
-            await handle(UserMessage(text, output, session_id, input_channel=self.name()))
+            await handle(UserMessage(text, output, conversation_id(self.name(), session_id),
+                                     input_channel=self.name()))
 
         return chat

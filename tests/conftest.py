@@ -46,11 +46,20 @@ class RunningBot:
     def conversation(self, sender: str, messages: list[str]) -> list[list[dict]]:
         return [self.say(sender, message) for message in messages]
 
-    def tracker(self, sender: str) -> dict:
-        url = (f"{self.stack.rasa_url}/conversations/{urllib.parse.quote(sender, safe='')}/tracker"
-               f"?token={self.stack.api_token}")
+    def tracker(self, sender: str, channel: str = "rest") -> dict:
+        """The tracker of `sender`'s conversation on `channel` (through Rasa's HTTP API, with its token)."""
+        from bot.channels import conversation_id
+
+        url = (f"{self.stack.rasa_url}/conversations/{urllib.parse.quote(conversation_id(channel, sender), safe=':@')}"
+               f"/tracker?token={self.stack.api_token}")
         with urllib.request.urlopen(url, timeout=30) as response:
             return json.load(response)
+
+    def records_of(self, sender: str, channel: str = "rest") -> list[dict]:
+        """The filed records of `sender`'s conversation on `channel`."""
+        from bot.channels import conversation_id
+
+        return [r for r in self.export() if r["conversation_id"] == conversation_id(channel, sender)]
 
     def export(self) -> list[dict]:
         env = {**os.environ, "APPLICATIONS_DB": str(self.stack.run_dir / "applications.db")}

@@ -58,7 +58,7 @@ def test_filed_record_reaches_the_intake_and_both_contacts_get_a_receipt_without
         started = time.monotonic()
         filed = texts(running_bot.say(sender, "ja, send den"))
         elapsed = time.monotonic() - started
-        [record] = [r for r in running_bot.export() if r["conversation_id"] == sender]
+        [record] = running_bot.records_of(sender)
         reference = record["reference"]
         assert f"Jeres reference er {reference}" in filed
         assert "kvittering på e-mail" in filed  # SMTP is configured on this stack
@@ -69,7 +69,7 @@ def test_filed_record_reaches_the_intake_and_both_contacts_get_a_receipt_without
 
     stack_intake.wait_for(lambda i: reference in i.stored, timeout=90)
     [arrival] = stack_intake.accepted(reference)
-    assert arrival.signature_ok and arrival.record["conversation_id"] == sender
+    assert arrival.signature_ok and arrival.record["conversation_id"] == "rest:" + sender
     assert arrival.record["contacts"]["leader"]["email"] == LEADER
 
     deadline = time.monotonic() + 30

@@ -20,6 +20,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot import privacy
+from bot.channels import conversation_id
 from tests.conftest import ROOT, texts
 
 pytestmark = pytest.mark.e2e
@@ -66,7 +67,7 @@ def tracker_rows(bot, sender: str) -> list[str]:
     try:
         with engine.connect() as conn:
             return [row.data for row in conn.execute(
-                sa.text("SELECT data FROM events WHERE sender_id = :s"), {"s": sender})]
+                sa.text("SELECT data FROM events WHERE sender_id = :s"), {"s": conversation_id("rest", sender)})]
     finally:
         engine.dispose()
 
@@ -112,7 +113,7 @@ def test_glem_mig_in_the_middle_of_the_form_deletes_the_conversation(running_bot
 
     assert "slettet" in reply and "ikke sendt nogen ansøgning" in reply
     assert tracker_rows(running_bot, sender) == [], "every stored event of the conversation is gone"
-    assert not [r for r in running_bot.export() if r["conversation_id"] == sender]
+    assert not running_bot.records_of(sender)
     # The next message starts a new, empty conversation.
     running_bot.say(sender, "hej")
     slots = running_bot.tracker(sender)["slots"]
@@ -129,7 +130,7 @@ def test_filed_application_stores_hostile_text_literally_and_forget_keeps_the_re
     assert slots["workplace"] == WORKPLACE and slots["problem_description"] == PROBLEM
 
     filed = texts(running_bot.say(sender, "ja, send den"))
-    record = next(r for r in running_bot.export() if r["conversation_id"] == sender)
+    record = running_bot.records_of(sender)[0]
     reference = record["reference"]
     assert reference in filed
     assert record["workplace"] == WORKPLACE and record["problem_description"] == PROBLEM
@@ -140,11 +141,11 @@ def test_filed_application_stores_hostile_text_literally_and_forget_keeps_the_re
 
     assert "slettet" in reply and reply.count(reference) == 2 and "ikke slettet" in reply
     assert tracker_rows(running_bot, sender) == []
-    assert [r["reference"] for r in running_bot.export() if r["conversation_id"] == sender] == [reference]
+    assert [r["reference"] for r in running_bot.records_of(sender)] == [reference]
 
     deleted = applications_cli(running_bot, "delete", reference)
     assert deleted.returncode == 0, deleted.stderr
-    assert not [r for r in running_bot.export() if r["conversation_id"] == sender]
+    assert not running_bot.records_of(sender)
     assert applications_cli(running_bot, "delete", reference).returncode == 1
 
 

@@ -41,7 +41,7 @@ class Workspace:
         return f"U{suffix}", f"D{suffix}"
 
     def user_events(self, user: str) -> list[dict]:
-        return [e for e in self.bot.tracker(user)["events"] if e["event"] == "user"]
+        return [e for e in self.bot.tracker(user, "slack")["events"] if e["event"] == "user"]
 
     def wait_handled(self, user: str, message_id: str, timeout: float = 90) -> None:
         """Until Rasa has stored the message (it stores the tracker after every reply is sent)."""
@@ -157,7 +157,7 @@ def test_replies_to_a_message_in_a_thread_stay_in_that_thread(slack):
     assert posts and all(p.args.get("thread_ts") == thread for p in posts)
     posts = slack.click(user, with_buttons(posts), "Kommune")
     assert posts and all(p.args.get("thread_ts") == thread for p in posts)
-    assert slack.bot.tracker(user)["slots"]["sector"] == "kommunal"
+    assert slack.bot.tracker(user, "slack")["slots"]["sector"] == "kommunal"
     # Outside the thread, the answer is outside it too.
     posts = slack.say(user, channel, "Hvad er SPARK?")
     assert posts and all("thread_ts" not in p.args for p in posts)
@@ -242,7 +242,7 @@ def test_whole_municipal_application_over_slack_is_filed_once_and_exported(slack
     question = with_buttons(posts)
     assert "én arbejdsplads" in question.args["text"]
     slack.click(user, question, "Én arbejdsplads")
-    assert slack.bot.tracker(user)["slots"]["application_type"] == "enkelt"
+    assert slack.bot.tracker(user, "slack")["slots"]["application_type"] == "enkelt"
 
     for text in ["det er vores TRIO", "ja det passer", "ja, vi er enige", "ja det er vi klar til"]:
         say(text)
@@ -262,7 +262,7 @@ def test_whole_municipal_application_over_slack_is_filed_once_and_exported(slack
     assert "SPARK-" in filed
     assert "allerede sendt" in text_of(say("ja"))
 
-    records = [r for r in slack.bot.export() if r["conversation_id"] == user]
+    records = slack.bot.records_of(user, "slack")
     assert len(records) == 1
     record = records[0]
     jsonschema.validate(record, SCHEMA)

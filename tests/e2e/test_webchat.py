@@ -233,7 +233,7 @@ def test_conversation_by_typing_and_buttons_survives_reload_and_is_filed(desktop
     chat.click("Ja, send den", expect="SPARK-")
     reference = re.search(r"SPARK-\d{4}-\d{6}", chat.transcript()).group(0)
 
-    records = [r for r in running_bot.export() if r["conversation_id"] == session_id]
+    records = running_bot.records_of(session_id, "socketio")
     assert len(records) == 1
     record = records[0]
     assert record["reference"] == reference
@@ -355,7 +355,7 @@ def test_socket_never_joins_a_session_id_it_did_not_get_from_the_server(running_
         assert event == "bot_uttered" and "Samarbejde om Psykisk ARbejdsmiljø" in reply["text"]
     finally:
         client.disconnect()
-    assert running_bot.tracker(session_id)["latest_message"]["text"] == "Hvad er SPARK?"
+    assert running_bot.tracker(session_id, "socketio")["latest_message"]["text"] == "Hvad er SPARK?"
 
 
 def test_web_chat_messages_pass_the_shared_length_limit(running_bot):
@@ -373,5 +373,5 @@ def test_web_chat_messages_pass_the_shared_length_limit(running_bot):
         assert event == "bot_uttered" and "Din besked er for lang" in reply["text"]
     finally:
         client.disconnect()
-    events = running_bot.tracker(session_id)["events"]
+    events = running_bot.tracker(session_id, "socketio")["events"]
     assert not [e for e in events if e["event"] == "user"], "an over-long message reached Rasa"

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from typing import Optional
@@ -23,6 +24,7 @@ import aiohttp
 import pytest
 import sqlalchemy as sa
 
+from bot.channels import conversation_id
 from bot.records import ApplicationStore
 from tests.conftest import ROOT
 
@@ -38,8 +40,9 @@ class Client:
     """Sends each message of a conversation to a chosen instance; fails over when an instance is gone.
 
     After a failed request the client first looks in the tracker store whether the dead
-    instance stored the message before it died (each message carries its sequence number
-    as metadata), so a message is never sent twice.
+    instance stored the message before it died (the messages of one conversation are sent one
+    after another, so message `seq` is stored when the conversation holds more than `seq`
+    user messages), so a message is never sent twice.
     """
 
     session: aiohttp.ClientSession
@@ -56,7 +59,7 @@ class Client:
             try:
                 async with self.session.post(
                         f"{self.urls[index]}/webhooks/rest/webhook", timeout=REQUEST_TIMEOUT,
-                        json={"sender": sender, "message": text, "metadata": {"seq": seq}}) as response:
+                        json={"sender": sender, "message": text}) as response:
                     assert response.status == 200, await response.text()
                     replies = await response.json()
                 self.answered += 1
@@ -80,32 +83,32 @@ class Client:
 
 
 def stored_events(engine: sa.engine.Engine, sender: str) -> list[tuple[str, dict]]:
-    """The conversation's rows in Rasa's `events` table, in the order they were stored."""
+    """The REST conversation's rows in Rasa's `events` table, in the order they were stored."""
     with engine.connect() as conn:
         rows = conn.execute(sa.text("SELECT type_name, data FROM events WHERE sender_id = :s ORDER BY id"),
-                            {"s": sender}).all()
+                            {"s": conversation_id("rest", sender)}).all()
     return [(row.type_name, json.loads(row.data)) for row in rows]
 
 
 def stored_reply(engine: sa.engine.Engine, sender: str, seq: int) -> Optional[list[dict]]:
     """The bot's stored answer to message `seq`, or None when that message was never stored."""
     events = stored_events(engine, sender)
-    for i, (kind, data) in enumerate(events):
-        if kind == "user" and (data.get("metadata") or {}).get("seq") == seq:
-            reply = []
-            for later_kind, later in events[i + 1:]:
-                if later_kind == "user":
-                    break
-                if later_kind == "bot":
-                    reply.append({"text": later.get("text")})
-            return reply
-    return None
+    users = [i for i, (kind, _) in enumerate(events) if kind == "user"]
+    if len(users) <= seq:
+        return None
+    reply = []
+    for later_kind, later in events[users[seq] + 1:]:
+        if later_kind == "user":
+            break
+        if later_kind == "bot":
+            reply.append({"text": later.get("text")})
+    return reply
 
 
 def assert_stored_exactly_once_in_order(engine: sa.engine.Engine, sender: str) -> None:
     events = stored_events(engine, sender)
-    users = [(data["metadata"]["seq"], data["text"]) for kind, data in events if kind == "user"]
-    assert users == list(enumerate(STATE_REGISTRATION)), sender
+    users = [data["text"] for kind, data in events if kind == "user"]
+    assert users == STATE_REGISTRATION, sender
     # Every stored message is followed by at least one stored bot answer.
     kinds = [kind for kind, _ in events]
     user_positions = [i for i, kind in enumerate(kinds) if kind == "user"] + [len(kinds)]
@@ -131,16 +134,17 @@ def assert_delivered_exactly_once(intake, records: list[dict]) -> None:
 
 def tracker_via_api(url: str, sender: str, token: Optional[str]) -> dict:
     query = f"?token={token}" if token else ""
-    with urllib.request.urlopen(f"{url}/conversations/{sender}/tracker{query}", timeout=30) as response:
+    path = urllib.parse.quote(conversation_id("rest", sender), safe=":")
+    with urllib.request.urlopen(f"{url}/conversations/{path}/tracker{query}", timeout=30) as response:
         return json.load(response)
 
 
 def records_of(env: dict[str, str], senders: list[str]) -> dict[str, list[dict]]:
-    wanted = set(senders)
+    wanted = {conversation_id("rest", sender): sender for sender in senders}
     found: dict[str, list[dict]] = {sender: [] for sender in senders}
     for record in ApplicationStore(env["APPLICATIONS_DB_URL"]).export():
         if record["conversation_id"] in wanted:
-            found[record["conversation_id"]].append(record)
+            found[wanted[record["conversation_id"]]].append(record)
     return found
 
 

@@ -603,3 +603,31 @@ def test_make_run_purges_old_conversations_in_the_background(tmp_path: Path):
     finally:
         stop.set()
     assert _rows(store.engine, "bg-old") == [] and _rows(store.engine, "bg-recent")
+
+
+# -- a bad conversation id is an error of its request, never the end of the server ------------
+
+def _assert_store_error_is_no_exit(store, sender: str) -> None:
+    """Rasa's session_scope turned any ValueError into sys.exit(1); ours raises it for the request alone."""
+    for operation in (lambda: store.save(_tracker(sender, "Hej")), lambda: store.retrieve(sender)):
+        try:
+            asyncio.run(operation())
+        except SystemExit:  # pragma: no cover - the failure this test is about
+            pytest.fail("the tracker store ended the process")
+        except Exception:  # noqa: BLE001 - an error for this request is what we want
+            pass
+    # The store still works for everyone else.
+    asyncio.run(store.save(_tracker("ordinary-sender", "Hej")))
+    assert asyncio.run(store.retrieve("ordinary-sender")) is not None
+
+
+def test_a_sender_sqlite_cannot_encode_fails_its_request_and_the_store_goes_on(tmp_path: Path):
+    _assert_store_error_is_no_exit(_store(str(tmp_path / "tracker.db")), "x\udc00")
+
+
+@pytest.mark.slow
+def test_a_sender_postgresql_refuses_fails_its_request_and_the_store_goes_on():
+    env = _postgres_env()
+    url = (f"postgresql://{env['DB_USER']}:{env['DB_PASSWORD']}@{env['DB_HOST']}:{env['DB_PORT']}/"
+           f"{env['DB_DATABASE']}")
+    _assert_store_error_is_no_exit(_store(url), "nul\x00sender")
