@@ -19,6 +19,9 @@ from typing import Any, Optional
 import aiohttp
 import yaml
 
+from bot.channels import conversation_id
+
+
 DATA = Path(__file__).with_name("data")
 HELDOUT_FILE = DATA / "theme_heldout.yml"
 # Set 1 was held out when it was written; on 2026-12-01 its misses were read to improve
@@ -80,7 +83,9 @@ async def _say(session: aiohttp.ClientSession, rasa_url: str, sender: str, text:
 
 
 async def _slots(session: aiohttp.ClientSession, rasa_url: str, token: str, sender: str) -> dict[str, Any]:
-    url = f"{rasa_url}/conversations/{urllib.parse.quote(sender, safe='')}/tracker"
+    # The REST channel's conversation of this sender (bot.channels.conversation_id); Sanic does not
+    # unquote the path, so the ':' stays as it is.
+    url = f"{rasa_url}/conversations/{urllib.parse.quote(conversation_id('rest', sender), safe=':')}/tracker"
     async with session.get(url, params={"token": token}) as response:
         response.raise_for_status()
         return (await response.json())["slots"]
