@@ -59,7 +59,7 @@ def test_stop_ends_the_form_and_files_nothing(running_bot):
     tracker = running_bot.tracker(sender)
     assert tracker["active_loop"] in ({}, None) or not tracker["active_loop"].get("name")
     assert tracker["slots"]["municipality"] is None
-    assert not [r for r in running_bot.export() if r["conversation_id"] == sender]
+    assert not running_bot.records_of(sender)
 
 
 def test_start_over_forgets_everything(running_bot):
@@ -143,7 +143,7 @@ def _ask_then_answer(running_bot, sender: str, walk: list[tuple[str, str]], topi
 def test_every_question_of_the_municipal_form_survives_a_faq_question(running_bot):
     _ask_then_answer(running_bot, "e2e-faq-walk-municipal", MUNICIPAL_WALK, TOPICS)
     # Nothing was filed on the way; the summary is still waiting for a yes.
-    assert not [r for r in running_bot.export() if r["conversation_id"] == "e2e-faq-walk-municipal"]
+    assert not running_bot.records_of("e2e-faq-walk-municipal")
 
 
 def test_regional_and_state_questions_survive_a_faq_question(running_bot):
@@ -221,7 +221,7 @@ def test_one_field_corrected_at_the_summary_then_the_summary_again(running_bot, 
     changed = {name for name in before if before[name] != after[name]}
     assert changed <= {"municipality", "region", "leader_phone", "workplace", "theme", "theme_suggestion",
                        "theme_fit", "awaiting_correction", "confirmed", "requested_slot"}, changed
-    assert not [r for r in running_bot.export() if r["conversation_id"] == sender]
+    assert not running_bot.records_of(sender)
 
 
 def test_nej_at_the_summary_offers_the_fields_then_the_summary_again(running_bot):
@@ -244,10 +244,10 @@ def test_stop_at_the_summary_says_nothing_was_filed(running_bot):
     _to_summary(running_bot, sender)
     replies = texts(running_bot.say(sender, "stop"))
     assert "ikke sendt noget" in replies
-    assert not [r for r in running_bot.export() if r["conversation_id"] == sender]
+    assert not running_bot.records_of(sender)
     # A 'ja' afterwards files nothing either.
     running_bot.say(sender, "ja")
-    assert not [r for r in running_bot.export() if r["conversation_id"] == sender]
+    assert not running_bot.records_of(sender)
 
 
 def test_human_handoff_mid_form_gives_routes_then_the_question_again(running_bot):

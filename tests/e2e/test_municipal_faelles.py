@@ -40,7 +40,7 @@ def test_faelles_course_is_explained_and_filed_with_its_commitments(running_bot)
     filed = running_bot.say(sender, "ja")
     assert "SPARK-" in texts(filed)
 
-    [record] = [r for r in running_bot.export() if r["conversation_id"] == sender]
+    [record] = running_bot.records_of(sender)
     jsonschema.validate(record, SCHEMA)
     assert (record["application_type"], record["applicant_body"], record["theme"]) == (
         "faelles", "HovedMED", "forandringer")
@@ -61,4 +61,4 @@ def test_an_injunction_is_explained_and_the_form_goes_on(running_bot):
     assert "påbud" in answer and "forebyggende" in answer
     slots = running_bot.tracker(sender)["slots"]
     assert slots["municipality"] == "Esbjerg" and slots["sector"] == "kommunal"
-    assert not [r for r in running_bot.export() if r["conversation_id"] == sender]
+    assert not running_bot.records_of(sender)

@@ -47,7 +47,7 @@ def test_free_text_application_is_filed_once_and_exported(running_bot):
     again = running_bot.say(sender, "ja")
     assert "allerede sendt" in texts(again)
 
-    records = [r for r in running_bot.export() if r["conversation_id"] == sender]
+    records = running_bot.records_of(sender)
     assert len(records) == 1
     record = records[0]
     jsonschema.validate(record, SCHEMA)
@@ -72,7 +72,7 @@ def test_employee_is_sent_to_tr_and_nothing_is_filed(running_bot):
     ])
     assert running_bot.tracker(sender)["slots"]["municipality"] == "Aabenraa"
     assert "tillidsrepræsentant" in texts(replies[-1])
-    assert not [r for r in running_bot.export() if r["conversation_id"] == sender]
+    assert not running_bot.records_of(sender)
 
 
 def test_no_consensus_files_nothing(running_bot):
@@ -88,4 +88,4 @@ def test_no_consensus_files_nothing(running_bot):
     slots = running_bot.tracker(sender)["slots"]
     assert (slots["municipality"], slots["theme"], slots["consensus"]) == ("København", "samarbejde", False)
     assert "enige" in texts(replies[-1])
-    assert not [r for r in running_bot.export() if r["conversation_id"] == sender]
+    assert not running_bot.records_of(sender)

@@ -36,7 +36,7 @@ def test_hovedstaden_enquiry_goes_to_the_central_unit(running_bot):
         "ja det passer", "ja, vi er enige", "Afdeling for Hjertesygdomme", *CONTACTS])
     filed = running_bot.say(sender, "ja, send den")
     assert "centrale arbejdsmiljøenhed" in texts(filed)
-    [record] = [r for r in running_bot.export() if r["conversation_id"] == sender]
+    [record] = running_bot.records_of(sender)
     jsonschema.validate(record, SCHEMA)
     assert (record["offer"], record["provider"], record["region"]["name"], record["theme"]) == (
         "regional_ekspertraadgivning", "central_arbejdsmiljoenhed", "Region Hovedstaden",
@@ -53,7 +53,7 @@ def test_model_2_provider_chosen_by_free_text(running_bot):
     assert "NFA" in texts(replies[-1]) and "model 1" in texts(replies[-1])  # Midtjylland's note
     running_bot.conversation(sender, ["vi vil gerne have NFA", "Akutmodtagelsen", *CONTACTS])
     running_bot.say(sender, "ja")
-    [record] = [r for r in running_bot.export() if r["conversation_id"] == sender]
+    [record] = running_bot.records_of(sender)
     jsonschema.validate(record, SCHEMA)
     assert (record["provider"], record["region"]["name"], record["theme"]) == (
         "nfa", "Region Midtjylland", "vold_og_trusler")
@@ -68,7 +68,7 @@ def test_regional_theme_mismatch_files_nothing(running_bot):
     assert "ikke et af de regionale temaer" in texts(replies[-1])
     final = running_bot.say(sender, "/inform{\"theme\": \"ingen\"}")
     assert "ikke sendt" in texts(final).lower() or "ikke sende" in texts(final).lower()
-    assert not [r for r in running_bot.export() if r["conversation_id"] == sender]
+    assert not running_bot.records_of(sender)
 
 
 def test_state_workplace_registers_interest(running_bot):
@@ -78,7 +78,7 @@ def test_state_workplace_registers_interest(running_bot):
     running_bot.conversation(sender, ["ja tak", "Skattestyrelsen, Ringkøbing", "Eva Holm",
                                       "eva.holm@sktst.dk", "spring over"])
     running_bot.say(sender, "ja")
-    [record] = [r for r in running_bot.export() if r["conversation_id"] == sender]
+    [record] = running_bot.records_of(sender)
     jsonschema.validate(record, SCHEMA)
     assert (record["offer"], record["status"], record["sector"]) == (
         "statsligt_rejsehold", "interest_registered", "statslig")
