@@ -49,14 +49,14 @@ test-fast: setup
 	@$(PY) -m pytest -m "not e2e and not slow"
 
 bench-nlu: setup
-	@$(PY) -m bot.bench.nlu
+	@$(PY) -m tools.bench.nlu
 
 # Ours against a stock `rasa init` bot: understanding, latency, throughput, start-up, memory,
 # training. Writes reports/bench.md (+ .json, charts). A benchmark: it reports, never fails.
 # BENCH_STARTED: the 30-minute budget covers setup and training on a fresh clone too.
 bench:
 	@export BENCH_STARTED=$$(date +%s) && bash scripts/setup.sh && bash scripts/train.sh \
-		&& ($(PY) -m bot.bench.run || true)
+		&& ($(PY) -m tools.bench.run || true)
 
 clean:
 	@bash scripts/services.sh stop  # PostgreSQL and Redis keep their data in var/services

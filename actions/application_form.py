@@ -1,4 +1,4 @@
-"""validate_application_form: checks and normalises every answer; bot.routing picks the next question."""
+"""validate_application_form: checks and normalises every answer; bot.domain.routing picks the next question."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import (CONTROL_INTENTS, answers, latest_intent, latest_text, send,
                             value_before_this_turn)
-from bot import catalogue as catalogue_module
-from bot import contacts, geography, messages, routing, themes
-from bot.corrections import parse_field
-from bot.text import clean_free_text, fold, looks_like_question, words, yes_or_no
+from bot.domain import catalogue as catalogue_module
+from bot.domain import contacts, geography, messages, routing, themes
+from bot.domain.corrections import parse_field
+from bot.domain.text import clean_free_text, fold, looks_like_question, words, yes_or_no
 
 Slots = Dict[Text, Any]
 

@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import answers, send
-from bot import messages
+from bot.domain import messages
 
 
 def custom_question(slot: Optional[str], tracker: Tracker) -> Optional[messages.Reply]:

@@ -1,4 +1,4 @@
-"""What the actions share: sending a `bot.messages.Reply`, the record store, message facts."""
+"""What the actions share: sending a `bot.domain.messages.Reply`, the record store, message facts."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from typing import Any, Optional
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.messages import Reply
-from bot.records import ApplicationStore
-from bot.routing import Answers
+from bot.domain.messages import Reply
+from bot.records.store import ApplicationStore
+from bot.domain.routing import Answers
 
 # Intents that are never an answer to the question being asked.
 CONTROL_INTENTS = frozenset({"faq", "stop", "restart", "human_handoff", "out_of_scope", "greet",

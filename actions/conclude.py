@@ -13,7 +13,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.ask import ask_again
 from actions.common import answers, latest_intent, store
-from bot import messages, receipts, records, routing
+from bot.domain import messages, routing
+from bot.records import receipts, store as records
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ class ConcludeApplication(Action):
                                      "Prøv igen senere, eller søg direkte via ansøgningsskemaet på sparkweb.dk.")
             return []
         logger.info("application filed: %s (new=%s)", stored["reference"], created)
-        # Delivery and the receipt are the delivery worker's job (bot/delivery.py): never waited for here.
+        # Delivery and the receipt are the delivery worker's job (bot/records/delivery.py): never waited for here.
         dispatcher.utter_message(text=messages.conclusion(decision, a, stored, already_filed=not created,
                                                           receipt_by_email=receipts.enabled(os.environ)))
         return [SlotSet("reference", stored["reference"])]

@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.application_form import takes_as_answer
 from actions.common import latest_intent, latest_text
-from bot.text import ENGLISH_HINT, looks_english
+from bot.domain.text import ENGLISH_HINT, looks_english
 
 
 class OffTopic(Action):

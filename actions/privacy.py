@@ -1,6 +1,6 @@
 """Privacy actions: "glem mig" forgets the conversation; "hvad gemmer I om mig?" gets the short notice.
 
-The forgetting itself happens in the tracker store (bot/tracker_store.py): when it sees
+The forgetting itself happens in the tracker store (bot/server/tracker_store.py): when it sees
 `action_forget_me` among a turn's events it deletes the conversation instead of saving
 it. This action tells the user, and closes the form so nothing more is asked this turn.
 """
@@ -16,7 +16,7 @@ from rasa_sdk.events import ActiveLoop, AllSlotsReset
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import store
-from bot import privacy
+from bot.records import conversations as privacy
 
 logger = logging.getLogger(__name__)
 

@@ -8,11 +8,11 @@ import sys
 from typing import TYPE_CHECKING, Optional, Sequence
 
 if TYPE_CHECKING:  # imported lazily at run time: the CLI starts fast
-    from bot.records import ApplicationStore
+    from bot.records.store import ApplicationStore
 
 
 def _applications(args: argparse.Namespace) -> int:
-    from bot.records import ApplicationStore
+    from bot.records.store import ApplicationStore
 
     store = ApplicationStore(args.db)
     if args.command == "export":
@@ -38,7 +38,7 @@ def _applications(args: argparse.Namespace) -> int:
     raise AssertionError(args.command)
 
 
-# --- Delivery (bot/delivery.py) ---------------------------------------------------------
+# --- Delivery (bot/records/delivery.py) ---------------------------------------------------------
 
 def _print_outbox_state(store: ApplicationStore, reference: str) -> None:
     """Delivery and receipt state, on stderr so stdout stays the record's JSON."""
@@ -70,7 +70,7 @@ def _redeliver(store: ApplicationStore, reference: str) -> int:
     import asyncio
     import os
 
-    from bot.delivery import DeliveryConfigError, IntakeConfig, Worker, WorkerSettings
+    from bot.records.delivery import DeliveryConfigError, IntakeConfig, Worker, WorkerSettings
 
     if not store.request_redelivery(reference):
         print(f"Ingen ansøgning med reference {reference}.", file=sys.stderr)
@@ -101,8 +101,8 @@ def _deliver(args: argparse.Namespace) -> int:
     import os
     import signal
 
-    from bot.delivery import DeliveryConfigError, Worker
-    from bot.records import ApplicationStore
+    from bot.records.delivery import DeliveryConfigError, Worker
+    from bot.records.store import ApplicationStore
 
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -123,13 +123,13 @@ def _deliver(args: argparse.Namespace) -> int:
     return 0
 
 
-# --- Privacy (bot/privacy.py) -----------------------------------------------------------
+# --- Privacy (bot/records/conversations.py) -----------------------------------------------------------
 
 def _purge(args: argparse.Namespace) -> int:
     """Delete conversations whose last event is older than --older-than days from the tracker store."""
     from pathlib import Path
 
-    from bot.privacy import PROJECT_ROOT, make_engine, purge, tracker_store_url
+    from bot.records.conversations import PROJECT_ROOT, make_engine, purge, tracker_store_url
 
     if args.older_than < 0:
         print("--older-than skal være 0 eller flere dage.", file=sys.stderr)
@@ -147,7 +147,7 @@ def _purge(args: argparse.Namespace) -> int:
 
 
 def _build_spacy(args: argparse.Namespace) -> int:
-    from bot.spacy_pipeline import build
+    from bot.nlu.spacy_pipeline import build
 
     path = build(args.target)
     print(f"Dansk spaCy-pipeline gemt i {path}")
@@ -157,11 +157,11 @@ def _build_spacy(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     import os
 
-    from bot.channels import CHAT_PATH
-    from bot.stack import PROJECT_ROOT, Stack, delivery_configured
+    from bot.channels.guard import CHAT_PATH
+    from bot.server.stack import PROJECT_ROOT, Stack, delivery_configured
 
     if args.profile == "production":  # scale-out: PostgreSQL, Redis, several Rasa instances
-        from bot import production
+        from bot.server import production
 
         return production.run(args.port, args.action_port, args.instances)
     token = os.environ.get("RASA_API_TOKEN") or None
@@ -169,7 +169,7 @@ def _run(args: argparse.Namespace) -> int:
                   api_token=token)
     print("Starter Arbejdsmiljøguiden (action server og Rasa server) ... det tager op til et minut.")
     stack.start()
-    from bot.privacy import retention_days, start_retention  # conversations inactive too long are deleted
+    from bot.records.conversations import retention_days, start_retention  # conversations inactive too long are deleted
 
     start_retention(stack.run_dir / "endpoints.yml", retention_days())
     if (os.environ.get("LOG_LEVEL") or "INFO").upper() == "DEBUG":

@@ -9,7 +9,7 @@
 #    into .venv), asks PyPI's JSON API (or OSV with AUDIT_SERVICE=osv) about each pinned
 #    release.
 # 2. Offline fallback, when pip-audit cannot be installed or cannot reach its service (it
-#    then reports packages as "not audited"): bot/audit.py matches the lock against
+#    then reports packages as "not audited"): tools/audit.py matches the lock against
 #    docs/advisories.yml, a curated list of advisories with our exposure assessment. That is
 #    a list with a date and a known coverage, not a live database, and the report says so.
 set -euo pipefail
@@ -27,7 +27,7 @@ offline() {
   fi
   local format=text
   [ "${AUDIT_FORMAT:-text}" = json ] && format=json
-  exec .venv/bin/python -m bot.audit --format "$format"
+  exec .venv/bin/python -m tools.audit --format "$format"
 }
 
 venv=$(mktemp -d "${TMPDIR:-/tmp}/audit-venv.XXXXXX")
@@ -62,7 +62,7 @@ else:
         print(f"{name} {version}: {vuln['id']} (fixed in: {fixed})")
     print(f"{len(deps)} pinned packages, {len(found)} known vulnerabilities, {len(skipped)} not audited")
     if found:
-        print("Exposure assessments for known advisories: docs/advisories.yml (bot/audit.py).")
+        print("Exposure assessments for known advisories: docs/advisories.yml (tools/audit.py).")
 if skipped:
     print(f"NOT AUDITED: {len(skipped)} packages, e.g. {skipped[0]['skip_reason']}", file=sys.stderr)
     sys.exit(2)

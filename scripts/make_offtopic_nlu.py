@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "tests" / "data" / "ud_danish_ddt_dev_sentences.txt"
 
 sys.path.insert(0, str(ROOT))
-from bot import geography  # noqa: E402
+from bot.domain import geography  # noqa: E402
 
 # Sentences naming a municipality or region would need entity annotations: leave them out.
 sentences = [line.strip() for line in SOURCE.read_text(encoding="utf-8").splitlines()

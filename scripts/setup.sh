@@ -53,7 +53,7 @@ if [ "$(cat .venv/.deps-hash 2>/dev/null)" != "$deps_hash" ]; then
 fi
 
 # 2. Danish spaCy pipeline ----------------------------------------------------------
-spacy_hash=$(hash_of bot/spacy_pipeline.py bot/geography.py bot/data/places.yml bot/data/kommuner.csv bot/data/catalogue.yml)
+spacy_hash=$(hash_of bot/nlu/spacy_pipeline.py bot/domain/geography.py bot/data/places.yml bot/data/kommuner.csv bot/data/catalogue.yml)
 if [ "$(cat build/spacy_da/.build-hash 2>/dev/null)" != "$spacy_hash" ]; then
   say "Building the Danish spaCy pipeline (build/spacy_da)"
   .venv/bin/python -m bot build-spacy build/spacy_da >/dev/null

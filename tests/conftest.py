@@ -23,7 +23,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 @pytest.fixture
 def store(tmp_path: Path):
-    from bot.records import ApplicationStore
+    from bot.records.store import ApplicationStore
 
     return ApplicationStore(f"sqlite:///{tmp_path / 'applications.db'}")
 
@@ -48,7 +48,7 @@ class RunningBot:
 
     def tracker(self, sender: str, channel: str = "rest") -> dict:
         """The tracker of `sender`'s conversation on `channel` (through Rasa's HTTP API, with its token)."""
-        from bot.channels import conversation_id
+        from bot.channels.guard import conversation_id
 
         url = (f"{self.stack.rasa_url}/conversations/{urllib.parse.quote(conversation_id(channel, sender), safe=':@')}"
                f"/tracker?token={self.stack.api_token}")
@@ -57,7 +57,7 @@ class RunningBot:
 
     def records_of(self, sender: str, channel: str = "rest") -> list[dict]:
         """The filed records of `sender`'s conversation on `channel`."""
-        from bot.channels import conversation_id
+        from bot.channels.guard import conversation_id
 
         return [r for r in self.export() if r["conversation_id"] == conversation_id(channel, sender)]
 
@@ -113,7 +113,7 @@ def stack_env(request: pytest.FixtureRequest) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def running_bot(tmp_path_factory: pytest.TempPathFactory, stack_env: dict[str, str]) -> Iterator[RunningBot]:
-    from bot.stack import Stack, free_port
+    from bot.server.stack import Stack, free_port
 
     model = ROOT / "models" / "current.tar.gz"
     if not model.exists():

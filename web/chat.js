@@ -1,6 +1,6 @@
 /* Arbejdsmiljøguiden web chat: a small widget on socket.io-client 4, no build step.
  *
- * Protocol (Rasa's socket.io channel, bot/webchat.py): on every connect the page sends
+ * Protocol (Rasa's socket.io channel, bot/channels/webchat.py): on every connect the page sends
  * `session_request` with the session id it knows (or null); the server answers
  * `session_confirm` with the id to use. The page sends `user_uttered` {message, session_id}
  * and gets `bot_uttered` {text, quick_replies?}.

@@ -6,7 +6,7 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.off_topic import OffTopic
-from bot.text import ENGLISH_HINT
+from bot.domain.text import ENGLISH_HINT
 from tests.actions.test_actions import DOMAIN, texts, tracker, validate
 
 MUNICIPAL = {"sector": "kommunal", "municipality": "Vejle", "region": "Region Syddanmark", "role": "TR",

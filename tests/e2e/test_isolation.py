@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from bot.channels import EMPTY_REPLY, FAILURE_REPLY
+from bot.channels.guard import EMPTY_REPLY, FAILURE_REPLY
 from tests.conftest import texts
 
 pytestmark = pytest.mark.e2e
@@ -20,7 +20,7 @@ PERSONAL = "Xanthippe Quorndahl"
 
 
 def post(bot, body: bytes, content_type: str = "application/json") -> tuple[int, bytes]:
-    request = urllib.request.Request(f"{bot.stack.rasa_url}/webhooks/rest/webhook", data=body,
+    request = urllib.request.Request(f"{bot.server.stack.rasa_url}/webhooks/rest/webhook", data=body,
                                      headers={"Content-Type": content_type})
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
@@ -30,7 +30,7 @@ def post(bot, body: bytes, content_type: str = "application/json") -> tuple[int,
 
 
 def assert_alive(bot) -> None:
-    for process in bot.stack.processes:
+    for process in bot.server.stack.processes:
         assert process.poll() is None, f"{process.args[:3]} stopped"
     status, body = post(bot, json.dumps({"sender": "isolation-alive", "message": "Hvad er SPARK?"}).encode())
     assert status == 200 and "SPARK" in body.decode()

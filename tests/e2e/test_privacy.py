@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from bot import privacy
-from bot.channels import conversation_id
+from bot.records import conversations as privacy
+from bot.channels.guard import conversation_id
 from tests.conftest import ROOT, texts
 
 pytestmark = pytest.mark.e2e
@@ -63,7 +63,7 @@ ANSWERS = {
 
 def tracker_rows(bot, sender: str) -> list[str]:
     """The stored events of one conversation, read from the tracker store's database itself."""
-    engine = privacy.make_engine(privacy.tracker_store_url(bot.stack.run_dir / "endpoints.yml"))
+    engine = privacy.make_engine(privacy.tracker_store_url(bot.server.stack.run_dir / "endpoints.yml"))
     try:
         with engine.connect() as conn:
             return [row.data for row in conn.execute(
@@ -96,7 +96,7 @@ def fill_form_until(bot, sender: str, stop_at: str | None) -> list[dict]:
 
 
 def applications_cli(bot, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "APPLICATIONS_DB": str(bot.stack.run_dir / "applications.db")}
+    env = {**os.environ, "APPLICATIONS_DB": str(bot.server.stack.run_dir / "applications.db")}
     return subprocess.run([sys.executable, "-m", "bot", "applications", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import jsonschema
 import pytest
 
-from bot.text import fold
+from bot.domain.text import fold
 from tests.conftest import SCHEMA, texts
 
 pytestmark = pytest.mark.e2e

@@ -18,7 +18,7 @@ import jsonschema
 import pytest
 import redis
 
-from bot.stack import Stack, free_port
+from bot.server.stack import Stack, free_port
 from tests.conftest import ROOT, SCHEMA, RunningBot
 from tests.fakes.slack import BOT_USER, SLACK_SIGNING_SECRET, TR_CHANNEL, FakeSlackApi, SlackCall, SlackSender, sign
 
@@ -32,7 +32,7 @@ class Workspace:
     def __init__(self, bot: RunningBot, api: FakeSlackApi) -> None:
         self.bot = bot
         self.api = api
-        self.sender = SlackSender(f"{bot.stack.rasa_url}/webhooks/slack/webhook")
+        self.sender = SlackSender(f"{bot.server.stack.rasa_url}/webhooks/slack/webhook")
 
     @staticmethod
     def new_user() -> tuple[str, str]:

@@ -1,4 +1,4 @@
-"""The web chat page (web/, served by bot/webchat.py) in a real browser on the shared stack.
+"""The web chat page (web/, served by bot/channels/webchat.py) in a real browser on the shared stack.
 
 Debian's Chromium, driven by playwright (no browser download), opens the page that the real
 Rasa server serves, and a person's conversation is played through it: typed messages,
@@ -137,7 +137,7 @@ class ChatPage:
 
 @pytest.fixture
 def chat_url(running_bot) -> str:
-    from bot.channels import CHAT_PATH
+    from bot.channels.guard import CHAT_PATH
 
     return running_bot.stack.rasa_url + CHAT_PATH
 
@@ -174,7 +174,7 @@ def test_page_is_danish_and_says_what_is_stored(desktop):
     assert "til du lukker fanen" in privacy and "Ingen cookies" in privacy
     notice = page.get_by_role("link", name="Læs mere om dine oplysninger")
     notice_url = urljoin(chat.url, notice.get_attribute("href"))
-    assert page.request.get(notice_url).status == 200  # the full notice (bot/privacy_page.py)
+    assert page.request.get(notice_url).status == 200  # the full notice (bot/channels/privacy_page.py)
     log = page.locator("#messages")
     assert (log.get_attribute("role"), log.get_attribute("aria-live")) == ("log", "polite")
 
@@ -361,7 +361,7 @@ def test_socket_never_joins_a_session_id_it_did_not_get_from_the_server(running_
 def test_web_chat_messages_pass_the_shared_length_limit(running_bot):
     import socketio
 
-    from bot.limits import max_message_chars
+    from bot.channels.limits import max_message_chars
 
     client = socketio.SimpleClient()
     client.connect(running_bot.stack.rasa_url, transports=["polling"], socketio_path="socket.io")

@@ -3,7 +3,7 @@
 `FakeIntake` is a real aiohttp server on 127.0.0.1, in its own thread and event loop, so the
 test process and the stack's delivery worker (another process) both reach it. It answers like
 an idempotent intake should: it checks the HMAC-SHA256 signature of the exact body bytes
-(computed here, independently of `bot.delivery`), requires `Idempotency-Key` to be the
+(computed here, independently of `bot.records.delivery`), requires `Idempotency-Key` to be the
 record's reference, stores a record once per key and accepts a repeated key with 200. It can
 be switched down (503 with Retry-After, connection refused, or hanging) and up again, and
 records every request it saw. Fixtures: `fake_intake` (one per test) and, for the shared
@@ -24,7 +24,7 @@ from typing import Callable, Iterator, Optional
 import pytest
 from aiohttp import web
 
-from bot.stack import free_port
+from bot.server.stack import free_port
 from tests.fakes import LoopbackServer
 
 INTAKE_SECRET = "test-intake-secret-9c41e07b52d3"

@@ -5,7 +5,7 @@ calls (`chat.postMessage`, `chat.update`, ...) the way Slack does (bearer token 
 Block Kit limits enforced with `invalid_blocks`), and records every call. The session
 fixture `slack_env` points the shared stack at it (`SLACK_API_BASE_URL`) with a test token
 and signing secret. `SlackSender` plays Slack's Events API and interactivity: it signs
-requests with the signing secret (computed here, independently of `bot.slack`) and posts
+requests with the signing secret (computed here, independently of `bot.channels.slack`) and posts
 them to the bot's `/webhooks/slack/webhook`.
 """
 

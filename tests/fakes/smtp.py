@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterator
 import pytest
 from aiosmtpd.controller import Controller
 
-from bot.stack import free_port
+from bot.server.stack import free_port
 from tests.fakes import LoopbackServer
 
 SMTP_FROM = "kvittering@arbejdsmiljoguiden.test"

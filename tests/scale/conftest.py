@@ -88,9 +88,9 @@ def scaled_intake() -> Iterator[object]:
 
 @pytest.fixture(scope="session")
 def scaled_stack(scaled_intake, fresh_databases: dict[str, str]) -> Iterator[object]:
-    """One action server, two Rasa instances and the delivery worker on PostgreSQL and Redis (bot.production.ScaledStack)."""
-    from bot.production import ScaledStack
-    from bot.stack import free_port
+    """One action server, two Rasa instances and the delivery worker on PostgreSQL and Redis (bot.server.production.ScaledStack)."""
+    from bot.server.production import ScaledStack
+    from bot.server.stack import free_port
     from tests.fakes.intake import intake_settings
 
     if not (ROOT / "models" / "current.tar.gz").exists():

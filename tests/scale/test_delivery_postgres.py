@@ -17,9 +17,9 @@ from typing import Iterator
 import pytest
 import sqlalchemy as sa
 
-from bot import records
-from bot.records import DELIVERY, ApplicationStore
-from bot.routing import route
+from bot.records import store as records
+from bot.records.store import DELIVERY, ApplicationStore
+from bot.domain.routing import route
 from tests.fakes.intake import intake_settings
 from tests.unit.test_delivery import file_records, start_worker, statuses, stop_worker, wait_until
 from tests.unit.test_routing import COMPLETE

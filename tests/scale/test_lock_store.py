@@ -10,7 +10,7 @@ import time
 import pytest
 import redis
 
-from bot.lock_store import LockStoreUnavailable, ProductionLockStore
+from bot.server.lock_store import LockStoreUnavailable, ProductionLockStore
 
 pytestmark = pytest.mark.slow
 
@@ -19,7 +19,7 @@ def _config(services: dict[str, str], **overrides):
     from rasa.utils.endpoints import EndpointConfig
 
     settings = {"port": services["REDIS_PORT"], "password": services["REDIS_PASSWORD"], "db": 1, **overrides}
-    return EndpointConfig(url=services["REDIS_HOST"], type="bot.lock_store.ProductionLockStore", **settings)
+    return EndpointConfig(url=services["REDIS_HOST"], type="bot.server.lock_store.ProductionLockStore", **settings)
 
 
 @pytest.fixture
@@ -117,7 +117,7 @@ def test_a_lock_key_does_not_outlive_its_last_ticket_for_long(production_store, 
 def test_lock_store_without_redis_refuses_to_start(services, monkeypatch):
     from rasa.core.lock_store import LockStore
 
-    from bot.stack import free_port
+    from bot.server.stack import free_port
 
     monkeypatch.setenv("SERVICES_STARTUP_TIMEOUT", "2")
     started = time.monotonic()

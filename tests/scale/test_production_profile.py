@@ -11,8 +11,8 @@ from typing import Optional
 
 import pytest
 
-from bot.production import ProductionSettings, ProfileError
-from bot.stack import free_port
+from bot.server.production import ProductionSettings, ProfileError
+from bot.server.stack import free_port
 from tests.conftest import ROOT
 
 GOOD_ENV = {"DB_HOST": "127.0.0.1", "DB_PORT": "5432", "DB_USER": "u", "DB_PASSWORD": "p", "DB_DATABASE": "rasa",
@@ -54,11 +54,11 @@ def test_endpoints_file_takes_every_value_from_the_environment_and_allows_severa
     for name, value in {**GOOD_ENV, "DB_PORT": "6543", "SANIC_WORKERS": "3"}.items():
         monkeypatch.setenv(name, value)
     endpoints = AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.production.yml"))
-    assert endpoints.tracker_store.type == "bot.tracker_store.ProductionTrackerStore"
+    assert endpoints.tracker_store.type == "bot.server.tracker_store.ProductionTrackerStore"
     assert (endpoints.tracker_store.url, endpoints.tracker_store.kwargs["port"],
             endpoints.tracker_store.kwargs["password"]) == ("127.0.0.1", "6543", "p")
     assert (endpoints.lock_store.type, endpoints.lock_store.url, endpoints.lock_store.kwargs["port"]) == (
-        "bot.lock_store.ProductionLockStore", "127.0.0.1", "6379")
+        "bot.server.lock_store.ProductionLockStore", "127.0.0.1", "6379")
     assert endpoints.action.url == "http://127.0.0.1:5055/webhook"
     # Rasa runs more than one Sanic worker only with a lock store shared between them.
     assert number_of_sanic_workers(endpoints.lock_store) == 3
@@ -74,7 +74,7 @@ def test_endpoints_file_with_an_unset_variable_is_refused(monkeypatch):
         AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.production.yml"))
 
 
-def _endpoint(type: str = "bot.tracker_store.ProductionTrackerStore", **overrides):
+def _endpoint(type: str = "bot.server.tracker_store.ProductionTrackerStore", **overrides):
     from rasa.utils.endpoints import EndpointConfig
 
     settings = {"dialect": "postgresql", "port": str(free_port()), "db": "rasa", "username": "u",
@@ -86,7 +86,7 @@ def test_tracker_store_without_its_database_stops_the_start_instead_of_keeping_c
         monkeypatch):
     from rasa.core.tracker_store import TrackerStore
 
-    from bot.tracker_store import TrackerStoreUnavailable
+    from bot.server.tracker_store import TrackerStoreUnavailable
 
     monkeypatch.setenv("SERVICES_STARTUP_TIMEOUT", "2")
     started = time.monotonic()
@@ -103,7 +103,7 @@ def test_a_missing_database_driver_is_an_error_not_an_in_memory_store(monkeypatc
     """Rasa swaps a custom store that raises ImportError for an InMemoryTrackerStore; ours never does."""
     from rasa.core.tracker_store import TrackerStore
 
-    from bot.tracker_store import TrackerStoreUnavailable
+    from bot.server.tracker_store import TrackerStoreUnavailable
 
     monkeypatch.setenv("SERVICES_STARTUP_TIMEOUT", "1")
     with pytest.raises(TrackerStoreUnavailable, match="ModuleNotFoundError"):
@@ -131,7 +131,7 @@ async def test_tracker_store_on_postgresql_keeps_a_conversation(fresh_databases)
 
 def _file_from_one_process(url: str, own: str) -> list[tuple[str, str, bool]]:
     """One 'instance': four threads filing 30 shared and 10 own conversations at once."""
-    from bot.records import ApplicationStore
+    from bot.records.store import ApplicationStore
     from tests.unit.test_records import record_for
 
     store = ApplicationStore(url)
@@ -147,7 +147,7 @@ def _file_from_one_process(url: str, own: str) -> list[tuple[str, str, bool]]:
 
 @pytest.mark.slow
 def test_two_processes_filing_at_once_on_postgresql_get_unique_references_one_record_each(fresh_databases):
-    from bot.records import ApplicationStore
+    from bot.records.store import ApplicationStore
 
     url = fresh_databases["APPLICATIONS_DB_URL"]
     ApplicationStore(url).engine  # create the tables once, before the race
@@ -208,5 +208,5 @@ async def test_rasa_sql_tracker_store_fails_the_first_read_after_a_database_rest
 
 @pytest.mark.slow
 async def test_production_tracker_store_reads_the_conversation_after_a_database_restart(fresh_databases):
-    assert await _save_restart_retrieve("bot.tracker_store.ProductionTrackerStore", fresh_databases,
+    assert await _save_restart_retrieve("bot.server.tracker_store.ProductionTrackerStore", fresh_databases,
                                         "restart-ours") == ["hej"]

@@ -24,8 +24,8 @@ import aiohttp
 import pytest
 import sqlalchemy as sa
 
-from bot.channels import conversation_id
-from bot.records import ApplicationStore
+from bot.channels.guard import conversation_id
+from bot.records.store import ApplicationStore
 from tests.conftest import ROOT
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -184,14 +184,14 @@ def test_fifty_concurrent_conversations_alternating_between_two_instances(scaled
 
 def test_production_rasa_refuses_to_start_without_its_database(fresh_databases, tmp_path):
     """Not the in-memory fallback (RasaHQ/rasa#3243), not an endless wait: a clear error, soon."""
-    from bot.stack import free_port
+    from bot.server.stack import free_port
 
     closed_port, rasa_port = free_port(), free_port()
     env = {**os.environ, **fresh_databases, "DB_PORT": str(closed_port), "SERVICES_STARTUP_TIMEOUT": "3",
            "ACTION_SERVER_URL": "http://127.0.0.1:9/webhook", "RASA_TELEMETRY_ENABLED": "false"}
     started = time.monotonic()
     result = subprocess.run(
-        [sys.executable, "-m", "bot.rasa_server", "run", "--model", str(ROOT / "models" / "current.tar.gz"),
+        [sys.executable, "-m", "bot.server.rasa_server", "run", "--model", str(ROOT / "models" / "current.tar.gz"),
          "--endpoints", str(ROOT / "endpoints.production.yml"), "--credentials", str(ROOT / "credentials.yml"),
          "--interface", "127.0.0.1", "--port", str(rasa_port), "--log-file", str(tmp_path / "rasa.log")],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
@@ -205,7 +205,7 @@ def test_production_rasa_refuses_to_start_without_its_database(fresh_databases, 
 
 
 def test_run_production_refuses_to_start_without_its_database(fresh_databases):
-    from bot.stack import free_port
+    from bot.server.stack import free_port
 
     env = {**os.environ, **fresh_databases, "DB_PORT": str(free_port()), "SERVICES_STARTUP_TIMEOUT": "2"}
     started = time.monotonic()

@@ -5,7 +5,7 @@ import re
 import pytest
 import yaml
 
-from bot import catalogue, geography
+from bot.domain import catalogue, geography
 from tests.conftest import ROOT
 
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot import contacts
+from bot.domain import contacts
 
 
 @pytest.mark.parametrize("typed", ["12345678", "12 34 56 78", "+45 12 34 56 78", "+4512345678",

@@ -26,10 +26,10 @@ from typing import Iterator
 
 import pytest
 
-from bot import delivery, receipts, records
-from bot.delivery import Backoff, DeliveryConfigError, IntakeConfig, Worker
-from bot.records import DELIVERY, ApplicationStore
-from bot.routing import Answers, route
+from bot.records import delivery, receipts, store as records
+from bot.records.delivery import Backoff, DeliveryConfigError, IntakeConfig, Worker
+from bot.records.store import DELIVERY, ApplicationStore
+from bot.domain.routing import Answers, route
 from tests.conftest import ROOT
 from tests.fakes.intake import intake_settings
 from tests.fakes.smtp import SMTP_FROM, smtp_settings

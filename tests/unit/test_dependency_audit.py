@@ -1,4 +1,4 @@
-"""The offline dependency audit (bot/audit.py) on the real lock and the real advisory list.
+"""The offline dependency audit (tools/audit.py) on the real lock and the real advisory list.
 
 Also checks the facts that the exposure assessments in docs/advisories.yml rest on (the
 C HTTP parser, the upb protobuf backend, Sentry never initialised), so that an assessment
@@ -14,8 +14,8 @@ import yaml
 from packaging.requirements import Requirement
 from packaging.version import Version
 
-from bot import audit
-from bot.stack import Stack
+from tools import audit
+from bot.server.stack import Stack
 
 ROOT = Path(__file__).resolve().parents[2]
 ADVISORY_LIST = audit.load_advisories()

@@ -13,7 +13,7 @@ from tests.conftest import ROOT
 ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]+(?:_[A-Z0-9]+)+$")
 NOT_SETTINGS = {
     "SC_CLK_TCK": "an os.sysconf name, not an environment variable",
-    "SANIC_HOST": "set by bot/action_server.py from ACTION_SERVER_INTERFACE",
+    "SANIC_HOST": "set by bot/server/action_server.py from ACTION_SERVER_INTERFACE",
     "RASA_TELEMETRY_ENABLED": "always set to false by the stack and the benchmarks, never read",
     "RASA_CACHE_DIRECTORY": "set by the benchmark for the stock bot it trains, never read",
     "BENCH_STARTED": "set by `make bench` (when it started), not by people",

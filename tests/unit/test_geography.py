@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot import geography
+from bot.domain import geography
 
 
 @pytest.fixture(scope="module")

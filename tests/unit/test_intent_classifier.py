@@ -1,4 +1,4 @@
-"""The intent + FAQ-topic classifier (bot/rasa_classifier.py), trained by Rasa on real data.
+"""The intent + FAQ-topic classifier (bot/nlu/intent_classifier.py), trained by Rasa on real data.
 
 A slice of data/nlu (four FAQ topics and four other intents) is trained through
 `rasa.model_training.train_nlu` with the project's config.yml, its intent classifiers and
@@ -44,7 +44,7 @@ def _slice(path: Path) -> None:
 
 
 REPLACED = {"LogisticRegressionClassifier", "ResponseSelector", "DIETClassifier",
-            "bot.rasa_classifier.IntentTopicClassifier"}
+            "bot.nlu.intent_classifier.IntentTopicClassifier"}
 
 
 def _config(path: Path) -> None:
@@ -52,7 +52,7 @@ def _config(path: Path) -> None:
     import yaml
 
     config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
-    ours = next(c for c in config["pipeline"] if c["name"] == "bot.rasa_classifier.IntentTopicClassifier")
+    ours = next(c for c in config["pipeline"] if c["name"] == "bot.nlu.intent_classifier.IntentTopicClassifier")
     pipeline = [c for c in config["pipeline"] if c["name"] not in REPLACED]
     at = next(i for i, c in enumerate(pipeline) if c["name"] == "FallbackClassifier")
     config["pipeline"] = pipeline[:at] + [ours] + pipeline[at:]
@@ -93,7 +93,7 @@ def featurized(agent, texts) -> list:
 
 
 def loaded_classifier(agent):
-    from bot.rasa_classifier import IntentTopicClassifier
+    from bot.nlu.intent_classifier import IntentTopicClassifier
 
     return next(node for node in agent.processor.graph_runner._instantiated_nodes.values()
                 if isinstance(getattr(node, "_component", None), IntentTopicClassifier))._component
@@ -190,7 +190,7 @@ def test_saved_then_loaded_component_predicts_the_same(agent, tmp_path, config, 
     from rasa.shared.nlu.training_data.loading import load_data
     from rasa.shared.nlu.training_data.training_data import TrainingData
 
-    from bot.rasa_classifier import IntentTopicClassifier
+    from bot.nlu.intent_classifier import IntentTopicClassifier
 
     def labelled(texts, labels):
         messages = featurized(agent, texts)
@@ -234,7 +234,7 @@ def test_a_wrong_setting_stops_training_with_its_name(tmp_path, config):
     from rasa.engine.storage.local_model_storage import LocalModelStorage
     from rasa.engine.storage.resource import Resource
 
-    from bot.rasa_classifier import IntentTopicClassifier
+    from bot.nlu.intent_classifier import IntentTopicClassifier
 
     with pytest.raises(ValueError, match=next(iter(config))):
         IntentTopicClassifier.create(config, LocalModelStorage(tmp_path), Resource("linear"),
@@ -247,7 +247,7 @@ def test_noisy_copies_drop_a_share_of_each_examples_features_and_keep_the_rest(t
     from rasa.engine.storage.local_model_storage import LocalModelStorage
     from rasa.engine.storage.resource import Resource
 
-    from bot.rasa_classifier import IntentTopicClassifier
+    from bot.nlu.intent_classifier import IntentTopicClassifier
 
     def component(config):
         return IntentTopicClassifier.create(config, LocalModelStorage(tmp_path), Resource("noisy"),
@@ -279,7 +279,7 @@ def test_probabilities_are_scikit_learns(n_classes):
     import scipy.sparse
     from sklearn.linear_model import LogisticRegression
 
-    from bot.rasa_classifier import softmax_probabilities
+    from bot.nlu.intent_classifier import softmax_probabilities
 
     rng = np.random.default_rng(0)
     features = scipy.sparse.csr_matrix(rng.poisson(0.3, size=(120, 30)).astype(float))
@@ -293,7 +293,7 @@ def test_sentence_features_are_the_matrix_rasas_combined_features_give(agent):
     """Our one-step concatenation against Message.get_sparse_features + vstack, on real featurized messages."""
     import scipy.sparse
 
-    from bot.rasa_classifier import sentence_features
+    from bot.nlu.intent_classifier import sentence_features
 
     texts = ["hvad koster det?", "Vi hører under Region Sjælland", "tak", "æøå ÆØÅ", "x" * 300, "ja ja ja ja"]
     messages = featurized(agent, texts)
@@ -308,7 +308,7 @@ def test_sentence_features_are_the_matrix_rasas_combined_features_give(agent):
 def test_weights_are_row_major_so_prediction_reads_them_in_place(agent):
     import scipy.sparse
 
-    from bot.rasa_classifier import network_probabilities
+    from bot.nlu.intent_classifier import network_probabilities
 
     classifier = loaded_classifier(agent)
     share = classifier.config["regression_weight"]  # config.yml's
@@ -325,7 +325,7 @@ def test_weights_are_row_major_so_prediction_reads_them_in_place(agent):
 
 
 def test_float32_weights_give_the_float64_probabilities_and_meet_float32_features(agent):
-    from bot.rasa_classifier import STORED_DTYPE, network_probabilities
+    from bot.nlu.intent_classifier import STORED_DTYPE, network_probabilities
 
     classifier = loaded_classifier(agent)
     messages = featurized(agent, ["hvad koster det?", "vi hører under region sjælland", "tak", "asdfgh", "stop nu", "ja"])
@@ -346,7 +346,7 @@ def test_network_probabilities_are_scikit_learns(n_classes):
     import scipy.sparse
     from sklearn.neural_network import MLPClassifier
 
-    from bot.rasa_classifier import network_probabilities
+    from bot.nlu.intent_classifier import network_probabilities
 
     rng = np.random.default_rng(0)
     features = scipy.sparse.csr_matrix(rng.poisson(0.3, size=(120, 30)).astype(float))
@@ -357,7 +357,7 @@ def test_network_probabilities_are_scikit_learns(n_classes):
 
 
 def test_cross_validation_groups_keep_respellings_together_and_symbols_apart():
-    from bot.rasa_classifier import _group_key
+    from bot.nlu.intent_classifier import _group_key
 
     assert _group_key("Hvad er en TRIO?") == _group_key("hvad er en trio")
     assert len({_group_key(text) for text in ("👍", "?!", "🙂🙂", "...")}) == 4

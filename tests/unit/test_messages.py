@@ -2,7 +2,7 @@
 
 from dataclasses import replace
 
-from bot import catalogue, messages
+from bot.domain import catalogue, messages
 from tests.unit.test_routing import COMPLETE
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.bench import nlu as bench
+from tools.bench import nlu as bench
 from tests.conftest import ROOT
 
 spacy = pytest.importorskip("spacy")
@@ -73,10 +73,10 @@ def test_a_nickname_that_is_also_a_word_is_no_place_in_lower_case():
 
 
 def test_place_lookup_table_is_generated_from_the_geography():
-    from bot import nlu_lookup
+    from bot.nlu import lookup_tables as nlu_lookup
 
     assert nlu_lookup.TARGET.read_text(encoding="utf-8") == nlu_lookup.render(), \
-        "data/nlu/lookup_places.yml is stale: run `python -m bot.nlu_lookup`"
+        "data/nlu/lookup_places.yml is stale: run `python -m bot.nlu.lookup_tables`"
     assert "    - thisted\n" in nlu_lookup.render() and "    - ringe\n" not in nlu_lookup.render()
 
 

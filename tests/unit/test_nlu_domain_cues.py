@@ -75,7 +75,7 @@ def test_words_with_ae_oe_aa_are_also_there_spelled_without(tables):
 def test_no_everyday_word_is_a_theme_keyword(tables):
     # An everyday word that is also a work-environment problem would tell the classifier that a
     # problem description is small talk.
-    from bot import catalogue, themes
+    from bot.domain import catalogue, themes
 
     loaded = catalogue.load()
     keywords = {f"{offer}/{theme.code}": theme.keywords for offer in loaded.offers

@@ -1,15 +1,15 @@
-"""The person-name lookup table (bot/nlu_names.py -> data/nlu/lookup_names.yml)."""
+"""The person-name lookup table (bot/nlu/person_names.py -> data/nlu/lookup_names.yml)."""
 
 from __future__ import annotations
 
 import re
 
-from bot import nlu_names
+from bot.nlu import person_names as nlu_names
 
 
 def test_lookup_file_is_generated_from_the_names_data():
     assert nlu_names.TARGET.read_text(encoding="utf-8") == nlu_names.render(), \
-        "data/nlu/lookup_names.yml is stale: run `python -m bot.nlu_names`"
+        "data/nlu/lookup_names.yml is stale: run `python -m bot.nlu.person_names`"
 
 
 def test_names_with_danish_letters_are_also_listed_as_people_type_them_without():
@@ -46,7 +46,7 @@ def test_each_benchmark_fold_is_trained_with_the_lookup_tables_and_regexes(tmp_p
     # another model than the one `scripts/train.sh` builds from data/.
     from rasa.shared.nlu.training_data.loading import load_data
 
-    from bot.bench import nlu as bench
+    from tools.bench import nlu as bench
 
     _, training = bench.load_examples()
     bench.write_split(training, range(10), tmp_path / "fold.yml")

@@ -9,7 +9,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 import actions.common
 from actions.privacy import ForgetMe, PrivacyNotice
-from bot import privacy, records, routing
+from bot.records import conversations as privacy, store as records
+from bot.domain import routing
 from tests.actions.test_actions import DOMAIN, texts, tracker
 from tests.unit.test_routing import COMPLETE
 

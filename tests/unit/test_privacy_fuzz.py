@@ -9,7 +9,7 @@ import unicodedata
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import contacts, text
+from bot.domain import contacts, text
 
 # Any code point, surrogates excluded (they cannot reach us in valid UTF-8 JSON).
 ANY_CHAR = st.characters(exclude_categories=("Cs",))

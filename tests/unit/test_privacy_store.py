@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
-from bot import privacy
+from bot.records import conversations as privacy
 from tests.conftest import ROOT
 
 PERSONAL = "Xanthippe Quorndahl"
@@ -26,7 +26,7 @@ PERSONAL = "Xanthippe Quorndahl"
 def _store(url_or_path: str):
     from rasa.shared.core.domain import Domain
 
-    from bot.tracker_store import PrivacySQLTrackerStore
+    from bot.server.tracker_store import PrivacySQLTrackerStore
 
     domain = Domain.from_path(ROOT / "domain.yml")
     if "://" in url_or_path:
@@ -187,7 +187,7 @@ def test_cache_never_serves_a_conversation_the_purge_command_deleted(tmp_path: P
     assert asyncio.run(store.retrieve("purged")).get_slot("leader_name") == PERSONAL  # now cached
     endpoints = tmp_path / "endpoints.yml"
     endpoints.write_text(yaml.safe_dump({"tracker_store": {
-        "type": "bot.tracker_store.PrivacySQLTrackerStore", "dialect": "sqlite", "db": str(db)}}))
+        "type": "bot.server.tracker_store.PrivacySQLTrackerStore", "dialect": "sqlite", "db": str(db)}}))
 
     done = subprocess.run([sys.executable, "-m", "bot", "purge", "--older-than", "30",
                            "--endpoints", str(endpoints)], cwd=ROOT, capture_output=True, text=True)
@@ -335,7 +335,7 @@ def test_purge_command_reads_the_tracker_store_from_the_endpoints_file(tmp_path:
     _seed_for_purge(store, "cli", now)
     endpoints = tmp_path / "endpoints.yml"
     endpoints.write_text(yaml.safe_dump({"tracker_store": {
-        "type": "bot.tracker_store.PrivacySQLTrackerStore", "dialect": "sqlite", "db": str(db)}}))
+        "type": "bot.server.tracker_store.PrivacySQLTrackerStore", "dialect": "sqlite", "db": str(db)}}))
 
     done = subprocess.run([sys.executable, "-m", "bot", "purge", "--older-than", "30",
                            "--endpoints", str(endpoints)], cwd=ROOT, capture_output=True, text=True)
@@ -473,7 +473,7 @@ def test_retention_must_be_at_least_one_day():
 
 
 def test_notice_page_escapes_the_text():
-    from bot.privacy_page import render_html
+    from bot.channels.privacy_page import render_html
 
     page = render_html("# Titel <b>\n\nTekst & <script>alert(1)</script>\n\n- punkt <i>")
     assert "<script>" not in page and "&lt;script&gt;" in page and "&amp;" in page
@@ -508,7 +508,7 @@ def test_privacy_training_data_is_varied_and_original():
 # -- servers: loopback, API off, request size ----------------------------------------------
 
 def test_action_server_launcher_binds_loopback_and_no_cors_by_default(monkeypatch):
-    from bot.action_server import arguments
+    from bot.server.action_server import arguments
 
     monkeypatch.delenv("ACTION_SERVER_INTERFACE", raising=False)
     args = arguments(["--actions", "actions"])
@@ -522,7 +522,7 @@ def test_make_run_defaults_start_rasa_without_the_http_api(tmp_path: Path, monke
     from rasa.cli.arguments.run import add_server_arguments
     import argparse
 
-    from bot.stack import Stack
+    from bot.server.stack import Stack
 
     monkeypatch.delenv("RASA_API_TOKEN", raising=False)
     stack = Stack(run_dir=tmp_path, api_token=os.environ.get("RASA_API_TOKEN") or None)
@@ -546,7 +546,7 @@ def test_make_run_defaults_start_rasa_without_the_http_api(tmp_path: Path, monke
 
 
 def test_stack_caps_request_bodies_unless_configured(tmp_path: Path, monkeypatch):
-    from bot.stack import REQUEST_MAX_SIZE, Stack
+    from bot.server.stack import REQUEST_MAX_SIZE, Stack
 
     monkeypatch.delenv("SANIC_REQUEST_MAX_SIZE", raising=False)
     assert Stack(run_dir=tmp_path)._environment()["SANIC_REQUEST_MAX_SIZE"] == str(REQUEST_MAX_SIZE)
@@ -555,13 +555,13 @@ def test_stack_caps_request_bodies_unless_configured(tmp_path: Path, monkeypatch
 
 
 def test_stack_uses_the_forgetting_tracker_store(tmp_path: Path):
-    from bot.stack import Stack
+    from bot.server.stack import Stack
 
     stack = Stack(run_dir=tmp_path)
     config = yaml.safe_load(stack.write_endpoints().read_text())
-    assert config["tracker_store"]["type"] == "bot.tracker_store.PrivacySQLTrackerStore"
+    assert config["tracker_store"]["type"] == "bot.server.tracker_store.PrivacySQLTrackerStore"
     repo = yaml.safe_load((ROOT / "endpoints.yml").read_text())
-    assert repo["tracker_store"]["type"] == "bot.tracker_store.PrivacySQLTrackerStore"
+    assert repo["tracker_store"]["type"] == "bot.server.tracker_store.PrivacySQLTrackerStore"
 
 
 def test_database_errors_of_the_tracker_store_do_not_carry_what_the_user_wrote(tmp_path: Path):
@@ -579,7 +579,7 @@ def test_a_rebuilt_tracker_store_engine_still_hides_parameters(tmp_path: Path):
 
 
 def test_database_errors_of_the_application_store_do_not_carry_the_record(tmp_path: Path):
-    from bot.records import ApplicationStore
+    from bot.records.store import ApplicationStore
 
     store = ApplicationStore(f"sqlite:///{tmp_path / 'applications.db'}")
     with pytest.raises(sa.exc.DBAPIError) as error:
@@ -593,7 +593,7 @@ def test_make_run_purges_old_conversations_in_the_background(tmp_path: Path):
     store = _store(str(db))
     _seed_for_purge(store, "bg", time.time())
     endpoints = tmp_path / "endpoints.yml"
-    endpoints.write_text(f'tracker_store:\n  type: bot.tracker_store.PrivacySQLTrackerStore\n  db: "{db}"\n')
+    endpoints.write_text(f'tracker_store:\n  type: bot.server.tracker_store.PrivacySQLTrackerStore\n  db: "{db}"\n')
 
     stop = privacy.start_retention(endpoints, days=30, every_seconds=0.2)
     try:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import scipy.sparse
 
-from bot.rasa_classifier import scale_counts, sentence_features
+from bot.nlu.intent_classifier import scale_counts, sentence_features
 
 
 def _message(regex: list[float], words: list[float], chars: list[float]):

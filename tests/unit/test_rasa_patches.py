@@ -1,4 +1,4 @@
-"""Our Rasa patches (bot/rasa_patches.py) change speed, never behaviour: compared with Rasa's own code."""
+"""Our Rasa patches (bot/server/patches/__init__.py) change speed, never behaviour: compared with Rasa's own code."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from typing import Any, Iterator
 import pytest
 from jsonschema import ValidationError
 
-from bot import rasa_patches
+from bot.server import patches as rasa_patches
 from tests.conftest import ROOT
 
 
@@ -194,11 +194,11 @@ def test_action_reply_validator_is_built_once_and_many_times_faster(patched):
 @pytest.fixture(scope="module")
 def action_server() -> Iterator[str]:
     """Our real action server (rasa-sdk with actions/), on a free loopback port."""
-    from bot.stack import free_port
+    from bot.server.stack import free_port
 
     port = free_port()
     env = {**os.environ, "APPLICATIONS_DB": os.devnull, "RASA_TELEMETRY_ENABLED": "false"}
-    process = subprocess.Popen([sys.executable, "-m", "bot.action_server", "--actions", "actions",
+    process = subprocess.Popen([sys.executable, "-m", "bot.server.action_server", "--actions", "actions",
                                 "--port", str(port)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, start_new_session=True)
     try:
@@ -601,7 +601,7 @@ def test_stored_conversation_reads_back_the_same_and_faster(patched):
 
 def test_launcher_runs_rasas_command_line_with_the_patches(monkeypatch):
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "RASA_PATCHES": "all"}
-    done = subprocess.run([sys.executable, "-m", "bot.rasa_server", "--version"], cwd=ROOT, env=env,
+    done = subprocess.run([sys.executable, "-m", "bot.server.rasa_server", "--version"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Rasa Version      :         3.6" in done.stdout
@@ -611,7 +611,7 @@ def test_launcher_runs_rasas_command_line_with_the_patches(monkeypatch):
 
 def test_launcher_can_run_stock_rasa():
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "RASA_PATCHES": "none"}
-    done = subprocess.run([sys.executable, "-m", "bot.rasa_server", "--version"], cwd=ROOT, env=env,
+    done = subprocess.run([sys.executable, "-m", "bot.server.rasa_server", "--version"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and "Rasa patches: none" in done.stderr
 
@@ -711,7 +711,7 @@ def test_minimal_graph_memo_gives_rasas_subgraph_for_the_trained_model(patched):
 def test_minimal_graph_memo_works_again_when_the_nodes_change(patched):
     from rasa.engine.graph import GraphSchema, SchemaNode
 
-    from bot.rasa_classifier import IntentTopicClassifier
+    from bot.nlu.intent_classifier import IntentTopicClassifier
 
     def node(needs: dict, target: bool = False) -> SchemaNode:
         return SchemaNode(needs=needs, uses=IntentTopicClassifier, constructor_name="create", fn="process",

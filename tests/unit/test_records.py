@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot import records
-from bot.routing import route
+from bot.records import store as records
+from bot.domain.routing import route
 from tests.unit.test_routing import COMPLETE
 
 

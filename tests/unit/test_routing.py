@@ -2,7 +2,7 @@
 
 from dataclasses import replace
 
-from bot.routing import CONTACT_FIELDS, Answers, missing, questions, route
+from bot.domain.routing import CONTACT_FIELDS, Answers, missing, questions, route
 
 COMPLETE = Answers(
     sector="kommunal", municipality="Vejle", region="Region Syddanmark", role="TR",

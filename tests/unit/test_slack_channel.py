@@ -1,12 +1,12 @@
-"""The Slack channel's pure rules (bot.slack) and when the stack opens it (bot.channels.runtime_credentials)."""
+"""The Slack channel's pure rules (bot.channels.slack) and when the stack opens it (bot.channels.guard.runtime_credentials)."""
 
 from __future__ import annotations
 
 import pytest
 import yaml
 
-from bot.channels import ChannelConfigError, runtime_credentials
-from bot.slack import (Delivery, RecentDeliveries, delivery_from_event, delivery_from_interaction,
+from bot.channels.guard import ChannelConfigError, runtime_credentials
+from bot.channels.slack import (Delivery, RecentDeliveries, delivery_from_event, delivery_from_interaction,
                        escape_mrkdwn, message_blocks, user_text)
 
 BOT = "UBOT1"
@@ -15,8 +15,8 @@ BOT = "UBOT1"
 # -- when the stack opens the Slack channel --------------------------------------------
 def test_without_slack_token_the_stack_starts_without_slack():
     credentials = runtime_credentials({})
-    assert "bot.slack.SlackInput" not in credentials and "bot.rasa_channels.RestInput" in credentials
-    assert "bot.slack.SlackInput" not in runtime_credentials({"SLACK_SIGNING_SECRET": "s", "SLACK_CHANNEL": "C1"})
+    assert "bot.channels.slack.SlackInput" not in credentials and "bot.channels.rest.RestInput" in credentials
+    assert "bot.channels.slack.SlackInput" not in runtime_credentials({"SLACK_SIGNING_SECRET": "s", "SLACK_CHANNEL": "C1"})
 
 
 def test_slack_token_without_signing_secret_stops_the_start_with_a_clear_error():
@@ -27,15 +27,15 @@ def test_slack_token_without_signing_secret_stops_the_start_with_a_clear_error()
 def test_slack_token_and_secret_open_slack_and_the_credentials_file_holds_no_secret():
     env = {"SLACK_TOKEN": "xoxb-secret-token", "SLACK_SIGNING_SECRET": "signing-secret-value"}
     credentials = runtime_credentials(env)
-    assert credentials["bot.slack.SlackInput"] == {"slack_channel": None}
-    assert "bot.rasa_channels.RestInput" in credentials
+    assert credentials["bot.channels.slack.SlackInput"] == {"slack_channel": None}
+    assert "bot.channels.rest.RestInput" in credentials
     written = yaml.safe_dump(credentials)
     assert "xoxb-secret-token" not in written and "signing-secret-value" not in written
 
 
 def test_slack_channel_is_optional_and_passed_on():
     env = {"SLACK_TOKEN": "t", "SLACK_SIGNING_SECRET": "s", "SLACK_CHANNEL": "C0TR"}
-    assert runtime_credentials(env)["bot.slack.SlackInput"] == {"slack_channel": "C0TR"}
+    assert runtime_credentials(env)["bot.channels.slack.SlackInput"] == {"slack_channel": "C0TR"}
 
 
 # -- text in and out ---------------------------------------------------------------------

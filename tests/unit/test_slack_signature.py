@@ -1,10 +1,10 @@
-"""Slack request signatures (bot.slack): Slack's documented example, and every way a request is refused."""
+"""Slack request signatures (bot.channels.slack): Slack's documented example, and every way a request is refused."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.slack import SIGNATURE_MAX_AGE_SECONDS, signature_problem, slack_signature
+from bot.channels.slack import SIGNATURE_MAX_AGE_SECONDS, signature_problem, slack_signature
 
 # The worked example in Slack's "Verifying requests from Slack" (a slash command's body).
 DOC_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"

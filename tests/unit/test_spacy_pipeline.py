@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot import geography
+from bot.domain import geography
 from tests.conftest import ROOT
 
 spacy = pytest.importorskip("spacy")

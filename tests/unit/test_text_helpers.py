@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.text import looks_english, looks_like_question, yes_or_no
+from bot.domain.text import looks_english, looks_like_question, yes_or_no
 
 
 @pytest.mark.parametrize("text", ["Hi, can you help me apply for support?", "do you speak english",

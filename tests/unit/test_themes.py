@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import catalogue, themes
-from bot.text import fold
+from bot.domain import catalogue, themes
+from bot.domain.text import fold
+from tests.conftest import ROOT
 
 
 @pytest.mark.parametrize("text, theme", [
@@ -211,7 +212,7 @@ def test_cross_validated_on_the_examples_most_are_right_and_few_suggestions_wron
 
 def test_examples_are_our_own_not_the_benchmark_descriptions():
     import yaml
-    heldout = yaml.safe_load((Path(themes.__file__).parent / "bench" / "data" / "theme_heldout.yml")
+    heldout = yaml.safe_load((ROOT / "tools" / "bench" / "data" / "theme_heldout.yml")
                              .read_text(encoding="utf-8"))
     benchmark = {fold(item["text"]) for items in heldout.values() for item in items}
     examples = {fold(t) for texts in themes.examples_for("spark").values() for t in texts}

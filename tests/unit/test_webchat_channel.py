@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.channels import runtime_credentials
-from bot.webchat import (ASSET_FILES, WebChatInput, load_assets, loopback_origins, normalise_origin,
+from bot.channels.guard import runtime_credentials
+from bot.channels.webchat import (ASSET_FILES, WebChatInput, load_assets, loopback_origins, normalise_origin,
                          parse_origins)
 
 
@@ -52,10 +52,10 @@ def test_channel_keeps_rasas_name_and_always_persists_sessions():
 
 
 def test_web_chat_is_always_on_and_takes_origins_from_the_environment():
-    assert runtime_credentials({})["bot.webchat.WebChatInput"] == {
+    assert runtime_credentials({})["bot.channels.webchat.WebChatInput"] == {
         "session_persistence": True, "allowed_origins": None}
     configured = runtime_credentials({"WEBCHAT_ALLOWED_ORIGINS": "https://chat.example.dk"})
-    channel = WebChatInput.from_credentials(configured["bot.webchat.WebChatInput"])
+    channel = WebChatInput.from_credentials(configured["bot.channels.webchat.WebChatInput"])
     assert channel.allowed_origins == ("https://chat.example.dk",)
 
 
@@ -68,7 +68,7 @@ def test_every_file_of_the_page_is_there_after_setup():
 
 def test_a_missing_file_is_logged_and_left_out(tmp_path: Path, caplog):
     (tmp_path / "index.html").write_text("<!doctype html>")
-    with caplog.at_level(logging.ERROR, logger="bot.webchat"):
+    with caplog.at_level(logging.ERROR, logger="bot.channels.webchat"):
         assets = load_assets(tmp_path)
     assert set(assets) == {""}
     assert "npm ci" in caplog.text

@@ -1,0 +1,290 @@
+"""Municipalities, regions and sectors named in free Danish text.
+
+Knows the 98 municipalities (data/kommuner.csv) and the names people use for them and
+for the regions (data/places.yml). Matching ignores case and æ/ø/å spelling.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Optional
+
+import yaml
+
+from bot.domain import catalogue as catalogue_module
+from bot.domain.catalogue import Region
+from bot.domain.text import fold
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True)
+class Municipality:
+    code: str
+    name: str
+    official_name: str
+    region: str
+    region_code: str
+
+
+@dataclass(frozen=True)
+class Institution:
+    """A workplace known by name (data/institutions.yml): its sector and, if regional, its region."""
+
+    name: str
+    sector: str
+    region: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A place named in a text: what it is, and where (character offsets)."""
+
+    kind: str  # "municipality" or "region"
+    value: str  # canonical name
+    start: int
+    end: int
+
+
+def key(text: str) -> str:
+    """A spelling-insensitive key: 'København', 'Koebenhavn', 'kobenhavn' share one."""
+    folded = fold(text).replace(".", "")
+    return folded.replace("aa", "a").replace("oe", "o").replace("ae", "a").replace("-", " ")
+
+
+def spellings(name: str) -> set[str]:
+    """The ways people type a name: with æ/ø/å, with ae/oe/aa, with a/o/a, old 'aa' as 'å'."""
+    lower = name.lower()
+    forms = {
+        lower,
+        lower.replace("æ", "ae").replace("ø", "oe").replace("å", "aa"),
+        lower.replace("æ", "a").replace("ø", "o").replace("å", "a"),
+        lower.replace("aa", "å"),
+    }
+    forms |= {form.replace("-", " ") for form in forms}
+    return forms
+
+
+class Geography:
+    """Look-ups over municipalities and regions; build once, share (see `load`)."""
+
+    def __init__(self, municipalities: Iterable[Municipality], places: dict,
+                 regions: Iterable[Region], institutions: Optional[dict] = None) -> None:
+        self.municipalities = tuple(municipalities)
+        self.regions = tuple(regions)
+        self._by_name = {m.name: m for m in self.municipalities}
+        self.ambiguous_names = frozenset(places.get("ambiguous_names", ()))
+        self.word_spellings = frozenset(str(w) for w in places.get("word_spellings", ()))
+        # What, written in lower case, names no place without a capital letter or "Kommune".
+        self._capital_only = frozenset(a.lower() for a in self.ambiguous_names) | self.word_spellings
+        self.sector_keywords: dict[str, tuple[str, ...]] = {
+            sector: tuple(str(w) for w in words) for sector, words in places["sector_keywords"].items()
+        }
+        self._municipality_keys: dict[str, str] = {}
+        for m in self.municipalities:
+            for form in (m.name, m.official_name, m.name + "s",
+                         *places["municipality_aliases"].get(m.name, ())):
+                self._add_key(self._municipality_keys, form, m.name)
+        self._region_keys: dict[str, str] = {}
+        for region in self.regions:
+            for form in (region.name, *places["region_aliases"].get(region.name, ())):
+                self._add_key(self._region_keys, form, region.name)
+        self._aliases = places
+        self.institutions: list[Institution] = []
+        for region_name, names in (institutions or {}).get("regional", {}).items():
+            self.institutions += [Institution(str(n), "regional", region_name) for n in names]
+        self.institutions += [Institution(str(n), "regional")
+                              for n in (institutions or {}).get("regional_kinds", [])]
+        self.institutions += [Institution(str(n), "statslig")
+                              for n in (institutions or {}).get("statslig", [])]
+        self._alone = {key(str(n)): Institution(str(n), "statslig")
+                       for n in (institutions or {}).get("statslig_alone", [])}
+        # Longest names first, so "SUH Køge" wins over "SUH".
+        self._institution_keys = sorted(((key(i.name).split(), i) for i in self.institutions),
+                                        key=lambda item: -len(item[0]))
+
+    @staticmethod
+    def _add_key(table: dict[str, str], form: str, canonical: str) -> None:
+        k = key(form)
+        if table.get(k, canonical) != canonical:
+            raise ValueError(f"'{form}' would name both {table[k]} and {canonical}")
+        table[k] = canonical
+
+    # -- municipalities -----------------------------------------------------
+    def municipality(self, name: str) -> Municipality:
+        return self._by_name[name]
+
+    def municipality_by_code(self, code: str) -> Municipality:
+        for m in self.municipalities:
+            if m.code == code:
+                return m
+        raise KeyError(code)
+
+    def canonical_municipality(self, text: str) -> Optional[str]:
+        """The municipality a short text names exactly ('kbh' -> 'København'), else None."""
+        k = key(text.strip())
+        k = re.sub(r"\s+kommune$", "", k)
+        return self._municipality_keys.get(k)
+
+    def canonical_region(self, text: str) -> Optional[str]:
+        return self._region_keys.get(key(text.strip()))
+
+    def region_of(self, municipality: str) -> str:
+        return self._by_name[municipality].region
+
+    def region(self, name: str) -> Region:
+        for region in self.regions:
+            if region.name == name:
+                return region
+        raise KeyError(name)
+
+    def find(self, text: str) -> list[Mention]:
+        """Every municipality and region named in a text, longest names first, no overlaps.
+
+        Compares word by word in key form, so spelling variants and case are ignored;
+        names in `ambiguous_names` need a capital letter or a following 'Kommune'.
+        """
+        tokens = [(key(m.group()), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+        token_keys = [t[0] for t in tokens]
+        candidates = [(k.split(), name, "region") for k, name in self._region_keys.items()]
+        candidates += [(k.split(), name, "municipality")
+                       for k, name in self._municipality_keys.items()]
+        candidates.sort(key=lambda item: -len(item[0]))
+        used = [False] * len(tokens)
+        mentions: list[Mention] = []
+        for words, name, kind in candidates:
+            n = len(words)
+            for i in range(len(tokens) - n + 1):
+                if token_keys[i:i + n] != words or any(used[i:i + n]):
+                    continue
+                start, end = tokens[i][1], tokens[i + n - 1][2]
+                if kind == "municipality" and not self._plausible(name, text[start:end], text[end:]):
+                    continue
+                used[i:i + n] = [True] * n
+                mentions.append(Mention(kind, name, start, end))
+        return sorted(mentions, key=lambda m: m.start)
+
+    def _plausible(self, name: str, surface: str, rest: str) -> bool:
+        lower = surface.lower()
+        if name not in self.ambiguous_names and lower not in self._capital_only:
+            return True
+        return (surface[:1].isupper() or lower.endswith("kommune")
+                or bool(re.match(r"\s+kommune", rest, re.I)))
+
+    def find_municipality(self, text: str) -> Optional[Municipality]:
+        found = [m.value for m in self.find(text) if m.kind == "municipality"]
+        return self._by_name[found[0]] if found else None
+
+    def find_region(self, text: str) -> Optional[str]:
+        found = [m.value for m in self.find(text) if m.kind == "region"]
+        return found[0] if found else None
+
+    def guess_municipality(self, text: str) -> Optional[str]:
+        """A close spelling match for a short answer with a typo ('Vejel' -> 'Vejle')."""
+        k = re.sub(r"\s+kommune$", "", key(text.strip()))
+        if not k or len(k) > 40:
+            return None
+        close = difflib.get_close_matches(k, list(self._municipality_keys), n=2, cutoff=0.8)
+        names = {self._municipality_keys[c] for c in close}
+        return names.pop() if len(names) == 1 else None
+
+    # -- workplaces and sector ------------------------------------------------
+    def find_institution(self, text: str) -> Optional[Institution]:
+        """The first workplace in data/institutions.yml named in the text."""
+        alone = self._alone.get(key(text.strip(" .!")))
+        if alone:
+            return alone
+        token_keys = [key(m.group()) for m in _TOKEN.finditer(text)]
+        for words, institution in self._institution_keys:
+            n = len(words)
+            if any(token_keys[i:i + n] == words for i in range(len(token_keys) - n + 1)):
+                return institution
+        return None
+
+    def sector_votes(self, text: str) -> dict[str, int]:
+        """How many words in the text point to each sector (region names themselves don't count).
+
+        A named workplace (institutions.yml) counts twice: it is stronger evidence than a word.
+        """
+        institution = self.find_institution(text)
+        for mention in reversed(self.find(text)):
+            if mention.kind == "region":
+                text = text[:mention.start] + " " + text[mention.end:]
+        votes: dict[str, int] = {institution.sector: 2} if institution else {}
+        for word in re.findall(r"[0-9a-zæøåéü]+", text.lower()):
+            best: Optional[tuple[int, str]] = None
+            for sector, keywords in self.sector_keywords.items():
+                for keyword in keywords:
+                    stem = keyword.rstrip("*")
+                    hit = word.startswith(stem) if keyword.endswith("*") else word == stem
+                    if hit and (best is None or len(stem) > best[0]):
+                        best = (len(stem), sector)
+            if best:
+                votes[best[1]] = votes.get(best[1], 0) + 1
+        return votes
+
+    def infer_sector(self, text: str) -> Optional[str]:
+        """The sector a text clearly points to (twice the votes of any other), else None."""
+        votes = self.sector_votes(text)
+        ranked = sorted(votes.items(), key=lambda item: -item[1])
+        if ranked and (len(ranked) == 1 or ranked[0][1] >= 2 * ranked[1][1]):
+            return ranked[0][0]
+        if not votes and self.find_region(text) and not self.find_municipality(text):
+            return "regional"
+        return None
+
+    # -- spaCy entity ruler ---------------------------------------------------
+    def ruler_patterns(self) -> list[dict]:
+        """Patterns for spaCy's EntityRuler (phrase patterns matched on LOWER)."""
+        patterns: list[dict] = []
+        seen: set[tuple[str, str]] = set()
+
+        def add(label: str, form: str, canonical: str) -> None:
+            for spelling in sorted(spellings(form)):  # sorted: the same build every time
+                if spelling in self.word_spellings:
+                    continue  # an everyday word in lower case ("i 2 års tid")
+                if (label, spelling) not in seen:
+                    seen.add((label, spelling))
+                    patterns.append({"label": label, "pattern": spelling, "id": canonical})
+
+        for region in self.regions:
+            for form in (region.name, *self._aliases["region_aliases"].get(region.name, ())):
+                add("region", form, region.name)
+        for m in self.municipalities:
+            forms = [m.official_name, m.name + " Kommune",
+                     *self._aliases["municipality_aliases"].get(m.name, ())]
+            if m.name in self.ambiguous_names:
+                # Capitalised only: a token pattern on the exact text.
+                patterns.append({"label": "municipality", "id": m.name,
+                                 "pattern": [{"ORTH": m.name}]})
+            else:
+                forms += [m.name, m.name + "s"]
+            for form in forms:
+                if form in self.ambiguous_names:  # a nickname that is also a word ('ringe' = to call)
+                    patterns.append({"label": "municipality", "id": m.name, "pattern": [{"ORTH": form}]})
+                else:
+                    add("municipality", form, m.name)
+        return patterns
+
+
+@lru_cache(maxsize=1)
+def load() -> Geography:
+    """The geography, read once per process."""
+    with open(DATA / "kommuner.csv", encoding="utf-8") as handle:
+        municipalities = [
+            Municipality(code=row["kommunekode"], name=row["kommune"],
+                         official_name=row["officielt_navn"], region=row["region"],
+                         region_code=row["regionskode"])
+            for row in csv.DictReader(handle)
+        ]
+    with open(DATA / "places.yml", encoding="utf-8") as handle:
+        places = yaml.safe_load(handle)
+    with open(DATA / "institutions.yml", encoding="utf-8") as handle:
+        institutions = yaml.safe_load(handle)
+    return Geography(municipalities, places, catalogue_module.load().regions, institutions)

@@ -1,0 +1,265 @@
+"""The bot's Danish messages that depend on the catalogue or the user's answers.
+
+Static sentences live in domain.yml; anything that lists themes, commitments or the
+user's own details is built here from the catalogue, so no fact is written twice.
+Each function returns a `Reply`: text plus optional buttons (title, payload).
+
+Replies are plain text, with the user's own words (a workplace, a name, the problem) exactly
+as typed: each channel escapes at its edge (the web chat with textContent, Slack's mrkdwn
+`&`, `<`, `>`; REST returns the text in JSON). See docs/security.md.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Optional
+
+from bot.domain import catalogue as catalogue_module
+from bot.domain import contacts
+from bot.domain.routing import Answers, Decision
+
+Button = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    buttons: tuple[Button, ...] = field(default_factory=tuple)
+
+
+def payload(intent: str, **entities: str) -> str:
+    return f"/{intent}{json.dumps(entities, ensure_ascii=False)}" if entities else f"/{intent}"
+
+
+def _bullets(items: tuple[str, ...] | list[str]) -> str:
+    return "\n".join(f"- {item}" for item in items)
+
+
+def theme_question(offer: str, suggestion: Optional[str]) -> Reply:
+    catalogue = catalogue_module.load()
+    themes = catalogue.themes_for(offer)
+    if suggestion:
+        label = catalogue.theme(offer, suggestion).label
+        return Reply(
+            f"Det lyder som temaet »{label}«. Passer det?",
+            (("Ja, det passer", "/affirm"), ("Nej, vælg et andet tema", "/deny")),
+        )
+    # Numbered in the text too: in `rasa shell` and Slack a number is quicker to type than a label.
+    return Reply(
+        f"Hvilket af de {len(themes)} temaer passer bedst på jeres problem? "
+        "Vælg et tema, eller skriv nummeret:\n"
+        + "\n".join(f"{number}. {t.label}" for number, t in enumerate(themes, start=1))
+        + "\nSkriv »ingen«, hvis ingen af dem passer.",
+        tuple((t.label, payload("inform", theme=t.code)) for t in themes)
+        + (("Ingen af dem", payload("inform", theme="ingen")),),
+    )
+
+
+def theme_not_understood(offer: str) -> str:
+    count = len(catalogue_module.load().themes_for(offer))
+    return (f"Jeg kunne ikke se, hvilket tema du mener. Skriv nummeret på temaet (1–{count}), "
+            "beskriv problemet med lidt andre ord, eller skriv »ingen«, hvis ingen af dem passer.")
+
+
+def themes_overview(offer: str) -> str:
+    catalogue = catalogue_module.load()
+    themes = catalogue.themes_for(offer)
+    return f"{catalogue.offers[offer].name} giver støtte inden for {len(themes)} temaer:\n" + \
+        _bullets([t.label for t in themes])
+
+
+def no_theme_fit(offer: str, out_of_theme: bool) -> str:
+    first = ("Det, du beskriver, ligger uden for temaerne" if out_of_theme
+             else "Jeres problem passer ikke ind i temaerne")
+    return (f"{first}, så jeg kan ikke sende en ansøgning om det. "
+            "Tal med jeres tillidsrepræsentant eller arbejdsmiljørepræsentant, jeres fagforening "
+            "eller tag det op i MED-systemet. De kan hjælpe jer videre.\n\n"
+            + themes_overview(offer))
+
+
+def outside_themes_hint(offer: str) -> str:
+    name = catalogue_module.load().offers[offer].name
+    return (f"Det, du beskriver, ser ikke ud til at passe ind i {name}s temaer. "
+            "Vælg et tema herunder, hvis det alligevel passer, ellers »Ingen af dem«.")
+
+
+EXCLUSION_TEXT = {
+    "personsag": "SPARK hjælper ikke med konkrete personsager.",
+    "paabud": "SPARK hjælper ikke med at efterkomme et påbud fra Arbejdstilsynet.",
+}
+
+
+def exclusion_note(exclusions: tuple[str, ...]) -> str:
+    sentences = " ".join(EXCLUSION_TEXT[e] for e in exclusions)
+    return (f"{sentences} Men SPARK kan støtte jeres forebyggende arbejde omkring det. "
+            "Hvis I vil arbejde forebyggende, kan vi fortsætte.")
+
+
+def faelles_intro() -> str:
+    steps = catalogue_module.load().commitments_for("faelles")[2:]
+    return ("Et fællesforløb er for flere arbejdspladser, der går sammen om et fælles tema. "
+            "Det er HovedMED, ForvaltningsMED, områdeMED eller lignende, der søger. "
+            "Forløbet har to workshops på typisk en halv dag hver, og I skal bl.a.:\n"
+            + _bullets(list(steps)))
+
+
+def commitments_question(application_type: Optional[str], offer: str) -> Reply:
+    commitments = catalogue_module.load().commitments_for(application_type)
+    name = catalogue_module.load().offers[offer].name
+    return Reply(
+        f"Det er gratis at deltage. Men når I søger {name}, accepterer I at:\n"
+        + _bullets(list(commitments)) + "\n\nEr I klar til det?",
+        (("Ja, det er vi klar til", "/affirm"), ("Nej", "/deny")),
+    )
+
+
+def region_route(region: str) -> str:
+    """How a region's workplaces get expert advice (model 1 or 2, seed 000)."""
+    r = catalogue_module.load().region(region)
+    if r.model == 1:
+        return (f"{r.name} har valgt at sætte fokus på temaerne i en fælles, strategisk indsats. "
+                "Derfor skal jeres arbejdsplads først kontakte den centrale arbejdsmiljøenhed for at "
+                "afklare, om I kan søge om ekspertrådgivning og inspiration. Jeg kan sende en henvendelse "
+                "til enheden for jer, så den kan vende tilbage til jer.")
+    return (f"I {r.name} kan jeres arbejdsplads henvende sig direkte til en af de fire udbydere af "
+            "ekspertrådgivning og inspiration. Jeg hjælper jer med at vælge og sende henvendelsen.")
+
+
+def regional_theme_mismatch(spark_theme: str) -> str:
+    catalogue = catalogue_module.load()
+    label = catalogue.theme("spark", spark_theme).label
+    regional = [t.label.lower() for t in catalogue.themes_for("regional_ekspertraadgivning")]
+    return (f"»{label}« er et af SPARKs temaer for kommunale arbejdspladser, men det er ikke et af de "
+            f"regionale temaer. Ekspertrådgivningen til regionale arbejdspladser dækker "
+            f"{', '.join(regional[:-1])} og {regional[-1]}.")
+
+
+def provider_question(region: Optional[str]) -> Reply:
+    catalogue = catalogue_module.load()
+    text = ("I kan selv vælge en af de fire udbydere, som overenskomstparterne har valgt:\n"
+            + _bullets([p.description for p in catalogue.providers]))
+    if region and catalogue.region(region).model_1_for_single_activity:
+        text += f"\n\n{region} bruger dog model 1 (en fælles, strategisk indsats) til en enkelt aktivitet."
+    return Reply(text + "\n\nHvilken udbyder vil I gerne have?",
+                 tuple((p.short, payload("inform", provider=p.code)) for p in catalogue.providers))
+
+
+FIELD_LABELS = {
+    "municipality": "Kommune",
+    "region": "Region",
+    "application_type": "Ansøgningstype",
+    "applicant_body": "Ansøger",
+    "theme": "Tema",
+    "problem_description": "Beskrivelse",
+    "provider": "Udbyder",
+    "workplace": "Arbejdsplads",
+    "leader_name": "Leder",
+    "leader_email": "Lederens e-mail",
+    "leader_phone": "Lederens telefon",
+    "rep_name": "Medarbejderrepræsentant",
+    "rep_role": "Repræsentantens rolle",
+    "rep_email": "Repræsentantens e-mail",
+    "rep_phone": "Repræsentantens telefon",
+    "contact_name": "Kontaktperson",
+    "contact_email": "E-mail",
+    "contact_phone": "Telefon",
+}
+SECTOR_TEXT = {"kommunal": "en kommunal arbejdsplads", "regional": "en regional arbejdsplads",
+               "statslig": "en statslig arbejdsplads"}
+APPLICATION_TYPE_TEXT = {"enkelt": "Én arbejdsplads", "faelles": "Fællesforløb (flere arbejdspladser)"}
+
+
+def display(slot: str, answers: Answers) -> str:
+    value = getattr(answers, slot)
+    if value in (None, contacts.PHONE_SKIPPED):
+        return "(ikke oplyst)"
+    if slot == "theme" and answers.offer:
+        return catalogue_module.load().theme(answers.offer, value).label
+    if slot == "application_type":
+        return APPLICATION_TYPE_TEXT.get(value, value)
+    if slot == "provider":
+        return catalogue_module.load().provider(value).name if value != "central_arbejdsmiljoenhed" \
+            else "Den centrale arbejdsmiljøenhed i Region Hovedstaden"
+    if slot == "rep_role" and value == "other":
+        return "Anden repræsentant"
+    return str(value)
+
+
+def summary_fields(answers: Answers) -> list[str]:
+    from bot.domain.routing import questions
+
+    asked = [q for q in questions(answers) if q in FIELD_LABELS]
+    if answers.sector == "regional" and "region" not in asked:
+        asked.insert(0, "region")
+    return asked
+
+
+def summary(answers: Answers) -> Reply:
+    lines = [f"{FIELD_LABELS[slot]}: {display(slot, answers)}" for slot in summary_fields(answers)]
+    return Reply(
+        "Her er det, jeg sender:\n" + "\n".join(lines) + "\n\nSkal jeg sende ansøgningen?",
+        (("Ja, send den", "/affirm"), ("Ret noget", "/deny")),
+    )
+
+
+def correction_question(answers: Answers, only_answered: bool = False) -> Reply:
+    fields = [slot for slot in summary_fields(answers)
+              if not only_answered or getattr(answers, slot) is not None]
+    return Reply("Hvad vil du rette?",
+                 tuple((FIELD_LABELS[slot], payload("correct", field=slot)) for slot in fields))
+
+
+def conclusion(decision: Decision, answers: Answers, record: Optional[dict] = None,
+               already_filed: bool = False, receipt_by_email: bool = False) -> str:
+    """What the user is told when the conversation ends."""
+    if decision.outcome == "employee" and answers.sector == "statslig":
+        return ("Rejseholdet for statslige arbejdspladser er ved at blive etableret, og indsatsområderne er "
+                "ikke fastlagt endnu. Det bliver annonceret i en nyhed på etf.dk. Tag gerne fat i din "
+                "tillidsrepræsentant og/eller arbejdsmiljørepræsentant, så de kan følge med for jer.")
+    if decision.outcome == "employee":
+        return ("Som medarbejder kan du ikke søge alene: leder og medarbejderrepræsentanter skal søge "
+                "sammen. Tag fat i din tillidsrepræsentant og/eller arbejdsmiljørepræsentant eller "
+                "din fagforenings afdeling. De kan undersøge, hvordan jeres arbejdsplads kan få glæde "
+                "af tilbuddet. Du er velkommen til at spørge mig om tilbuddet imens.")
+    if decision.outcome == "no_consensus":
+        return ("Så sender jeg ikke noget endnu. Ledere og medarbejderrepræsentanter skal være enige "
+                "om at søge, fordi forløbet planlægges og gennemføres i samarbejde mellem jer. "
+                "Tag det op i jeres TRIO eller MED-udvalg. Når I er enige, er I velkomne tilbage. "
+                "Skriv »start forfra«, så hjælper jeg jer.")
+    if decision.outcome == "no_commitment":
+        return ("Så sender jeg ikke noget. Forløbet er gratis, men det kræver, at I afsætter tid og "
+                "ressourcer og deltager i evalueringen. Tal om det i jeres TRIO eller MED-udvalg, "
+                "og kom gerne tilbage, når I er klar.")
+    if decision.outcome == "no_theme":
+        return "Der er ikke sendt noget. Skriv »start forfra«, hvis du vil beskrive problemet på en anden måde."
+    if decision.outcome == "no_interest":
+        return "Helt i orden. Rejseholdet bliver annonceret i en nyhed på etf.dk, når det er klar."
+    if decision.outcome == "file" and record is not None:
+        reference = record["reference"]
+        if already_filed:
+            return f"Jeres ansøgning er allerede sendt med referencen {reference}. Den bliver ikke sendt igen."
+        return filed_text(record, receipt_by_email)
+    return "Der er ikke sendt noget."
+
+
+def filed_text(record: dict, receipt_by_email: bool = False) -> str:
+    receipt = "\n\nI får også en kvittering på e-mail med referencen." if receipt_by_email else ""
+    return (f"Tak! Jeres ansøgning er sendt. Jeres reference er {record['reference']}.\n\n"
+            f"{next_step(record)}{receipt}")
+
+
+def next_step(record: dict) -> str:
+    """What happens after filing (the chat's confirmation and the e-mail receipt both say it)."""
+    if record["offer"] == "spark":
+        text = ("SPARK kontakter jer for et indledende møde, hvor I afstemmer forventninger. "
+                "Samarbejdsaftalen er fortrolig mellem jer og SPARK. HovedMED får kun at vide, "
+                "hvilket tema I har valgt.")
+    elif record["offer"] == "statsligt_rejsehold":
+        text = "Vi giver jer besked, når rejseholdet er klar. Det bliver også annonceret på etf.dk."
+    elif record.get("provider") == "central_arbejdsmiljoenhed":
+        text = ("Den centrale arbejdsmiljøenhed i Region Hovedstaden vender tilbage for at afklare, "
+                "om I kan søge om ekspertrådgivning og inspiration.")
+    else:
+        text = "Udbyderen kontakter jer for at planlægge forløbet sammen med leder og medarbejderrepræsentanter."
+    return text

@@ -1,0 +1,142 @@
+"""The application's path as pure functions: which question comes next, and where it ends.
+
+`questions(answers)` is the ordered list of slots the conversation needs given what
+is known so far; the form asks the first one still missing. `conclude(answers)` says
+how a finished conversation ends: filed, redirected, or stopped with a reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any, Mapping, Optional
+
+from bot.domain import catalogue as catalogue_module
+
+CONTACT_FIELDS = ("leader_name", "leader_email", "leader_phone",
+                  "rep_name", "rep_role", "rep_email", "rep_phone")
+STATE_CONTACT_FIELDS = ("contact_name", "contact_email", "contact_phone")
+
+
+@dataclass(frozen=True)
+class Answers:
+    """What the user has told the bot; field names are the Rasa slot names."""
+
+    sector: Optional[str] = None
+    municipality: Optional[str] = None
+    region: Optional[str] = None
+    role: Optional[str] = None
+    application_type: Optional[str] = None
+    applicant_body: Optional[str] = None
+    problem_description: Optional[str] = None
+    theme: Optional[str] = None
+    theme_fit: Optional[bool] = None
+    consensus: Optional[bool] = None
+    commitments_accepted: Optional[bool] = None
+    provider: Optional[str] = None
+    interest: Optional[bool] = None
+    workplace: Optional[str] = None
+    leader_name: Optional[str] = None
+    leader_email: Optional[str] = None
+    leader_phone: Optional[str] = None
+    rep_name: Optional[str] = None
+    rep_role: Optional[str] = None
+    rep_email: Optional[str] = None
+    rep_phone: Optional[str] = None
+    contact_name: Optional[str] = None
+    contact_email: Optional[str] = None
+    contact_phone: Optional[str] = None
+    confirmed: Optional[bool] = None
+
+    @classmethod
+    def from_slots(cls, slots: Mapping[str, Any]) -> "Answers":
+        return cls(**{f.name: slots.get(f.name) for f in fields(cls)})
+
+    @property
+    def offer(self) -> Optional[str]:
+        if self.sector is None:
+            return None
+        return catalogue_module.load().offer_for_sector(self.sector).code
+
+    @property
+    def region_model(self) -> Optional[int]:
+        if self.sector != "regional" or not self.region:
+            return None
+        return catalogue_module.load().region(self.region).model
+
+
+SLOT_NAMES = tuple(f.name for f in fields(Answers))
+
+
+def questions(a: Answers) -> list[str]:
+    """The slots this conversation needs, in asking order, up to the first stop."""
+    q = ["sector"]
+    if a.sector is None:
+        return q
+    if a.sector == "kommunal":
+        q.append("municipality")
+    elif a.sector == "regional":
+        q.append("region")
+    q.append("role")
+    if a.role == "medarbejder":
+        return q
+    if a.sector == "statslig":
+        q.append("interest")
+        if a.interest is False:
+            return q
+        return q + ["workplace", *STATE_CONTACT_FIELDS, "confirmed"]
+    if a.sector == "kommunal":
+        q += ["application_type", "applicant_body"]
+    if a.sector == "regional" and a.region is None:
+        return q
+    q.append("problem_description")
+    if a.theme_fit is False:
+        return q
+    q += ["theme", "consensus"]
+    if a.consensus is False:
+        return q
+    if a.region_model != 1:
+        q.append("commitments_accepted")
+        if a.commitments_accepted is False:
+            return q
+    if a.region_model == 2:
+        q.append("provider")
+    return q + ["workplace", *CONTACT_FIELDS, "confirmed"]
+
+
+def missing(a: Answers) -> list[str]:
+    """The questions still unanswered."""
+    return [name for name in questions(a) if getattr(a, name) is None]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """How a finished conversation ends."""
+
+    outcome: str  # file | employee | no_theme | no_consensus | no_commitment | no_interest | incomplete
+    offer: Optional[str] = None
+    provider: Optional[str] = None
+    status: Optional[str] = None
+
+
+def route(a: Answers) -> Decision:
+    """The end of the path for these answers (the rules of PRODUCT.md, applied)."""
+    if a.role == "medarbejder":
+        return Decision("employee", a.offer)
+    if a.sector == "statslig":
+        if a.interest is False:
+            return Decision("no_interest", a.offer)
+        if a.confirmed and not missing(a):
+            return Decision("file", a.offer, status="interest_registered")
+        return Decision("incomplete", a.offer)
+    if a.theme_fit is False:
+        return Decision("no_theme", a.offer)
+    if a.consensus is False:
+        return Decision("no_consensus", a.offer)
+    if a.commitments_accepted is False:
+        return Decision("no_commitment", a.offer)
+    if a.confirmed and not missing(a):
+        provider = a.provider
+        if a.region_model == 1:
+            provider = catalogue_module.load().region(a.region).route
+        return Decision("file", a.offer, provider=provider, status="submitted")
+    return Decision("incomplete", a.offer)

@@ -1,0 +1,375 @@
+"""Which offer theme a problem, described in the user's own words, belongs to.
+
+Transparent on purpose, since the user confirms every suggestion: first the catalogue's
+keywords, matched the way Danish is written (inflections, compounds, æ/ø/å or ae/oe/aa,
+typing slips); then a small naive Bayes model over example descriptions
+(data/theme_examples.yml), which breaks ties and, only when it is sure, names a theme that
+no keyword found. Nothing fits -> no suggestion; `explain` says why a theme was suggested.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Mapping, Optional
+
+import yaml
+
+from bot.domain import catalogue as catalogue_module
+from bot.domain.text import fold
+
+# Shorter keywords match whole words (or their inflections) only: 'lys' must not match 'lyst'.
+PREFIX_MIN_LENGTH = 5
+# A keyword stem this long also matches as the last part of a compound ('personalegruppen').
+COMPOUND_MIN_LENGTH = 5
+# A keyword stem this long also matches a word one typing slip away ('mobnig', 'chikanne').
+TYPO_MIN_LENGTH = 6
+EXAMPLES_PATH = Path(__file__).resolve().parents[1] / "data" / "theme_examples.yml"
+# The examples' label for descriptions that no theme fits.
+NOT_A_THEME = "none"
+# With no keyword found, the examples model suggests a theme only when it is at least this sure
+# (chosen by cross-validation on the examples, tests/unit/test_themes.py): a wrong suggestion
+# is worse than none, since the user can always pick from the list.
+MODEL_MIN_CONFIDENCE = 0.7
+# ... and only for a text with at least this many words it knows: on two words ('tid og
+# ressourcer') naive Bayes is sure of far too little.
+MODEL_MIN_WORDS = 3
+# Words that say nothing about a theme (folded): left out of the examples model.
+STOPWORDS = frozenset("""
+    af alle alt andre at bare blev bliver blive da de dem den der deres det dig din du efter eller
+    en end er et for fordi fra faa faar gaar godt ham han hans har have hele hende her hos hun hvad
+    hvem hver hvis hvor hvordan i ikke ind jeg jer jo kan kommer kun man mange med meget men mere
+    mig min mod naar nok nu nye nogle noget ny nyt og om op os over paa saa sig sin sine skal som
+    stadig til ud under ved vi vil vores vaere vaeret var ja nej hej tak hoerer
+    region regionen kommune kommunen hospital hospitalet sygehus sygehuset spark
+    """.split())  # the last line: where people work, or the offer, says nothing about the problem
+
+# parse_choice's answer when the user says that no theme fits.
+NONE = "ingen"
+NONE_OF_THEM = frozenset({"ingen", "ingen af dem", "ingen af temaerne", "ingen passer",
+                          "ingen af dem passer", "ingen af de temaer"})
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What a problem description touches: themes (best first) and exclusions."""
+
+    themes: tuple[str, ...]
+    exclusions: tuple[str, ...]  # "personsag", "paabud"
+    out_of_theme: bool
+
+    @property
+    def best(self) -> Optional[str]:
+        return self.themes[0] if self.themes else None
+
+
+# Danish inflectional endings, tried in this order, on folded text (æ -> ae ...): 'truede', 'truer',
+# 'truet' and 'true' all become 'tru'; 'lederne', 'ledere' and 'leder' become 'led'. Stems are
+# only keys that a keyword and a word share, so consistency matters more than linguistics.
+_STEM_MIN = 3
+# (ending, the shortest word it is cut from): a participle ending must leave a longer stem
+# ('skaendes' is no 'ska').
+_ENDINGS = tuple((ending, len(ending) + _STEM_MIN + ending.startswith("end")) for ending in (
+    "erne", "ernes", "endes", "ende", "edes", "ede", "ere", "enes", "ene", "ets", "ers",
+    "er", "et", "en", "es", "e", "s"))
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A folded word without its inflectional ending: 'personalegruppen' -> 'personalegrupp'."""
+    for ending, shortest_word in _ENDINGS:
+        if len(word) >= shortest_word and word.endswith(ending):
+            return word[: -len(ending)]
+    return word
+
+
+@dataclass(frozen=True)
+class _Word:
+    """One word of a description: as typed (folded) and stemmed."""
+
+    folded: str
+    stem: str
+
+
+def _words(text: str) -> list[_Word]:
+    return [_Word(w, stem(w)) for w in re.findall(r"[0-9a-z]+", fold(text))]
+
+
+def _one_slip(a: str, b: str) -> bool:
+    """One letter inserted, dropped, changed, or two neighbours swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return a == b
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+@lru_cache(maxsize=4096)
+def _keyword_parts(keyword: str) -> tuple[tuple[str, str], ...]:
+    """A keyword's words as (folded, stem) pairs: 'nye kolleger' -> (('nye', 'ny'), ('kolleger', 'kolleg')).
+
+    A keyword written '=sparket' matches that exact word only (its stem 'spark' would also
+    match the offer's name SPARK); the stem of such a part is empty.
+    """
+    exact = keyword.startswith("=")
+    return tuple((w.folded, "" if exact else w.stem) for w in _words(keyword.lstrip("=")))
+
+
+def _word_matches(part: tuple[str, str], word: _Word, last: bool) -> bool:
+    """Whether one keyword word matches one word of the text.
+
+    Any keyword matches its own inflections (same stem); a long one also matches words that
+    start with it (derivations and compounds: 'klike' -> 'klikedannelse'), words that end
+    with it (compounds: 'gruppe' -> 'personalegruppen') and one-letter typing slips. Inside
+    a phrase only the last word may be a prefix.
+    """
+    folded, stemmed = part
+    if word.folded == folded:
+        return True
+    if not stemmed:
+        return False
+    if word.stem == stemmed:
+        return True
+    if len(folded) < PREFIX_MIN_LENGTH:
+        return False
+    if last and (word.folded.startswith(folded)
+                 or (len(stemmed) >= PREFIX_MIN_LENGTH and word.stem.startswith(stemmed))):
+        return True
+    if len(stemmed) >= COMPOUND_MIN_LENGTH and len(word.stem) >= len(stemmed) + 3 \
+            and word.stem.endswith(stemmed):
+        return True
+    # Slips rarely hit the first letters, and there real words differ: 'medarbejder' is no 'modarbejde'.
+    return len(stemmed) >= TYPO_MIN_LENGTH and word.stem[:3] == stemmed[:3] and _one_slip(word.stem, stemmed)
+
+
+def _specificity(keyword: str) -> tuple[int, int]:
+    return len(_keyword_parts(keyword)), len(keyword)
+
+
+def _first_part_keys(part: tuple[str, str]) -> list[str]:
+    """Index keys a keyword's first word can match by (see _word_keys): every rule of
+    _word_matches needs the same first three letters, or, for a compound, the same last five."""
+    folded, stemmed = part
+    keys = ["a:" + folded[:3]]
+    if stemmed and len(folded) >= PREFIX_MIN_LENGTH and len(stemmed) >= COMPOUND_MIN_LENGTH:
+        keys.append("z:" + stemmed[-COMPOUND_MIN_LENGTH:])
+    return keys
+
+
+def _word_keys(word: _Word) -> tuple[str, str]:
+    return "a:" + word.folded[:3], "z:" + word.stem[-COMPOUND_MIN_LENGTH:]
+
+
+def find_keywords(text: str, groups: Mapping[str, Iterable[str]]) -> dict[str, tuple[str, ...]]:
+    """Which keywords of each group the text contains, the most specific claiming its words first.
+
+    A word belongs to one keyword: 'slået sammen' (a merger) takes 'slået' from 'slået'
+    (violence), 'forflytning' (lifting a patient) takes it from 'flytning' (a move), across
+    all groups. A keyword found in the same place as an equally specific one keeps it too.
+    """
+    words = _words(text)
+    # Only keywords whose first word could match some word of the text are tried (an index by
+    # first and last letters): a few dozen of the hundreds, which keeps this at a millisecond.
+    index: dict[str, list[tuple[str, str]]] = {}
+    for group, keywords in groups.items():
+        for keyword in keywords:
+            parts = _keyword_parts(keyword)
+            for key in _first_part_keys(parts[0]) if parts else ():
+                index.setdefault(key, []).append((keyword, group))
+    spans: dict[tuple[str, str], list[range]] = {}
+    for i, word in enumerate(words):
+        for key in _word_keys(word):
+            for keyword, group in index.get(key, ()):
+                parts = _keyword_parts(keyword)
+                n = len(parts)
+                if i + n <= len(words) and all(_word_matches(parts[j], words[i + j], last=j == n - 1)
+                                               for j in range(n)):
+                    found_at = spans.setdefault((keyword, group), [])
+                    if range(i, i + n) not in found_at:
+                        found_at.append(range(i, i + n))
+    claimed: dict[int, tuple[int, int]] = {}  # word position -> specificity of its keyword
+    found: dict[str, list[str]] = {group: [] for group in groups}
+    for (keyword, group), where in sorted(spans.items(), key=lambda item: _specificity(item[0][0]),
+                                          reverse=True):
+        rank = _specificity(keyword)
+        for span in where:
+            if all(claimed.get(i, rank) <= rank for i in span):
+                for i in span:
+                    claimed[i] = rank
+                if keyword not in found[group]:
+                    found[group].append(keyword)
+    return {group: tuple(keywords) for group, keywords in found.items()}
+
+
+@dataclass(frozen=True)
+class ExampleModel:
+    """Multinomial naive Bayes over the word stems of example descriptions (Laplace smoothing).
+
+    Small and transparent: for any suggestion it can say which words weighed most.
+    """
+
+    log_prior: Mapping[str, float]
+    log_likelihood: Mapping[str, Mapping[str, float]]  # class -> stem -> log P(stem | class)
+    log_unseen: Mapping[str, float]  # class -> log P(a stem never seen with the class)
+
+    def known(self, text: str) -> list[str]:
+        """The text's stems that the model has seen in some class."""
+        return [s for s in features(text) if any(s in known for known in self.log_likelihood.values())]
+
+    def posterior(self, text: str) -> dict[str, float]:
+        """P(class | text) for every class; the prior alone for a text without known stems."""
+        stems = self.known(text)
+        scores = {c: self.log_prior[c] + sum(self.log_likelihood[c].get(s, self.log_unseen[c]) for s in stems)
+                  for c in self.log_prior}
+        top = max(scores.values())
+        total = sum(math.exp(v - top) for v in scores.values())
+        return {c: math.exp(v - top) / total for c, v in scores.items()}
+
+
+    def evidence(self, text: str, label: str, top: int = 3) -> tuple[str, ...]:
+        """The text's stems that speak most for the class against the others (for explanations)."""
+        def weight(stem: str) -> float:
+            others = [self.log_likelihood[c].get(stem, self.log_unseen[c]) for c in self.log_prior if c != label]
+            return self.log_likelihood[label].get(stem, self.log_unseen[label]) - max(others)
+        ranked = sorted(set(self.known(text)), key=weight, reverse=True)
+        return tuple(stem for stem in ranked if weight(stem) > 0)[:top]
+
+
+def features(text: str) -> list[str]:
+    """The stems a text is judged by: its words' stems without the stop words."""
+    return [w.stem for w in _words(text)
+            if w.folded not in STOPWORDS and w.stem not in STOPWORDS and len(w.stem) > 1]
+
+
+def train(examples: Mapping[str, Iterable[str]]) -> ExampleModel:
+    """Learn word-stem frequencies per class from labelled example descriptions."""
+    counts = {label: Counter(s for text in texts for s in features(text)) for label, texts in examples.items()}
+    sizes = {label: sum(1 for _ in texts) for label, texts in examples.items()}
+    vocabulary = len(set().union(*counts.values())) or 1
+    log_prior, log_likelihood, log_unseen = {}, {}, {}
+    for label, counter in counts.items():
+        total = sum(counter.values()) + vocabulary
+        log_prior[label] = math.log(sizes[label] / sum(sizes.values()))
+        log_likelihood[label] = {s: math.log((n + 1) / total) for s, n in counter.items()}
+        log_unseen[label] = math.log(1 / total)
+    return ExampleModel(log_prior, log_likelihood, log_unseen)
+
+
+@lru_cache(maxsize=1)
+def _example_file() -> dict:
+    # libyaml's loader where it is built in: the pure-Python one takes ~0.2 s on this file.
+    return yaml.load(EXAMPLES_PATH.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def examples_for(offer_code: str) -> dict[str, tuple[str, ...]]:
+    """The examples an offer's model learns from, by class: its themes and NOT_A_THEME.
+
+    Examples of another offer's theme count as 'not a theme' here (regional staff describing
+    bullying), except those that overlap one of this offer's themes (SPARK's changes and the
+    regional organisational changes), which are left out.
+    """
+    data = _example_file()
+    codes = [t.code for t in catalogue_module.load().themes_for(offer_code)]
+    overlapping = {other for code in codes for other in data.get("overlaps", {}).get(code, ())}
+    classes: dict[str, list[str]] = {code: [] for code in (*codes, NOT_A_THEME)}
+    for code, texts in data["themes"].items():
+        if code in classes:
+            classes[code] += texts
+        elif code not in overlapping:
+            classes[NOT_A_THEME] += texts
+    return {label: tuple(texts) for label, texts in classes.items()}
+
+
+def keyword_documents(offer_code: str) -> dict[str, tuple[str, ...]]:
+    """The catalogue's keywords as one-line documents per class, so the model knows their words too.
+
+    Exclusions and off-theme topics are documents of NOT_A_THEME.
+    """
+    catalogue = catalogue_module.load()
+    documents = {t.code: t.keywords for t in catalogue.themes_for(offer_code)}
+    documents[NOT_A_THEME] = catalogue.out_of_theme_keywords + tuple(
+        keyword for keywords in catalogue.exclusions.values() for keyword in keywords)
+    # An exact-word keyword ('=sparket') is exact because its stem means something else ('SPARK').
+    return {label: tuple(k for k in keywords if not k.startswith("=")) for label, keywords in documents.items()}
+
+
+def combine(*sources: Mapping[str, Iterable[str]]) -> dict[str, tuple[str, ...]]:
+    """Documents by class, from several sources."""
+    combined: dict[str, list[str]] = {}
+    for source in sources:
+        for label, texts in source.items():
+            combined.setdefault(label, []).extend(texts)
+    return {label: tuple(texts) for label, texts in combined.items()}
+
+
+@lru_cache(maxsize=8)
+def model_for(offer_code: str) -> ExampleModel:
+    """The offer's examples model (examples and keywords), trained on first use (milliseconds)."""
+    return train(combine(examples_for(offer_code), keyword_documents(offer_code)))
+
+
+def assess(text: str, offer_code: str = "spark", model: Optional[ExampleModel] = None) -> Assessment:
+    """The offer's themes that the text is about (best first), exclusions and off-theme topics.
+
+    Keywords decide first: themes with more keyword hits rank higher, the examples model
+    breaks ties. With no keyword, no exclusion and nothing off-theme, the examples model
+    alone may suggest one theme, and only when it is sure (MODEL_MIN_CONFIDENCE).
+    """
+    catalogue = catalogue_module.load()
+    offer_themes = catalogue.themes_for(offer_code)
+    groups: dict[str, Iterable[str]] = {f"theme:{t.code}": t.keywords for t in offer_themes}
+    groups |= {f"exclusion:{name}": keywords for name, keywords in catalogue.exclusions.items()}
+    groups["out_of_theme"] = catalogue.out_of_theme_keywords
+    found = find_keywords(text, groups)
+    exclusions = tuple(name for name in catalogue.exclusions if found[f"exclusion:{name}"])
+    # A theme must outweigh the physical or pay topics in the text: 'for få parkeringspladser'
+    # is about parking, not staffing, and a wrong suggestion is worse than none.
+    outside = len(found["out_of_theme"])
+    hits = {t.code: len(found[f"theme:{t.code}"]) for t in offer_themes}
+    model = model or model_for(offer_code)
+    posterior = model.posterior(text)
+    ranked = sorted((-hits[t.code], -posterior.get(t.code, 0.0), order, t.code)
+                    for order, t in enumerate(offer_themes) if hits[t.code] > outside)
+    themes = tuple(code for *_, code in ranked)
+    if not themes and not exclusions and not outside:
+        best = max(posterior, key=posterior.__getitem__)
+        if best != NOT_A_THEME and posterior[best] >= MODEL_MIN_CONFIDENCE \
+                and len(model.known(text)) >= MODEL_MIN_WORDS:
+            themes = (best,)
+    return Assessment(themes=themes, exclusions=exclusions, out_of_theme=bool(outside))
+
+
+def explain(text: str, offer_code: str = "spark") -> dict[str, tuple[str, ...]]:
+    """Why assess decided as it did: the keywords found per theme, exclusion and off-theme topic,
+    and, for a theme that only the examples model found, the words that weighed most."""
+    catalogue = catalogue_module.load()
+    groups: dict[str, Iterable[str]] = {t.code: t.keywords for t in catalogue.themes_for(offer_code)}
+    groups |= dict(catalogue.exclusions)
+    groups["out_of_theme"] = catalogue.out_of_theme_keywords
+    reasons = {name: keywords for name, keywords in find_keywords(text, groups).items() if keywords}
+    best = assess(text, offer_code).best
+    if best and best not in reasons:
+        reasons[best] = model_for(offer_code).evidence(text, best)
+    return reasons
+
+
+def parse_choice(text: str, offer_code: str = "spark") -> Optional[str]:
+    """A theme the user picked by name, code or number ('chikane', '3'), or NONE for 'ingen af dem'."""
+    themes = catalogue_module.load().themes_for(offer_code)
+    answer = fold(text).strip(" .!")
+    if answer in NONE_OF_THEM:
+        return NONE
+    number = re.fullmatch(r"(?:nr\.? ?|nummer |tema )?([0-9])", answer)
+    if number and 1 <= int(number.group(1)) <= len(themes):
+        return themes[int(number.group(1)) - 1].code
+    for theme in themes:
+        if answer == theme.code or (len(answer) >= 5 and answer in fold(theme.label)):
+            return theme.code
+    return None

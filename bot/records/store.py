@@ -1,0 +1,437 @@
+"""Filed application records: building them, storing them once per conversation, listing them.
+
+SQLite by default (`var/applications.db`), PostgreSQL or another SQLAlchemy URL from
+APPLICATIONS_DB_URL. Every record is validated against the schema before it is stored.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator, Optional
+
+import jsonschema
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from bot.domain import catalogue as catalogue_module
+from bot.domain import contacts, geography
+from bot.domain.routing import Answers, Decision
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SCHEMA_PATH = Path(__file__).resolve().parents[1] / "data" / "application-record.schema.json"
+DEFAULT_DB = PROJECT_ROOT / "var" / "applications.db"
+
+metadata = sa.MetaData()
+applications = sa.Table(
+    "applications", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("reference", sa.String(40), nullable=False, unique=True),
+    sa.Column("conversation_id", sa.String(255), nullable=False, unique=True),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("status", sa.String(40), nullable=False),
+    sa.Column("record", sa.Text, nullable=False),
+    # Delivery to the intake endpoint and the e-mail receipt: two outboxes (bot/records/delivery.py).
+    # `*_claim` is a worker's lease token; `next_attempt_at` (epoch seconds) is both the backoff
+    # time and, while a claim is held, the lease's end. Added to older files by _migrate().
+    sa.Column("delivery_attempts", sa.Integer, nullable=False, default=0, server_default=sa.text("0")),
+    sa.Column("next_attempt_at", sa.Float, nullable=True),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("delivery_claim", sa.String(64), nullable=True),
+    sa.Column("delivered_at", sa.String(40), nullable=True),
+    sa.Column("receipt_attempts", sa.Integer, nullable=False, default=0, server_default=sa.text("0")),
+    sa.Column("receipt_next_attempt_at", sa.Float, nullable=True),
+    sa.Column("receipt_last_error", sa.Text, nullable=True),
+    sa.Column("receipt_claim", sa.String(64), nullable=True),
+    sa.Column("receipt_sent_at", sa.String(40), nullable=True),
+)
+reference_counters = sa.Table(
+    "reference_counters", metadata,
+    sa.Column("series", sa.String(40), primary_key=True),
+    sa.Column("value", sa.Integer, nullable=False),
+)
+
+
+class RecordInvalid(ValueError):
+    """A record that does not satisfy the schema (a bug: it is never stored)."""
+
+
+@lru_cache(maxsize=1)
+def _validator() -> jsonschema.protocols.Validator:
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+
+def validate(record: dict) -> None:
+    errors = sorted(_validator().iter_errors(record), key=lambda e: list(e.path))
+    if errors:
+        raise RecordInvalid("; ".join(f"{'/'.join(map(str, e.path))}: {e.message}" for e in errors))
+
+
+def _contact(name: Optional[str], email: Optional[str], phone: Optional[str],
+             role: Optional[str] = None) -> dict:
+    contact = {"name": name, "email": email,
+               "phone": None if phone == contacts.PHONE_SKIPPED else phone}
+    if role is not None:
+        contact["role"] = role if role in ("TR", "AMR", "FTR") else "other"
+    return contact
+
+
+def build_record(answers: Answers, decision: Decision, conversation_id: str, channel: str,
+                 now: Optional[datetime] = None) -> dict:
+    """The record for a conversation that ends in filing (reference added on storing)."""
+    now = now or datetime.now(timezone.utc)
+    geo = geography.load()
+    municipality = None
+    region_name = answers.region
+    if answers.municipality:
+        m = geo.municipality(answers.municipality)
+        region_name = region_name or m.region
+        if answers.sector == "kommunal":  # the employer; for others it is only the town
+            municipality = {"code": m.code, "name": m.name}
+    region = None
+    if region_name and answers.sector != "statslig":
+        r = catalogue_module.load().region(region_name)
+        region = {"code": r.code, "name": r.name}
+    if answers.sector == "statslig":
+        contacts = {"employee_representative" if answers.role in ("TR", "AMR", "FTR")
+                    else "leader": _contact(answers.contact_name, answers.contact_email,
+                                            answers.contact_phone,
+                                            answers.role if answers.role in ("TR", "AMR", "FTR") else None)}
+    else:
+        contacts = {
+            "leader": _contact(answers.leader_name, answers.leader_email, answers.leader_phone),
+            "employee_representative": _contact(answers.rep_name, answers.rep_email,
+                                                answers.rep_phone, answers.rep_role),
+        }
+    return {
+        "created_at": now.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "channel": channel,
+        "conversation_id": conversation_id,
+        "offer": decision.offer,
+        "sector": answers.sector,
+        "municipality": municipality,
+        "region": region,
+        "workplace": answers.workplace,
+        "application_type": answers.application_type,
+        "applicant_body": answers.applicant_body,
+        "theme": answers.theme,
+        "problem_description": answers.problem_description,
+        "consensus_confirmed": bool(answers.consensus),
+        "commitments_accepted": bool(answers.commitments_accepted),
+        "provider": decision.provider,
+        "contacts": contacts,
+        "submitter_role": answers.role,
+        "status": decision.status,
+    }
+
+
+class ApplicationStore:
+    """Records in a SQL database; the engine is created on first use."""
+
+    def __init__(self, url: Optional[str] = None) -> None:
+        self.url = url or default_url()
+        self._engine: Optional[sa.engine.Engine] = None
+        self._lock = threading.Lock()
+
+    @property
+    def engine(self) -> sa.engine.Engine:
+        with self._lock:
+            if self._engine is None:
+                self._engine = _make_engine(self.url)
+                metadata.create_all(self._engine)
+                _migrate(self._engine)
+        return self._engine
+
+    def file(self, record: dict) -> tuple[dict, bool]:
+        """Store a record once per conversation; return (stored record, newly created)."""
+        prefix = catalogue_module.load().offers[record["offer"]].reference_prefix
+        series = f"{prefix}-{record['created_at'][:4]}"
+        for _ in range(5):
+            try:
+                with self.engine.begin() as conn:
+                    existing = self._by_conversation(conn, record["conversation_id"])
+                    if existing is not None:
+                        return existing, False
+                    number = _next_number(conn, series)
+                    stored = {"reference": f"{series}-{number:06d}", **record}
+                    validate(stored)
+                    conn.execute(applications.insert().values(
+                        reference=stored["reference"], conversation_id=stored["conversation_id"],
+                        created_at=stored["created_at"], status=stored["status"],
+                        record=json.dumps(stored, ensure_ascii=False), delivery_attempts=0))
+                    return stored, True
+            except IntegrityError:
+                continue  # another writer took the number or filed this conversation: look again
+        raise RuntimeError("could not file the record after 5 attempts")
+
+    @staticmethod
+    def _by_conversation(conn: sa.engine.Connection, conversation_id: str) -> Optional[dict]:
+        row = conn.execute(sa.select(applications.c.record)
+                           .where(applications.c.conversation_id == conversation_id)).first()
+        return json.loads(row.record) if row else None
+
+    def by_conversation(self, conversation_id: str) -> Optional[dict]:
+        with self.engine.connect() as conn:
+            return self._by_conversation(conn, conversation_id)
+
+    def get(self, reference: str) -> Optional[dict]:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(applications.c.record)
+                               .where(applications.c.reference == reference)).first()
+        return json.loads(row.record) if row else None
+
+    def export(self) -> Iterator[dict]:
+        """Every record, oldest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(applications.c.record).order_by(applications.c.id)).all()
+        for row in rows:
+            yield json.loads(row.record)
+
+    def set_status(self, reference: str, status: str) -> None:
+        with self.engine.begin() as conn:
+            row = conn.execute(sa.select(applications.c.record)
+                               .where(applications.c.reference == reference)).first()
+            if row is None:
+                raise KeyError(reference)
+            record = {**json.loads(row.record), "status": status}
+            validate(record)
+            conn.execute(applications.update().where(applications.c.reference == reference)
+                         .values(status=status, record=json.dumps(record, ensure_ascii=False)))
+
+    def delete(self, reference: str) -> bool:
+        with self.engine.begin() as conn:
+            result = conn.execute(applications.delete().where(applications.c.reference == reference))
+        return result.rowcount > 0
+
+    # --- Outboxes: delivery to the intake endpoint and the e-mail receipt ----------------
+    # A worker claims due rows with one compare-and-set UPDATE (the WHERE re-checks that the
+    # row is still due), so two workers never hold the same row; it then reports the outcome
+    # with its claim token, and a worker whose lease ran out cannot overwrite the new owner.
+
+    def claim_due(self, outbox: "Outbox", now: float, lease_seconds: float, limit: int,
+                  created_after: Optional[str] = None, reference: Optional[str] = None) -> list["Claim"]:
+        """Claim up to `limit` rows that are due in this outbox (or just `reference`), for `lease_seconds`."""
+        token = uuid.uuid4().hex
+        due = outbox.due(now, created_after)
+        if reference is not None:
+            due = sa.and_(due, applications.c.reference == reference)
+        candidates = (sa.select(applications.c.id).where(due).order_by(applications.c.id)
+                      .limit(limit).with_for_update(skip_locked=True))  # FOR UPDATE: PostgreSQL only
+        with self.engine.begin() as conn:
+            conn.execute(applications.update()
+                         .where(applications.c.id.in_(candidates.scalar_subquery()))
+                         .where(due)
+                         .values({outbox.claim: token, outbox.next_attempt_at: now + lease_seconds}))
+            rows = conn.execute(sa.select(applications.c.reference, applications.c.record,
+                                          outbox.attempts)
+                                .where(outbox.claim == token).order_by(applications.c.id)).all()
+        return [Claim(row.reference, token, json.loads(row.record), row[2]) for row in rows]
+
+    def mark_done(self, outbox: "Outbox", claim: "Claim", when: Optional[datetime] = None) -> bool:
+        """The side effect happened. Delivery also moves `submitted` to `delivered`.
+
+        False when the claim was lost (its lease ran out and another worker took the row).
+        """
+        stamp = _timestamp(when)
+        with self.engine.begin() as conn:
+            row = conn.execute(sa.select(applications.c.record, applications.c.status)
+                               .where(applications.c.reference == claim.reference)
+                               .where(outbox.claim == claim.token)).first()
+            if row is None:
+                return False
+            values: dict = {outbox.done: stamp, outbox.claim: None, outbox.next_attempt_at: None,
+                            outbox.last_error: None, outbox.attempts: outbox.attempts + 1}
+            if outbox is DELIVERY and row.status == "submitted":
+                record = {**json.loads(row.record), "status": "delivered"}
+                validate(record)
+                values.update({applications.c.status: "delivered",
+                               applications.c.record: json.dumps(record, ensure_ascii=False)})
+            result = conn.execute(applications.update()
+                                  .where(applications.c.reference == claim.reference)
+                                  .where(outbox.claim == claim.token).values(values))
+        return result.rowcount == 1
+
+    def mark_failed(self, outbox: "Outbox", claim: "Claim", error: str, retry_at: float) -> bool:
+        """The attempt failed: count it, keep the error (no personal data), retry at `retry_at`."""
+        with self.engine.begin() as conn:
+            result = conn.execute(applications.update()
+                                  .where(applications.c.reference == claim.reference)
+                                  .where(outbox.claim == claim.token)
+                                  .values({outbox.claim: None, outbox.next_attempt_at: retry_at,
+                                           outbox.last_error: error[:500],
+                                           outbox.attempts: outbox.attempts + 1}))
+        return result.rowcount == 1
+
+    def next_due_at(self, outbox: "Outbox", created_after: Optional[str] = None) -> Optional[float]:
+        """When the earliest pending row becomes due (None: nothing pending, or due now)."""
+        pending = outbox.done.is_(None)
+        if created_after is not None:
+            pending = sa.and_(pending, applications.c.created_at >= created_after)
+        with self.engine.connect() as conn:
+            now_due = conn.execute(sa.select(sa.func.count()).where(pending)
+                                   .where(outbox.next_attempt_at.is_(None))).scalar_one()
+            if now_due:
+                return None
+            return conn.execute(sa.select(sa.func.min(outbox.next_attempt_at)).where(pending)).scalar()
+
+    def retry_waiting_now(self, outbox: "Outbox") -> int:
+        """Make every pending, unclaimed row due now (a worker starting picks everything up)."""
+        with self.engine.begin() as conn:
+            result = conn.execute(applications.update()
+                                  .where(outbox.done.is_(None)).where(outbox.claim.is_(None))
+                                  .where(outbox.next_attempt_at.is_not(None))
+                                  .values({outbox.next_attempt_at: None}))
+        return result.rowcount
+
+    def pending_count(self, outbox: "Outbox", created_after: Optional[str] = None) -> int:
+        pending = outbox.done.is_(None)
+        if created_after is not None:
+            pending = sa.and_(pending, applications.c.created_at >= created_after)
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.count()).where(pending)).scalar_one()
+
+    def request_redelivery(self, reference: str) -> bool:
+        """Deliver this record again (same reference, so the same Idempotency-Key), as soon as possible.
+
+        A claim in progress is left alone: its outcome is then overwritten by this request.
+        """
+        with self.engine.begin() as conn:
+            row = conn.execute(sa.select(applications.c.record, applications.c.status)
+                               .where(applications.c.reference == reference)).first()
+            if row is None:
+                return False
+            values: dict = {DELIVERY.done: None, DELIVERY.next_attempt_at: None,
+                            DELIVERY.last_error: None, DELIVERY.claim: None}
+            if row.status == "delivered":
+                record = {**json.loads(row.record), "status": "submitted"}
+                values.update({applications.c.status: "submitted",
+                               applications.c.record: json.dumps(record, ensure_ascii=False)})
+            conn.execute(applications.update().where(applications.c.reference == reference).values(values))
+        return True
+
+    def outbox_state(self, reference: str) -> Optional[dict[str, "OutboxState"]]:
+        """Delivery and receipt state of one record, by outbox name."""
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(applications).where(applications.c.reference == reference)).first()
+        if row is None:
+            return None
+        mapping = row._mapping
+        return {o.name: OutboxState(done_at=mapping[o.done], attempts=mapping[o.attempts],
+                                    next_attempt_at=mapping[o.next_attempt_at],
+                                    last_error=mapping[o.last_error], claimed=mapping[o.claim] is not None)
+                for o in (DELIVERY, RECEIPT)}
+
+
+@dataclass(frozen=True, eq=False)  # eq would compare columns as SQL
+class Outbox:
+    """One side effect every record must get exactly once, and the columns that track it."""
+
+    name: str
+    done: sa.Column
+    attempts: sa.Column
+    next_attempt_at: sa.Column
+    last_error: sa.Column
+    claim: sa.Column
+
+    def due(self, now: float, created_after: Optional[str] = None) -> sa.sql.ColumnElement:
+        condition = sa.and_(self.done.is_(None),
+                            sa.or_(self.next_attempt_at.is_(None), self.next_attempt_at <= now))
+        if created_after is not None:
+            condition = sa.and_(condition, applications.c.created_at >= created_after)
+        return condition
+
+
+_c = applications.c
+DELIVERY = Outbox("delivery", _c.delivered_at, _c.delivery_attempts, _c.next_attempt_at,
+                  _c.last_error, _c.delivery_claim)
+RECEIPT = Outbox("receipt", _c.receipt_sent_at, _c.receipt_attempts, _c.receipt_next_attempt_at,
+                 _c.receipt_last_error, _c.receipt_claim)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A row a worker holds for one attempt; `attempts` counts the attempts before this one."""
+
+    reference: str
+    token: str
+    record: dict
+    attempts: int
+
+
+@dataclass(frozen=True)
+class OutboxState:
+    done_at: Optional[str]
+    attempts: int
+    next_attempt_at: Optional[float]
+    last_error: Optional[str]
+    claimed: bool
+
+
+def _timestamp(when: Optional[datetime] = None) -> str:
+    when = when or datetime.now(timezone.utc)
+    return when.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _migrate(engine: sa.engine.Engine) -> None:
+    """Add the columns that files created by an older version lack (create_all adds tables only)."""
+    for _ in range(3):
+        present = {c["name"] for c in sa.inspect(engine).get_columns("applications")}
+        missing = [c for c in applications.columns if c.name not in present]
+        if not missing:
+            return
+        try:
+            with engine.begin() as conn:
+                for column in missing:
+                    ddl = sa.schema.CreateColumn(column).compile(dialect=engine.dialect)
+                    conn.exec_driver_sql(f"ALTER TABLE applications ADD COLUMN {ddl}")
+        except sa.exc.DBAPIError:
+            continue  # another process added them first: look again
+    raise RuntimeError("could not add the delivery columns to the applications table")
+
+
+def _next_number(conn: sa.engine.Connection, series: str) -> int:
+    updated = conn.execute(reference_counters.update()
+                           .where(reference_counters.c.series == series)
+                           .values(value=reference_counters.c.value + 1))
+    if updated.rowcount == 0:
+        conn.execute(reference_counters.insert().values(series=series, value=1))
+    return conn.execute(sa.select(reference_counters.c.value)
+                        .where(reference_counters.c.series == series)).scalar_one()
+
+
+def default_url() -> str:
+    url = os.environ.get("APPLICATIONS_DB_URL")
+    if url:
+        return url
+    path = Path(os.environ.get("APPLICATIONS_DB", DEFAULT_DB))
+    return f"sqlite:///{path}"
+
+
+def _make_engine(url: str) -> sa.engine.Engine:
+    # hide_parameters: a database error's message (which gets logged) would otherwise carry
+    # the record, names, e-mails and all (privacy, docs/security.md).
+    if not url.startswith("sqlite"):
+        return sa.create_engine(url, pool_pre_ping=True, future=True, hide_parameters=True)
+    path = sa.engine.make_url(url).database
+    if path:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(url, connect_args={"timeout": 30}, future=True, hide_parameters=True)
+
+    # SQLite: take the write lock at BEGIN, so two writers queue instead of failing.
+    @sa.event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(conn):  # type: ignore[no-untyped-def]
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine

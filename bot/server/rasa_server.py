@@ -1,0 +1,26 @@
+"""Rasa's own command line, with our tested speed patches applied first (bot/server/patches/__init__.py).
+
+`python -m bot.server.rasa_server run --model ...` takes exactly the arguments of `rasa run`.
+bot/server/stack.py starts the Rasa server through it; RASA_PATCHES=none gives stock Rasa.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Optional, Sequence
+
+
+def main(argv: Optional[Sequence[str]] = None) -> None:
+    from bot.server import patches as rasa_patches
+
+    applied = rasa_patches.apply()
+    # Rasa configures logging later; say it on stderr so that the server's log shows it.
+    print(f"Rasa patches: {', '.join(applied) or 'none'}", file=sys.stderr, flush=True)
+    from rasa.__main__ import main as rasa_main
+
+    sys.argv = ["rasa", *(sys.argv[1:] if argv is None else argv)]
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()

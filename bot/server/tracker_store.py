@@ -1,0 +1,411 @@
+"""The conversation store the Rasa server uses: Rasa's SQL tracker store that can forget a conversation.
+
+Named by module path in the endpoints files (`type: bot.server.tracker_store.PrivacySQLTrackerStore`);
+takes the same settings as Rasa's `type: SQL` (SQLite or PostgreSQL).
+
+Why a store of our own: Rasa's SQLTrackerStore.save appends the events beyond those
+already stored, so rows deleted by an action would simply be written back at the end
+of the turn. Here, when the turn ran the forget action (`bot.records.conversations.FORGET_ACTION`,
+"glem mig"), save deletes every row of the conversation instead and stores nothing: the
+next message starts a new, empty conversation.
+
+It also keeps recently used conversations in memory (`TrackerCache`): Rasa's store reads,
+decodes and replays every stored row of a conversation for every message, and counts the
+stored rows again to save (a full application is 151 events: a third of the server's time).
+The cache is never trusted blindly: before each use, one indexed query reads the number of
+the sender's rows and the highest row id, and any difference from what the cache saw (the
+retention purge, "glem mig", a second Rasa instance on the same PostgreSQL) means a full
+read, as Rasa does it. Its size is bounded (TRACKER_CACHE_MB, default 32; 0 turns it off).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import logging
+import marshal
+import os
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator, Optional, Union
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore, ensure_schema_exists
+from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+from bot.records import conversations as privacy
+
+logger = logging.getLogger(__name__)
+
+
+def forgets_in_this_turn(tracker: DialogueStateTracker) -> bool:
+    """Whether the forget action ran after the latest user message.
+
+    The turn's events are enough (no query): after a forget nothing of the conversation is
+    stored, so a tracker read back from the store never holds an earlier one.
+    """
+    for event in reversed(tracker.events):
+        if isinstance(event, ActionExecuted) and event.action_name == privacy.FORGET_ACTION:
+            return True
+        if isinstance(event, UserUttered):
+            return False
+    return False
+
+
+# --- The tracker cache ------------------------------------------------------------------
+
+DEFAULT_CACHE_MB = 32
+# What a cached conversation and each of its rows cost besides the events' bytes (Python
+# objects): counted so that the bound holds for many short conversations too.
+ENTRY_OVERHEAD_BYTES = 400
+ROW_OVERHEAD_BYTES = 150
+
+# (number of the sender's rows, highest row id, latest timestamp). The ids alone could
+# repeat: SQLite hands out the highest deleted ids again; a later conversation cannot also
+# have the same latest timestamp. PostgreSQL's sequence never repeats an id.
+Fingerprint = tuple[int, Optional[int], Optional[float]]
+
+
+@dataclass(frozen=True)
+class StoredRow:
+    """One stored event row: its id, type and timestamp, and its JSON `data` as Python objects, marshalled.
+
+    marshal.loads gives new objects equal to json.loads of the stored text (JSON's types are
+    marshal's) in two thirds of the time; new objects each time, so a tracker that changes
+    its events never changes the cache.
+    """
+
+    id: int
+    type_name: str
+    timestamp: Optional[float]
+    blob: bytes
+
+    @classmethod
+    def from_json(cls, id: int, type_name: str, timestamp: Optional[float], data: str) -> StoredRow:
+        return cls(id, type_name, timestamp, marshal.dumps(json.loads(data)))
+
+    def event_dict(self) -> dict[str, Any]:
+        return marshal.loads(self.blob)
+
+
+def _in_latest_session(row: StoredRow, session_start: Optional[float]) -> bool:
+    # Rasa's own filter in SQL (SQLTrackerStore._event_query): timestamp >= the latest
+    # session start, or every row when there is none; NULL compares as false.
+    return session_start is None or (row.timestamp is not None and row.timestamp >= session_start)
+
+
+def _sql_max(values: Iterable[Any]) -> Any:
+    """SQL's max(): NULLs are skipped; NULL when nothing is left."""
+    return max((value for value in values if value is not None), default=None)
+
+
+@dataclass(frozen=True)
+class CachedConversation:
+    """What the database held for a sender when `fingerprint` was read.
+
+    `rows` are the rows Rasa's `retrieve` reads (the latest session, in id order);
+    `session_start` is the latest SessionStarted timestamp over all the sender's rows.
+    """
+
+    fingerprint: Fingerprint
+    session_start: Optional[float]
+    rows: tuple[StoredRow, ...]
+
+    @property
+    def size(self) -> int:
+        return ENTRY_OVERHEAD_BYTES + sum(ROW_OVERHEAD_BYTES + len(row.blob) for row in self.rows)
+
+    def with_new_rows(self, new_rows: Iterable[StoredRow]) -> CachedConversation:
+        """The entry after our own save appended `new_rows` (nobody else writes this sender meanwhile:
+        the lock store holds the conversation; any other change shows in the next fingerprint)."""
+        new_rows = tuple(new_rows)
+        if not new_rows:
+            return self
+        session_start = _sql_max([self.session_start, *(row.timestamp for row in new_rows
+                                                          if row.type_name == SessionStarted.type_name)])
+        count, highest, latest = self.fingerprint
+        return CachedConversation(
+            fingerprint=(count + len(new_rows), _sql_max([highest, *(row.id for row in new_rows)]),
+                         _sql_max([latest, *(row.timestamp for row in new_rows)])),
+            session_start=session_start,
+            rows=tuple(row for row in (*self.rows, *new_rows) if _in_latest_session(row, session_start)))
+
+
+class TrackerCache:
+    """Least recently used conversations, bounded by the bytes of their events."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[str, CachedConversation] = OrderedDict()
+        self._bytes = 0
+
+    def __bool__(self) -> bool:
+        return self.max_bytes > 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def bytes(self) -> int:
+        return self._bytes
+
+    def get(self, sender_id: str) -> Optional[CachedConversation]:
+        entry = self._entries.get(sender_id)
+        if entry is not None:
+            self._entries.move_to_end(sender_id)
+        return entry
+
+    def put(self, sender_id: str, entry: CachedConversation) -> None:
+        self.drop(sender_id)
+        if not self or entry.size > self.max_bytes:
+            return
+        self._entries[sender_id] = entry
+        self._bytes += entry.size
+        while self._bytes > self.max_bytes:
+            _, evicted = self._entries.popitem(last=False)
+            self._bytes -= evicted.size
+
+    def drop(self, sender_id: str) -> None:
+        entry = self._entries.pop(sender_id, None)
+        if entry is not None:
+            self._bytes -= entry.size
+
+    @classmethod
+    def from_environment(cls) -> TrackerCache:
+        megabytes = float(os.environ.get("TRACKER_CACHE_MB") or DEFAULT_CACHE_MB)
+        return cls(max_bytes=int(megabytes * 1_000_000))
+
+
+class PrivacySQLTrackerStore(SQLTrackerStore):
+    """Rasa's SQLTrackerStore; a conversation whose new events include the forget action is deleted, not saved."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Rasa passes `host=<url>` from the endpoints file; ours may also name `url`.
+        if kwargs.get("url") and not kwargs.get("host"):
+            kwargs["host"] = kwargs.pop("url")
+        self.cache = TrackerCache.from_environment()
+        super().__init__(*args, **kwargs)
+
+    @property
+    def engine(self) -> sa.engine.Engine:
+        return self._engine
+
+    @engine.setter
+    def engine(self, engine: sa.engine.Engine) -> None:
+        # Whoever builds the engine (Rasa, or a subclass rebuilding it): a database error's
+        # message would otherwise carry the statement's parameters, i.e. the events with what
+        # the user wrote, and Rasa logs that message.
+        engine.hide_parameters = True
+        self._engine = engine
+
+    @contextlib.contextmanager
+    def session_scope(self) -> Iterator[sa.orm.Session]:
+        """Rasa's session scope, except that an error is an error of this request, never the end of the server.
+
+        Rasa's catches every ValueError raised inside the scope, takes it for a missing
+        PostgreSQL schema and calls sys.exit(1): one message whose id SQLite's driver could not
+        encode (a lone surrogate) or PostgreSQL refused (a NUL) stopped the whole service.
+        """
+        session = self.sessionmaker()
+        try:
+            try:
+                ensure_schema_exists(session)
+            except ValueError as missing:
+                raise TrackerStoreUnavailable(f"the PostgreSQL schema '{missing}' does not exist") from None
+            yield session
+        finally:
+            session.close()
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        if forgets_in_this_turn(tracker):
+            self.cache.drop(tracker.sender_id)
+            # No event broker either: nothing of the forgotten conversation leaves this store.
+            with self.engine.begin() as conn:
+                removed = privacy.delete_conversation(conn, tracker.sender_id)
+            logger.info("a conversation was forgotten at the user's request (%d stored events deleted)", removed)
+            return
+        if not self.cache:
+            await super().save(tracker)
+            return
+        await self.stream_events(tracker)
+        sender_id = tracker.sender_id
+        if self._append_to_cached(tracker):
+            logger.debug(f"Tracker with sender_id '{sender_id}' stored to database")
+            return
+        # Not cached (or the database changed under the cache): Rasa appends the events beyond
+        # those of the latest session already stored, and counts them; the next retrieve reads
+        # the conversation in full and caches it.
+        with self.session_scope() as session:
+            stored = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).count()
+            session.add_all([self._event_row(sender_id, event)
+                             for event in itertools.islice(tracker.events, stored, len(tracker.events))])
+            session.commit()
+        self.cache.drop(sender_id)  # whatever a cache entry says now, it is not these rows
+        logger.debug(f"Tracker with sender_id '{sender_id}' stored to database")
+
+    def _append_to_cached(self, tracker: DialogueStateTracker) -> bool:
+        """Save a cached conversation's new events in one transaction on a plain connection.
+
+        The ORM session Rasa's save uses (unit of work, a flush per row, snapshots) cost more
+        than the SQL it ran. Same rows, each inserted on its own to learn its id; False (and
+        nothing written) when the conversation is not cached or the database no longer holds
+        exactly what the cache saw: then the session path below counts as Rasa does.
+        """
+        sender_id = tracker.sender_id
+        if self.cache.get(sender_id) is None:
+            return False
+        table = self.SQLEvent.__table__
+        with self.engine.begin() as connection:
+            cached = self._valid_entry(connection, sender_id)
+            if cached is None:
+                return False
+            new_rows = []
+            for event in itertools.islice(tracker.events, len(cached.rows), len(tracker.events)):
+                values = self._event_values(sender_id, event)
+                row_id = connection.execute(table.insert(), values).inserted_primary_key[0]
+                new_rows.append(StoredRow.from_json(row_id, values["type_name"], values["timestamp"], values["data"]))
+        self.cache.put(sender_id, cached.with_new_rows(new_rows))
+        return True
+
+    async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
+        """Rasa's `retrieve` (the latest session), from memory when the database still holds what the cache saw."""
+        if not self.cache:
+            return await super().retrieve(sender_id)
+        cached = None
+        if self.cache.get(sender_id) is not None:
+            # A plain connection: an ORM session costs more than this one indexed query.
+            with self.engine.connect() as connection:
+                cached = self._valid_entry(connection, sender_id)
+        if cached is None:
+            with self.session_scope() as session:
+                cached = self._read(session, sender_id)
+        if not (self.domain and cached.rows):
+            return None
+        return DialogueStateTracker.from_dict(sender_id, [row.event_dict() for row in cached.rows],
+                                              self.domain.slots)
+
+    def _fingerprint(self, session: Union[sa.orm.Session, sa.engine.Connection], sender_id: str) -> Fingerprint:
+        # Through the sender_id index: ~0.15 ms on SQLite for a finished application.
+        count, highest, latest = session.execute(self._fingerprint_query, {"sender_id": sender_id}).one()
+        return int(count), highest, latest
+
+    @property
+    def _fingerprint_query(self) -> sa.sql.Select:
+        # Built once: building the statement cost as much as running it.
+        query = self.__dict__.get("_fingerprint_select")
+        if query is None:
+            event = self.SQLEvent
+            query = self.__dict__["_fingerprint_select"] = (
+                sa.select(sa.func.count(event.id), sa.func.max(event.id), sa.func.max(event.timestamp))
+                .where(event.sender_id == sa.bindparam("sender_id")))
+        return query
+
+    def _valid_entry(self, session: Union[sa.orm.Session, sa.engine.Connection],
+                     sender_id: str) -> Optional[CachedConversation]:
+        """The cached conversation, if the database holds exactly the rows it saw; else None (and forgotten)."""
+        cached = self.cache.get(sender_id)
+        if cached is None:
+            return None
+        if cached.fingerprint == self._fingerprint(session, sender_id):
+            return cached
+        self.cache.drop(sender_id)
+        return None
+
+    def _read(self, session: sa.orm.Session, sender_id: str) -> CachedConversation:
+        """A full read with Rasa's own query, remembered with the fingerprint read before it.
+
+        Fingerprint first: whatever changes after it (even between the two reads) makes the next
+        fingerprint differ, so the worst a race costs is one more full read.
+        """
+        fingerprint = self._fingerprint(session, sender_id)
+        event = self.SQLEvent
+        session_start = session.execute(
+            sa.select(sa.func.max(event.timestamp))
+            .where(event.sender_id == sender_id, event.type_name == SessionStarted.type_name)).scalar()
+        rows = tuple(StoredRow.from_json(row.id, row.type_name, row.timestamp, row.data) for row in
+                     self._event_query(session, sender_id, fetch_events_from_all_sessions=False))
+        entry = CachedConversation(fingerprint, session_start, rows)
+        self.cache.put(sender_id, entry)
+        return entry
+
+    def _event_row(self, sender_id: str, event: Any) -> Any:
+        """The row Rasa's SQLTrackerStore.save writes for an event (same columns, same JSON)."""
+        return self.SQLEvent(**self._event_values(sender_id, event))
+
+    @staticmethod
+    def _event_values(sender_id: str, event: Any) -> dict[str, Any]:
+        data = event.as_dict()
+        return dict(sender_id=sender_id, type_name=event.type_name, timestamp=data.get("timestamp"),
+                    intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                    action_name=data.get("name"), data=json.dumps(data))
+
+
+# --- Scale-out profile (endpoints.production.yml) ----------------------------------------
+# Rasa's SQLTrackerStore, when its database cannot be reached at start, retries forever
+# without ever serving (Rasa 3.6) or, in older versions, fell back to memory
+# (RasaHQ/rasa#3243); and any ImportError or AttributeError raised while a custom store is
+# created makes Rasa use an InMemoryTrackerStore with only a warning. Either way
+# conversations would be lost or the instance would hang unnoticed. This store waits a
+# bounded time for the database, then stops the start with a clear error of its own type.
+
+
+class ProductionTrackerStore(PrivacySQLTrackerStore):
+    """PrivacySQLTrackerStore that refuses to start without its database (after SERVICES_STARTUP_TIMEOUT s)
+    and survives a database restart between two messages."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Everything inside the try: an ImportError escaping from here would be turned into
+        # an in-memory store by Rasa.
+        try:
+            self._wait_for_database(kwargs)
+            super().__init__(*args, **kwargs)
+            self._check_connections_before_use()
+        except Exception as error:
+            if type(error).__name__ == "ServiceUnavailable":  # bot.server.services: a clear message already
+                raise TrackerStoreUnavailable(str(error)) from None
+            # e.g. a missing database driver
+            raise TrackerStoreUnavailable(f"{type(error).__name__}: {error}") from error
+
+    def _check_connections_before_use(self) -> None:
+        """Rebuild Rasa's engine with pool_pre_ping.
+
+        After PostgreSQL restarts (or fails over), every pooled connection is dead. Without a
+        check, the next message's read fails and Rasa's fail-safe wrapper answers it from an
+        empty conversation in memory; with it, a dead connection is replaced before use.
+        """
+        import sqlalchemy as sa
+        from rasa.core.tracker_store import create_engine_kwargs
+
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+
+    @staticmethod
+    def _wait_for_database(kwargs: dict[str, Any]) -> None:
+        import os
+
+        from rasa.core.tracker_store import validate_port
+
+        from bot.server.services import DEFAULT_STARTUP_TIMEOUT, wait_for_sql
+
+        settings = {name: kwargs.get(name) for name in ("dialect", "db", "username", "password",
+                                                       "login_db", "query")}
+        url = SQLTrackerStore.get_db_url(host=kwargs.get("host") or kwargs.get("url"),
+                                         port=validate_port(kwargs.get("port")),
+                                         **{k: v for k, v in settings.items() if v is not None})
+        timeout = float(os.environ.get("SERVICES_STARTUP_TIMEOUT") or DEFAULT_STARTUP_TIMEOUT)
+        wait_for_sql(url, timeout)
+
+
+class TrackerStoreUnavailable(RuntimeError):
+    """The production tracker store could not reach its database: the Rasa server must not start."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            "Samtalelageret (PostgreSQL) kan ikke nås, så Rasa-serveren starter ikke: samtaler "
+            f"ville ellers gå tabt. {reason}. Start databasen (scripts/services.sh start) eller ret "
+            "DB_HOST/DB_PORT/DB_USER/DB_PASSWORD/DB_DATABASE.")
