@@ -1,7 +1,7 @@
 """Small speed patches of Rasa 3.6, applied at start-up by our launcher (bot/server/rasa_server.py).
 
 Never by editing site-packages: `apply()` replaces a few methods in memory, and
-tests/unit/test_rasa_patches.py checks that each gives the same results as Rasa's own code.
+tests/server/test_rasa_patches.py checks that each gives the same results as Rasa's own code.
 
 - `action_reply_validator`: Rasa validates every reply of the action server with
   `jsonschema.validate()`, which first re-checks the *schema* against its meta-schema:
@@ -251,7 +251,7 @@ def _patch_load_without_training_step() -> Callable[..., Any]:
         from rasa.nlu.classifiers.diet_classifier import DIET
 
         # Only DIET and the ResponseSelector's DIET2DIET: the models whose predictions
-        # tests/unit/test_rasa_patches.py checks. TED and fine-tuning keep Rasa's own path.
+        # tests/server/test_rasa_patches.py checks. TED and fine-tuning keep Rasa's own path.
         if finetune_mode or not predict_data_example or not issubclass(cls, DIET):
             return original_function(cls, model_file_name, model_data_example,
                                      predict_data_example, finetune_mode, *args, **kwargs)
