@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.domain.messages import Reply
 from bot.records.store import ApplicationStore
-from bot.domain.routing import Answers
+from bot.domain.routing import SLOT_NAMES, Answers
 
 # Intents that are never an answer to the question being asked.
 CONTROL_INTENTS = frozenset({"faq", "stop", "restart", "human_handoff", "out_of_scope", "greet",
@@ -58,3 +58,8 @@ def value_before_this_turn(tracker: Tracker, slot: str) -> Any:
         if event.get("event") in ("restart", "session_started"):
             return None
     return None
+
+
+def answers_before_this_turn(tracker: Tracker) -> Answers:
+    """The answers as they were before the latest user message."""
+    return Answers.from_slots({name: value_before_this_turn(tracker, name) for name in SLOT_NAMES})

@@ -58,11 +58,20 @@ class Provider:
 
 
 @dataclass(frozen=True)
+class CentralUnit:
+    """The work-environment unit a model-1 region's workplaces contact first (Region Hovedstaden's)."""
+
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
 class Catalogue:
     offers: dict[str, Offer]
     themes: tuple[Theme, ...]
     regions: tuple[Region, ...]
     providers: tuple[Provider, ...]
+    central_unit: CentralUnit
     exclusions: dict[str, tuple[str, ...]]
     out_of_theme_keywords: tuple[str, ...]
     applicant_bodies: dict[str, tuple[str, ...]]
@@ -94,6 +103,10 @@ class Catalogue:
             if provider.code == code:
                 return provider
         raise KeyError(code)
+
+    def provider_name(self, code: str) -> str:
+        """A provider's name, or the central unit's for a model-1 region's route."""
+        return self.central_unit.name if code == self.central_unit.code else self.provider(code).name
 
     def commitments_for(self, application_type: Optional[str]) -> tuple[str, ...]:
         extra = self.commitments.get("faelles", ()) if application_type == "faelles" else ()
@@ -128,6 +141,7 @@ def parse(raw: dict) -> Catalogue:
         providers=tuple(Provider(code=p["code"], name=p["name"], short=p["short"],
                                  description=p["description"], aliases=_tuple(p["aliases"]))
                         for p in raw["providers"]),
+        central_unit=CentralUnit(**raw["central_unit"]),
         exclusions={name: _tuple(e["keywords"]) for name, e in raw["exclusions"].items()},
         out_of_theme_keywords=_tuple(raw["out_of_theme"]["keywords"]),
         applicant_bodies={k: _tuple(v) for k, v in raw["applicant_bodies"].items()},
@@ -155,8 +169,8 @@ def _check(catalogue: Catalogue) -> None:
     for region in catalogue.regions:
         if region.model not in (1, 2):
             raise CatalogueError(f"{region.name}: model must be 1 or 2")
-        if region.model == 1 and not region.route:
-            raise CatalogueError(f"{region.name}: a model-1 region needs a route")
+        if region.model == 1 and region.route != catalogue.central_unit.code:
+            raise CatalogueError(f"{region.name}: a model-1 region's route is the central unit")
 
 
 @lru_cache(maxsize=1)

@@ -89,6 +89,8 @@ ROLE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
                      "pædagog", "lærer", "hjemmehjælper", "social- og sundhedshjælper")),
 )
 REPRESENTATIVE_ROLES = ("TR", "AMR", "FTR")
+# The roles a user can have (the `role` slot's values but "other").
+USER_ROLES = tuple(role for role, _ in ROLE_WORDS)
 
 
 def parse_role(text: str) -> Optional[str]:

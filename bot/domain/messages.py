@@ -32,6 +32,14 @@ def payload(intent: str, **entities: str) -> str:
     return f"/{intent}{json.dumps(entities, ensure_ascii=False)}" if entities else f"/{intent}"
 
 
+_COUNT_WORDS = ("nul", "én", "to", "tre", "fire", "fem", "seks", "syv", "otte", "ni", "ti", "elleve", "tolv")
+
+
+def count_word(number: int) -> str:
+    """'fire' for 4: counts of themes, providers and regions are written as words, from the data."""
+    return _COUNT_WORDS[number] if 0 <= number < len(_COUNT_WORDS) else str(number)
+
+
 def _bullets(items: tuple[str, ...] | list[str]) -> str:
     return "\n".join(f"- {item}" for item in items)
 
@@ -122,7 +130,8 @@ def region_route(region: str) -> str:
                 "Derfor skal jeres arbejdsplads først kontakte den centrale arbejdsmiljøenhed for at "
                 "afklare, om I kan søge om ekspertrådgivning og inspiration. Jeg kan sende en henvendelse "
                 "til enheden for jer, så den kan vende tilbage til jer.")
-    return (f"I {r.name} kan jeres arbejdsplads henvende sig direkte til en af de fire udbydere af "
+    providers = count_word(len(catalogue_module.load().providers))
+    return (f"I {r.name} kan jeres arbejdsplads henvende sig direkte til en af de {providers} udbydere af "
             "ekspertrådgivning og inspiration. Jeg hjælper jer med at vælge og sende henvendelsen.")
 
 
@@ -137,7 +146,8 @@ def regional_theme_mismatch(spark_theme: str) -> str:
 
 def provider_question(region: Optional[str]) -> Reply:
     catalogue = catalogue_module.load()
-    text = ("I kan selv vælge en af de fire udbydere, som overenskomstparterne har valgt:\n"
+    text = (f"I kan selv vælge en af de {count_word(len(catalogue.providers))} udbydere, "
+            "som overenskomstparterne har valgt:\n"
             + _bullets([p.description for p in catalogue.providers]))
     if region and catalogue.region(region).model_1_for_single_activity:
         text += f"\n\n{region} bruger dog model 1 (en fælles, strategisk indsats) til en enkelt aktivitet."
@@ -170,6 +180,61 @@ SECTOR_TEXT = {"kommunal": "en kommunal arbejdsplads", "regional": "en regional 
 APPLICATION_TYPE_TEXT = {"enkelt": "Én arbejdsplads", "faelles": "Fællesforløb (flere arbejdspladser)"}
 
 
+# -- the form's answers: asked again, corrected, changed ------------------------------------
+
+def not_an_answer(slot: str, answers: Answers) -> str:
+    """What to say when a message was no answer to the question for `slot`: what is expected."""
+    catalogue = catalogue_module.load()
+    if slot == "region":
+        return f"Vælg en af de {count_word(len(catalogue.regions))} regioner."
+    if slot == "provider":
+        return (f"Vælg en af de {count_word(len(catalogue.providers))} udbydere: "
+                + ", ".join(p.short for p in catalogue.providers) + ".")
+    if slot == "applicant_body":
+        return "Vælg det udvalg, der søger: " + ", ".join(
+            catalogue.applicant_bodies[answers.application_type or "enkelt"]) + "."
+    if slot == "theme":
+        return theme_not_understood(answers.offer or "spark")
+    return NOT_AN_ANSWER[slot]
+
+
+NOT_AN_ANSWER = {
+    "sector": "Vælg kommune, region eller staten.",
+    "municipality": "Den kommune kender jeg ikke. Skriv kommunens navn, fx Vejle, Aarhus eller København.",
+    "role": "Vælg den rolle, der passer bedst på dig.",
+    "application_type": "Vælg, om I søger for én arbejdsplads eller for flere sammen.",
+    "problem_description": "Skriv gerne et par sætninger om, hvad der fylder hos jer.",
+    "workplace": "Skriv arbejdspladsens navn, fx »Plejecenter Solgården«.",
+    "rep_role": "Medarbejderrepræsentanten er typisk TR, AMR eller FTR. Vælg en af dem, eller »Andet«.",
+    "confirmed": "Skriv »ja« for at sende ansøgningen, eller vælg det, du vil rette.",
+}
+
+
+def workplace_too_long(limit: int) -> str:
+    return f"Navnet er for langt. Skriv det med højst {limit} tegn."
+
+
+def or_skip(problem: str) -> str:
+    """A phone number's problem, with the way out: the phone number is optional."""
+    return f"{problem} Eller skriv »spring over«."
+
+
+def sector_changed(sector: str) -> str:
+    return f"Jeg har rettet sektoren til {SECTOR_TEXT[sector]}."
+
+
+_CHANGED_LABELS = {"municipality": "kommunen", "region": "regionen", "role": "din rolle"}
+
+
+def answer_changed(slot: str, value: str) -> str:
+    """A message changed an earlier answer that was not being asked: say so."""
+    return f"Jeg har rettet {_CHANGED_LABELS[slot]} til {value}."
+
+
+def correcting(field_name: str) -> str:
+    return f"Okay, så retter vi »{FIELD_LABELS[field_name].lower()}«."
+
+
 def display(slot: str, answers: Answers) -> str:
     value = getattr(answers, slot)
     if value in (None, contacts.PHONE_SKIPPED):
@@ -179,8 +244,7 @@ def display(slot: str, answers: Answers) -> str:
     if slot == "application_type":
         return APPLICATION_TYPE_TEXT.get(value, value)
     if slot == "provider":
-        return catalogue_module.load().provider(value).name if value != "central_arbejdsmiljoenhed" \
-            else "Den centrale arbejdsmiljøenhed i Region Hovedstaden"
+        return catalogue_module.load().provider_name(value)
     if slot == "rep_role" and value == "other":
         return "Anden repræsentant"
     return str(value)
@@ -257,8 +321,8 @@ def next_step(record: dict) -> str:
                 "hvilket tema I har valgt.")
     elif record["offer"] == "statsligt_rejsehold":
         text = "Vi giver jer besked, når rejseholdet er klar. Det bliver også annonceret på etf.dk."
-    elif record.get("provider") == "central_arbejdsmiljoenhed":
-        text = ("Den centrale arbejdsmiljøenhed i Region Hovedstaden vender tilbage for at afklare, "
+    elif record.get("provider") == catalogue_module.load().central_unit.code:
+        text = (f"{catalogue_module.load().central_unit.name} vender tilbage for at afklare, "
                 "om I kan søge om ekspertrådgivning og inspiration.")
     else:
         text = "Udbyderen kontakter jer for at planlægge forløbet sammen med leder og medarbejderrepræsentanter."

@@ -7,7 +7,7 @@ how a finished conversation ends: filed, redirected, or stopped with a reason.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any, Mapping, Optional
 
 from bot.domain import catalogue as catalogue_module
@@ -50,6 +50,10 @@ class Answers:
     @classmethod
     def from_slots(cls, slots: Mapping[str, Any]) -> "Answers":
         return cls(**{f.name: slots.get(f.name) for f in fields(cls)})
+
+    def updated(self, slots: Mapping[str, Any]) -> "Answers":
+        """These answers with some slots set (slots that are no answers are ignored)."""
+        return replace(self, **{name: value for name, value in slots.items() if name in SLOT_NAMES})
 
     @property
     def offer(self) -> Optional[str]:
@@ -103,6 +107,15 @@ def questions(a: Answers) -> list[str]:
     return q + ["workplace", *CONTACT_FIELDS, "confirmed"]
 
 
+def provider_for_region(region: Optional[str], chosen: Optional[str]) -> Optional[str]:
+    """Where a regional workplace's request goes: a model-1 region's route (Region Hovedstaden:
+    the central unit), else the provider the workplace chose (never the central unit)."""
+    catalogue = catalogue_module.load()
+    if region and catalogue.region(region).model == 1:
+        return catalogue.region(region).route
+    return None if chosen == catalogue.central_unit.code else chosen
+
+
 def missing(a: Answers) -> list[str]:
     """The questions still unanswered."""
     return [name for name in questions(a) if getattr(a, name) is None]
@@ -135,8 +148,6 @@ def route(a: Answers) -> Decision:
     if a.commitments_accepted is False:
         return Decision("no_commitment", a.offer)
     if a.confirmed and not missing(a):
-        provider = a.provider
-        if a.region_model == 1:
-            provider = catalogue_module.load().region(a.region).route
+        provider = provider_for_region(a.region, a.provider) if a.sector == "regional" else a.provider
         return Decision("file", a.offer, provider=provider, status="submitted")
     return Decision("incomplete", a.offer)

@@ -110,8 +110,8 @@ def summary_lines(record: dict) -> list[str]:
     if record.get("applicant_body"):
         lines.append(f"Ansøger: {record['applicant_body']}")
     provider = record.get("provider")
-    if provider == "central_arbejdsmiljoenhed":
-        lines.append("Sendt til: Den centrale arbejdsmiljøenhed i Region Hovedstaden")
+    if provider == catalogue_module.load().central_unit.code:
+        lines.append(f"Sendt til: {catalogue_module.load().central_unit.name}")
     elif provider:
         lines.append(f"Udbyder: {catalogue.provider(provider).name}")
     for role, label in SUMMARY_ROLES.items():

@@ -1,0 +1,453 @@
+"""The application form's answers as people type them: each checked and normalised, or explained.
+
+`check(slot, value, now, before)` is what the form's validation action
+(actions/application_form.py) runs for every candidate answer: `now` holds the answers with
+this turn's candidates, `before` the answers before this message. It returns the slots to set
+and what to tell the user. `FORGETS` is the one table of what a changed answer forgets.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Optional
+
+from bot.domain import catalogue as catalogue_module
+from bot.domain import contacts, geography, messages, themes
+from bot.domain.corrections import parse_field
+from bot.domain.routing import CONTACT_FIELDS, STATE_CONTACT_FIELDS, Answers, provider_for_region
+from bot.domain.text import clean_free_text, fold, looks_like_question, words, yes_or_no
+
+Slots = dict[str, Any]
+
+PROBLEM_MAX = 4000
+WORKPLACE_MAX = 200
+APPLICANT_BODY_MAX = 60
+YES_NO_SLOTS = ("consensus", "commitments_accepted", "interest")
+CONTACT_TEXT_SLOTS = (*CONTACT_FIELDS, *STATE_CONTACT_FIELDS)
+# Questions whose answer is one of a few things; an off-topic message is taken only if it is one.
+CHOICE_SLOTS = ("municipality", "region", "role", "application_type", "applicant_body", "provider",
+                "rep_role", "theme", "confirmed")
+# A sentence answering "what do you need help with" that NLU took for one of these is still an answer.
+PROBLEM_NOT_CONTROL = ("affirm", "deny", "greet", "goodbye", "thanks", "correct", "start_application")
+# Messages with these intents are never read as a yes or a no ("nej, jeg vil tale med et menneske").
+NEVER_AN_ANSWER = ("out_of_scope", "human_handoff", "stop", "restart", "forget_me", "privacy_notice")
+# Whole words (on folded text), so that 'alle' in 'kaldte alle' counts but not in 'tallet'.
+_FAELLES = re.compile(r"\b(flere|sammen|alle|faelles\w*|hele kommunen)\b")
+_ENKELT = re.compile(r"\b((e|ee)n|1|egen|vores|kun vores) (egen )?(arbejdsplads|afdeling|institution)\b|"
+                     r"\b(kun|bare) (os|vores)\b|\bos selv\b|\benkelt\w*")
+
+# What a changed (or corrected) answer forgets: the answers that were given on its terms.
+FORGETS: Mapping[str, tuple[str, ...]] = {
+    # Another sector is another offer: its themes, providers and questions.
+    "sector": ("theme", "theme_suggestion", "theme_fit", "application_type", "applicant_body", "provider",
+               "interest", "confirmed", "route_explained"),
+    "theme": ("theme_suggestion", "theme_fit"),
+    "application_type": ("applicant_body",),
+    "region": ("provider",),
+}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The slots an answer sets (None forgets), and what the user is told, in order (then `reply`)."""
+
+    slots: Slots
+    say: tuple[str, ...] = field(default_factory=tuple)
+    reply: Optional[messages.Reply] = None
+
+
+def forget(slot: str) -> Slots:
+    """Forget one answer and every answer given on its terms (FORGETS), so the form asks them again."""
+    return {slot: None, **{dependent: None for dependent in FORGETS.get(slot, ())}}
+
+
+def refused(slot: str, now: Answers, **more: Any) -> Outcome:
+    """The answer was not one: ask again, saying what is expected."""
+    return Outcome({slot: None, **more}, (messages.not_an_answer(slot, now),))
+
+
+# -- where and who -----------------------------------------------------------------------
+
+def check_sector(value: Any, now: Answers, before: Answers) -> Outcome:
+    if value not in catalogue_module.SECTORS:
+        return refused("sector", now)
+    if before.sector in (None, value):
+        return Outcome({"sector": value})
+    return Outcome({**forget("sector"), "sector": value}, (messages.sector_changed(value),))
+
+
+def check_municipality(value: Any, now: Answers, before: Answers) -> Outcome:
+    geo = geography.load()
+    text = str(value or "")
+    name = (geo.canonical_municipality(text) or
+            (m.name if (m := geo.find_municipality(text)) else None) or
+            geo.guess_municipality(text))
+    if name is None:
+        return refused("municipality", now)
+    region = geo.region_of(name)
+    return Outcome({"municipality": name, "region": region, **_regional_provider(region, now)})
+
+
+def _regional_provider(region: str, now: Answers) -> Slots:
+    """A regional workplace's provider once its region is known (routing.provider_for_region)."""
+    if now.sector != "regional":
+        return {}
+    provider = provider_for_region(region, now.provider)
+    return {} if provider == now.provider else {"provider": provider}
+
+
+def check_region(value: Any, now: Answers, before: Answers) -> Outcome:
+    geo = geography.load()
+    name = geo.canonical_region(str(value or ""))
+    if name is None:
+        return refused("region", now)
+    slots: Slots = {"region": name}
+    if now.municipality and geo.region_of(now.municipality) != name:
+        slots["municipality"] = None  # the region overrides a town in another region
+    return Outcome({**slots, **_regional_provider(name, now)})
+
+
+def region_moves_town(now: Answers, before: Answers) -> Slots:
+    """'nej, vi hører under Region Sjælland': a new region the known town is not in replaces the town.
+
+    (check_region does this only while the region is being asked; a municipal path never asks it.)
+    """
+    if not now.region or not now.municipality or before.region in (None, now.region):
+        return {}
+    geo = geography.load()
+    region = geo.canonical_region(now.region)
+    if region and geo.region_of(now.municipality) != region:
+        return {"municipality": None}
+    return {}
+
+
+def check_role(value: Any, now: Answers, before: Answers) -> Outcome:
+    role = value if value in contacts.USER_ROLES else contacts.parse_role(str(value or ""))
+    if role is None or role == "other":
+        return refused("role", now)
+    return Outcome({"role": role})
+
+
+# -- the application ---------------------------------------------------------------------
+
+def application_type(text: str) -> Optional[str]:
+    """'flere afdelinger sammen' -> 'faelles', 'kun vores egen afdeling' -> 'enkelt', else None."""
+    if text in ("enkelt", "faelles"):
+        return text
+    folded = fold(text)
+    if _FAELLES.search(folded):
+        return "faelles"
+    if _ENKELT.search(folded) or folded.strip(" .!") in ("en", "een", "1"):
+        return "enkelt"
+    return None
+
+
+def check_application_type(value: Any, now: Answers, before: Answers) -> Outcome:
+    kind = application_type(str(value or ""))
+    if kind is None:
+        return refused("application_type", now)
+    say = (messages.faelles_intro(),) if kind == "faelles" and before.application_type != "faelles" else ()
+    return Outcome({"application_type": kind}, say)
+
+
+def applicant_body(text: str, application_kind: str) -> Optional[str]:
+    """The committee that applies, as the catalogue names it ('lokal med' -> 'lokalMED'), or a MED
+    committee of the user's own naming for a joint course ('Børne- og ungeMED'); else None."""
+    allowed = catalogue_module.load().applicant_bodies[application_kind]
+    squeezed = fold(text).replace(" ", "").replace("-", "")
+    for body in allowed:
+        if fold(body).replace(" ", "").replace("-", "") in squeezed:
+            return body
+    if application_kind == "faelles" and "hoved" in squeezed:
+        return "HovedMED"
+    named = [w for w in words(text) if (w.endswith("med") and w != "med") or "udvalg" in w]
+    if application_kind == "faelles" and (named or squeezed in ("med", "voresmed")) \
+            and len(squeezed) <= APPLICANT_BODY_MAX:
+        return clean_free_text(text, APPLICANT_BODY_MAX)
+    return None
+
+
+def check_applicant_body(value: Any, now: Answers, before: Answers) -> Outcome:
+    body = applicant_body(str(value or ""), now.application_type or "enkelt")
+    return Outcome({"applicant_body": body}) if body else refused("applicant_body", now)
+
+
+def check_problem_description(value: Any, now: Answers, before: Answers) -> Outcome:
+    text = clean_free_text(str(value or ""), PROBLEM_MAX)
+    if len(text) < 3:
+        return refused("problem_description", now)
+    offer = now.offer or "spark"
+    assessment = themes.assess(text, offer)
+    say: list[str] = []
+    if assessment.exclusions:
+        say.append(messages.exclusion_note(assessment.exclusions))
+    if not assessment.themes and offer != "spark" and (spark_theme := themes.assess(text).best):
+        say.append(messages.regional_theme_mismatch(spark_theme))
+    elif not assessment.themes and assessment.out_of_theme:
+        say.append(messages.outside_themes_hint(offer))
+    return Outcome({"problem_description": text, "theme_suggestion": assessment.best,
+                    "theme": None, "theme_fit": None}, tuple(say))
+
+
+def check_theme(value: Any, now: Answers, before: Answers, suggestion: Optional[str] = None) -> Outcome:
+    offer = now.offer or "spark"
+    codes = [t.code for t in catalogue_module.load().themes_for(offer)]
+    if value == "suggested" and suggestion in codes:
+        return Outcome({"theme": suggestion, "theme_fit": True})
+    if value == "rejected" and suggestion:
+        return Outcome({"theme": None, "theme_suggestion": None})
+    if value in ("ingen", "rejected"):
+        return Outcome({"theme": None, "theme_fit": False})
+    if value in codes:
+        return Outcome({"theme": value, "theme_fit": True, "theme_suggestion": None})
+    text = str(value or "")
+    chosen = themes.parse_choice(text, offer) or themes.assess(text, offer).best
+    if chosen == themes.NONE:
+        return Outcome({"theme": None, "theme_fit": False})
+    if chosen:
+        return Outcome({"theme": chosen, "theme_fit": True, "theme_suggestion": None})
+    return refused("theme", now, theme_suggestion=None)
+
+
+def check_yes_no(slot: str) -> Callable[[Any, Answers, Answers], Outcome]:
+    def check(value: Any, now: Answers, before: Answers) -> Outcome:
+        return Outcome({slot: value if isinstance(value, bool) else None})
+
+    return check
+
+
+def provider(text: str) -> Optional[str]:
+    """A provider's code from its code, name or a known alias ('vi vil gerne have NFA' -> 'nfa')."""
+    folded = fold(text)
+    for candidate in catalogue_module.load().providers:
+        if folded == candidate.code or any(fold(alias) in folded for alias in candidate.aliases):
+            return candidate.code
+    return None
+
+
+def check_provider(value: Any, now: Answers, before: Answers) -> Outcome:
+    code = provider(str(value or ""))
+    return Outcome({"provider": code}) if code else refused("provider", now)
+
+
+# -- contact details ---------------------------------------------------------------------
+
+def check_workplace(value: Any, now: Answers, before: Answers) -> Outcome:
+    name = clean_free_text(str(value or ""), 10_000)
+    if not any(ch.isalnum() for ch in name):
+        return refused("workplace", now)
+    if len(name) > WORKPLACE_MAX:
+        return Outcome({"workplace": None}, (messages.workplace_too_long(WORKPLACE_MAX),))
+    return Outcome({"workplace": name})
+
+
+def phone_or_skip(text: str) -> contacts.Checked:
+    if contacts.is_skip(text):
+        return contacts.Checked(contacts.PHONE_SKIPPED)
+    checked = contacts.check_phone(text)
+    return checked if checked.value else contacts.Checked(None, messages.or_skip(checked.problem or ""))
+
+
+def check_contact(slot: str, parse: Callable[[str], contacts.Checked]) -> Callable[[Any, Answers, Answers], Outcome]:
+    def check(value: Any, now: Answers, before: Answers) -> Outcome:
+        checked = parse(str(value or ""))
+        return Outcome({slot: checked.value}, (checked.problem,) if checked.problem else ())
+
+    return check
+
+
+def check_rep_role(value: Any, now: Answers, before: Answers) -> Outcome:
+    role = value if value in (*contacts.REPRESENTATIVE_ROLES, "other") else contacts.parse_role(str(value or ""))
+    if role in (*contacts.REPRESENTATIVE_ROLES, "other"):
+        return Outcome({"rep_role": role})
+    return refused("rep_role", now)
+
+
+# -- the summary -------------------------------------------------------------------------
+
+def correction(field_name: str, text: str) -> Slots:
+    """Forget one answer so that the form asks it again; a new e-mail or phone in the same message is kept."""
+    if field_name.endswith("_email") and (email := contacts.check_email(text).value):
+        return {field_name: email}
+    if field_name.endswith("_phone") and (phone := contacts.check_phone(text).value):
+        return {field_name: phone}
+    return forget(field_name)
+
+
+def check_confirmed(value: Any, now: Answers, before: Answers) -> Outcome:
+    if value is True:
+        return Outcome({"confirmed": True, "awaiting_correction": False})
+    if value is False:
+        return Outcome({"confirmed": None, "awaiting_correction": True})
+    fields = messages.summary_fields(now)
+    text = str(value or "")
+    field_name = text if text in fields else parse_field(text, fields)
+    if field_name is None:
+        return refused("confirmed", now, awaiting_correction=True)
+    return Outcome({"confirmed": None, "awaiting_correction": False, **correction(field_name, text)})
+
+
+CHECKS: Mapping[str, Callable[..., Outcome]] = {
+    "sector": check_sector,
+    "municipality": check_municipality,
+    "region": check_region,
+    "role": check_role,
+    "application_type": check_application_type,
+    "applicant_body": check_applicant_body,
+    "problem_description": check_problem_description,
+    "theme": check_theme,
+    "consensus": check_yes_no("consensus"),
+    "commitments_accepted": check_yes_no("commitments_accepted"),
+    "interest": check_yes_no("interest"),
+    "provider": check_provider,
+    "workplace": check_workplace,
+    "leader_name": check_contact("leader_name", contacts.check_name),
+    "rep_name": check_contact("rep_name", contacts.check_name),
+    "contact_name": check_contact("contact_name", contacts.check_name),
+    "leader_email": check_contact("leader_email", contacts.check_email),
+    "rep_email": check_contact("rep_email", contacts.check_email),
+    "contact_email": check_contact("contact_email", contacts.check_email),
+    "leader_phone": check_contact("leader_phone", phone_or_skip),
+    "rep_phone": check_contact("rep_phone", phone_or_skip),
+    "contact_phone": check_contact("contact_phone", phone_or_skip),
+    "rep_role": check_rep_role,
+    "confirmed": check_confirmed,
+}
+
+
+def check(slot: str, value: Any, now: Answers, before: Answers, suggestion: Optional[str] = None) -> Outcome:
+    """Check one candidate answer for `slot` (the theme also needs the bot's own suggestion)."""
+    if slot == "theme":
+        return check_theme(value, now, before, suggestion)
+    return CHECKS[slot](value, now, before)
+
+
+def accepted(slot: str, outcome: Outcome) -> bool:
+    """Did the check take the answer? At the summary, naming a field to correct counts too."""
+    return outcome.slots.get(slot) is not None or (
+        slot == "confirmed" and outcome.slots.get("awaiting_correction") is False)
+
+
+# -- answers NLU did not take for answers ------------------------------------------------
+
+def answer_despite_intent(requested: Optional[str], intent: Optional[str], text: str, now: Answers,
+                          suggestion: Optional[str] = None) -> Slots:
+    """Answers that NLU took for a question or off-topic talk, but aren't questions.
+
+    A problem description often sounds like a FAQ topic ('påbud', 'travlt'), a name or an
+    e-mail can look off-topic to the classifier, and a one-word answer to a choice ('TRIO',
+    'Thisted') can look like a question about it or like nothing at all. Free text goes to
+    the slot's check, which explains what is wrong; an answer to a choice is taken only if
+    its check accepts it, so off-topic talk never fills a choice.
+    """
+    if requested is None or looks_like_question(text) or not text.strip():
+        return {}
+    if requested in YES_NO_SLOTS and intent not in ("affirm", "deny", *NEVER_AN_ANSWER):
+        answer = yes_or_no(text)
+        return {} if answer is None else {requested: answer}
+    if requested == "problem_description" and (
+            intent in ("faq", "nlu_fallback") or (intent in PROBLEM_NOT_CONTROL and len(words(text)) >= 3)):
+        return {requested: text}  # 'vi taler ikke ordentligt sammen' is no 'nej'
+    if requested == "problem_description" and intent == "out_of_scope":
+        # Markup or odd words can make a real problem look off-topic; one that names a theme is an answer.
+        assessment = themes.assess(text, now.offer or "spark")
+        if assessment.themes or assessment.exclusions:
+            return {requested: text}
+    off_topic_or_faq = intent in ("faq", "out_of_scope", "nlu_fallback")
+    if requested == "workplace" and off_topic_or_faq:
+        return {requested: text}  # a workplace can be called anything, even '<b>Solgården</b>'
+    if requested in CONTACT_TEXT_SLOTS and off_topic_or_faq:
+        return {requested: text}
+    if requested in CHOICE_SLOTS and off_topic_or_faq:
+        return {requested: text} if accepted(requested, check(requested, text, now, now, suggestion)) else {}
+    return {}
+
+
+def correction_request(requested: Optional[str], text: str, field_entity: Optional[str], now: Answers) -> Outcome:
+    """'lederens e-mail er forkert' / 'skift tema' in the middle of the form: forget that answer.
+
+    The form then asks it again (it is earlier in the order than the current question). At the
+    summary (`confirmed`), check_confirmed handles corrections instead.
+    """
+    answered = [slot for slot in messages.summary_fields(now) if getattr(now, slot) is not None]
+    if requested and parse_field(text, [requested]) == requested:
+        # "skift tema" while the theme is being asked: ask it afresh.
+        return Outcome({"awaiting_correction": False, **correction(requested, text)})
+    field_name = field_entity if field_entity in answered else parse_field(text, answered)
+    if field_name is None:
+        return Outcome({"awaiting_correction": True}, reply=messages.correction_question(now, only_answered=True))
+    return Outcome({"awaiting_correction": False, **correction(field_name, text)}, (messages.correcting(field_name),))
+
+
+def route_to_explain(now: Answers, explained_for: Optional[str]) -> Optional[str]:
+    """Once a regional workplace's region is known, say (once per region) how its offer works."""
+    if now.sector == "regional" and now.region and explained_for != now.region:
+        return messages.region_route(now.region)
+    return None
+
+
+# -- facts taken from any message (several facts in one sentence) ------------------------
+
+def facts(text: str, now: Answers, requested: Optional[str]) -> Slots:
+    """Everything a message tells besides the answer asked for: the workplace's sector (and region),
+    the user's role, the problem. Each fact is read with the ones before it known."""
+    found: Slots = {}
+    for read in (lambda a: workplace_facts(text, a), lambda a: role_fact(text, a, requested),
+                 lambda a: problem_fact(text, a, requested)):
+        found.update(read(now.updated(found)))
+    return found
+
+
+def workplace_facts(text: str, now: Answers) -> Slots:
+    """Sector from workplace words or names; for a regional workplace, the region of the named
+    hospital, else of the town mentioned."""
+    geo = geography.load()
+    found: Slots = {}
+    if now.sector is None:
+        sector = geo.infer_sector(text)
+        if sector:
+            found["sector"] = sector
+    if (found.get("sector") or now.sector) != "regional" or now.region:
+        return found
+    institution = geo.find_institution(text)
+    town = geo.find_municipality(text)
+    if institution and institution.region:
+        found["region"] = institution.region
+    elif town:
+        found["region"] = town.region
+    return found
+
+
+def role_fact(text: str, now: Answers, requested: Optional[str]) -> Slots:
+    if now.role is not None or requested in ("rep_role", "rep_name", "leader_name", "contact_name", "workplace",
+                                             "problem_description"):
+        return {}
+    role = contacts.parse_role(text)
+    return {"role": role} if role and role != "other" else {}
+
+
+def problem_fact(text: str, now: Answers, requested: Optional[str]) -> Slots:
+    """A first message like '... og vi har meget vold fra borgerne' already describes the problem."""
+    if now.problem_description is not None or requested:
+        return {}
+    assessment = themes.assess(text)
+    return {"problem_description": text} if assessment.themes or assessment.exclusions else {}
+
+
+def changed_answers(now: Answers, before: Answers, requested: Optional[str],
+                    validated: Mapping[str, Any]) -> list[str]:
+    """What to say when a message changed an earlier answer it was not asked for.
+
+    The new value is the validated one, or else the one NLU extracted this turn (a region
+    on the municipal path is never validated, as it is never asked).
+    """
+    said = []
+    for slot in ("municipality", "region", "role"):
+        value = validated.get(slot, getattr(now, slot))
+        if slot == requested or value is None:
+            continue
+        previous = getattr(before, slot)
+        if previous is not None and previous != value:
+            said.append(messages.answer_changed(slot, value))
+    return said
