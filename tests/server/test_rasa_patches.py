@@ -35,8 +35,7 @@ def patched() -> Iterator[None]:
 @pytest.mark.parametrize("setting, expected", [
     (None, rasa_patches.PATCHES), ("all", rasa_patches.PATCHES), ("", rasa_patches.PATCHES),
     ("none", ()), ("sqlite_tracker_store", ("sqlite_tracker_store",)),
-    (" action_reply_validator , load_without_training_step ",
-     ("action_reply_validator", "load_without_training_step")),
+    (" action_reply_validator , minimal_graph_memo ", ("action_reply_validator", "minimal_graph_memo")),
     ("sqlite_tracker_store+event_type_lookup", ("sqlite_tracker_store", "event_type_lookup")),
 ])
 def test_rasa_patches_setting_selects_patches(monkeypatch, setting, expected):
@@ -52,14 +51,12 @@ def test_unknown_patch_name_is_refused():
 def test_apply_twice_keeps_rasas_original_and_revert_restores_it(patched):
     from rasa.core import tracker_store
     from rasa.core.actions.action import RemoteAction
-    from rasa.utils.tensorflow.models import RasaModel
-
     from rasa.shared.core import trackers
     from rasa.shared.core.events import Event
     from rasa.utils.endpoints import EndpointConfig
 
     def current() -> tuple:
-        return (RemoteAction._validate_action_result, RasaModel.__dict__["load"],
+        return (RemoteAction._validate_action_result,
                 tracker_store.SQLTrackerStore.__init__, tracker_store.create_engine_kwargs,
                 Event.__dict__["resolve_by_type"], EndpointConfig.session, trackers.dataclasses,
                 Event.__dict__.get("__init_subclass__"))
@@ -397,43 +394,6 @@ def test_action_call_json_gives_the_same_events_from_the_real_action_server(patc
     assert _calls_over_time(action_server, [0, 0])[0] == rasas
 
 
-# -- load_without_training_step -----------------------------------------------------------------
-
-MESSAGES = ["Hej", "hvad koster det?", "Jeg er TR på et plejecenter i Vejle", "ja", "nej tak",
-            "hvad er en TRIO", "Who won the match yesterday?", "afbryd", "mette@vejle.dk",
-            "vi har meget vold fra borgerne", "skift tema", "tal med et menneske"]
-
-
-def _parse_all(model: Path, patches: tuple[str, ...]) -> tuple[list[dict], float]:
-    """Load the model in a fresh process (with the given patches) and parse every message."""
-    script = (
-        "import asyncio, json, sys, time\n"
-        "from bot import rasa_patches\n"
-        "rasa_patches.apply(tuple(json.loads(sys.argv[2])))\n"
-        "from rasa.core.agent import Agent\n"
-        "started = time.monotonic(); agent = Agent.load(sys.argv[1]); seconds = time.monotonic() - started\n"
-        "async def parse(): return [await agent.parse_message(m) for m in json.loads(sys.argv[3])]\n"
-        "print(json.dumps({'seconds': seconds, 'parses': asyncio.run(parse())}, default=str))\n"
-    )
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "RASA_TELEMETRY_ENABLED": "false"}
-    done = subprocess.run([sys.executable, "-c", script, str(model), json.dumps(patches), json.dumps(MESSAGES)],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
-    assert done.returncode == 0, done.stderr[-3000:]
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    return result["parses"], result["seconds"]
-
-
-@pytest.mark.slow
-def test_model_loaded_without_training_step_predicts_exactly_the_same():
-    model = ROOT / "models" / "current.tar.gz"
-    if not model.exists():
-        pytest.fail("no trained model: run the tests with `make test`, which trains first")
-    rasas, _ = _parse_all(model, ())
-    ours, _ = _parse_all(model, ("load_without_training_step",))
-    assert ours == rasas  # intents, confidences, rankings, entities and FAQ answers, to the last digit
-    assert {p["intent"]["name"] for p in ours} >= {"greet", "faq", "stop"}
-
-
 # -- sqlite_tracker_store -----------------------------------------------------------------------
 
 
@@ -605,8 +565,8 @@ def test_launcher_runs_rasas_command_line_with_the_patches(monkeypatch):
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Rasa Version      :         3.6" in done.stdout
-    assert ("Rasa patches: action_reply_validator, load_without_training_step, sqlite_tracker_store, "
-            "event_type_lookup, action_server_keepalive, action_call_json" in done.stderr)
+    assert ("Rasa patches: action_reply_validator, sqlite_tracker_store, event_type_lookup, "
+            "action_server_keepalive, action_call_json, active_loop_state, minimal_graph_memo" in done.stderr)
 
 
 def test_launcher_can_run_stock_rasa():

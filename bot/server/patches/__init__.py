@@ -10,12 +10,6 @@ tests/server/test_rasa_patches.py checks that each gives the same results as Ras
   Each event is then checked against the schema of its own type only (the schema's `oneOf`
   branches differ in the event's name, so that is the same verdict; `_EventDispatch`); a
   reply that fails this way is checked in full, for Rasa's exact error.
-- `load_without_training_step`: to load a TensorFlow model, Rasa trains it for one step on
-  one dummy example, only to create its variables, then overwrites them with the saved
-  weights: two thirds of each model's load time. For DIET and the ResponseSelector we
-  restore the saved weights first and let the one prediction Rasa already makes at load
-  time create the variables, which TensorFlow then fills from the checkpoint (delayed
-  restoration). Other models (TED) and fine-tuning keep Rasa's own path.
 - `sqlite_tracker_store`: Rasa's SQL tracker store on SQLite opens a new database
   connection for every query (SQLAlchemy 1.4's NullPool for SQLite files) and commits
   every turn in rollback-journal mode, with several fsyncs: together a quarter of the
@@ -63,8 +57,8 @@ from typing import Any, Callable, Dict, Optional, Text
 
 logger = logging.getLogger(__name__)
 
-PATCHES = ("action_reply_validator", "load_without_training_step", "sqlite_tracker_store",
-           "event_type_lookup", "action_server_keepalive", "action_call_json", "active_loop_state",
+PATCHES = ("action_reply_validator", "sqlite_tracker_store", "event_type_lookup",
+           "action_server_keepalive", "action_call_json", "active_loop_state",
            "minimal_graph_memo")
 
 # Rasa's own methods, kept so that `revert()` and the tests can compare against them.
@@ -99,12 +93,9 @@ def apply(names: Optional[tuple[str, ...]] = None) -> tuple[str, ...]:
 def revert() -> None:
     """Put Rasa's own methods back (for tests that compare both)."""
     from rasa.core.actions.action import RemoteAction
-    from rasa.utils.tensorflow.models import RasaModel
 
     if "action_reply_validator" in _originals:
         RemoteAction._validate_action_result = _originals.pop("action_reply_validator")
-    if "load_without_training_step" in _originals:
-        RasaModel.load = _originals.pop("load_without_training_step")  # the classmethod itself
     if "sqlite_tracker_store" in _originals:
         _originals.pop("sqlite_tracker_store")()  # puts both of Rasa's functions back
     if "event_type_lookup" in _originals:
@@ -233,44 +224,6 @@ def _patch_action_reply_validator() -> Callable[..., Any]:
 
     original = RemoteAction._validate_action_result
     RemoteAction._validate_action_result = _validate_action_result
-    return original
-
-
-# -- load_without_training_step -------------------------------------------------------------
-
-
-def _patch_load_without_training_step() -> Callable[..., Any]:
-    from rasa.utils.tensorflow.models import RasaModel
-
-    original = RasaModel.__dict__["load"]  # the classmethod object, to put back as it was
-    original_function = original.__func__
-
-    def load(cls: type, model_file_name: Text, model_data_example: Any,
-             predict_data_example: Optional[Any] = None, finetune_mode: bool = False,
-             *args: Any, **kwargs: Any) -> Any:
-        from rasa.nlu.classifiers.diet_classifier import DIET
-
-        # Only DIET and the ResponseSelector's DIET2DIET: the models whose predictions
-        # tests/server/test_rasa_patches.py checks. TED and fine-tuning keep Rasa's own path.
-        if finetune_mode or not predict_data_example or not issubclass(cls, DIET):
-            return original_function(cls, model_file_name, model_data_example,
-                                     predict_data_example, finetune_mode, *args, **kwargs)
-        import tensorflow as tf
-
-        from rasa.utils.tensorflow.constants import LEARNING_RATE, RUN_EAGERLY
-
-        logger.debug("Loading the model from %s without the dummy training step", model_file_name)
-        model = cls(*args, **kwargs)
-        learning_rate = kwargs.get("config", {}).get(LEARNING_RATE, 0.001)
-        run_eagerly = kwargs.get("config", {}).get(RUN_EAGERLY)
-        model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate), run_eagerly=run_eagerly)
-        # The optimizer's saved slots are never needed for prediction: expect a partial restore.
-        model.load_weights(model_file_name).expect_partial()
-        # Rasa's own warm-up prediction; it creates the variables, restored from the checkpoint.
-        model.run_inference(predict_data_example)
-        return model
-
-    RasaModel.load = classmethod(load)
     return original
 
 
@@ -525,7 +478,6 @@ def _patch_minimal_graph_memo() -> Callable[..., Any]:
 
 _PATCHERS: Dict[str, Callable[[], Callable[..., Any]]] = {
     "action_reply_validator": _patch_action_reply_validator,
-    "load_without_training_step": _patch_load_without_training_step,
     "sqlite_tracker_store": _patch_sqlite_tracker_store,
     "event_type_lookup": _patch_event_type_lookup,
     "action_server_keepalive": _patch_endpoint_session,
