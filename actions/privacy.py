@@ -16,6 +16,7 @@ from rasa_sdk.events import ActiveLoop, AllSlotsReset
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import store
+from bot.domain import messages
 from bot.records import conversations as privacy
 
 logger = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ class ForgetMe(Action):
         except Exception:  # the conversation is forgotten all the same; only the reference is unknown
             logger.exception("could not look up a filed record while forgetting a conversation")
             record = None
-        dispatcher.utter_message(text=privacy.forget_reply(record))
+        dispatcher.utter_message(text=messages.forgotten(record["reference"] if record else None))
         if tracker.get_latest_input_channel() == privacy.WEBCHAT_CHANNEL:
             dispatcher.utter_message(json_message=dict(privacy.FORGOTTEN_SIGNAL))
         return [ActiveLoop(None), AllSlotsReset()]
@@ -45,5 +46,5 @@ class PrivacyNotice(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(text=privacy.notice_summary())
+        dispatcher.utter_message(text=messages.privacy_summary(privacy.retention_days()))
         return []

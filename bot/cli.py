@@ -157,7 +157,7 @@ def _build_spacy(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     import os
 
-    from bot.channels.guard import CHAT_PATH
+    from bot.channels.credentials import CHAT_PATH
     from bot.server.stack import PROJECT_ROOT, Stack, delivery_configured
 
     if args.profile == "production":  # scale-out: PostgreSQL, Redis, several Rasa instances

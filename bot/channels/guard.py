@@ -1,12 +1,9 @@
-"""Which input channels the Rasa server opens, and what every channel does before Rasa sees a message.
+"""What every channel of ours does before Rasa sees a message, and how it names conversations.
 
-Rasa stops the start when credentials.yml names an unset ${VAR}, so the stack writes a
-runtime credentials file from `runtime_credentials()` instead: a channel whose secrets
-are missing is simply left out. credentials.yml in the repo documents the same channels.
-
-Every channel of ours (`bot/channels/rest.py` and its siblings) passes its
-`on_new_message` through `guard()`, so the limits in `bot.channels.limits` hold the same way on
-REST, the web chat and Slack.
+Every channel (`rest.py`, `webchat.py`, `slack.py`) passes its `on_new_message` through
+`guard()`, so the same limits hold on REST, the web chat and Slack, and names each
+conversation `conversation_id(channel, sender)`. The sentences the guard answers with are
+in `bot.domain.messages`.
 """
 
 from __future__ import annotations
@@ -14,12 +11,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import traceback
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Mapping, Optional
+from typing import Any, Awaitable, Callable, Optional
 
-from bot.channels.limits import too_long_reply
+from bot.domain import messages
 
 logger = logging.getLogger(__name__)
 
@@ -30,12 +28,12 @@ SENDER_MAX = 200
 # Deeper JSON than this is no message of ours (Python's parser would raise RecursionError near 1000).
 JSON_DEPTH_MAX = 32
 
-# Where the Rasa server serves the web chat page (bot/channels/webchat.py); `make run` prints it.
-CHAT_PATH = "/chat/"
+DEFAULT_MAX_MESSAGE_CHARS = 2000
 
 
-FAILURE_REPLY = "Beklager, der skete en teknisk fejl, så jeg kunne ikke læse din besked. Prøv igen om lidt."
-EMPTY_REPLY = "Din besked var tom. Skriv gerne, hvad du vil spørge om, så hjælper jeg dig videre."
+def max_message_chars() -> int:
+    """The longest message any channel passes on (MAX_MESSAGE_CHARS, default 2,000 characters)."""
+    return int(os.environ.get("MAX_MESSAGE_CHARS", DEFAULT_MAX_MESSAGE_CHARS))
 
 
 def conversation_id(channel: str, sender: str) -> str:
@@ -79,14 +77,15 @@ def guard(on_new_message: OnNewMessage) -> OnNewMessage:
     """
 
     async def guarded(message: Any) -> Any:
-        reply = too_long_reply(message.text)
-        if reply is not None:
+        limit = max_message_chars()
+        if message.text is not None and len(message.text) > limit:
             logger.info("message over the length limit refused (%d characters)", len(message.text))
-            await message.output_channel.send_text_message(message.sender_id, reply)
+            await message.output_channel.send_text_message(message.sender_id,
+                                                           messages.message_too_long(len(message.text), limit))
             return None
         message.text = clean_message_text(message.text or "")
         if not message.text.strip():
-            await message.output_channel.send_text_message(message.sender_id, EMPTY_REPLY)
+            await message.output_channel.send_text_message(message.sender_id, messages.EMPTY_MESSAGE)
             return None
         try:
             return await on_new_message(message)
@@ -94,7 +93,7 @@ def guard(on_new_message: OnNewMessage) -> OnNewMessage:
             where = "".join(traceback.format_tb(error.__traceback__))
             logger.error("handling a message failed: %s\n%s", type(error).__name__, where)
             if not isinstance(error, asyncio.CancelledError):  # cancelled: the client is gone
-                await message.output_channel.send_text_message(message.sender_id, FAILURE_REPLY)
+                await message.output_channel.send_text_message(message.sender_id, messages.TECHNICAL_FAILURE)
             return None
 
     return guarded
@@ -150,31 +149,3 @@ def rest_message(body: bytes) -> tuple[Optional[RestMessage], Optional[str]]:
     if problem:
         return None, problem
     return RestMessage(payload["sender"], payload["message"]), None
-
-
-class ChannelConfigError(ValueError):
-    """A channel is half configured (e.g. a Slack token without its signing secret)."""
-
-
-def runtime_credentials(env: Mapping[str, str]) -> dict[str, Optional[dict[str, Any]]]:
-    credentials: dict[str, Optional[dict[str, Any]]] = {"bot.channels.rest.RestInput": None}
-    # -- Web chat (bot/channels/webchat.py): always on. The page at CHAT_PATH talks to it; its socket
-    # accepts only WEBCHAT_ALLOWED_ORIGINS (comma-separated), else the page's own loopback origins.
-    credentials["bot.channels.webchat.WebChatInput"] = {
-        "session_persistence": True,
-        "allowed_origins": env.get("WEBCHAT_ALLOWED_ORIGINS") or None,
-    }
-    # -- Slack (bot/channels/slack.py): on only when SLACK_TOKEN is set. The token and the signing
-    # secret stay in the environment, which the Rasa server inherits: the credentials file
-    # written from this dict holds no secret.
-    if env.get("SLACK_TOKEN"):
-        if not env.get("SLACK_SIGNING_SECRET"):
-            raise ChannelConfigError(
-                "SLACK_TOKEN er sat, men SLACK_SIGNING_SECRET mangler. Uden den kan Slack-kanalen ikke "
-                "se, om en besked kommer fra Slack, så botten starter ikke. Find den i Slack-appen under "
-                "Basic Information > App Credentials > Signing Secret (se README, afsnittet Slack).")
-        credentials["bot.channels.slack.SlackInput"] = {"slack_channel": env.get("SLACK_CHANNEL") or None}
-    # -- Privacy notice (bot/channels/privacy_page.py): always on. The page at /privatliv that the
-    # greeting links to; it receives no messages.
-    credentials["bot.channels.privacy_page.PrivacyNoticePage"] = None
-    return credentials

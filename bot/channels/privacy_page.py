@@ -1,7 +1,7 @@
-"""The privacy notice as a web page, served by the Rasa server at `bot.records.conversations.NOTICE_PATH_URL` (/privatliv).
+"""The privacy notice as a web page, served by the Rasa server at `bot.domain.messages.PRIVACY_PAGE` (/privatliv).
 
 Rasa serves only what its input channels register, so the page is a tiny "channel"
-(credentials key `bot.channels.privacy_page.PrivacyNoticePage`, added by `bot.channels.guard.runtime_credentials`)
+(credentials key `bot.channels.privacy_page.PrivacyNoticePage`, added by `bot.channels.credentials.runtime_credentials`)
 that receives no messages. The text is `bot/data/privacy_notice.md`, rendered once at start-up
 with every character of it HTML-escaped.
 """
@@ -9,6 +9,7 @@ with every character of it HTML-escaped.
 from __future__ import annotations
 
 import html
+import os
 from typing import Any, Mapping
 
 from rasa.core.channels.channel import InputChannel
@@ -17,7 +18,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.guard import OnNewMessage
-from bot.records.conversations import NOTICE_PATH_URL, notice_markdown
+from bot.domain import messages
+from bot.records.conversations import retention_days
 
 HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
@@ -65,7 +67,7 @@ class NoticeBlueprint(Blueprint):
         async def privacy_notice(_: Request) -> HTTPResponse:
             return response.html(page, headers=HEADERS)
 
-        app.add_route(privacy_notice, NOTICE_PATH_URL, methods=["GET"], name="privacy_notice",
+        app.add_route(privacy_notice, messages.PRIVACY_PAGE, methods=["GET"], name="privacy_notice",
                       strict_slashes=False)
 
 
@@ -82,3 +84,8 @@ class PrivacyNoticePage(InputChannel):
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         return NoticeBlueprint(render_html(notice_markdown()), "privacy_notice_page", __name__)
+
+
+def notice_markdown(env: Mapping[str, str] = os.environ) -> str:
+    """The privacy notice with this installation's retention period and data controller (PRIVACY_CONTROLLER)."""
+    return messages.privacy_notice(retention_days(env), (env.get("PRIVACY_CONTROLLER") or "").strip() or None)

@@ -34,7 +34,8 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from bot.records import conversations as privacy
-from bot.channels.guard import CHAT_PATH, OnNewMessage, conversation_id, guard
+from bot.channels.credentials import CHAT_PATH
+from bot.channels.guard import OnNewMessage, conversation_id, guard
 
 logger = logging.getLogger(__name__)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Optional
 
 from bot.domain import catalogue as catalogue_module
@@ -20,6 +21,15 @@ from bot.domain import contacts
 from bot.domain.routing import Answers, Decision
 
 Button = tuple[str, str]
+
+# -- what every channel answers before Rasa sees a message (bot/channels/guard.py) ----------
+TECHNICAL_FAILURE = "Beklager, der skete en teknisk fejl, så jeg kunne ikke læse din besked. Prøv igen om lidt."
+EMPTY_MESSAGE = "Din besked var tom. Skriv gerne, hvad du vil spørge om, så hjælper jeg dig videre."
+
+
+def message_too_long(length: int, limit: int) -> str:
+    return (f"Din besked er for lang ({length} tegn). Jeg kan højst læse {limit} tegn ad gangen. "
+            "Skriv det gerne kortere, så hjælper jeg dig videre. Intet af det, du skrev, er gemt.")
 
 
 @dataclass(frozen=True)
@@ -327,3 +337,41 @@ def next_step(record: dict) -> str:
     else:
         text = "Udbyderen kontakter jer for at planlægge forløbet sammen med leder og medarbejderrepræsentanter."
     return text
+
+
+# -- privacy ---------------------------------------------------------------------------------
+# Where the Rasa server shows the privacy notice (bot/channels/privacy_page.py); the greeting links to it.
+PRIVACY_PAGE = "/privatliv"
+PRIVACY_NOTICE_FILE = Path(__file__).resolve().parents[1] / "data" / "privacy_notice.md"
+
+
+def forgotten(reference: Optional[str]) -> str:
+    """The confirmation after "glem mig"; `reference` is the conversation's filed application, if any."""
+    done = ("Jeg har slettet vores samtale og alle de svar, du har givet mig. "
+            "Intet af det, du har skrevet her, er gemt længere.")
+    if reference is None:
+        return done + " Der var ikke sendt nogen ansøgning. Skriv bare, hvis du vil starte forfra."
+    return (done + f"\n\nJeres ansøgning med referencen {reference} var allerede sendt. Den er gemt, "
+            "så den kan blive behandlet, og den er ikke slettet. Vil I også have ansøgningen slettet, "
+            f"så kontakt dem, der behandler den, og oplys referencen {reference}.")
+
+
+def privacy_notice(retention_days: int, controller: Optional[str]) -> str:
+    """The full privacy notice (markdown), with the retention period and the data controller."""
+    controller_text = (f"Dataansvarlig er {controller}." if controller else
+                       "Dataansvarlig er den organisation, der driver denne udgave af Arbejdsmiljøguiden.")
+    return PRIVACY_NOTICE_FILE.read_text(encoding="utf-8").format(retention_days=retention_days,
+                                                                  controller=controller_text)
+
+
+def privacy_summary(retention_days: int) -> str:
+    """The short version the bot says in the chat (same facts as the notice)."""
+    return ("Sådan passer jeg på dine oplysninger:\n"
+            "- Jeg gemmer det, du skriver i samtalen, så jeg kan hjælpe dig og sende jeres ansøgning. "
+            "Det kan være navne, e-mailadresser og telefonnumre på jeres kontaktpersoner og jeres "
+            "beskrivelse af problemet.\n"
+            f"- Samtalen slettes automatisk, når der er gået {retention_days} dage uden nye beskeder.\n"
+            "- En sendt ansøgning gemmes, så den kan blive behandlet.\n"
+            "- Skriv »glem mig« eller »slet mine oplysninger«, så sletter jeg samtalen med det samme.\n"
+            "- Skriv ikke helbredsoplysninger eller navne på kolleger i beskrivelsen af problemet.\n\n"
+            f"Læs hele teksten på {PRIVACY_PAGE}")

@@ -1,4 +1,4 @@
-"""Personal data in the conversation store: forgetting one conversation, purging old ones, the privacy notice.
+"""Personal data in the conversation store: forgetting one conversation, purging old ones.
 
 Rasa keeps every conversation as rows in the `events` table of its SQL tracker store
 (SQLite by default, PostgreSQL in production). This module works on that table with plain
@@ -22,7 +22,6 @@ import sqlalchemy as sa
 import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-NOTICE_PATH = Path(__file__).resolve().parents[1] / "data" / "privacy_notice.md"
 
 # The action that runs when the user says "glem mig"; the tracker store deletes the
 # conversation instead of saving it when this action ran in the turn.
@@ -32,8 +31,6 @@ FORGET_ACTION = "action_forget_me"
 # Other channels (REST, Slack) get no such message: Slack would post it as a message.
 WEBCHAT_CHANNEL = "socketio"
 FORGOTTEN_SIGNAL = {"forgotten": True}
-# Where the Rasa server shows the notice (bot/channels/privacy_page.py); the greeting links to it.
-NOTICE_PATH_URL = "/privatliv"
 DEFAULT_RETENTION_DAYS = 30
 SECONDS_PER_DAY = 86400
 
@@ -154,44 +151,6 @@ def make_engine(url: str, env: Mapping[str, str] = os.environ) -> sa.engine.Engi
         connect_args["options"] = f"-csearch_path={env['POSTGRESQL_SCHEMA']}"
     return sa.create_engine(url, pool_pre_ping=True, future=True, hide_parameters=True,
                             connect_args=connect_args)
-
-
-# ---------------------------------------------------------------------------------------
-# What the user is told
-
-def forget_reply(record: Optional[Mapping[str, Any]]) -> str:
-    """The Danish confirmation after "glem mig"; `record` is the conversation's filed application, if any."""
-    done = ("Jeg har slettet vores samtale og alle de svar, du har givet mig. "
-            "Intet af det, du har skrevet her, er gemt længere.")
-    if record is None:
-        return done + " Der var ikke sendt nogen ansøgning. Skriv bare, hvis du vil starte forfra."
-    reference = record["reference"]
-    return (done + f"\n\nJeres ansøgning med referencen {reference} var allerede sendt. Den er gemt, "
-            "så den kan blive behandlet, og den er ikke slettet. Vil I også have ansøgningen slettet, "
-            f"så kontakt dem, der behandler den, og oplys referencen {reference}.")
-
-
-def notice_markdown(env: Mapping[str, str] = os.environ) -> str:
-    """The full privacy notice (Danish), with the configured retention period and data controller."""
-    controller = (env.get("PRIVACY_CONTROLLER") or "").strip()
-    controller_text = (f"Dataansvarlig er {controller}." if controller else
-                       "Dataansvarlig er den organisation, der driver denne udgave af Arbejdsmiljøguiden.")
-    return NOTICE_PATH.read_text(encoding="utf-8").format(
-        retention_days=retention_days(env), controller=controller_text)
-
-
-def notice_summary(env: Mapping[str, str] = os.environ) -> str:
-    """The short version the bot says in the chat (same facts as the notice)."""
-    days = retention_days(env)
-    return ("Sådan passer jeg på dine oplysninger:\n"
-            "- Jeg gemmer det, du skriver i samtalen, så jeg kan hjælpe dig og sende jeres ansøgning. "
-            "Det kan være navne, e-mailadresser og telefonnumre på jeres kontaktpersoner og jeres "
-            "beskrivelse af problemet.\n"
-            f"- Samtalen slettes automatisk, når der er gået {days} dage uden nye beskeder.\n"
-            "- En sendt ansøgning gemmes, så den kan blive behandlet.\n"
-            "- Skriv »glem mig« eller »slet mine oplysninger«, så sletter jeg samtalen med det samme.\n"
-            "- Skriv ikke helbredsoplysninger eller navne på kolleger i beskrivelsen af problemet.\n\n"
-            f"Læs hele teksten på {NOTICE_PATH_URL}")
 
 
 # ---------------------------------------------------------------------------------------

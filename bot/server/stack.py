@@ -102,7 +102,7 @@ class Stack:
         return path
 
     def write_credentials(self) -> Path:
-        from bot.channels.guard import runtime_credentials
+        from bot.channels.credentials import runtime_credentials
 
         path = self.run_dir / "credentials.yml"
         path.write_text(yaml.safe_dump(runtime_credentials(self._environment()), allow_unicode=True),

@@ -11,7 +11,8 @@ import urllib.request
 
 import pytest
 
-from bot.channels.guard import EMPTY_REPLY, FAILURE_REPLY
+from bot.domain.messages import EMPTY_MESSAGE as EMPTY_REPLY
+from bot.domain.messages import TECHNICAL_FAILURE as FAILURE_REPLY
 from tests.conftest import texts
 
 pytestmark = pytest.mark.e2e

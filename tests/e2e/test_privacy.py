@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from bot.domain import messages
 from bot.records import conversations as privacy
 from bot.channels.guard import conversation_id
 from tests.conftest import ROOT, texts
@@ -153,9 +154,9 @@ def test_filed_application_stores_hostile_text_literally_and_forget_keeps_the_re
 
 def test_greeting_links_to_a_notice_page_the_server_serves(running_bot):
     greeting = texts(running_bot.say("privacy-greeting", "Hej"))
-    assert privacy.NOTICE_PATH_URL in greeting and "»glem mig«" in greeting
+    assert messages.PRIVACY_PAGE in greeting and "»glem mig«" in greeting
 
-    with urllib.request.urlopen(running_bot.stack.rasa_url + privacy.NOTICE_PATH_URL, timeout=30) as page:
+    with urllib.request.urlopen(running_bot.stack.rasa_url + messages.PRIVACY_PAGE, timeout=30) as page:
         body = page.read().decode("utf-8")
         assert page.status == 200 and page.headers["Content-Type"].startswith("text/html")
         assert "default-src 'none'" in page.headers["Content-Security-Policy"]

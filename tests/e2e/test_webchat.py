@@ -137,7 +137,7 @@ class ChatPage:
 
 @pytest.fixture
 def chat_url(running_bot) -> str:
-    from bot.channels.guard import CHAT_PATH
+    from bot.channels.credentials import CHAT_PATH
 
     return running_bot.stack.rasa_url + CHAT_PATH
 
@@ -361,7 +361,7 @@ def test_socket_never_joins_a_session_id_it_did_not_get_from_the_server(running_
 def test_web_chat_messages_pass_the_shared_length_limit(running_bot):
     import socketio
 
-    from bot.channels.limits import max_message_chars
+    from bot.channels.guard import max_message_chars
 
     client = socketio.SimpleClient()
     client.connect(running_bot.stack.rasa_url, transports=["polling"], socketio_path="socket.io")

@@ -8,7 +8,8 @@ import json
 import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
-from bot.channels.guard import (EMPTY_REPLY, JSON_DEPTH_MAX, SENDER_MAX, clean_message_text, conversation_id, guard,
+from bot.domain.messages import EMPTY_MESSAGE as EMPTY_REPLY
+from bot.channels.guard import (JSON_DEPTH_MAX, SENDER_MAX, clean_message_text, conversation_id, guard,
                           rest_message, sender_problem)
 
 

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 import actions.common
 from actions.privacy import ForgetMe, PrivacyNotice
 from bot.records import conversations as privacy, store as records
-from bot.domain import routing
+from bot.domain import messages, routing
 from tests.actions.test_actions import DOMAIN, texts, tracker
 from tests.unit.test_routing import COMPLETE
 
@@ -29,7 +29,7 @@ async def test_forget_me_in_the_form_closes_it_and_resets_every_slot(action_stor
     assert {"event": "active_loop", "name": None} in [
         {k: e.get(k) for k in ("event", "name")} for e in events]
     assert any(e["event"] == "reset_slots" for e in events)
-    assert texts(dispatcher) == privacy.forget_reply(None)
+    assert texts(dispatcher) == messages.forgotten(None)
 
 
 @pytest.mark.parametrize("channel, signalled", [("socketio", True), ("rest", False), ("slack", False)])
@@ -39,7 +39,7 @@ async def test_only_the_web_chat_is_told_to_drop_its_copy_of_the_conversation(ac
 
     custom = [m["custom"] for m in dispatcher.messages if m.get("custom")]
     assert custom == ([privacy.FORGOTTEN_SIGNAL] if signalled else [])
-    assert texts(dispatcher).startswith(privacy.forget_reply(None))
+    assert texts(dispatcher).startswith(messages.forgotten(None))
 
 
 async def test_forget_me_after_filing_names_the_kept_record(action_store):
@@ -59,5 +59,5 @@ async def test_privacy_question_gets_the_short_notice_and_changes_nothing():
     dispatcher = CollectingDispatcher()
     events = await PrivacyNotice().run(dispatcher, tracker({}, text="hvad gemmer I om mig?",
                                                            intent="privacy_notice"), DOMAIN)
-    assert events == [] and privacy.NOTICE_PATH_URL in texts(dispatcher)
+    assert events == [] and messages.PRIVACY_PAGE in texts(dispatcher)
     assert f"{privacy.DEFAULT_RETENTION_DAYS} dage" in texts(dispatcher)

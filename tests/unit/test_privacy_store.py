@@ -17,6 +17,8 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
+from bot.domain import messages
+from bot.channels.privacy_page import notice_markdown
 from bot.records import conversations as privacy
 from tests.conftest import ROOT
 
@@ -437,18 +439,18 @@ def test_cached_stores_of_two_instances_never_serve_stale_or_deleted_conversatio
 # -- what the user is told ----------------------------------------------------------------
 
 def test_forget_reply_without_a_filed_record_says_everything_is_deleted():
-    reply = privacy.forget_reply(None)
+    reply = messages.forgotten(None)
     assert "slettet" in reply and "ikke sendt nogen ansøgning" in reply
 
 
 def test_forget_reply_names_the_kept_record_and_how_to_delete_it():
-    reply = privacy.forget_reply({"reference": "SPARK-2026-000042"})
+    reply = messages.forgotten("SPARK-2026-000042")
     assert reply.count("SPARK-2026-000042") == 2
     assert "ikke slettet" in reply and "kontakt dem, der behandler den" in reply
 
 
 def test_notice_says_what_why_how_long_and_how_to_delete():
-    notice = privacy.notice_markdown({"CONVERSATION_RETENTION_DAYS": "14"})
+    notice = notice_markdown({"CONVERSATION_RETENTION_DAYS": "14"})
     for heading in ("## Hvad gemmer vi?", "## Hvorfor?", "## Hvor længe?",
                     "## Sådan får du dine oplysninger slettet"):
         assert heading in notice
@@ -457,12 +459,12 @@ def test_notice_says_what_why_how_long_and_how_to_delete():
 
 
 def test_notice_invents_no_contact_details():
-    for text in (privacy.notice_markdown({}), privacy.notice_summary({})):
+    for text in (notice_markdown({}), messages.privacy_summary(privacy.retention_days({}))):
         assert not re.search(r"@|https?://|www\.|\.dk\b|\d{2}\s?\d{2}\s?\d{2}\s?\d{2}", text)
 
 
 def test_configured_controller_is_named_in_the_notice():
-    notice = privacy.notice_markdown({"PRIVACY_CONTROLLER": "Eksempel-sekretariatet"})
+    notice = notice_markdown({"PRIVACY_CONTROLLER": "Eksempel-sekretariatet"})
     assert "Dataansvarlig er Eksempel-sekretariatet." in notice
 
 
@@ -483,7 +485,7 @@ def test_notice_page_escapes_the_text():
 def test_greeting_links_to_the_notice_and_says_how_to_be_forgotten():
     domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
     greeting = domain["responses"]["utter_greet"][0]
-    assert privacy.NOTICE_PATH_URL in greeting["text"] and "»glem mig«" in greeting["text"]
+    assert messages.PRIVACY_PAGE in greeting["text"] and "»glem mig«" in greeting["text"]
     assert {"title": "Om dine oplysninger", "payload": "/privacy_notice"} in greeting["buttons"]
 
 

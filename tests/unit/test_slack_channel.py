@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from bot.channels.guard import ChannelConfigError, runtime_credentials
+from bot.channels.credentials import ChannelConfigError, runtime_credentials
 from bot.channels.slack import (Delivery, RecentDeliveries, delivery_from_event, delivery_from_interaction,
                        escape_mrkdwn, message_blocks, user_text)
 

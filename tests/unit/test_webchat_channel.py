@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.channels.guard import runtime_credentials
+from bot.channels.credentials import runtime_credentials
 from bot.channels.webchat import (ASSET_FILES, WebChatInput, load_assets, loopback_origins, normalise_origin,
                          parse_origins)
 
