@@ -1,4 +1,4 @@
-"""Rasa's own command line, with our tested speed patches applied first (bot/server/patches/__init__.py).
+"""Rasa's own command line, with our tested speed patches applied first (bot/server/patches/).
 
 `python -m bot.server.rasa_server run --model ...` takes exactly the arguments of `rasa run`.
 bot/server/stack.py starts the Rasa server through it; RASA_PATCHES=none gives stock Rasa.

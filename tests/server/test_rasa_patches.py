@@ -1,4 +1,4 @@
-"""Our Rasa patches (bot/server/patches/__init__.py) change speed, never behaviour: compared with Rasa's own code."""
+"""Our Rasa patches (bot/server/patches/) change speed, never behaviour: compared with Rasa's own code."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ import pytest
 from jsonschema import ValidationError
 
 from bot.server import patches as rasa_patches
+from bot.server.patches import (action_call_json, action_reply_validator, action_server_keepalive,
+                                active_loop_state, sqlite_tracker_store)
 from tests.conftest import ROOT
 
 
@@ -48,29 +50,90 @@ def test_unknown_patch_name_is_refused():
         rasa_patches.selected("action_reply_validator,go_faster")
 
 
-def test_apply_twice_keeps_rasas_original_and_revert_restores_it(patched):
+def test_apply_refuses_unknown_names_too():
+    with pytest.raises(ValueError, match="unknown Rasa patch"):
+        rasa_patches.apply(("load_without_training_step",))  # deleted: it never ran with our config.yml
+
+
+def _rasas_attributes() -> dict:
+    """Every attribute of Rasa that some patch replaces, as its owner holds it now."""
     from rasa.core import tracker_store
     from rasa.core.actions.action import RemoteAction
+    from rasa.engine.graph import GraphSchema
     from rasa.shared.core import trackers
     from rasa.shared.core.events import Event
     from rasa.utils.endpoints import EndpointConfig
 
-    def current() -> tuple:
-        return (RemoteAction._validate_action_result,
-                tracker_store.SQLTrackerStore.__init__, tracker_store.create_engine_kwargs,
-                Event.__dict__["resolve_by_type"], EndpointConfig.session, trackers.dataclasses,
-                Event.__dict__.get("__init_subclass__"))
+    return {
+        "RemoteAction._validate_action_result": RemoteAction.__dict__["_validate_action_result"],
+        "SQLTrackerStore.__init__": tracker_store.SQLTrackerStore.__dict__["__init__"],
+        "tracker_store.create_engine_kwargs": tracker_store.create_engine_kwargs,
+        "Event.resolve_by_type": Event.__dict__["resolve_by_type"],
+        "Event.__init_subclass__": Event.__dict__.get("__init_subclass__"),  # Rasa's Event has none
+        "EndpointConfig.session": EndpointConfig.__dict__["session"],
+        "EndpointConfig.request": EndpointConfig.__dict__["request"],
+        "trackers.dataclasses": trackers.dataclasses,
+        "GraphSchema.minimal_graph_schema": GraphSchema.__dict__["minimal_graph_schema"],
+    }
 
-    originals = current()
+
+# What each patch replaces: no two patches touch the same attribute.
+REPLACES = {
+    "action_reply_validator": {"RemoteAction._validate_action_result"},
+    "sqlite_tracker_store": {"SQLTrackerStore.__init__", "tracker_store.create_engine_kwargs"},
+    "event_type_lookup": {"Event.resolve_by_type", "Event.__init_subclass__"},
+    "action_server_keepalive": {"EndpointConfig.session"},
+    "action_call_json": {"EndpointConfig.request"},
+    "active_loop_state": {"trackers.dataclasses"},
+    "minimal_graph_memo": {"GraphSchema.minimal_graph_schema"},
+}
+
+
+def _changed(before: dict, after: dict) -> set:
+    return {name for name in before if after[name] is not before[name]}
+
+
+def test_apply_twice_keeps_rasas_original_and_revert_restores_it(patched):
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.core import trackers
+
+    originals = _rasas_attributes()
+    assert originals["Event.__init_subclass__"] is None
+    assert rasa_patches.apply(rasa_patches.PATCHES) == rasa_patches.PATCHES == rasa_patches.applied()
+    patched_once = _rasas_attributes()
     rasa_patches.apply(rasa_patches.PATCHES)
-    patched_once = current()
-    rasa_patches.apply(rasa_patches.PATCHES)
-    assert current() == patched_once
-    assert all(a is not b for a, b in zip(patched_once, originals))
-    assert trackers.dataclasses.asdict is rasa_patches.fast_asdict
-    assert RemoteAction._validate_action_result is rasa_patches._validate_action_result
+    assert _changed(patched_once, _rasas_attributes()) == set()
+    assert _changed(originals, patched_once) == set(originals)
+    assert trackers.dataclasses.asdict is active_loop_state.fast_asdict
+    assert RemoteAction._validate_action_result is action_reply_validator.validate_action_result
     rasa_patches.revert()
-    assert current() == originals
+    assert rasa_patches.applied() == ()
+    assert _changed(originals, _rasas_attributes()) == set()
+
+
+def test_every_patch_is_a_module_whose_apply_returns_its_own_undo(patched):
+    import importlib
+
+    assert set(REPLACES) == set(rasa_patches.PATCHES)
+    assert sum(len(names) for names in REPLACES.values()) == len(set().union(*REPLACES.values()))
+    originals = _rasas_attributes()
+    for name in rasa_patches.PATCHES:
+        undo = importlib.import_module(f"bot.server.patches.{name}").apply()
+        assert callable(undo)
+        assert _changed(originals, _rasas_attributes()) == REPLACES[name], name
+        undo()
+        assert _changed(originals, _rasas_attributes()) == set(), name
+
+
+def test_undos_work_in_any_order(patched):
+    import importlib
+
+    originals = _rasas_attributes()
+    undos = [importlib.import_module(f"bot.server.patches.{name}").apply() for name in rasa_patches.PATCHES]
+    assert _changed(originals, _rasas_attributes()) == set(originals)
+    for undo in undos:  # first applied, first undone
+        undo()
+    assert _changed(originals, _rasas_attributes()) == set()
 
 
 # -- action_reply_validator ---------------------------------------------------------------------
@@ -147,14 +210,14 @@ def test_action_reply_validator_gives_rasas_result_and_error(patched, reply):
 def test_each_event_is_checked_against_its_own_types_schema_only(patched):
     from rasa.core.actions.action import RemoteAction
 
-    dispatch = rasa_patches._event_dispatch(RemoteAction)
+    dispatch = action_reply_validator.event_dispatch(RemoteAction)
     assert dispatch is not None and len(dispatch.by_type) >= 20
     assert dispatch.valid(EVERY_EVENT_TYPE)
     assert not any(dispatch.valid(reply) for reply in INVALID_REPLIES)
     reply = {"events": EVERY_EVENT_TYPE["events"] * 7}  # ~160 events, a long form's worth
     rasa_patches.apply(("action_reply_validator",))
     action = RemoteAction("validate_application_form", None)
-    full = rasa_patches._reply_validator(RemoteAction)
+    full = action_reply_validator.reply_validator(RemoteAction)
     ours_ms = _ms_per_call(action._validate_action_result, reply)
     full_ms = _ms_per_call(lambda r: full.validate(r), reply)
     assert ours_ms < full_ms / 2, (ours_ms, full_ms)
@@ -184,7 +247,7 @@ def test_action_reply_validator_is_built_once_and_many_times_faster(patched):
     rasas_ms = _ms_per_call(action._validate_action_result, reply)  # re-checks the schema each call
     rasa_patches.apply(("action_reply_validator",))
     ours_ms = _ms_per_call(action._validate_action_result, reply)
-    assert rasa_patches._reply_validator(RemoteAction) is rasa_patches._reply_validator(RemoteAction)
+    assert action_reply_validator.reply_validator(RemoteAction) is action_reply_validator.reply_validator(RemoteAction)
     assert ours_ms < rasas_ms / 5, (ours_ms, rasas_ms)
 
 
@@ -313,7 +376,7 @@ def test_action_server_keepalive_survives_pauses_longer_than_the_servers_keepali
     rasa_patches.apply(("action_server_keepalive",))
     # Sanic closes idle connections after 5 s; ours closes them after 2 s, so the call after a
     # 6 s pause opens a new one instead of failing on a closed one.
-    events, connections = _calls_over_time(action_server, [0, rasa_patches.KEEPALIVE_S + 4.0, 0])
+    events, connections = _calls_over_time(action_server, [0, action_server_keepalive.KEEPALIVE_S + 4.0, 0])
     assert events[0] == events[1] == events[2]
     assert connections[0] != connections[1] and connections[1] == connections[2]
 
@@ -350,13 +413,13 @@ def _finished_application_request() -> dict:
     [None, True, False, [], {}, ""],
 ])
 def test_action_call_json_decodes_to_what_json_dumps_gives(value):
-    assert json.loads(rasa_patches.action_call_json(value)) == json.loads(json.dumps(value))
+    assert json.loads(action_call_json.action_call_json(value)) == json.loads(json.dumps(value))
 
 
 def test_action_call_json_of_a_finished_application_is_rasas_json_three_times_faster():
     body = _finished_application_request()
     assert len(body["tracker"]["events"]) == 151 and "domain" in body
-    ours, rasas = rasa_patches.action_call_json(body), json.dumps(body)
+    ours, rasas = action_call_json.action_call_json(body), json.dumps(body)
     assert json.loads(ours) == json.loads(rasas) and len(rasas) > 50_000
 
     def ms(dumps: Any) -> float:
@@ -366,7 +429,7 @@ def test_action_call_json_of_a_finished_application_is_rasas_json_three_times_fa
         return (time.perf_counter() - started) / 5 * 1000
 
     # Best of interleaved trials: the machine is shared and noisy.
-    trials = [(ms(rasa_patches.action_call_json), ms(json.dumps)) for _ in range(9)]
+    trials = [(ms(action_call_json.action_call_json), ms(json.dumps)) for _ in range(9)]
     ours_ms, rasas_ms = min(o for o, _ in trials), min(r for _, r in trials)
     assert ours_ms < rasas_ms / 1.5, (ours_ms, rasas_ms)
 
@@ -374,13 +437,59 @@ def test_action_call_json_of_a_finished_application_is_rasas_json_three_times_fa
 def test_action_call_json_writes_nan_and_fails_like_json_dumps():
     import math
 
-    assert math.isnan(json.loads(rasa_patches.action_call_json({"x": float("nan")}))["x"])
+    assert math.isnan(json.loads(action_call_json.action_call_json({"x": float("nan")}))["x"])
     for unserialisable in ({"x": {1, 2}}, {"x": b"bytes"}, {"x": object()}):
         with pytest.raises(TypeError) as rasas:
             json.dumps(unserialisable)
         with pytest.raises(TypeError) as ours:
-            rasa_patches.action_call_json(unserialisable)
+            action_call_json.action_call_json(unserialisable)
         assert str(ours.value) == str(rasas.value)
+
+
+def _one_request(body: Any, compress: bool) -> tuple[Any, list[tuple]]:
+    """One EndpointConfig.request(json=body) to a local aiohttp server; its answer and what the server got."""
+    from aiohttp import web
+
+    from rasa.utils.endpoints import EndpointConfig
+
+    seen: list[tuple] = []
+
+    async def handler(request: Any) -> Any:
+        seen.append((request.method, request.path, request.query_string, request.headers.get("Content-Type"),
+                     request.headers.get("Content-Encoding"), request.headers.get("X-Ours"), await request.read()))
+        return web.json_response({"events": [], "responses": []})
+
+    async def run() -> Any:
+        app = web.Application()
+        app.router.add_post("/webhook", handler)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]
+        try:
+            endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook", token="t", headers={"X-Ours": "1"})
+            return await endpoint.request(json=body, method="post", timeout=10, compress=compress)
+        finally:
+            await runner.cleanup()
+
+    return asyncio.run(run()), seen
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_action_call_json_sends_rasas_request_with_the_body_written_by_ujson(patched, monkeypatch, compress):
+    body = {"next_action": "validate_application_form", "tracker": {"text": "Århus/Aarhus \"x\"", "n": [1.5, None]}}
+    rasas_answer, rasas = _one_request(body, compress)
+    calls = []
+    real = action_call_json.action_call_json
+    monkeypatch.setattr(action_call_json, "action_call_json", lambda value: calls.append(value) or real(value))
+    rasa_patches.apply(("action_call_json",))
+    ours_answer, ours = _one_request(body, compress)
+    assert calls == [body] and ours_answer == rasas_answer == {"events": [], "responses": []}
+    assert ours[0][:-1] == rasas[0][:-1] == ("POST", "/webhook", "token=t", "application/json",
+                                             "deflate" if compress else None, "1")
+    assert json.loads(ours[0][-1]) == json.loads(rasas[0][-1]) == body
+    assert ours[0][-1] == real(body).encode() != rasas[0][-1] == json.dumps(body).encode()
 
 
 @pytest.mark.slow
@@ -459,7 +568,7 @@ def test_sqlite_tracker_store_leaves_in_memory_databases_alone(patched):
 
     rasa_patches.apply(("sqlite_tracker_store",))
     store = SQLTrackerStore(None, dialect="sqlite", db=":memory:")
-    assert not sa.event.contains(store.engine, "connect", rasa_patches._sqlite_pragmas)
+    assert not sa.event.contains(store.engine, "connect", sqlite_tracker_store.sqlite_pragmas)
     assert not isinstance(store.engine.pool, sa.pool.QueuePool)
 
 
@@ -626,8 +735,9 @@ def test_fast_asdict_equals_dataclasses_asdict_for_any_field_value(value):
     from rasa.shared.core.trackers import TrackerActiveLoop
 
     loop = TrackerActiveLoop("application_form", False, False, value)
-    assert rasa_patches.fast_asdict(loop) == dataclasses.asdict(loop)
-    assert type(rasa_patches.fast_asdict(loop)["trigger_message"]) is type(dataclasses.asdict(loop)["trigger_message"])
+    ours, rasas = active_loop_state.fast_asdict(loop), dataclasses.asdict(loop)
+    assert ours == rasas
+    assert type(ours["trigger_message"]) is type(rasas["trigger_message"])
 
 
 def test_active_loop_state_is_faster_than_rasas(patched):
