@@ -14,7 +14,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.ask import ask_again
 from actions.common import answers, latest_intent, store
 from bot.domain import messages, routing
-from bot.records import receipts, store as records
+from bot.records import receipts
+from bot.domain.record import build_record
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ class ConcludeApplication(Action):
             dispatcher.utter_message(text=messages.conclusion(decision, a))
             return []
         channel = (tracker.get_latest_input_channel() or "unknown")
-        record = records.build_record(a, decision, tracker.sender_id, channel)
+        record = build_record(a, decision, tracker.sender_id, channel)
         try:
             stored, created = await asyncio.to_thread(store().file, record)
         except Exception:  # the user must hear about it; the details go to the log, without personal data

@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 import aiohttp
 import sqlalchemy.exc
 
+from bot.domain.record import timestamp
 from bot.records import receipts
 from bot.records.store import DELIVERY, RECEIPT, ApplicationStore, Claim
 
@@ -266,8 +267,7 @@ class Worker:
         return self.store.next_due_at(RECEIPT, self._receipt_cutoff())
 
     def _receipt_cutoff(self) -> str:
-        oldest = datetime.fromtimestamp(self.clock(), timezone.utc) - self.settings.receipt_max_age
-        return oldest.isoformat(timespec="seconds").replace("+00:00", "Z")
+        return timestamp(datetime.fromtimestamp(self.clock(), timezone.utc) - self.settings.receipt_max_age)
 
     async def _delivery_batch(self, session: aiohttp.ClientSession) -> int:
         claims = await asyncio.to_thread(self.store.claim_due, DELIVERY, self.clock(),

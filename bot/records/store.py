@@ -11,7 +11,7 @@ import os
 import threading
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterator, Optional
@@ -21,8 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from bot.domain import catalogue as catalogue_module
-from bot.domain import contacts, geography
-from bot.domain.routing import Answers, Decision
+from bot.domain.record import timestamp
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "data" / "application-record.schema.json"
@@ -73,64 +72,6 @@ def validate(record: dict) -> None:
     errors = sorted(_validator().iter_errors(record), key=lambda e: list(e.path))
     if errors:
         raise RecordInvalid("; ".join(f"{'/'.join(map(str, e.path))}: {e.message}" for e in errors))
-
-
-def _contact(name: Optional[str], email: Optional[str], phone: Optional[str],
-             role: Optional[str] = None) -> dict:
-    contact = {"name": name, "email": email,
-               "phone": None if phone == contacts.PHONE_SKIPPED else phone}
-    if role is not None:
-        contact["role"] = role if role in ("TR", "AMR", "FTR") else "other"
-    return contact
-
-
-def build_record(answers: Answers, decision: Decision, conversation_id: str, channel: str,
-                 now: Optional[datetime] = None) -> dict:
-    """The record for a conversation that ends in filing (reference added on storing)."""
-    now = now or datetime.now(timezone.utc)
-    geo = geography.load()
-    municipality = None
-    region_name = answers.region
-    if answers.municipality:
-        m = geo.municipality(answers.municipality)
-        region_name = region_name or m.region
-        if answers.sector == "kommunal":  # the employer; for others it is only the town
-            municipality = {"code": m.code, "name": m.name}
-    region = None
-    if region_name and answers.sector != "statslig":
-        r = catalogue_module.load().region(region_name)
-        region = {"code": r.code, "name": r.name}
-    if answers.sector == "statslig":
-        contacts = {"employee_representative" if answers.role in ("TR", "AMR", "FTR")
-                    else "leader": _contact(answers.contact_name, answers.contact_email,
-                                            answers.contact_phone,
-                                            answers.role if answers.role in ("TR", "AMR", "FTR") else None)}
-    else:
-        contacts = {
-            "leader": _contact(answers.leader_name, answers.leader_email, answers.leader_phone),
-            "employee_representative": _contact(answers.rep_name, answers.rep_email,
-                                                answers.rep_phone, answers.rep_role),
-        }
-    return {
-        "created_at": now.isoformat(timespec="seconds").replace("+00:00", "Z"),
-        "channel": channel,
-        "conversation_id": conversation_id,
-        "offer": decision.offer,
-        "sector": answers.sector,
-        "municipality": municipality,
-        "region": region,
-        "workplace": answers.workplace,
-        "application_type": answers.application_type,
-        "applicant_body": answers.applicant_body,
-        "theme": answers.theme,
-        "problem_description": answers.problem_description,
-        "consensus_confirmed": bool(answers.consensus),
-        "commitments_accepted": bool(answers.commitments_accepted),
-        "provider": decision.provider,
-        "contacts": contacts,
-        "submitter_role": answers.role,
-        "status": decision.status,
-    }
 
 
 class ApplicationStore:
@@ -240,7 +181,7 @@ class ApplicationStore:
 
         False when the claim was lost (its lease ran out and another worker took the row).
         """
-        stamp = _timestamp(when)
+        stamp = timestamp(when)
         with self.engine.begin() as conn:
             row = conn.execute(sa.select(applications.c.record, applications.c.status)
                                .where(applications.c.reference == claim.reference)
@@ -373,11 +314,6 @@ class OutboxState:
     next_attempt_at: Optional[float]
     last_error: Optional[str]
     claimed: bool
-
-
-def _timestamp(when: Optional[datetime] = None) -> str:
-    when = when or datetime.now(timezone.utc)
-    return when.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _migrate(engine: sa.engine.Engine) -> None:

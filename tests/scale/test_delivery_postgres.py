@@ -17,9 +17,9 @@ from typing import Iterator
 import pytest
 import sqlalchemy as sa
 
-from bot.records import store as records
 from bot.records.store import DELIVERY, ApplicationStore
 from bot.domain.routing import route
+from bot.domain.record import build_record
 from tests.fakes.intake import intake_settings
 from tests.unit.test_delivery import file_records, start_worker, statuses, stop_worker, wait_until
 from tests.unit.test_routing import COMPLETE
@@ -90,7 +90,7 @@ def test_two_workers_on_postgres_never_deliver_one_record_twice(pg_url, fake_int
 
 def test_a_table_from_an_older_version_gets_the_delivery_columns_on_postgres(pg_url):
     engine = sa.create_engine(pg_url, poolclass=sa.pool.NullPool)
-    old = records.build_record(COMPLETE, route(COMPLETE), "old-conv", "rest")
+    old = build_record(COMPLETE, route(COMPLETE), "old-conv", "rest")
     old["reference"] = "SPARK-2026-000001"
     with engine.begin() as conn:
         conn.execute(sa.text("""

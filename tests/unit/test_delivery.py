@@ -26,10 +26,11 @@ from typing import Iterator
 
 import pytest
 
-from bot.records import delivery, receipts, store as records
+from bot.records import delivery, receipts
 from bot.records.delivery import Backoff, DeliveryConfigError, IntakeConfig, Worker
 from bot.records.store import DELIVERY, ApplicationStore
 from bot.domain.routing import Answers, route
+from bot.domain.record import build_record
 from tests.conftest import ROOT
 from tests.fakes.intake import intake_settings
 from tests.fakes.smtp import SMTP_FROM, smtp_settings
@@ -42,7 +43,7 @@ def file_records(store: ApplicationStore, count: int, prefix: str = "conv", **an
     a = dataclasses.replace(COMPLETE, **answers) if answers else COMPLETE
     refs = []
     for i in range(count):
-        stored, _ = store.file(records.build_record(a, route(a), f"{prefix}-{i}", "rest"))
+        stored, _ = store.file(build_record(a, route(a), f"{prefix}-{i}", "rest"))
         refs.append(stored["reference"])
     return refs
 
@@ -189,7 +190,7 @@ def test_old_database_files_get_the_delivery_columns_and_their_records_are_deliv
               next_attempt_at FLOAT, last_error TEXT);
             CREATE TABLE reference_counters (series VARCHAR(40) PRIMARY KEY, value INTEGER NOT NULL);
         """)
-        old = records.build_record(COMPLETE, route(COMPLETE), "old-conv", "rest")
+        old = build_record(COMPLETE, route(COMPLETE), "old-conv", "rest")
         old["reference"] = "SPARK-2026-000001"
         db.execute("INSERT INTO applications (reference, conversation_id, created_at, status, record, "
                    "delivery_attempts) VALUES (?, ?, ?, ?, ?, 0)",
@@ -263,7 +264,7 @@ def test_a_hanging_intake_times_out_and_is_retried(store, fake_intake):
 def test_interest_registrations_are_delivered_and_keep_their_status(store, fake_intake):
     state = Answers(sector="statslig", role="leder", interest=True, workplace="Skattestyrelsen",
                     contact_name="Eva Holm", contact_email="e@s.dk", contact_phone="-", confirmed=True)
-    stored, _ = store.file(records.build_record(state, route(state), "state-1", "rest"))
+    stored, _ = store.file(build_record(state, route(state), "state-1", "rest"))
     with worker_running(store, intake_settings(fake_intake)):
         fake_intake.wait_for(lambda i: stored["reference"] in i.stored)
         wait_until(lambda: store.outbox_state(stored["reference"])["delivery"].done_at is not None,
@@ -425,7 +426,7 @@ def test_old_records_get_no_receipt(store, fake_smtp):
     from datetime import datetime, timedelta, timezone
 
     a = COMPLETE
-    old = records.build_record(a, route(a), "long-ago", "rest",
+    old = build_record(a, route(a), "long-ago", "rest",
                                now=datetime.now(timezone.utc) - timedelta(days=30))
     store.file(old)
     [fresh] = file_records(store, 1)

@@ -9,8 +9,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 import actions.common
 from actions.privacy import ForgetMe, PrivacyNotice
-from bot.records import conversations as privacy, store as records
+from bot.records import conversations as privacy
 from bot.domain import messages, routing
+from bot.domain.record import build_record
 from tests.actions.test_actions import DOMAIN, texts, tracker
 from tests.unit.test_routing import COMPLETE
 
@@ -43,7 +44,7 @@ async def test_only_the_web_chat_is_told_to_drop_its_copy_of_the_conversation(ac
 
 
 async def test_forget_me_after_filing_names_the_kept_record(action_store):
-    record = records.build_record(COMPLETE, routing.route(COMPLETE), "test-user", "rest")
+    record = build_record(COMPLETE, routing.route(COMPLETE), "test-user", "rest")
     stored, _ = action_store.file(record)
     dispatcher = CollectingDispatcher()
 

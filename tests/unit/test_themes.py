@@ -1,7 +1,6 @@
 """Problems in the user's own words, mapped to the offer's themes (or not forced into one)."""
 
 import time
-from pathlib import Path
 
 import pytest
 
