@@ -2,6 +2,7 @@
 
 `python -m bot.server.rasa_server run --model ...` takes exactly the arguments of `rasa run`.
 bot/server/stack.py starts the Rasa server through it; RASA_PATCHES=none gives stock Rasa.
+On a Rasa other than the one the patches were checked against it stops with that message.
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ from typing import Optional, Sequence
 def main(argv: Optional[Sequence[str]] = None) -> None:
     from bot.server import patches as rasa_patches
 
-    applied = rasa_patches.apply()
+    try:
+        applied = rasa_patches.apply()
+    except rasa_patches.RasaVersionError as error:
+        raise SystemExit(f"Rasa patches: {error}") from None
     # Rasa configures logging later; say it on stderr so that the server's log shows it.
     print(f"Rasa patches: {', '.join(applied) or 'none'}", file=sys.stderr, flush=True)
     from rasa.__main__ import main as rasa_main

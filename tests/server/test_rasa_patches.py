@@ -136,6 +136,56 @@ def test_undos_work_in_any_order(patched):
     assert _changed(originals, _rasas_attributes()) == set()
 
 
+# -- the version guard ---------------------------------------------------------------------------
+
+
+def test_the_installed_rasa_is_the_one_the_patches_were_checked_against():
+    import rasa
+
+    assert rasa.__version__ == rasa_patches.RASA_VERSION == "3.6.21"
+    rasa_patches.check_rasa_version()
+
+
+@pytest.mark.parametrize("version", ["3.6.20", "3.6.22", "3.7.0", "3.6.21rc1"])
+def test_apply_refuses_any_other_rasa_and_patches_nothing(patched, monkeypatch, version):
+    import rasa
+
+    monkeypatch.setattr(rasa, "__version__", version)
+    monkeypatch.setenv("RASA_PATCHES", "all")
+    originals = _rasas_attributes()
+    for names in (None, rasa_patches.PATCHES, ("minimal_graph_memo",)):
+        with pytest.raises(rasa_patches.RasaVersionError) as refused:
+            rasa_patches.apply(names)
+        message = str(refused.value)
+        assert f"Rasa {version} is installed" in message and "RASA_PATCHES=none" in message
+        assert "3.6.21" in message
+    assert rasa_patches.applied() == ()
+    assert _changed(originals, _rasas_attributes()) == set()
+
+
+def test_stock_rasa_runs_on_any_version(patched, monkeypatch):
+    import rasa
+
+    monkeypatch.setattr(rasa, "__version__", "3.7.0")
+    monkeypatch.setenv("RASA_PATCHES", "none")
+    assert rasa_patches.apply() == ()
+    assert rasa_patches.apply(()) == ()
+
+
+def test_launcher_stops_on_another_rasa_with_the_guards_message(patched, monkeypatch):
+    import rasa
+
+    from bot.server import rasa_server
+
+    monkeypatch.setattr(rasa, "__version__", "3.7.0")
+    monkeypatch.setenv("RASA_PATCHES", "all")
+    with pytest.raises(SystemExit) as stopped:
+        rasa_server.main(["--version"])
+    assert isinstance(stopped.value.code, str)  # printed on stderr, exit status 1
+    assert "Rasa 3.7.0 is installed" in stopped.value.code and "RASA_PATCHES=none" in stopped.value.code
+    assert rasa_patches.applied() == ()
+
+
 # -- action_reply_validator ---------------------------------------------------------------------
 
 VALID_REPLIES = [

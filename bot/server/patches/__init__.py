@@ -1,9 +1,10 @@
-"""Small speed patches of Rasa 3.6, applied at start-up by our launcher (bot/server/rasa_server.py).
+"""Small speed patches of Rasa 3.6.21, applied at start-up by our launcher (bot/server/rasa_server.py).
 
 Never by editing site-packages: each patch is a module here whose `apply()` replaces a few of
 Rasa's methods in memory and returns its undo; tests/server/test_rasa_patches.py checks that
 each gives the same results as Rasa's own code. Each module's docstring says what it replaces
-and the measured reason.
+and the measured reason. They replace private Rasa internals, so `apply()` refuses any Rasa
+but `RASA_VERSION` (RASA_PATCHES=none runs stock Rasa on any version).
 
 `RASA_PATCHES` chooses: unset or "all" (every patch), "none", or names joined by "," or "+".
 """
@@ -23,8 +24,15 @@ PATCHES = ("action_reply_validator", "sqlite_tracker_store", "event_type_lookup"
            "action_server_keepalive", "action_call_json", "active_loop_state",
            "minimal_graph_memo")
 
+# The only Rasa the patches were written and tested against.
+RASA_VERSION = "3.6.21"
+
 # Applied patch -> its undo, in the order applied.
 _undos: Dict[str, Callable[[], None]] = {}
+
+
+class RasaVersionError(RuntimeError):
+    """The installed Rasa is not the one our patches were checked against."""
 
 
 def selected(setting: Optional[str] = None) -> tuple[str, ...]:
@@ -45,9 +53,24 @@ def _known(names: Iterable[str]) -> tuple[str, ...]:
     return names
 
 
+def check_rasa_version() -> None:
+    """Refuse to patch any Rasa but RASA_VERSION: the patches replace its private internals."""
+    import rasa
+
+    installed = getattr(rasa, "__version__", "unknown")
+    if installed != RASA_VERSION:
+        raise RasaVersionError(
+            f"Rasa {installed} is installed, but our Rasa patches (bot/server/patches/) replace private "
+            f"internals of Rasa {RASA_VERSION} and are checked against that version only. Run stock Rasa "
+            f"with RASA_PATCHES=none, or install Rasa {RASA_VERSION} (to move the patches to another Rasa, check "
+            f"each against it with tests/server/test_rasa_patches.py, then change RASA_VERSION).")
+
+
 def apply(names: Optional[Iterable[str]] = None) -> tuple[str, ...]:
     """Apply the chosen patches (default: from RASA_PATCHES); applying twice changes nothing."""
     names = selected() if names is None else _known(names)
+    if names:
+        check_rasa_version()
     for name in names:
         if name not in _undos:
             _undos[name] = importlib.import_module(f"{__name__}.{name}").apply()
