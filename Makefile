@@ -44,9 +44,9 @@ test: train
 	@bash scripts/setup-browser.sh
 	@$(PY) -m pytest
 
-# Unit and action tests only (no Rasa server).
+# Unit and action tests only: no Rasa server, no PostgreSQL or Redis.
 test-fast: setup
-	@$(PY) -m pytest -m "not e2e and not slow"
+	@$(PY) -m pytest -m "not e2e and not slow and not services"
 
 bench-nlu: setup
 	@$(PY) -m tools.bench.nlu

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 import urllib.parse
 import urllib.request
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Optional
 
 import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
 ROOT = Path(__file__).resolve().parents[1]
 # The record schema every filed application must satisfy (bot/data keeps the product's copy).
@@ -19,6 +25,117 @@ SCHEMA = json.loads((ROOT / "bot" / "data" / "application-record.schema.json").r
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+# Fixtures that install or start PostgreSQL or Redis (scripts/services.sh): a test using one is marked
+# `services` (and `slow`), so `make test-fast` never starts them.
+SERVICE_FIXTURES = frozenset({"services", "fresh_databases", "tracker_engine", "scaled_stack", "redis_port"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SERVICE_FIXTURES & set(getattr(item, "fixturenames", ())) or "tests/scale/" in str(item.path):
+            item.add_marker(pytest.mark.services)
+            item.add_marker(pytest.mark.slow)
+
+
+# -- factories shared by the tests (import them from here, never from another test module) ----------
+from bot.domain.routing import Answers  # noqa: E402
+
+# Every answer of a finished municipal application.
+COMPLETE = Answers(
+    sector="kommunal", municipality="Vejle", region="Region Syddanmark", role="TR",
+    application_type="enkelt", applicant_body="TRIO", problem_description="vold",
+    theme="vold_og_trusler", theme_fit=True, consensus=True, commitments_accepted=True,
+    workplace="Solgården", leader_name="Mette Hansen", leader_email="m@v.dk", leader_phone="+45 12345678",
+    rep_name="Lars Nielsen", rep_role="TR", rep_email="l@v.dk", rep_phone="-", confirmed=True)
+
+
+def record_for(conversation_id: str, when: Optional[datetime] = None) -> dict:
+    """The record COMPLETE files for a conversation (on 1 March 2026 unless `when` says otherwise)."""
+    from bot.domain.record import build_record
+    from bot.domain.routing import route
+
+    when = when or datetime(2026, 3, 1, tzinfo=timezone.utc)
+    return build_record(COMPLETE, route(COMPLETE), conversation_id, "rest", now=when)
+
+
+def file_records(store: Any, count: int, prefix: str = "conv", **answers: object) -> list[str]:
+    """File `count` records (COMPLETE, with `answers` changed) in `store`; their references."""
+    import dataclasses
+
+    from bot.domain.record import build_record
+    from bot.domain.routing import route
+
+    a = dataclasses.replace(COMPLETE, **answers) if answers else COMPLETE
+    refs = []
+    for i in range(count):
+        stored, _ = store.file(build_record(a, route(a), f"{prefix}-{i}", "rest"))
+        refs.append(stored["reference"])
+    return refs
+
+
+def wait_until(condition, timeout: float = 30.0, what: str = "condition") -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{what} not met within {timeout} s")
+
+
+def statuses(store: Any) -> dict[str, str]:
+    return {r["reference"]: r["status"] for r in store.export()}
+
+
+def start_worker(url: str, env: dict[str, str], log: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "bot", "deliver", "--db", url], cwd=ROOT,
+                            env={**os.environ, **env, "LOG_LEVEL": "INFO"},
+                            stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def stop_worker(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+    process.wait(timeout=30)
+
+
+# -- actions with rasa-sdk's real Tracker and CollectingDispatcher ---------------------------------
+DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+
+
+def tracker(slots: Optional[dict[str, Any]] = None, text: str = "", intent: str = "inform",
+            candidates: Optional[dict[str, Any]] = None, entities: Optional[list] = None,
+            channel: str = "rest", loop: Optional[str] = "application_form") -> Tracker:
+    """A tracker as Rasa sends it: slots, the latest message, and slot candidates at the end."""
+    slot_values = {slot: None for slot in DOMAIN["slots"]}
+    slot_values["requested_slot"] = None
+    slot_values.update(slots or {})
+    latest = {"text": text, "intent": {"name": intent, "confidence": 0.99}, "entities": entities or []}
+    events: list[dict] = [{"event": "user", "text": text, "parse_data": latest, "input_channel": channel}]
+    for name, value in (candidates or {}).items():
+        slot_values[name] = value
+        events.append({"event": "slot", "name": name, "value": value})
+    return Tracker("test-user", slot_values, latest, events, False, None,
+                   {"name": loop} if loop else {}, "action_listen")
+
+
+def slot_events(events: list[dict]) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+
+
+def dispatched(dispatcher: CollectingDispatcher) -> str:
+    """All the text an action sent (texts, or the names of the responses it uttered)."""
+    return "\n".join(m.get("text") or m.get("response") or "" for m in dispatcher.messages)
+
+
+async def validate(t: Tracker) -> tuple[dict[str, Any], CollectingDispatcher]:
+    """Run the form's validation action on a tracker; the slots it set and what it said."""
+    from actions.application_form import ValidateApplicationForm
+
+    dispatcher = CollectingDispatcher()
+    events = await ValidateApplicationForm().run(dispatcher, t, DOMAIN)
+    return slot_events(events), dispatcher
 
 
 @pytest.fixture

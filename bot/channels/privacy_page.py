@@ -1,7 +1,7 @@
 """The privacy notice as a web page, served by the Rasa server at `bot.domain.messages.PRIVACY_PAGE` (/privatliv).
 
 Rasa serves only what its input channels register, so the page is a tiny "channel"
-(credentials key `bot.channels.privacy_page.PrivacyNoticePage`, added by `bot.channels.credentials.runtime_credentials`)
+(credentials key `bot.channels.privacy_page.PrivacyNoticePage` in credentials.yml)
 that receives no messages. The text is `bot/data/privacy_notice.md`, rendered once at start-up
 with every character of it HTML-escaped.
 """

@@ -45,6 +45,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.channels.credentials import SLACK_HALF_CONFIGURED
 from bot.channels.guard import OnNewMessage, conversation_id, guard, parse_json_body, sender_problem
 
 logger = logging.getLogger(__name__)
@@ -301,6 +302,24 @@ class SlackBot(RasaSlackBot):
 
 
 # -- the input channel ----------------------------------------------------------------
+class SlackOff(InputChannel):
+    """The Slack channel when no Slack app is configured: its webhook says so (503) and nothing else."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "slack"
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        off = Blueprint("slack_webhook_off", __name__)
+
+        @off.route("/webhook", methods=["GET", "POST"])
+        async def webhook(_: Request) -> HTTPResponse:
+            return response.text("Slack is not configured on this server.", status=HTTPStatus.SERVICE_UNAVAILABLE)
+
+        return off
+
+
+
 class SlackInput(RasaSlackInput):
     """Rasa's Slack input (`/webhooks/slack/webhook`), strict about signatures, retries and formats."""
 
@@ -310,13 +329,19 @@ class SlackInput(RasaSlackInput):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        """Secrets from the environment (credentials may override them); `slack_channel` optional."""
+        """Secrets from the environment (credentials may override them); `slack_channel` optional.
+
+        Without a token the channel is off (`SlackOff`: its webhook answers 503); a token without
+        its signing secret stops the start.
+        """
         credentials = credentials or {}
         token = credentials.get("slack_token") or os.environ.get("SLACK_TOKEN")
         secret = credentials.get("slack_signing_secret") or os.environ.get("SLACK_SIGNING_SECRET")
+        if not token and not secret:
+            logger.info("Slack is off: SLACK_TOKEN is not set")
+            return SlackOff()
         if not token or not secret:
-            raise InvalidConfigException(
-                "The Slack channel needs SLACK_TOKEN and SLACK_SIGNING_SECRET in the environment.")
+            raise InvalidConfigException(SLACK_HALF_CONFIGURED)
         return cls(
             slack_token=token,
             slack_channel=credentials.get("slack_channel") or os.environ.get("SLACK_CHANNEL") or None,

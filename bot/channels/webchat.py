@@ -19,6 +19,7 @@ The channel's name stays `socketio`, so records say the application came by `soc
 from __future__ import annotations
 
 import logging
+import os
 import re
 import uuid
 from dataclasses import dataclass
@@ -172,7 +173,8 @@ class WebChatInput(SocketIOInput):
             user_message_evt=credentials.get("user_message_evt", "user_uttered"),
             bot_message_evt=credentials.get("bot_message_evt", "bot_uttered"),
             socketio_path=credentials.get("socketio_path", "/socket.io"),
-            allowed_origins=parse_origins(credentials.get("allowed_origins")),
+            allowed_origins=parse_origins(credentials.get("allowed_origins")
+                                          or os.environ.get("WEBCHAT_ALLOWED_ORIGINS")),
         )
 
     def __init__(self, user_message_evt: str = "user_uttered", bot_message_evt: str = "bot_uttered",

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar, Optional
 
-import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # Largest HTTP request body the servers accept (SANIC_REQUEST_MAX_SIZE overrides it): a
@@ -102,12 +101,12 @@ class Stack:
         return path
 
     def write_credentials(self) -> Path:
-        from bot.channels.credentials import runtime_credentials
+        """The repository's credentials.yml: every channel reads its settings from the environment,
+        checked here first so that a half-configured channel stops the start with a clear message."""
+        from bot.channels.credentials import check_channel_settings
 
-        path = self.run_dir / "credentials.yml"
-        path.write_text(yaml.safe_dump(runtime_credentials(self._environment()), allow_unicode=True),
-                        encoding="utf-8")
-        return path
+        check_channel_settings(self._environment())
+        return PROJECT_ROOT / "credentials.yml"
 
     def start(self, timeout: float = 240.0) -> "Stack":
         self.run_dir.mkdir(parents=True, exist_ok=True)

@@ -2,52 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
 
 import pytest
-from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 import actions.common
-from actions.application_form import ValidateApplicationForm
 from actions.ask import AskConfirmed, AskTheme
 from actions.conclude import ConcludeApplication, DefaultFallback
-from tests.conftest import ROOT
-from tests.unit.test_routing import COMPLETE
-
-import yaml
-
-DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+from tests.conftest import COMPLETE, DOMAIN, slot_events, tracker, validate
+from tests.conftest import dispatched as texts
 
 
-def tracker(slots: Optional[dict[str, Any]] = None, text: str = "", intent: str = "inform",
-            candidates: Optional[dict[str, Any]] = None, entities: Optional[list] = None,
-            channel: str = "rest", loop: Optional[str] = "application_form") -> Tracker:
-    """A tracker as Rasa sends it: slots, the latest message, and slot candidates at the end."""
-    slot_values = {slot: None for slot in DOMAIN["slots"]}
-    slot_values["requested_slot"] = None
-    slot_values.update(slots or {})
-    latest = {"text": text, "intent": {"name": intent, "confidence": 0.99}, "entities": entities or []}
-    events: list[dict] = [{"event": "user", "text": text, "parse_data": latest, "input_channel": channel}]
-    for name, value in (candidates or {}).items():
-        slot_values[name] = value
-        events.append({"event": "slot", "name": name, "value": value})
-    return Tracker("test-user", slot_values, latest, events, False, None,
-                   {"name": loop} if loop else {}, "action_listen")
-
-
-def slot_events(events: list[dict]) -> dict[str, Any]:
-    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
-
-
-def texts(dispatcher: CollectingDispatcher) -> str:
-    return "\n".join(m.get("text") or m.get("response") or "" for m in dispatcher.messages)
-
-
-async def validate(t: Tracker) -> tuple[dict[str, Any], CollectingDispatcher]:
-    dispatcher = CollectingDispatcher()
-    events = await ValidateApplicationForm().run(dispatcher, t, DOMAIN)
-    return slot_events(events), dispatcher
 
 
 async def test_several_facts_in_one_message_fill_several_slots():

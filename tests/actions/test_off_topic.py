@@ -7,7 +7,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.off_topic import OffTopic
 from bot.domain.text import ENGLISH_HINT
-from tests.actions.test_actions import DOMAIN, texts, tracker, validate
+from tests.conftest import DOMAIN, tracker, validate
+from tests.conftest import dispatched as texts
 
 MUNICIPAL = {"sector": "kommunal", "municipality": "Vejle", "region": "Region Syddanmark", "role": "TR",
              "application_type": "enkelt", "applicant_body": "TRIO", "problem_description": "vold",

@@ -47,7 +47,7 @@ _senders = itertools.count()
 
 
 def post(bot, body: bytes, content_type: str = "application/json") -> tuple[int, bytes]:
-    request = urllib.request.Request(f"{bot.server.stack.rasa_url}/webhooks/rest/webhook", data=body,
+    request = urllib.request.Request(f"{bot.stack.rasa_url}/webhooks/rest/webhook", data=body,
                                      headers={"Content-Type": content_type})
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
@@ -69,7 +69,7 @@ def filed_before(running_bot):
 
 
 def assert_alive(bot) -> None:
-    for process in bot.server.stack.processes:
+    for process in bot.stack.processes:
         assert process.poll() is None, f"{process.args[:3]} stopped"
 
 

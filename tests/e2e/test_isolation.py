@@ -21,7 +21,7 @@ PERSONAL = "Xanthippe Quorndahl"
 
 
 def post(bot, body: bytes, content_type: str = "application/json") -> tuple[int, bytes]:
-    request = urllib.request.Request(f"{bot.server.stack.rasa_url}/webhooks/rest/webhook", data=body,
+    request = urllib.request.Request(f"{bot.stack.rasa_url}/webhooks/rest/webhook", data=body,
                                      headers={"Content-Type": content_type})
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
@@ -31,7 +31,7 @@ def post(bot, body: bytes, content_type: str = "application/json") -> tuple[int,
 
 
 def assert_alive(bot) -> None:
-    for process in bot.server.stack.processes:
+    for process in bot.stack.processes:
         assert process.poll() is None, f"{process.args[:3]} stopped"
     status, body = post(bot, json.dumps({"sender": "isolation-alive", "message": "Hvad er SPARK?"}).encode())
     assert status == 200 and "SPARK" in body.decode()
@@ -105,7 +105,7 @@ def test_a_rest_client_cannot_reach_a_web_chat_conversation(running_bot):
 
 
 def test_a_rest_client_cannot_reach_a_slack_users_conversation(running_bot, slack_api):
-    from tests.e2e.test_slack import Workspace
+    from tests.fakes.slack import Workspace
 
     slack = Workspace(running_bot, slack_api)
     user, channel = slack.new_user()

@@ -64,7 +64,7 @@ ANSWERS = {
 
 def tracker_rows(bot, sender: str) -> list[str]:
     """The stored events of one conversation, read from the tracker store's database itself."""
-    engine = privacy.make_engine(privacy.tracker_store_url(bot.server.stack.run_dir / "endpoints.yml"))
+    engine = privacy.make_engine(privacy.tracker_store_url(bot.stack.run_dir / "endpoints.yml"))
     try:
         with engine.connect() as conn:
             return [row.data for row in conn.execute(
@@ -97,7 +97,7 @@ def fill_form_until(bot, sender: str, stop_at: str | None) -> list[dict]:
 
 
 def applications_cli(bot, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "APPLICATIONS_DB": str(bot.server.stack.run_dir / "applications.db")}
+    env = {**os.environ, "APPLICATIONS_DB": str(bot.stack.run_dir / "applications.db")}
     return subprocess.run([sys.executable, "-m", "bot", "applications", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True)
 

@@ -8,11 +8,10 @@ import os
 import shutil
 import subprocess
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Iterator
 
 import jsonschema
 import pytest
@@ -20,57 +19,10 @@ import redis
 
 from bot.server.stack import Stack, free_port
 from tests.conftest import ROOT, SCHEMA, RunningBot
-from tests.fakes.slack import BOT_USER, SLACK_SIGNING_SECRET, TR_CHANNEL, FakeSlackApi, SlackCall, SlackSender, sign
+from tests.fakes.slack import (BOT_USER, SLACK_SIGNING_SECRET, TR_CHANNEL, FakeSlackApi, SlackCall, Workspace, sign)
 
 pytestmark = pytest.mark.e2e
 
-
-
-class Workspace:
-    """A Slack workspace talking to the running bot: users write, click, and read the bot's posts."""
-
-    def __init__(self, bot: RunningBot, api: FakeSlackApi) -> None:
-        self.bot = bot
-        self.api = api
-        self.sender = SlackSender(f"{bot.server.stack.rasa_url}/webhooks/slack/webhook")
-
-    @staticmethod
-    def new_user() -> tuple[str, str]:
-        """A fresh user and their direct-message channel with the bot."""
-        suffix = uuid.uuid4().hex[:10].upper()
-        return f"U{suffix}", f"D{suffix}"
-
-    def user_events(self, user: str) -> list[dict]:
-        return [e for e in self.bot.tracker(user, "slack")["events"] if e["event"] == "user"]
-
-    def wait_handled(self, user: str, message_id: str, timeout: float = 90) -> None:
-        """Until Rasa has stored the message (it stores the tracker after every reply is sent)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if any(e.get("message_id") == message_id for e in self.user_events(user)):
-                return
-            time.sleep(0.2)
-        raise AssertionError(f"message {message_id} was not handled")
-
-    def say(self, user: str, channel: str, text: str, *, event_id: Optional[str] = None,
-            wait: bool = True, **event: Any) -> list[SlackCall]:
-        """A user message event, signed; the bot's posts to that channel in answer."""
-        mark = self.api.mark()
-        envelope = self.sender.event_envelope(self.sender.message_event(user, channel, text, **event), event_id)
-        status, _ = self.sender.send_event(envelope)
-        assert status == 200
-        if wait:
-            self.api.wait_for_posts(mark, channel)
-            self.wait_handled(user, envelope["event_id"])
-        return self.api.posts(mark, channel)
-
-    def click(self, user: str, post: SlackCall, title: str) -> list[SlackCall]:
-        mark = self.api.mark()
-        payload, (status, _) = self.sender.click(user, post, title)
-        assert status == 200
-        self.api.wait_for_posts(mark, post.args["channel"])
-        self.wait_handled(user, f"action:{payload['trigger_id']}")
-        return self.api.posts(mark, post.args["channel"])
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Optional
 
@@ -264,3 +265,49 @@ def slack_env(slack_api: FakeSlackApi) -> dict[str, str]:
     return {"SLACK_TOKEN": SLACK_TOKEN, "SLACK_SIGNING_SECRET": SLACK_SIGNING_SECRET,
             "SLACK_CHANNEL": TR_CHANNEL, "SLACK_API_BASE_URL": slack_api.base_url}
 
+
+class Workspace:
+    """A Slack workspace talking to the running bot: users write, click, and read the bot's posts."""
+
+    def __init__(self, bot: Any, api: FakeSlackApi) -> None:
+        self.bot = bot
+        self.api = api
+        self.sender = SlackSender(f"{bot.stack.rasa_url}/webhooks/slack/webhook")
+
+    @staticmethod
+    def new_user() -> tuple[str, str]:
+        """A fresh user and their direct-message channel with the bot."""
+        suffix = uuid.uuid4().hex[:10].upper()
+        return f"U{suffix}", f"D{suffix}"
+
+    def user_events(self, user: str) -> list[dict]:
+        return [e for e in self.bot.tracker(user, "slack")["events"] if e["event"] == "user"]
+
+    def wait_handled(self, user: str, message_id: str, timeout: float = 90) -> None:
+        """Until Rasa has stored the message (it stores the tracker after every reply is sent)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(e.get("message_id") == message_id for e in self.user_events(user)):
+                return
+            time.sleep(0.2)
+        raise AssertionError(f"message {message_id} was not handled")
+
+    def say(self, user: str, channel: str, text: str, *, event_id: Optional[str] = None,
+            wait: bool = True, **event: Any) -> list[SlackCall]:
+        """A user message event, signed; the bot's posts to that channel in answer."""
+        mark = self.api.mark()
+        envelope = self.sender.event_envelope(self.sender.message_event(user, channel, text, **event), event_id)
+        status, _ = self.sender.send_event(envelope)
+        assert status == 200
+        if wait:
+            self.api.wait_for_posts(mark, channel)
+            self.wait_handled(user, envelope["event_id"])
+        return self.api.posts(mark, channel)
+
+    def click(self, user: str, post: SlackCall, title: str) -> list[SlackCall]:
+        mark = self.api.mark()
+        payload, (status, _) = self.sender.click(user, post, title)
+        assert status == 200
+        self.api.wait_for_posts(mark, post.args["channel"])
+        self.wait_handled(user, f"action:{payload['trigger_id']}")
+        return self.api.posts(mark, post.args["channel"])

@@ -12,7 +12,7 @@ import shutil
 import subprocess
 import uuid
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Optional
 
 import pytest
 import sqlalchemy as sa
@@ -119,3 +119,19 @@ def scaled_stack(scaled_intake, fresh_databases: dict[str, str]) -> Iterator[obj
         yield stack
     finally:
         stack.stop()
+
+
+def terminate_connections(env: dict[str, str], database: Optional[str] = None) -> int:
+    """What a PostgreSQL restart or fail-over does to every open connection to one database
+    (default: the tracker store's); returns how many were cut."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(sa.engine.URL.create(
+        "postgresql", username=env["DB_USER"], password=env["DB_PASSWORD"], host=env["DB_HOST"],
+        port=int(env["DB_PORT"]), database=env["DB_DATABASE"]), poolclass=sa.pool.NullPool)
+    with engine.connect() as conn:
+        killed = conn.execute(sa.text(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = :db AND pid <> pg_backend_pid()"), {"db": database or env["DB_DATABASE"]}).scalar_one()
+    engine.dispose()
+    return killed

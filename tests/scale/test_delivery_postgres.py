@@ -1,6 +1,6 @@
 """The delivery outbox on real PostgreSQL (the production profile's applications database).
 
-Same guarantees as on SQLite (tests/unit/test_delivery.py), where the database's locking
+Same guarantees as on SQLite (tests/records/test_delivery.py), where the database's locking
 differs most: concurrent claims (FOR UPDATE SKIP LOCKED plus the compare-and-set WHERE),
 two worker processes at once, and the columns added to a table an older version created.
 Each test works in a database of its own on the PostgreSQL that scripts/services.sh runs.
@@ -21,8 +21,7 @@ from bot.records.store import DELIVERY, ApplicationStore
 from bot.domain.routing import route
 from bot.domain.record import build_record
 from tests.fakes.intake import intake_settings
-from tests.unit.test_delivery import file_records, start_worker, statuses, stop_worker, wait_until
-from tests.unit.test_routing import COMPLETE
+from tests.conftest import COMPLETE, file_records, start_worker, statuses, stop_worker, wait_until
 
 pytestmark = pytest.mark.slow
 

@@ -7,13 +7,13 @@ import os
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from typing import Optional
 
 import pytest
 
 from bot.server.production import ProductionSettings, ProfileError
 from bot.server.stack import free_port
 from tests.conftest import ROOT
+from tests.scale.conftest import terminate_connections
 
 GOOD_ENV = {"DB_HOST": "127.0.0.1", "DB_PORT": "5432", "DB_USER": "u", "DB_PASSWORD": "p", "DB_DATABASE": "rasa",
             "REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379", "REDIS_PASSWORD": "r",
@@ -132,7 +132,7 @@ async def test_tracker_store_on_postgresql_keeps_a_conversation(fresh_databases)
 def _file_from_one_process(url: str, own: str) -> list[tuple[str, str, bool]]:
     """One 'instance': four threads filing 30 shared and 10 own conversations at once."""
     from bot.records.store import ApplicationStore
-    from tests.unit.test_records import record_for
+    from tests.conftest import record_for
 
     store = ApplicationStore(url)
     conversations = [f"shared-{i}" for i in range(30)] + [f"{own}-{i}" for i in range(10)]
@@ -163,22 +163,6 @@ def test_two_processes_filing_at_once_on_postgresql_get_unique_references_one_re
     assert len(stored) == 50 and len({r["reference"] for r in stored}) == 50
     assert len({r["conversation_id"] for r in stored}) == 50
     assert os.environ.get("APPLICATIONS_DB_URL") != url  # the shared stack's store was never touched
-
-
-def terminate_connections(env: dict[str, str], database: Optional[str] = None) -> int:
-    """What a PostgreSQL restart or fail-over does to every open connection to one database
-    (default: the tracker store's); returns how many were cut."""
-    import sqlalchemy as sa
-
-    engine = sa.create_engine(sa.engine.URL.create(
-        "postgresql", username=env["DB_USER"], password=env["DB_PASSWORD"], host=env["DB_HOST"],
-        port=int(env["DB_PORT"]), database=env["DB_DATABASE"]), poolclass=sa.pool.NullPool)
-    with engine.connect() as conn:
-        killed = conn.execute(sa.text(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-            "WHERE datname = :db AND pid <> pg_backend_pid()"), {"db": database or env["DB_DATABASE"]}).scalar_one()
-    engine.dispose()
-    return killed
 
 
 async def _save_restart_retrieve(store_type: str, env: dict[str, str], sender: str) -> list[str]:

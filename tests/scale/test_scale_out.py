@@ -221,7 +221,7 @@ def test_run_production_refuses_to_start_without_its_database(fresh_databases):
 def test_conversations_continue_after_postgresql_drops_every_connection(scaled_stack, tracker_engine,
                                                                         fresh_databases):
     """As after a PostgreSQL restart or fail-over between two messages: nothing lost, nothing answered from memory."""
-    from tests.scale.test_production_profile import terminate_connections
+    from tests.scale.conftest import terminate_connections
 
     senders = [f"restart-{os.urandom(3).hex()}-{i}" for i in range(4)]
     applications_db = sa.engine.make_url(fresh_databases["APPLICATIONS_DB_URL"]).database

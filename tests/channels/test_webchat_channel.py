@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.channels.credentials import runtime_credentials
+from bot.channels.credentials import check_channel_settings
 from bot.channels.webchat import (ASSET_FILES, WebChatInput, load_assets, loopback_origins, normalise_origin,
                          parse_origins)
 
@@ -51,12 +51,13 @@ def test_channel_keeps_rasas_name_and_always_persists_sessions():
         WebChatInput.from_credentials({"jwt_key": "secret"})
 
 
-def test_web_chat_is_always_on_and_takes_origins_from_the_environment():
-    assert runtime_credentials({})["bot.channels.webchat.WebChatInput"] == {
-        "session_persistence": True, "allowed_origins": None}
-    configured = runtime_credentials({"WEBCHAT_ALLOWED_ORIGINS": "https://chat.example.dk"})
-    channel = WebChatInput.from_credentials(configured["bot.channels.webchat.WebChatInput"])
-    assert channel.allowed_origins == ("https://chat.example.dk",)
+def test_web_chat_takes_its_origins_from_the_environment(monkeypatch):
+    monkeypatch.delenv("WEBCHAT_ALLOWED_ORIGINS", raising=False)
+    assert WebChatInput.from_credentials(None).allowed_origins == ()
+    monkeypatch.setenv("WEBCHAT_ALLOWED_ORIGINS", "https://chat.example.dk")
+    assert WebChatInput.from_credentials(None).allowed_origins == ("https://chat.example.dk",)
+    with pytest.raises(ValueError):
+        check_channel_settings({"WEBCHAT_ALLOWED_ORIGINS": "chat.example.dk"})
 
 
 def test_every_file_of_the_page_is_there_after_setup():

@@ -12,8 +12,9 @@ from actions.privacy import ForgetMe, PrivacyNotice
 from bot.records import conversations as privacy
 from bot.domain import messages, routing
 from bot.domain.record import build_record
-from tests.actions.test_actions import DOMAIN, texts, tracker
-from tests.unit.test_routing import COMPLETE
+from tests.conftest import DOMAIN, tracker
+from tests.conftest import dispatched as texts
+from tests.conftest import COMPLETE
 
 
 @pytest.fixture

@@ -1,41 +1,48 @@
-"""The Slack channel's pure rules (bot.channels.slack) and when the stack opens it (bot.channels.guard.runtime_credentials)."""
+"""The Slack channel's pure rules (bot.channels.slack) and when it is on (bot.channels.credentials)."""
 
 from __future__ import annotations
 
 import pytest
 import yaml
 
-from bot.channels.credentials import ChannelConfigError, runtime_credentials
-from bot.channels.slack import (Delivery, RecentDeliveries, delivery_from_event, delivery_from_interaction,
+from rasa.shared.exceptions import InvalidConfigException
+
+from bot.channels.credentials import ChannelConfigError, check_channel_settings, slack_configured
+from bot.channels.slack import (Delivery, SlackInput, SlackOff, RecentDeliveries, delivery_from_event, delivery_from_interaction,
                        escape_mrkdwn, message_blocks, user_text)
+
+from tests.conftest import ROOT
 
 BOT = "UBOT1"
 
 
-# -- when the stack opens the Slack channel --------------------------------------------
-def test_without_slack_token_the_stack_starts_without_slack():
-    credentials = runtime_credentials({})
-    assert "bot.channels.slack.SlackInput" not in credentials and "bot.channels.rest.RestInput" in credentials
-    assert "bot.channels.slack.SlackInput" not in runtime_credentials({"SLACK_SIGNING_SECRET": "s", "SLACK_CHANNEL": "C1"})
+# -- when the Slack channel is on -------------------------------------------------------
+def test_without_slack_token_slack_is_off_and_its_webhook_says_so(monkeypatch):
+    for name in ("SLACK_TOKEN", "SLACK_SIGNING_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    assert not slack_configured({}) and not slack_configured({"SLACK_SIGNING_SECRET": "s", "SLACK_CHANNEL": "C1"})
+    assert isinstance(SlackInput.from_credentials(None), SlackOff)
 
 
-def test_slack_token_without_signing_secret_stops_the_start_with_a_clear_error():
+def test_slack_token_without_signing_secret_stops_the_start_with_a_clear_error(monkeypatch):
     with pytest.raises(ChannelConfigError, match="SLACK_SIGNING_SECRET"):
-        runtime_credentials({"SLACK_TOKEN": "xoxb-1"})
+        check_channel_settings({"SLACK_TOKEN": "xoxb-1"})
+    monkeypatch.setenv("SLACK_TOKEN", "xoxb-1")
+    monkeypatch.delenv("SLACK_SIGNING_SECRET", raising=False)
+    with pytest.raises(InvalidConfigException, match="SLACK_SIGNING_SECRET"):
+        SlackInput.from_credentials(None)
 
 
-def test_slack_token_and_secret_open_slack_and_the_credentials_file_holds_no_secret():
-    env = {"SLACK_TOKEN": "xoxb-secret-token", "SLACK_SIGNING_SECRET": "signing-secret-value"}
-    credentials = runtime_credentials(env)
-    assert credentials["bot.channels.slack.SlackInput"] == {"slack_channel": None}
-    assert "bot.channels.rest.RestInput" in credentials
-    written = yaml.safe_dump(credentials)
+def test_slack_settings_come_from_the_environment_and_credentials_yml_holds_none(monkeypatch):
+    monkeypatch.setenv("SLACK_TOKEN", "xoxb-secret-token")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "signing-secret-value")
+    monkeypatch.setenv("SLACK_CHANNEL", "C0TR")
+    channel = SlackInput.from_credentials(yaml.safe_load((ROOT / "credentials.yml").read_text())
+                                          ["bot.channels.slack.SlackInput"])
+    assert isinstance(channel, SlackInput) and channel.slack_channel == "C0TR"
+    assert channel.slack_signing_secret == "signing-secret-value"
+    written = (ROOT / "credentials.yml").read_text()
     assert "xoxb-secret-token" not in written and "signing-secret-value" not in written
-
-
-def test_slack_channel_is_optional_and_passed_on():
-    env = {"SLACK_TOKEN": "t", "SLACK_SIGNING_SECRET": "s", "SLACK_CHANNEL": "C0TR"}
-    assert runtime_credentials(env)["bot.channels.slack.SlackInput"] == {"slack_channel": "C0TR"}
 
 
 # -- text in and out ---------------------------------------------------------------------

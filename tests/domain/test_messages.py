@@ -3,7 +3,7 @@
 from dataclasses import replace
 
 from bot.domain import catalogue, messages
-from tests.unit.test_routing import COMPLETE
+from tests.conftest import COMPLETE
 
 
 def test_summary_shows_every_answer_and_offers_send_or_correct():

@@ -8,7 +8,6 @@ processes where a crash or two processes at once are the point.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import hashlib
 import hmac
 import json
@@ -21,7 +20,6 @@ import sys
 import threading
 import time
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -31,21 +29,11 @@ from bot.records.delivery import Backoff, DeliveryConfigError, IntakeConfig, Wor
 from bot.records.store import DELIVERY, ApplicationStore
 from bot.domain.routing import Answers, route
 from bot.domain.record import build_record
-from tests.conftest import ROOT
+from tests.conftest import COMPLETE, ROOT, file_records, start_worker, statuses, stop_worker, wait_until
 from tests.fakes.intake import intake_settings
 from tests.fakes.smtp import SMTP_FROM, smtp_settings
-from tests.unit.test_routing import COMPLETE
 
 PERSONAL = ("Mette", "Hansen", "Lars", "Nielsen", "@v.dk", "12345678", "Solgården")
-
-
-def file_records(store: ApplicationStore, count: int, prefix: str = "conv", **answers: object) -> list[str]:
-    a = dataclasses.replace(COMPLETE, **answers) if answers else COMPLETE
-    refs = []
-    for i in range(count):
-        stored, _ = store.file(build_record(a, route(a), f"{prefix}-{i}", "rest"))
-        refs.append(stored["reference"])
-    return refs
 
 
 @contextmanager
@@ -71,19 +59,6 @@ def worker_running(store: ApplicationStore, env: dict[str, str]) -> Iterator[Wor
         thread.join(timeout=30)
         loop.close()
         assert not errors, errors
-
-
-def wait_until(condition, timeout: float = 30.0, what: str = "condition") -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"{what} not met within {timeout} s")
-
-
-def statuses(store: ApplicationStore) -> dict[str, str]:
-    return {r["reference"]: r["status"] for r in store.export()}
 
 
 # --- pure parts -----------------------------------------------------------------------------
@@ -302,18 +277,6 @@ def test_database_errors_are_logged_without_the_statement_parameters():
 
 
 # --- crashes and several workers (real processes) ------------------------------------------------
-
-def start_worker(url: str, env: dict[str, str], log: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "bot", "deliver", "--db", url], cwd=ROOT,
-                            env={**os.environ, **env, "LOG_LEVEL": "INFO"},
-                            stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
-
-
-def stop_worker(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-    process.wait(timeout=30)
-
 
 @pytest.mark.slow
 def test_records_filed_while_no_worker_runs_are_all_delivered_once_when_one_starts(store, fake_intake, tmp_path):

@@ -7,13 +7,7 @@ from datetime import datetime, timezone
 import pytest
 
 from bot.records import store as records
-from bot.domain.routing import route
-from bot.domain.record import build_record
-from tests.unit.test_routing import COMPLETE
-
-
-def record_for(conversation_id: str, when: datetime = datetime(2026, 3, 1, tzinfo=timezone.utc)) -> dict:
-    return build_record(COMPLETE, route(COMPLETE), conversation_id, "rest", now=when)
+from tests.conftest import record_for
 
 
 def test_record_matches_the_shared_schema(store):

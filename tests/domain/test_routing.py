@@ -3,13 +3,8 @@
 from dataclasses import replace
 
 from bot.domain.routing import CONTACT_FIELDS, Answers, missing, questions, route
+from tests.conftest import COMPLETE
 
-COMPLETE = Answers(
-    sector="kommunal", municipality="Vejle", region="Region Syddanmark", role="TR",
-    application_type="enkelt", applicant_body="TRIO", problem_description="vold",
-    theme="vold_og_trusler", theme_fit=True, consensus=True, commitments_accepted=True,
-    workplace="Solgården", leader_name="Mette Hansen", leader_email="m@v.dk", leader_phone="+45 12345678",
-    rep_name="Lars Nielsen", rep_role="TR", rep_email="l@v.dk", rep_phone="-", confirmed=True)
 
 
 def test_sector_is_asked_first():

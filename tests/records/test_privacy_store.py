@@ -376,6 +376,7 @@ def _postgres_env() -> dict[str, str]:
 
 
 @pytest.mark.slow
+@pytest.mark.services
 def test_purge_and_forget_work_on_postgresql():
     env = _postgres_env()
     url = (f"postgresql://{env['DB_USER']}:{env['DB_PASSWORD']}@{env['DB_HOST']}:{env['DB_PORT']}/"
@@ -403,6 +404,7 @@ def test_purge_and_forget_work_on_postgresql():
 
 
 @pytest.mark.slow
+@pytest.mark.services
 def test_purge_command_works_on_the_production_endpoints_file():
     env = _postgres_env()
     url = (f"postgresql://{env['DB_USER']}:{env['DB_PASSWORD']}@{env['DB_HOST']}:{env['DB_PORT']}/"
@@ -422,6 +424,7 @@ def test_purge_command_works_on_the_production_endpoints_file():
 
 
 @pytest.mark.slow
+@pytest.mark.services
 def test_cached_stores_of_two_instances_never_serve_stale_or_deleted_conversations_on_postgresql():
     env = _postgres_env()
     url = (f"postgresql://{env['DB_USER']}:{env['DB_PASSWORD']}@{env['DB_HOST']}:{env['DB_PORT']}/"
@@ -628,6 +631,7 @@ def test_a_sender_sqlite_cannot_encode_fails_its_request_and_the_store_goes_on(t
 
 
 @pytest.mark.slow
+@pytest.mark.services
 def test_a_sender_postgresql_refuses_fails_its_request_and_the_store_goes_on():
     env = _postgres_env()
     url = (f"postgresql://{env['DB_USER']}:{env['DB_PASSWORD']}@{env['DB_HOST']}:{env['DB_PORT']}/"
