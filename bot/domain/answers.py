@@ -181,7 +181,7 @@ def check_problem_description(value: Any, now: Answers, before: Answers) -> Outc
     assessment = themes.assess(text, offer)
     say: list[str] = []
     if assessment.exclusions:
-        say.append(messages.exclusion_note(assessment.exclusions))
+        say.append(messages.exclusion_note(assessment.exclusions, offer))
     if not assessment.themes and offer != "spark" and (spark_theme := themes.assess(text).best):
         say.append(messages.regional_theme_mismatch(spark_theme))
     elif not assessment.themes and assessment.out_of_theme:
