@@ -93,11 +93,49 @@
     var body = document.createElement("span");
     if (message.from === "user") {
       body.textContent = message.text;
+    } else if (message.copy) {
+      item.appendChild(renderCopyBlock(message.text));
+      log.appendChild(item);
+      return;
     } else {
       appendWithLinks(body, message.text);
     }
     item.appendChild(body);
     log.appendChild(item);
+  }
+
+  // The user's answers, ready to paste into the recipient's own form (custom.copy_text): shown as
+  // text, with a button that copies it. Nothing of it is ever treated as markup.
+  function renderCopyBlock(text) {
+    var block = document.createElement("div");
+    block.className = "copy-block";
+    var pre = document.createElement("pre");
+    pre.textContent = text;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "secondary";
+    button.textContent = "Kopiér teksten";
+    button.addEventListener("click", function () {
+      var done = function () { button.textContent = "Kopieret"; setStatus("Teksten er kopieret."); };
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(text).then(done, function () { selectText(pre); });
+      } else {
+        selectText(pre);
+      }
+    });
+    block.appendChild(pre);
+    block.appendChild(button);
+    return block;
+  }
+
+  // Where the page may not write to the clipboard: select the text, so Ctrl-C copies it.
+  function selectText(element) {
+    var range = document.createRange();
+    range.selectNodeContents(element);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    setStatus("Teksten er markeret: kopiér den med Ctrl-C (eller Cmd-C).");
   }
 
   function renderChoices(choices) {
@@ -167,6 +205,14 @@
   function receive(reply) {
     replyArrived();
     if (reply && reply.custom && reply.custom.forgotten === true) { forgetHistory(); return; }
+    if (reply && reply.custom && typeof reply.custom.copy_text === "string") {
+      var copy = { from: "bot", text: reply.custom.copy_text, copy: true };
+      state.messages.push(copy);
+      save();
+      renderMessage(copy);
+      scrollToEnd();
+      return;
+    }
     if (!reply || typeof reply.text !== "string") { return; }  // images, other custom JSON: not used by this bot
     var message = { from: "bot", text: reply.text };
     state.messages.push(message);

@@ -93,7 +93,7 @@ def themes_overview(offer: str) -> str:
 def no_theme_fit(offer: str, out_of_theme: bool) -> str:
     first = ("Det, du beskriver, ligger uden for temaerne" if out_of_theme
              else "Jeres problem passer ikke ind i temaerne")
-    return (f"{first}, så jeg kan ikke sende en ansøgning om det. "
+    return (f"{first}, så I kan ikke søge om støtte til det her. "
             "Tal med jeres tillidsrepræsentant eller arbejdsmiljørepræsentant, jeres fagforening "
             "eller tag det op i MED-systemet. De kan hjælpe jer videre.\n\n"
             + themes_overview(offer))
@@ -237,7 +237,7 @@ NOT_AN_ANSWER = {
     "problem_description": "Skriv gerne et par sætninger om, hvad der fylder hos jer.",
     "workplace": "Skriv arbejdspladsens navn, fx »Plejecenter Solgården«.",
     "rep_role": "Medarbejderrepræsentanten er typisk TR, AMR eller FTR. Vælg en af dem, eller »Andet«.",
-    "confirmed": "Skriv »ja« for at sende ansøgningen, eller vælg det, du vil rette.",
+    "confirmed": "Skriv »ja«, hvis svarene er rigtige, eller vælg det, du vil rette.",
 }
 
 
@@ -389,7 +389,7 @@ def filed(record: dict, plan_delivers: bool, by_email: bool = False, receipt_by_
     text = f"Tak! Jeg har registreret jeres {noun} med referencen {record['reference']}."
     if plan_delivers:
         if recipient.document == "interest":
-            text += (f" Jeg sender den til {recipient.name.lower()}s interesseliste nu, "
+            text += (" Jeg sender den til rejseholdets interesseliste nu, "
                      "så I kan få besked, når rejseholdet er klar.")
         else:
             text += f" Jeg sender {definite} til {recipient.name} nu."
@@ -605,11 +605,11 @@ def privacy_notice(retention_days: int, controller: Optional[str]) -> str:
 def privacy_summary(retention_days: int) -> str:
     """The short version the bot says in the chat (same facts as the notice)."""
     return ("Sådan passer jeg på dine oplysninger:\n"
-            "- Jeg gemmer det, du skriver i samtalen, så jeg kan hjælpe dig og sende jeres ansøgning. "
+            "- Jeg gemmer det, du skriver i samtalen, så jeg kan hjælpe dig med jeres ansøgning. "
             "Det kan være navne, e-mailadresser og telefonnumre på jeres kontaktpersoner og jeres "
             "beskrivelse af problemet.\n"
             f"- Samtalen slettes automatisk, når der er gået {retention_days} dage uden nye beskeder.\n"
-            "- En sendt ansøgning gemmes, så den kan blive behandlet.\n"
+            "- En registreret ansøgning gemmes, så den kan blive behandlet.\n"
             "- Skriv »glem mig« eller »slet mine oplysninger«, så sletter jeg samtalen med det samme.\n"
             "- Skriv ikke helbredsoplysninger eller navne på kolleger i beskrivelsen af problemet.\n\n"
             f"Læs hele teksten på {PRIVACY_PAGE}")

@@ -112,7 +112,7 @@ def test_glem_mig_in_the_middle_of_the_form_deletes_the_conversation(running_bot
 
     reply = texts(running_bot.say(sender, "glem mig"))
 
-    assert "slettet" in reply and "ikke sendt nogen ansøgning" in reply
+    assert "slettet" in reply and "ikke registreret nogen ansøgning" in reply
     assert tracker_rows(running_bot, sender) == [], "every stored event of the conversation is gone"
     assert not running_bot.records_of(sender)
     # The next message starts a new, empty conversation.
@@ -140,7 +140,7 @@ def test_filed_application_stores_hostile_text_literally_and_forget_keeps_the_re
 
     reply = texts(running_bot.say(sender, "slet mine oplysninger"))
 
-    assert "slettet" in reply and reply.count(reference) == 2 and "ikke slettet" in reply
+    assert "slettet" in reply and reference in reply and "er ikke slettet" in reply and "/privatliv" in reply
     assert tracker_rows(running_bot, sender) == []
     assert [r["reference"] for r in running_bot.records_of(sender)] == [reference]
 

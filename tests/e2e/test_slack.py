@@ -212,7 +212,7 @@ def test_whole_municipal_application_over_slack_is_filed_once_and_exported(slack
 
     filed = text_of(say("ja, send den"))
     assert "SPARK-" in filed
-    assert "allerede sendt" in text_of(say("ja"))
+    assert "allerede registreret" in text_of(say("ja"))
 
     records = slack.bot.records_of(user, "slack")
     assert len(records) == 1

@@ -170,7 +170,7 @@ def test_page_is_danish_and_says_what_is_stored(desktop):
     assert page.get_by_role("button", name="Send").is_visible()
     assert page.get_by_role("button", name="Ny samtale").is_visible()
     privacy = page.locator("#privacy").inner_text()
-    assert "gemmer samtalen og de kontaktoplysninger" in privacy and "sende jeres ansøgning" in privacy
+    assert "gemmer samtalen og de kontaktoplysninger" in privacy and "hjælpe jer med ansøgningen" in privacy
     assert "til du lukker fanen" in privacy and "Ingen cookies" in privacy
     notice = page.get_by_role("link", name="Læs mere om dine oplysninger")
     notice_url = urljoin(chat.url, notice.get_attribute("href"))
@@ -211,9 +211,9 @@ def test_conversation_by_typing_and_buttons_survives_reload_and_is_filed(desktop
     chat.type("Lars Nielsen", expect="Hvilken rolle")
     chat.click("TR", expect="medarbejderrepræsentantens e-mailadresse")
     chat.type("lars.nielsen@vejle.dk", expect="medarbejderrepræsentantens telefonnummer")
-    chat.type("spring over", expect="Skal jeg sende ansøgningen?")
+    chat.type("spring over", expect="Skal jeg gemme ansøgningen?")
 
-    summary = page.locator("#messages .msg.bot", has_text="Her er det, jeg sender").last.inner_text()
+    summary = page.locator("#messages .msg.bot", has_text="Her er jeres svar").last.inner_text()
     assert f"Arbejdsplads: {HOSTILE_NAME}" in summary
     assert "Lederens telefon: +45 20304050" in summary
     assert page.locator("#messages img").count() == 0
@@ -225,13 +225,22 @@ def test_conversation_by_typing_and_buttons_survives_reload_and_is_filed(desktop
     assert re.fullmatch(r"[0-9a-f]{32}", session_id)
     shown_before = chat.transcript()
     page.reload()
-    page.get_by_role("button", name="Ja, send den").wait_for()
+    page.get_by_role("button", name="Ja", exact=True).wait_for()
     assert chat.session_id() == session_id
     assert chat.transcript() == shown_before
     assert HOSTILE_NAME in chat.transcript() and page.locator("#messages img").count() == 0
 
-    chat.click("Ja, send den", expect="SPARK-")
+    chat.click("Ja", expect="SPARK-")
     reference = re.search(r"SPARK-\d{4}-\d{6}", chat.transcript()).group(0)
+    # Nothing is configured for SPARK here: the page says so, and shows the answers to copy, as text.
+    assert "sender den ikke videre" in chat.transcript() and "sparkweb.dk" in chat.transcript()
+    copy = page.locator(".copy-block pre")
+    copy.wait_for()
+    assert "Leder: Mette Hansen, mette.hansen@vejle.dk" in copy.inner_text()
+    assert HOSTILE_NAME in copy.inner_text() and page.locator("#messages img").count() == 0
+    page.get_by_role("button", name="Kopiér teksten").click()
+    page.wait_for_function("document.getElementById('status').textContent.includes('opier')"
+                           " || document.getElementById('status').textContent.includes('markeret')")
 
     records = running_bot.records_of(session_id, "socketio")
     assert len(records) == 1
