@@ -21,8 +21,6 @@ conversation is `slack:<Rasa's id>` (`bot.channels.guard.conversation_id`): no o
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import logging
 import os
 import re
@@ -43,6 +41,7 @@ from rasa.shared.exceptions import InvalidConfigException
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from slack_sdk.signature import Clock, SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.credentials import SLACK_HALF_CONFIGURED
@@ -50,7 +49,8 @@ from bot.channels.guard import OnNewMessage, conversation_id, guard, parse_json_
 
 logger = logging.getLogger(__name__)
 
-# Slack's own rule: a request whose timestamp is more than five minutes away from now may be a replay.
+# Slack's own rule (slack_sdk's SignatureVerifier applies it too): a request whose timestamp is more
+# than five minutes away from now may be a replay.
 SIGNATURE_MAX_AGE_SECONDS = 5 * 60
 # Slack retries an event three times within about five minutes; an hour is a wide margin.
 DELIVERY_MEMORY_SECONDS = 60 * 60
@@ -66,16 +66,29 @@ USER_MESSAGE_SUBTYPES = frozenset({"thread_broadcast", "file_share"})
 
 
 # -- request signatures ---------------------------------------------------------------
+class _At(Clock):
+    """The SDK's clock, stopped at one moment (the request's arrival, or a test's `now`)."""
+
+    def __init__(self, now: float) -> None:
+        self._now = now
+
+    def now(self) -> float:
+        return self._now
+
+
 def slack_signature(signing_secret: str, timestamp: str, body: bytes) -> str:
     """The `X-Slack-Signature` Slack computes for a request: `v0=` + HMAC-SHA256 of `v0:{timestamp}:{body}`."""
-    basestring = b"v0:" + timestamp.encode() + b":" + body
-    return "v0=" + hmac.new(signing_secret.encode(), basestring, hashlib.sha256).hexdigest()
+    return SignatureVerifier(signing_secret).generate_signature(timestamp=timestamp, body=body) or ""
 
 
 def signature_problem(signing_secret: str, timestamp: Optional[str], signature: Optional[str],
                       body: bytes, now: float) -> Optional[str]:
-    """Why a request is not Slack's (`missing`, `stale`, `mismatch`), or None when it is."""
-    if not signing_secret or not timestamp or not signature:
+    """Why a request is not Slack's (`missing`, `stale`, `mismatch`), or None when it is.
+
+    The check is slack_sdk's `SignatureVerifier` (HMAC, constant-time comparison, Slack's
+    five-minute rule); the reasons are told apart here for the log.
+    """
+    if not signing_secret or not signing_secret.strip() or not timestamp or not signature:
         return "missing"
     try:
         sent_at = int(timestamp)
@@ -83,9 +96,11 @@ def signature_problem(signing_secret: str, timestamp: Optional[str], signature: 
         return "missing"
     if abs(now - sent_at) > SIGNATURE_MAX_AGE_SECONDS:
         return "stale"
-    if not hmac.compare_digest(slack_signature(signing_secret, timestamp, body), signature):
-        return "mismatch"
-    return None
+    try:
+        valid = SignatureVerifier(signing_secret, clock=_At(now)).is_valid(body, timestamp, signature)
+    except UnicodeDecodeError:  # the SDK signs the body as text: bytes that are no UTF-8 are no Slack body
+        valid = False
+    return None if valid else "mismatch"
 
 
 # -- text in and out ------------------------------------------------------------------
