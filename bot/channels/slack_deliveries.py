@@ -116,7 +116,12 @@ class StoredDeliveries:
             return
         with self._create_lock:
             if not self._table_ready:
-                _metadata.create_all(self.engine, checkfirst=True)
+                try:
+                    _metadata.create_all(self.engine, checkfirst=True)
+                except sa.exc.SQLAlchemyError:
+                    # Another process created it between the check and the CREATE: fine; else it is an error.
+                    if not sa.inspect(self.engine).has_table(deliveries_table.name):
+                        raise
                 self._table_ready = True
 
     def seen_first_at(self, delivery_id: str, now: float) -> bool:
