@@ -638,13 +638,11 @@ class SlackInput(RasaSlackInput):
         assert isinstance(output, SlackBot)
         store = primary_tracker_store(agent)
         async with self.turns.turn(message.sender_id):
+            readable = True
             try:
-                before: Optional[Mapping[str, Any]] = await self._slots(store, message.sender_id)
+                before = await self._slots(store, message.sender_id)
             except Unreadable:
-                before = None
-                readable = False
-            else:
-                readable = True
+                before, readable = None, False
             await on_new_message(message)
             try:
                 after = await self._slots(store, message.sender_id)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+from typing import Optional
+
 import pytest
 import yaml
-
+from rasa.core.channels.channel import UserMessage
 from rasa.shared.exceptions import InvalidConfigException
+from slack_sdk.errors import SlackApiError
 
 from bot.channels.credentials import ChannelConfigError, check_channel_settings, slack_configured
 from bot.channels.slack import (SLASH_COMMAND, SUBSCRIBED_EVENTS, Delivery, SlackBot, SlackInput, SlackOff,
@@ -241,3 +245,98 @@ async def test_after_glem_mig_the_held_confirmation_says_what_stays_in_slack():
     await bot.send_text_message("slack:U1", messages.forgotten(None))
     bot.say_what_slack_keeps()
     assert [m["text"] for m in bot.held] == [escape_mrkdwn(t) for t in messages.slack_forgotten([messages.forgotten(None)])]
+
+
+# -- one turn: where the held answer is posted (SlackInput._answer, with a fake store and Web API) ----
+class RecordingBot(SlackBot):
+    """The Slack output with its Web API calls recorded instead of sent."""
+
+    def __init__(self, channel: str, thread_ts: Optional[str], open_fails: bool = False) -> None:
+        super().__init__("xoxb-1", channel, thread_ts)
+        self.calls: list[tuple[str, dict]] = []
+        self.open_fails = open_fails
+
+    async def call(self, method: str, **arguments):  # type: ignore[no-untyped-def]
+        self.calls.append((method, arguments))
+        if method == "conversations.open":
+            if self.open_fails:
+                raise SlackApiError("refused", {"ok": False, "error": "cannot_dm_bot"})
+            return {"ok": True, "channel": {"id": "D" + arguments["users"][1:]}}
+        return {"ok": True}
+
+
+class FakeStore:
+    """A tracker store holding one conversation's slots before and after the turn (None: none stored)."""
+
+    def __init__(self, before: object, after: object) -> None:
+        self.states = [before, after]
+
+    async def retrieve(self, conversation: str):  # type: ignore[no-untyped-def]
+        state = self.states.pop(0)
+        if isinstance(state, Exception):
+            raise state
+        return None if state is None else SimpleNamespace(current_slot_values=lambda: state)
+
+
+async def _turn(delivery: Delivery, store: FakeStore, said: list[str], open_fails: bool = False) -> RecordingBot:
+    bot = RecordingBot(delivery.channel, delivery.thread_ts, open_fails)
+    message = UserMessage(delivery.text, bot, "slack:" + delivery.user, input_channel="slack")
+
+    async def rasa(message: UserMessage) -> None:
+        for text in said:
+            await message.output_channel.send_text_message(message.sender_id, text)
+        message.output_channel.answered_by_rasa = True
+
+    slack = SlackInput("xoxb-1", slack_signing_secret="s")
+    await slack._answer(delivery, message, rasa, SimpleNamespace(tracker_store=store))
+    return bot
+
+
+MENTION = Delivery("Ev1", "U1", "hvad er SPARK?", "C9", "1.0")
+PERSONAL = {"requested_slot": "leader_name", "workplace": "Solgården"}
+
+
+async def test_a_public_answer_is_posted_in_the_thread_it_was_asked_in():
+    bot = await _turn(MENTION, FakeStore({}, {}), ["SPARK er ..."])
+    assert bot.calls == [("chat.postMessage", {"channel": "C9", "thread_ts": "1.0", "text": "SPARK er ..."})]
+
+
+async def test_a_private_answer_goes_to_the_direct_message_with_one_line_in_the_thread():
+    bot = await _turn(MENTION, FakeStore(PERSONAL, PERSONAL), ["Hvad hedder lederen?"])
+    assert bot.calls == [
+        ("conversations.open", {"users": "U1"}),
+        ("chat.postMessage", {"channel": "C9", "thread_ts": "1.0", "text": messages.SLACK_CONTINUES_IN_PRIVATE}),
+        ("chat.postMessage", {"channel": "D1", "text": "Hvad hedder lederen?"})]
+
+
+async def test_when_the_conversation_cannot_be_read_the_answer_is_private():
+    bot = await _turn(MENTION, FakeStore(RuntimeError("database down"), {}), ["SPARK er ..."])
+    assert [c[1]["channel"] for c in bot.calls if c[0] == "chat.postMessage"] == ["C9", "D1"]
+    assert bot.calls[1][1]["text"] == messages.SLACK_CONTINUES_IN_PRIVATE
+
+
+async def test_when_slack_will_not_open_the_direct_message_nothing_private_is_posted_in_the_channel():
+    bot = await _turn(MENTION, FakeStore(PERSONAL, PERSONAL), ["Summary: Mette Hansen ..."], open_fails=True)
+    assert bot.calls[1:] == [("chat.postMessage", {"channel": "C9", "thread_ts": "1.0",
+                                                   "text": escape_mrkdwn(messages.SLACK_NO_PRIVATE_MESSAGE)})]
+
+
+async def test_after_glem_mig_the_answer_says_the_slack_messages_stay():
+    direct = Delivery("Ev1", "U1", "glem mig", "D1", None, direct=True)
+    bot = await _turn(direct, FakeStore(PERSONAL, None), [messages.forgotten(None)])
+    [(method, arguments)] = bot.calls
+    assert messages.SLACK_MESSAGES_STAY in arguments["text"] and arguments["channel"] == "D1"
+
+
+async def test_a_refused_message_is_not_taken_for_glem_mig():
+    # The guard answered (Rasa never saw the message) and nothing is stored: no note about Slack.
+    bot = RecordingBot("D1", None)
+    message = UserMessage("x" * 5000, bot, "slack:U1", input_channel="slack")
+
+    async def guard_refuses(message: UserMessage) -> None:
+        await message.output_channel.send_text_message(message.sender_id, "For lang.")
+
+    await SlackInput("xoxb-1", slack_signing_secret="s")._answer(
+        Delivery("Ev1", "U1", "x" * 5000, "D1", None, direct=True), message, guard_refuses,
+        SimpleNamespace(tracker_store=FakeStore(None, None)))
+    assert [c[1]["text"] for c in bot.calls] == ["For lang."]
