@@ -53,3 +53,10 @@ def test_an_answer_holding_contact_details_is_private_whatever_the_state():
                                          ("rep_role", "TR"), ("contact_email", "a@b.dk")])
 def test_any_personal_answer_makes_the_conversation_private(slot, value):
     assert in_personal_part({**PUBLIC, slot: value})
+
+
+@pytest.mark.parametrize("reference", ["SPARK-2026-000001", "REGION-2026-000042", "STAT-2027-000003"])
+def test_an_answer_naming_a_filed_reference_is_private_whatever_the_state(reference):
+    # e.g. a status question after the answers were reset: the reference still only goes to the user.
+    assert answer_in_private(None, None, "hvad sker der med vores ansøgning?", [f"Ansøgningen {reference} er ..."])
+    assert not answer_in_private(None, None, "hej", ["SPARK har seks temaer fra 2026."])
