@@ -580,10 +580,14 @@ PRIVACY_PAGE = "/privatliv"
 PRIVACY_NOTICE_FILE = Path(__file__).resolve().parents[1] / "data" / "privacy_notice.md"
 
 
+FORGOTTEN_MEMORY = "Jeg har slettet vores samtale og alle de svar, du har givet mig."
+# True of the bot's memory; in Slack the messages themselves stay (slack_forgotten below says so instead).
+FORGOTTEN_NOTHING_KEPT = "Intet af det, du har skrevet her, er gemt i samtalen længere."
+
+
 def forgotten(references: list[str]) -> str:
     """The confirmation after "glem mig"; `references`: what this conversation registered, if anything."""
-    done = ("Jeg har slettet vores samtale og alle de svar, du har givet mig. "
-            "Intet af det, du har skrevet her, er gemt i samtalen længere.")
+    done = f"{FORGOTTEN_MEMORY} {FORGOTTEN_NOTHING_KEPT}"
     if not references:
         return done + " Der var ikke registreret nogen ansøgning. Skriv bare, hvis du vil starte forfra."
     which = " og ".join(references)
@@ -638,3 +642,30 @@ def source_line(faq_topic: str) -> Optional[str]:
     if not pages:
         return None
     return ("Kilde: " if len(pages) == 1 else "Kilder: ") + "; ".join(page_citation(key) for key in pages)
+
+
+# -- Slack (bot/channels/slack.py) ----------------------------------------------------------
+# Posted in the channel's thread when the answer goes on in a direct message instead.
+SLACK_CONTINUES_IN_PRIVATE = ("Jeg skriver videre til dig i en privat besked, så navne og kontaktoplysninger "
+                              "ikke kommer til at stå her i kanalen.")
+# ... when the user's own message in the channel held an e-mail address or a phone number.
+SLACK_CONTACT_DETAILS_IN_CHANNEL = ("Jeg svarer dig i en privat besked. Din besked her har kontaktoplysninger, "
+                                    "som alle i kanalen kan se, så slet den gerne.")
+# ... when Slack would not open the direct message: the answer is not posted in the channel either.
+SLACK_NO_PRIVATE_MESSAGE = ("Jeg kunne ikke åbne en privat besked til dig, og resten skal ikke stå her i kanalen. "
+                            "Skriv til mig i en direkte besked (find mig under Apps i Slack), så fortsætter vi dér.")
+# The slash command's answer, seen only by the user who typed it.
+SLACK_COMMAND_ANSWERED = "Jeg skriver til dig i en privat besked."
+# After "glem mig" in Slack: the bot's memory is gone, the messages in Slack are not.
+SLACK_MEMORY_DELETED = "Jeg har slettet min hukommelse af vores samtale og alle de svar, du har givet mig."
+SLACK_MESSAGES_STAY = ("Beskederne her i Slack bliver dog stående i Slack, både dine og mine. Dine beskeder kan "
+                       "jeg ikke slette, men det kan du selv: hold musen over en besked, klik på de tre prikker "
+                       "og vælg »Slet besked«.")
+
+
+def slack_forgotten(texts: list[str]) -> list[str]:
+    """The bot's messages after "glem mig", as Slack must say them: its memory is deleted, the
+    messages in Slack stay there (the confirmation's sentences replaced, or a message added)."""
+    said = f"{FORGOTTEN_MEMORY} {FORGOTTEN_NOTHING_KEPT}"
+    honest = [text.replace(said, f"{SLACK_MEMORY_DELETED} {SLACK_MESSAGES_STAY}") for text in texts]
+    return honest if honest != texts else [*texts, SLACK_MESSAGES_STAY]

@@ -48,3 +48,15 @@ def test_roles(text, role):
 def test_skip_words():
     assert contacts.is_skip("spring over") and contacts.is_skip("Ingen.")
     assert not contacts.is_skip("12345678")
+
+
+@pytest.mark.parametrize("text", ["mette.hansen@vejle.dk", "skriv til lars@vejle.dk tak", "tlf 20 30 40 50",
+                                  "+45 22 33 44 55", "ring på 20304050", "(+45) 1234-5678"])
+def test_contact_details_are_noticed_in_any_sentence(text):
+    assert contacts.mentions_contact_details(text)
+
+
+@pytest.mark.parametrize("text", ["hvad er SPARK?", "vi er 12 34 ansatte", "temaet 3", "i 2018",
+                                  "Jeg er TR på et plejecenter i Vejle", ""])
+def test_ordinary_sentences_hold_no_contact_details(text):
+    assert not contacts.mentions_contact_details(text)
