@@ -116,11 +116,14 @@
     button.className = "secondary";
     button.textContent = "Kopiér teksten";
     button.addEventListener("click", function () {
-      var done = function () { button.textContent = "Kopieret"; setStatus("Teksten er kopieret."); };
+      var settled = false;
+      var done = function () { settled = true; button.textContent = "Kopieret"; setStatus("Teksten er kopieret."); };
+      var fallback = function () { if (!settled) { settled = true; selectText(pre); } };
       if (navigator.clipboard && navigator.clipboard.writeText) {
-        navigator.clipboard.writeText(text).then(done, function () { selectText(pre); });
+        navigator.clipboard.writeText(text).then(done, fallback);
+        setTimeout(fallback, 1500);  // a browser that neither copies nor refuses: select instead
       } else {
-        selectText(pre);
+        fallback();
       }
     });
     block.appendChild(pre);

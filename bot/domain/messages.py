@@ -86,7 +86,7 @@ def theme_not_understood(offer: str) -> str:
 def themes_overview(offer: str) -> str:
     catalogue = catalogue_module.load()
     themes = catalogue.themes_for(offer)
-    return f"{catalogue.offers[offer].name} giver støtte inden for {len(themes)} temaer:\n" + \
+    return f"{catalogue.offers[offer].name} dækker {count_word(len(themes))} temaer:\n" + \
         _bullets([t.label for t in themes])
 
 
@@ -94,14 +94,14 @@ def no_theme_fit(offer: str, out_of_theme: bool) -> str:
     first = ("Det, du beskriver, ligger uden for temaerne" if out_of_theme
              else "Jeres problem passer ikke ind i temaerne")
     return (f"{first}, så I kan ikke søge om støtte til det her. "
-            "Tal med jeres tillidsrepræsentant eller arbejdsmiljørepræsentant, jeres fagforening "
+            "Tal med jeres tillidsrepræsentant, jeres arbejdsmiljørepræsentant eller jeres fagforening, "
             "eller tag det op i MED-systemet. De kan hjælpe jer videre.\n\n"
             + themes_overview(offer))
 
 
 def outside_themes_hint(offer: str) -> str:
     name = catalogue_module.load().offers[offer].name
-    return (f"Det, du beskriver, ser ikke ud til at passe ind i {name}s temaer. "
+    return (f"Det, du beskriver, ser ikke ud til at passe ind i temaerne for {name if name.isupper() else name.lower()}. "
             "Vælg et tema herunder, hvis det alligevel passer, ellers »Ingen af dem«.")
 
 
@@ -343,10 +343,10 @@ def correction_question(answers: Answers, only_answered: bool = False) -> Reply:
 
 def state_offer() -> str:
     """The state's travelling team as the page of 1 October 2018 describes it."""
-    return ("Statslige arbejdspladser skal have et rejsehold, der kan støtte dem i arbejdet med det psykiske "
-            f"arbejdsmiljø. Ifølge {SOURCE_PAGE} "
-            "er en projektgruppe ved at etablere det, og indsatsområderne er ikke fastlagt endnu. "
-            "Derfor kan man ikke søge endnu. Rejseholdet bliver annonceret i en nyhed på etf.dk.")
+    return ("En projektgruppe er ved at etablere et rejsehold, der skal støtte statslige arbejdspladser i at "
+            "håndtere udfordringer i det psykiske arbejdsmiljø. "
+            f"Ifølge {SOURCE_PAGE} er rejseholdets indsatsområder ikke fastlagt endnu, og man kan ikke søge endnu. "
+            "Rejseholdet bliver annonceret i en nyhed på etf.dk.")
 
 
 def conclusion(decision: Decision, answers: Answers) -> str:

@@ -40,13 +40,13 @@ def test_faelles_commitments_include_planning_group_preparation_and_trial_action
 
 
 # -- Slack ---------------------------------------------------------------------------------------
-@pytest.mark.parametrize("reference", [None, "SPARK-2026-0001"])
-def test_in_slack_glem_mig_says_the_memory_is_deleted_and_the_slack_messages_stay(reference):
-    [text] = messages.slack_forgotten([messages.forgotten(reference)])
+@pytest.mark.parametrize("references", [[], ["SPARK-2026-0001"]])
+def test_in_slack_glem_mig_says_the_memory_is_deleted_and_the_slack_messages_stay(references):
+    [text] = messages.slack_forgotten([messages.forgotten(references)])
     assert messages.FORGOTTEN_NOTHING_KEPT not in text  # untrue in Slack: the messages are still there
     assert messages.SLACK_MEMORY_DELETED in text and messages.SLACK_MESSAGES_STAY in text
     assert "Slet besked" in text
-    if reference:
+    for reference in references:
         assert reference in text
 
 
