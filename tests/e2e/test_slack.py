@@ -509,3 +509,31 @@ def test_a_retry_reaching_another_rasa_instance_is_not_answered_again(two_instan
     assert posts[len(posts) - len(later):] == later
     assert [p.args["text"] for p in posts].count(greeting[0].args["text"]) == 1
     assert redis.Redis(port=redis_port, db=1).exists("slack_delivery:" + envelope["event_id"])  # the lock store's db
+
+
+# -- more than one application from one person ---------------------------------------------------
+APPLICATION = ["Jeg er TR på et plejecenter i Vejle, og vi har meget vold fra borgerne", "kun vores egen arbejdsplads",
+               "det er vores TRIO", "ja det passer", "ja, vi er enige", "ja det er vi klar til"]
+CONTACTS = ["Mette Hansen", "mette.hansen@vejle.dk", "spring over", "Lars Nielsen", "TR", "lars.nielsen@vejle.dk",
+            "spring over"]
+
+
+def test_a_tr_who_helps_two_workplaces_files_two_applications_from_one_dm_and_a_repeat_files_nothing(slack):
+    user, channel = slack.new_user()
+    for text in [*APPLICATION, "Plejecenter Solgården", *CONTACTS]:
+        slack.say(user, channel, text)
+    first = slack.say(user, channel, "ja")
+    assert "SPARK-" in text_of(first)
+    assert "allerede registreret" in text_of(slack.say(user, channel, "ja"))
+    slack.click(user, with_buttons(first), "Ny ansøgning")  # the button offered after filing
+    # The form has started: the problem is its own answer now.
+    second_application = [*APPLICATION[:3], "vi har meget vold fra borgerne", *APPLICATION[3:]]
+    for text in [*second_application, "Plejecenter Skovbrynet", *CONTACTS]:
+        slack.say(user, channel, text)
+    second = slack.say(user, channel, "ja")
+    assert "SPARK-" in text_of(second)
+    records = slack.bot.records_of(user, "slack")
+    assert [r["workplace"] for r in records] == ["Plejecenter Solgården", "Plejecenter Skovbrynet"]
+    assert len({r["reference"] for r in records}) == 2 and len({r["application_id"] for r in records}) == 2
+    status = text_of(slack.say(user, channel, f"status på {records[0]['reference']}"))
+    assert f"referencen {records[0]['reference']} er registreret" in status

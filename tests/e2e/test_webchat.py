@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import http.client
 import os
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -384,3 +385,40 @@ def test_web_chat_messages_pass_the_shared_length_limit(running_bot):
         client.disconnect()
     events = running_bot.tracker(session_id, "socketio")["events"]
     assert not [e for e in events if e["event"] == "user"], "an over-long message reached Rasa"
+
+
+def test_two_applications_from_one_web_chat_session_and_a_double_yes_files_one_each(running_bot):
+    import socketio
+
+    script = ["Jeg er TR på et plejecenter i Vejle, og vi har meget vold fra borgerne", "kun vores egen arbejdsplads",
+              "det er vores TRIO", "ja det passer", "ja, vi er enige", "ja det er vi klar til"]
+    contacts = ["Mette Hansen", "mette.hansen@vejle.dk", "spring over", "Lars Nielsen", "TR",
+                "lars.nielsen@vejle.dk", "spring over"]
+    client = socketio.SimpleClient()
+    client.connect(running_bot.stack.rasa_url, transports=["polling"], socketio_path="socket.io")
+
+    def say(text: str) -> str:
+        client.emit("user_uttered", {"message": text})
+        replies = []
+        while True:
+            try:
+                event, reply = client.receive(timeout=3 if replies else 60)
+            except socketio.exceptions.TimeoutError:
+                return "\n".join(replies)
+            if event == "bot_uttered":
+                replies.append(reply.get("text") or json.dumps(reply.get("custom") or {}, ensure_ascii=False))
+
+    try:
+        client.emit("session_request", {"session_id": None})
+        _, session_id = client.receive(timeout=15)
+        for text in [*script, "Plejecenter Solgården", *contacts]:
+            say(text)
+        assert "SPARK-" in say("ja") and "allerede registreret" in say("ja")
+        say("/start_application")  # the "Ny ansøgning" button; the form has started: the problem is its own answer
+        for text in [*script[:3], "vi har meget vold fra borgerne", *script[3:], "Plejecenter Skovbrynet", *contacts]:
+            say(text)
+        assert "SPARK-" in say("ja") and "allerede registreret" in say("ja")
+    finally:
+        client.disconnect()
+    records = running_bot.records_of(session_id, "socketio")
+    assert [r["workplace"] for r in records] == ["Plejecenter Solgården", "Plejecenter Skovbrynet"]

@@ -101,3 +101,4 @@ def test_no_file_in_the_repository_holds_a_secret():
             if re.search(pattern, text):
                 found.append(f"{name}: {kind}")
     assert not found, found
+
