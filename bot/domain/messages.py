@@ -375,3 +375,21 @@ def privacy_summary(retention_days: int) -> str:
             "- Skriv »glem mig« eller »slet mine oplysninger«, så sletter jeg samtalen med det samme.\n"
             "- Skriv ikke helbredsoplysninger eller navne på kolleger i beskrivelsen af problemet.\n\n"
             f"Læs hele teksten på {PRIVACY_PAGE}")
+
+
+# -- reliability: a part of the bot restarting, a client sending too much ------------------------
+# The channels' guard (bot/channels/guard.py) says this when the action server could not be reached:
+# the turn was not stored, so the same message sent again goes on from where the conversation was.
+ACTION_SERVER_DOWN = ("Beklager, jeg kan ikke svare lige nu. Prøv igen om et øjeblik: send din besked igen, "
+                      "så fortsætter vi, hvor vi slap.")
+# "glem mig" while the action server could not be reached (bot/server/action_server_down.py): the
+# conversation is deleted all the same, but whether an application was filed could not be looked up.
+FORGOTTEN_REFERENCE_UNKNOWN = (
+    "Jeg har slettet vores samtale og alle de svar, du har givet mig. Intet af det, du har skrevet her, "
+    "er gemt længere.\n\nJeg kan ikke se lige nu, om I allerede havde sendt en ansøgning. En sendt ansøgning "
+    "er ikke slettet. Skriv »glem mig« igen om et øjeblik, så får du dens reference.")
+# The rate limit (bot/channels/rate_limit.py): in the web chat, as a bot message; on REST and the
+# pages, as the reason of a 429 answer.
+RATE_LIMITED_MESSAGE = ("Du har sendt mange beskeder på kort tid. Vent et øjeblik, og send så din besked igen. "
+                        "Den seneste er ikke modtaget.")
+RATE_LIMITED_REQUEST = "For mange forespørgsler på kort tid. Vent et øjeblik, og prøv så igen."
