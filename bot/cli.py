@@ -156,36 +156,55 @@ def _build_spacy(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     import os
+    from pathlib import Path
 
     from bot.channels.credentials import CHAT_PATH
-    from bot.server.stack import PROJECT_ROOT, Stack, delivery_configured
+    from bot.server.stack import DEFAULT_INTERFACE, PROJECT_ROOT, Stack, delivery_configured
 
+    # Everything the bot starts listens on loopback unless RASA_INTERFACE (the Rasa server) or
+    # ACTION_SERVER_INTERFACE (the action server, bot/server/action_server.py) says otherwise.
+    interface = (os.environ.get("RASA_INTERFACE") or "").strip() or DEFAULT_INTERFACE
     if args.profile == "production":  # scale-out: PostgreSQL, Redis, several Rasa instances
         from bot.server import production
 
-        return production.run(args.port, args.action_port, args.instances)
+        return production.run(args.port, args.action_port, args.instances, interface=interface)
     token = os.environ.get("RASA_API_TOKEN") or None
-    stack = Stack(run_dir=PROJECT_ROOT / "var", rasa_port=args.port, action_port=args.action_port,
-                  api_token=token)
+    # Generated files and logs in a run folder per instance (two instances from one checkout, on
+    # other ports, never share them); the databases in the data folder, shared.
+    data_dir = Path(args.data_dir).resolve() if args.data_dir else PROJECT_ROOT / "var"
+    stack = Stack(run_dir=PROJECT_ROOT / "var" / f"run-{args.port}", data_dir=data_dir, rasa_port=args.port,
+                  action_port=args.action_port, api_token=token, interface=interface)
+    logs = f"{_shown(stack.run_dir)}/*.log"
     print("Starter Arbejdsmiljøguiden (action server og Rasa server) ... det tager op til et minut.")
     stack.start()
     from bot.records.conversations import retention_days, start_retention  # conversations inactive too long are deleted
 
     start_retention(stack.run_dir / "endpoints.yml", retention_days())
     if (os.environ.get("LOG_LEVEL") or "INFO").upper() == "DEBUG":
-        print("ADVARSEL: LOG_LEVEL=DEBUG. Rasa skriver så alt, hvad brugerne skriver, i var/*.log. "
+        print(f"ADVARSEL: LOG_LEVEL=DEBUG. Rasa skriver så alt, hvad brugerne skriver, i {logs}. "
               "Brug det aldrig med rigtige samtaler.", file=sys.stderr, flush=True)
     print(f"""
 Arbejdsmiljøguiden kører.
   Chat i browseren:  {stack.rasa_url}{CHAT_PATH}
   Rasa (REST):       {stack.rasa_url}/webhooks/rest/webhook
   HTTP-API:          {"slået til (kræver token)" if token else "slået fra"}
-  Levering:          {"kører (var/delivery.log)" if delivery_configured(dict(os.environ))
+  Levering:          {f"kører ({_shown(stack.run_dir)}/delivery.log)" if delivery_configured(dict(os.environ))
                       else "slået fra (sæt INTAKE_WEBHOOK_URL og/eller SMTP_HOST)"}
-  Logfiler:          var/*.log
+  Logfiler:          {logs}
+  Databaser:         {_shown(stack.databases)}
 Tal med botten i terminalen:  make shell   (i et andet vindue)
 Stop med Ctrl-C.""", flush=True)
     return stack.wait()
+
+
+def _shown(path: "Path") -> str:
+    """A path as the user can type it: relative to the checkout when inside it."""
+    from bot.server.stack import PROJECT_ROOT
+
+    try:
+        return str(path.relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(path)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -222,6 +241,9 @@ def parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="start the action server and the Rasa server")
     run.add_argument("--port", type=int, default=5005)
     run.add_argument("--action-port", type=int, default=5055)
+    run.add_argument("--data-dir", default=None,
+                     help="folder of the SQLite databases (default: var/); generated files and logs go to "
+                          "var/run-<port>/ whatever this says")
     run.add_argument("--profile", choices=("embedded", "production"), default="embedded",
                      help="embedded: SQLite, one Rasa server (default); production: PostgreSQL and Redis "
                           "from DB_*/REDIS_*/APPLICATIONS_DB_URL, see endpoints.production.yml")
