@@ -21,6 +21,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import socket_session
+
 pytestmark = pytest.mark.e2e
 
 FUZZ = settings(max_examples=150, deadline=timedelta(seconds=30), derandomize=True,
@@ -133,8 +135,7 @@ def socket_client(running_bot):
 
     client = socketio.SimpleClient()
     client.connect(running_bot.stack.rasa_url, transports=["polling"], socketio_path="socket.io")
-    client.emit("session_request", {"session_id": None})
-    client.receive(timeout=15)
+    socket_session(client)
     yield client
     client.disconnect()
 
