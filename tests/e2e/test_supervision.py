@@ -29,6 +29,7 @@ import yaml
 
 from bot.domain import messages
 from tests.conftest import ROOT, texts
+from tests.fakes.intake import FakeIntake, intake_settings
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -91,9 +92,9 @@ def wait_for(condition, timeout: float, what: str) -> None:  # type: ignore[no-u
     raise AssertionError(f"{what} not within {timeout:g} s")
 
 
-def launch(rasa_port: int, action_port: int, data_dir: Path, logs: Path) -> Instance:
+def launch(rasa_port: int, action_port: int, data_dir: Path, logs: Path, **extra: str) -> Instance:
     out, err = logs / f"launcher-{rasa_port}.out", logs / f"launcher-{rasa_port}.err"
-    env = {**os.environ, "RASA_API_TOKEN": TOKEN, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "RASA_API_TOKEN": TOKEN, "PYTHONUNBUFFERED": "1", "SMTP_HOST": "", **extra}
     for name in ("RASA_INTERFACE", "ACTION_SERVER_INTERFACE", "WEBCHAT_SESSION_SECRET"):
         env.pop(name, None)  # the defaults are what this test is about
     launcher = subprocess.Popen(
@@ -131,7 +132,9 @@ def instances(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Instan
     while len(ports) < 4:
         ports.add(free_port())
     a_rasa, a_actions, b_rasa, b_actions = sorted(ports)
-    started = [launch(a_rasa, a_actions, data_dir, logs), launch(b_rasa, b_actions, data_dir, logs)]
+    intake = FakeIntake().start()  # instance A also starts the delivery worker (it has no port)
+    started = [launch(a_rasa, a_actions, data_dir, logs, **intake_settings(intake)),
+               launch(b_rasa, b_actions, data_dir, logs, INTAKE_WEBHOOK_URL="")]
     try:
         for instance in started:
             wait_for(lambda: "Arbejdsmiljøguiden kører." in instance.out.read_text(errors="replace")
@@ -141,6 +144,7 @@ def instances(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Instan
     finally:
         for instance in started:
             shut_down(instance)
+        intake.stop()
 
 
 def test_two_instances_from_one_checkout_have_run_folders_of_their_own(instances):
@@ -209,6 +213,8 @@ def _loopback(table: str, address: str) -> bool:
 
 
 def test_everything_the_bot_starts_listens_on_loopback_only(instances):
+    a, _ = instances
+    assert a.pid("delivery") in _descendants(a.launcher.pid), "the delivery worker runs in instance A"
     sockets = _bound_sockets()
     for instance in instances:
         bound = [sockets[inode] for pid in _descendants(instance.launcher.pid)
