@@ -21,7 +21,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import ClassVar, Optional
 
@@ -232,7 +232,7 @@ class Stack:
         process = self._popen(name, command, env)
         self.processes.append(process)
         self.children[name] = Child(name, label or name, command, env, process, time.monotonic(),
-                                    Backoff(self.backoff.first, self.backoff.cap, self.backoff.reset_after))
+                                    replace(self.backoff))
         return process
 
     def _popen(self, name: str, command: list[str], env: dict[str, str]) -> subprocess.Popen:
