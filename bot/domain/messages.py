@@ -669,3 +669,21 @@ def slack_forgotten(texts: list[str]) -> list[str]:
     said = f"{FORGOTTEN_MEMORY} {FORGOTTEN_NOTHING_KEPT}"
     honest = [text.replace(said, f"{SLACK_MEMORY_DELETED} {SLACK_MESSAGES_STAY}") for text in texts]
     return honest if honest != texts else [*texts, SLACK_MESSAGES_STAY]
+
+
+# -- reliability: a part of the bot restarting, a client sending too much ------------------------
+# The channels' guard (bot/channels/guard.py) says this when the action server could not be reached:
+# the turn was not stored, so the same message sent again goes on from where the conversation was.
+ACTION_SERVER_DOWN = ("Beklager, jeg kan ikke svare lige nu. Prøv igen om et øjeblik: send din besked igen, "
+                      "så fortsætter vi, hvor vi slap.")
+# "glem mig" while the action server could not be reached (bot/server/action_server_down.py): the
+# conversation is deleted all the same, but whether an application was filed could not be looked up.
+FORGOTTEN_REFERENCE_UNKNOWN = (
+    f"{FORGOTTEN_MEMORY} {FORGOTTEN_NOTHING_KEPT}\n\nJeg kan ikke se lige nu, om I allerede havde registreret "
+    "en ansøgning. En registreret ansøgning er ikke slettet. Skriv »glem mig« igen om et øjeblik, så får du "
+    "dens reference.")
+# The rate limit (bot/channels/rate_limit.py): in the web chat, as a bot message; on REST and the
+# pages, as the reason of a 429 answer.
+RATE_LIMITED_MESSAGE = ("Du har sendt mange beskeder på kort tid. Vent et øjeblik, og send så din besked igen. "
+                        "Den seneste er ikke modtaget.")
+RATE_LIMITED_REQUEST = "For mange forespørgsler på kort tid. Vent et øjeblik, og prøv så igen."
