@@ -251,7 +251,7 @@ def test_a_killed_action_server_is_started_again_and_the_conversation_goes_on(in
         assert texts(a.say("kill-actions-form", ONE_WORKPLACE)) == messages.ACTION_SERVER_DOWN
         assert a.slots("kill-actions-form")["application_type"] is None, "nothing of that turn was stored"
         forgotten = texts(a.say("kill-actions-forget", "glem mig"))
-        assert "Jeg har slettet vores samtale" in forgotten and "om I allerede havde sendt" in forgotten
+        assert "Jeg har slettet vores samtale" in forgotten and "om I allerede havde registreret" in forgotten
         assert stored_rows(tracker_db, "rest:kill-actions-forget") == 0, "'glem mig' was carried out"
         assert "Samarbejde om Psykisk ARbejdsmiljø" in texts(a.say("kill-actions-faq", "Hvad er SPARK?")), \
             "the Rasa server keeps serving what needs no action server"
