@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Audits the pinned dependency set (requirements.lock) for known vulnerabilities.
+# Audits the pinned dependency set (requirements.lock and requirements-dev.lock) for known vulnerabilities.
 #
 #   bash scripts/audit.sh            # human-readable report; exit 1 when something needs attention
 #   AUDIT_FORMAT=json bash scripts/audit.sh
@@ -39,7 +39,7 @@ if ! "$venv/bin/python" -m pip install --quiet --disable-pip-version-check pip-a
 fi
 
 report="$venv/report.json"
-"$venv/bin/pip-audit" -r requirements.lock --no-deps --disable-pip --progress-spinner off \
+"$venv/bin/pip-audit" -r requirements.lock -r requirements-dev.lock --no-deps --disable-pip --progress-spinner off \
   --vulnerability-service "${AUDIT_SERVICE:-pypi}" --format json --output "$report" 2>/dev/null || true
 if [ ! -s "$report" ]; then
   offline "pip-audit wrote no report"
