@@ -256,7 +256,8 @@ def parser() -> argparse.ArgumentParser:
 
     deliver = sub.add_parser("deliver", help="deliver filed records to their recipients (RECIPIENT_…) and "
                              "send e-mail receipts (SMTP_HOST), until stopped")
-    deliver.add_argument("--db", default=None, help="SQLAlchemy URL (default: APPLICATIONS_DB_URL or var/applications.db)")
+    deliver.add_argument("--db", default=None,
+                         help="SQLAlchemy URL (default: APPLICATIONS_DB_URL or var/applications.db)")
     deliver.set_defaults(func=_deliver)
 
     purge_cmd = sub.add_parser("purge", help="delete conversations whose last message is older than DAYS "

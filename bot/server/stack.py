@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar, Optional
 
-
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # Largest HTTP request body the servers accept (SANIC_REQUEST_MAX_SIZE overrides it): a
 # message is at most MAX_MESSAGE_CHARS, so 1 MiB is generous and a flood is refused early.

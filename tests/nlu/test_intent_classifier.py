@@ -328,7 +328,8 @@ def test_float32_weights_give_the_float64_probabilities_and_meet_float32_feature
     from bot.nlu.intent_classifier import STORED_DTYPE, network_probabilities
 
     classifier = loaded_classifier(agent)
-    messages = featurized(agent, ["hvad koster det?", "vi hører under region sjælland", "tak", "asdfgh", "stop nu", "ja"])
+    messages = featurized(agent, ["hvad koster det?", "vi hører under region sjælland", "tak", "asdfgh", "stop nu",
+                                  "ja"])
     features = classifier._features(messages, STORED_DTYPE)
     assert STORED_DTYPE == np.float32 and features.dtype == STORED_DTYPE  # else scipy copies the weights per call
     assert all(array.dtype == STORED_DTYPE for network in classifier.networks for layer in network for array in layer)

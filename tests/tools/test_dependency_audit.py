@@ -14,8 +14,8 @@ import yaml
 from packaging.requirements import Requirement
 from packaging.version import Version
 
-from tools import audit
 from bot.server.stack import Stack
+from tools import audit
 
 ROOT = Path(__file__).resolve().parents[2]
 ADVISORY_LIST = audit.load_advisories()
