@@ -35,16 +35,10 @@ pip_quiet() {
   .venv/bin/python -m pip --disable-pip-version-check "$@" 2> >(grep -v "is neither a file nor a directory" >&2)
 }
 
-lock_entries() {  # $1 a lock file, then lower-case names: those entries with their hashes
-  local file=$1; shift
-  awk -v names=" $* " '/^[A-Za-z0-9]/ { split($1, pin, "=="); keep = index(names, " " tolower(pin[1]) " ") > 0 }
-                       keep && !/^ *#/' "$file"
-}
-
 canonical_names() { tr 'A-Z_.' 'a-z--' | sed 's/--*/-/g' | sort -u; }
 
 install_locked() {
-  pip_quiet install --require-hashes --no-deps -r <(lock_entries requirements.lock pip setuptools wheel)
+  pip_quiet install --require-hashes --no-deps -r <(bash scripts/lock-entries.sh requirements.lock pip setuptools wheel)
   pip_quiet install --require-hashes --no-deps --no-build-isolation -r requirements.lock -r requirements-dev.lock
   # Like pip-sync: what the locks do not list goes (e.g. jax and jaxlib from an older .venv).
   local listed extra
