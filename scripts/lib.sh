@@ -54,3 +54,14 @@ install_debian_packages() {
   run_step "Installing $* from Debian's packages ($why)" var/setup-apt.log \
     $sudo env DEBIAN_FRONTEND=noninteractive bash -c "apt-get update -qq && apt-get install -y -qq --no-install-recommends $*"
 }
+
+# show_warnings LOG: the warnings and errors a step wrote that nobody filtered as harmless
+# (bot/server/quiet.py lists those), so that a real one is seen even when the step succeeded.
+show_warnings() {
+  local found
+  found=$(grep -E -A1 "(Warning|WARNING|ERROR|Error)\b" "$1" | grep -v -- '^--$' || true)
+  if [ -n "$found" ]; then
+    echo "    Warnings from this step (all of it: $1):"
+    printf '%s\n' "$found" | sed 's/^/    /'
+  fi
+}

@@ -25,6 +25,10 @@ SCHEMA = json.loads((ROOT / "bot" / "data" / "application-record.schema.json").r
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# The known harmless warnings of Rasa's libraries, as in every process of ours (bot/server/quiet.py).
+from bot.server.quiet import silence_known_warnings  # noqa: E402
+
+silence_known_warnings()
 
 
 # Fixtures that install or start PostgreSQL or Redis (scripts/services.sh): a test using one is marked
