@@ -158,8 +158,11 @@ def test_show_and_redeliver_on_the_command_line(delivering):
     intake.wait_for(lambda i: i.accepted(reference), timeout=90)
     env = {**os.environ, "APPLICATIONS_DB": str(bot.stack.run_dir / "applications.db"),
            **intake_settings(intake, CONFIGURED)}
-    run = lambda *args: subprocess.run([sys.executable, "-m", "bot", "applications", *args], cwd=ROOT,  # noqa: E731
-                                       env=env, capture_output=True, text=True, timeout=60)
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "bot", "applications", *args], cwd=ROOT,
+                              env=env, capture_output=True, text=True, timeout=60)
+
     deadline = time.monotonic() + 60
     while "Levering til modtageren (webhook): sendt" not in (shown := run("show", reference)).stderr:
         assert time.monotonic() < deadline, shown.stderr
