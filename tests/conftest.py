@@ -36,6 +36,16 @@ silence_known_warnings()
 SERVICE_FIXTURES = frozenset({"services", "fresh_databases", "tracker_engine", "scaled_stack", "redis_port"})
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # pytest sets the warning filters anew for each test: give it the known harmless ones too.
+    from bot.server.quiet import KNOWN
+
+    for category, message, path, _why in KNOWN:
+        if not path:
+            # (a colon separates the fields of a pytest filter: "." matches it in the message)
+            config.addinivalue_line("filterwarnings", f"ignore:{message.replace(':', '.')}:{category.__name__}")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if SERVICE_FIXTURES & set(getattr(item, "fixturenames", ())) or "tests/scale/" in str(item.path):

@@ -50,6 +50,9 @@ KNOWN: tuple[tuple[type[Warning], str, str, str], ...] = (
     (UserWarning, r"You have defined training data consisting of lookup tables, but your NLU configuration "
                   r"does not include any components", "",
      "the lookup tables feed RegexFeaturizer and our own components, which Rasa does not count"),
+    (UserWarning, r"You have defined training data with examples for training a response selector, but your "
+                  r"NLU configuration does not include a response selector component", "",
+     "the FAQ topics are picked by bot.nlu.intent_classifier.IntentTopicClassifier, not a ResponseSelector"),
     (UserWarning, r"Slot auto-fill has been removed in 3\.0", "",
      "Rasa says it for every domain it reads; our slots all have explicit mappings"),
 )

@@ -342,6 +342,8 @@ def test_float32_weights_give_the_float64_probabilities_and_meet_float32_feature
     assert (ours.argmax(axis=1) == in_float64.argmax(axis=1)).all()
 
 
+# Random labels: the fit need not converge, the test compares the forward pass with scikit-learn's.
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("n_classes", [2, 4])
 def test_network_probabilities_are_scikit_learns(n_classes):
     import scipy.sparse
