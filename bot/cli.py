@@ -1,4 +1,7 @@
-"""Command line: `python -m bot applications export`, `python -m bot build-spacy DIR`, ..."""
+"""Command line: `python -m bot run`, `shell`, `train`, `deliver`, `applications export`, `purge`, `build-spacy`.
+
+Installed as the console script `arbejdsmiljoguiden` too (pyproject.toml).
+"""
 
 from __future__ import annotations
 
@@ -174,6 +177,27 @@ def _build_spacy(args: argparse.Namespace) -> int:
     return 0
 
 
+def _train(args: argparse.Namespace) -> int:
+    """Rasa's `rasa train` on this project's files, without the known harmless warnings."""
+    from bot.server.rasa_server import run_rasa
+
+    arguments = ["train", "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
+                 "--out", args.out, "--quiet"]
+    if args.fixed_model_name:
+        arguments += ["--fixed-model-name", args.fixed_model_name]
+    try:
+        run_rasa(arguments, patched=False)
+    except SystemExit as stop:  # Rasa's command line ends with sys.exit on failure
+        return int(stop.code or 0) if not isinstance(stop.code, str) else 1
+    return 0
+
+
+def _shell(args: argparse.Namespace) -> int:
+    from bot.server import shell
+
+    return shell.main()
+
+
 def _run(args: argparse.Namespace) -> int:
     import os
     from pathlib import Path
@@ -264,7 +288,7 @@ def _shown(path: "Path") -> str:
 
 
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="python -m bot", description="Arbejdsmiljøguiden")
+    root = argparse.ArgumentParser(prog="python -m bot", description="Arbejdsmiljøguiden (also: arbejdsmiljoguiden)")
     sub = root.add_subparsers(dest="group", required=True)
 
     apps = sub.add_parser("applications", help="list and manage filed application records")
@@ -280,7 +304,8 @@ def parser() -> argparse.ArgumentParser:
 
     deliver = sub.add_parser("deliver", help="deliver filed records to their recipients (RECIPIENT_…) and "
                              "send e-mail receipts (SMTP_HOST), until stopped")
-    deliver.add_argument("--db", default=None, help="SQLAlchemy URL (default: APPLICATIONS_DB_URL or var/applications.db)")
+    deliver.add_argument("--db", default=None,
+                         help="SQLAlchemy URL (default: APPLICATIONS_DB_URL or var/applications.db)")
     deliver.set_defaults(func=_deliver)
 
     purge_cmd = sub.add_parser("purge", help="delete conversations whose last message is older than DAYS "
@@ -290,6 +315,15 @@ def parser() -> argparse.ArgumentParser:
                            help="the endpoints file whose tracker store to purge (default: endpoints.yml)")
     purge_cmd.add_argument("--db-url", default=None, help="SQLAlchemy URL of the tracker store (overrides --endpoints)")
     purge_cmd.set_defaults(func=_purge)
+
+    train = sub.add_parser("train", help="train the model (rasa train on config.yml, domain.yml and data/)")
+    train.add_argument("--out", default="models", help="folder for the model (default: models)")
+    train.add_argument("--fixed-model-name", default=None, help="file name of the model, without .tar.gz")
+    train.set_defaults(func=_train)
+
+    shell_cmd = sub.add_parser("shell", help="talk to the bot in the terminal (its own Rasa server on a free port; "
+                               "the running bot's action server if there is one)")
+    shell_cmd.set_defaults(func=_shell)
 
     spacy_cmd = sub.add_parser("build-spacy", help="build the Danish spaCy pipeline into a folder")
     spacy_cmd.add_argument("target")
@@ -310,5 +344,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    from bot.server.quiet import silence_known_warnings
+
+    silence_known_warnings()
     args = parser().parse_args(argv)
     return args.func(args)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Audits the pinned dependency set (requirements.lock) for known vulnerabilities.
+# Audits the pinned dependency set (requirements.lock and requirements-dev.lock) for known vulnerabilities.
 #
 #   bash scripts/audit.sh                          # the live audit; fails when it cannot run
 #   AUDIT_ALLOW_OFFLINE=1 bash scripts/audit.sh    # ... or accept the curated offline list instead
@@ -58,7 +58,7 @@ else
 fi
 
 report="$work/report.json"
-"$pip_audit" -r requirements.lock --no-deps --disable-pip --progress-spinner off \
+"$pip_audit" -r requirements.lock -r requirements-dev.lock --no-deps --disable-pip --progress-spinner off \
   --vulnerability-service "${AUDIT_SERVICE:-pypi}" --format json --output "$report" 2>/dev/null || true
 if [ ! -s "$report" ]; then
   offline "pip-audit wrote no report"

@@ -25,11 +25,25 @@ SCHEMA = json.loads((ROOT / "bot" / "data" / "application-record.schema.json").r
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# The known harmless warnings of Rasa's libraries, as in every process of ours (bot/server/quiet.py).
+from bot.server.quiet import silence_known_warnings  # noqa: E402
+
+silence_known_warnings()
 
 
 # Fixtures that install or start PostgreSQL or Redis (scripts/services.sh): a test using one is marked
 # `services` (and `slow`), so `make test-fast` never starts them.
 SERVICE_FIXTURES = frozenset({"services", "fresh_databases", "tracker_engine", "scaled_stack", "redis_port"})
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # pytest sets the warning filters anew for each test: give it the known harmless ones too.
+    from bot.server.quiet import KNOWN
+
+    for category, message, path, _why in KNOWN:
+        if not path:
+            # (a colon separates the fields of a pytest filter: "." matches it in the message)
+            config.addinivalue_line("filterwarnings", f"ignore:{message.replace(':', '.')}:{category.__name__}")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

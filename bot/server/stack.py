@@ -25,7 +25,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import ClassVar, Optional
 
-
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_INTERFACE = "127.0.0.1"
 # The web chat's session ids are signed with this secret (bot/channels/webchat.py); without

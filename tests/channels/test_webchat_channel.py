@@ -8,8 +8,14 @@ from pathlib import Path
 import pytest
 
 from bot.channels.credentials import check_channel_settings
-from bot.channels.webchat import (ASSET_FILES, WebChatInput, load_assets, loopback_origins, normalise_origin,
-                         parse_origins)
+from bot.channels.webchat import (
+    ASSET_FILES,
+    WebChatInput,
+    load_assets,
+    loopback_origins,
+    normalise_origin,
+    parse_origins,
+)
 
 
 def test_origins_are_normalised_and_split_on_commas():

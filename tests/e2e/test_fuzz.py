@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import itertools
 import json
-from datetime import timedelta
 import urllib.error
 import urllib.parse
 import urllib.request
+from datetime import timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings

@@ -54,7 +54,8 @@ def test_deeply_nested_json_gets_400_not_a_server_error(running_bot):
 
 
 def test_a_message_with_a_lone_surrogate_or_control_characters_is_answered_normally(running_bot):
-    status, body = post(running_bot, json.dumps({"sender": "isolation-text", "message": "Hvad er\udc00 SPARK?\x00"}).encode())
+    body_sent = json.dumps({"sender": "isolation-text", "message": "Hvad er\udc00 SPARK?\x00"}).encode()
+    status, body = post(running_bot, body_sent)
     assert status == 200
     answer = texts(json.loads(body))
     assert "SPARK" in answer and FAILURE_REPLY not in answer

@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from bot.channels.guard import conversation_id
 from bot.domain import messages
 from bot.records import conversations as privacy
-from bot.channels.guard import conversation_id
 from tests.conftest import ROOT, texts
 
 pytestmark = pytest.mark.e2e

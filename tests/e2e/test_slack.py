@@ -24,7 +24,7 @@ from bot.channels.slack import SLASH_COMMAND, WEB_API_METHODS, escape_mrkdwn
 from bot.domain import messages
 from bot.server.stack import Stack, free_port
 from tests.conftest import ROOT, SCHEMA, RunningBot
-from tests.fakes.slack import (BOT_USER, SLACK_SIGNING_SECRET, TR_CHANNEL, FakeSlackApi, SlackCall, Workspace, sign)
+from tests.fakes.slack import BOT_USER, SLACK_SIGNING_SECRET, TR_CHANNEL, FakeSlackApi, SlackCall, Workspace, sign
 
 pytestmark = pytest.mark.e2e
 

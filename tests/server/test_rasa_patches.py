@@ -18,8 +18,13 @@ import pytest
 from jsonschema import ValidationError
 
 from bot.server import patches as rasa_patches
-from bot.server.patches import (action_call_json, action_reply_validator, action_server_keepalive,
-                                active_loop_state, sqlite_tracker_store)
+from bot.server.patches import (
+    action_call_json,
+    action_reply_validator,
+    action_server_keepalive,
+    active_loop_state,
+    sqlite_tracker_store,
+)
 from tests.conftest import ROOT
 
 
@@ -460,7 +465,8 @@ def _finished_application_request() -> dict:
 
 @pytest.mark.parametrize("value", [
     {"text": "æøå \u2028 \x00 / \\ \"", "n": [0, -1, 2**70, 1e16, 0.1, -0.0, 1e-7, 1.0, 123456789.123456789]},
-    {1: "a", True: "b", None: "c", 1.5: "d"},  # keys json.dumps turns into text
+    {1: "a", None: "c", 1.5: "d"},  # keys json.dumps turns into text
+    {True: "b", False: "e"},  # (True and 1 are one key in a dict literal: here on their own)
     [None, True, False, [], {}, ""],
 ])
 def test_action_call_json_decodes_to_what_json_dumps_gives(value):
@@ -500,7 +506,6 @@ def test_action_call_json_writes_nan_and_fails_like_json_dumps():
 def _one_request(body: Any, compress: bool) -> tuple[Any, list[tuple]]:
     """One EndpointConfig.request(json=body) to a local aiohttp server; its answer and what the server got."""
     from aiohttp import web
-
     from rasa.utils.endpoints import EndpointConfig
 
     seen: list[tuple] = []

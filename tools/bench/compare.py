@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
+from bot.server.stack import Stack, free_port
 from tools.bench import load
 from tools.bench.run import MODEL, REPORTS, Bot, log, median, run_round, setting
 from tools.bench.stacks import RATE_LIMITS_OFF, Started, start_ours
-from bot.server.stack import Stack, free_port
 
 
 @dataclass
