@@ -124,7 +124,6 @@ def _deliver(args: argparse.Namespace) -> int:
     import signal
 
     from bot.records.delivery import DeliveryConfigError, Worker
-
     from bot.records.store import ApplicationStore
 
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
@@ -250,7 +249,6 @@ def _unusable_settings() -> Optional[str]:
     import os
 
     from bot.records.recipients import DeliveryConfigError, Routes
-
     from bot.records.store import ApplicationStore
 
     try:

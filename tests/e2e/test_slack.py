@@ -512,10 +512,11 @@ def test_a_retry_reaching_another_rasa_instance_is_not_answered_again(two_instan
 
 
 # -- more than one application from one person ---------------------------------------------------
-SECOND_WORKPLACE_SCRIPT = ["Jeg er TR på et plejecenter i Vejle, og vi har meget vold fra borgerne", "kun vores egen arbejdsplads",
-               "det er vores TRIO", "ja det passer", "ja, vi er enige", "ja det er vi klar til"]
-SECOND_WORKPLACE_CONTACTS = ["Mette Hansen", "mette.hansen@vejle.dk", "spring over", "Lars Nielsen", "TR", "lars.nielsen@vejle.dk",
-            "spring over"]
+SECOND_WORKPLACE_SCRIPT = ["Jeg er TR på et plejecenter i Vejle, og vi har meget vold fra borgerne",
+                           "kun vores egen arbejdsplads", "det er vores TRIO", "ja det passer", "ja, vi er enige",
+                           "ja det er vi klar til"]
+SECOND_WORKPLACE_CONTACTS = ["Mette Hansen", "mette.hansen@vejle.dk", "spring over", "Lars Nielsen", "TR",
+                             "lars.nielsen@vejle.dk", "spring over"]
 
 
 def test_a_tr_who_helps_two_workplaces_files_two_applications_from_one_dm_and_a_repeat_files_nothing(slack):

@@ -22,7 +22,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Iterator
 
 import pytest
 import yaml
@@ -137,7 +137,7 @@ def instances(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Instan
                launch(b_rasa, b_actions, data_dir, logs, INTAKE_WEBHOOK_URL="")]
     try:
         for instance in started:
-            wait_for(lambda: "Arbejdsmiljøguiden kører." in instance.out.read_text(errors="replace")
+            wait_for(lambda instance=instance: "Arbejdsmiljøguiden kører." in instance.out.read_text(errors="replace")
                      or instance.launcher.poll() is not None, 300, f"instance on {instance.rasa_port}")
             assert instance.launcher.poll() is None, instance.stderr()[-3000:]
         yield started[0], started[1]

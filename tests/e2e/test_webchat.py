@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import base64
 import http.client
-import os
 import json
+import os
 import re
 import time
 from dataclasses import dataclass, field

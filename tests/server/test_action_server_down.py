@@ -104,7 +104,7 @@ def test_only_a_connection_that_failed_counts_as_unreachable():
             try:
                 raise cause
             except BaseException:
-                raise RasaException("Failed to execute custom action")
+                raise RasaException("Failed to execute custom action")  # noqa: B904 - as Rasa raises it: the cause is its __context__
         except RasaException as error:
             return error
 

@@ -53,7 +53,8 @@ def test_a_killed_process_is_started_again_after_its_backoff_and_the_others_keep
 
     stack.supervise_once(now=1000.0)
     line = capsys.readouterr().err
-    assert "supervisor: action server (port 5055), pid %d, stopped: killed by SIGKILL (exit status -9)" % actions.pid in line
+    expected = f"supervisor: action server (port 5055), pid {actions.pid}, stopped: killed by SIGKILL (exit status -9)"
+    assert expected in line
     assert "again in 1 s" in line and "the other processes keep serving" in line
     assert stack.processes[0] is actions, "not before the backoff is over"
 
