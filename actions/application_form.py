@@ -18,7 +18,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import (CONTROL_INTENTS, answers, answers_before_this_turn, latest_intent, latest_text, send,
                             value_before_this_turn)
 from bot.domain import answers as form_answers
-from bot.domain import routing
+from bot.domain import messages, routing
 
 Slots = Dict[Text, Any]
 
@@ -33,7 +33,16 @@ def _say(dispatcher: CollectingDispatcher, outcome: form_answers.Outcome) -> Slo
 
 def _check(tracker: Tracker, slot: str, value: Any) -> form_answers.Outcome:
     return form_answers.check(slot, value, answers(tracker), answers_before_this_turn(tracker),
-                              suggestion=tracker.get_slot("theme_suggestion"))
+                              suggestion=tracker.get_slot("theme_suggestion"),
+                              exclusion_explained=tracker.get_slot("exclusion_explained"))
+
+
+def _renames(tracker: Tracker) -> Slots:
+    """'nej, han hedder Søren Jensen' while another question is pending: the name given before, corrected."""
+    text = latest_text(tracker)
+    if text.startswith("/") or latest_intent(tracker) in CONTROL_INTENTS:
+        return {}
+    return form_answers.name_correction(tracker.get_slot("requested_slot"), text, answers(tracker))
 
 
 def _validator(slot: str) -> Callable[..., Slots]:
@@ -41,6 +50,8 @@ def _validator(slot: str) -> Callable[..., Slots]:
 
     def validate(self: FormValidationAction, value: Any, dispatcher: CollectingDispatcher,
                  tracker: Tracker, domain: DomainDict) -> Slots:
+        if slot == tracker.get_slot("requested_slot") and _renames(tracker):
+            return {slot: None}  # the message corrected a name: it is no answer to this question
         return _say(dispatcher, _check(tracker, slot, value))
 
     validate.__name__ = f"validate_{slot}"
@@ -64,6 +75,10 @@ class ValidateApplicationForm(FormValidationAction):
                                  if e.get("entity") == "field"), None)
             correction = _say(dispatcher, form_answers.correction_request(
                 tracker.get_slot("requested_slot"), latest_text(tracker), field_entity, answers(tracker)))
+        elif (renamed := _renames(tracker)):
+            field_name = next(iter(renamed))
+            dispatcher.utter_message(text=messages.correcting(field_name))
+            correction.update(renamed)
         correction.update(form_answers.region_moves_town(answers(tracker), before))
         # routing must see the forgotten answer before the form asks its next question
         tracker.add_slots([SlotSet(slot, value) for slot, value in correction.items()])
@@ -73,6 +88,11 @@ class ValidateApplicationForm(FormValidationAction):
         for text in form_answers.changed_answers(answers(tracker).updated(validated), before,
                                                  value_before_this_turn(tracker, "requested_slot"), validated):
             dispatcher.utter_message(text=text)
+        text = latest_text(tracker)
+        if not text.startswith("/") and latest_intent(tracker) not in CONTROL_INTENTS:
+            hint = form_answers.sector_hint(text, answers(tracker).updated(validated))
+            if hint:  # "bosted": the sector question offers the likely sector first
+                events.append(SlotSet("sector_hint", hint))
         route = form_answers.route_to_explain(answers(tracker), tracker.get_slot("route_explained"))
         if route:
             dispatcher.utter_message(text=route)

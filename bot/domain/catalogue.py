@@ -74,6 +74,8 @@ class Catalogue:
     central_unit: CentralUnit
     exclusions: dict[str, tuple[str, ...]]
     out_of_theme_keywords: tuple[str, ...]
+    negation_words: tuple[str, ...]
+    lack_keywords: tuple[str, ...]
     applicant_bodies: dict[str, tuple[str, ...]]
     commitments: dict[str, tuple[str, ...]]
 
@@ -144,6 +146,8 @@ def parse(raw: dict) -> Catalogue:
         central_unit=CentralUnit(**raw["central_unit"]),
         exclusions={name: _tuple(e["keywords"]) for name, e in raw["exclusions"].items()},
         out_of_theme_keywords=_tuple(raw["out_of_theme"]["keywords"]),
+        negation_words=_tuple(raw["negation"]["words"]),
+        lack_keywords=_tuple(raw["negation"]["lack_keywords"]),
         applicant_bodies={k: _tuple(v) for k, v in raw["applicant_bodies"].items()},
         commitments={k: _tuple(v) for k, v in raw["commitments"].items()},
     )

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Optional
 
 from bot.domain import catalogue as catalogue_module
-from bot.domain import contacts
+from bot.domain import contacts, workplaces
 from bot.domain.routing import Answers, Decision
 
 Button = tuple[str, str]
@@ -52,6 +52,24 @@ def count_word(number: int) -> str:
 
 def _bullets(items: tuple[str, ...] | list[str]) -> str:
     return "\n".join(f"- {item}" for item in items)
+
+
+SECTOR_BUTTONS = {"kommunal": "Kommune", "regional": "Region", "statslig": "Staten"}
+SECTOR_PLACE = {"kommunal": "kommunen", "regional": "regionen", "statslig": "staten"}
+SECTOR_QUESTION = "Hvor hører jeres arbejdsplads til: en kommune, en region eller staten?"
+
+
+def sector_question(hint: Optional[str] = None) -> Reply:
+    """Kommune, region or staten; when the workplace's kind is in several sectors ("bosted",
+    bot.domain.workplaces), the likely sector first, in the text and the buttons."""
+    ambiguity = workplaces.ambiguity(hint)
+    order = list(SECTOR_BUTTONS)
+    text = SECTOR_QUESTION
+    if ambiguity and ambiguity.sectors:
+        order = [*ambiguity.sectors, *[s for s in SECTOR_BUTTONS if s not in ambiguity.sectors]]
+        options = " eller ".join(SECTOR_PLACE[s] for s in ambiguity.sectors)
+        text = f"{ambiguity.say} Hører jeres arbejdsplads under {options}?".strip()
+    return Reply(text, tuple((SECTOR_BUTTONS[s], payload("inform", sector=s)) for s in order))
 
 
 def theme_question(offer: str, suggestion: Optional[str]) -> Reply:
@@ -90,10 +108,7 @@ def themes_overview(offer: str) -> str:
 def no_theme_fit(offer: str, out_of_theme: bool) -> str:
     first = ("Det, du beskriver, ligger uden for temaerne" if out_of_theme
              else "Jeres problem passer ikke ind i temaerne")
-    return (f"{first}, så jeg kan ikke sende en ansøgning om det. "
-            "Tal med jeres tillidsrepræsentant eller arbejdsmiljørepræsentant, jeres fagforening "
-            "eller tag det op i MED-systemet. De kan hjælpe jer videre.\n\n"
-            + themes_overview(offer))
+    return f"{first}, så jeg kan ikke sende en ansøgning om det. {NO_THEME_ADVICE}\n\n" + themes_overview(offer)
 
 
 def outside_themes_hint(offer: str) -> str:
@@ -106,12 +121,49 @@ EXCLUSION_TEXT = {
     "personsag": "SPARK hjælper ikke med konkrete personsager.",
     "paabud": "SPARK hjælper ikke med at efterkomme et påbud fra Arbejdstilsynet.",
 }
+# The seeds say this of SPARK (agreement draft, seed 004); of the regional offer only what it is for.
+EXCLUSION_TEXT_REGIONAL = {
+    "personsag": "Ekspertrådgivningen handler om at styrke det psykiske arbejdsmiljø, ikke om en konkret personsag.",
+    "paabud": "Ekspertrådgivningen handler om at styrke det psykiske arbejdsmiljø, ikke om at efterkomme et påbud "
+              "fra Arbejdstilsynet.",
+}
+EXCLUSION_NAME = {"personsag": "en konkret personsag", "paabud": "at efterkomme et påbud fra Arbejdstilsynet"}
+NO_THEME_ADVICE = ("Tal med jeres tillidsrepræsentant eller arbejdsmiljørepræsentant, jeres fagforening "
+                   "eller tag det op i MED-systemet. De kan hjælpe jer videre.")
 
 
-def exclusion_note(exclusions: tuple[str, ...]) -> str:
-    sentences = " ".join(EXCLUSION_TEXT[e] for e in exclusions)
-    return (f"{sentences} Men SPARK kan støtte jeres forebyggende arbejde omkring det. "
-            "Hvis I vil arbejde forebyggende, kan vi fortsætte.")
+def exclusion_note(exclusions: tuple[str, ...], offer: str = "spark") -> str:
+    """A personnel case or a påbud is explained; the form then asks for the preventive work (preventive_question)."""
+    if offer == "spark":
+        sentences = " ".join(EXCLUSION_TEXT[e] for e in exclusions)
+        return f"{sentences} Men SPARK kan støtte jeres forebyggende arbejde omkring det."
+    return " ".join(dict.fromkeys(EXCLUSION_TEXT_REGIONAL[e] for e in exclusions)) + \
+        " Men I kan få hjælp til det forebyggende arbejde omkring det."
+
+
+def preventive_question() -> str:
+    """The problem question after a personnel case or påbud was explained."""
+    return ("Hvilket forebyggende arbejde vil I gerne have hjælp til? Beskriv det med dine egne ord, fx hvordan "
+            "I vil styrke samarbejdet, tonen eller trivslen fremover. Skriv ikke navne på kolleger.")
+
+
+def exclusion_ends(exclusions: tuple[str, ...], offer: str = "spark") -> str:
+    """The description after the explanation is still only the case: nothing is filed."""
+    what = " og ".join(EXCLUSION_NAME[e] for e in exclusions)
+    return f"Det, du beskriver, handler stadig om {what}, så jeg kan ikke sende en ansøgning om det. {NO_THEME_ADVICE}"
+
+
+def no_theme_advice() -> str:
+    return f"Så sender jeg ikke en ansøgning med et tema, der ikke passer. {NO_THEME_ADVICE}"
+
+
+def theme_denied(label: str) -> str:
+    return (f"Du skrev, at det ikke handler om »{label}«, så det tema vælger jeg ikke. "
+            "Vælg et andet tema, eller skriv »ingen«, hvis ingen af dem passer.")
+
+
+def own_name_please() -> str:
+    return "Skriv dit fulde navn, fx Mette Hansen."
 
 
 def faelles_intro() -> str:

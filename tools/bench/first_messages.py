@@ -19,8 +19,9 @@ right answer contains). The scores, each over the items it applies to:
   (bot.domain.routing.SLOT_NAMES) is set. Lower is better.
 - **opening questions answered** (kind = question): the bot's replies to the message, leaving
   out the replies that never answer a question (NON_ANSWERS: the greeting, the off-topic and
-  not-understood answers, and the bare questions for sector, municipality, region and role,
-  compared by their text in domain.yml), contain at least one of answer_should_mention,
+  not-understood answers, and the bare questions for municipality, region and role, compared by
+  their text in domain.yml, and the sector question of bot.domain.messages), contain at least one
+  of answer_should_mention,
   compared as substrings with case and æ/ø/å spelling folded (bot.domain.text.fold). A question
   without answer_should_mention is not scored.
 
@@ -60,8 +61,8 @@ TRAINING = ROOT / "data" / "nlu"
 DOMAIN = ROOT / "domain.yml"
 KINDS = ("workplace", "question", "off_topic")
 # Replies that never answer a question, whatever words they hold (domain.yml responses).
-NON_ANSWERS = ("utter_greet", "utter_out_of_scope", "utter_default", "utter_ask_sector",
-               "utter_ask_municipality", "utter_ask_region", "utter_ask_role")
+NON_ANSWERS = ("utter_greet", "utter_out_of_scope", "utter_default", "utter_ask_municipality", "utter_ask_region",
+               "utter_ask_role")
 CONCURRENCY = 4
 
 
@@ -150,9 +151,14 @@ def mentions(replies: Iterable[str], wanted: Iterable[str]) -> bool:
 
 
 def non_answer_texts(domain_path: Path = DOMAIN) -> set[str]:
-    """The texts of NON_ANSWERS, as the REST channel returns them."""
+    """The texts of NON_ANSWERS, as the REST channel returns them, and of the sector question
+    (bot.domain.messages.sector_question, in each of its forms)."""
+    from bot.domain import messages, workplaces
+
     responses = yaml.safe_load(domain_path.read_text(encoding="utf-8"))["responses"]
-    return {variant["text"].strip() for name in NON_ANSWERS for variant in responses.get(name, [])}
+    texts = {variant["text"].strip() for name in NON_ANSWERS for variant in responses.get(name, [])}
+    hints = [None, *(f"{key}:" for key in workplaces.load().ambiguities)]
+    return texts | {messages.sector_question(hint).text.strip() for hint in hints}
 
 
 def answering_replies(replies: Iterable[str], non_answers: set[str]) -> list[str]:
