@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
+from actions.conclude import interest_list_open, new_application_id
 from actions.common import (CONTROL_INTENTS, answers, answers_before_this_turn, latest_intent, latest_text, send,
                             value_before_this_turn)
 from bot.domain import answers as form_answers
@@ -64,7 +65,7 @@ class ValidateApplicationForm(FormValidationAction):
 
     async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> List[Text]:
-        return routing.questions(answers(tracker))
+        return routing.questions(answers(tracker), interest_list=interest_list_open())
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
@@ -97,6 +98,9 @@ class ValidateApplicationForm(FormValidationAction):
         if route:
             dispatcher.utter_message(text=route)
             events.append(SlotSet("route_explained", tracker.get_slot("region")))
+        if tracker.get_slot("application_id") is None:
+            # This application's own id: the record key with the conversation (bot/records/store.py).
+            events.append(SlotSet("application_id", new_application_id()))
         return events
 
     async def get_extraction_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,

@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import answers, send
+from actions.common import answers, delivery_routes, send
 from bot.domain import messages
 
 
@@ -26,10 +26,13 @@ def custom_question(slot: Optional[str], tracker: Tracker) -> Optional[messages.
         return messages.commitments_question(a.application_type, offer)
     if slot == "provider":
         return messages.provider_question(a.region)
+    if slot == "interest":
+        return messages.interest_question()
     if slot == "confirmed":
         if tracker.get_slot("awaiting_correction"):
             return messages.correction_question(a)
-        return messages.summary(a)
+        recipient = messages.recipient_of(a)
+        return messages.summary(a, delivers=bool(recipient) and delivery_routes().plan(recipient).delivers)
     return None
 
 
@@ -83,6 +86,10 @@ class AskCommitments(_AskAction):
 
 class AskProvider(_AskAction):
     slot = "provider"
+
+
+class AskInterest(_AskAction):
+    slot = "interest"
 
 
 class AskConfirmed(_AskAction):

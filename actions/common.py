@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any, Optional
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.domain.messages import Reply
+from bot.records.recipients import Routes
 from bot.records.store import ApplicationStore
 from bot.domain.routing import SLOT_NAMES, Answers
 
@@ -16,6 +18,7 @@ CONTROL_INTENTS = frozenset({"faq", "stop", "restart", "human_handoff", "out_of_
                              "goodbye", "thanks", "forget_me", "privacy_notice"})
 
 _store: Optional[ApplicationStore] = None
+_routes: Optional[Routes] = None
 
 
 def store() -> ApplicationStore:
@@ -24,6 +27,14 @@ def store() -> ApplicationStore:
     if _store is None:
         _store = ApplicationStore()
     return _store
+
+
+def delivery_routes() -> Routes:
+    """How this installation reaches each recipient (read from the environment once)."""
+    global _routes
+    if _routes is None:
+        _routes = Routes.from_env(os.environ)
+    return _routes
 
 
 def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:

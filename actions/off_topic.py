@@ -13,6 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.application_form import takes_as_answer
+from actions.conclude import asks_to_retry, conclude
 from actions.common import latest_intent, latest_text
 from bot.domain.text import ENGLISH_HINT, looks_english
 
@@ -25,6 +26,8 @@ class OffTopic(Action):
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         if await takes_as_answer(tracker, domain):
             return []
+        if tracker.get_slot("filing_pending") and asks_to_retry(tracker):
+            return await conclude(dispatcher, tracker)  # 'prøv igen' after a filing that failed
         if latest_intent(tracker) == "out_of_scope":
             dispatcher.utter_message(response="utter_out_of_scope")  # has its own English line
         else:

@@ -30,11 +30,11 @@ class ForgetMe(Action):
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         # The record store, not the slot: the slot is gone after "start forfra", the record is not.
         try:
-            record = await asyncio.to_thread(store().by_conversation, tracker.sender_id)
-        except Exception:  # the conversation is forgotten all the same; only the reference is unknown
-            logger.exception("could not look up a filed record while forgetting a conversation")
-            record = None
-        dispatcher.utter_message(text=messages.forgotten(record["reference"] if record else None))
+            records = await asyncio.to_thread(store().of_conversation, tracker.sender_id)
+        except Exception:  # the conversation is forgotten all the same; only the references are unknown
+            logger.exception("could not look up filed records while forgetting a conversation")
+            records = []
+        dispatcher.utter_message(text=messages.forgotten([record["reference"] for record in records]))
         if tracker.get_latest_input_channel() == privacy.WEBCHAT_CHANNEL:
             dispatcher.utter_message(json_message=dict(privacy.FORGOTTEN_SIGNAL))
         return [ActiveLoop(None), AllSlotsReset()]

@@ -41,22 +41,30 @@ def _applications(args: argparse.Namespace) -> int:
 # --- Delivery (bot/records/delivery.py) ---------------------------------------------------------
 
 def _print_outbox_state(store: ApplicationStore, reference: str) -> None:
-    """Delivery and receipt state, on stderr so stdout stays the record's JSON."""
+    """The delivery plan and each outbox's state, on stderr so stdout stays the record's JSON."""
     import datetime as dt
 
     def when(epoch: float) -> str:
         return dt.datetime.fromtimestamp(epoch).strftime("%d.%m.%Y kl. %H:%M:%S")
 
+    plan = store.plan_of(reference)
+    means = [name for name, on in (("webhook", plan and plan.by_webhook), ("e-mail", plan and plan.by_email)) if on]
+    recipient = (plan.recipient if plan else "") or "ukendt"
+    print(f"Modtager: {recipient}; leveres af denne installation: {' og '.join(means) if means else 'nej'}",
+          file=sys.stderr)
     state = store.outbox_state(reference) or {}
-    for name, label, done_word in (("delivery", "Levering til modtageren", "leveret"),
-                                   ("receipt", "Kvittering på e-mail", "sendt")):
+    for name, label, planned in (("webhook", "Levering til modtageren (webhook)", "webhook" in means),
+                                 ("email", "Levering til modtageren (e-mail)", "e-mail" in means),
+                                 ("receipt", "Kvittering på e-mail", True)):
         s = state[name]
+        if not planned:
+            continue
         if s.done_at:
-            text = f"{done_word} {s.done_at} ({s.attempts} forsøg)"
+            text = f"sendt {s.done_at} ({s.attempts} forsøg)"
         elif s.attempts == 0 and not s.claimed:
             text = "ikke sendt endnu"
         else:
-            text = f"ikke {done_word} endnu, {s.attempts} forsøg"
+            text = f"ikke sendt endnu, {s.attempts} forsøg"
             if s.claimed:
                 text += ", sendes nu"
             elif s.next_attempt_at:
@@ -70,28 +78,36 @@ def _redeliver(store: ApplicationStore, reference: str) -> int:
     import asyncio
     import os
 
-    from bot.records.delivery import DeliveryConfigError, IntakeConfig, Worker, WorkerSettings
+    from bot.records.delivery import DeliveryConfigError, Worker
 
-    if not store.request_redelivery(reference):
+    plan = store.plan_of(reference)
+    if plan is None or not store.request_redelivery(reference):
         print(f"Ingen ansøgning med reference {reference}.", file=sys.stderr)
         return 1
+    if not plan.delivers:
+        print(f"Ansøgning {reference} blev ikke leveret af denne installation, da den blev registreret "
+              f"(modtageren {plan.recipient or 'ukendt'} var ikke sat op), så den sendes ikke nu heller.")
+        return 0
+    from bot.records.recipients import Routes
+
     try:
-        intake = IntakeConfig.from_env(os.environ)
+        routes_now = Routes.from_env(os.environ)
+        worker = Worker.from_env(store, os.environ) if routes_now.route(plan.recipient) else None
     except DeliveryConfigError as error:
         print(f"Fejl i opsætningen: {error}", file=sys.stderr)
         return 2
-    if intake is None:
-        print(f"Ansøgning {reference} er sat i kø og leveres igen, når INTAKE_WEBHOOK_URL er sat "
-              "og leveringen kører (python -m bot deliver).")
+    if worker is None:
+        print(f"Ansøgning {reference} er sat i kø og sendes til {plan.recipient}, når modtageren er sat op "
+              "(RECIPIENT_…) og leveringen kører (python -m bot deliver).")
         return 0
-    outcome = asyncio.run(Worker(store, intake, None, WorkerSettings.from_env(os.environ)).deliver_now(reference))
-    if outcome is None:
+    outcomes = asyncio.run(worker.deliver_now(reference))
+    if not outcomes:
         print(f"Ansøgning {reference} er sat i kø; leveringen er i gang med den.")
-    elif outcome.ok:
-        print(f"Ansøgning {reference} er leveret igen.")
+    elif all(outcome.ok for outcome in outcomes.values()):
+        print(f"Ansøgning {reference} er leveret igen ({', '.join(outcomes)}).")
     else:
-        print(f"Ansøgning {reference} kunne ikke leveres lige nu ({outcome.error}). "
-              "Leveringen prøver igen automatisk.")
+        failed = ", ".join(f"{name}: {o.error}" for name, o in outcomes.items() if not o.ok)
+        print(f"Ansøgning {reference} kunne ikke leveres lige nu ({failed}). Leveringen prøver igen automatisk.")
     return 0
 
 
@@ -158,7 +174,7 @@ def _run(args: argparse.Namespace) -> int:
     import os
 
     from bot.channels.credentials import CHAT_PATH
-    from bot.server.stack import PROJECT_ROOT, Stack, delivery_configured
+    from bot.server.stack import PROJECT_ROOT, Stack
 
     if args.profile == "production":  # scale-out: PostgreSQL, Redis, several Rasa instances
         from bot.server import production
@@ -167,6 +183,10 @@ def _run(args: argparse.Namespace) -> int:
     token = os.environ.get("RASA_API_TOKEN") or None
     stack = Stack(run_dir=PROJECT_ROOT / "var", rasa_port=args.port, action_port=args.action_port,
                   api_token=token)
+    problem = _unusable_settings()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
     print("Starter Arbejdsmiljøguiden (action server og Rasa server) ... det tager op til et minut.")
     stack.start()
     from bot.records.conversations import retention_days, start_retention  # conversations inactive too long are deleted
@@ -180,12 +200,43 @@ Arbejdsmiljøguiden kører.
   Chat i browseren:  {stack.rasa_url}{CHAT_PATH}
   Rasa (REST):       {stack.rasa_url}/webhooks/rest/webhook
   HTTP-API:          {"slået til (kræver token)" if token else "slået fra"}
-  Levering:          {"kører (var/delivery.log)" if delivery_configured(dict(os.environ))
-                      else "slået fra (sæt INTAKE_WEBHOOK_URL og/eller SMTP_HOST)"}
+  Levering:          {_delivery_line(dict(os.environ))}
   Logfiler:          var/*.log
 Tal med botten i terminalen:  make shell   (i et andet vindue)
 Stop med Ctrl-C.""", flush=True)
     return stack.wait()
+
+
+def _unusable_settings() -> Optional[str]:
+    """Why the bot must not start (an applications database it cannot write, delivery settings that
+    cannot work), or None. Said before anything starts, not on the first filing."""
+    import os
+
+    from bot.records.recipients import DeliveryConfigError, Routes
+    from bot.records.store import ApplicationStore
+
+    try:
+        Routes.from_env(os.environ)
+    except DeliveryConfigError as error:
+        return f"Leveringen er sat forkert op, så botten starter ikke: {error}"
+    try:
+        ApplicationStore().check_writable()
+    except Exception as error:  # noqa: BLE001 - any failure means the same thing to the user
+        return ("Ansøgningsdatabasen kan ikke bruges, så botten starter ikke (ansøgninger ville ikke kunne "
+                f"gemmes): {type(error).__name__}: {error}. Ret APPLICATIONS_DB eller APPLICATIONS_DB_URL.")
+    return None
+
+
+def _delivery_line(env: dict[str, str]) -> str:
+    """Which recipients this installation delivers to, in one line for the start banner."""
+    from bot.records.recipients import Routes
+
+    routes = sorted(Routes.from_env(env).routes)
+    receipts = "kvitteringer på e-mail" if (env.get("SMTP_HOST") or "").strip() else "ingen kvitteringer"
+    if not routes:
+        return (f"sender ikke til nogen modtager (sæt RECIPIENT_…, se .env.example); {receipts}. "
+                "Brugerne får vist, hvordan de selv søger.")
+    return f"sender til {', '.join(routes)} (var/delivery.log); {receipts}"
 
 
 def parser() -> argparse.ArgumentParser:
@@ -198,13 +249,13 @@ def parser() -> argparse.ArgumentParser:
     apps_sub.add_parser("export", help="every record as one JSON object per line, newest last")
     for name, text in (("show", "one record (delivery and receipt state on stderr)"),
                        ("delete", "delete one record"),
-                       ("redeliver", "deliver one record to the intake endpoint again (same Idempotency-Key)")):
+                       ("redeliver", "deliver one record to its recipient again (same Idempotency-Key)")):
         cmd = apps_sub.add_parser(name, help=text)
         cmd.add_argument("reference")
     apps.set_defaults(func=_applications)
 
-    deliver = sub.add_parser("deliver", help="deliver filed records to INTAKE_WEBHOOK_URL and send e-mail "
-                             "receipts (SMTP_HOST), until stopped")
+    deliver = sub.add_parser("deliver", help="deliver filed records to their recipients (RECIPIENT_…) and "
+                             "send e-mail receipts (SMTP_HOST), until stopped")
     deliver.add_argument("--db", default=None, help="SQLAlchemy URL (default: APPLICATIONS_DB_URL or var/applications.db)")
     deliver.set_defaults(func=_deliver)
 

@@ -60,17 +60,21 @@ def record_for(conversation_id: str, when: Optional[datetime] = None) -> dict:
     return build_record(COMPLETE, route(COMPLETE), conversation_id, "rest", now=when)
 
 
-def file_records(store: Any, count: int, prefix: str = "conv", **answers: object) -> list[str]:
-    """File `count` records (COMPLETE, with `answers` changed) in `store`; their references."""
+def file_records(store: Any, count: int, prefix: str = "conv", by_webhook: bool = True, by_email: bool = False,
+                 **answers: object) -> list[str]:
+    """File `count` records (COMPLETE, with `answers` changed) in `store`, each planned for delivery to
+    its recipient by webhook (and/or e-mail); their references."""
     import dataclasses
 
-    from bot.domain.record import build_record
+    from bot.domain.record import DeliveryPlan, build_record
     from bot.domain.routing import route
 
     a = dataclasses.replace(COMPLETE, **answers) if answers else COMPLETE
+    decision = route(a)
+    plan = DeliveryPlan(decision.recipient or "", by_email=by_email, by_webhook=by_webhook)
     refs = []
     for i in range(count):
-        stored, _ = store.file(build_record(a, route(a), f"{prefix}-{i}", "rest"))
+        stored, _ = store.file(build_record(a, decision, f"{prefix}-{i}", "rest"), plan)
         refs.append(stored["reference"])
     return refs
 
@@ -136,6 +140,22 @@ async def validate(t: Tracker) -> tuple[dict[str, Any], CollectingDispatcher]:
     dispatcher = CollectingDispatcher()
     events = await ValidateApplicationForm().run(dispatcher, t, DOMAIN)
     return slot_events(events), dispatcher
+
+
+@pytest.fixture
+def delivering(monkeypatch: pytest.MonkeyPatch):
+    """Make the actions believe these recipients are configured: `delivering("spark", ...)` (by webhook)."""
+    import actions.common
+    from bot.records.recipients import RecipientRoute, Routes, WebhookTarget
+
+    def configure(*codes: str) -> Routes:
+        routes = Routes({code: RecipientRoute(code, webhook=WebhookTarget("https://intake.test/" + code, b"s" * 16))
+                         for code in codes})
+        monkeypatch.setattr(actions.common, "_routes", routes)
+        return routes
+
+    configure()  # nothing configured, whatever the environment says
+    return configure
 
 
 @pytest.fixture

@@ -66,12 +66,30 @@ class CentralUnit:
 
 
 @dataclass(frozen=True)
+class Recipient:
+    """Who receives what a conversation ends in: SPARK, a provider, the central unit, the interest list.
+
+    `document` is what it receives: an application, an enquiry or an interest registration;
+    `route` is what the workplace does itself when this installation does not deliver to it.
+    """
+
+    code: str
+    name: str
+    document: str
+    route: str
+
+
+DOCUMENTS = ("application", "enquiry", "interest")
+
+
+@dataclass(frozen=True)
 class Catalogue:
     offers: dict[str, Offer]
     themes: tuple[Theme, ...]
     regions: tuple[Region, ...]
     providers: tuple[Provider, ...]
     central_unit: CentralUnit
+    recipients: tuple[Recipient, ...]
     exclusions: dict[str, tuple[str, ...]]
     out_of_theme_keywords: tuple[str, ...]
     negation_words: tuple[str, ...]
@@ -105,6 +123,27 @@ class Catalogue:
             if provider.code == code:
                 return provider
         raise KeyError(code)
+
+    def recipient(self, code: str) -> Recipient:
+        for recipient in self.recipients:
+            if recipient.code == code:
+                return recipient
+        raise KeyError(code)
+
+    def recipient_code(self, offer_code: str, provider: Optional[str] = None) -> str:
+        """Who receives a filing of this offer: SPARK, the chosen provider (or central unit), the interest list."""
+        sector = self.offers[offer_code].sector
+        if sector == "kommunal":
+            return "spark"
+        if sector == "regional":
+            if not provider:
+                raise KeyError(f"{offer_code} needs a provider")
+            return provider
+        return self.interest_list.code
+
+    @property
+    def interest_list(self) -> Recipient:
+        return next(r for r in self.recipients if r.document == "interest")
 
     def provider_name(self, code: str) -> str:
         """A provider's name, or the central unit's for a model-1 region's route."""
@@ -144,6 +183,7 @@ def parse(raw: dict) -> Catalogue:
                                  description=p["description"], aliases=_tuple(p["aliases"]))
                         for p in raw["providers"]),
         central_unit=CentralUnit(**raw["central_unit"]),
+        recipients=_recipients(raw),
         exclusions={name: _tuple(e["keywords"]) for name, e in raw["exclusions"].items()},
         out_of_theme_keywords=_tuple(raw["out_of_theme"]["keywords"]),
         negation_words=_tuple(raw["negation"]["words"]),
@@ -153,6 +193,24 @@ def parse(raw: dict) -> Catalogue:
     )
     _check(catalogue)
     return catalogue
+
+
+def _recipients(raw: dict) -> tuple[Recipient, ...]:
+    """SPARK, each provider, the central unit and the interest list, from `recipients:` in the catalogue."""
+    given = raw["recipients"]
+
+    def text(entry: dict) -> str:
+        return " ".join(str(entry["route"]).split())
+
+    found = [Recipient("spark", given["spark"]["name"], given["spark"]["document"], text(given["spark"]))]
+    found += [Recipient(p["code"], p["name"], given["providers"]["document"], text(given["providers"]))
+              for p in raw["providers"]]
+    central = raw["central_unit"]
+    found.append(Recipient(central["code"], central["name"], given["central_unit"]["document"],
+                           text(given["central_unit"])))
+    interest = given["interest_list"]
+    found.append(Recipient(interest["code"], interest["name"], interest["document"], text(interest)))
+    return tuple(found)
 
 
 def _check(catalogue: Catalogue) -> None:
@@ -175,6 +233,14 @@ def _check(catalogue: Catalogue) -> None:
             raise CatalogueError(f"{region.name}: model must be 1 or 2")
         if region.model == 1 and region.route != catalogue.central_unit.code:
             raise CatalogueError(f"{region.name}: a model-1 region's route is the central unit")
+    codes = [r.code for r in catalogue.recipients]
+    if len(codes) != len(set(codes)):
+        raise CatalogueError(f"recipient codes must be unique: {codes}")
+    for recipient in catalogue.recipients:
+        if recipient.document not in DOCUMENTS:
+            raise CatalogueError(f"recipient {recipient.code}: document must be one of {DOCUMENTS}")
+    if [r.document for r in catalogue.recipients].count("interest") != 1:
+        raise CatalogueError("exactly one recipient (the interest list) receives interest registrations")
 
 
 @lru_cache(maxsize=1)

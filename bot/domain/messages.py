@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Optional
+
+import yaml
 
 from bot.domain import catalogue as catalogue_module
 from bot.domain import contacts, workplaces
@@ -121,24 +124,21 @@ EXCLUSION_TEXT = {
     "personsag": "SPARK hjælper ikke med konkrete personsager.",
     "paabud": "SPARK hjælper ikke med at efterkomme et påbud fra Arbejdstilsynet.",
 }
-# The seeds say this of SPARK (agreement draft, seed 004); of the regional offer only what it is for.
-EXCLUSION_TEXT_REGIONAL = {
-    "personsag": "Ekspertrådgivningen handler om at styrke det psykiske arbejdsmiljø, ikke om en konkret personsag.",
-    "paabud": "Ekspertrådgivningen handler om at styrke det psykiske arbejdsmiljø, ikke om at efterkomme et påbud "
-              "fra Arbejdstilsynet.",
-}
+EXCLUSION_WORDS = {"personsag": "konkrete personsager", "paabud": "påbud fra Arbejdstilsynet"}
 EXCLUSION_NAME = {"personsag": "en konkret personsag", "paabud": "at efterkomme et påbud fra Arbejdstilsynet"}
 NO_THEME_ADVICE = ("Tal med jeres tillidsrepræsentant eller arbejdsmiljørepræsentant, jeres fagforening "
                    "eller tag det op i MED-systemet. De kan hjælpe jer videre.")
 
 
 def exclusion_note(exclusions: tuple[str, ...], offer: str = "spark") -> str:
-    """A personnel case or a påbud is explained; the form then asks for the preventive work (preventive_question)."""
+    """A personsag or a påbud: SPARK's rule (the 2018 agreement draft), said as SPARK's only. The form
+    then asks for the preventive work (preventive_question)."""
     if offer == "spark":
         sentences = " ".join(EXCLUSION_TEXT[e] for e in exclusions)
         return f"{sentences} Men SPARK kan støtte jeres forebyggende arbejde omkring det."
-    return " ".join(dict.fromkeys(EXCLUSION_TEXT_REGIONAL[e] for e in exclusions)) + \
-        " Men I kan få hjælp til det forebyggende arbejde omkring det."
+    what = " og ".join(EXCLUSION_WORDS[e] for e in exclusions)
+    return (f"Kilderne siger kun om SPARK, at det ikke hjælper med {what}. Om ekspertrådgivningen siger de "
+            "ikke noget om det, men den handler om at styrke det psykiske arbejdsmiljø.")
 
 
 def preventive_question() -> str:
@@ -184,17 +184,28 @@ def commitments_question(application_type: Optional[str], offer: str) -> Reply:
     )
 
 
+SOURCE_PAGE = "siden »Støtte til psykisk arbejdsmiljø« (sidst opdateret 1. oktober 2018)"
+
+
 def region_route(region: str) -> str:
-    """How a region's workplaces get expert advice (model 1 or 2, seed 000)."""
+    """How a region's workplaces get expert advice (model 1 or 2), as the page of 1 October 2018 says."""
     r = catalogue_module.load().region(region)
     if r.model == 1:
-        return (f"{r.name} har valgt at sætte fokus på temaerne i en fælles, strategisk indsats. "
-                "Derfor skal jeres arbejdsplads først kontakte den centrale arbejdsmiljøenhed for at "
-                "afklare, om I kan søge om ekspertrådgivning og inspiration. Jeg kan sende en henvendelse "
-                "til enheden for jer, så den kan vende tilbage til jer.")
+        return (f"Ifølge {SOURCE_PAGE} har {r.name} valgt at sætte fokus på temaerne i en fælles, strategisk "
+                f"indsats. Derfor skal jeres arbejdsplads først kontakte "
+                f"{catalogue_module.load().central_unit.name[0].lower()}{catalogue_module.load().central_unit.name[1:]} "
+                "for at afklare, om I kan søge om ekspertrådgivning og inspiration. "
+                "Jeg samler jeres svar til en henvendelse til enheden.")
     providers = count_word(len(catalogue_module.load().providers))
-    return (f"I {r.name} kan jeres arbejdsplads henvende sig direkte til en af de {providers} udbydere af "
-            "ekspertrådgivning og inspiration. Jeg hjælper jer med at vælge og sende henvendelsen.")
+    return (f"Ifølge {SOURCE_PAGE} kan arbejdspladser i {r.name} henvende sig direkte til en af de {providers} "
+            "udbydere af ekspertrådgivning og inspiration. Jeg hjælper jer med at vælge en udbyder og samle jeres svar.")
+
+
+def interest_question() -> Reply:
+    """Asked only where this installation delivers interest registrations to the travelling team's list."""
+    return Reply(state_offer() + "\n\nVil I registrere jeres interesse? Så sender jeg jeres kontaktoplysninger "
+                 "til rejseholdets interesseliste, og I kan få besked, når rejseholdet er klar.",
+                 (("Ja tak", "/affirm"), ("Nej tak", "/deny")))
 
 
 def regional_theme_mismatch(spark_theme: str) -> str:
@@ -321,12 +332,48 @@ def summary_fields(answers: Answers) -> list[str]:
     return asked
 
 
-def summary(answers: Answers) -> Reply:
+# -- the end of the form: what is filed, where it goes, and what the user does ------------------
+
+# What a conversation ends in (bot/data/catalogue.yml, `document` of its recipient):
+# (noun, the noun with its article, the word for filing it).
+DOCUMENT_WORDS = {
+    "application": ("ansøgning", "ansøgningen"),
+    "enquiry": ("henvendelse", "henvendelsen"),
+    "interest": ("interesseregistrering", "interesseregistreringen"),
+}
+
+
+def _document(recipient_code: str) -> tuple[str, str]:
+    return DOCUMENT_WORDS[catalogue_module.load().recipient(recipient_code).document]
+
+
+def recipient_of(answers: Answers) -> Optional[str]:
+    """Who would receive this conversation's filing, from the answers so far (None: not yet known)."""
+    from bot.domain.routing import provider_for_region
+
+    catalogue = catalogue_module.load()
+    if answers.sector == "kommunal":
+        return "spark"
+    if answers.sector == "statslig":
+        return catalogue.interest_list.code
+    provider = provider_for_region(answers.region, answers.provider) if answers.sector == "regional" else None
+    return provider or None
+
+
+def summary(answers: Answers, delivers: bool = False) -> Reply:
+    """The answers before filing, and the question whose wording says what will really happen."""
     lines = [f"{FIELD_LABELS[slot]}: {display(slot, answers)}" for slot in summary_fields(answers)]
-    return Reply(
-        "Her er det, jeg sender:\n" + "\n".join(lines) + "\n\nSkal jeg sende ansøgningen?",
-        (("Ja, send den", "/affirm"), ("Ret noget", "/deny")),
-    )
+    code = recipient_of(answers)
+    noun, definite = _document(code) if code else DOCUMENT_WORDS["application"]
+    if code and delivers:
+        name = catalogue_module.load().recipient(code).name
+        heading, question = f"Her er jeres {noun} til {name}:", f"Skal jeg sende {definite} til {name}?"
+    else:
+        heading = "Her er jeres svar:"
+        question = (f"Skal jeg gemme {definite}? Jeg sender den ikke videre, men I får en tekst, "
+                    "I selv kan bruge.")
+    return Reply(heading + "\n" + "\n".join(lines) + "\n\n" + question,
+                 (("Ja", "/affirm"), ("Ret noget", "/deny")))
 
 
 def correction_question(answers: Answers, only_answered: bool = False) -> Reply:
@@ -336,59 +383,237 @@ def correction_question(answers: Answers, only_answered: bool = False) -> Reply:
                  tuple((FIELD_LABELS[slot], payload("correct", field=slot)) for slot in fields))
 
 
-def conclusion(decision: Decision, answers: Answers, record: Optional[dict] = None,
-               already_filed: bool = False, receipt_by_email: bool = False) -> str:
-    """What the user is told when the conversation ends."""
+def state_offer() -> str:
+    """The state's travelling team as the page of 1 October 2018 describes it."""
+    return ("Statslige arbejdspladser skal have et rejsehold, der kan støtte dem i arbejdet med det psykiske "
+            f"arbejdsmiljø. Ifølge {SOURCE_PAGE} "
+            "er en projektgruppe ved at etablere det, og indsatsområderne er ikke fastlagt endnu. "
+            "Derfor kan man ikke søge endnu. Rejseholdet bliver annonceret i en nyhed på etf.dk.")
+
+
+def conclusion(decision: Decision, answers: Answers) -> str:
+    """What the user is told when the conversation ends without filing anything."""
+    if decision.outcome == "state_not_open":
+        return state_offer() + " Hold øje med etf.dk. Jeg kan ikke registrere jeres interesse her."
     if decision.outcome == "employee" and answers.sector == "statslig":
-        return ("Rejseholdet for statslige arbejdspladser er ved at blive etableret, og indsatsområderne er "
-                "ikke fastlagt endnu. Det bliver annonceret i en nyhed på etf.dk. Tag gerne fat i din "
-                "tillidsrepræsentant og/eller arbejdsmiljørepræsentant, så de kan følge med for jer.")
+        return (state_offer() + " Tag gerne fat i din tillidsrepræsentant eller arbejdsmiljørepræsentant, "
+                "så de kan følge med for jer.")
     if decision.outcome == "employee":
         return ("Som medarbejder kan du ikke søge alene: leder og medarbejderrepræsentanter skal søge "
-                "sammen. Tag fat i din tillidsrepræsentant og/eller arbejdsmiljørepræsentant eller "
-                "din fagforenings afdeling. De kan undersøge, hvordan jeres arbejdsplads kan få glæde "
+                "sammen. Tag fat i din tillidsrepræsentant, din arbejdsmiljørepræsentant eller din "
+                "fagforenings afdeling. De kan undersøge, hvordan jeres arbejdsplads kan få glæde "
                 "af tilbuddet. Du er velkommen til at spørge mig om tilbuddet imens.")
     if decision.outcome == "no_consensus":
-        return ("Så sender jeg ikke noget endnu. Ledere og medarbejderrepræsentanter skal være enige "
-                "om at søge, fordi forløbet planlægges og gennemføres i samarbejde mellem jer. "
+        return ("Så gemmer jeg ikke noget. Ledere og medarbejderrepræsentanter skal være enige "
+                "om at søge, fordi forløbet planlægges i samarbejde mellem jer. "
                 "Tag det op i jeres TRIO eller MED-udvalg. Når I er enige, er I velkomne tilbage. "
                 "Skriv »start forfra«, så hjælper jeg jer.")
     if decision.outcome == "no_commitment":
-        return ("Så sender jeg ikke noget. Forløbet er gratis, men det kræver, at I afsætter tid og "
+        return ("Så gemmer jeg ikke noget. Forløbet er gratis, men det kræver, at I afsætter tid og "
                 "ressourcer og deltager i evalueringen. Tal om det i jeres TRIO eller MED-udvalg, "
                 "og kom gerne tilbage, når I er klar.")
     if decision.outcome == "no_theme":
-        return "Der er ikke sendt noget. Skriv »start forfra«, hvis du vil beskrive problemet på en anden måde."
+        return "Jeg har ikke gemt noget. Skriv »start forfra«, hvis du vil beskrive problemet på en anden måde."
     if decision.outcome == "no_interest":
         return "Helt i orden. Rejseholdet bliver annonceret i en nyhed på etf.dk, når det er klar."
-    if decision.outcome == "file" and record is not None:
-        reference = record["reference"]
-        if already_filed:
-            return f"Jeres ansøgning er allerede sendt med referencen {reference}. Den bliver ikke sendt igen."
-        return filed_text(record, receipt_by_email)
-    return "Der er ikke sendt noget."
+    return "Jeg har ikke gemt noget."
 
 
-def filed_text(record: dict, receipt_by_email: bool = False) -> str:
-    receipt = "\n\nI får også en kvittering på e-mail med referencen." if receipt_by_email else ""
-    return (f"Tak! Jeres ansøgning er sendt. Jeres reference er {record['reference']}.\n\n"
-            f"{next_step(record)}{receipt}")
+AFTER_FILING_BUTTONS: tuple[Button, ...] = (("Status", "/application_status"), ("Ny ansøgning", "/start_application"))
 
 
-def next_step(record: dict) -> str:
-    """What happens after filing (the chat's confirmation and the e-mail receipt both say it)."""
-    if record["offer"] == "spark":
-        text = ("SPARK kontakter jer for et indledende møde, hvor I afstemmer forventninger. "
-                "Samarbejdsaftalen er fortrolig mellem jer og SPARK. HovedMED får kun at vide, "
-                "hvilket tema I har valgt.")
-    elif record["offer"] == "statsligt_rejsehold":
-        text = "Vi giver jer besked, når rejseholdet er klar. Det bliver også annonceret på etf.dk."
-    elif record.get("provider") == catalogue_module.load().central_unit.code:
-        text = (f"{catalogue_module.load().central_unit.name} vender tilbage for at afklare, "
-                "om I kan søge om ekspertrådgivning og inspiration.")
+def filed(record: dict, plan_delivers: bool, by_email: bool = False, receipt_by_email: bool = False) -> Reply:
+    """What the user is told when the record is stored: registered with its reference; sent to the
+    recipient only when this installation delivers there (and then only "is being sent": the
+    worker sends it, and »status« tells when it arrived); otherwise the real route to take."""
+    recipient = catalogue_module.load().recipient(record["recipient"])
+    noun, definite = DOCUMENT_WORDS[recipient.document]
+    text = f"Tak! Jeg har registreret jeres {noun} med referencen {record['reference']}."
+    if plan_delivers:
+        if recipient.document == "interest":
+            text += (f" Jeg sender den til {recipient.name.lower()}s interesseliste nu, "
+                     "så I kan få besked, når rejseholdet er klar.")
+        else:
+            text += f" Jeg sender {definite} til {recipient.name} nu."
+        text += " Skriv »status«, hvis I vil se, om den er kommet frem."
     else:
-        text = "Udbyderen kontakter jer for at planlægge forløbet sammen med leder og medarbejderrepræsentanter."
-    return text
+        text += (f" Men jeg sender den ikke videre: det er ikke sat op i denne udgave af Arbejdsmiljøguiden. "
+                 f"{recipient.route}")
+        if recipient.document != "interest":
+            text += " Nedenfor står alle jeres svar samlet, så I kan kopiere dem."
+    if receipt_by_email:
+        text += "\n\nI får også en kvittering på e-mail med referencen."
+    return Reply(text, AFTER_FILING_BUTTONS)
+
+
+def already_filed(reference: str, recipient_code: Optional[str]) -> Reply:
+    noun = _document(recipient_code)[0] if recipient_code else "ansøgning"
+    return Reply(f"Jeres {noun} er allerede registreret med referencen {reference}, så jeg gemmer den ikke igen. "
+                 "Skriv »ny ansøgning«, hvis I vil søge for en anden arbejdsplads.", AFTER_FILING_BUTTONS)
+
+
+def nothing_to_stop(reference: str) -> str:
+    return f"Jeres ansøgning er allerede registreret med referencen {reference}. Der er ikke noget at stoppe."
+
+
+STOPPED = ("Jeg har stoppet ansøgningen. Intet er gemt eller sendt, og jeg har glemt de svar, du har givet. "
+           "Skriv bare, hvis du vil starte igen.")
+
+
+def filing_failed(answers: Answers) -> str:
+    """The record could not be stored: nothing is lost (the answers stay in the conversation)."""
+    code = recipient_of(answers)
+    route = f" Eller tag den vej, der altid findes: {catalogue_module.load().recipient(code).route}" if code else ""
+    return ("Beklager, der skete en teknisk fejl, så jeres svar er ikke gemt endnu. Jeg har stadig alle "
+            "jeres svar. Skriv »prøv igen« om lidt, så prøver jeg igen." + route)
+
+
+def copy_text(record: dict) -> str:
+    """Everything the workplace answered, laid out for pasting into the recipient's own form
+    (SPARK's application form on sparkweb.dk, an e-mail to a provider): the record, as text."""
+    catalogue = catalogue_module.load()
+    recipient = catalogue.recipient(record["recipient"]) if record.get("recipient") else None
+    lines = [f"Reference (Arbejdsmiljøguiden): {record['reference']}"]
+    if recipient:
+        lines.append(f"Til: {recipient.name}")
+    lines.append(f"Arbejdsplads: {record['workplace']}")
+    if record.get("municipality"):
+        lines.append(f"Kommune: {record['municipality']['name']}")
+    if record.get("region"):
+        lines.append(f"Region: {record['region']['name']}")
+    if record.get("application_type"):
+        lines.append(f"Ansøgningstype: {APPLICATION_TYPE_TEXT[record['application_type']]}")
+    if record.get("applicant_body"):
+        lines.append(f"Ansøger: {record['applicant_body']}")
+    if record.get("theme"):
+        lines.append(f"Tema: {catalogue.theme(record['offer'], record['theme']).label}")
+    if record.get("problem_description"):
+        lines.append(f"Beskrivelse: {record['problem_description']}")
+    if record["status"] != "interest_registered":
+        lines.append("Leder og medarbejderrepræsentanter er enige om at søge: Ja")
+        if record.get("commitments_accepted"):
+            lines.append("Vi accepterer at bruge tid og ressourcer på forløbet og at deltage i evalueringen: Ja")
+    for role, label in (("leader", "Leder"), ("employee_representative", "Medarbejderrepræsentant")):
+        contact = record["contacts"].get(role)
+        if contact:
+            role_text = REPRESENTATIVE_ROLE_TEXT.get(contact.get("role") or "", "")
+            name = contact["name"] + (f" ({role_text})" if role_text else "")
+            phone = f", {contact['phone']}" if contact.get("phone") else ""
+            lines.append(f"{label}: {name}, {contact['email']}{phone}")
+    return "\n".join(lines)
+
+
+REPRESENTATIVE_ROLE_TEXT = {"TR": "tillidsrepræsentant", "AMR": "arbejdsmiljørepræsentant",
+                            "FTR": "fællestillidsrepræsentant", "other": "anden repræsentant"}
+
+
+# -- e-mails: the receipt to the contacts, the intake e-mail to the recipient ---------------------
+
+def receipt_subject(record: dict) -> str:
+    noun = _document(record["recipient"])[0] if record.get("recipient") else "ansøgning"
+    return f"Kvittering: jeres {noun} er registreret ({record['reference']})"
+
+
+def record_summary(record: dict) -> list[str]:
+    """A short summary of a filing: no phone numbers, no problem description (the delivered receipt)."""
+    catalogue = catalogue_module.load()
+    lines = [f"Arbejdsplads: {record['workplace']}"]
+    if record.get("municipality"):
+        lines.append(f"Kommune: {record['municipality']['name']}")
+    if record.get("region"):
+        lines.append(f"Region: {record['region']['name']}")
+    if record.get("theme"):
+        lines.append(f"Tema: {catalogue.theme(record['offer'], record['theme']).label}")
+    if record.get("application_type"):
+        lines.append(f"Ansøgningstype: {APPLICATION_TYPE_TEXT[record['application_type']]}")
+    if record.get("applicant_body"):
+        lines.append(f"Ansøger: {record['applicant_body']}")
+    for role, label in (("leader", "Leder"), ("employee_representative", "Medarbejderrepræsentant")):
+        contact = record["contacts"].get(role)
+        if contact:
+            role_text = REPRESENTATIVE_ROLE_TEXT.get(contact.get("role") or "", "")
+            lines.append(f"{label}: {contact['name']}" + (f" ({role_text})" if role_text else ""))
+    return lines
+
+
+def receipt_body(record: dict, plan_delivers: bool) -> str:
+    """The receipt: registered; sent on (with a short summary), or not (then the route and every
+    answer, so the workplace can apply itself)."""
+    recipient = catalogue_module.load().recipient(record["recipient"]) if record.get("recipient") else None
+    noun = DOCUMENT_WORDS[recipient.document][0] if recipient else "ansøgning"
+    if recipient and plan_delivers:
+        what = f"Arbejdsmiljøguiden sender den til {recipient.name}."
+        answers = ["Kort fortalt:", *(f"- {line}" for line in record_summary(record))]
+    else:
+        what = f"Arbejdsmiljøguiden sender den ikke videre. {recipient.route}" if recipient else ""
+        answers = ["Alle jeres svar, så I kan kopiere dem:", copy_text(record)]
+    return "\n".join([
+        "Hej",
+        "",
+        f"Jeres {noun} er registreret i Arbejdsmiljøguiden med referencen {record['reference']}. {what}".strip(),
+        "",
+        *answers,
+        "",
+        "Venlig hilsen",
+        "Arbejdsmiljøguiden",
+        "",
+        "Du får denne e-mail, fordi du er kontaktperson. Svar ikke på den: den sendes automatisk.",
+    ])
+
+
+def intake_subject(record: dict) -> str:
+    noun = _document(record["recipient"])[0].capitalize()
+    return f"{noun} fra Arbejdsmiljøguiden ({record['reference']})"
+
+
+def intake_body(record: dict) -> str:
+    recipient = catalogue_module.load().recipient(record["recipient"])
+    noun = DOCUMENT_WORDS[recipient.document][0]
+    return "\n".join([
+        f"En {noun} til {recipient.name}, registreret i Arbejdsmiljøguiden {record['created_at']}.",
+        "",
+        copy_text(record),
+        "",
+        "Hele registreringen ligger vedhæftet som JSON (application-record.schema.json).",
+    ])
+
+
+# -- status by reference ---------------------------------------------------------------------------
+
+STATUS_NOTHING_FILED = "Der er ikke registreret nogen ansøgning i denne samtale endnu."
+
+
+def status_unknown(reference: str) -> str:
+    # The same answer for a reference of another conversation: it is never disclosed.
+    return f"Jeg kan ikke finde en ansøgning med referencen {reference} i denne samtale."
+
+
+def application_status(record: dict, plan_delivers: bool, deliveries: dict[str, Optional[str]],
+                       receipt: Optional[str], receipts_on: bool) -> str:
+    """What happened to one record, from its outbox: `deliveries` maps 'e-mail'/'webhook' (those
+    planned) to when it was sent (None: not yet); `receipt` is when the receipt was sent."""
+    recipient = catalogue_module.load().recipient(record["recipient"]) if record.get("recipient") else None
+    noun = DOCUMENT_WORDS[recipient.document][0] if recipient else "ansøgning"
+    lines = [f"Jeres {noun} med referencen {record['reference']} er registreret {_when(record['created_at'])}."]
+    if recipient and plan_delivers:
+        sent = [when for when in deliveries.values() if when]
+        if sent and len(sent) == len(deliveries):
+            lines.append(f"Den er sendt til {recipient.name} {_when(max(sent))}.")
+        else:
+            lines.append(f"Den er ikke kommet frem til {recipient.name} endnu. Jeg prøver igen af mig selv.")
+    elif recipient:
+        lines.append(f"Den sendes ikke videre herfra. {recipient.route}")
+    if receipts_on:
+        lines.append(f"Kvitteringen er sendt på e-mail {_when(receipt)}." if receipt
+                     else "Kvitteringen på e-mail er ikke sendt endnu.")
+    return " ".join(lines)
+
+
+def _when(stamp: str) -> str:
+    """'2026-03-01T09:30:00Z' -> 'den 01.03.2026 kl. 09.30 (UTC)'."""
+    date, _, time = stamp.partition("T")
+    year, month, day = date.split("-")
+    return f"den {day}.{month}.{year} kl. {time[:5].replace(':', '.')} (UTC)"
 
 
 # -- privacy ---------------------------------------------------------------------------------
@@ -397,15 +622,18 @@ PRIVACY_PAGE = "/privatliv"
 PRIVACY_NOTICE_FILE = Path(__file__).resolve().parents[1] / "data" / "privacy_notice.md"
 
 
-def forgotten(reference: Optional[str]) -> str:
-    """The confirmation after "glem mig"; `reference` is the conversation's filed application, if any."""
+def forgotten(references: list[str]) -> str:
+    """The confirmation after "glem mig"; `references`: what this conversation registered, if anything."""
     done = ("Jeg har slettet vores samtale og alle de svar, du har givet mig. "
-            "Intet af det, du har skrevet her, er gemt længere.")
-    if reference is None:
-        return done + " Der var ikke sendt nogen ansøgning. Skriv bare, hvis du vil starte forfra."
-    return (done + f"\n\nJeres ansøgning med referencen {reference} var allerede sendt. Den er gemt, "
-            "så den kan blive behandlet, og den er ikke slettet. Vil I også have ansøgningen slettet, "
-            f"så kontakt dem, der behandler den, og oplys referencen {reference}.")
+            "Intet af det, du har skrevet her, er gemt i samtalen længere.")
+    if not references:
+        return done + " Der var ikke registreret nogen ansøgning. Skriv bare, hvis du vil starte forfra."
+    which = " og ".join(references)
+    one = len(references) == 1
+    return (done + f"\n\n{'Den registrering' if one else 'De registreringer'}, I allerede har lavet ({which}), "
+            f"er ikke slettet: {'den' if one else 'de'} gemmes, så {'den' if one else 'de'} kan blive behandlet. "
+            f"Vil I have {'den' if one else 'dem'} slettet, så skriv til dem, der driver Arbejdsmiljøguiden "
+            f"(de står på {PRIVACY_PAGE}), og oplys referencen.")
 
 
 def privacy_notice(retention_days: int, controller: Optional[str]) -> str:
@@ -427,3 +655,28 @@ def privacy_summary(retention_days: int) -> str:
             "- Skriv »glem mig« eller »slet mine oplysninger«, så sletter jeg samtalen med det samme.\n"
             "- Skriv ikke helbredsoplysninger eller navne på kolleger i beskrivelsen af problemet.\n\n"
             f"Læs hele teksten på {PRIVACY_PAGE}")
+
+
+# -- sources ---------------------------------------------------------------------------------
+SOURCES_FILE = Path(__file__).resolve().parents[1] / "data" / "sources.yml"
+
+
+@lru_cache(maxsize=1)
+def sources() -> dict:
+    with open(SOURCES_FILE, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def page_citation(key: str) -> str:
+    """»Bestil en SPARK-konsulent« (SPARK) / »Støtte til …« (sidst opdateret 1. oktober 2018)."""
+    page = sources()["pages"][key]
+    details = ", ".join(part for part in (page.get("by"), page.get("date")) if part)
+    return f"»{page['title']}«" + (f" ({details})" if details else "")
+
+
+def source_line(faq_topic: str) -> Optional[str]:
+    """The source line after an FAQ answer, or None for a topic without one (a test forbids that)."""
+    pages = sources()["faq"].get(faq_topic)
+    if not pages:
+        return None
+    return ("Kilde: " if len(pages) == 1 else "Kilder: ") + "; ".join(page_citation(key) for key in pages)

@@ -6,12 +6,28 @@ given its reference by `bot.records.store`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Optional
 
 from bot.domain import catalogue as catalogue_module
 from bot.domain import contacts, geography
 from bot.domain.routing import Answers, Decision
+
+
+@dataclass(frozen=True)
+class DeliveryPlan:
+    """How this installation delivers a filing to its recipient (bot/records/recipients.py), decided
+    when it is filed: by an intake e-mail, a signed webhook, both, or not at all (then the
+    workplace takes the recipient's own route itself)."""
+
+    recipient: str
+    by_email: bool = False
+    by_webhook: bool = False
+
+    @property
+    def delivers(self) -> bool:
+        return self.by_email or self.by_webhook
 
 
 def timestamp(when: Optional[datetime] = None) -> str:
@@ -30,8 +46,12 @@ def _contact(name: Optional[str], email: Optional[str], phone: Optional[str],
 
 
 def build_record(answers: Answers, decision: Decision, conversation_id: str, channel: str,
-                 now: Optional[datetime] = None) -> dict:
-    """The record for a conversation that ends in filing (reference added on storing)."""
+                 now: Optional[datetime] = None, application_id: Optional[str] = None) -> dict:
+    """The record for a conversation that ends in filing (reference added on storing).
+
+    `application_id` tells this application from others the same conversation files (a TR who
+    helps two workplaces); the store files each (conversation, application) once.
+    """
     now = now or datetime.now(timezone.utc)
     geo = geography.load()
     municipality = None
@@ -75,4 +95,6 @@ def build_record(answers: Answers, decision: Decision, conversation_id: str, cha
         "contacts": contacts,
         "submitter_role": answers.role,
         "status": decision.status,
+        "recipient": decision.recipient,
+        **({"application_id": application_id} if application_id else {}),
     }

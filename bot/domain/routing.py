@@ -71,10 +71,14 @@ class Answers:
 SLOT_NAMES = tuple(f.name for f in fields(Answers))
 
 
-def questions(a: Answers) -> list[str]:
-    """The slots this conversation needs, in asking order, up to the first stop."""
+def questions(a: Answers, interest_list: bool = True) -> list[str]:
+    """The slots this conversation needs, in asking order, up to the first stop.
+
+    `interest_list`: whether this installation delivers interest registrations for the state's
+    travelling team; without, a state workplace is only told where the team will be announced.
+    """
     q = ["sector"]
-    if a.sector is None:
+    if a.sector is None or (a.sector == "statslig" and not interest_list):
         return q
     if a.sector == "kommunal":
         q.append("municipality")
@@ -116,30 +120,35 @@ def provider_for_region(region: Optional[str], chosen: Optional[str]) -> Optiona
     return None if chosen == catalogue.central_unit.code else chosen
 
 
-def missing(a: Answers) -> list[str]:
+def missing(a: Answers, interest_list: bool = True) -> list[str]:
     """The questions still unanswered."""
-    return [name for name in questions(a) if getattr(a, name) is None]
+    return [name for name in questions(a, interest_list) if getattr(a, name) is None]
 
 
 @dataclass(frozen=True)
 class Decision:
     """How a finished conversation ends."""
 
-    outcome: str  # file | employee | no_theme | no_consensus | no_commitment | no_interest | incomplete
+    # file | employee | no_theme | no_consensus | no_commitment | no_interest | state_not_open | incomplete
+    outcome: str
     offer: Optional[str] = None
     provider: Optional[str] = None
     status: Optional[str] = None
+    recipient: Optional[str] = None  # a recipient code of the catalogue, when the outcome is `file`
 
 
-def route(a: Answers) -> Decision:
+def route(a: Answers, interest_list: bool = True) -> Decision:
     """The end of the path for these answers (the rules of PRODUCT.md, applied)."""
+    catalogue = catalogue_module.load()
+    if a.sector == "statslig" and not interest_list:
+        return Decision("state_not_open", a.offer)
     if a.role == "medarbejder":
         return Decision("employee", a.offer)
     if a.sector == "statslig":
         if a.interest is False:
             return Decision("no_interest", a.offer)
         if a.confirmed and not missing(a):
-            return Decision("file", a.offer, status="interest_registered")
+            return Decision("file", a.offer, status="interest_registered", recipient=catalogue.interest_list.code)
         return Decision("incomplete", a.offer)
     if a.theme_fit is False:
         return Decision("no_theme", a.offer)
@@ -149,5 +158,6 @@ def route(a: Answers) -> Decision:
         return Decision("no_commitment", a.offer)
     if a.confirmed and not missing(a):
         provider = provider_for_region(a.region, a.provider) if a.sector == "regional" else a.provider
-        return Decision("file", a.offer, provider=provider, status="submitted")
+        return Decision("file", a.offer, provider=provider, status="submitted",
+                        recipient=catalogue.recipient_code(a.offer, provider))
     return Decision("incomplete", a.offer)

@@ -1,14 +1,17 @@
-"""The outbox worker: delivers filed records to the intake endpoint and sends the e-mail receipts.
+"""The outbox worker: delivers each filed record to its own recipient and sends the receipts.
 
-Filing (the action server) only stores the record; this worker, `python -m bot deliver`,
-does the rest, so the user's filing never waits for or fails because of the intake endpoint
-or SMTP. For each record it claims the row first (bot/records/store.py, a lease by compare-and-set),
-so two workers never send one record at the same time. The intake gets a JSON POST of the
-record with `Idempotency-Key: <reference>` and `X-Signature-SHA256: sha256=<HMAC-SHA256 of the
-exact body bytes>`; only a 2xx reply counts. Failures are retried with capped, jittered
-exponential backoff. A worker killed mid-send loses nothing: its lease runs out and another
-worker (or the same one, restarted) sends the record again with the same Idempotency-Key.
-Logs name references and counts only, never personal data.
+Filing (the action server) only stores the record with its delivery plan; this worker,
+`python -m bot deliver`, does the rest, so the user's filing never waits for or fails because
+of a recipient or SMTP. Three outboxes (bot/records/store.py): the signed webhook of the record's
+recipient, the recipient's intake e-mail address, and the receipt to the workplace's contacts.
+For each it claims the row first (a lease by compare-and-set), so two workers never send one
+record at the same time. A webhook gets a JSON POST of the record with
+`Idempotency-Key: <reference>` and `X-Signature-SHA256: sha256=<HMAC-SHA256 of the exact body
+bytes>`; only a 2xx reply counts. An intake e-mail carries the answers as text and the record as
+JSON, with one Message-ID per record. Failures are retried with capped, jittered exponential
+backoff. A worker killed mid-send loses nothing: its lease runs out and another worker (or the
+same one, restarted) sends again with the same Idempotency-Key or Message-ID.
+Logs name references, recipients' codes and counts only, never personal data.
 """
 
 from __future__ import annotations
@@ -16,32 +19,29 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import ipaddress
 import json
 import logging
 import random
 import smtplib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Awaitable, Callable, Mapping, Optional
-from urllib.parse import urlsplit
+from email.message import EmailMessage
+from typing import Callable, Mapping, Optional
 
 import aiohttp
 import sqlalchemy.exc
 
 from bot.domain.record import timestamp
-from bot.records import receipts
-from bot.records.store import DELIVERY, RECEIPT, ApplicationStore, Claim
+from bot.records import mail
+from bot.records.recipients import DeliveryConfigError, Routes, WebhookTarget
+from bot.records.recipients import number_setting as _number
+from bot.records.store import EMAIL, RECEIPT, WEBHOOK, ApplicationStore, Claim, Outbox
 
 logger = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Signature-SHA256"
 USER_AGENT = "arbejdsmiljoguiden-delivery/1"
-
-
-class DeliveryConfigError(ValueError):
-    """The delivery settings in the environment cannot work."""
 
 
 @dataclass(frozen=True)
@@ -56,54 +56,6 @@ class Backoff:
         # together spread out, and the delay still grows (attempt n+2 waits longer than n).
         ceiling = min(self.cap, self.base * 2 ** max(0, failed_attempts - 1))
         return ceiling / 2 + rng() * ceiling / 2
-
-
-@dataclass(frozen=True)
-class IntakeConfig:
-    url: str
-    secret: bytes = field(repr=False)
-    timeout: float = 10.0
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> Optional["IntakeConfig"]:
-        """The intake endpoint's settings, or None when INTAKE_WEBHOOK_URL is not set."""
-        url = (env.get("INTAKE_WEBHOOK_URL") or "").strip()
-        if not url:
-            return None
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise DeliveryConfigError("INTAKE_WEBHOOK_URL must be an http(s) URL")
-        allow_http = (env.get("INTAKE_WEBHOOK_ALLOW_HTTP") or "").strip().lower() in receipts.TRUE_WORDS
-        if parts.scheme == "http" and not _is_loopback(parts.hostname) and not allow_http:
-            # Records hold names, e-mails and phone numbers: never in clear text over a network.
-            raise DeliveryConfigError("INTAKE_WEBHOOK_URL must use https (plain http only to loopback, "
-                                      "or with INTAKE_WEBHOOK_ALLOW_HTTP=true inside a private network)")
-        secret = env.get("INTAKE_WEBHOOK_SECRET") or ""
-        if len(secret) < 16:
-            raise DeliveryConfigError("INTAKE_WEBHOOK_SECRET must be set (at least 16 characters) "
-                                      "when INTAKE_WEBHOOK_URL is set")
-        return cls(url=url, secret=secret.encode("utf-8"),
-                   timeout=_number(env, "INTAKE_WEBHOOK_TIMEOUT", 10.0))
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _number(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = (env.get(name) or "").strip()
-    try:
-        value = float(raw) if raw else default
-    except ValueError:
-        raise DeliveryConfigError(f"{name} must be a number of seconds, not {raw!r}") from None
-    if value <= 0:
-        raise DeliveryConfigError(f"{name} must be positive")
-    return value
 
 
 @dataclass(frozen=True)
@@ -145,7 +97,7 @@ class Outcome:
     retry_after: Optional[float] = None
 
 
-async def post_record(session: aiohttp.ClientSession, intake: IntakeConfig, record: dict) -> Outcome:
+async def post_record(session: aiohttp.ClientSession, intake: WebhookTarget, record: dict) -> Outcome:
     """One delivery attempt. Only a 2xx reply is a delivery; no reply body is kept (it may echo data)."""
     body = body_of(record)
     headers = {"Content-Type": "application/json; charset=utf-8",
@@ -186,20 +138,21 @@ def _smtp_error(error: Exception) -> str:
 
 
 class Worker:
-    """Works through both outboxes until stopped. Safe to run several at once on one database."""
+    """Works through the three outboxes until stopped. Safe to run several at once on one database."""
 
-    def __init__(self, store: ApplicationStore, intake: Optional[IntakeConfig],
-                 smtp: Optional[receipts.SmtpConfig], settings: WorkerSettings = WorkerSettings(),
+    def __init__(self, store: ApplicationStore, routes: Routes, smtp: Optional[mail.SmtpConfig],
+                 settings: WorkerSettings = WorkerSettings(),
                  clock: Callable[[], float] = time.time, rng: Callable[[], float] = random.random) -> None:
-        if intake is None and smtp is None:
-            raise DeliveryConfigError("nothing to deliver: set INTAKE_WEBHOOK_URL and/or SMTP_HOST")
-        longest = max(intake.timeout if intake else 0.0, smtp.timeout if smtp else 0.0)
+        if not routes.routes and smtp is None:
+            raise DeliveryConfigError("nothing to deliver: set a recipient (RECIPIENT_…) and/or SMTP_HOST")
+        timeouts = [w.webhook.timeout for w in routes.routes.values() if w.webhook]
+        longest = max([*timeouts, smtp.timeout if smtp else 0.0])
         if settings.lease_seconds < 2 * longest:
             # The lease must outlast an attempt, or a second worker could send while we still do.
             raise DeliveryConfigError(f"DELIVERY_LEASE_SECONDS ({settings.lease_seconds:g}) must be at least "
                                       f"twice the longest timeout ({longest:g} s)")
         self.store = store
-        self.intake = intake
+        self.routes = routes
         self.smtp = smtp
         self.settings = settings
         self.clock = clock
@@ -208,49 +161,57 @@ class Worker:
     @classmethod
     def from_env(cls, store: ApplicationStore, env: Mapping[str, str]) -> "Worker":
         try:
-            smtp = receipts.SmtpConfig.from_env(env)
-        except receipts.ReceiptConfigError as error:
+            smtp = mail.SmtpConfig.from_env(env)
+        except mail.MailConfigError as error:
             raise DeliveryConfigError(str(error)) from None
-        return cls(store, IntakeConfig.from_env(env), smtp, WorkerSettings.from_env(env))
+        return cls(store, Routes.from_env(env), smtp, WorkerSettings.from_env(env))
+
+    def _active(self) -> list[tuple[Outbox, Optional[str]]]:
+        """The outboxes this worker can work on, each with the oldest record it still handles."""
+        active: list[tuple[Outbox, Optional[str]]] = []
+        if self.routes.any_webhook:
+            active.append((WEBHOOK, None))
+        if self.smtp and self.routes.any_email:
+            active.append((EMAIL, None))
+        if self.smtp:
+            active.append((RECEIPT, self._receipt_cutoff()))
+        return active
 
     async def run(self, stop: asyncio.Event) -> None:
         """Pick up everything pending, then keep delivering what becomes due until `stop` is set."""
         await asyncio.to_thread(self._start_up)
         async with aiohttp.ClientSession(headers={"User-Agent": USER_AGENT}) as session:
-            # One loop per outbox, so a hanging intake never holds up the receipts (or back).
-            loops = []
-            if self.intake:
-                loops.append(self._loop(stop, lambda: self._delivery_batch(session), self._next_delivery))
-            if self.smtp:
-                loops.append(self._loop(stop, self._receipt_batch, self._next_receipt))
+            # One loop per outbox, so a hanging recipient never holds up the receipts (or back).
+            loops = [self._loop(stop, outbox, session) for outbox, _ in self._active()]
             await asyncio.gather(*loops)
         logger.info("delivery worker stopped")
 
     def _start_up(self) -> None:
         parts = []
-        for outbox, active, since in ((DELIVERY, self.intake, None),
-                                      (RECEIPT, self.smtp, self._receipt_cutoff())):
-            if active:
-                # A (re)started worker retries at once what was waiting out a backoff; rows
-                # another worker holds stay with it until their lease runs out.
-                self.store.retry_waiting_now(outbox)
-                parts.append(f"{self.store.pending_count(outbox, since)} {outbox.name}(s) pending")
-        logger.info("delivery worker started: %s", ", ".join(parts))
+        for outbox, since in self._active():
+            # A (re)started worker retries at once what was waiting out a backoff; rows
+            # another worker holds stay with it until their lease runs out.
+            self.store.retry_waiting_now(outbox)
+            parts.append(f"{self.store.pending_count(outbox, since)} {outbox.name}(s) pending")
+        logger.info("delivery worker started: %s; recipients configured: %s", ", ".join(parts),
+                    ", ".join(sorted(self.routes.routes)) or "none")
 
-    async def _loop(self, stop: asyncio.Event, batch: Callable[[], Awaitable[int]],
-                    next_due: Callable[[], Optional[float]]) -> None:
+    def _cutoff(self, outbox: Outbox) -> Optional[str]:
+        return self._receipt_cutoff() if outbox is RECEIPT else None
+
+    async def _loop(self, stop: asyncio.Event, outbox: Outbox, session: aiohttp.ClientSession) -> None:
         while not stop.is_set():
             try:
-                handled = await batch()
+                handled = await self._batch(outbox, session)
             except Exception as error:  # e.g. the database is briefly unreachable: try again shortly
-                logger.error("delivery round failed (%s); retrying in %.1f s", _safe(error),
+                logger.error("%s round failed (%s); retrying in %.1f s", outbox.name, _safe(error),
                              self.settings.poll_seconds)
                 handled = 0
             if handled:
                 continue  # there may be more due right away
             timeout = self.settings.poll_seconds
             try:
-                due = await asyncio.to_thread(next_due)
+                due = await asyncio.to_thread(self.store.next_due_at, outbox, self._cutoff(outbox))
             except Exception:
                 due = None
             if due is not None:
@@ -260,85 +221,79 @@ class Worker:
             except asyncio.TimeoutError:
                 pass
 
-    def _next_delivery(self) -> Optional[float]:
-        return self.store.next_due_at(DELIVERY)
-
-    def _next_receipt(self) -> Optional[float]:
-        return self.store.next_due_at(RECEIPT, self._receipt_cutoff())
-
     def _receipt_cutoff(self) -> str:
         return timestamp(datetime.fromtimestamp(self.clock(), timezone.utc) - self.settings.receipt_max_age)
 
-    async def _delivery_batch(self, session: aiohttp.ClientSession) -> int:
-        claims = await asyncio.to_thread(self.store.claim_due, DELIVERY, self.clock(),
-                                         self.settings.lease_seconds, self.settings.batch)
-        await asyncio.gather(*(self._deliver(session, claim) for claim in claims))
+    async def _batch(self, outbox: Outbox, session: aiohttp.ClientSession) -> int:
+        claims = await asyncio.to_thread(self.store.claim_due, outbox, self.clock(),
+                                         self.settings.lease_seconds, self.settings.batch, self._cutoff(outbox))
+        await asyncio.gather(*(self._attempt(outbox, claim, session) for claim in claims))
         return len(claims)
 
-    async def _receipt_batch(self) -> int:
-        claims = await asyncio.to_thread(self.store.claim_due, RECEIPT, self.clock(),
-                                         self.settings.lease_seconds, self.settings.batch,
-                                         self._receipt_cutoff())
-        await asyncio.gather(*(self._send_receipt(claim) for claim in claims))
-        return len(claims)
-
-    async def deliver_now(self, reference: str) -> Optional[Outcome]:
-        """Deliver one record at once (`applications redeliver`); None if another worker holds it."""
-        assert self.intake is not None
-        claims = await asyncio.to_thread(self.store.claim_due, DELIVERY, self.clock(),
-                                         self.settings.lease_seconds, 1, None, reference)
-        if not claims:
-            return None
+    async def deliver_now(self, reference: str) -> dict[str, Outcome]:
+        """Deliver one record at once by each planned means (`applications redeliver`); by outbox name.
+        An outbox another worker holds right now is left out."""
+        outcomes = {}
         async with aiohttp.ClientSession(headers={"User-Agent": USER_AGENT}) as session:
-            return await self._deliver(session, claims[0])
+            for outbox, _ in self._active():
+                if outbox is RECEIPT:
+                    continue
+                claims = await asyncio.to_thread(self.store.claim_due, outbox, self.clock(),
+                                                 self.settings.lease_seconds, 1, None, reference)
+                if claims:
+                    outcomes[outbox.name] = await self._attempt(outbox, claims[0], session)
+        return outcomes
 
-    async def _deliver(self, session: aiohttp.ClientSession, claim: Claim) -> Outcome:
-        assert self.intake is not None
+    async def _attempt(self, outbox: Outbox, claim: Claim, session: aiohttp.ClientSession) -> Outcome:
         attempt = claim.attempts + 1
-        outcome = await post_record(session, self.intake, claim.record)
+        try:
+            outcome = await self._send(outbox, claim, session)
+        except Exception as error:  # a bug in composing: never a crash of the loop, never personal data
+            logger.error("%s for %s could not be composed or sent (%s)", outbox.name, claim.reference, _safe(error))
+            outcome = Outcome(False, "internal error")
         try:
             if outcome.ok:
-                kept = await asyncio.to_thread(self.store.mark_done, DELIVERY, claim)
-                logger.info("delivered %s (attempt %d)", claim.reference, attempt)
+                kept = await asyncio.to_thread(self.store.mark_done, outbox, claim)
+                logger.info("%s for %s done (%s, attempt %d)", outbox.name, claim.reference,
+                            claim.plan.recipient or "contacts", attempt)
                 if not kept:
-                    logger.warning("%s: delivered after its lease ran out; another worker holds it now",
-                                   claim.reference)
+                    logger.warning("%s: %s done after its lease ran out; another worker holds it now",
+                                   claim.reference, outbox.name)
             else:
                 delay = self._retry_delay(attempt, outcome.retry_after)
-                await asyncio.to_thread(self.store.mark_failed, DELIVERY, claim, outcome.error or "failed",
+                await asyncio.to_thread(self.store.mark_failed, outbox, claim, outcome.error or "failed",
                                         self.clock() + delay)
-                logger.warning("delivery of %s failed (attempt %d: %s); next attempt in %.1f s",
-                               claim.reference, attempt, outcome.error, delay)
+                logger.warning("%s for %s failed (attempt %d: %s); next attempt in %.1f s",
+                               outbox.name, claim.reference, attempt, outcome.error, delay)
         except Exception as error:  # the lease runs out and the record is tried again: nothing is lost
-            logger.error("could not record the delivery outcome of %s (%s)", claim.reference, _safe(error))
+            logger.error("could not record the %s outcome of %s (%s)", outbox.name, claim.reference, _safe(error))
         return outcome
 
-    async def _send_receipt(self, claim: Claim) -> None:
+    async def _send(self, outbox: Outbox, claim: Claim, session: aiohttp.ClientSession) -> Outcome:
+        if outbox is RECEIPT:
+            return await self._mail(mail.receipt(claim.record, claim.plan, self._sender()))
+        route = self.routes.route(claim.plan.recipient)
+        if outbox is WEBHOOK:
+            if route is None or route.webhook is None:
+                return Outcome(False, f"no webhook is configured for {claim.plan.recipient} now")
+            return await post_record(session, route.webhook, claim.record)
+        if route is None or route.email is None or self.smtp is None:
+            return Outcome(False, f"no intake e-mail is configured for {claim.plan.recipient} now")
+        return await self._mail(mail.intake(claim.record, route.email, self._sender()))
+
+    def _sender(self) -> str:
         assert self.smtp is not None
-        attempt = claim.attempts + 1
+        return self.smtp.sender
+
+    async def _mail(self, message: EmailMessage) -> Outcome:
+        assert self.smtp is not None
         try:
-            message = receipts.compose(claim.record, self.smtp.sender)
-            refused = await asyncio.to_thread(receipts.send, message, self.smtp)
-        except Exception as error:
-            known = isinstance(error, (smtplib.SMTPException, OSError))
-            reason = _smtp_error(error) if known else "internal error"
-            delay = self._retry_delay(attempt, None)
-            if known:
-                logger.warning("receipt for %s failed (attempt %d: %s); next attempt in %.1f s",
-                               claim.reference, attempt, reason, delay)
-            else:
-                logger.error("receipt for %s could not be composed or sent (%s)", claim.reference, _safe(error))
-            try:
-                await asyncio.to_thread(self.store.mark_failed, RECEIPT, claim, reason, self.clock() + delay)
-            except Exception as db_error:
-                logger.error("could not record the failed receipt of %s (%s)", claim.reference, _safe(db_error))
-            return
-        total = len(receipts.recipients(claim.record))
-        logger.info("receipt for %s sent to %d of %d recipient(s)", claim.reference, total - len(refused), total)
-        try:
-            await asyncio.to_thread(self.store.mark_done, RECEIPT, claim)
-        except Exception as error:  # sent but not recorded: it goes again after the lease (same Message-ID)
-            logger.error("could not record the receipt of %s as sent (%s)", claim.reference, _safe(error))
+            refused = await asyncio.to_thread(mail.send, message, self.smtp)
+        except (smtplib.SMTPException, OSError) as error:
+            return Outcome(False, _smtp_error(error))
+        if refused:
+            logger.warning("an e-mail was refused for %d of its recipient(s)", len(refused))
+        return Outcome(True)
 
     def _retry_delay(self, attempt: int, retry_after: Optional[float]) -> float:
         delay = self.settings.backoff.delay(attempt, self.rng)

@@ -157,7 +157,7 @@ def run(port: int, action_port: int, instances: int, env: Optional[Mapping[str, 
     rest = "\n".join(f"  Rasa {i + 1} (REST): {url}/webhooks/rest/webhook"
                      for i, url in enumerate(stack.rasa_urls))
     delivery = ("kører (python -m bot deliver)" if stack.delivery_started else
-                "ikke startet: sæt INTAKE_WEBHOOK_URL og/eller SMTP_HOST; ansøgninger venter i udbakken")
+                "ikke startet: ingen modtager (RECIPIENT_…) og ingen SMTP_HOST er sat; brugerne får vist, hvordan de selv søger")
     print(f"""
 Arbejdsmiljøguiden kører i skaleret profil (PostgreSQL + Redis).
 {rest}

@@ -32,12 +32,13 @@ def free_port() -> int:
 
 
 def delivery_configured(env: dict[str, str]) -> bool:
-    """Whether the delivery worker has work: an intake endpoint or an SMTP server is set.
+    """Whether the delivery worker has work: a recipient (RECIPIENT_…) or an SMTP server is set.
 
     Without either it would only poll the database, so it is not started; records filed
-    meanwhile wait in the outbox and are delivered once the worker runs.
+    meanwhile keep their plan (delivered nowhere) and the users were told so.
     """
-    return bool((env.get("INTAKE_WEBHOOK_URL") or "").strip() or (env.get("SMTP_HOST") or "").strip())
+    recipients = any(name.startswith("RECIPIENT_") and (value or "").strip() for name, value in env.items())
+    return recipients or bool((env.get("SMTP_HOST") or "").strip())
 
 
 def _raise_interrupt(signum: int, frame: object) -> None:

@@ -8,7 +8,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 import actions.common
 from actions.ask import AskConfirmed, AskTheme
-from actions.conclude import ConcludeApplication, DefaultFallback
+from actions.conclude import ApplicationStatus, ConcludeApplication, DefaultFallback, NewApplication
+from bot.domain.record import build_record
+from bot.domain.routing import route
+from bot.records.store import ApplicationStore
 from tests.conftest import COMPLETE, DOMAIN, slot_events, tracker, validate
 from tests.conftest import dispatched as texts
 
@@ -132,10 +135,19 @@ async def test_theme_question_suggests_then_lists():
     assert "Chikane" in texts(dispatcher) and len(dispatcher.messages[0]["buttons"]) == 2
 
 
-async def test_summary_then_correction_buttons():
+async def test_the_summary_asks_what_will_really_happen(delivering):
     dispatcher = CollectingDispatcher()
     await AskConfirmed().run(dispatcher, tracker({**COMPLETE.__dict__, "confirmed": None}), DOMAIN)
-    assert "Her er det, jeg sender" in texts(dispatcher)
+    assert "Her er jeres svar:" in texts(dispatcher) and "Jeg sender den ikke videre" in texts(dispatcher)
+    assert "sende" not in texts(dispatcher).replace("sender den ikke", "")
+    delivering("spark")
+    dispatcher = CollectingDispatcher()
+    await AskConfirmed().run(dispatcher, tracker({**COMPLETE.__dict__, "confirmed": None}), DOMAIN)
+    assert "Her er jeres ansøgning til SPARK:" in texts(dispatcher)
+    assert "Skal jeg sende ansøgningen til SPARK?" in texts(dispatcher)
+
+
+async def test_summary_then_correction_buttons(delivering):
     dispatcher = CollectingDispatcher()
     await AskConfirmed().run(dispatcher, tracker({**COMPLETE.__dict__, "confirmed": None,
                                                   "awaiting_correction": True}), DOMAIN)
@@ -148,16 +160,95 @@ def action_store(store, monkeypatch):
     return store
 
 
-async def test_conclusion_files_once_whatever_is_repeated(action_store):
-    t = tracker(COMPLETE.__dict__, text="ja", intent="affirm", loop=None)
+async def test_conclusion_files_once_whatever_is_repeated(action_store, delivering):
+    t = tracker({**COMPLETE.__dict__, "application_id": "a1"}, text="ja", intent="affirm", loop=None)
     first = CollectingDispatcher()
     events = await ConcludeApplication().run(first, t, DOMAIN)
     reference = slot_events(events)["reference"]
     assert reference.startswith("SPARK-") and reference in texts(first)
     again = CollectingDispatcher()
     await ConcludeApplication().run(again, t, DOMAIN)
-    assert "allerede sendt" in texts(again)
+    assert "allerede registreret" in texts(again)
     assert len(list(action_store.export())) == 1
+
+
+async def test_with_nothing_configured_the_filing_says_registered_not_sent_and_gives_the_route(
+        action_store, delivering):
+    dispatcher = CollectingDispatcher()
+    await ConcludeApplication().run(dispatcher, tracker({**COMPLETE.__dict__, "application_id": "a1"}, loop=None),
+                                    DOMAIN)
+    said = texts(dispatcher)
+    assert "registreret jeres ansøgning med referencen SPARK-" in said
+    assert "sender den ikke videre" in said and "ansøgningsskemaet på sparkweb.dk" in said
+    assert "sendt" not in said and "kontakter jer" not in said
+    [copy] = [m["custom"]["copy_text"] for m in dispatcher.messages if m.get("custom")]
+    assert "Arbejdsplads: Solgården" in copy and "Leder: Mette Hansen, m@v.dk, +45 12345678" in copy
+
+
+async def test_with_spark_configured_the_filing_says_it_is_being_sent_and_gives_no_copy_text(
+        action_store, delivering):
+    delivering("spark")
+    dispatcher = CollectingDispatcher()
+    await ConcludeApplication().run(dispatcher, tracker({**COMPLETE.__dict__, "application_id": "a1"}, loop=None),
+                                    DOMAIN)
+    assert "Jeg sender ansøgningen til SPARK nu" in texts(dispatcher)
+    assert not [m for m in dispatcher.messages if m.get("custom")]
+    [record] = action_store.export()
+    assert action_store.plan_of(record["reference"]).by_webhook and record["recipient"] == "spark"
+
+
+async def test_two_applications_from_one_conversation_are_two_records(action_store, delivering):
+    for application_id, workplace in (("a1", "Solgården"), ("a2", "Skovbrynet")):
+        t = tracker({**COMPLETE.__dict__, "workplace": workplace, "application_id": application_id}, loop=None)
+        await ConcludeApplication().run(CollectingDispatcher(), t, DOMAIN)
+        await ConcludeApplication().run(CollectingDispatcher(), t, DOMAIN)  # a double "ja"
+    assert [r["workplace"] for r in action_store.export()] == ["Solgården", "Skovbrynet"]
+
+
+async def test_a_failed_filing_stays_pending_and_prøv_igen_files_it_once(store, monkeypatch, delivering, tmp_path):
+    broken = ApplicationStore(f"sqlite:///{tmp_path / 'missing-folder' / 'x' / 'a.db'}")
+    (tmp_path / "missing-folder").write_text("a file where the folder should be")
+    monkeypatch.setattr(actions.common, "_store", broken)
+    state = {**COMPLETE.__dict__, "application_id": "a1"}
+    dispatcher = CollectingDispatcher()
+    events = await ConcludeApplication().run(dispatcher, tracker(state, loop=None), DOMAIN)
+    assert slot_events(events) == {"filing_pending": True}
+    assert "ikke gemt endnu" in texts(dispatcher) and "prøv igen" in texts(dispatcher)
+    monkeypatch.setattr(actions.common, "_store", store)  # the database works again
+    retry = CollectingDispatcher()
+    events = await DefaultFallback().run(retry, tracker({**state, "filing_pending": True}, text="prøv igen",
+                                                        intent="nlu_fallback", loop=None), DOMAIN)
+    assert slot_events(events)["reference"].startswith("SPARK-") and "registreret" in texts(retry)
+    await DefaultFallback().run(CollectingDispatcher(), tracker({**state, "filing_pending": False,
+                                "reference": slot_events(events)["reference"]}, text="ja", intent="affirm",
+                                loop=None), DOMAIN)
+    assert len(list(store.export())) == 1
+
+
+async def test_status_answers_only_for_this_conversations_own_references(action_store, delivering):
+    t = tracker({**COMPLETE.__dict__, "application_id": "a1"}, loop=None)
+    events = await ConcludeApplication().run(CollectingDispatcher(), t, DOMAIN)
+    mine = slot_events(events)["reference"]
+    other = build_record(COMPLETE, route(COMPLETE), "rest:someone-else", "rest", application_id="b1")
+    theirs = action_store.file(other)[0]["reference"]
+    for text, expected in ((f"status på {mine}", f"referencen {mine} er registreret"),
+                           ("hvad sker der med vores ansøgning?", f"referencen {mine} er registreret"),
+                           (f"status på {theirs}", f"kan ikke finde en ansøgning med referencen {theirs}"),
+                           ("status på SPARK-1999-000404", "kan ikke finde en ansøgning med referencen SPARK-1999-000404")):
+        dispatcher = CollectingDispatcher()
+        await ApplicationStatus().run(dispatcher, tracker(t.slots, text=text, intent="application_status",
+                                                          loop=None), DOMAIN)
+        assert expected in texts(dispatcher), text
+        assert "sparkweb.dk" in texts(dispatcher) or "kan ikke finde" in texts(dispatcher)
+    assert "Solgården" not in texts(dispatcher)
+
+
+async def test_a_new_application_after_filing_forgets_the_answers_but_not_before(delivering):
+    filed = tracker({**COMPLETE.__dict__, "reference": "SPARK-2026-000001", "application_id": "a1"}, loop=None)
+    events = await NewApplication().run(CollectingDispatcher(), filed, DOMAIN)
+    forgotten = slot_events(events)
+    assert forgotten["reference"] is None and forgotten["application_id"] is None and forgotten["workplace"] is None
+    assert await NewApplication().run(CollectingDispatcher(), tracker(COMPLETE.__dict__), DOMAIN) == []
 
 
 async def test_no_consensus_conclusion_files_nothing(action_store):
@@ -194,9 +285,16 @@ async def test_ambiguous_workplace_asks_for_the_sector():
     assert slots.get("sector") is None and slots["requested_slot"] == "sector"
 
 
-async def test_state_workplace():
+async def test_state_workplace_is_asked_to_register_interest_only_where_the_list_is_delivered(delivering):
     slots, _ = await validate(tracker(text="jeg er leder i Skattestyrelsen"))
-    assert slots["sector"] == "statslig" and slots["requested_slot"] == "interest"
+    assert slots["sector"] == "statslig" and slots["requested_slot"] is None  # nothing to register with
+    dispatcher = CollectingDispatcher()
+    await ConcludeApplication().run(dispatcher, tracker({"sector": "statslig"}, loop=None), DOMAIN)
+    assert "etf.dk" in texts(dispatcher) and "1. oktober 2018" in texts(dispatcher)
+    assert "Jeg kan ikke registrere jeres interesse her" in texts(dispatcher)
+    delivering("statsligt_rejsehold")
+    slots, _ = await validate(tracker(text="jeg er leder i Skattestyrelsen"))
+    assert slots["requested_slot"] == "interest"
 
 
 async def test_provider_by_free_text():

@@ -31,7 +31,7 @@ async def test_forget_me_in_the_form_closes_it_and_resets_every_slot(action_stor
     assert {"event": "active_loop", "name": None} in [
         {k: e.get(k) for k in ("event", "name")} for e in events]
     assert any(e["event"] == "reset_slots" for e in events)
-    assert texts(dispatcher) == messages.forgotten(None)
+    assert texts(dispatcher) == messages.forgotten([])
 
 
 @pytest.mark.parametrize("channel, signalled", [("socketio", True), ("rest", False), ("slack", False)])
@@ -41,7 +41,7 @@ async def test_only_the_web_chat_is_told_to_drop_its_copy_of_the_conversation(ac
 
     custom = [m["custom"] for m in dispatcher.messages if m.get("custom")]
     assert custom == ([privacy.FORGOTTEN_SIGNAL] if signalled else [])
-    assert texts(dispatcher).startswith(messages.forgotten(None))
+    assert texts(dispatcher).startswith(messages.forgotten([]))
 
 
 async def test_forget_me_after_filing_names_the_kept_record(action_store):

@@ -1,10 +1,11 @@
-"""A fake intake endpoint (the external webhook that receives filed records), for the tests.
+"""A fake intake endpoint (a recipient's webhook that receives filed records), for the tests.
 
 `FakeIntake` is a real aiohttp server on 127.0.0.1, in its own thread and event loop, so the
 test process and the stack's delivery worker (another process) both reach it. It answers like
 an idempotent intake should: it checks the HMAC-SHA256 signature of the exact body bytes
 (computed here, independently of `bot.records.delivery`), requires `Idempotency-Key` to be the
-record's reference, stores a record once per key and accepts a repeated key with 200. It can
+record's reference, stores a record once per key and accepts a repeated key with 200. One fake
+serves every recipient, each at its own path (`/intake/<recipient code>`). It can
 be switched down (503 with Retry-After, connection refused, or hanging) and up again, and
 records every request it saw. Fixtures: `fake_intake` (one per test) and, for the shared
 stack, `stack_intake` with `intake_env`.
@@ -39,6 +40,7 @@ class Arrival:
     signature_ok: bool
     status: int
     at: float  # time.monotonic()
+    recipient: str = ""  # the recipient code in the path
 
     @property
     def record(self) -> dict:
@@ -63,6 +65,9 @@ class FakeIntake(LoopbackServer):
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/intake"
+
+    def url_for(self, recipient: str) -> str:
+        return f"{self.url}/{recipient}"
 
     # --- control (from the test's thread) -------------------------------------------
     def _call(self, coroutine) -> None:  # type: ignore[no-untyped-def]
@@ -107,8 +112,9 @@ class FakeIntake(LoopbackServer):
         with self._lock:
             return dict(self._stored)
 
-    def accepted(self, key: str) -> list[Arrival]:
-        return [a for a in self.arrivals if a.key == key and 200 <= a.status < 300]
+    def accepted(self, key: str, recipient: Optional[str] = None) -> list[Arrival]:
+        return [a for a in self.arrivals if a.key == key and 200 <= a.status < 300
+                and (recipient is None or a.recipient == recipient)]
 
     def tried(self, key: str) -> list[Arrival]:
         return [a for a in self.arrivals if a.key == key]
@@ -126,6 +132,7 @@ class FakeIntake(LoopbackServer):
     async def _start(self) -> None:
         app = web.Application()
         app.router.add_post("/intake", self._handle)
+        app.router.add_post("/intake/{recipient}", self._handle)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         await self._open_port()
@@ -145,11 +152,12 @@ class FakeIntake(LoopbackServer):
         if self._runner is not None:
             await self._runner.cleanup()
 
-    def _note(self, key: Optional[str], body: bytes, signature_ok: bool, status: int) -> None:
+    def _note(self, key: Optional[str], body: bytes, signature_ok: bool, status: int, recipient: str) -> None:
         with self._lock:
-            self._arrivals.append(Arrival(key, body, signature_ok, status, time.monotonic()))
+            self._arrivals.append(Arrival(key, body, signature_ok, status, time.monotonic(), recipient))
 
     async def _handle(self, request: web.Request) -> web.Response:
+        recipient = request.match_info.get("recipient", "")
         body = await request.read()
         key = request.headers.get("Idempotency-Key")
         expected = "sha256=" + hmac.new(self.secret, body, hashlib.sha256).hexdigest()
@@ -157,37 +165,44 @@ class FakeIntake(LoopbackServer):
         if self.mode == "hang":
             await asyncio.sleep(self.hang_seconds)
         if self.mode in ("503", "hang"):
-            return self._answer(key, body, signature_ok, 503, {"Retry-After": "0"})
+            return self._answer(recipient, key, body, signature_ok, 503, {"Retry-After": "0"})
         if self.delay:
             await asyncio.sleep(self.delay)
         if not signature_ok:
-            return self._answer(key, body, signature_ok, 401)
+            return self._answer(recipient, key, body, signature_ok, 401)
         try:
             record = json.loads(body)
         except ValueError:
-            return self._answer(key, body, signature_ok, 400)
+            return self._answer(recipient, key, body, signature_ok, 400)
         if not key or record.get("reference") != key or \
                 not request.content_type == "application/json":
-            return self._answer(key, body, signature_ok, 400)
+            return self._answer(recipient, key, body, signature_ok, 400)
         with self._lock:
             new = key not in self._stored
             self._stored.setdefault(key, record)
-        return self._answer(key, body, signature_ok, 201 if new else 200)
+        return self._answer(recipient, key, body, signature_ok, 201 if new else 200)
 
-    def _answer(self, key: Optional[str], body: bytes, signature_ok: bool, status: int,
+    def _answer(self, recipient: str, key: Optional[str], body: bytes, signature_ok: bool, status: int,
                 headers: Optional[dict] = None) -> web.Response:
-        self._note(key, body, signature_ok, status)
+        self._note(key, body, signature_ok, status, recipient)
         response = web.Response(status=status, headers=headers)
         # No keep-alive: switching to "refuse" must refuse every next request at once.
         response.force_close()
         return response
 
 
-def intake_settings(intake: FakeIntake) -> dict[str, str]:
-    """The environment that points a delivery worker at `intake`, with test-sized timings."""
+ALL_RECIPIENTS = ("spark", "nfa", "ruc", "cbs", "alectia", "central_arbejdsmiljoenhed", "statsligt_rejsehold")
+
+
+def intake_settings(intake: FakeIntake, recipients: tuple[str, ...] = ALL_RECIPIENTS) -> dict[str, str]:
+    """The environment that points a delivery worker at `intake` for these recipients (each at its
+    own path), with test-sized timings."""
+    env = {}
+    for code in recipients:
+        env[f"RECIPIENT_{code.upper()}_WEBHOOK_URL"] = intake.url_for(code)
+        env[f"RECIPIENT_{code.upper()}_WEBHOOK_SECRET"] = intake.secret.decode()
     return {
-        "INTAKE_WEBHOOK_URL": intake.url,
-        "INTAKE_WEBHOOK_SECRET": intake.secret.decode(),
+        **env,
         "INTAKE_WEBHOOK_TIMEOUT": "2",
         "DELIVERY_POLL_SECONDS": "0.2",
         "DELIVERY_BACKOFF_BASE_SECONDS": "0.2",
@@ -210,5 +225,7 @@ def stack_intake() -> Iterator[FakeIntake]:
 
 @pytest.fixture(scope="session")
 def intake_env(stack_intake: FakeIntake) -> dict[str, str]:
-    """Points the shared stack's delivery worker at the session's fake intake."""
-    return intake_settings(stack_intake)
+    """The shared stack delivers only the state's interest registrations (to the session's fake intake):
+    every other recipient is unconfigured there, so the e2e tests see what a new installation says.
+    tests/e2e/test_recipients.py runs a stack of its own with every recipient configured."""
+    return intake_settings(stack_intake, ("statsligt_rejsehold",))

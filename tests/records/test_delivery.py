@@ -24,11 +24,12 @@ from typing import Iterator
 
 import pytest
 
-from bot.records import delivery, receipts
-from bot.records.delivery import Backoff, DeliveryConfigError, IntakeConfig, Worker
-from bot.records.store import DELIVERY, ApplicationStore
+from bot.records import delivery, mail
+from bot.records.delivery import Backoff, Worker
+from bot.records.recipients import DeliveryConfigError, Routes
+from bot.records.store import WEBHOOK, ApplicationStore
 from bot.domain.routing import Answers, route
-from bot.domain.record import build_record
+from bot.domain.record import DeliveryPlan, build_record
 from tests.conftest import COMPLETE, ROOT, file_records, start_worker, statuses, stop_worker, wait_until
 from tests.fakes.intake import intake_settings
 from tests.fakes.smtp import SMTP_FROM, smtp_settings
@@ -82,42 +83,57 @@ def test_signature_is_hmac_sha256_of_the_exact_body_bytes():
 
 
 @pytest.mark.parametrize("env, message", [
-    ({"INTAKE_WEBHOOK_URL": "http://intake.example.org/x", "INTAKE_WEBHOOK_SECRET": "s" * 32}, "https"),
-    ({"INTAKE_WEBHOOK_URL": "https://intake.example.org/x"}, "INTAKE_WEBHOOK_SECRET"),
-    ({"INTAKE_WEBHOOK_URL": "https://intake.example.org/x", "INTAKE_WEBHOOK_SECRET": "short"},
-     "INTAKE_WEBHOOK_SECRET"),
-    ({"INTAKE_WEBHOOK_URL": "ftp://intake.example.org/x", "INTAKE_WEBHOOK_SECRET": "s" * 32}, "http"),
+    ({"RECIPIENT_SPARK_WEBHOOK_URL": "http://intake.example.org/x", "RECIPIENT_SPARK_WEBHOOK_SECRET": "s" * 32},
+     "https"),
+    ({"RECIPIENT_SPARK_WEBHOOK_URL": "https://intake.example.org/x"}, "RECIPIENT_SPARK_WEBHOOK_SECRET"),
+    ({"RECIPIENT_NFA_WEBHOOK_URL": "https://intake.example.org/x", "RECIPIENT_NFA_WEBHOOK_SECRET": "short"},
+     "RECIPIENT_NFA_WEBHOOK_SECRET"),
+    ({"RECIPIENT_SPARK_WEBHOOK_URL": "ftp://intake.example.org/x", "RECIPIENT_SPARK_WEBHOOK_SECRET": "s" * 32},
+     "http"),
+    ({"RECIPIENT_SPRAK_EMAIL": "a@b.dk", "SMTP_HOST": "mail"}, "names no recipient"),
+    ({"RECIPIENT_SPARK_EMAIL": "not an address", "SMTP_HOST": "mail"}, "not an e-mail address"),
+    ({"RECIPIENT_SPARK_EMAIL": "intake@spark.example.dk"}, "SMTP_HOST"),
 ])
-def test_unsafe_intake_settings_are_refused(env, message):
+def test_unsafe_or_mistyped_recipient_settings_are_refused(env, message):
     with pytest.raises(DeliveryConfigError, match=message):
-        IntakeConfig.from_env(env)
+        Routes.from_env(env)
 
 
 def test_plain_http_is_allowed_to_loopback_or_when_explicitly_allowed():
-    secret = {"INTAKE_WEBHOOK_SECRET": "s" * 32}
-    assert IntakeConfig.from_env({"INTAKE_WEBHOOK_URL": "http://127.0.0.1:9/x", **secret})
-    assert IntakeConfig.from_env({"INTAKE_WEBHOOK_URL": "http://intake.svc/x", **secret,
-                                  "INTAKE_WEBHOOK_ALLOW_HTTP": "true"})
+    secret = {"RECIPIENT_SPARK_WEBHOOK_SECRET": "s" * 32}
+    assert Routes.from_env({"RECIPIENT_SPARK_WEBHOOK_URL": "http://127.0.0.1:9/x", **secret}).plan("spark").by_webhook
+    assert Routes.from_env({"RECIPIENT_SPARK_WEBHOOK_URL": "http://intake.svc/x", **secret,
+                            "INTAKE_WEBHOOK_ALLOW_HTTP": "true"}).plan("spark").by_webhook
+
+
+def test_each_recipient_has_its_own_route_and_an_unconfigured_one_gets_none():
+    routes = Routes.from_env({"RECIPIENT_CENTRAL_ARBEJDSMILJOENHED_EMAIL": "enhed@regionh.example.dk",
+                              "RECIPIENT_NFA_WEBHOOK_URL": "https://nfa.example.dk/in",
+                              "RECIPIENT_NFA_WEBHOOK_SECRET": "s" * 32, "SMTP_HOST": "mail.example.dk"})
+    assert routes.plan("central_arbejdsmiljoenhed") == DeliveryPlan("central_arbejdsmiljoenhed", by_email=True)
+    assert routes.plan("nfa") == DeliveryPlan("nfa", by_webhook=True)
+    assert not routes.plan("spark").delivers and not routes.plan("statsligt_rejsehold").delivers
+    assert Routes.from_env({}).routes == {}
 
 
 def test_worker_needs_something_to_do_and_a_lease_longer_than_its_timeouts(store):
     with pytest.raises(DeliveryConfigError, match="nothing to deliver"):
         Worker.from_env(store, {})
-    env = {"INTAKE_WEBHOOK_URL": "https://intake.example.org/x", "INTAKE_WEBHOOK_SECRET": "s" * 32,
+    env = {"RECIPIENT_SPARK_WEBHOOK_URL": "https://intake.example.org/x", "RECIPIENT_SPARK_WEBHOOK_SECRET": "s" * 32,
            "INTAKE_WEBHOOK_TIMEOUT": "30", "DELIVERY_LEASE_SECONDS": "40"}
     with pytest.raises(DeliveryConfigError, match="DELIVERY_LEASE_SECONDS"):
         Worker.from_env(store, env)
 
 
 def test_smtp_settings_need_a_sender_and_no_clear_text_password_over_the_network():
-    with pytest.raises(receipts.ReceiptConfigError, match="SMTP_FROM"):
-        receipts.SmtpConfig.from_env({"SMTP_HOST": "mail.example.org"})
-    with pytest.raises(receipts.ReceiptConfigError, match="STARTTLS"):
-        receipts.SmtpConfig.from_env({"SMTP_HOST": "mail.example.org", "SMTP_FROM": "a@example.org",
+    with pytest.raises(mail.MailConfigError, match="SMTP_FROM"):
+        mail.SmtpConfig.from_env({"SMTP_HOST": "mail.example.org"})
+    with pytest.raises(mail.MailConfigError, match="STARTTLS"):
+        mail.SmtpConfig.from_env({"SMTP_HOST": "mail.example.org", "SMTP_FROM": "a@example.org",
                                       "SMTP_USER": "u", "SMTP_PASSWORD": "p", "SMTP_STARTTLS": "false"})
-    config = receipts.SmtpConfig.from_env({"SMTP_HOST": "mail.example.org", "SMTP_FROM": "a@example.org"})
+    config = mail.SmtpConfig.from_env({"SMTP_HOST": "mail.example.org", "SMTP_FROM": "a@example.org"})
     assert config is not None and config.starttls and config.port == 587
-    assert receipts.SmtpConfig.from_env({}) is None
+    assert mail.SmtpConfig.from_env({}) is None
 
 
 # --- the outbox in the database ----------------------------------------------------------------
@@ -130,7 +146,7 @@ def test_concurrent_claims_never_hand_one_record_to_two_claimers(store):
     def claimer() -> None:
         other = ApplicationStore(store.url)  # its own engine and connections, like another process
         for _ in range(len(refs)):  # bounded: a broken claim must fail the test, not hang it
-            claims = other.claim_due(DELIVERY, time.time(), 60, 3)
+            claims = other.claim_due(WEBHOOK, time.time(), 60, 3)
             if not claims:
                 return
             with lock:
@@ -146,18 +162,18 @@ def test_concurrent_claims_never_hand_one_record_to_two_claimers(store):
 
 def test_a_lost_claim_cannot_overwrite_the_new_owner(store):
     [ref] = file_records(store, 1)
-    [first] = store.claim_due(DELIVERY, now=1000.0, lease_seconds=10, limit=5)
-    assert store.claim_due(DELIVERY, now=1005.0, lease_seconds=10, limit=5) == []  # lease held
-    [second] = store.claim_due(DELIVERY, now=1011.0, lease_seconds=10, limit=5)  # lease ran out
-    assert not store.mark_failed(DELIVERY, first, "HTTP 503", retry_at=2000.0)
-    assert store.mark_done(DELIVERY, second)
+    [first] = store.claim_due(WEBHOOK, now=1000.0, lease_seconds=10, limit=5)
+    assert store.claim_due(WEBHOOK, now=1005.0, lease_seconds=10, limit=5) == []  # lease held
+    [second] = store.claim_due(WEBHOOK, now=1011.0, lease_seconds=10, limit=5)  # lease ran out
+    assert not store.mark_failed(WEBHOOK, first, "HTTP 503", retry_at=2000.0)
+    assert store.mark_done(WEBHOOK, second)
     assert statuses(store) == {ref: "delivered"}
-    assert store.outbox_state(ref)["delivery"].attempts == 1
+    assert store.outbox_state(ref)["webhook"].attempts == 1
 
 
-def test_old_database_files_get_the_delivery_columns_and_their_records_are_delivered(tmp_path, fake_intake):
+def test_an_old_database_file_is_migrated_and_a_conversation_can_then_file_twice(tmp_path, fake_intake):
     path = tmp_path / "old.db"
-    with sqlite3.connect(path) as db:  # the table as the first version created it
+    with sqlite3.connect(path) as db:  # the table as the first version created it: one record per conversation
         db.executescript("""
             CREATE TABLE applications (id INTEGER PRIMARY KEY AUTOINCREMENT, reference VARCHAR(40) NOT NULL UNIQUE,
               conversation_id VARCHAR(255) NOT NULL UNIQUE, created_at VARCHAR(40) NOT NULL,
@@ -172,11 +188,19 @@ def test_old_database_files_get_the_delivery_columns_and_their_records_are_deliv
                    (old["reference"], "old-conv", old["created_at"], "submitted", json.dumps(old)))
         db.execute("INSERT INTO reference_counters VALUES (?, 1)", (f"SPARK-{old['created_at'][:4]}",))
     store = ApplicationStore(f"sqlite:///{path}")
-    [new_ref] = file_records(store, 1, prefix="new")
+    # The old record is still there under its old key; the same conversation files a second application.
+    again, created = store.file(build_record(COMPLETE, route(COMPLETE), "old-conv", "rest"))
+    assert not created and again["reference"] == "SPARK-2026-000001"
+    second, created = store.file(build_record(COMPLETE, route(COMPLETE), "old-conv", "rest", application_id="b2"),
+                                 DeliveryPlan("spark", by_webhook=True))
+    assert created and second["reference"] == "SPARK-2026-000002"
+    assert [r["reference"] for r in store.of_conversation("old-conv")] == ["SPARK-2026-000001", "SPARK-2026-000002"]
     with worker_running(store, intake_settings(fake_intake)):
-        fake_intake.wait_for(lambda i: len(i.stored) == 2)
-        wait_until(lambda: set(statuses(store).values()) == {"delivered"}, what="both delivered")
-    assert set(fake_intake.stored) == {"SPARK-2026-000001", new_ref}
+        wait_until(lambda: statuses(store)[second["reference"]] == "delivered", what="the new one delivered")
+        time.sleep(0.5)
+    # The old record was filed before delivery plans: it is not sent now (it keeps its status).
+    assert set(fake_intake.stored) == {second["reference"]}
+    assert statuses(store)["SPARK-2026-000001"] == "submitted"
 
 
 # --- delivery to the intake -----------------------------------------------------------------------
@@ -188,7 +212,7 @@ def test_intake_down_then_up_delivers_every_record_once_with_a_valid_signature(s
         fake_intake.wait_for(lambda i: all(len(i.tried(ref)) >= 5 for ref in refs), timeout=30)
         # Nothing was accepted, so nothing is delivered yet; every failure is counted and kept.
         assert set(statuses(store).values()) == {"submitted"}
-        state = store.outbox_state(refs[0])["delivery"]
+        state = store.outbox_state(refs[0])["webhook"]
         assert state.attempts >= 4 and state.last_error == "HTTP 503" and state.done_at is None
         fake_intake.up()
         fake_intake.wait_for(lambda i: len(i.stored) == len(refs), timeout=30)
@@ -204,7 +228,7 @@ def test_intake_down_then_up_delivers_every_record_once_with_a_valid_signature(s
         gaps = [b - a for a, b in zip(times, times[1:])]
         assert gaps[3] > gaps[0], gaps
         assert min(gaps) >= 0.2 / 2 - 0.02, gaps  # never earlier than the backoff allows
-        assert store.outbox_state(ref)["delivery"].last_error is None
+        assert store.outbox_state(ref)["webhook"].last_error is None
     exported = {r["reference"]: r for r in store.export()}
     assert all(exported[ref]["status"] == "delivered" for ref in refs)
 
@@ -213,9 +237,9 @@ def test_connection_refused_is_retried_until_the_intake_is_back(store, fake_inta
     refs = file_records(store, 3)
     fake_intake.down("refuse")
     with worker_running(store, intake_settings(fake_intake)):
-        wait_until(lambda: all(store.outbox_state(r)["delivery"].attempts >= 2 for r in refs),
+        wait_until(lambda: all(store.outbox_state(r)["webhook"].attempts >= 2 for r in refs),
                    what="two refused attempts each")
-        assert "ClientConnectorError" in (store.outbox_state(refs[0])["delivery"].last_error or "")
+        assert "ClientConnectorError" in (store.outbox_state(refs[0])["webhook"].last_error or "")
         assert fake_intake.arrivals == []
         fake_intake.up()
         wait_until(lambda: set(statuses(store).values()) == {"delivered"}, what="all delivered")
@@ -229,8 +253,8 @@ def test_a_hanging_intake_times_out_and_is_retried(store, fake_intake):
     fake_intake.down("hang")
     env = {**intake_settings(fake_intake), "INTAKE_WEBHOOK_TIMEOUT": "0.5"}
     with worker_running(store, env):
-        wait_until(lambda: store.outbox_state(ref)["delivery"].attempts >= 1, what="a timed-out attempt")
-        assert store.outbox_state(ref)["delivery"].last_error == "no reply within 0.5 s"
+        wait_until(lambda: store.outbox_state(ref)["webhook"].attempts >= 1, what="a timed-out attempt")
+        assert store.outbox_state(ref)["webhook"].last_error == "no reply within 0.5 s"
         fake_intake.up()
         wait_until(lambda: statuses(store)[ref] == "delivered", what="delivered")
     assert len(fake_intake.accepted(ref)) == 1
@@ -239,10 +263,12 @@ def test_a_hanging_intake_times_out_and_is_retried(store, fake_intake):
 def test_interest_registrations_are_delivered_and_keep_their_status(store, fake_intake):
     state = Answers(sector="statslig", role="leder", interest=True, workplace="Skattestyrelsen",
                     contact_name="Eva Holm", contact_email="e@s.dk", contact_phone="-", confirmed=True)
-    stored, _ = store.file(build_record(state, route(state), "state-1", "rest"))
+    stored, _ = store.file(build_record(state, route(state), "state-1", "rest"),
+                           DeliveryPlan("statsligt_rejsehold", by_webhook=True))
     with worker_running(store, intake_settings(fake_intake)):
         fake_intake.wait_for(lambda i: stored["reference"] in i.stored)
-        wait_until(lambda: store.outbox_state(stored["reference"])["delivery"].done_at is not None,
+        assert fake_intake.accepted(stored["reference"], "statsligt_rejsehold")
+        wait_until(lambda: store.outbox_state(stored["reference"])["webhook"].done_at is not None,
                    what="delivery recorded")
     assert statuses(store) == {stored["reference"]: "interest_registered"}
 
@@ -254,7 +280,7 @@ def test_logs_name_references_and_never_personal_data(store, fake_intake, fake_s
     caplog.set_level(logging.DEBUG, logger="bot")
     with worker_running(store, {**intake_settings(fake_intake), **smtp_settings(fake_smtp)}):
         wait_until(lambda: store.outbox_state(refs[0])["receipt"].attempts >= 1
-                   and store.outbox_state(refs[0])["delivery"].attempts >= 1, what="failures")
+                   and store.outbox_state(refs[0])["webhook"].attempts >= 1, what="failures")
         fake_intake.up()
         fake_smtp.refusing = False
         wait_until(lambda: all(store.outbox_state(r)["receipt"].done_at for r in refs)
@@ -262,7 +288,7 @@ def test_logs_name_references_and_never_personal_data(store, fake_intake, fake_s
     logged = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("bot"))
     assert refs[0] in logged and "failed" in logged
     assert not [word for word in PERSONAL if word in logged]
-    stored_errors = [store.outbox_state(r)[o].last_error or "" for r in refs for o in ("delivery", "receipt")]
+    stored_errors = [store.outbox_state(r)[o].last_error or "" for r in refs for o in ("webhook", "receipt")]
     assert not [word for word in PERSONAL for e in stored_errors if word in e]
 
 
@@ -290,7 +316,7 @@ def test_records_filed_while_no_worker_runs_are_all_delivered_once_when_one_star
     assert worker.returncode == 0
     assert all(len(fake_intake.tried(ref)) == 1 for ref in refs)
     log = (tmp_path / "worker.log").read_text()
-    assert "8 delivery(s) pending" in log
+    assert "8 webhook(s) pending" in log
     assert not [word for word in PERSONAL if word in log]
 
 
@@ -304,7 +330,7 @@ def test_a_worker_killed_mid_delivery_loses_nothing(store, fake_intake, tmp_path
     time.sleep(0.3)
     os.killpg(first.pid, signal.SIGKILL)
     first.wait(timeout=10)
-    held = [r for r in refs if store.outbox_state(r)["delivery"].claimed]
+    held = [r for r in refs if store.outbox_state(r)["webhook"].claimed]
     assert held, "the kill should have left claimed records behind"
     fake_intake.up(delay=0.0)
     second = start_worker(store.url, settings, tmp_path / "second.log")
@@ -338,8 +364,8 @@ def test_two_workers_at_once_never_deliver_one_record_twice(store, fake_intake, 
         for worker in workers:
             stop_worker(worker)
     assert [len(fake_intake.tried(ref)) for ref in refs] == [1] * len(refs)
-    delivered_by = [{line.split("delivered ")[1].split()[0] for line in log.read_text().splitlines()
-                     if " delivered " in line} for log in logs]
+    delivered_by = [{line.split("webhook for ")[1].split()[0] for line in log.read_text().splitlines()
+                     if " webhook for " in line and " done " in line} for log in logs]
     assert delivered_by[0].isdisjoint(delivered_by[1])
     assert delivered_by[0] | delivered_by[1] == set(refs)
     assert delivered_by[0] and delivered_by[1], "both workers should have delivered some"
@@ -360,16 +386,27 @@ def test_receipt_reaches_both_contacts_once_in_danish_as_plain_text(store, fake_
     assert sorted(mail.recipients) == ["l@v.dk", "m@v.dk"] and mail.mail_from == SMTP_FROM
     message = mail.message
     assert not message.is_multipart() and message.get_content_type() == "text/plain"
-    assert ref in message["Subject"] and "Kvittering" in message["Subject"]
+    assert ref in message["Subject"] and "Kvittering" in message["Subject"] and "registreret" in message["Subject"]
     body = message.get_content()
-    assert f"Jeres reference er {ref}." in body
-    assert "Hvad sker der nu?" in body and "SPARK kontakter jer" in body
+    # Registered, and sent on only because this record's plan delivers it (nothing promised for SPARK).
+    assert f"registreret i Arbejdsmiljøguiden med referencen {ref}. Arbejdsmiljøguiden sender den til SPARK." in body
+    assert "modtaget" not in body and "kontakter jer" not in body
     assert "Tema: Risiko for vold og trusler fra borgere, brugere eller beboere" in body
     # User text stays text: no HTML part, nothing in a header, shown exactly as typed.
     assert "Arbejdsplads: <script>alert('x')</script> & <b>Solgården</b>" in body
     assert "<" not in str(message["Subject"]) + str(message["To"])
     assert "+45" not in body and "vold\n" not in body  # no phone numbers, no problem description
     assert store.outbox_state(ref)["receipt"].attempts == 1
+
+
+def test_a_receipt_for_a_record_nobody_delivers_gives_the_real_route_and_every_answer(store, fake_smtp):
+    [ref] = file_records(store, 1, by_webhook=False)
+    with worker_running(store, smtp_settings(fake_smtp)):
+        fake_smtp.wait_for(lambda s: len(s.received) == 1)
+    body = fake_smtp.received[0].message.get_content()
+    assert "Arbejdsmiljøguiden sender den ikke videre. I søger selv via ansøgningsskemaet på sparkweb.dk." in body
+    assert "sender den til" not in body
+    assert "Beskrivelse: vold" in body and "Leder: Mette Hansen, m@v.dk, +45 12345678" in body
 
 
 def test_receipt_is_retried_while_the_smtp_server_refuses_and_then_sent_once(store, fake_smtp):
@@ -421,7 +458,8 @@ def test_redeliver_sends_again_with_the_same_idempotency_key_and_show_prints_the
     assert main(["applications", "--db", store.url, "show", ref]) == 0
     out, err = capsys.readouterr()
     assert json.loads(out)["status"] == "delivered"
-    assert "Levering til modtageren: leveret" in err and "(2 forsøg)" in err
+    assert "Modtager: spark; leveres af denne installation: webhook" in err
+    assert "Levering til modtageren (webhook): sendt" in err and "(2 forsøg)" in err
     assert main(["applications", "--db", store.url, "redeliver", "SPARK-1999-000404"]) == 1
 
 
@@ -431,19 +469,19 @@ def test_redeliver_without_an_intake_queues_the_record_for_the_worker(store, fak
     [ref] = file_records(store, 1)
     with worker_running(store, intake_settings(fake_intake)):
         wait_until(lambda: statuses(store)[ref] == "delivered", what="delivered")
-    monkeypatch.delenv("INTAKE_WEBHOOK_URL", raising=False)
+    monkeypatch.delenv("RECIPIENT_SPARK_WEBHOOK_URL", raising=False)
     assert main(["applications", "--db", store.url, "redeliver", ref]) == 0
     assert "sat i kø" in capsys.readouterr().out
     assert main(["applications", "--db", store.url, "show", ref]) == 0
     out, err = capsys.readouterr()
-    assert json.loads(out)["status"] == "submitted" and "ikke leveret endnu" in err
+    assert json.loads(out)["status"] == "submitted" and "(webhook): ikke sendt endnu" in err
     with worker_running(store, intake_settings(fake_intake)):
         wait_until(lambda: statuses(store)[ref] == "delivered", what="delivered again")
     assert len(fake_intake.accepted(ref)) == 2 and len(fake_intake.stored) == 1
 
 
 def test_deliver_command_refuses_to_start_without_settings(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("INTAKE_", "SMTP_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RECIPIENT_", "SMTP_"))}
     result = subprocess.run([sys.executable, "-m", "bot", "deliver", "--db", f"sqlite:///{tmp_path}/a.db"],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
-    assert result.returncode == 2 and "INTAKE_WEBHOOK_URL" in result.stderr
+    assert result.returncode == 2 and "RECIPIENT_" in result.stderr

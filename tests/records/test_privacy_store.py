@@ -442,14 +442,17 @@ def test_cached_stores_of_two_instances_never_serve_stale_or_deleted_conversatio
 # -- what the user is told ----------------------------------------------------------------
 
 def test_forget_reply_without_a_filed_record_says_everything_is_deleted():
-    reply = messages.forgotten(None)
-    assert "slettet" in reply and "ikke sendt nogen ansøgning" in reply
+    reply = messages.forgotten([])
+    assert "slettet" in reply and "ikke registreret nogen ansøgning" in reply
 
 
-def test_forget_reply_names_the_kept_record_and_how_to_delete_it():
-    reply = messages.forgotten("SPARK-2026-000042")
-    assert reply.count("SPARK-2026-000042") == 2
-    assert "ikke slettet" in reply and "kontakt dem, der behandler den" in reply
+def test_forget_reply_names_the_kept_records_and_a_real_route_to_delete_them():
+    reply = messages.forgotten(["SPARK-2026-000042"])
+    assert "SPARK-2026-000042" in reply and "er ikke slettet" in reply
+    # Who to write to is on the privacy page (the data controller), not "those who handle it".
+    assert messages.PRIVACY_PAGE in reply and "oplys referencen" in reply
+    both = messages.forgotten(["SPARK-2026-000042", "REGION-2026-000001"])
+    assert "SPARK-2026-000042 og REGION-2026-000001" in both and "slettet, så skriv" in both
 
 
 def test_notice_says_what_why_how_long_and_how_to_delete():

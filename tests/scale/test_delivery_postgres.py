@@ -17,9 +17,9 @@ from typing import Iterator
 import pytest
 import sqlalchemy as sa
 
-from bot.records.store import DELIVERY, ApplicationStore
+from bot.records.store import WEBHOOK, ApplicationStore
 from bot.domain.routing import route
-from bot.domain.record import build_record
+from bot.domain.record import DeliveryPlan, build_record
 from tests.fakes.intake import intake_settings
 from tests.conftest import COMPLETE, file_records, start_worker, statuses, stop_worker, wait_until
 
@@ -50,7 +50,7 @@ def test_concurrent_claims_on_postgres_never_hand_one_record_to_two_claimers(pg_
     def claimer() -> None:
         other = ApplicationStore(pg_url)
         for _ in range(len(refs)):
-            claims = other.claim_due(DELIVERY, time.time(), 60, 4)
+            claims = other.claim_due(WEBHOOK, time.time(), 60, 4)
             if not claims:
                 break
             with lock:
@@ -87,7 +87,7 @@ def test_two_workers_on_postgres_never_deliver_one_record_twice(pg_url, fake_int
     assert all(a.signature_ok for a in fake_intake.arrivals)
 
 
-def test_a_table_from_an_older_version_gets_the_delivery_columns_on_postgres(pg_url):
+def test_a_table_from_an_older_version_is_migrated_on_postgres_and_a_conversation_can_file_twice(pg_url):
     engine = sa.create_engine(pg_url, poolclass=sa.pool.NullPool)
     old = build_record(COMPLETE, route(COMPLETE), "old-conv", "rest")
     old["reference"] = "SPARK-2026-000001"
@@ -100,10 +100,19 @@ def test_a_table_from_an_older_version_gets_the_delivery_columns_on_postgres(pg_
         conn.execute(sa.text("INSERT INTO applications (reference, conversation_id, created_at, status, record, "
                              "delivery_attempts) VALUES (:r, 'old-conv', :c, 'submitted', :j, 0)"),
                      {"r": old["reference"], "c": old["created_at"], "j": json.dumps(old)})
+        conn.execute(sa.text("CREATE TABLE reference_counters (series VARCHAR(40) PRIMARY KEY, value INTEGER NOT NULL)"))
+        conn.execute(sa.text("INSERT INTO reference_counters VALUES (:s, 1)"), {"s": f"SPARK-{old['created_at'][:4]}"})
     engine.dispose()
     store = ApplicationStore(pg_url)
-    [claim] = store.claim_due(DELIVERY, time.time(), 60, 10)
-    assert claim.reference == "SPARK-2026-000001"
-    assert store.mark_done(DELIVERY, claim)
-    assert statuses(store) == {"SPARK-2026-000001": "delivered"}
+    # The old record keeps its key and is not sent now (filed before delivery plans) ...
+    assert store.claim_due(WEBHOOK, time.time(), 60, 10) == []
+    again, created = store.file(build_record(COMPLETE, route(COMPLETE), "old-conv", "rest"))
+    assert not created and again["reference"] == "SPARK-2026-000001"
+    # ... and the UNIQUE constraint on the conversation is gone: a second application is filed.
+    second, created = store.file(build_record(COMPLETE, route(COMPLETE), "old-conv", "rest", application_id="b2"),
+                                 DeliveryPlan("spark", by_webhook=True))
+    assert created
+    [claim] = store.claim_due(WEBHOOK, time.time(), 60, 10)
+    assert claim.reference == second["reference"] and store.mark_done(WEBHOOK, claim)
+    assert statuses(store) == {"SPARK-2026-000001": "submitted", second["reference"]: "delivered"}
     store.engine.dispose()
