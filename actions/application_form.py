@@ -18,6 +18,7 @@ from rasa_sdk.types import DomainDict
 from actions.conclude import interest_list_open, new_application_id
 from actions.common import (CONTROL_INTENTS, answers, answers_before_this_turn, latest_intent, latest_text, send,
                             value_before_this_turn)
+from actions.first_message import answer_topic, opening_question
 from bot.domain import answers as form_answers
 from bot.domain import messages, routing
 
@@ -70,6 +71,10 @@ class ValidateApplicationForm(FormValidationAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
         before = answers_before_this_turn(tracker)
+        if tracker.get_slot("requested_slot") is None and latest_intent(tracker) not in CONTROL_INTENTS:
+            topic = opening_question(tracker)
+            if topic:  # "Jeg er TR på en skole i Vejle - hvad koster det?": the answer first, then the form
+                answer_topic(dispatcher, topic)
         correction: Slots = {}
         if latest_intent(tracker) == "correct" and tracker.get_slot("requested_slot") != "confirmed":
             field_entity = next((e.get("value") for e in tracker.latest_message.get("entities", [])
@@ -112,7 +117,10 @@ class ValidateApplicationForm(FormValidationAction):
         requested = tracker.get_slot("requested_slot")
         found = form_answers.answer_despite_intent(requested, latest_intent(tracker), text, answers(tracker),
                                                    tracker.get_slot("theme_suggestion"))
-        if not found and latest_intent(tracker) not in CONTROL_INTENTS:
+        # A question that also told about the workplace starts the form after its answer
+        # (actions/first_message.py): its facts count too.
+        opening_faq = latest_intent(tracker) == "faq" and requested is None
+        if not found and (latest_intent(tracker) not in CONTROL_INTENTS or opening_faq):
             found = form_answers.facts(text, answers(tracker), requested)
         return [SlotSet(slot, value) for slot, value in found.items()]
 

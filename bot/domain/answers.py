@@ -490,6 +490,10 @@ def workplace_facts(text: str, now: Answers) -> Slots:
     found: Slots = {}
     if now.sector is None and reading.sector:
         found["sector"] = reading.sector
+    if now.municipality is None and (town := geography.load().find_municipality(text)):
+        # what the place entity gives a message read as facts, also for one read as a question
+        # that starts the form (actions/first_message.py)
+        found["municipality"] = town.name
     if (found.get("sector") or now.sector) != "regional" or now.region:
         return found
     if reading.sector == "regional" and reading.region:
@@ -503,6 +507,21 @@ def workplace_facts(text: str, now: Answers) -> Slots:
     elif town:
         found["region"] = town.region
     return found
+
+
+_FIRST_PERSON = re.compile(r"\b(?:jeg|vi|vores|min|mit|mine|os)\b", re.I)
+
+
+def tells_about_workplace(text: str, now: Answers) -> bool:
+    """Does a message (a question, say) also tell about the writer's own workplace or role?
+
+    "Jeg er leder på et plejecenter i Vejle. Hvad koster det?" does; "hvad koster det for en kommune?"
+    does not (nobody's workplace).
+    """
+    if not _FIRST_PERSON.search(text):
+        return False
+    reading = workplaces.read(text)
+    return bool(reading.sector or reading.ask or contacts.stated_role(text))
 
 
 def sector_hint(text: str, now: Answers) -> Optional[str]:

@@ -64,7 +64,8 @@ NOT_NAMES = frozenset({
     "test", "navn", "mit navn", "hans navn", "hendes navn", "fornavn efternavn", "anonym", "hemmeligt"})
 # Words no name is made of alone ("det mig", "han er").
 _SMALL_WORDS = frozenset("""det der den de er var mig jeg du dig han hun ham hende os vi jer i og eller som så saa
-    jo nu her hos paa på til fra med ikke ja nej også ogsaa selv igen bare kun en et""".split())
+    jo nu her hos paa på til fra med ikke ja nej også ogsaa selv igen bare kun en et noget nogen intet
+    ingenting hvad hvem""".split())
 _NAME_LEAD = re.compile(r"^(?:(?:og\s+)?(?:han|hun|vedkommende|lederen|repræsentanten|tr'en|amr'en|det)\s+hedder|"
                         r"(?:navnet|lederens navn|hans navn|hendes navn|mit navn|navn) er|"
                         r"(?:det|navnet) skal være|det er|jeg hedder|hedder)\s+", re.I)
