@@ -490,7 +490,8 @@ def workplace_facts(text: str, now: Answers) -> Slots:
     found: Slots = {}
     if now.sector is None and reading.sector:
         found["sector"] = reading.sector
-    if now.municipality is None and (town := geography.load().find_municipality(text)):
+    geo = geography.load()
+    if now.municipality is None and (town := geo.find_municipality(text) or geo.misspelt_municipality(text)):
         # what the place entity gives a message read as facts, also for one read as a question
         # that starts the form (actions/first_message.py)
         found["municipality"] = town.name
@@ -499,9 +500,12 @@ def workplace_facts(text: str, now: Answers) -> Slots:
     if reading.sector == "regional" and reading.region:
         found["region"] = reading.region
         return found
-    geo = geography.load()
+    if found.get("municipality") is None and now.municipality and not reading.region:
+        # "Jeg arbejder på et bosted i Aarhus" ... "Region": the town said before gives the region
+        found["region"] = geo.region_of(now.municipality)
+        return found
     institution = geo.find_institution(text)
-    town = geo.find_municipality(text)
+    town = geo.find_municipality(text) or geo.misspelt_municipality(text)
     if institution and institution.region:
         found["region"] = institution.region
     elif town:

@@ -192,6 +192,19 @@ class Geography:
         found = [m.value for m in self.find(text) if m.kind == "region"]
         return found[0] if found else None
 
+    def misspelt_municipality(self, text: str) -> Optional[Municipality]:
+        """A town named with a typing slip in a sentence ('hjemmeplejen i Silkborg'): a word after 'i',
+        'på', 'fra' or 'ved' that is close to one municipality's name (or a known alias) and to no other."""
+        found = tokens(text)
+        for (previous, _, _), (word, _, _) in zip(found, found[1:]):
+            if previous not in ("i", "pa", "fra", "ved") or len(word) < 5 or word in self._municipality_keys:
+                continue
+            close = difflib.get_close_matches(word, list(self._municipality_keys), n=3, cutoff=0.85)
+            names = {self._municipality_keys[c] for c in close}
+            if len(names) == 1:
+                return self._by_name[names.pop()]
+        return None
+
     def guess_municipality(self, text: str) -> Optional[str]:
         """A close spelling match for a short answer with a typo ('Vejel' -> 'Vejle')."""
         k = re.sub(r"\s+kommune$", "", key(text.strip()))

@@ -20,7 +20,7 @@ from typing import Iterable, Mapping, Optional
 import yaml
 
 from bot.domain import catalogue as catalogue_module
-from bot.domain.text import fold
+from bot.domain.text import fold, one_slip as _one_slip
 
 # Shorter keywords match whole words (or their inflections) only: 'lys' must not match 'lyst'.
 PREFIX_MIN_LENGTH = 5
@@ -98,18 +98,6 @@ class _Word:
 
 def _words(text: str) -> list[_Word]:
     return [_Word(w, stem(w)) for w in re.findall(r"[0-9a-z]+", fold(text))]
-
-
-def _one_slip(a: str, b: str) -> bool:
-    """One letter inserted, dropped, changed, or two neighbours swapped."""
-    if a == b or abs(len(a) - len(b)) > 1:
-        return a == b
-    if len(a) == len(b):
-        diff = [i for i in range(len(a)) if a[i] != b[i]]
-        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
-                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
-    short, long_ = sorted((a, b), key=len)
-    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
 @lru_cache(maxsize=4096)
@@ -405,8 +393,9 @@ _INTRODUCTION = re.compile(r"^\W*(?:hej|hejsa|hallo|goddag|godmorgen|kære \w+)?
 _GREETING = re.compile(r"^\W*(?:hej|hejsa|hallo|goddag|godmorgen|god dag|tak|mvh|med venlig hilsen|venlig hilsen|"
                        r"kh|hilsen)\b[\w\s,.!]*$", re.I)
 # Where an introduction hands over to the problem: "Jeg er TR på et plejecenter i Vejle, og vi har ...".
-_HANDOVER = re.compile(r",?\s+(?:og|men|hvor|fordi)\s+(?=(?:vi|der|de|jeg|vores|mange|flere|alle|nogle|det|man)\b)"
-                       r"|,\s+(?=(?:vi|der|vores)\b)", re.I)
+_HANDOVER = re.compile(r",?\s+(?:og|men|hvor|fordi)\s+(?=(?:vi|der|de|jeg|vores|mange|flere|alle|nogle|det|man|"
+                       r"min|mit|mine|han|hun|lederen|ledelsen|kollegerne|borgerne|beboerne|patienterne)\b)"
+                       r"|,\s+(?=(?:vi|der|vores|min|mit|mine)\b)", re.I)
 
 
 def problem_part(text: str) -> str:

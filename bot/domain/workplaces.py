@@ -23,6 +23,7 @@ import yaml
 
 from bot.domain import geography
 from bot.domain.geography import key
+from bot.domain.text import one_slip
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "workplaces.yml"
 SECTORS = ("kommunal", "regional", "statslig")
@@ -115,6 +116,28 @@ def _inflected(token: str, stem: str) -> bool:
     return token == stem or (token.startswith(stem) and token[len(stem):] in ENDINGS)
 
 
+# A pattern word this long also matches a word one typing slip away ('vugestue', 'psykatrien'); the
+# first two letters must agree (slips rarely hit them, and there real words differ).
+TYPO_MIN = 6
+
+
+def _slipped(part: tuple[str, str], token: str) -> bool:
+    mode, stem = part
+    if mode == "exact" or len(stem) < TYPO_MIN or len(token) < TYPO_MIN - 1:
+        return False
+    n = len(stem)
+    if mode == "word":
+        pieces = [token] + [token[:-len(e)] for e in ENDINGS if token.endswith(e) and len(token) - len(e) >= n - 1]
+    elif mode == "prefix":
+        pieces = [token[:m] for m in (n - 1, n, n + 1)]
+    elif mode == "suffix":
+        pieces = [token[-m:] for m in (n - 1, n, n + 1) if m <= len(token)]
+        pieces += [p[:-len(e)] for e in ENDINGS for p in (token,) if p.endswith(e)]
+    else:
+        pieces = [token[i:i + m] for m in (n - 1, n, n + 1) for i in range(0, len(token) - m + 1)]
+    return any(piece[:2] == stem[:2] and one_slip(piece, stem) for piece in pieces if piece)
+
+
 def _part_matches(part: tuple[str, str], token: str) -> bool:
     mode, stem = part
     if mode == "exact":
@@ -174,6 +197,15 @@ class Workplaces:
                 if all(_part_matches(parts[j], keys[i + j]) for j in range(n)):
                     claimed[i:i + n] = [True] * n
                     found.append((i, i + n, rule))
+        # Then typing slips, for the words no pattern matched as written.
+        for i, token in enumerate(keys):
+            if claimed[i] or len(token) < TYPO_MIN - 1:
+                continue
+            rule = next((r for r in self.rules if len(r.pattern.parts) == 1 and _slipped(r.pattern.parts[0], token)),
+                        None)
+            if rule:
+                claimed[i] = True
+                found.append((i, i + 1, rule))
         return found
 
     def read(self, text: str) -> Reading:
@@ -208,6 +240,8 @@ class Workplaces:
             if keys[end - 1] == "kommune" or (end < len(keys) and keys[end] == "kommune"):
                 evidence.append(Evidence("kommunal", NAME, start, end + (keys[end - 1] != "kommune"),
                                          text[mention.start:mention.end] + " Kommune"))
+        if not towns and (misspelt := geo.misspelt_municipality(text)):
+            towns.append((0, misspelt.name))  # 'sygehuset i Hjöring': the town, for the region
         # Named workplaces.
         for start, end, institution in geo.institutions_in(text):
             blocked[start:end] = [True] * (end - start)

@@ -92,3 +92,9 @@ def test_typos_in_short_answers_are_guessed_only_when_unambiguous(geo):
 def test_entity_ruler_patterns_cover_every_municipality(geo):
     ids = {p["id"] for p in geo.ruler_patterns() if p["label"] == "municipality"}
     assert ids == {m.name for m in geo.municipalities}
+
+
+def test_a_misspelt_town_in_a_sentence_is_found_only_when_it_is_close_to_one_name(geo):
+    assert geo.misspelt_municipality("hjemmeplejen i Silkborg").name == "Silkeborg"
+    assert geo.misspelt_municipality("vi er i børnehaven") is None
+    assert geo.misspelt_municipality("sygehuset i Hjöring") is None  # Hjørring or Hørning: not guessed

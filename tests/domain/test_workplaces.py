@@ -81,3 +81,13 @@ def test_every_pattern_compiles_and_every_ambiguity_names_known_sectors():
     data = workplaces.load()
     assert all(rule.pattern.parts for rule in data.rules)
     assert all(set(a.sectors) <= set(workplaces.SECTORS) and a.say for a in data.ambiguities.values())
+
+
+@pytest.mark.parametrize("text, sector", [
+    ("jeg er pedagog i en vugestue i Kolding", "kommunal"),
+    ("vi er i psykatrien i Aalborg", "regional"),
+    ("jeg er ansat i skattestyrelsn", "statslig"),
+    ("jeg er TR i hjemmeplejn", "kommunal"),
+])
+def test_a_typing_slip_in_a_workplace_word_is_forgiven(text, sector):
+    assert workplaces.infer_sector(text) == sector
