@@ -117,9 +117,9 @@ class ValidateApplicationForm(FormValidationAction):
         requested = tracker.get_slot("requested_slot")
         found = form_answers.answer_despite_intent(requested, latest_intent(tracker), text, answers(tracker),
                                                    tracker.get_slot("theme_suggestion"))
-        # A question that also told about the workplace starts the form after its answer
+        # A question or greeting that also told about the workplace starts the form after its answer
         # (actions/first_message.py): its facts count too.
-        opening_faq = latest_intent(tracker) == "faq" and requested is None
+        opening_faq = latest_intent(tracker) in ("faq", "greet") and requested is None
         if not found and (latest_intent(tracker) not in CONTROL_INTENTS or opening_faq):
             found = form_answers.facts(text, answers(tracker), requested)
         return [SlotSet(slot, value) for slot, value in found.items()]

@@ -1,10 +1,11 @@
-"""A first message that asks and tells at once: the question is answered, and the conversation goes on
-with what the same message told about the workplace.
+"""A first message that asks (or greets) and tells at once: the question is answered, and the conversation
+goes on with what the same message told about the workplace.
 
 "Jeg er leder på et plejecenter i Vejle. Hvad koster det?" is answered (utter_faq), then the form
-starts with sector, municipality and role already known (action_continue_after_question). And a
-message NLU read as facts ("Jeg er TR på en skole i Vejle - hvad koster det?") gets its question
-answered before the form's next question (`opening_question`, used by the form's validation).
+starts with sector, municipality and role already known (action_continue_with_facts, also after a
+greeting: "Hej. Jeg sidder som TR i Forsvaret"). And a message NLU read as facts ("Jeg er TR på en
+skole i Vejle - hvad koster det?") gets its question answered before the form's next question
+(`opening_question`, used by the form's validation).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ MIN_FAQ_SHARE = 0.15
 MIN_TOPIC_CONFIDENCE = 0.5
 # Questions that only ask for help ("kan I hjælpe os?"): the form is the answer.
 _ASKS_FOR_HELP = re.compile(r"\b(?:kan|vil) (?:i|du) hjælpe|\bkan vi få (?:hjælp|støtte)\b|\bhvad gør vi\b|"
-                            r"\bhvordan (?:søger|kommer) vi\b|\bhvad kan (?:i|du) gøre\b", re.I)
+                            r"\bhvad kan (?:i|du) gøre\b", re.I)
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
 
 
@@ -61,11 +62,12 @@ def answer_topic(dispatcher: CollectingDispatcher, topic: str) -> None:
         dispatcher.utter_message(text=line)
 
 
-class ContinueAfterQuestion(Action):
-    """After a question answered outside the form: a message that also told about the workplace starts it."""
+class ContinueWithFacts(Action):
+    """After a question answered (or a greeting) outside the form: a message that also told about the
+    workplace starts the form."""
 
     def name(self) -> Text:
-        return "action_continue_after_question"
+        return "action_continue_with_facts"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:

@@ -522,10 +522,13 @@ def tells_about_workplace(text: str, now: Answers) -> bool:
     "Jeg er leder på et plejecenter i Vejle. Hvad koster det?" does; "hvad koster det for en kommune?"
     does not (nobody's workplace).
     """
-    if not _FIRST_PERSON.search(text):
+    role = contacts.stated_role(text)  # a statement about oneself ("AMR her fra Rigshospitalet")
+    if not (_FIRST_PERSON.search(text) or role):
         return False
     reading = workplaces.read(text)
-    return bool(reading.sector or reading.ask or contacts.stated_role(text))
+    # a job title alone is too little: "jeg vil søge job som pædagog" is about no workplace of theirs
+    return bool(((reading.sector or reading.ask) and reading.strength >= workplaces.KIND)
+                or role not in (None, "medarbejder"))
 
 
 def sector_hint(text: str, now: Answers) -> Optional[str]:

@@ -146,6 +146,7 @@ _OTHERS_AFTER = re.compile(r"^(?:en|et|ne|'en|'et|erne|ens|s)\b")
 _NEGATED = re.compile(r"\b(?:ikke|ikk|ikke laengere|ikke mere|aldrig)\s+(?:\w+\s+)?$")
 _SELF = re.compile(r"(?:\bjeg\b[^.!?]*\b(?:er|var|sidder|arbejder|fungerer|valgt|ansat)\b[^.!?]*$|"
                    r"\bsom\s+(?:\w+\s+)?$)")
+_GREETING = re.compile(r"\b(?:hej|hejsa|hejhej|hallo|halloej|goddag|god dag|godmorgen|god morgen|davs|dav|hi|hey)\b")
 _HERE = re.compile(r"^\s*(?:her\b|fra\b|i\b|paa\b|ved\b|hos\b|,|$)")
 # Roles that a statement names outright; a job title ('pædagog') says nothing about the TRIO.
 STATED_ROLE_WORDS = frozenset({"medarbejder", "almindelig medarbejder", "menig", "medarbejder uden hverv",
@@ -174,7 +175,7 @@ def stated_role(text: str) -> Optional[str]:
         if _OTHERS_BEFORE.search(sentence_before) and not re.search(r"\b(?:jeg er|som)\s+(?:\w+\s+)?$",
                                                                     sentence_before):
             continue
-        opening = not re.sub(r"\bhej\b", "", sentence_before).strip(" ,!")
+        opening = not _GREETING.sub("", sentence_before).strip(" ,!.-")
         if (_SELF.search(sentence_before) and not opening) or (opening and _HERE.match(after)):
             own.append(role)
     ranked = [role for role, _ in ROLE_WORDS if role in own]

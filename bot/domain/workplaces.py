@@ -86,6 +86,7 @@ class Reading:
     region: Optional[str] = None  # a regional workplace's region, from its name, the region or the town
     ask: Optional[Ambiguity] = None  # the sector is unclear between these: ask, likely first
     evidence: tuple[Evidence, ...] = field(default_factory=tuple)
+    strength: int = 0  # of the evidence that decided (STATEMENT, NAME, KIND, JOB), 0 for none
 
     @property
     def hint(self) -> Optional[str]:
@@ -314,7 +315,7 @@ def decide(evidence: list[Evidence], clause: list[int], keys: list[str], towns: 
     considered = mine or evidence
     if not considered:
         if regions_named and not has_municipality:
-            return Reading("regional", regions_named[0])
+            return Reading("regional", regions_named[0], strength=KIND)
         return Reading()
     top = max(e.strength for e in considered)
     at_top = [e for e in considered if e.strength == top]
@@ -342,7 +343,7 @@ def decide(evidence: list[Evidence], clause: list[int], keys: list[str], towns: 
                   or next((e.region for e in evidence if e.region), None)
                   or (regions_named[0] if regions_named else None)
                   or _town_region(towns, clause, own))
-    return Reading(sector, region, ask, tuple(evidence))
+    return Reading(sector, region, ask, tuple(evidence), top)
 
 
 def _town_region(towns: list[tuple[int, str]], clause: list[int], own: set[int]) -> Optional[str]:
