@@ -99,6 +99,8 @@ class Geography:
             for form in (region.name, *places["region_aliases"].get(region.name, ())):
                 self._add_key(self._region_keys, form, region.name)
         self._aliases = places
+        # Parts of the country that lie in one region ("Fyn"): they give a region, not a regional workplace.
+        self.region_areas = frozenset(key(str(area)) for area in places.get("region_areas", ()))
         self.institutions: list[Institution] = []
         for region_name, names in (institutions or {}).get("regional", {}).items():
             self.institutions += [Institution(str(n), "regional", region_name) for n in names]

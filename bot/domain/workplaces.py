@@ -227,11 +227,14 @@ class Workplaces:
         # Places: a region's name is no evidence by itself; "X Kommune" names the employer.
         towns: list[tuple[int, str]] = []
         regions_named: list[str] = []
+        regions_said: list[str] = []  # a region by its own name, not a part of the country
         for mention in mentions:
             start, end = token_span(mention.start, mention.end)
             blocked[start:end] = [True] * (end - start)
             if mention.kind == "region":
                 regions_named.append(mention.value)
+                if key(text[mention.start:mention.end]) not in geo.region_areas:
+                    regions_said.append(mention.value)  # "Region Syd", "Nordjylland"; not "Fyn"
                 if (start >= 2 and tuple(keys[start - 2:start]) in REGION_STATEMENT) or (
                         start >= 1 and keys[start - 1] == "under"):
                     evidence.append(Evidence("regional", STATEMENT, start, end, text[mention.start:mention.end],
@@ -266,7 +269,8 @@ class Workplaces:
             evidence.append(Evidence(rule.sector, rule.tier, start, end, " ".join(keys[start:end]),
                                      ambiguity=rule.ambiguity))
         evidence = [e for e in evidence if not _denied(keys, clause, e.start) and not self._near(keys, clause, e.start)]
-        return decide(evidence, clause, keys, towns, regions_named, has_municipality=bool(towns))
+        return decide(evidence, clause, keys, towns, regions_named, has_municipality=bool(towns),
+                      regions_said=regions_said)
 
     def _near(self, keys: list[str], clause: list[int], start: int) -> bool:
         """Is the workplace at `start` named right after 'ved siden af', 'tæt på' ...?"""
@@ -306,7 +310,7 @@ def _denied(keys: list[str], clause: list[int], start: int) -> bool:
 
 
 def decide(evidence: list[Evidence], clause: list[int], keys: list[str], towns: list[tuple[int, str]],
-           regions_named: list[str], has_municipality: bool) -> Reading:
+           regions_named: list[str], has_municipality: bool, regions_said: Optional[list[str]] = None) -> Reading:
     """The sector the strongest evidence points to (the writer's own clauses first), else what to ask."""
     own = {c for i, c in enumerate(clause) if keys[i] in SELF}
     if not any(keys[i] in OTHERS for i, c in enumerate(clause) if c == 0):
@@ -314,8 +318,8 @@ def decide(evidence: list[Evidence], clause: list[int], keys: list[str], towns: 
     mine = [e for e in evidence if clause[e.start] in own]
     considered = mine or evidence
     if not considered:
-        if regions_named and not has_municipality:
-            return Reading("regional", regions_named[0], strength=KIND)
+        if regions_said and not has_municipality:  # "jeg arbejder i Region Sjælland"
+            return Reading("regional", regions_said[0], strength=KIND)
         return Reading()
     top = max(e.strength for e in considered)
     at_top = [e for e in considered if e.strength == top]

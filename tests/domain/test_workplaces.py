@@ -91,3 +91,9 @@ def test_every_pattern_compiles_and_every_ambiguity_names_known_sectors():
 ])
 def test_a_typing_slip_in_a_workplace_word_is_forgiven(text, sector):
     assert workplaces.infer_sector(text) == sector
+
+
+def test_a_part_of_the_country_gives_the_region_but_not_the_sector():
+    assert workplaces.read("sygehuset i Vendsyssel").region == "Region Nordjylland"
+    assert workplaces.infer_sector("Jeg arbejder på Fyn") is None  # not the region's own name
+    assert workplaces.infer_sector("jeg arbejder i Nordjylland") == "regional"
