@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, List, Text
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
@@ -20,7 +20,7 @@ from actions.common import (CONTROL_INTENTS, answers, answers_before_this_turn, 
                             value_before_this_turn)
 from actions.first_message import answer_topic, opening_question
 from bot.domain import answers as form_answers
-from bot.domain import messages, routing
+from bot.domain import messages, routing, scope
 
 Slots = Dict[Text, Any]
 
@@ -47,6 +47,14 @@ def _renames(tracker: Tracker) -> Slots:
     return form_answers.name_correction(tracker.get_slot("requested_slot"), text, answers(tracker))
 
 
+def _not_about_work(tracker: Tracker) -> bool:
+    """A message that would start the form but is about no workplace of the writer's nor the offers
+    (bot.domain.scope.about_own_work)."""
+    text = latest_text(tracker)
+    return (tracker.get_slot("requested_slot") is None and latest_intent(tracker) in ("inform", "start_application")
+            and not text.startswith("/") and not scope.about_own_work(text))
+
+
 def _validator(slot: str) -> Callable[..., Slots]:
     """The validate_<slot> method rasa-sdk calls for a candidate answer."""
 
@@ -71,6 +79,14 @@ class ValidateApplicationForm(FormValidationAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
         before = answers_before_this_turn(tracker)
+        if _not_about_work(tracker):
+            # News or a question about others that NLU read as facts ("Sygehuset i Kolding lukker sin
+            # fødeafdeling, skriver avisen"): the off-topic answer, and the form neither starts nor keeps
+            # what the message named.
+            dispatcher.utter_message(response="utter_out_of_scope")
+            undo = [SlotSet(name, getattr(before, name)) for name in routing.SLOT_NAMES
+                    if tracker.get_slot(name) != getattr(before, name)]
+            return undo + [SlotSet("requested_slot", None), ActiveLoop(None), FollowupAction("action_listen")]
         if tracker.get_slot("requested_slot") is None and latest_intent(tracker) not in CONTROL_INTENTS:
             topic = opening_question(tracker)
             if topic:  # "Jeg er TR på en skole i Vejle - hvad koster det?": the answer first, then the form

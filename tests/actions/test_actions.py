@@ -403,3 +403,16 @@ async def test_consensus_in_own_words_even_if_nlu_says_inform():
     for text, expected in (("både leder og TR er enige", True), ("lederen er ikke med på det", False)):
         slots, _ = await validate(tracker(state, text=text, intent="inform"))
         assert slots["consensus"] is expected
+
+
+async def test_news_read_as_facts_gets_the_off_topic_answer_and_starts_nothing():
+    from actions.application_form import ValidateApplicationForm
+
+    text = "Sygehuset i Kolding lukker sin fødeafdeling, skriver avisen"
+    dispatcher = CollectingDispatcher()
+    events = await ValidateApplicationForm().run(
+        dispatcher, tracker(text=text, candidates={"municipality": "Kolding"}), DOMAIN)
+    assert {"event": "active_loop", "name": None} in [{k: e.get(k) for k in ("event", "name")} for e in events]
+    assert slot_events(events)["municipality"] is None and "sector" not in slot_events(events)
+    assert [e.get("name") for e in events if e["event"] == "followup"] == ["action_listen"]
+    assert dispatcher.messages[0]["response"] == "utter_out_of_scope"

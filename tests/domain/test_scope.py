@@ -28,3 +28,19 @@ def test_instructions_to_break_the_rules_are_recognised(text):
 ])
 def test_ordinary_messages_are_no_instructions(text):
     assert not instruction_to_bot(text)
+
+
+@pytest.mark.parametrize("text, about", [
+    ("Hvad tjener en sygeplejerske i Region Syddanmark?", False),
+    ("Sygehuset i Kolding lukker sin fødeafdeling, skriver avisen", False),
+    ("Regionsrådet i Region Midtjylland vedtog i går et nyt budget for sygehusene", False),
+    ("Rigshospitalet", True),  # a bare answer or a workplace's name
+    ("Hjemmeplejen i Vejle - hvad koster det?", True),
+    ("Plejecenter Solgården i Vejle har mange konflikter mellem personalet", True),
+    ("hjemmeplejen i Odense har mange sygemeldinger", True),
+    ("Jeg arbejder på et plejecenter i Vejle", True),
+])
+def test_news_and_questions_about_others_are_about_no_own_work(text, about):
+    from bot.domain.scope import about_own_work
+
+    assert about_own_work(text) is about
