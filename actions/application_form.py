@@ -121,7 +121,7 @@ class ValidateApplicationForm(FormValidationAction):
             events.append(SlotSet("route_explained", tracker.get_slot("region")))
         if tracker.get_slot("application_id") is None:
             # This application's own id: the record key with the conversation (bot/records/store.py).
-            events.append(SlotSet("application_id", new_application_id()))
+            events.append(SlotSet("application_id", new_application_id(tracker)))
         return events
 
     async def get_extraction_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,

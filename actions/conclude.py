@@ -38,8 +38,13 @@ APPLICATION_SLOTS = (*SLOT_NAMES, "theme_suggestion", "route_explained", "awaiti
                      "application_id", "filing_pending", "requested_slot")
 
 
-def new_application_id() -> str:
-    return uuid.uuid4().hex[:16]
+def new_application_id(tracker: Tracker) -> str:
+    """The id of the application whose form starts with the latest message: derived from the
+    conversation and that message's time, so the same turn always gives the same id (a retried
+    request, Rasa's patched and stock paths alike) and each new form start a new one."""
+    user_events = [e for e in tracker.events if e.get("event") == "user"]
+    stamp = user_events[-1].get("timestamp") if user_events else None
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"{tracker.sender_id}|{stamp}|{len(user_events)}").hex[:16]
 
 
 def interest_list_open() -> bool:

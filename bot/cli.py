@@ -8,10 +8,13 @@ import sys
 from typing import TYPE_CHECKING, Optional, Sequence
 
 if TYPE_CHECKING:  # imported lazily at run time: the CLI starts fast
+    from pathlib import Path
+
     from bot.records.store import ApplicationStore
 
 
 def _applications(args: argparse.Namespace) -> int:
+
     from bot.records.store import ApplicationStore
 
     store = ApplicationStore(args.db)
@@ -118,6 +121,7 @@ def _deliver(args: argparse.Namespace) -> int:
     import signal
 
     from bot.records.delivery import DeliveryConfigError, Worker
+
     from bot.records.store import ApplicationStore
 
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
@@ -172,17 +176,25 @@ def _build_spacy(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     import os
+    from pathlib import Path
 
     from bot.channels.credentials import CHAT_PATH
-    from bot.server.stack import PROJECT_ROOT, Stack
+    from bot.server.stack import DEFAULT_INTERFACE, PROJECT_ROOT, Stack
 
+    # Everything the bot starts listens on loopback unless RASA_INTERFACE (the Rasa server) or
+    # ACTION_SERVER_INTERFACE (the action server, bot/server/action_server.py) says otherwise.
+    interface = (os.environ.get("RASA_INTERFACE") or "").strip() or DEFAULT_INTERFACE
     if args.profile == "production":  # scale-out: PostgreSQL, Redis, several Rasa instances
         from bot.server import production
 
-        return production.run(args.port, args.action_port, args.instances)
+        return production.run(args.port, args.action_port, args.instances, interface=interface)
     token = os.environ.get("RASA_API_TOKEN") or None
-    stack = Stack(run_dir=PROJECT_ROOT / "var", rasa_port=args.port, action_port=args.action_port,
-                  api_token=token)
+    # Generated files and logs in a run folder per instance (two instances from one checkout, on
+    # other ports, never share them); the databases in the data folder, shared.
+    data_dir = Path(args.data_dir).resolve() if args.data_dir else PROJECT_ROOT / "var"
+    stack = Stack(run_dir=PROJECT_ROOT / "var" / f"run-{args.port}", data_dir=data_dir, rasa_port=args.port,
+                  action_port=args.action_port, api_token=token, interface=interface)
+    logs = f"{_shown(stack.run_dir)}/*.log"
     problem = _unusable_settings()
     if problem:
         print(problem, file=sys.stderr)
@@ -193,15 +205,16 @@ def _run(args: argparse.Namespace) -> int:
 
     start_retention(stack.run_dir / "endpoints.yml", retention_days())
     if (os.environ.get("LOG_LEVEL") or "INFO").upper() == "DEBUG":
-        print("ADVARSEL: LOG_LEVEL=DEBUG. Rasa skriver så alt, hvad brugerne skriver, i var/*.log. "
+        print(f"ADVARSEL: LOG_LEVEL=DEBUG. Rasa skriver så alt, hvad brugerne skriver, i {logs}. "
               "Brug det aldrig med rigtige samtaler.", file=sys.stderr, flush=True)
     print(f"""
 Arbejdsmiljøguiden kører.
   Chat i browseren:  {stack.rasa_url}{CHAT_PATH}
   Rasa (REST):       {stack.rasa_url}/webhooks/rest/webhook
   HTTP-API:          {"slået til (kræver token)" if token else "slået fra"}
-  Levering:          {_delivery_line(dict(os.environ))}
-  Logfiler:          var/*.log
+  Levering:          {_delivery_line(dict(os.environ), stack.run_dir)}
+  Logfiler:          {logs}
+  Databaser:         {_shown(stack.databases)}
 Tal med botten i terminalen:  make shell   (i et andet vindue)
 Stop med Ctrl-C.""", flush=True)
     return stack.wait()
@@ -213,6 +226,7 @@ def _unusable_settings() -> Optional[str]:
     import os
 
     from bot.records.recipients import DeliveryConfigError, Routes
+
     from bot.records.store import ApplicationStore
 
     try:
@@ -227,7 +241,7 @@ def _unusable_settings() -> Optional[str]:
     return None
 
 
-def _delivery_line(env: dict[str, str]) -> str:
+def _delivery_line(env: dict[str, str], run_dir: "Path") -> str:
     """Which recipients this installation delivers to, in one line for the start banner."""
     from bot.records.recipients import Routes
 
@@ -236,7 +250,17 @@ def _delivery_line(env: dict[str, str]) -> str:
     if not routes:
         return (f"sender ikke til nogen modtager (sæt RECIPIENT_…, se .env.example); {receipts}. "
                 "Brugerne får vist, hvordan de selv søger.")
-    return f"sender til {', '.join(routes)} (var/delivery.log); {receipts}"
+    return f"sender til {', '.join(routes)} ({_shown(run_dir)}/delivery.log); {receipts}"
+
+
+def _shown(path: "Path") -> str:
+    """A path as the user can type it: relative to the checkout when inside it."""
+    from bot.server.stack import PROJECT_ROOT
+
+    try:
+        return str(path.relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(path)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -273,6 +297,9 @@ def parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="start the action server and the Rasa server")
     run.add_argument("--port", type=int, default=5005)
     run.add_argument("--action-port", type=int, default=5055)
+    run.add_argument("--data-dir", default=None,
+                     help="folder of the SQLite databases (default: var/); generated files and logs go to "
+                          "var/run-<port>/ whatever this says")
     run.add_argument("--profile", choices=("embedded", "production"), default="embedded",
                      help="embedded: SQLite, one Rasa server (default); production: PostgreSQL and Redis "
                           "from DB_*/REDIS_*/APPLICATIONS_DB_URL, see endpoints.production.yml")

@@ -248,6 +248,21 @@ def stack_env(request: pytest.FixtureRequest) -> dict[str, str]:
     return env
 
 
+# The shared stack serves every test from one loopback address, the fuzz tests hundreds of
+# messages a minute: no rate limit there. The rate limit has a stack of its own
+# (tests/e2e/test_rate_limit.py).
+RATE_LIMITS_OFF = {"RATE_LIMIT_CLIENT_MESSAGES": "0", "RATE_LIMIT_CONVERSATION_MESSAGES": "0",
+                   "RATE_LIMIT_CLIENT_PAGES": "0"}
+
+
+def socket_session(client: Any, session_id: Optional[str] = None, session_tag: Optional[str] = None) -> dict:
+    """Ask a connected socket.io client's server for a web chat session; its {session_id, session_tag}."""
+    client.emit("session_request", {"session_id": session_id, "session_tag": session_tag})
+    event, session = client.receive(timeout=15)
+    assert event == "session_confirm", (event, session)
+    return session
+
+
 @pytest.fixture(scope="session")
 def running_bot(tmp_path_factory: pytest.TempPathFactory, stack_env: dict[str, str]) -> Iterator[RunningBot]:
     from bot.server.stack import Stack, free_port
@@ -257,7 +272,7 @@ def running_bot(tmp_path_factory: pytest.TempPathFactory, stack_env: dict[str, s
         pytest.fail("no trained model: run the tests with `make test`, which trains first")
     run_dir = tmp_path_factory.mktemp("stack")
     stack = Stack(run_dir=run_dir, rasa_port=free_port(), action_port=free_port(),
-                  api_token="test-token-" + os.urandom(6).hex(), env=stack_env)
+                  api_token="test-token-" + os.urandom(6).hex(), env={**stack_env, **RATE_LIMITS_OFF})
     stack.start()
     try:
         yield RunningBot(stack)

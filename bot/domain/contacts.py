@@ -103,6 +103,17 @@ def check_name(text: str) -> Checked:
     return Checked(name)
 
 
+def mentions_contact_details(text: str) -> bool:
+    """Whether a text holds something like an e-mail address or a phone number (8 digits or more).
+
+    Wider than the checks above on purpose: it keeps such text out of places others read (a
+    Slack channel), where a false alarm only means an answer in private.
+    """
+    if _EMAIL.search(text or ""):
+        return True
+    return any(len(re.sub(r"\D", "", found)) >= 8 for found in _PHONE_IN_TEXT.findall(text or ""))
+
+
 def is_skip(text: str) -> bool:
     return fold(text or "").strip(" .!") in {fold(w) for w in SKIP_WORDS}
 

@@ -104,19 +104,19 @@ def theme_not_understood(offer: str) -> str:
 def themes_overview(offer: str) -> str:
     catalogue = catalogue_module.load()
     themes = catalogue.themes_for(offer)
-    return f"{catalogue.offers[offer].name} giver støtte inden for {len(themes)} temaer:\n" + \
+    return f"{catalogue.offers[offer].name} dækker {count_word(len(themes))} temaer:\n" + \
         _bullets([t.label for t in themes])
 
 
 def no_theme_fit(offer: str, out_of_theme: bool) -> str:
     first = ("Det, du beskriver, ligger uden for temaerne" if out_of_theme
              else "Jeres problem passer ikke ind i temaerne")
-    return f"{first}, så jeg kan ikke sende en ansøgning om det. {NO_THEME_ADVICE}\n\n" + themes_overview(offer)
+    return f"{first}, så I kan ikke søge om støtte til det her. {NO_THEME_ADVICE}\n\n" + themes_overview(offer)
 
 
 def outside_themes_hint(offer: str) -> str:
     name = catalogue_module.load().offers[offer].name
-    return (f"Det, du beskriver, ser ikke ud til at passe ind i {name}s temaer. "
+    return (f"Det, du beskriver, ser ikke ud til at passe ind i temaerne for {name if name.isupper() else name.lower()}. "
             "Vælg et tema herunder, hvis det alligevel passer, ellers »Ingen af dem«.")
 
 
@@ -126,7 +126,7 @@ EXCLUSION_TEXT = {
 }
 EXCLUSION_WORDS = {"personsag": "konkrete personsager", "paabud": "påbud fra Arbejdstilsynet"}
 EXCLUSION_NAME = {"personsag": "en konkret personsag", "paabud": "at efterkomme et påbud fra Arbejdstilsynet"}
-NO_THEME_ADVICE = ("Tal med jeres tillidsrepræsentant eller arbejdsmiljørepræsentant, jeres fagforening "
+NO_THEME_ADVICE = ("Tal med jeres tillidsrepræsentant, jeres arbejdsmiljørepræsentant eller jeres fagforening, "
                    "eller tag det op i MED-systemet. De kan hjælpe jer videre.")
 
 
@@ -150,11 +150,11 @@ def preventive_question() -> str:
 def exclusion_ends(exclusions: tuple[str, ...], offer: str = "spark") -> str:
     """The description after the explanation is still only the case: nothing is filed."""
     what = " og ".join(EXCLUSION_NAME[e] for e in exclusions)
-    return f"Det, du beskriver, handler stadig om {what}, så jeg kan ikke sende en ansøgning om det. {NO_THEME_ADVICE}"
+    return f"Det, du beskriver, handler stadig om {what}, så I kan ikke søge om støtte til det her. {NO_THEME_ADVICE}"
 
 
 def no_theme_advice() -> str:
-    return f"Så sender jeg ikke en ansøgning med et tema, der ikke passer. {NO_THEME_ADVICE}"
+    return f"Så kan I ikke søge om støtte til det her: et tema, der ikke passer, vælger jeg ikke. {NO_THEME_ADVICE}"
 
 
 def theme_denied(label: str) -> str:
@@ -279,7 +279,7 @@ NOT_AN_ANSWER = {
     "problem_description": "Skriv gerne et par sætninger om, hvad der fylder hos jer.",
     "workplace": "Skriv arbejdspladsens navn, fx »Plejecenter Solgården«.",
     "rep_role": "Medarbejderrepræsentanten er typisk TR, AMR eller FTR. Vælg en af dem, eller »Andet«.",
-    "confirmed": "Skriv »ja« for at sende ansøgningen, eller vælg det, du vil rette.",
+    "confirmed": "Skriv »ja«, hvis svarene er rigtige, eller vælg det, du vil rette.",
 }
 
 
@@ -385,10 +385,10 @@ def correction_question(answers: Answers, only_answered: bool = False) -> Reply:
 
 def state_offer() -> str:
     """The state's travelling team as the page of 1 October 2018 describes it."""
-    return ("Statslige arbejdspladser skal have et rejsehold, der kan støtte dem i arbejdet med det psykiske "
-            f"arbejdsmiljø. Ifølge {SOURCE_PAGE} "
-            "er en projektgruppe ved at etablere det, og indsatsområderne er ikke fastlagt endnu. "
-            "Derfor kan man ikke søge endnu. Rejseholdet bliver annonceret i en nyhed på etf.dk.")
+    return ("En projektgruppe er ved at etablere et rejsehold, der skal støtte statslige arbejdspladser i at "
+            "håndtere udfordringer i det psykiske arbejdsmiljø. "
+            f"Ifølge {SOURCE_PAGE} er rejseholdets indsatsområder ikke fastlagt endnu, og man kan ikke søge endnu. "
+            "Rejseholdet bliver annonceret i en nyhed på etf.dk.")
 
 
 def conclusion(decision: Decision, answers: Answers) -> str:
@@ -431,7 +431,7 @@ def filed(record: dict, plan_delivers: bool, by_email: bool = False, receipt_by_
     text = f"Tak! Jeg har registreret jeres {noun} med referencen {record['reference']}."
     if plan_delivers:
         if recipient.document == "interest":
-            text += (f" Jeg sender den til {recipient.name.lower()}s interesseliste nu, "
+            text += (" Jeg sender den til rejseholdets interesseliste nu, "
                      "så I kan få besked, når rejseholdet er klar.")
         else:
             text += f" Jeg sender {definite} til {recipient.name} nu."
@@ -622,10 +622,14 @@ PRIVACY_PAGE = "/privatliv"
 PRIVACY_NOTICE_FILE = Path(__file__).resolve().parents[1] / "data" / "privacy_notice.md"
 
 
+FORGOTTEN_MEMORY = "Jeg har slettet vores samtale og alle de svar, du har givet mig."
+# True of the bot's memory; in Slack the messages themselves stay (slack_forgotten below says so instead).
+FORGOTTEN_NOTHING_KEPT = "Intet af det, du har skrevet her, er gemt i samtalen længere."
+
+
 def forgotten(references: list[str]) -> str:
     """The confirmation after "glem mig"; `references`: what this conversation registered, if anything."""
-    done = ("Jeg har slettet vores samtale og alle de svar, du har givet mig. "
-            "Intet af det, du har skrevet her, er gemt i samtalen længere.")
+    done = f"{FORGOTTEN_MEMORY} {FORGOTTEN_NOTHING_KEPT}"
     if not references:
         return done + " Der var ikke registreret nogen ansøgning. Skriv bare, hvis du vil starte forfra."
     which = " og ".join(references)
@@ -647,11 +651,11 @@ def privacy_notice(retention_days: int, controller: Optional[str]) -> str:
 def privacy_summary(retention_days: int) -> str:
     """The short version the bot says in the chat (same facts as the notice)."""
     return ("Sådan passer jeg på dine oplysninger:\n"
-            "- Jeg gemmer det, du skriver i samtalen, så jeg kan hjælpe dig og sende jeres ansøgning. "
+            "- Jeg gemmer det, du skriver i samtalen, så jeg kan hjælpe dig med jeres ansøgning. "
             "Det kan være navne, e-mailadresser og telefonnumre på jeres kontaktpersoner og jeres "
             "beskrivelse af problemet.\n"
             f"- Samtalen slettes automatisk, når der er gået {retention_days} dage uden nye beskeder.\n"
-            "- En sendt ansøgning gemmes, så den kan blive behandlet.\n"
+            "- En registreret ansøgning gemmes, så den kan blive behandlet.\n"
             "- Skriv »glem mig« eller »slet mine oplysninger«, så sletter jeg samtalen med det samme.\n"
             "- Skriv ikke helbredsoplysninger eller navne på kolleger i beskrivelsen af problemet.\n\n"
             f"Læs hele teksten på {PRIVACY_PAGE}")
@@ -680,3 +684,48 @@ def source_line(faq_topic: str) -> Optional[str]:
     if not pages:
         return None
     return ("Kilde: " if len(pages) == 1 else "Kilder: ") + "; ".join(page_citation(key) for key in pages)
+
+
+# -- Slack (bot/channels/slack.py) ----------------------------------------------------------
+# Posted in the channel's thread when the answer goes on in a direct message instead.
+SLACK_CONTINUES_IN_PRIVATE = ("Jeg skriver videre til dig i en privat besked, så navne og kontaktoplysninger "
+                              "ikke kommer til at stå her i kanalen.")
+# ... when the user's own message in the channel held an e-mail address or a phone number.
+SLACK_CONTACT_DETAILS_IN_CHANNEL = ("Jeg svarer dig i en privat besked. Din besked her har kontaktoplysninger, "
+                                    "som alle i kanalen kan se, så slet den gerne.")
+# ... when Slack would not open the direct message: the answer is not posted in the channel either.
+SLACK_NO_PRIVATE_MESSAGE = ("Jeg kunne ikke åbne en privat besked til dig, og resten skal ikke stå her i kanalen. "
+                            "Skriv til mig i en direkte besked (find mig under Apps i Slack), så fortsætter vi dér.")
+# The slash command's answer, seen only by the user who typed it.
+SLACK_COMMAND_ANSWERED = "Jeg skriver til dig i en privat besked."
+# After "glem mig" in Slack: the bot's memory is gone, the messages in Slack are not.
+SLACK_MEMORY_DELETED = "Jeg har slettet min hukommelse af vores samtale og alle de svar, du har givet mig."
+SLACK_MESSAGES_STAY = ("Beskederne her i Slack bliver dog stående i Slack, både dine og mine. Dine beskeder kan "
+                       "jeg ikke slette, men det kan du selv: hold musen over en besked, klik på de tre prikker "
+                       "og vælg »Slet besked«.")
+
+
+def slack_forgotten(texts: list[str]) -> list[str]:
+    """The bot's messages after "glem mig", as Slack must say them: its memory is deleted, the
+    messages in Slack stay there (the confirmation's sentences replaced, or a message added)."""
+    said = f"{FORGOTTEN_MEMORY} {FORGOTTEN_NOTHING_KEPT}"
+    honest = [text.replace(said, f"{SLACK_MEMORY_DELETED} {SLACK_MESSAGES_STAY}") for text in texts]
+    return honest if honest != texts else [*texts, SLACK_MESSAGES_STAY]
+
+
+# -- reliability: a part of the bot restarting, a client sending too much ------------------------
+# The channels' guard (bot/channels/guard.py) says this when the action server could not be reached:
+# the turn was not stored, so the same message sent again goes on from where the conversation was.
+ACTION_SERVER_DOWN = ("Beklager, jeg kan ikke svare lige nu. Prøv igen om et øjeblik: send din besked igen, "
+                      "så fortsætter vi, hvor vi slap.")
+# "glem mig" while the action server could not be reached (bot/server/action_server_down.py): the
+# conversation is deleted all the same, but whether an application was filed could not be looked up.
+FORGOTTEN_REFERENCE_UNKNOWN = (
+    f"{FORGOTTEN_MEMORY} {FORGOTTEN_NOTHING_KEPT}\n\nJeg kan ikke se lige nu, om I allerede havde registreret "
+    "en ansøgning. En registreret ansøgning er ikke slettet. Skriv »glem mig« igen om et øjeblik, så får du "
+    "dens reference.")
+# The rate limit (bot/channels/rate_limit.py): in the web chat, as a bot message; on REST and the
+# pages, as the reason of a 429 answer.
+RATE_LIMITED_MESSAGE = ("Du har sendt mange beskeder på kort tid. Vent et øjeblik, og send så din besked igen. "
+                        "Den seneste er ikke modtaget.")
+RATE_LIMITED_REQUEST = "For mange forespørgsler på kort tid. Vent et øjeblik, og prøv så igen."

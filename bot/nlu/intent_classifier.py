@@ -175,15 +175,9 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {
-            # Candidates for the inverse regularisation strength; with more than one, the best
-            # by macro-F1 over grouped, stratified folds of the training data is used. With the
-            # scaled count blocks (see scaled_featurizers) weak regularisation does best: on the
-            # 5 bench folds CV intent macro-F1 was 0.889 at C=10, 0.913 at 100, 0.917 at 300
-            # and 1000 (on raw counts 1-3 had done best). Each candidate costs cv_folds fits.
-            # One value, no choice: with the network beside it (regression_weight 0.3), bench
-            # folds 1-4, 3 random starts each, intent macro-F1 was 0.9441 at C=300 and 0.9432
-            # at 1000 (faq topics 0.9483 / 0.9479), while choosing between the two took half
-            # the classifier's training time (163 of 305 s on the whole data).
+            # The regression's inverse regularisation strength; a list of candidates makes it choose
+            # by macro-F1 over grouped, stratified folds (cv_folds fits each). One value: weak
+            # regularisation suits the scaled count blocks (tools/bench/data/experiments.md).
             "C": 300.0,
             "cv_folds": 3,
             "max_iter": 1000,

@@ -1,4 +1,5 @@
-"""Slack request signatures (bot.channels.slack): Slack's documented example, and every way a request is refused."""
+"""Slack request signatures (bot.channels.slack, slack_sdk's SignatureVerifier): Slack's documented example,
+and every way a request is refused."""
 
 from __future__ import annotations
 
@@ -61,3 +62,8 @@ def test_a_request_without_timestamp_or_signature_is_refused(timestamp, signatur
 
 def test_without_a_signing_secret_nothing_is_accepted():
     assert signature_problem("", DOC_TIMESTAMP, DOC_SIGNATURE, DOC_BODY, now=DOC_TIME) == "missing"
+
+
+def test_a_body_that_is_no_utf8_is_refused_not_an_error():
+    # slack_sdk signs the body as text; bytes that are no UTF-8 were never signed by Slack.
+    assert signature_problem(DOC_SECRET, DOC_TIMESTAMP, DOC_SIGNATURE, b"\xff\xfe", now=DOC_TIME) == "mismatch"

@@ -83,3 +83,15 @@ def test_a_representatives_role_beside_the_name():
     assert contacts.representative_role_in("Lars Nielsen, AMR") == "AMR"
     assert contacts.without_role_words("Søren Jensen (vores TR)") == "Søren Jensen"
     assert contacts.means_self("det er mig") and not contacts.means_self("Mette")
+
+
+@pytest.mark.parametrize("text", ["mette.hansen@vejle.dk", "skriv til lars@vejle.dk tak", "tlf 20 30 40 50",
+                                  "+45 22 33 44 55", "ring på 20304050", "(+45) 1234-5678"])
+def test_contact_details_are_noticed_in_any_sentence(text):
+    assert contacts.mentions_contact_details(text)
+
+
+@pytest.mark.parametrize("text", ["hvad er SPARK?", "vi er 12 34 ansatte", "temaet 3", "i 2018",
+                                  "Jeg er TR på et plejecenter i Vejle", ""])
+def test_ordinary_sentences_hold_no_contact_details(text):
+    assert not contacts.mentions_contact_details(text)

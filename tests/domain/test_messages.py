@@ -2,6 +2,8 @@
 
 from dataclasses import replace
 
+import pytest
+
 from bot.domain import catalogue, messages
 from tests.conftest import COMPLETE
 
@@ -35,3 +37,24 @@ def test_faelles_commitments_include_planning_group_preparation_and_trial_action
     for words in ("planlægningsgruppe", "forberedelsesopgave", "prøvehandling", "evalueringen"):
         assert words in text
     assert "planlægningsgruppe" not in messages.commitments_question("enkelt", "spark").text
+
+
+# -- Slack ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize("references", [[], ["SPARK-2026-0001"]])
+def test_in_slack_glem_mig_says_the_memory_is_deleted_and_the_slack_messages_stay(references):
+    [text] = messages.slack_forgotten([messages.forgotten(references)])
+    assert messages.FORGOTTEN_NOTHING_KEPT not in text  # untrue in Slack: the messages are still there
+    assert messages.SLACK_MEMORY_DELETED in text and messages.SLACK_MESSAGES_STAY in text
+    assert "Slet besked" in text
+    for reference in references:
+        assert reference in text
+
+
+def test_a_slack_glem_mig_answer_without_the_usual_sentences_gets_the_slack_note_added():
+    assert messages.slack_forgotten(["Okay."]) == ["Okay.", messages.SLACK_MESSAGES_STAY]
+
+
+def test_the_slack_lines_in_a_channel_hold_nothing_personal_and_are_short():
+    for line in (messages.SLACK_CONTINUES_IN_PRIVATE, messages.SLACK_CONTACT_DETAILS_IN_CHANNEL,
+                 messages.SLACK_COMMAND_ANSWERED):
+        assert len(line) <= 160 and "\n" not in line

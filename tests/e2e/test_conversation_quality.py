@@ -55,7 +55,7 @@ def test_stop_ends_the_form_and_files_nothing(running_bot):
     sender = "e2e-stop"
     running_bot.conversation(sender, [START, "én arbejdsplads"])
     replies = running_bot.say(sender, "afbryd")
-    assert "ikke sendt noget" in texts(replies)
+    assert "Intet er gemt eller sendt" in texts(replies)
     tracker = running_bot.tracker(sender)
     assert tracker["active_loop"] in ({}, None) or not tracker["active_loop"].get("name")
     assert tracker["slots"]["municipality"] is None
@@ -119,7 +119,7 @@ MUNICIPAL_WALK = [
     ("Lars Nielsen", "Hvilken rolle har medarbejderrepræsentanten"),
     ("TR", "medarbejderrepræsentantens e-mailadresse"),
     ("lars@vejle.dk", "medarbejderrepræsentantens telefonnummer"),
-    ("12345678", "Skal jeg sende ansøgningen?"),
+    ("12345678", "Skal jeg gemme ansøgningen?"),
 ]
 
 
@@ -165,7 +165,7 @@ def test_regional_and_state_questions_survive_a_faq_question(running_bot):
         ("Styrelsen for Data", "Hvad hedder du"),
         ("Eva Holm", "din e-mailadresse"),
         ("eva@styrelsen.dk", "dit telefonnummer"),
-        ("spring over", "Skal jeg sende"),
+        ("spring over", "Skal jeg sende interesseregistreringen til rejseholdets interesseliste?"),
     ]
     _ask_then_answer(running_bot, "e2e-faq-walk-state", state, TOPICS[10:] + TOPICS[:10])
 
@@ -212,11 +212,11 @@ def _to_summary(running_bot, sender: str) -> str:
 def test_one_field_corrected_at_the_summary_then_the_summary_again(running_bot, correction, answer,
                                                                      expected):
     sender = "e2e-summary-" + correction.split()[0]
-    assert "Skal jeg sende ansøgningen?" in _to_summary(running_bot, sender)
+    assert "Skal jeg gemme ansøgningen?" in _to_summary(running_bot, sender)
     before = running_bot.tracker(sender)["slots"]
     running_bot.say(sender, correction)
     replies = texts(running_bot.say(sender, answer))
-    assert expected in replies and "Skal jeg sende ansøgningen?" in replies
+    assert expected in replies and "Skal jeg gemme ansøgningen?" in replies
     after = running_bot.tracker(sender)["slots"]
     changed = {name for name in before if before[name] != after[name]}
     assert changed <= {"municipality", "region", "leader_phone", "workplace", "theme", "theme_suggestion",
@@ -234,7 +234,7 @@ def test_nej_at_the_summary_offers_the_fields_then_the_summary_again(running_bot
     replies = texts(running_bot.say(sender, '/correct{"field": "leader_email"}'))
     assert "lederens e-mailadresse" in replies
     replies = texts(running_bot.say(sender, "mette.hansen@vejle.dk"))
-    assert "Lederens e-mail: mette.hansen@vejle.dk" in replies and "Skal jeg sende" in replies
+    assert "Lederens e-mail: mette.hansen@vejle.dk" in replies and "Skal jeg gemme" in replies
 
 
 # -- stop, restart, a human -------------------------------------------------------------------
@@ -243,7 +243,7 @@ def test_stop_at_the_summary_says_nothing_was_filed(running_bot):
     sender = "e2e-stop-summary"
     _to_summary(running_bot, sender)
     replies = texts(running_bot.say(sender, "stop"))
-    assert "ikke sendt noget" in replies
+    assert "Intet er gemt eller sendt" in replies
     assert not running_bot.records_of(sender)
     # A 'ja' afterwards files nothing either.
     running_bot.say(sender, "ja")

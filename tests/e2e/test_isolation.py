@@ -13,7 +13,7 @@ import pytest
 
 from bot.domain.messages import EMPTY_MESSAGE as EMPTY_REPLY
 from bot.domain.messages import TECHNICAL_FAILURE as FAILURE_REPLY
-from tests.conftest import texts
+from tests.conftest import socket_session, texts
 
 pytestmark = pytest.mark.e2e
 
@@ -86,8 +86,7 @@ def test_a_rest_client_cannot_reach_a_web_chat_conversation(running_bot):
     client = socketio.SimpleClient()
     client.connect(running_bot.stack.rasa_url, transports=["polling"], socketio_path="socket.io")
     try:
-        client.emit("session_request", {"session_id": None})
-        _, session_id = client.receive(timeout=15)
+        session_id = socket_session(client)["session_id"]
         client.emit("user_uttered", {"message": "Jeg er TR på et plejecenter i Vejle"})
         client.receive(timeout=60)
     finally:

@@ -45,7 +45,7 @@ def test_free_text_application_is_filed_once_and_exported(running_bot):
     filed = running_bot.say(sender, "ja, send den")
     assert "SPARK-" in texts(filed)
     again = running_bot.say(sender, "ja")
-    assert "allerede sendt" in texts(again)
+    assert "allerede registreret" in texts(again)
 
     records = running_bot.records_of(sender)
     assert len(records) == 1

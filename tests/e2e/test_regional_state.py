@@ -69,6 +69,7 @@ def test_regional_theme_mismatch_files_nothing(running_bot):
     assert "ikke et af de regionale temaer" in texts(replies[-1]) and "MED-systemet" in texts(replies[-1])
     slots = running_bot.tracker(sender)["slots"]
     assert slots["theme"] is None and slots["theme_fit"] is False
+    assert "ikke gemt noget" in texts(replies[-1]).lower()
     assert not running_bot.records_of(sender)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import http.client
 import os
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from tests.conftest import ROOT, wait_until
+from tests.conftest import ROOT, socket_session, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -114,6 +115,9 @@ class ChatPage:
     def session_id(self) -> str:
         return self.page.evaluate("JSON.parse(sessionStorage.getItem('arbejdsmiljoguiden.chat')).sessionId")
 
+    def session_tag(self) -> str:
+        return self.page.evaluate("JSON.parse(sessionStorage.getItem('arbejdsmiljoguiden.chat')).sessionTag")
+
     def axe_violations(self) -> list[dict]:
         """axe-core's serious and critical violations on the page as it is now."""
         self.page.evaluate(AXE.read_text(encoding="utf-8"))  # evaluated by the browser, so the page's CSP holds
@@ -170,7 +174,7 @@ def test_page_is_danish_and_says_what_is_stored(desktop):
     assert page.get_by_role("button", name="Send").is_visible()
     assert page.get_by_role("button", name="Ny samtale").is_visible()
     privacy = page.locator("#privacy").inner_text()
-    assert "gemmer samtalen og de kontaktoplysninger" in privacy and "sende jeres ansøgning" in privacy
+    assert "gemmer samtalen og de kontaktoplysninger" in privacy and "hjælpe jer med ansøgningen" in privacy
     assert "til du lukker fanen" in privacy and "Ingen cookies" in privacy
     notice = page.get_by_role("link", name="Læs mere om dine oplysninger")
     notice_url = urljoin(chat.url, notice.get_attribute("href"))
@@ -211,9 +215,9 @@ def test_conversation_by_typing_and_buttons_survives_reload_and_is_filed(desktop
     chat.type("Lars Nielsen", expect="Hvilken rolle")
     chat.click("TR", expect="medarbejderrepræsentantens e-mailadresse")
     chat.type("lars.nielsen@vejle.dk", expect="medarbejderrepræsentantens telefonnummer")
-    chat.type("spring over", expect="Skal jeg sende ansøgningen?")
+    chat.type("spring over", expect="Skal jeg gemme ansøgningen?")
 
-    summary = page.locator("#messages .msg.bot", has_text="Her er det, jeg sender").last.inner_text()
+    summary = page.locator("#messages .msg.bot", has_text="Her er jeres svar").last.inner_text()
     assert f"Arbejdsplads: {HOSTILE_NAME}" in summary
     assert "Lederens telefon: +45 20304050" in summary
     assert page.locator("#messages img").count() == 0
@@ -223,15 +227,25 @@ def test_conversation_by_typing_and_buttons_survives_reload_and_is_filed(desktop
     # A reload keeps the conversation: the same session, the earlier messages, the pending buttons.
     session_id = chat.session_id()
     assert re.fullmatch(r"[0-9a-f]{32}", session_id)
+    assert re.fullmatch(r"[0-9a-f]{64}", chat.session_tag()), "the page keeps the server's tag to go on"
     shown_before = chat.transcript()
     page.reload()
-    page.get_by_role("button", name="Ja, send den").wait_for()
+    page.get_by_role("button", name="Ja", exact=True).wait_for()
     assert chat.session_id() == session_id
     assert chat.transcript() == shown_before
     assert HOSTILE_NAME in chat.transcript() and page.locator("#messages img").count() == 0
 
-    chat.click("Ja, send den", expect="SPARK-")
+    chat.click("Ja", expect="SPARK-")
     reference = re.search(r"SPARK-\d{4}-\d{6}", chat.transcript()).group(0)
+    # Nothing is configured for SPARK here: the page says so, and shows the answers to copy, as text.
+    assert "sender den ikke videre" in chat.transcript() and "sparkweb.dk" in chat.transcript()
+    copy = page.locator(".copy-block pre")
+    copy.wait_for()
+    assert "Leder: Mette Hansen, mette.hansen@vejle.dk" in copy.inner_text()
+    assert HOSTILE_NAME in copy.inner_text() and page.locator("#messages img").count() == 0
+    page.get_by_role("button", name="Kopiér teksten").click()
+    page.wait_for_function("document.getElementById('status').textContent.includes('opier')"
+                           " || document.getElementById('status').textContent.includes('markeret')")
 
     records = running_bot.records_of(session_id, "socketio")
     assert len(records) == 1
@@ -289,6 +303,24 @@ def test_new_conversation_clears_the_page_and_starts_a_new_session(desktop):
     assert "Samarbejde om Psykisk" not in chat.transcript()
 
 
+def test_a_page_that_claims_a_session_it_was_not_given_starts_a_new_one(desktop):
+    chat = desktop.open()
+    chat.type("Hvad er SPARK?", expect="Samarbejde om Psykisk ARbejdsmiljø")
+    # What a forged page (or someone editing the tab's storage) sends: another id with this tag.
+    chat.page.evaluate("""() => { const s = JSON.parse(sessionStorage.getItem('arbejdsmiljoguiden.chat'));
+                                  s.sessionId = '0'.repeat(32);
+                                  sessionStorage.setItem('arbejdsmiljoguiden.chat', JSON.stringify(s)); }""")
+    chat.page.reload()
+    # The page first shows the history it kept, until the server gives it another session.
+    chat.page.wait_for_function(
+        """() => JSON.parse(sessionStorage.getItem('arbejdsmiljoguiden.chat')).sessionId !== '0'.repeat(32)
+                 && !document.querySelector('#messages').textContent.includes('Samarbejde om Psykisk')""",
+        timeout=60_000)
+    chat.wait_for_bot("Hej! Jeg er Arbejdsmiljøguiden", after=0)
+    assert re.fullmatch(r"[0-9a-f]{32}", chat.session_id()) and re.fullmatch(r"[0-9a-f]{64}", chat.session_tag())
+    assert not chat.errors, chat.errors
+
+
 def test_forget_me_also_removes_the_copy_in_the_browser_tab(desktop):
     chat = desktop.open()
     chat.type("Hvad er SPARK?", expect="Samarbejde om Psykisk ARbejdsmiljø")
@@ -336,41 +368,82 @@ def test_socket_accepts_only_the_pages_own_origin(running_bot, websocket):
     assert _handshake(port, f"http://127.0.0.1:{port + 1}", websocket) == 400
 
 
-def test_socket_never_joins_a_session_id_it_did_not_get_from_the_server(running_bot):
+def _socket(running_bot):
     import socketio
 
     client = socketio.SimpleClient()
     client.connect(running_bot.stack.rasa_url, transports=["polling"], socketio_path="socket.io")
+    return client
+
+
+def _reply(client) -> dict:
+    import socketio
+
     try:
-        client.emit("session_request", {"session_id": "e2e-municipal-1"})  # someone's REST conversation
-        event, session_id = client.receive(timeout=15)
-        assert event == "session_confirm"
-        assert re.fullmatch(r"[0-9a-f]{32}", session_id) and session_id != "e2e-municipal-1"
+        event, reply = client.receive(timeout=60)
+    except socketio.exceptions.TimeoutError:
+        pytest.fail("no bot reply reached the socket: did it join its session's room? (RasaHQ/rasa#13027)")
+    assert event == "bot_uttered", (event, reply)
+    return reply
+
+
+@pytest.mark.parametrize("requested", [
+    {"session_id": "e2e-municipal-1"},  # someone's REST conversation
+    {"session_id": "0" * 32},  # a well-formed id the client chose
+    {"session_id": "0" * 32, "session_tag": "0" * 64},  # ... with a made-up tag
+    {"session_id": "0" * 32, "session_tag": "æ" * 64},  # ... with a tag that is not even hex
+])
+def test_socket_never_joins_a_session_id_it_did_not_get_from_the_server(running_bot, requested):
+    from bot.channels.webchat import SESSION_ID, SESSION_TAG
+
+    client = _socket(running_bot)
+    try:
+        session = socket_session(client, requested.get("session_id"), requested.get("session_tag"))
+        session_id = session["session_id"]
+        assert SESSION_ID.fullmatch(session_id) and session_id != requested["session_id"]
+        assert SESSION_TAG.fullmatch(session["session_tag"])
         # Replies reach the socket through the session's room: RasaHQ/rasa#13027 is fixed.
-        client.emit("user_uttered", {"message": "Hvad er SPARK?", "session_id": "e2e-municipal-1"})
-        try:
-            event, reply = client.receive(timeout=60)
-        except socketio.exceptions.TimeoutError:
-            pytest.fail("no bot reply reached the socket: did it join its session's room? (RasaHQ/rasa#13027)")
-        assert event == "bot_uttered" and "Samarbejde om Psykisk ARbejdsmiljø" in reply["text"]
+        client.emit("user_uttered", {"message": "Hvad er SPARK?", "session_id": requested["session_id"]})
+        assert "Samarbejde om Psykisk ARbejdsmiljø" in _reply(client)["text"]
     finally:
         client.disconnect()
     # The reply reaches the socket before the turn's last actions (the source line, whether the form
     # starts) have run and the conversation is stored: wait for it.
     wait_until(lambda: (running_bot.tracker(session_id, "socketio").get("latest_message") or {}).get("text")
                == "Hvad er SPARK?", what="the socket's own conversation holds the message")
+    assert not [e for e in running_bot.tracker("0" * 32, "socketio")["events"] if e["event"] == "user"]
+
+
+def test_a_session_goes_on_with_its_tag_and_never_with_a_tampered_one(running_bot):
+    first = _socket(running_bot)
+    try:
+        session = socket_session(first)
+        first.emit("user_uttered", {"message": "Jeg er TR på et plejecenter i Vejle"})
+        _reply(first)
+    finally:
+        first.disconnect()
+    session_id, tag = session["session_id"], session["session_tag"]
+    tampered = tag[:-1] + ("0" if tag[-1] != "0" else "1")
+
+    again = _socket(running_bot)  # a reload: a new socket with the id and tag the page kept
+    try:
+        assert socket_session(again, session_id, tampered)["session_id"] != session_id
+        assert socket_session(again, session_id, None)["session_id"] != session_id
+        assert socket_session(again, session_id, tag) == session
+        again.emit("user_uttered", {"message": "kun vores egen arbejdsplads"})
+        _reply(again)
+    finally:
+        again.disconnect()
+    slots = running_bot.tracker(session_id, "socketio")["slots"]
+    assert slots["municipality"] == "Vejle" and slots["application_type"] == "enkelt"
 
 
 def test_web_chat_messages_pass_the_shared_length_limit(running_bot):
-    import socketio
-
     from bot.channels.guard import max_message_chars
 
-    client = socketio.SimpleClient()
-    client.connect(running_bot.stack.rasa_url, transports=["polling"], socketio_path="socket.io")
+    client = _socket(running_bot)
     try:
-        client.emit("session_request", {"session_id": None})
-        _, session_id = client.receive(timeout=15)
+        session_id = socket_session(client)["session_id"]
         client.emit("user_uttered", {"message": "x" * (max_message_chars() + 1)})
         event, reply = client.receive(timeout=60)
         assert event == "bot_uttered" and "Din besked er for lang" in reply["text"]
@@ -378,3 +451,40 @@ def test_web_chat_messages_pass_the_shared_length_limit(running_bot):
         client.disconnect()
     events = running_bot.tracker(session_id, "socketio")["events"]
     assert not [e for e in events if e["event"] == "user"], "an over-long message reached Rasa"
+
+
+def test_two_applications_from_one_web_chat_session_and_a_double_yes_files_one_each(running_bot):
+    import socketio
+
+    script = ["Jeg er TR på et plejecenter i Vejle, og vi har meget vold fra borgerne", "kun vores egen arbejdsplads",
+              "det er vores TRIO", "ja det passer", "ja, vi er enige", "ja det er vi klar til"]
+    contacts = ["Mette Hansen", "mette.hansen@vejle.dk", "spring over", "Lars Nielsen", "TR",
+                "lars.nielsen@vejle.dk", "spring over"]
+    client = socketio.SimpleClient()
+    client.connect(running_bot.stack.rasa_url, transports=["polling"], socketio_path="socket.io")
+
+    def say(text: str) -> str:
+        client.emit("user_uttered", {"message": text})
+        replies = []
+        while True:
+            try:
+                event, reply = client.receive(timeout=3 if replies else 60)
+            except socketio.exceptions.TimeoutError:
+                return "\n".join(replies)
+            if event == "bot_uttered":
+                replies.append(reply.get("text") or json.dumps(reply.get("custom") or {}, ensure_ascii=False))
+
+    try:
+        client.emit("session_request", {"session_id": None})
+        _, session_id = client.receive(timeout=15)
+        for text in [*script, "Plejecenter Solgården", *contacts]:
+            say(text)
+        assert "SPARK-" in say("ja") and "allerede registreret" in say("ja")
+        say("/start_application")  # the "Ny ansøgning" button; the form has started: the problem is its own answer
+        for text in [*script[:3], "vi har meget vold fra borgerne", *script[3:], "Plejecenter Skovbrynet", *contacts]:
+            say(text)
+        assert "SPARK-" in say("ja") and "allerede registreret" in say("ja")
+    finally:
+        client.disconnect()
+    records = running_bot.records_of(session_id, "socketio")
+    assert [r["workplace"] for r in records] == ["Plejecenter Solgården", "Plejecenter Skovbrynet"]

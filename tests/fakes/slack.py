@@ -1,8 +1,9 @@
 """Slack's side of the Slack channel, for the tests: a fake Slack Web API and a signed event sender.
 
 `FakeSlackApi` is an aiohttp server on loopback that answers the Web API methods the bot
-calls (`chat.postMessage`, `chat.update`, ...) the way Slack does (bearer token checked,
-Block Kit limits enforced with `invalid_blocks`), and records every call. The session
+calls (`chat.postMessage`, `conversations.open`) the way Slack does (bearer token checked, the
+token's scopes are those deploy/slack-manifest.yml asks for and a method without its scope gets
+`missing_scope`, Block Kit limits enforced with `invalid_blocks`), and records every call. The session
 fixture `slack_env` points the shared stack at it (`SLACK_API_BASE_URL`) with a test token
 and signing secret. `SlackSender` plays Slack's Events API and interactivity: it signs
 requests with the signing secret (computed here, independently of `bot.channels.slack`) and posts
@@ -23,12 +24,28 @@ import urllib.parse
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Iterator, Optional
 
 import pytest
+import yaml
 from aiohttp import web
 
 from tests.fakes import LoopbackServer
+
+MANIFEST = Path(__file__).resolve().parents[2] / "deploy" / "slack-manifest.yml"
+# The bot scopes that let a bot token call each method, from Slack's method reference (written here,
+# independently of the bot's own table, bot.channels.slack.WEB_API_METHODS).
+METHOD_SCOPES: dict[str, frozenset[str]] = {
+    "chat.postMessage": frozenset({"chat:write"}),
+    "chat.update": frozenset({"chat:write"}),
+    "conversations.open": frozenset({"channels:manage", "groups:write", "im:write", "mpim:write"}),
+}
+
+
+def manifest_bot_scopes() -> frozenset[str]:
+    """The bot scopes the app manifest asks for: what an installed app's bot token holds."""
+    return frozenset(yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))["oauth_config"]["scopes"]["bot"])
 
 SLACK_TOKEN = "xoxb-test-0000-arbejdsmiljoeguiden"
 SLACK_SIGNING_SECRET = "test-signing-secret-3f9a2c7d1e"
@@ -82,6 +99,7 @@ class FakeSlackApi(LoopbackServer):
     """A Slack Web API on 127.0.0.1 that records every call (in its own thread and event loop)."""
 
     token: str
+    scopes: frozenset[str] = field(default_factory=manifest_bot_scopes)
     calls: list[SlackCall] = field(default_factory=list)
     port: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -131,7 +149,14 @@ class FakeSlackApi(LoopbackServer):
             args = await request.json()
         else:
             args = dict(await request.post())
-        error = _block_kit_error(args) if method in ("chat.postMessage", "chat.update") else None
+        if method not in METHOD_SCOPES:
+            error: Optional[str] = "unknown_method"
+        elif not METHOD_SCOPES[method] & self.scopes:
+            error = "missing_scope"
+        elif method == "conversations.open":
+            error = None if isinstance(args.get("users"), str) and args["users"].startswith("U") else "user_not_found"
+        else:
+            error = _block_kit_error(args)
         with self._lock:
             self.calls.append(SlackCall(method, args, error))
             ts = f"{int(time.time())}.{next(self._ts):06d}"
@@ -141,6 +166,8 @@ class FakeSlackApi(LoopbackServer):
             message = {"type": "message", "user": BOT_USER, "bot_id": "B0BOT0001", "text": args.get("text"),
                        "ts": ts, **({"thread_ts": args["thread_ts"]} if args.get("thread_ts") else {})}
             return web.json_response({"ok": True, "channel": args["channel"], "ts": ts, "message": message})
+        if method == "conversations.open":
+            return web.json_response({"ok": True, "channel": {"id": direct_message_of(args["users"])}})
         return web.json_response({"ok": True})
 
     # -- what the tests read ------------------------------------------------------------
@@ -164,6 +191,12 @@ class FakeSlackApi(LoopbackServer):
                 return posts
             time.sleep(0.1)
         raise AssertionError(f"expected {count} message(s) to {channel}, got {self.posts(since, channel)}")
+
+
+def direct_message_of(user: str) -> str:
+    """The id of a user's direct message with the bot: `D` and the rest of the user's id
+    (`Workspace.new_user` makes them so; Slack's ids are unrelated, but as stable)."""
+    return "D" + user[1:]
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -267,12 +300,19 @@ def slack_env(slack_api: FakeSlackApi) -> dict[str, str]:
 
 
 class Workspace:
-    """A Slack workspace talking to the running bot: users write, click, and read the bot's posts."""
+    """A Slack workspace talking to the running bot: users write, click, and read the bot's posts.
+
+    The bot posts a turn's answer after Rasa has stored the turn (where it goes depends on the
+    stored conversation), so a turn is over when as many posts have arrived as the tracker holds
+    bot messages after the user's message (`wait_answered`); the line in a channel's thread that
+    says the answer went to the direct message is not one of them.
+    """
 
     def __init__(self, bot: Any, api: FakeSlackApi) -> None:
         self.bot = bot
         self.api = api
         self.sender = SlackSender(f"{bot.stack.rasa_url}/webhooks/slack/webhook")
+        self.last_event: dict[str, Any] = {}
 
     @staticmethod
     def new_user() -> tuple[str, str]:
@@ -292,22 +332,58 @@ class Workspace:
             time.sleep(0.2)
         raise AssertionError(f"message {message_id} was not handled")
 
+    def bot_messages_after(self, user: str, message_id: str) -> int:
+        """How many messages the bot sent in answer to one user message (each is one Slack post)."""
+        events = self.bot.tracker(user, "slack")["events"]
+        start = next(i for i, e in enumerate(events) if e["event"] == "user" and e.get("message_id") == message_id)
+        answer = []
+        for event in events[start + 1:]:
+            if event["event"] == "user":
+                break
+            if event["event"] == "bot" and ((event.get("text") or "").strip() or any(
+                    (event.get("data") or {}).get(key) for key in ("buttons", "custom", "image", "attachment"))):
+                answer.append(event)
+        return len(answer)
+
+    def answer_posts(self, user: str, channel: str, since: int) -> list[SlackCall]:
+        """The bot's posts since a mark where the answer to `user` writing in `channel` can go:
+        there (in a thread, in a channel) and in the user's direct message."""
+        return [p for p in self.api.posts(since) if p.args["channel"] in (channel, direct_message_of(user))]
+
+    def wait_answered(self, user: str, channel: str, message_id: str, since: int, timeout: float = 90) -> None:
+        from bot.domain import messages
+
+        self.wait_handled(user, message_id, timeout)
+        expected = self.bot_messages_after(user, message_id)
+        lines = {messages.SLACK_CONTINUES_IN_PRIVATE, messages.SLACK_CONTACT_DETAILS_IN_CHANNEL}
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if len([p for p in self.answer_posts(user, channel, since) if p.args.get("text") not in lines]) >= expected:
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"expected {expected} post(s) in answer, got {self.answer_posts(user, channel, since)}")
+
     def say(self, user: str, channel: str, text: str, *, event_id: Optional[str] = None,
             wait: bool = True, **event: Any) -> list[SlackCall]:
-        """A user message event, signed; the bot's posts to that channel in answer."""
+        """A user message event, signed; the bot's posts in answer (there, or in the user's direct message).
+        The event sent is `last_event` (its `ts` is the thread a channel message is answered in)."""
         mark = self.api.mark()
         envelope = self.sender.event_envelope(self.sender.message_event(user, channel, text, **event), event_id)
+        self.last_event = envelope["event"]
         status, _ = self.sender.send_event(envelope)
         assert status == 200
         if wait:
-            self.api.wait_for_posts(mark, channel)
-            self.wait_handled(user, envelope["event_id"])
-        return self.api.posts(mark, channel)
+            self.wait_answered(user, channel, envelope["event_id"], mark)
+        return self.answer_posts(user, channel, mark)
+
+    def mention(self, user: str, channel: str, text: str, **event: Any) -> list[SlackCall]:
+        """`@Arbejdsmiljøguiden <text>` in a channel (or in a thread of it: `thread_ts`), as Slack's `app_mention`."""
+        return self.say(user, channel, f"<@{BOT_USER}> " + text.replace("&", "&amp;").replace("<", "&lt;")
+                        .replace(">", "&gt;"), kind="app_mention", channel_type=None, markup=True, **event)
 
     def click(self, user: str, post: SlackCall, title: str) -> list[SlackCall]:
         mark = self.api.mark()
         payload, (status, _) = self.sender.click(user, post, title)
         assert status == 200
-        self.api.wait_for_posts(mark, post.args["channel"])
-        self.wait_handled(user, f"action:{payload['trigger_id']}")
-        return self.api.posts(mark, post.args["channel"])
+        self.wait_answered(user, post.args["channel"], f"action:{payload['trigger_id']}", mark)
+        return self.answer_posts(user, post.args["channel"], mark)

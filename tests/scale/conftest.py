@@ -17,6 +17,8 @@ from typing import Iterator, Optional
 import pytest
 import sqlalchemy as sa
 
+from tests.conftest import RATE_LIMITS_OFF
+
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ["bash", str(ROOT / "scripts" / "services.sh")]
 
@@ -103,6 +105,8 @@ def scaled_stack(scaled_intake, fresh_databases: dict[str, str]) -> Iterator[obj
         "TICKET_LOCK_LIFETIME": "15",
         # The delivery worker delivers from PostgreSQL to a fake intake; no e-mail receipts.
         **intake_settings(scaled_intake), "SMTP_HOST": "",
+        # Fifty conversations at once from one loopback address.
+        **RATE_LIMITS_OFF,
     }
     ports: set[int] = set()
     while len(ports) < 3:

@@ -120,7 +120,7 @@ def assert_answered(sender: str, replies: list[list[dict]]) -> None:
     assert len(replies) == len(STATE_REGISTRATION)
     assert all(any((r.get("text") or "").strip() for r in reply) for reply in replies), sender
     assert "rejsehold" in replies[0][0]["text"], sender
-    assert "reference er STAT-" in "\n".join(r.get("text") or "" for r in replies[-1]), sender
+    assert "referencen STAT-" in "\n".join(r.get("text") or "" for r in replies[-1]), sender
 
 
 def assert_delivered_exactly_once(intake, records: list[dict]) -> None:

@@ -17,6 +17,8 @@ NOT_SETTINGS = {
     "RASA_TELEMETRY_ENABLED": "always set to false by the stack and the benchmarks, never read",
     "RASA_CACHE_DIRECTORY": "set by the benchmark for the stock bot it trains, never read",
     "BENCH_STARTED": "set by `make bench` (when it started), not by people",
+    "WEBHOOK_URL": "the end of RECIPIENT_<CODE>_WEBHOOK_URL (bot/records/recipients.py); each recipient's is listed",
+    "WEBHOOK_SECRET": "the end of RECIPIENT_<CODE>_WEBHOOK_SECRET; each recipient's is listed",
 }
 
 
@@ -45,6 +47,15 @@ def test_env_example_lists_every_variable_the_code_reads():
     missing = {name: sorted(where) for name, where in names_in_code().items()
                if name not in listed() and name not in NOT_SETTINGS}
     assert not missing, f"add these to .env.example (or to NOT_SETTINGS with a reason): {missing}"
+
+
+def test_env_example_lists_every_recipients_settings():
+    from bot.domain import catalogue
+    from bot.records.recipients import env_prefix
+
+    for recipient in catalogue.load().recipients:
+        for suffix in ("EMAIL", "WEBHOOK_URL", "WEBHOOK_SECRET"):
+            assert env_prefix(recipient.code) + suffix in listed(), recipient.code
 
 
 def test_env_example_holds_no_secrets():
@@ -90,3 +101,4 @@ def test_no_file_in_the_repository_holds_a_secret():
             if re.search(pattern, text):
                 found.append(f"{name}: {kind}")
     assert not found, found
+

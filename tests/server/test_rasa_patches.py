@@ -331,13 +331,14 @@ def _form_tracker(domain: Any, text: str, intent: str) -> Any:
     from rasa.shared.core.events import ActionExecuted, ActiveLoop, SlotSet, UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
 
+    # Fixed times: the same turn must give the same events (an application's id derives from its turn).
     return DialogueStateTracker.from_events("patch-test", [
         ActionExecuted("action_listen"),
-        UserUttered("Hej", {"name": "greet", "confidence": 1.0}),
+        UserUttered("Hej", {"name": "greet", "confidence": 1.0}, timestamp=1_700_000_000.0),
         ActionExecuted("application_form"), ActiveLoop("application_form"),
         SlotSet("requested_slot", "sector"),
         ActionExecuted("action_listen"),
-        UserUttered(text, {"name": intent, "confidence": 1.0}),
+        UserUttered(text, {"name": intent, "confidence": 1.0}, timestamp=1_700_000_060.0),
     ], slots=domain.slots)
 
 
