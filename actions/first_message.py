@@ -21,30 +21,46 @@ from actions.common import answers, latest_text
 from actions.faq import RETRIEVAL_INTENT
 from bot.domain import answers as form_answers
 from bot.domain import messages
-from bot.domain.text import looks_like_question
+from bot.domain.text import QUESTION_PARTS_KEY, question_sentences
 
 # An opening question is answered only when the intent model gives the FAQ at least this share and is
 # this sure of the topic: a message NLU read as facts is mostly facts.
 MIN_FAQ_SHARE = 0.15
 MIN_TOPIC_CONFIDENCE = 0.5
+# A question sentence read on its own (bot/channels/question_parts.py) must be a FAQ this surely.
+MIN_PART_FAQ_CONFIDENCE = 0.5
 # Questions that only ask for help ("kan I hjælpe os?"): the form is the answer.
 _ASKS_FOR_HELP = re.compile(r"\b(?:kan|vil) (?:i|du) hjælpe|\bkan vi få (?:hjælp|støtte)\b|\bhvad gør vi\b|"
                             r"\bhvad kan (?:i|du) gøre\b", re.I)
-_SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
 
 
-def question_sentences(text: str) -> list[str]:
-    """The sentences of a message that ask something ('... Hvad koster det?')."""
-    return [s.strip() for s in _SENTENCE.findall(text) if s.strip() and looks_like_question(s.strip())]
+def _topic_of_a_part(latest: Dict[Text, Any]) -> Optional[str]:
+    """The FAQ topic of the first question sentence that, read on its own, is surely a FAQ."""
+    for part in (latest.get("metadata") or {}).get(QUESTION_PARTS_KEY) or []:
+        topic = part.get("topic")
+        if (part.get("intent") == RETRIEVAL_INTENT and (part.get("confidence") or 0.0) >= MIN_PART_FAQ_CONFIDENCE
+                and (part.get("topic_confidence") or 0.0) >= MIN_TOPIC_CONFIDENCE
+                and isinstance(topic, str) and topic.startswith(RETRIEVAL_INTENT + "/")):
+            return topic
+    return None
 
 
 def opening_question(tracker: Tracker) -> Optional[str]:
-    """The FAQ topic ('faq/pris') a message that NLU read as facts also asks about, else None."""
+    """The FAQ topic ('faq/pris') a message that NLU read as facts also asks about, else None.
+
+    A question sentence beside other sentences was read on its own (its `question_parts`); a
+    message of one sentence is judged by the whole message's FAQ share and topic.
+    """
     text = latest_text(tracker)
-    asked = [s for s in question_sentences(text) if not _ASKS_FOR_HELP.search(s)]
-    if not asked or text.startswith("/"):
+    if text.startswith("/"):
         return None
     latest = tracker.latest_message or {}
+    topic = _topic_of_a_part(latest)
+    if topic:
+        return topic
+    asked = [s for s in question_sentences(text) if not _ASKS_FOR_HELP.search(s)]
+    if not asked:
+        return None
     share = next((r.get("confidence", 0.0) for r in latest.get("intent_ranking") or []
                   if r.get("name") == RETRIEVAL_INTENT), 0.0)
     selected = ((latest.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}).get("response") or {}

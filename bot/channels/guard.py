@@ -17,6 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Optional
 
+from bot.channels import question_parts
 from bot.domain import messages
 from bot.server import action_server_down
 
@@ -92,6 +93,7 @@ def guard(on_new_message: OnNewMessage) -> OnNewMessage:
             await message.output_channel.send_text_message(message.sender_id, messages.EMPTY_MESSAGE)
             return None
         try:
+            await question_parts.annotate(message)
             with action_server_down.handling_a_turn():
                 return await on_new_message(message)
         except action_server_down.ActionServerUnreachable as down:

@@ -52,6 +52,38 @@ def looks_like_question(text: str) -> bool:
     return stripped.endswith("?") or bool(first and first[0] in QUESTION_WORDS)
 
 
+# A sentence ends at . ! ? or a line break; a dash between spaces ("... i Vejle – hvad koster det?") ends one too.
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
+_DASH = re.compile(r"\s[-–—]\s")
+# At most this many question sentences of one message are read on their own, and where the channels
+# put what the model made of them (the message's metadata; bot/channels/question_parts.py).
+MAX_QUESTION_PARTS = 2
+QUESTION_PARTS_KEY = "question_parts"
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a message that hold a word ('Jeg er TR i Vejle – hvad koster det?' -> two)."""
+    found = (piece.strip() for sentence in _SENTENCE.findall(text or "") for piece in _DASH.split(sentence))
+    return [piece for piece in found if words(piece)]
+
+
+def question_sentences(text: str) -> list[str]:
+    """The sentences of a message that ask something ('... Hvad koster det?')."""
+    return [sentence for sentence in sentences(text) if looks_like_question(sentence)]
+
+
+def question_parts(text: str) -> list[str]:
+    """The questions of a message that also says something else, to be understood on their own.
+
+    "Jeg er TR på et plejecenter i Nyborg. Kan vi søge uden lederen?" -> ["Kan vi søge uden lederen?"];
+    a message that is only a question, or has none, -> [].
+    """
+    if (text or "").startswith("/"):
+        return []
+    asked = question_sentences(text)
+    return asked[:MAX_QUESTION_PARTS] if asked and len(sentences(text)) > len(asked) else []
+
+
 _NO = re.compile(r"\b(nej|nope|naej|næ|ikke|uenige?|aldrig|desværre|desvaerre)\b")
 _YES = re.compile(r"\b(ja|jo|jep|jeps|jaa|yes|ok|okay|enige?|klar|gerne|selvfølgelig|selvfoelgelig|"
                   r"korrekt|rigtigt|aftalt|bekræftet|bekraeftet|send)\b")

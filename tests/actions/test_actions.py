@@ -414,3 +414,30 @@ async def test_news_read_as_facts_gets_the_off_topic_answer_and_starts_nothing()
     assert slot_events(events)["municipality"] is None and "sector" not in slot_events(events)
     assert [e.get("name") for e in events if e["event"] == "followup"] == ["action_listen"]
     assert dispatcher.messages[0]["response"] == "utter_out_of_scope"
+
+
+def _with_question_parts(t, parts):
+    t.latest_message["metadata"] = {"question_parts": parts}
+    return t
+
+
+async def test_a_question_beside_facts_read_on_its_own_is_answered_before_the_form_goes_on():
+    text = "Jeg er TR på et plejecenter i Nyborg. Kan vi søge uden at vores leder ved det?"
+    t = _with_question_parts(tracker(text=text, candidates={"municipality": "Nyborg"}),
+                             [{"intent": "faq", "confidence": 0.97, "topic": "faq/enighed", "topic_confidence": 0.68}])
+    slots, dispatcher = await validate(t)
+    said = [m.get("response") for m in dispatcher.messages]
+    assert said[0] == "utter_faq/enighed"
+    assert slots["municipality"] == "Nyborg" and slots["role"] == "TR"
+
+
+@pytest.mark.parametrize("part", [
+    {"intent": "faq", "confidence": 0.97, "topic": "faq/enighed", "topic_confidence": 0.3},  # topic unsure
+    {"intent": "faq", "confidence": 0.4, "topic": "faq/pris", "topic_confidence": 0.9},  # not surely a question
+    {"intent": "start_application", "confidence": 0.9, "topic": "faq/pris", "topic_confidence": 0.9},
+])
+async def test_a_question_part_the_model_is_unsure_of_is_not_answered(part):
+    text = "Jeg er TR på et plejecenter i Nyborg. Kan I hjælpe os?"
+    t = _with_question_parts(tracker(text=text, candidates={"municipality": "Nyborg"}), [part])
+    _, dispatcher = await validate(t)
+    assert not [m for m in dispatcher.messages if (m.get("response") or "").startswith("utter_faq")]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.domain.text import looks_english, looks_like_question, yes_or_no
+from bot.domain.text import MAX_QUESTION_PARTS, looks_english, looks_like_question, question_parts, yes_or_no
 
 
 @pytest.mark.parametrize("text", ["Hi, can you help me apply for support?", "do you speak english",
@@ -25,3 +25,22 @@ def test_a_question_word_first_is_a_question_even_without_a_question_mark():
                                          ("lederen er ikke med på det", False), ("Plejecenter Solgården", None)])
 def test_yes_and_no_in_own_words(text, answer):
     assert yes_or_no(text) is answer
+
+
+@pytest.mark.parametrize("text, parts", [
+    ("Jeg er TR på et plejecenter i Nyborg. Kan vi søge uden at vores leder ved det?",
+     ["Kan vi søge uden at vores leder ved det?"]),
+    ("Jeg er leder på en skole i Faxe – hvad koster det for os?", ["hvad koster det for os?"]),
+    ("Hvad koster det? Og hvor lang tid tager det? Vi er en børnehave i Vejle.",
+     ["Hvad koster det?", "Og hvor lang tid tager det?"]),
+    ("hvad koster det?", []),  # only a question: the whole message is the question
+    ("Vi er en skole i Vejle. Vi har meget stress.", []),  # no question
+    ("/faq/pris", []),  # a button's payload
+])
+def test_the_questions_of_a_message_that_also_tells_something(text, parts):
+    assert question_parts(text) == parts
+
+
+def test_at_most_two_question_parts_are_read_on_their_own():
+    text = "Vi er en skole i Vejle. Hvad koster det? Hvem kan søge? Hvor lang tid tager det?"
+    assert question_parts(text) == ["Hvad koster det?", "Hvem kan søge?"] and MAX_QUESTION_PARTS == 2

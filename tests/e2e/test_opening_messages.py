@@ -33,6 +33,23 @@ def test_a_question_is_answered_then_the_form_goes_on_with_what_the_message_told
     assert (slots["sector"], slots["municipality"], slots["role"]) == ("kommunal", "Vejle", "leder")
 
 
+@pytest.mark.parametrize("message, answer, municipality", [
+    # The facts outweigh the question in the whole message; the question sentence is read on its own.
+    ("Jeg er TR på et plejecenter i Nyborg. Kan vi søge, hvis vores leder ikke vil være med?", "enige", "Nyborg"),
+    ("Vi er tre skoler i Faxe Kommune og har de samme problemer. Kan vi søge sammen om ét forløb?",
+     "fællesforløb", "Faxe"),
+    ("Jeg er AMR på et bibliotek i Ikast-Brande – hvad koster det for os?", "gratis", "Ikast-Brande"),
+])
+def test_a_question_beside_facts_is_answered_then_the_form_goes_on(running_bot, message, answer, municipality):
+    sender = "e2e-first-part-" + str(abs(hash(message)))
+    text = texts(running_bot.say(sender, message))
+    assert answer in text and "Kilde" in text
+    tracker = running_bot.tracker(sender)
+    assert tracker["slots"]["municipality"] == municipality and tracker["active_loop"].get("name") == "application_form"
+    stored = [e for e in tracker["events"] if e["event"] == "user"][-1]
+    assert stored["metadata"]["question_parts"][0]["intent"] == "faq"
+
+
 def test_a_kind_in_two_sectors_is_asked_with_the_likely_sector_first(running_bot):
     replies = running_bot.say("e2e-first-bosted", "Jeg er TR på et bosted i Aarhus")
     [question] = [r for r in replies if r.get("buttons")]
