@@ -49,10 +49,10 @@ def _renames(tracker: Tracker) -> Slots:
 
 def _not_about_work(tracker: Tracker) -> bool:
     """A message that would start the form but is about no workplace of the writer's nor the offers
-    (bot.domain.scope.about_own_work)."""
+    (bot.domain.scope.about_own_work), or about a private employer's (scope.private_employer)."""
     text = latest_text(tracker)
     return (tracker.get_slot("requested_slot") is None and latest_intent(tracker) in ("inform", "start_application")
-            and not text.startswith("/") and not scope.about_own_work(text))
+            and not text.startswith("/") and (not scope.about_own_work(text) or scope.private_employer(text)))
 
 
 def _validator(slot: str) -> Callable[..., Slots]:
@@ -83,7 +83,10 @@ class ValidateApplicationForm(FormValidationAction):
             # News or a question about others that NLU read as facts ("Sygehuset i Kolding lukker sin
             # fødeafdeling, skriver avisen"): the off-topic answer, and the form neither starts nor keeps
             # what the message named.
-            dispatcher.utter_message(response="utter_out_of_scope")
+            if scope.private_employer(latest_text(tracker)):
+                dispatcher.utter_message(text=messages.PRIVATE_EMPLOYER)
+            else:
+                dispatcher.utter_message(response="utter_out_of_scope")
             undo = [SlotSet(name, getattr(before, name)) for name in routing.SLOT_NAMES
                     if tracker.get_slot(name) != getattr(before, name)]
             return undo + [SlotSet("requested_slot", None), ActiveLoop(None), FollowupAction("action_listen")]

@@ -27,6 +27,9 @@ Button = tuple[str, str]
 
 # -- what every channel answers before Rasa sees a message (bot/channels/guard.py) ----------
 TECHNICAL_FAILURE = "Beklager, der skete en teknisk fejl, så jeg kunne ikke læse din besked. Prøv igen om lidt."
+PRIVATE_EMPLOYER = ("Arbejdsmiljøguiden hjælper offentlige arbejdspladser: i kommuner, regioner og staten. "
+                    "Arbejder du hos en privat arbejdsgiver, er tilbuddene her ikke for jer. "
+                    "Spørg gerne din tillidsrepræsentant, din arbejdsmiljørepræsentant eller din fagforening.")
 EMPTY_MESSAGE = "Din besked var tom. Skriv gerne, hvad du vil spørge om, så hjælper jeg dig videre."
 
 

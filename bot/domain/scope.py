@@ -70,3 +70,25 @@ def about_own_work(text: str) -> bool:
         return True
     found = themes.assess(text)
     return bool(found.themes or found.exclusions or found.out_of_theme or found.denied)
+
+
+# Private employers named as the writer's workplace ("jeg arbejder i en bank", "vi er et IT-firma").
+# The offers are for public workplaces only (shared/spec/PRODUCT.md). Matched on folded text.
+_PRIVATE_EMPLOYER = re.compile(
+    r"\b(?:i|paa|hos|ved|fra|er|for)\s+(?:en|et|vores|min|mit|den|det)?\s*(?:[\w-]+\s+){0,2}"
+    r"(?:[\w-]*firma\w*|[\w-]*fabrik\w*|\w*slagteri\w*|[\w-]*virksomhed\w*|[\w-]*butik\w*|supermarked\w*|"
+    r"bank|banken|\w*restaurant\w*|\w*hotel\w*|privat\w*|aps|a/s|landbrug\w*|frisoer\w*|"
+    r"tandlaegeklinik\w*|advokatkontor\w*|revisionsfirma\w*|forsikringsselskab\w*)\b")
+
+
+def private_employer(text: str) -> bool:
+    """The writer works for a private employer and names no public workplace: 'Vi er et lille IT-firma i
+    Odense', 'jeg arbejder i en bank i Aalborg' -> True; 'vi er en kommunal virksomhed',
+    'børnehaven i Vejle' -> False."""
+    from bot.domain import workplaces
+
+    folded = fold(text or "")
+    if not (_PRIVATE_EMPLOYER.search(folded) and _FIRST_PERSON.search(folded)):
+        return False
+    reading = workplaces.read(text)
+    return not (reading.sector or reading.ask)

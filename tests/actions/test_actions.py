@@ -441,3 +441,28 @@ async def test_a_question_part_the_model_is_unsure_of_is_not_answered(part):
     t = _with_question_parts(tracker(text=text, candidates={"municipality": "Nyborg"}), [part])
     _, dispatcher = await validate(t)
     assert not [m for m in dispatcher.messages if (m.get("response") or "").startswith("utter_faq")]
+
+
+@pytest.mark.parametrize("text, town", [
+    ("Jeg arbejder hos et fragtfirma i Herning, og vi er alle sammen stressede", "Herning"),
+    ("vi er et privat arkitektfirma i Roskilde med dårlig trivsel", "Roskilde"),
+])
+async def test_a_private_employer_is_told_the_offers_are_public_and_nothing_starts(text, town):
+    from actions.application_form import ValidateApplicationForm
+    from bot.domain import messages
+
+    dispatcher = CollectingDispatcher()
+    events = await ValidateApplicationForm().run(
+        dispatcher, tracker(text=text, candidates={"municipality": town}), DOMAIN)
+    assert {"event": "active_loop", "name": None} in [{k: e.get(k) for k in ("event", "name")} for e in events]
+    assert slot_events(events)["municipality"] is None
+    assert dispatcher.messages[0]["text"] == messages.PRIVATE_EMPLOYER
+
+
+async def test_a_public_workplace_that_mentions_a_company_goes_on():
+    text = "Jeg er AMR i rengøringen i Vejle Kommune, og et vikarfirma har overtaget nogle af vores opgaver"
+    slots, dispatcher = await validate(tracker(text=text, candidates={"municipality": "Vejle"}))
+    from bot.domain import messages
+
+    assert slots["sector"] == "kommunal" and slots["municipality"] == "Vejle"
+    assert messages.PRIVATE_EMPLOYER not in [m.get("text") for m in dispatcher.messages]

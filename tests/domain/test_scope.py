@@ -44,3 +44,19 @@ def test_news_and_questions_about_others_are_about_no_own_work(text, about):
     from bot.domain.scope import about_own_work
 
     assert about_own_work(text) is about
+
+
+@pytest.mark.parametrize("text, private", [
+    ("Vi er et lille IT-firma i Odense med 12 ansatte", True),
+    ("jeg er ansat på en fabrik i Fredericia og har ondt i ryggen", True),
+    ("Jeg er kok på en restaurant i Aarhus og er stresset", True),
+    ("jeg er sygemeldt fra slagteriet i Horsens", True),
+    ("vi er en kommunal virksomhed i Vejle", False),  # the sector said outright
+    ("Jeg er TR på plejecentret i Vejle, og vi har en lille butik for beboerne", False),  # a public kind
+    ("vi har et samarbejde med en virksomhed om praktikpladser", False),  # not the writer's workplace
+    ("Hvad koster det at få hjælp fra en privat konsulent?", False),  # no 'jeg'/'vi'
+])
+def test_a_private_employer_as_the_writers_workplace(text, private):
+    from bot.domain.scope import private_employer
+
+    assert private_employer(text) is private

@@ -70,6 +70,16 @@ def test_off_topic_naming_places_or_breaking_rules_starts_nothing(running_bot, m
     assert all(tracker["slots"][slot] is None for slot in ("sector", "municipality", "region", "role"))
 
 
+def test_a_private_employer_is_told_the_offers_are_for_public_workplaces(running_bot):
+    from bot.domain import messages
+
+    sender = "e2e-first-private"
+    replies = running_bot.say(sender, "Jeg er tillidsrepræsentant i et it-firma i Aarhus, og der er meget stress")
+    assert messages.PRIVATE_EMPLOYER in texts(replies)
+    tracker = running_bot.tracker(sender)
+    assert not (tracker.get("active_loop") or {}).get("name") and tracker["slots"]["municipality"] is None
+
+
 def test_the_users_role_is_their_own_not_their_leaders(running_bot):
     sender = "e2e-first-role"
     running_bot.say(sender,
