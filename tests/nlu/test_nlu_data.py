@@ -59,8 +59,12 @@ def test_annotated_place_names_are_what_the_entity_ruler_finds(examples):
     if not (ROOT / "build" / "spacy_da").exists():
         pytest.fail("build/spacy_da is missing: `make setup` builds it")
     mismatches = bench.ruler_mismatches(examples)
-    # Capitalised names that are also words (Odder, Greve) are known misses: SpacyNLP lower-cases.
-    assert [m for m in mismatches if not m.startswith(("'Odder'", "'Greve'"))] == []
+    # Names that are also words (Odder, Greve, Lejre: places.yml's ambiguous_names) need a capital letter,
+    # which the ruler never sees (SpacyNLP lower-cases); alone they are known misses of the ruler.
+    from bot.domain import geography
+
+    known = tuple(f"'{name}'" for name in geography.load().ambiguous_names)
+    assert [m for m in mismatches if not m.startswith(known)] == []
 
 
 def test_a_nickname_that_is_also_a_word_is_no_place_in_lower_case():
