@@ -19,7 +19,7 @@ from jsonschema import ValidationError
 
 from bot.server import patches as rasa_patches
 from bot.server.patches import (action_call_json, action_reply_validator, action_server_keepalive,
-                                active_loop_state, sqlite_tracker_store)
+                                active_loop_state, sqlite_tracker_store, tensorflow_on_demand)
 from tests.conftest import ROOT
 
 
@@ -39,6 +39,8 @@ def patched() -> Iterator[None]:
     ("none", ()), ("sqlite_tracker_store", ("sqlite_tracker_store",)),
     (" action_reply_validator , minimal_graph_memo ", ("action_reply_validator", "minimal_graph_memo")),
     ("sqlite_tracker_store+event_type_lookup", ("sqlite_tracker_store", "event_type_lookup")),
+    ("-tensorflow_on_demand", rasa_patches.PATCHES[1:]),
+    ("-tensorflow_on_demand+-minimal_graph_memo", rasa_patches.PATCHES[1:-1]),
 ])
 def test_rasa_patches_setting_selects_patches(monkeypatch, setting, expected):
     monkeypatch.delenv("RASA_PATCHES", raising=False)
@@ -48,6 +50,13 @@ def test_rasa_patches_setting_selects_patches(monkeypatch, setting, expected):
 def test_unknown_patch_name_is_refused():
     with pytest.raises(ValueError, match="unknown Rasa patch"):
         rasa_patches.selected("action_reply_validator,go_faster")
+    with pytest.raises(ValueError, match="unknown Rasa patch"):
+        rasa_patches.selected("-go_faster")
+
+
+def test_names_to_apply_and_names_to_leave_out_do_not_mix():
+    with pytest.raises(ValueError, match="not both"):
+        rasa_patches.selected("-minimal_graph_memo,event_type_lookup")
 
 
 def test_apply_refuses_unknown_names_too():
@@ -60,6 +69,7 @@ def _rasas_attributes() -> dict:
     from rasa.core import tracker_store
     from rasa.core.actions.action import RemoteAction
     from rasa.engine.graph import GraphSchema
+    from rasa.engine.storage.storage import ModelMetadata
     from rasa.shared.core import trackers
     from rasa.shared.core.events import Event
     from rasa.utils.endpoints import EndpointConfig
@@ -74,11 +84,16 @@ def _rasas_attributes() -> dict:
         "EndpointConfig.request": EndpointConfig.__dict__["request"],
         "trackers.dataclasses": trackers.dataclasses,
         "GraphSchema.minimal_graph_schema": GraphSchema.__dict__["minimal_graph_schema"],
+        "ModelMetadata.from_dict": ModelMetadata.__dict__["from_dict"],
+        # Not an attribute: the import finder in front of sys.meta_path (None when there is none).
+        "sys.meta_path finder": next((finder for finder in sys.meta_path
+                                      if isinstance(finder, tensorflow_on_demand.TensorFlowOnDemand)), None),
     }
 
 
 # What each patch replaces: no two patches touch the same attribute.
 REPLACES = {
+    "tensorflow_on_demand": {"ModelMetadata.from_dict", "sys.meta_path finder"},
     "action_reply_validator": {"RemoteAction._validate_action_result"},
     "sqlite_tracker_store": {"SQLTrackerStore.__init__", "tracker_store.create_engine_kwargs"},
     "event_type_lookup": {"Event.resolve_by_type", "Event.__init_subclass__"},
@@ -98,7 +113,7 @@ def test_apply_twice_keeps_rasas_original_and_revert_restores_it(patched):
     from rasa.shared.core import trackers
 
     originals = _rasas_attributes()
-    assert originals["Event.__init_subclass__"] is None
+    assert originals["Event.__init_subclass__"] is None and originals["sys.meta_path finder"] is None
     assert rasa_patches.apply(rasa_patches.PATCHES) == rasa_patches.PATCHES == rasa_patches.applied()
     patched_once = _rasas_attributes()
     rasa_patches.apply(rasa_patches.PATCHES)
@@ -725,7 +740,7 @@ def test_launcher_runs_rasas_command_line_with_the_patches(monkeypatch):
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Rasa Version      :         3.6" in done.stdout
-    assert ("Rasa patches: action_reply_validator, sqlite_tracker_store, event_type_lookup, "
+    assert ("Rasa patches: tensorflow_on_demand, action_reply_validator, sqlite_tracker_store, event_type_lookup, "
             "action_server_keepalive, action_call_json, active_loop_state, minimal_graph_memo" in done.stderr)
 
 
@@ -843,3 +858,176 @@ def test_minimal_graph_memo_works_again_when_the_nodes_change(patched):
     assert list(schema.minimal_graph_schema().nodes) == ["a", "b"]
     schema.nodes["d"] = node({"x": "c"}, target=True)
     assert list(schema.minimal_graph_schema().nodes) == ["a", "b", "c", "d"]
+
+
+# -- tensorflow_on_demand ------------------------------------------------------------------------
+
+# Run in a fresh interpreter (TensorFlow, once imported, stays): load a model as `rasa run` does,
+# parse messages and predict after each; print what Rasa gave, which heavy modules the process
+# holds, then the training graph (read last: reading it imports its classes).
+_LOAD_AND_ANSWER = r"""
+import asyncio, json, sys
+from bot.server import patches
+patches.apply(sys.argv[2].split(",") if sys.argv[2] else ())
+from rasa.core.agent import Agent
+from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+agent = Agent.load(sys.argv[1])
+answers = []
+for text in json.loads(sys.argv[3]):
+    parsed = asyncio.run(agent.parse_message(text))
+    tracker = DialogueStateTracker.from_events("t", [ActionExecuted("action_listen"),
+        UserUttered(text, parsed["intent"], parsed["entities"], parsed)], slots=agent.domain.slots)
+    prediction = agent.processor.predict_next_with_tracker(tracker) if agent.domain.slots is not None else None
+    answers.append({"parse": parsed, "next": prediction and {k: prediction[k] for k in ("scores", "policy", "confidence")}})
+held = {name: name in sys.modules for name in ("tensorflow", "jax", "keras", "rasa.utils.tensorflow.callback")}
+try:
+    import thinc.compat
+    held["thinc has tensorflow"] = thinc.compat.has_tensorflow
+except ImportError:
+    pass
+metadata = agent.processor.model_metadata
+print("-- answered --", file=sys.stderr, flush=True)
+print(json.dumps({"answers": answers, "held": held, "train_schema": metadata.train_schema.as_dict(),
+                  "predict_schema": metadata.predict_schema.as_dict()}, default=str))
+"""
+
+MESSAGES = ["hej", "vi vil gerne søge om hjælp", "jeg er TR på et plejecenter i Vejle kommune",
+            "hvad er spark", "Region Midtjylland", "glem mig"]
+
+
+def _load_and_answer(model: Path, patches: str, messages: list[str] = MESSAGES) -> tuple[dict, str]:
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    done = subprocess.run([sys.executable, "-c", _LOAD_AND_ANSWER, str(model), patches, json.dumps(messages)],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1]), done.stderr
+
+
+@pytest.mark.slow
+def test_tensorflow_on_demand_answers_as_rasa_without_tensorflow_in_memory():
+    model = ROOT / "models" / "current.tar.gz"
+    if not model.exists():
+        pytest.skip("no trained model (make test trains one first)")
+    rasas, _ = _load_and_answer(model, "")
+    ours, log = _load_and_answer(model, "tensorflow_on_demand")
+    assert ours["answers"] == rasas["answers"]
+    assert [a["parse"]["intent"]["name"] for a in ours["answers"]][:4] == ["greet", "start_application", "inform", "faq"]
+    assert any(a["parse"]["entities"] for a in ours["answers"]) and all(a["next"] for a in ours["answers"])
+    assert ours["train_schema"] == rasas["train_schema"] and ours["predict_schema"] == rasas["predict_schema"]
+    assert rasas["held"] == {"tensorflow": True, "jax": True, "keras": True, "rasa.utils.tensorflow.callback": True,
+                             "thinc has tensorflow": True}
+    assert ours["held"] == {"tensorflow": False, "jax": False, "keras": False,
+                            "rasa.utils.tensorflow.callback": False, "thinc has tensorflow": False}
+    assert "imports TensorFlow" not in log.split("-- answered --")[0]
+
+
+_TINY_DIET = {
+    "config.yml": "recipe: default.v1\nlanguage: da\npipeline:\n  - name: WhitespaceTokenizer\n"
+                  "  - name: CountVectorsFeaturizer\n  - name: DIETClassifier\n    epochs: 2\n"
+                  "    number_of_transformer_layers: 0\n    random_seed: 1\npolicies: []\n",
+    "nlu.yml": "version: '3.1'\nnlu:\n- intent: greet\n  examples: |\n    - hej\n    - goddag\n    - hejsa\n"
+               "- intent: bye\n  examples: |\n    - farvel\n    - vi ses\n    - hej hej\n",
+}
+
+
+@pytest.mark.slow
+def test_a_model_with_a_tensorflow_component_still_answers_and_says_it_holds_tensorflow(tmp_path):
+    for name, text in _TINY_DIET.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3",
+           "RASA_CACHE_DIRECTORY": str(tmp_path / "cache")}
+    rasa = str(Path(sys.executable).with_name("rasa"))
+    trained = subprocess.run([rasa, "train", "nlu", "--config", "config.yml", "--nlu", "nlu.yml", "--out", "out",
+                              "--fixed-model-name", "tiny"], cwd=tmp_path, env=env, capture_output=True,
+                             text=True, timeout=900)
+    assert trained.returncode == 0, trained.stderr[-3000:]
+    messages = ["hej", "farvel", "vi ses i morgen"]
+    rasas, _ = _load_and_answer(tmp_path / "out" / "tiny.tar.gz", "", messages)
+    ours, log = _load_and_answer(tmp_path / "out" / "tiny.tar.gz", "tensorflow_on_demand", messages)
+    assert ours["answers"] == rasas["answers"]
+    assert {a["parse"]["intent"]["name"] for a in ours["answers"]} <= {"greet", "bye"}
+    assert ours["held"]["tensorflow"] and ours["predict_schema"] == rasas["predict_schema"]
+    assert "Rasa patch tensorflow_on_demand" in log and "imports TensorFlow" in log
+
+
+@pytest.fixture
+def deferred_module(tmp_path, monkeypatch) -> Iterator[tuple[str, Path]]:
+    """A module deferred like rasa.utils.train_utils that notes each run of its code in a file."""
+    name = f"deferred_probe_{os.getpid()}_{time.monotonic_ns()}"
+    runs = tmp_path / "runs"
+    (tmp_path / f"{name}.py").write_text(f"open({str(runs)!r}, 'a').write('run\\n')\nVALUE = 42\n"
+                                         "def double(x):\n    return 2 * x\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(tensorflow_on_demand, "DEFERRED", (name,))
+    yield name, runs
+    sys.modules.pop(name, None)
+
+
+def _runs(runs: Path) -> int:
+    return len(runs.read_text().splitlines()) if runs.exists() else 0
+
+
+def test_a_deferred_module_runs_its_code_on_first_use_once(patched, deferred_module):
+    import importlib
+
+    name, runs = deferred_module
+    rasa_patches.apply(("tensorflow_on_demand",))
+    module = importlib.import_module(name)
+    importlib.import_module(name)  # a second import (Python reads __spec__ then) runs nothing either
+    exec(f"import {name}")
+    assert _runs(runs) == 0 and getattr(module, "__warningregistry__", None) is None and _runs(runs) == 0
+    assert module.__spec__.name == name and module.__file__.endswith(f"{name}.py")
+    exec(f"from {name} import VALUE, double\nassert VALUE == 42 and double(2) == 4")
+    assert module.VALUE == 42 and _runs(runs) == 1
+    assert type(module) is type(importlib) and module.__loader__ is module.__spec__.loader
+    assert module.double(3) == 6 and _runs(runs) == 1
+
+
+def test_a_deferred_module_gives_its_errors_as_the_module_would(patched, deferred_module):
+    import importlib
+
+    name, runs = deferred_module
+    rasa_patches.apply(("tensorflow_on_demand",))
+    module = importlib.import_module(name)
+    with pytest.raises(AttributeError):
+        module.no_such_name
+    assert _runs(runs) == 1
+    with pytest.raises(ImportError, match="cannot import name"):
+        exec(f"from {name} import no_such_name")
+
+
+def test_undo_runs_a_module_left_waiting(patched, deferred_module):
+    import importlib
+
+    name, runs = deferred_module
+    rasa_patches.apply(("tensorflow_on_demand",))
+    module = importlib.import_module(name)
+    rasa_patches.revert()
+    assert _runs(runs) == 1 and vars(module)["VALUE"] == 42
+    assert not any(isinstance(f, tensorflow_on_demand.TensorFlowOnDemand) for f in sys.meta_path)
+
+
+def test_deferred_training_graph_is_rasas_when_used(patched):
+    from rasa.engine.graph import GraphSchema
+    from rasa.engine.storage.storage import ModelMetadata
+
+    model = ROOT / "models" / "current.tar.gz"
+    if not model.exists():
+        pytest.skip("no trained model (make test trains one first)")
+    import tarfile
+
+    with tarfile.open(model) as archive:
+        member = next(m for m in archive.getmembers() if m.name.lstrip("/").endswith("metadata.json"))
+        serialized = json.load(archive.extractfile(member))
+    rasas = ModelMetadata.from_dict(copy.deepcopy(serialized))
+    rasa_patches.apply(("tensorflow_on_demand",))
+    ours = ModelMetadata.from_dict(copy.deepcopy(serialized))
+    assert type(ours.train_schema) is not GraphSchema and isinstance(ours.train_schema, GraphSchema)
+    assert ours.predict_schema == rasas.predict_schema
+    assert ours.train_schema == rasas.train_schema and type(ours.train_schema) is GraphSchema  # read on use
+    assert ours.as_dict() == rasas.as_dict()
+    again = ModelMetadata.from_dict(copy.deepcopy(serialized))
+    assert list(again.train_schema.target_names) == list(rasas.train_schema.target_names)
+    assert copy.deepcopy(ModelMetadata.from_dict(copy.deepcopy(serialized)).train_schema) == rasas.train_schema
