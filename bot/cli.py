@@ -1,4 +1,7 @@
-"""Command line: `python -m bot applications export`, `python -m bot build-spacy DIR`, ..."""
+"""Command line: `python -m bot run`, `shell`, `train`, `deliver`, `applications export`, `purge`, `build-spacy`.
+
+Installed as the console script `arbejdsmiljoguiden` too (pyproject.toml).
+"""
 
 from __future__ import annotations
 
@@ -8,10 +11,13 @@ import sys
 from typing import TYPE_CHECKING, Optional, Sequence
 
 if TYPE_CHECKING:  # imported lazily at run time: the CLI starts fast
+    from pathlib import Path
+
     from bot.records.store import ApplicationStore
 
 
 def _applications(args: argparse.Namespace) -> int:
+
     from bot.records.store import ApplicationStore
 
     store = ApplicationStore(args.db)
@@ -170,19 +176,48 @@ def _build_spacy(args: argparse.Namespace) -> int:
     return 0
 
 
+def _train(args: argparse.Namespace) -> int:
+    """Rasa's `rasa train` on this project's files, without the known harmless warnings."""
+    from bot.server.rasa_server import run_rasa
+
+    arguments = ["train", "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
+                 "--out", args.out, "--quiet"]
+    if args.fixed_model_name:
+        arguments += ["--fixed-model-name", args.fixed_model_name]
+    try:
+        run_rasa(arguments, patched=False)
+    except SystemExit as stop:  # Rasa's command line ends with sys.exit on failure
+        return int(stop.code or 0) if not isinstance(stop.code, str) else 1
+    return 0
+
+
+def _shell(args: argparse.Namespace) -> int:
+    from bot.server import shell
+
+    return shell.main()
+
+
 def _run(args: argparse.Namespace) -> int:
     import os
+    from pathlib import Path
 
     from bot.channels.credentials import CHAT_PATH
-    from bot.server.stack import PROJECT_ROOT, Stack
+    from bot.server.stack import DEFAULT_INTERFACE, PROJECT_ROOT, Stack
 
+    # Everything the bot starts listens on loopback unless RASA_INTERFACE (the Rasa server) or
+    # ACTION_SERVER_INTERFACE (the action server, bot/server/action_server.py) says otherwise.
+    interface = (os.environ.get("RASA_INTERFACE") or "").strip() or DEFAULT_INTERFACE
     if args.profile == "production":  # scale-out: PostgreSQL, Redis, several Rasa instances
         from bot.server import production
 
-        return production.run(args.port, args.action_port, args.instances)
+        return production.run(args.port, args.action_port, args.instances, interface=interface)
     token = os.environ.get("RASA_API_TOKEN") or None
-    stack = Stack(run_dir=PROJECT_ROOT / "var", rasa_port=args.port, action_port=args.action_port,
-                  api_token=token)
+    # Generated files and logs in a run folder per instance (two instances from one checkout, on
+    # other ports, never share them); the databases in the data folder, shared.
+    data_dir = Path(args.data_dir).resolve() if args.data_dir else PROJECT_ROOT / "var"
+    stack = Stack(run_dir=PROJECT_ROOT / "var" / f"run-{args.port}", data_dir=data_dir, rasa_port=args.port,
+                  action_port=args.action_port, api_token=token, interface=interface)
+    logs = f"{_shown(stack.run_dir)}/*.log"
     problem = _unusable_settings()
     if problem:
         print(problem, file=sys.stderr)
@@ -193,15 +228,16 @@ def _run(args: argparse.Namespace) -> int:
 
     start_retention(stack.run_dir / "endpoints.yml", retention_days())
     if (os.environ.get("LOG_LEVEL") or "INFO").upper() == "DEBUG":
-        print("ADVARSEL: LOG_LEVEL=DEBUG. Rasa skriver så alt, hvad brugerne skriver, i var/*.log. "
+        print(f"ADVARSEL: LOG_LEVEL=DEBUG. Rasa skriver så alt, hvad brugerne skriver, i {logs}. "
               "Brug det aldrig med rigtige samtaler.", file=sys.stderr, flush=True)
     print(f"""
 Arbejdsmiljøguiden kører.
   Chat i browseren:  {stack.rasa_url}{CHAT_PATH}
   Rasa (REST):       {stack.rasa_url}/webhooks/rest/webhook
   HTTP-API:          {"slået til (kræver token)" if token else "slået fra"}
-  Levering:          {_delivery_line(dict(os.environ))}
-  Logfiler:          var/*.log
+  Levering:          {_delivery_line(dict(os.environ), stack.run_dir)}
+  Logfiler:          {logs}
+  Databaser:         {_shown(stack.databases)}
 Tal med botten i terminalen:  make shell   (i et andet vindue)
 Stop med Ctrl-C.""", flush=True)
     return stack.wait()
@@ -227,7 +263,7 @@ def _unusable_settings() -> Optional[str]:
     return None
 
 
-def _delivery_line(env: dict[str, str]) -> str:
+def _delivery_line(env: dict[str, str], run_dir: "Path") -> str:
     """Which recipients this installation delivers to, in one line for the start banner."""
     from bot.records.recipients import Routes
 
@@ -236,11 +272,21 @@ def _delivery_line(env: dict[str, str]) -> str:
     if not routes:
         return (f"sender ikke til nogen modtager (sæt RECIPIENT_…, se .env.example); {receipts}. "
                 "Brugerne får vist, hvordan de selv søger.")
-    return f"sender til {', '.join(routes)} (var/delivery.log); {receipts}"
+    return f"sender til {', '.join(routes)} ({_shown(run_dir)}/delivery.log); {receipts}"
+
+
+def _shown(path: "Path") -> str:
+    """A path as the user can type it: relative to the checkout when inside it."""
+    from bot.server.stack import PROJECT_ROOT
+
+    try:
+        return str(path.relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(path)
 
 
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="python -m bot", description="Arbejdsmiljøguiden")
+    root = argparse.ArgumentParser(prog="python -m bot", description="Arbejdsmiljøguiden (also: arbejdsmiljoguiden)")
     sub = root.add_subparsers(dest="group", required=True)
 
     apps = sub.add_parser("applications", help="list and manage filed application records")
@@ -256,7 +302,8 @@ def parser() -> argparse.ArgumentParser:
 
     deliver = sub.add_parser("deliver", help="deliver filed records to their recipients (RECIPIENT_…) and "
                              "send e-mail receipts (SMTP_HOST), until stopped")
-    deliver.add_argument("--db", default=None, help="SQLAlchemy URL (default: APPLICATIONS_DB_URL or var/applications.db)")
+    deliver.add_argument("--db", default=None,
+                         help="SQLAlchemy URL (default: APPLICATIONS_DB_URL or var/applications.db)")
     deliver.set_defaults(func=_deliver)
 
     purge_cmd = sub.add_parser("purge", help="delete conversations whose last message is older than DAYS "
@@ -267,12 +314,24 @@ def parser() -> argparse.ArgumentParser:
     purge_cmd.add_argument("--db-url", default=None, help="SQLAlchemy URL of the tracker store (overrides --endpoints)")
     purge_cmd.set_defaults(func=_purge)
 
+    train = sub.add_parser("train", help="train the model (rasa train on config.yml, domain.yml and data/)")
+    train.add_argument("--out", default="models", help="folder for the model (default: models)")
+    train.add_argument("--fixed-model-name", default=None, help="file name of the model, without .tar.gz")
+    train.set_defaults(func=_train)
+
+    shell_cmd = sub.add_parser("shell", help="talk to the bot in the terminal (its own Rasa server on a free port; "
+                               "the running bot's action server if there is one)")
+    shell_cmd.set_defaults(func=_shell)
+
     spacy_cmd = sub.add_parser("build-spacy", help="build the Danish spaCy pipeline into a folder")
     spacy_cmd.add_argument("target")
     spacy_cmd.set_defaults(func=_build_spacy)
     run = sub.add_parser("run", help="start the action server and the Rasa server")
     run.add_argument("--port", type=int, default=5005)
     run.add_argument("--action-port", type=int, default=5055)
+    run.add_argument("--data-dir", default=None,
+                     help="folder of the SQLite databases (default: var/); generated files and logs go to "
+                          "var/run-<port>/ whatever this says")
     run.add_argument("--profile", choices=("embedded", "production"), default="embedded",
                      help="embedded: SQLite, one Rasa server (default); production: PostgreSQL and Redis "
                           "from DB_*/REDIS_*/APPLICATIONS_DB_URL, see endpoints.production.yml")
@@ -283,5 +342,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    from bot.server.quiet import silence_known_warnings
+
+    silence_known_warnings()
     args = parser().parse_args(argv)
     return args.func(args)

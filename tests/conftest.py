@@ -25,11 +25,25 @@ SCHEMA = json.loads((ROOT / "bot" / "data" / "application-record.schema.json").r
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# The known harmless warnings of Rasa's libraries, as in every process of ours (bot/server/quiet.py).
+from bot.server.quiet import silence_known_warnings  # noqa: E402
+
+silence_known_warnings()
 
 
 # Fixtures that install or start PostgreSQL or Redis (scripts/services.sh): a test using one is marked
 # `services` (and `slow`), so `make test-fast` never starts them.
 SERVICE_FIXTURES = frozenset({"services", "fresh_databases", "tracker_engine", "scaled_stack", "redis_port"})
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # pytest sets the warning filters anew for each test: give it the known harmless ones too.
+    from bot.server.quiet import KNOWN
+
+    for category, message, path, _why in KNOWN:
+        if not path:
+            # (a colon separates the fields of a pytest filter: "." matches it in the message)
+            config.addinivalue_line("filterwarnings", f"ignore:{message.replace(':', '.')}:{category.__name__}")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -248,6 +262,21 @@ def stack_env(request: pytest.FixtureRequest) -> dict[str, str]:
     return env
 
 
+# The shared stack serves every test from one loopback address, the fuzz tests hundreds of
+# messages a minute: no rate limit there. The rate limit has a stack of its own
+# (tests/e2e/test_rate_limit.py).
+RATE_LIMITS_OFF = {"RATE_LIMIT_CLIENT_MESSAGES": "0", "RATE_LIMIT_CONVERSATION_MESSAGES": "0",
+                   "RATE_LIMIT_CLIENT_PAGES": "0"}
+
+
+def socket_session(client: Any, session_id: Optional[str] = None, session_tag: Optional[str] = None) -> dict:
+    """Ask a connected socket.io client's server for a web chat session; its {session_id, session_tag}."""
+    client.emit("session_request", {"session_id": session_id, "session_tag": session_tag})
+    event, session = client.receive(timeout=15)
+    assert event == "session_confirm", (event, session)
+    return session
+
+
 @pytest.fixture(scope="session")
 def running_bot(tmp_path_factory: pytest.TempPathFactory, stack_env: dict[str, str]) -> Iterator[RunningBot]:
     from bot.server.stack import Stack, free_port
@@ -257,7 +286,7 @@ def running_bot(tmp_path_factory: pytest.TempPathFactory, stack_env: dict[str, s
         pytest.fail("no trained model: run the tests with `make test`, which trains first")
     run_dir = tmp_path_factory.mktemp("stack")
     stack = Stack(run_dir=run_dir, rasa_port=free_port(), action_port=free_port(),
-                  api_token="test-token-" + os.urandom(6).hex(), env=stack_env)
+                  api_token="test-token-" + os.urandom(6).hex(), env={**stack_env, **RATE_LIMITS_OFF})
     stack.start()
     try:
         yield RunningBot(stack)

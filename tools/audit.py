@@ -1,11 +1,12 @@
 """Offline dependency audit: the pinned set checked against our curated advisory list.
 
 `scripts/audit.sh` first asks a live vulnerability database (pip-audit). Where none can be
-reached, it falls back to this module, which matches `requirements.lock` against
+reached, it falls back to this module, which matches the locks (`requirements.lock` and
+`requirements-dev.lock`) against
 `docs/advisories.yml`: advisories (CVE/GHSA/PYSEC) collected by hand from sources that were
 read, each with its affected range as a PEP 440 specifier and our assessment of what it
-means for this bot (`exposure`). pip and setuptools are not in the lock (a lock leaves the
-installer's own tools out), so their versions come from the environment that runs this.
+means for this bot (`exposure`). pip and setuptools are pinned in requirements.lock; were one
+left out, its version would come from the environment that runs this.
 
 This is no live database: it knows only the advisories in that file, as of the date the file
 gives, for the packages the file says were searched. The report says so every time.
@@ -36,7 +37,8 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 ROOT = Path(__file__).resolve().parent.parent
-LOCK = ROOT / "requirements.lock"
+# What the bot runs with, and what tests, benchmarks and lint add (scripts/lock.sh makes both).
+LOCKS = (ROOT / "requirements.lock", ROOT / "requirements-dev.lock")
 ADVISORIES = ROOT / "docs" / "advisories.yml"
 
 _REQUIREMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -132,10 +134,11 @@ def canonical(name: str) -> str:
 
 
 def parse_lock(text: str) -> dict[str, Version]:
-    """`name==version` lines of a lock file, keyed by canonical name."""
+    """`name==version` entries of a lock file in pip's format (hashes on continuation lines or
+    not), keyed by canonical name."""
     pins: dict[str, Version] = {}
-    for raw in text.splitlines():
-        line = raw.split("#", 1)[0].strip()
+    for raw in text.replace("\\\n", " ").splitlines():
+        line = re.sub(r"\s--hash=\S+", "", raw.split("#", 1)[0]).strip()
         if not line or line.startswith("-"):
             continue
         requirement = Requirement(line)
@@ -143,6 +146,14 @@ def parse_lock(text: str) -> dict[str, Version]:
         if spec.operator != "==":
             raise ValueError(f"not a pin: {raw!r}")
         pins[canonical(requirement.name)] = Version(spec.version)
+    return pins
+
+
+def read_locks(paths: Iterable[Path] = LOCKS) -> dict[str, Version]:
+    """Every pin of the given lock files (by default both of ours)."""
+    pins: dict[str, Version] = {}
+    for path in paths:
+        pins.update(parse_lock(path.read_text(encoding="utf-8")))
     return pins
 
 
@@ -340,12 +351,12 @@ def render_json(report: Report) -> str:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--lock", type=Path, default=LOCK)
+    parser.add_argument("--lock", type=Path, action="append",
+                        help="a lock file to audit (repeatable; default: requirements.lock and requirements-dev.lock)")
     parser.add_argument("--advisories", type=Path, default=ADVISORIES)
     parser.add_argument("--format", choices=("text", "json"), default="text")
     args = parser.parse_args(argv)
-    report = run_audit(parse_lock(args.lock.read_text(encoding="utf-8")),
-                       load_advisories(args.advisories))
+    report = run_audit(read_locks(args.lock or LOCKS), load_advisories(args.advisories))
     print(render_json(report) if args.format == "json" else render_text(report, args.advisories))
     return report.exit_code
 

@@ -1,9 +1,10 @@
 /* Arbejdsmiljøguiden web chat: a small widget on socket.io-client 4, no build step.
  *
- * Protocol (Rasa's socket.io channel, bot/channels/webchat.py): on every connect the page sends
- * `session_request` with the session id it knows (or null); the server answers
- * `session_confirm` with the id to use. The page sends `user_uttered` {message, session_id}
- * and gets `bot_uttered` {text, quick_replies?}.
+ * Protocol (our socket.io channel, bot/channels/webchat.py): on every connect the page sends
+ * `session_request` {session_id, session_tag} with the session it knows (or nulls); the server
+ * answers `session_confirm` {session_id, session_tag} with the session to use: the same one when
+ * the tag (the server's signature of the id) is valid, else a new one. The page sends
+ * `user_uttered` {message, session_id} and gets `bot_uttered` {text, quick_replies?}.
  *
  * History: Rasa does not resend earlier messages, so the page keeps the conversation in
  * sessionStorage: it survives a reload but is gone when the tab closes (a shared computer
@@ -35,10 +36,11 @@
     try {
       var saved = JSON.parse(window.sessionStorage.getItem(STORE_KEY) || "null");
       if (saved && Array.isArray(saved.messages)) {
-        return { sessionId: saved.sessionId || null, messages: saved.messages, choices: saved.choices || null };
+        return { sessionId: saved.sessionId || null, sessionTag: saved.sessionTag || null,
+                 messages: saved.messages, choices: saved.choices || null };
       }
     } catch (e) { /* unreadable or no storage: start afresh */ }
-    return { sessionId: null, messages: [], choices: null };
+    return { sessionId: null, sessionTag: null, messages: [], choices: null };
   }
 
   function save() {
@@ -242,11 +244,11 @@
 
   function startOver() {
     if (!window.confirm("Vil du starte en ny samtale? Samtalen her bliver fjernet fra skærmen.")) { return; }
-    state = { sessionId: null, messages: [], choices: null };
+    state = { sessionId: null, sessionTag: null, messages: [], choices: null };
     save();
     renderAll();
     ready = false;
-    socket.emit("session_request", { session_id: null });
+    socket.emit("session_request", { session_id: null, session_tag: null });
     input.focus();
   }
 
@@ -265,16 +267,19 @@
 
   socket.on("connect", function () {
     ready = false;
-    socket.emit("session_request", { session_id: state.sessionId });
+    socket.emit("session_request", { session_id: state.sessionId, session_tag: state.sessionTag });
   });
 
-  socket.on("session_confirm", function (sessionId) {
+  socket.on("session_confirm", function (session) {
+    if (!session || typeof session.session_id !== "string") { return; }
+    var sessionId = session.session_id;
     if (state.sessionId && state.sessionId !== sessionId) {
-      // The server did not know our session: the history shown belongs to no conversation.
-      state = { sessionId: null, messages: [], choices: null };
+      // The server did not take our session: the history shown belongs to no conversation.
+      state = { sessionId: null, sessionTag: null, messages: [], choices: null };
       renderAll();
     }
     state.sessionId = sessionId;
+    state.sessionTag = session.session_tag;
     save();
     ready = true;
     input.disabled = false;

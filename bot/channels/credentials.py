@@ -33,8 +33,18 @@ def slack_configured(env: Mapping[str, str]) -> bool:
 
 
 def check_channel_settings(env: Mapping[str, str]) -> None:
-    """Stop before anything starts when a channel's settings cannot work (web chat origins, Slack)."""
-    from bot.channels.webchat import parse_origins
+    """Stop before anything starts when a channel's settings cannot work (web chat origins and
+    session secret, rate limits, Slack)."""
+    from bot.channels.rate_limit import RateLimitSettings
+    from bot.channels.webchat import SESSION_SECRET_MIN_CHARS, parse_origins
 
     slack_configured(env)
     parse_origins(env.get("WEBCHAT_ALLOWED_ORIGINS"))
+    secret = (env.get("WEBCHAT_SESSION_SECRET") or "").strip()
+    if secret and len(secret) < SESSION_SECRET_MIN_CHARS:
+        raise ChannelConfigError(f"WEBCHAT_SESSION_SECRET er for kort: brug mindst {SESSION_SECRET_MIN_CHARS} "
+                                 "tilfældige tegn (fx fra `openssl rand -hex 32`), eller lad den være tom.")
+    try:
+        RateLimitSettings.from_env(env)
+    except ValueError as error:
+        raise ChannelConfigError(f"En grænse for antal beskeder kan ikke læses: {error}") from None

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Optional
 
 from bot.domain import messages
+from bot.server import action_server_down
 
 logger = logging.getLogger(__name__)
 
@@ -71,10 +72,13 @@ def clean_message_text(text: str) -> str:
 def guard(on_new_message: OnNewMessage) -> OnNewMessage:
     """Wrap Rasa's message handler: an over-long or empty message gets a polite answer and is not processed.
 
+    When the action server cannot be reached, the turn stops unsaved and the user is asked to
+    send the message again in a moment (bot/server/action_server_down.py).
     A failure while handling a message is logged here without the message: Rasa's own
     channels log the user's text with it (e.g. `rest.message.received.failure`), and the
     text is personal data. The log gets the error's type and where it happened.
     """
+    action_server_down.install()
 
     async def guarded(message: Any) -> Any:
         limit = max_message_chars()
@@ -88,7 +92,12 @@ def guard(on_new_message: OnNewMessage) -> OnNewMessage:
             await message.output_channel.send_text_message(message.sender_id, messages.EMPTY_MESSAGE)
             return None
         try:
-            return await on_new_message(message)
+            with action_server_down.handling_a_turn():
+                return await on_new_message(message)
+        except action_server_down.ActionServerUnreachable as down:
+            logger.warning("%s: the turn was not stored; the user was asked to send the message again", down)
+            await message.output_channel.send_text_message(message.sender_id, messages.ACTION_SERVER_DOWN)
+            return None
         except (Exception, asyncio.CancelledError) as error:  # noqa: BLE001 - see the docstring
             where = "".join(traceback.format_tb(error.__traceback__))
             logger.error("handling a message failed: %s\n%s", type(error).__name__, where)

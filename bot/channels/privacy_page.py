@@ -3,7 +3,8 @@
 Rasa serves only what its input channels register, so the page is a tiny "channel"
 (credentials key `bot.channels.privacy_page.PrivacyNoticePage` in credentials.yml)
 that receives no messages. The text is `bot/data/privacy_notice.md`, rendered once at start-up
-with every character of it HTML-escaped.
+with every character of it HTML-escaped. Requests count against the client's page limit
+(`bot.channels.rate_limit`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels import cors, rate_limit
 from bot.channels.guard import OnNewMessage
 from bot.domain import messages
 from bot.records.conversations import retention_days
@@ -64,11 +66,15 @@ class NoticeBlueprint(Blueprint):
         super().register(app, options)
         page = self.ctx.page
 
-        async def privacy_notice(_: Request) -> HTTPResponse:
+        async def privacy_notice(request: Request) -> HTTPResponse:
+            wait = rate_limit.limiter().page(rate_limit.client_address(request))
+            if wait:
+                return rate_limit.too_many_requests(wait, HEADERS)
             return response.html(page, headers=HEADERS)
 
         app.add_route(privacy_notice, messages.PRIVACY_PAGE, methods=["GET"], name="privacy_notice",
                       strict_slashes=False)
+        cors.restrict(app)  # also here: any one of our channels is enough (bot/channels/cors.py)
 
 
 class PrivacyNoticePage(InputChannel):

@@ -9,7 +9,8 @@ Compared with Rasa 3.6's RestInput, which this replaces:
   address a web chat or Slack conversation, and without `sender` there is no conversation;
 - the input channel is always `rest` (Rasa takes the client's `input_channel`, which then went
   into the filed record), and the client's `metadata` is neither used nor stored;
-- every message passes `bot.channels.guard.guard`, like on every other channel of ours.
+- every message passes `bot.channels.guard.guard`, like on every other channel of ours;
+- a client or a conversation over its rate limit gets 429 (`bot.channels.rate_limit`).
 The reply is Rasa's: a JSON list of the bot's messages, `recipient_id` being the client's sender.
 """
 
@@ -22,6 +23,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels import rate_limit
 from bot.channels.guard import OnNewMessage, conversation_id, guard, rest_message
 
 
@@ -42,12 +44,19 @@ class RestInput(InputChannel):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            limits, client = rate_limit.limiter(), rate_limit.client_address(request)
+            wait = limits.client_message(client)  # before the body is even parsed
+            if wait:
+                return rate_limit.too_many_messages(wait)
             message, problem = rest_message(request.body or b"")
             if message is None:
                 return response.json({"error": problem}, status=400)
+            conversation = conversation_id(self.name(), message.sender)
+            wait = limits.conversation_message(conversation)
+            if wait:
+                return rate_limit.too_many_messages(wait)
             collector = CollectingOutputChannel()
-            await handle(UserMessage(message.text, collector, conversation_id(self.name(), message.sender),
-                                     input_channel=self.name()))
+            await handle(UserMessage(message.text, collector, conversation, input_channel=self.name()))
             return response.json([_for_client(reply, message.sender) for reply in collector.messages])
 
         return webhook

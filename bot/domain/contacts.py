@@ -1,4 +1,10 @@
-"""Contact details and roles as people type them: validated, normalised, or explained."""
+"""Contact details and roles as people type them: validated, normalised, or explained.
+
+Whether a phone number or an e-mail address is valid is decided by the libraries made for it:
+phonenumbers (Google's libphonenumber metadata) and email-validator (syntax only, no DNS).
+Both are pure functions over their own data, with no I/O, so bot/domain stays pure
+(tests/domain/test_purity.py). Finding the value in a sentence and the Danish answers are ours.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +12,24 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
 from bot.domain.text import fold
 
-_EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+# What looks like an address in a sentence (letters of any script, as in æblé@københavn.dk):
+# email-validator then decides whether it is one.
+_EMAIL_IN_TEXT = re.compile(r"[\w.%+'-]+@[\w-]+(?:\.[\w-]+)*\.\w{2,}")
 _PHONE_IN_TEXT = re.compile(r"(?<![\w@])(?:\+|00|\(\+45\)\s?)?\d[\d\s().\-/]{6,20}\d(?![\w@])")
 _NAME_CHARS = re.compile(r"^[^\W\d_]+(?:[ '’.-]+[^\W\d_]+)*\.?$")
 NAME_MAX = 120
 # Slot value for "no phone number, please": the record stores null.
 PHONE_SKIPPED = "-"
 SKIP_WORDS = {"spring over", "ingen", "nej", "har ikke", "har ingen", "vil ikke oplyse", "-", "skip"}
+# The example in our answers: a real-looking Danish number (libphonenumber accepts it), not 12 34 56 78.
+PHONE_EXAMPLE = "20 30 40 50"
+PHONE_EXAMPLE_DIGITS = PHONE_EXAMPLE.replace(" ", "")
+EMAIL_EXAMPLE = "navn@kommune.dk"
 
 
 @dataclass(frozen=True)
@@ -26,33 +41,33 @@ class Checked:
 
 
 def check_email(text: str) -> Checked:
-    candidates = _EMAIL.findall(text or "")
-    if len(candidates) == 1 and len(candidates[0]) <= 254:
-        local, domain = candidates[0].rsplit("@", 1)
-        if ".." not in candidates[0] and not local.startswith(".") and not local.endswith("."):
-            return Checked(f"{local}@{domain.lower()}")
+    """One e-mail address found in the text, its domain in lower case (as email-validator normalises it)."""
+    candidates = _EMAIL_IN_TEXT.findall(text or "")
     if len(candidates) > 1:
-        return Checked(None, "Jeg fandt flere e-mailadresser. Skriv kun én, fx navn@kommune.dk.")
-    return Checked(None, "Det ligner ikke en e-mailadresse. Skriv den som fx navn@kommune.dk.")
+        return Checked(None, f"Jeg fandt flere e-mailadresser. Skriv kun én, fx {EMAIL_EXAMPLE}.")
+    if len(candidates) == 1:
+        try:
+            return Checked(validate_email(candidates[0], check_deliverability=False).normalized)
+        except EmailNotValidError:
+            pass
+    return Checked(None, f"Det ligner ikke en e-mailadresse. Skriv den som fx {EMAIL_EXAMPLE}.")
 
 
 def check_phone(text: str) -> Checked:
-    """Danish numbers in any common format become '+45 XXXXXXXX'."""
+    """One Danish number found in the text, in any common format, as '+45 XXXXXXXX'."""
     found = _PHONE_IN_TEXT.findall(text or "")
     raw = found[0].strip() if len(found) == 1 else ""
     if not raw:
-        return Checked(None, "Skriv telefonnummeret med cifre, fx 12 34 56 78 eller +45 12345678.")
-    digits = re.sub(r"\D", "", raw)
-    if raw.startswith("+") or raw.startswith("00"):
-        digits = digits[2:] if raw.startswith("00") else digits
-        if not digits.startswith("45"):
-            return Checked(None, "Jeg kan kun tage imod danske telefonnumre (+45).")
-        digits = digits[2:]
-    elif len(digits) == 10 and digits.startswith("45"):
-        digits = digits[2:]
-    if len(digits) != 8:
-        return Checked(None, "Et dansk telefonnummer har 8 cifre. Prøv igen, fx 12 34 56 78.")
-    return Checked(f"+45 {digits}")
+        return Checked(None, f"Skriv telefonnummeret med cifre, fx {PHONE_EXAMPLE} eller +45 {PHONE_EXAMPLE_DIGITS}.")
+    try:
+        number = phonenumbers.parse(raw.replace("(+45)", "+45"), "DK")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is not None and number.country_code != 45:
+        return Checked(None, "Jeg kan kun tage imod danske telefonnumre (+45).")
+    if number is None or not phonenumbers.is_valid_number(number):
+        return Checked(None, f"Det er ikke et gyldigt dansk telefonnummer (8 cifre). Prøv igen, fx {PHONE_EXAMPLE}.")
+    return Checked(f"+45 {number.national_number:08d}")
 
 
 def check_name(text: str) -> Checked:
@@ -76,7 +91,7 @@ def mentions_contact_details(text: str) -> bool:
     Wider than the checks above on purpose: it keeps such text out of places others read (a
     Slack channel), where a false alarm only means an answer in private.
     """
-    if _EMAIL.search(text or ""):
+    if _EMAIL_IN_TEXT.search(text or ""):
         return True
     return any(len(re.sub(r"\D", "", found)) >= 8 for found in _PHONE_IN_TEXT.findall(text or ""))
 

@@ -426,14 +426,17 @@ def filing_failed(answers: Answers) -> str:
             "jeres svar. Skriv »prøv igen« om lidt, så prøver jeg igen." + route)
 
 
-def copy_text(record: dict) -> str:
-    """Everything the workplace answered, laid out for pasting into the recipient's own form
-    (SPARK's application form on sparkweb.dk, an e-mail to a provider): the record, as text."""
+def record_lines(record: dict, full: bool = True) -> list[str]:
+    """A filing as lines of text. `full`: everything the workplace answered, for pasting into the
+    recipient's own form (the copy text); else a short summary without phone numbers or the problem
+    description (the receipt of a delivered filing)."""
     catalogue = catalogue_module.load()
     recipient = catalogue.recipient(record["recipient"]) if record.get("recipient") else None
-    lines = [f"Reference (Arbejdsmiljøguiden): {record['reference']}"]
-    if recipient:
-        lines.append(f"Til: {recipient.name}")
+    lines = []
+    if full:
+        lines.append(f"Reference (Arbejdsmiljøguiden): {record['reference']}")
+        if recipient:
+            lines.append(f"Til: {recipient.name}")
     lines.append(f"Arbejdsplads: {record['workplace']}")
     if record.get("municipality"):
         lines.append(f"Kommune: {record['municipality']['name']}")
@@ -445,9 +448,9 @@ def copy_text(record: dict) -> str:
         lines.append(f"Ansøger: {record['applicant_body']}")
     if record.get("theme"):
         lines.append(f"Tema: {catalogue.theme(record['offer'], record['theme']).label}")
-    if record.get("problem_description"):
+    if full and record.get("problem_description"):
         lines.append(f"Beskrivelse: {record['problem_description']}")
-    if record["status"] != "interest_registered":
+    if full and record["status"] != "interest_registered":
         lines.append("Leder og medarbejderrepræsentanter er enige om at søge: Ja")
         if record.get("commitments_accepted"):
             lines.append("Vi accepterer at bruge tid og ressourcer på forløbet og at deltage i evalueringen: Ja")
@@ -457,8 +460,14 @@ def copy_text(record: dict) -> str:
             role_text = REPRESENTATIVE_ROLE_TEXT.get(contact.get("role") or "", "")
             name = contact["name"] + (f" ({role_text})" if role_text else "")
             phone = f", {contact['phone']}" if contact.get("phone") else ""
-            lines.append(f"{label}: {name}, {contact['email']}{phone}")
-    return "\n".join(lines)
+            lines.append(f"{label}: {name}, {contact['email']}{phone}" if full else f"{label}: {name}")
+    return lines
+
+
+def copy_text(record: dict) -> str:
+    """Everything the workplace answered, laid out for pasting into the recipient's own form
+    (SPARK's application form on sparkweb.dk, an e-mail to a provider): the record, as text."""
+    return "\n".join(record_lines(record, full=True))
 
 
 REPRESENTATIVE_ROLE_TEXT = {"TR": "tillidsrepræsentant", "AMR": "arbejdsmiljørepræsentant",
@@ -472,28 +481,6 @@ def receipt_subject(record: dict) -> str:
     return f"Kvittering: jeres {noun} er registreret ({record['reference']})"
 
 
-def record_summary(record: dict) -> list[str]:
-    """A short summary of a filing: no phone numbers, no problem description (the delivered receipt)."""
-    catalogue = catalogue_module.load()
-    lines = [f"Arbejdsplads: {record['workplace']}"]
-    if record.get("municipality"):
-        lines.append(f"Kommune: {record['municipality']['name']}")
-    if record.get("region"):
-        lines.append(f"Region: {record['region']['name']}")
-    if record.get("theme"):
-        lines.append(f"Tema: {catalogue.theme(record['offer'], record['theme']).label}")
-    if record.get("application_type"):
-        lines.append(f"Ansøgningstype: {APPLICATION_TYPE_TEXT[record['application_type']]}")
-    if record.get("applicant_body"):
-        lines.append(f"Ansøger: {record['applicant_body']}")
-    for role, label in (("leader", "Leder"), ("employee_representative", "Medarbejderrepræsentant")):
-        contact = record["contacts"].get(role)
-        if contact:
-            role_text = REPRESENTATIVE_ROLE_TEXT.get(contact.get("role") or "", "")
-            lines.append(f"{label}: {contact['name']}" + (f" ({role_text})" if role_text else ""))
-    return lines
-
-
 def receipt_body(record: dict, plan_delivers: bool) -> str:
     """The receipt: registered; sent on (with a short summary), or not (then the route and every
     answer, so the workplace can apply itself)."""
@@ -501,7 +488,7 @@ def receipt_body(record: dict, plan_delivers: bool) -> str:
     noun = DOCUMENT_WORDS[recipient.document][0] if recipient else "ansøgning"
     if recipient and plan_delivers:
         what = f"Arbejdsmiljøguiden sender den til {recipient.name}."
-        answers = ["Kort fortalt:", *(f"- {line}" for line in record_summary(record))]
+        answers = ["Kort fortalt:", *(f"- {line}" for line in record_lines(record, full=False))]
     else:
         what = f"Arbejdsmiljøguiden sender den ikke videre. {recipient.route}" if recipient else ""
         answers = ["Alle jeres svar, så I kan kopiere dem:", copy_text(record)]
@@ -669,3 +656,21 @@ def slack_forgotten(texts: list[str]) -> list[str]:
     said = f"{FORGOTTEN_MEMORY} {FORGOTTEN_NOTHING_KEPT}"
     honest = [text.replace(said, f"{SLACK_MEMORY_DELETED} {SLACK_MESSAGES_STAY}") for text in texts]
     return honest if honest != texts else [*texts, SLACK_MESSAGES_STAY]
+
+
+# -- reliability: a part of the bot restarting, a client sending too much ------------------------
+# The channels' guard (bot/channels/guard.py) says this when the action server could not be reached:
+# the turn was not stored, so the same message sent again goes on from where the conversation was.
+ACTION_SERVER_DOWN = ("Beklager, jeg kan ikke svare lige nu. Prøv igen om et øjeblik: send din besked igen, "
+                      "så fortsætter vi, hvor vi slap.")
+# "glem mig" while the action server could not be reached (bot/server/action_server_down.py): the
+# conversation is deleted all the same, but whether an application was filed could not be looked up.
+FORGOTTEN_REFERENCE_UNKNOWN = (
+    f"{FORGOTTEN_MEMORY} {FORGOTTEN_NOTHING_KEPT}\n\nJeg kan ikke se lige nu, om I allerede havde registreret "
+    "en ansøgning. En registreret ansøgning er ikke slettet. Skriv »glem mig« igen om et øjeblik, så får du "
+    "dens reference.")
+# The rate limit (bot/channels/rate_limit.py): in the web chat, as a bot message; on REST and the
+# pages, as the reason of a 429 answer.
+RATE_LIMITED_MESSAGE = ("Du har sendt mange beskeder på kort tid. Vent et øjeblik, og send så din besked igen. "
+                        "Den seneste er ikke modtaget.")
+RATE_LIMITED_REQUEST = "For mange forespørgsler på kort tid. Vent et øjeblik, og prøv så igen."

@@ -24,7 +24,6 @@ from typing import Any, Dict, List, Optional, Sequence, Text, Tuple, Type
 
 import numpy as np
 import scipy.sparse
-
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -385,7 +384,8 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
     def _train_topic_models(self, features: scipy.sparse.csr_matrix, labels: List[str],
                             examples: List[Message]) -> Dict[str, Tuple[np.ndarray, np.ndarray, List[str]]]:
         models = {}
-        for intent in sorted({label.split(RETRIEVAL_SEPARATOR, 1)[0] for label in labels if RETRIEVAL_SEPARATOR in label}):
+        retrieval_intents = {label.split(RETRIEVAL_SEPARATOR, 1)[0] for label in labels if RETRIEVAL_SEPARATOR in label}
+        for intent in sorted(retrieval_intents):
             rows = [i for i, label in enumerate(labels) if label.startswith(intent + RETRIEVAL_SEPARATOR)]
             topic_labels = [labels[i] for i in rows]
             if len(set(topic_labels)) < 2:

@@ -30,6 +30,9 @@ def arguments(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
+    from bot.server import quiet
+
+    quiet.silence_known_warnings()
     args = arguments(argv)
     # rasa_sdk.endpoint.run() takes its host from SANIC_HOST and nothing else.
     os.environ["SANIC_HOST"] = args.interface

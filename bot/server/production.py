@@ -3,8 +3,10 @@
 `python -m bot run --profile production --instances 2` (`make run-scaled`) checks that the
 databases and Redis answer, then starts one action server, N Rasa servers on
 `endpoints.production.yml` (each on its own port, SANIC_WORKERS workers each) and the
-delivery worker when delivery is configured. The same endpoints file runs on Kubernetes
-(docs/deploy.md). The end-to-end scale-out test starts the profile through `ScaledStack`.
+delivery worker when delivery is configured, and supervises them as `Stack.wait` does (a process
+that stops is started again after a backoff; the other instances keep serving). The same
+endpoints file runs on Kubernetes (docs/deploy.md). The end-to-end scale-out test starts the
+profile through `ScaledStack`.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Optional
 
@@ -93,7 +95,12 @@ class ScaledStack(Stack):
 
     rasa_ports: tuple[int, ...] = (5005, 5006)
     endpoints: Path = ENDPOINTS
-    instances: dict[int, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def instances(self) -> dict[int, subprocess.Popen]:
+        """Rasa port -> the Rasa server's process now (a restarted one replaces the one that stopped)."""
+        return {port: self.children[f"rasa-{port}"].process for port in self.rasa_ports
+                if f"rasa-{port}" in self.children}
 
     def _environment(self) -> dict[str, str]:
         env = super()._environment()
@@ -112,13 +119,14 @@ class ScaledStack(Stack):
         self.run_dir.mkdir(parents=True, exist_ok=True)
         credentials = self.write_credentials()
         env = self._environment()
-        self._spawn("actions", self.action_command(), env)
+        self._spawn("actions", self.action_command(), env, f"action server (port {self.action_port})")
+        rasa_env = self._rasa_environment(env)  # one web chat secret for every instance
         for port in self.rasa_ports:
-            self.instances[port] = self._spawn(
-                f"rasa-{port}", self.rasa_command(port, self.endpoints, credentials, f"rasa-{port}-internal"), env)
+            self._spawn(f"rasa-{port}", self.rasa_command(port, self.endpoints, credentials, f"rasa-{port}-internal"),
+                        rasa_env, f"Rasa server (port {port})")
         if delivery_configured(env):
             # Records wait in PostgreSQL's outbox; one worker is enough, more may run (bot/records/delivery.py).
-            self._spawn("delivery", [sys.executable, "-m", "bot", "deliver"], env)
+            self._spawn("delivery", [sys.executable, "-m", "bot", "deliver"], env, "delivery worker")
         deadline = time.monotonic() + timeout
         self._wait(f"http://127.0.0.1:{self.action_port}/health", deadline)
         for url in self.rasa_urls:
@@ -126,14 +134,16 @@ class ScaledStack(Stack):
         return self
 
     def kill_instance(self, port: int) -> None:
-        """SIGKILL one Rasa instance, as a crash would (used by the scale-out test)."""
+        """SIGKILL one Rasa instance, as a crash would, for good (used by the scale-out test)."""
         process = self.instances[port]
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=30)
         self.processes.remove(process)
+        del self.children[f"rasa-{port}"]
 
 
-def run(port: int, action_port: int, instances: int, env: Optional[Mapping[str, str]] = None) -> int:
+def run(port: int, action_port: int, instances: int, env: Optional[Mapping[str, str]] = None,
+        interface: str = "127.0.0.1") -> int:
     """`python -m bot run --profile production`: pre-flight, start, print where to talk, wait."""
     env = dict(os.environ if env is None else env)
     try:
@@ -149,15 +159,18 @@ def run(port: int, action_port: int, instances: int, env: Optional[Mapping[str, 
               file=sys.stderr)
         return 3
     token = env.get("RASA_API_TOKEN") or None
-    stack = ScaledStack(run_dir=PROJECT_ROOT / "var" / "scaled", action_port=action_port,
-                        rasa_ports=tuple(port + i for i in range(instances)), api_token=token)
+    # A run folder of its own (generated files, logs), named by the first Rasa port.
+    stack = ScaledStack(run_dir=PROJECT_ROOT / "var" / f"run-{port}", action_port=action_port,
+                        rasa_ports=tuple(port + i for i in range(instances)), api_token=token,
+                        interface=interface)
     print(f"Starter Arbejdsmiljøguiden i skaleret profil: {instances} Rasa-instanser, én action server "
           "... det tager op til et par minutter.", flush=True)
     stack.start()
     rest = "\n".join(f"  Rasa {i + 1} (REST): {url}/webhooks/rest/webhook"
                      for i, url in enumerate(stack.rasa_urls))
     delivery = ("kører (python -m bot deliver)" if stack.delivery_started else
-                "ikke startet: ingen modtager (RECIPIENT_…) og ingen SMTP_HOST er sat; brugerne får vist, hvordan de selv søger")
+                "ikke startet: ingen modtager (RECIPIENT_…) og ingen SMTP_HOST er sat; "
+                "brugerne får vist, hvordan de selv søger")
     print(f"""
 Arbejdsmiljøguiden kører i skaleret profil (PostgreSQL + Redis).
 {rest}
@@ -168,7 +181,7 @@ Arbejdsmiljøguiden kører i skaleret profil (PostgreSQL + Redis).
   Låse:          {settings.redis}
   Sanic-workers: {settings.sanic_workers} pr. instans
   HTTP-API:      {"slået til (kræver token)" if token else "slået fra"}
-  Logfiler:      var/scaled/*.log
+  Logfiler:      {stack.run_dir.relative_to(PROJECT_ROOT)}/*.log
 Beskeder til samme samtale kan gå til en hvilken som helst instans.
 Stop med Ctrl-C (PostgreSQL og Redis stoppes med: scripts/services.sh stop).""", flush=True)
     return stack.wait()

@@ -12,17 +12,27 @@ from typing import Optional, Sequence
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
-    from bot.server import patches as rasa_patches
+    run_rasa(list(sys.argv[1:] if argv is None else argv), patched=True)
 
-    try:
-        applied = rasa_patches.apply()
-    except rasa_patches.RasaVersionError as error:
-        raise SystemExit(f"Rasa patches: {error}") from None
-    # Rasa configures logging later; say it on stderr so that the server's log shows it.
-    print(f"Rasa patches: {', '.join(applied) or 'none'}", file=sys.stderr, flush=True)
+
+def run_rasa(arguments: list[str], patched: bool) -> None:
+    """Rasa's own `rasa ARGUMENTS`, quiet about the known harmless warnings (bot/server/quiet.py),
+    with our speed patches when `patched` (the server; training runs stock Rasa)."""
+    from bot.server import quiet
+
+    quiet.silence_known_warnings()
+    if patched:
+        from bot.server import patches as rasa_patches
+
+        try:
+            applied = rasa_patches.apply()
+        except rasa_patches.RasaVersionError as error:
+            raise SystemExit(f"Rasa patches: {error}") from None
+        # Rasa configures logging later; say it on stderr so that the server's log shows it.
+        print(f"Rasa patches: {', '.join(applied) or 'none'}", file=sys.stderr, flush=True)
     from rasa.__main__ import main as rasa_main
 
-    sys.argv = ["rasa", *(sys.argv[1:] if argv is None else argv)]
+    sys.argv = ["rasa", *arguments]
     rasa_main()
 
 

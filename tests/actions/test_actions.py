@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -14,8 +13,6 @@ from bot.domain.routing import route
 from bot.records.store import ApplicationStore
 from tests.conftest import COMPLETE, DOMAIN, slot_events, tracker, validate
 from tests.conftest import dispatched as texts
-
-
 
 
 async def test_several_facts_in_one_message_fill_several_slots():
@@ -219,7 +216,8 @@ async def test_status_answers_only_for_this_conversations_own_references(action_
     for text, expected in ((f"status på {mine}", f"referencen {mine} er registreret"),
                            ("hvad sker der med vores ansøgning?", f"referencen {mine} er registreret"),
                            (f"status på {theirs}", f"kan ikke finde en ansøgning med referencen {theirs}"),
-                           ("status på SPARK-1999-000404", "kan ikke finde en ansøgning med referencen SPARK-1999-000404")):
+                           ("status på SPARK-1999-000404",
+                            "kan ikke finde en ansøgning med referencen SPARK-1999-000404")):
         dispatcher = CollectingDispatcher()
         await ApplicationStatus().run(dispatcher, tracker(t.slots, text=text, intent="application_status",
                                                           loop=None), DOMAIN)

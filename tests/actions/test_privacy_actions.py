@@ -9,12 +9,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 import actions.common
 from actions.privacy import ForgetMe, PrivacyNotice
-from bot.records import conversations as privacy
 from bot.domain import messages, routing
 from bot.domain.record import build_record
-from tests.conftest import DOMAIN, tracker
+from bot.records import conversations as privacy
+from tests.conftest import COMPLETE, DOMAIN, tracker
 from tests.conftest import dispatched as texts
-from tests.conftest import COMPLETE
 
 
 @pytest.fixture

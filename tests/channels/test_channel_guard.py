@@ -8,12 +8,20 @@ import json
 import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
+from bot.channels.guard import (
+    JSON_DEPTH_MAX,
+    SENDER_MAX,
+    clean_message_text,
+    conversation_id,
+    guard,
+    rest_message,
+    sender_problem,
+)
 from bot.domain.messages import EMPTY_MESSAGE as EMPTY_REPLY
-from bot.channels.guard import (JSON_DEPTH_MAX, SENDER_MAX, clean_message_text, conversation_id, guard,
-                          rest_message, sender_problem)
 
 
-@pytest.mark.parametrize("sender", ["x\udc00", "a\x00b", "tab\there", "line\nbreak", "\u2028", "", "x" * (SENDER_MAX + 1)])
+@pytest.mark.parametrize("sender", ["x\udc00", "a\x00b", "tab\there", "line\nbreak", "\u2028", "",
+                                    "x" * (SENDER_MAX + 1)])
 def test_a_sender_id_with_control_characters_surrogates_or_no_length_is_refused(sender):
     assert sender_problem(sender) is not None
 

@@ -12,12 +12,23 @@ from rasa.shared.exceptions import InvalidConfigException
 from slack_sdk.errors import SlackApiError
 
 from bot.channels.credentials import ChannelConfigError, check_channel_settings, slack_configured
-from bot.channels.slack import (SLASH_COMMAND, SUBSCRIBED_EVENTS, Delivery, SlackBot, SlackInput, SlackOff,
-                                delivery_from_command, delivery_from_event, delivery_from_interaction, escape_mrkdwn,
-                                message_blocks, subscription, user_text)
+from bot.channels.slack import (
+    SLASH_COMMAND,
+    SUBSCRIBED_EVENTS,
+    Delivery,
+    SlackBot,
+    SlackInput,
+    SlackOff,
+    delivery_from_command,
+    delivery_from_event,
+    delivery_from_interaction,
+    escape_mrkdwn,
+    message_blocks,
+    subscription,
+    user_text,
+)
 from bot.channels.slack_deliveries import RecentDeliveries
 from bot.domain import messages
-
 from tests.conftest import ROOT
 
 BOT = "UBOT1"
@@ -244,7 +255,8 @@ async def test_after_glem_mig_the_held_confirmation_says_what_stays_in_slack():
     bot = SlackBot("xoxb-1", "D1")
     await bot.send_text_message("slack:U1", messages.forgotten(None))
     bot.say_what_slack_keeps()
-    assert [m["text"] for m in bot.held] == [escape_mrkdwn(t) for t in messages.slack_forgotten([messages.forgotten(None)])]
+    forgotten = messages.slack_forgotten([messages.forgotten(None)])
+    assert [m["text"] for m in bot.held] == [escape_mrkdwn(t) for t in forgotten]
 
 
 # -- one turn: where the held answer is posted (SlackInput._answer, with a fake store and Web API) ----

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from bot.channels.slack_deliveries import (DELIVERY_MEMORY_SECONDS, Deliveries, RecentDeliveries,
-                                           StoredDeliveries)
+from bot.channels.slack_deliveries import DELIVERY_MEMORY_SECONDS, Deliveries, RecentDeliveries, StoredDeliveries
 
 
 def _engine(path: Path) -> sa.engine.Engine:

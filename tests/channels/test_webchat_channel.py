@@ -8,8 +8,14 @@ from pathlib import Path
 import pytest
 
 from bot.channels.credentials import check_channel_settings
-from bot.channels.webchat import (ASSET_FILES, WebChatInput, load_assets, loopback_origins, normalise_origin,
-                         parse_origins)
+from bot.channels.webchat import (
+    ASSET_FILES,
+    WebChatInput,
+    load_assets,
+    loopback_origins,
+    normalise_origin,
+    parse_origins,
+)
 
 
 def test_origins_are_normalised_and_split_on_commas():
@@ -73,3 +79,50 @@ def test_a_missing_file_is_logged_and_left_out(tmp_path: Path, caplog):
         assets = load_assets(tmp_path)
     assert set(assets) == {""}
     assert "npm ci" in caplog.text
+
+
+# -- session ids and their tags ------------------------------------------------------------------
+
+def test_a_session_id_goes_on_only_with_the_tag_the_server_made_for_it():
+    from bot.channels.webchat import session_tag, session_valid
+
+    secret = b"s" * 32
+    session_id = "a1" * 16
+    tag = session_tag(secret, session_id)
+    assert session_valid(secret, session_id, tag)
+    assert not session_valid(b"another deployment's secret....", session_id, tag)
+    assert not session_valid(secret, "0" * 32, tag), "the tag belongs to one id"
+    assert not session_valid(secret, session_id, tag[:-1] + ("0" if tag[-1] != "0" else "1"))
+    assert not session_valid(secret, "0" * 32, "0" * 64)
+
+
+@pytest.mark.parametrize("session_id, tag", [(None, None), ("0" * 32, None), ("0" * 32, "æ" * 64),
+                                             ("0" * 32, ["x"]), ({"id": 1}, "0" * 64), ("0" * 31, "0" * 64)])
+def test_anything_else_a_client_sends_is_no_valid_session(session_id, tag):
+    from bot.channels.webchat import session_valid
+
+    assert not session_valid(b"s" * 32, session_id, tag)
+
+
+def test_the_secret_comes_from_the_environment_and_a_short_one_stops_the_start(monkeypatch):
+    from bot.channels.credentials import ChannelConfigError
+    from bot.channels.webchat import session_secret
+
+    assert session_secret({"WEBCHAT_SESSION_SECRET": "k" * 40}) == b"k" * 40
+    assert len(session_secret({})) == 32 and session_secret({}) != session_secret({}), "one per process"
+    monkeypatch.setenv("WEBCHAT_SESSION_SECRET", "k" * 40)
+    assert WebChatInput.from_credentials(None).secret == b"k" * 40
+    with pytest.raises(ChannelConfigError, match="WEBCHAT_SESSION_SECRET"):
+        check_channel_settings({"WEBCHAT_SESSION_SECRET": "kort"})
+
+
+def test_the_launcher_makes_the_secret_once_per_run_folder_readable_by_its_user_only(tmp_path):
+    from bot.server.stack import WEBCHAT_SECRET_FILE, Stack
+
+    stack = Stack(run_dir=tmp_path)
+    secret = stack.webchat_session_secret()
+    assert len(secret) == 64 and Stack(run_dir=tmp_path).webchat_session_secret() == secret
+    assert (tmp_path / WEBCHAT_SECRET_FILE).stat().st_mode & 0o077 == 0
+    assert stack._rasa_environment({})["WEBCHAT_SESSION_SECRET"] == secret
+    assert stack._rasa_environment({"WEBCHAT_SESSION_SECRET": "set" * 20})["WEBCHAT_SESSION_SECRET"] == "set" * 20
+    assert Stack(run_dir=tmp_path / "other").webchat_session_secret() != secret

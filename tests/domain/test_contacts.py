@@ -5,11 +5,11 @@ import pytest
 from bot.domain import contacts
 
 
-@pytest.mark.parametrize("typed", ["12345678", "12 34 56 78", "+45 12 34 56 78", "+4512345678",
-                                   "0045 12345678", "(+45) 1234-5678", "45 12 34 56 78", "12.34.56.78",
-                                   "tlf 12 34 56 78", "mobil: +45 1234 5678"])
+@pytest.mark.parametrize("typed", ["20304050", "20 30 40 50", "+45 20 30 40 50", "+4520304050",
+                                   "0045 20304050", "(+45) 2030-4050", "45 20 30 40 50", "20.30.40.50",
+                                   "tlf 20 30 40 50", "mobil: +45 2030 4050"])
 def test_danish_phone_numbers_are_normalised(typed):
-    assert contacts.check_phone(typed).value == "+45 12345678"
+    assert contacts.check_phone(typed).value == "+45 20304050"
 
 
 @pytest.mark.parametrize("typed", ["1234567", "123456789", "+46 701234567", "hej", "", "12 34 56"])
@@ -19,14 +19,38 @@ def test_invalid_phone_numbers_get_a_danish_explanation(typed):
     assert "+45" in checked.problem or "8 cifre" in checked.problem
 
 
+@pytest.mark.parametrize("typed", ["12345678", "01234567", "10000000", "12 34 56 78"])
+def test_eight_digits_that_are_no_danish_number_are_refused(typed):
+    """libphonenumber knows which Danish number ranges exist; 12 34 56 78 is not in one."""
+    checked = contacts.check_phone(typed)
+    assert checked.value is None and "gyldigt dansk telefonnummer" in checked.problem
+
+
+def test_the_example_in_the_answers_is_a_valid_danish_number():
+    assert contacts.check_phone(contacts.PHONE_EXAMPLE).value == f"+45 {contacts.PHONE_EXAMPLE_DIGITS}"
+    for problem in (contacts.check_phone("hej").problem, contacts.check_phone("12345678").problem):
+        assert contacts.PHONE_EXAMPLE in problem and "12 34 56 78" not in problem
+
+
 def test_email_is_found_in_a_sentence_and_domain_lowercased():
     assert contacts.check_email("min mail er Mette.H@VEJLE.DK").value == "Mette.H@vejle.dk"
 
 
-@pytest.mark.parametrize("typed", ["mette@vejle", "mette", "@vejle.dk", "a@b.dk og c@d.dk", "<script>@x.dk"])
+@pytest.mark.parametrize("typed", ["mette@vejle", "mette", "@vejle.dk", "a@b.dk og c@d.dk", "<script>@x.dk",
+                                   "mette@-bad-.dk", "mette..hansen@vejle.dk", ".mette@vejle.dk"])
 def test_invalid_emails_are_explained(typed):
     checked = contacts.check_email(typed)
     assert checked.value is None and "mail" in checked.problem
+
+
+@pytest.mark.parametrize("typed, normalised", [
+    ("æblé@københavn.dk", "æblé@københavn.dk"),  # an internationalised address under .dk
+    ("skriv til Søren.Ø@KØBENHAVN.DK tak", "Søren.Ø@københavn.dk"),
+    ("zebulon.o'vexley@vejle.dk", "zebulon.o'vexley@vejle.dk"),
+    ("mette.hansen+spark@vejle.dk.", "mette.hansen+spark@vejle.dk"),
+])
+def test_valid_emails_are_accepted_with_the_domain_in_lower_case(typed, normalised):
+    assert contacts.check_email(typed).value == normalised
 
 
 def test_names():
@@ -51,6 +75,7 @@ def test_skip_words():
 
 
 @pytest.mark.parametrize("text", ["mette.hansen@vejle.dk", "skriv til lars@vejle.dk tak", "tlf 20 30 40 50",
+                                  "æblé@københavn.dk",
                                   "+45 22 33 44 55", "ring på 20304050", "(+45) 1234-5678"])
 def test_contact_details_are_noticed_in_any_sentence(text):
     assert contacts.mentions_contact_details(text)

@@ -6,7 +6,6 @@ from bot.domain.routing import CONTACT_FIELDS, Answers, missing, questions, rout
 from tests.conftest import COMPLETE
 
 
-
 def test_sector_is_asked_first():
     assert missing(Answers()) == ["sector"]
 

@@ -119,7 +119,7 @@ MUNICIPAL_WALK = [
     ("Lars Nielsen", "Hvilken rolle har medarbejderrepræsentanten"),
     ("TR", "medarbejderrepræsentantens e-mailadresse"),
     ("lars@vejle.dk", "medarbejderrepræsentantens telefonnummer"),
-    ("12345678", "Skal jeg gemme ansøgningen?"),
+    ("20304050", "Skal jeg gemme ansøgningen?"),
 ]
 
 

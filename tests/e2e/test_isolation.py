@@ -13,7 +13,7 @@ import pytest
 
 from bot.domain.messages import EMPTY_MESSAGE as EMPTY_REPLY
 from bot.domain.messages import TECHNICAL_FAILURE as FAILURE_REPLY
-from tests.conftest import texts
+from tests.conftest import socket_session, texts
 
 pytestmark = pytest.mark.e2e
 
@@ -54,7 +54,8 @@ def test_deeply_nested_json_gets_400_not_a_server_error(running_bot):
 
 
 def test_a_message_with_a_lone_surrogate_or_control_characters_is_answered_normally(running_bot):
-    status, body = post(running_bot, json.dumps({"sender": "isolation-text", "message": "Hvad er\udc00 SPARK?\x00"}).encode())
+    body_sent = json.dumps({"sender": "isolation-text", "message": "Hvad er\udc00 SPARK?\x00"}).encode()
+    status, body = post(running_bot, body_sent)
     assert status == 200
     answer = texts(json.loads(body))
     assert "SPARK" in answer and FAILURE_REPLY not in answer
@@ -86,8 +87,7 @@ def test_a_rest_client_cannot_reach_a_web_chat_conversation(running_bot):
     client = socketio.SimpleClient()
     client.connect(running_bot.stack.rasa_url, transports=["polling"], socketio_path="socket.io")
     try:
-        client.emit("session_request", {"session_id": None})
-        _, session_id = client.receive(timeout=15)
+        session_id = socket_session(client)["session_id"]
         client.emit("user_uttered", {"message": "Jeg er TR på et plejecenter i Vejle"})
         client.receive(timeout=60)
     finally:

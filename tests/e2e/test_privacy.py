@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from bot.channels.guard import conversation_id
 from bot.domain import messages
 from bot.records import conversations as privacy
-from bot.channels.guard import conversation_id
 from tests.conftest import ROOT, texts
 
 pytestmark = pytest.mark.e2e
@@ -215,6 +215,38 @@ def test_action_server_and_rasa_listen_on_loopback_only(running_bot):
     for port in (running_bot.stack.action_port, running_bot.stack.rasa_port):
         addresses = _listening_addresses(port)
         assert addresses and addresses <= loopback, (port, addresses)
+
+
+def _headers(port: int, method: str, path: str, origin: str | None) -> dict[str, str]:
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        headers = {"Content-Type": "application/json"}
+        if origin:
+            headers.update({"Origin": origin, "Access-Control-Request-Method": "POST"})
+        body = json.dumps({"sender": "privacy-cors", "message": "Hej"}).encode() if method == "POST" else None
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        return {name.lower(): value for name, value in response.getheaders()}
+    finally:
+        connection.close()
+
+
+def test_no_response_lets_a_browser_send_credentials_or_read_it_cross_origin(running_bot):
+    port = running_bot.stack.rasa_port
+    page = f"http://127.0.0.1:{port}"
+    for method, path in (("GET", "/"), ("GET", "/chat/"), ("GET", messages.PRIVACY_PAGE),
+                         ("POST", "/webhooks/rest/webhook"), ("OPTIONS", "/webhooks/rest/webhook"),
+                         ("GET", "/socket.io/?EIO=4&transport=polling")):
+        for origin in (None, "https://evil.example", page):
+            headers = _headers(port, method, path, origin)
+            assert "access-control-allow-credentials" not in headers, (method, path, origin)
+            if "socket.io" in path and origin == page:
+                assert headers["access-control-allow-origin"] == page  # the socket's own origin check
+            else:
+                assert "access-control-allow-origin" not in headers, (method, path, origin)
 
 
 # -- input limits --------------------------------------------------------------------------

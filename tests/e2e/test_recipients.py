@@ -82,8 +82,10 @@ def test_each_recipient_gets_its_own_records_once_by_email_and_by_webhook(delive
         assert record["recipient"] == code
         assert f"registreret jeres {noun} med referencen {reference}" in said
         assert name in said and "sender" in said and "sender den ikke videre" not in said
-        intake.wait_for(lambda i: i.accepted(reference), timeout=90)
-        smtp.wait_for(lambda s: any(reference in str(m.message["Subject"]) for m in s.to(address(code))), timeout=90)
+        # (wait_for returns before the next turn of the loop: binding the loop's values is for ruff's B023)
+        intake.wait_for(lambda i, reference=reference: i.accepted(reference), timeout=90)
+        smtp.wait_for(lambda s, reference=reference, code=code:
+                      any(reference in str(m.message["Subject"]) for m in s.to(address(code))), timeout=90)
     time.sleep(1.5)  # a duplicate would arrive now
     for code, (_, record) in filed.items():
         reference = record["reference"]
@@ -156,8 +158,11 @@ def test_show_and_redeliver_on_the_command_line(delivering):
     intake.wait_for(lambda i: i.accepted(reference), timeout=90)
     env = {**os.environ, "APPLICATIONS_DB": str(bot.stack.run_dir / "applications.db"),
            **intake_settings(intake, CONFIGURED)}
-    run = lambda *args: subprocess.run([sys.executable, "-m", "bot", "applications", *args], cwd=ROOT,  # noqa: E731
-                                       env=env, capture_output=True, text=True, timeout=60)
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "bot", "applications", *args], cwd=ROOT,
+                              env=env, capture_output=True, text=True, timeout=60)
+
     deadline = time.monotonic() + 60
     while "Levering til modtageren (webhook): sendt" not in (shown := run("show", reference)).stderr:
         assert time.monotonic() < deadline, shown.stderr

@@ -24,7 +24,7 @@ from bot.channels.slack import SLASH_COMMAND, WEB_API_METHODS, escape_mrkdwn
 from bot.domain import messages
 from bot.server.stack import Stack, free_port
 from tests.conftest import ROOT, SCHEMA, RunningBot
-from tests.fakes.slack import (BOT_USER, SLACK_SIGNING_SECRET, TR_CHANNEL, FakeSlackApi, SlackCall, Workspace, sign)
+from tests.fakes.slack import BOT_USER, SLACK_SIGNING_SECRET, TR_CHANNEL, FakeSlackApi, SlackCall, Workspace, sign
 
 pytestmark = pytest.mark.e2e
 
@@ -512,23 +512,24 @@ def test_a_retry_reaching_another_rasa_instance_is_not_answered_again(two_instan
 
 
 # -- more than one application from one person ---------------------------------------------------
-APPLICATION = ["Jeg er TR på et plejecenter i Vejle, og vi har meget vold fra borgerne", "kun vores egen arbejdsplads",
-               "det er vores TRIO", "ja det passer", "ja, vi er enige", "ja det er vi klar til"]
-CONTACTS = ["Mette Hansen", "mette.hansen@vejle.dk", "spring over", "Lars Nielsen", "TR", "lars.nielsen@vejle.dk",
-            "spring over"]
+SECOND_WORKPLACE_SCRIPT = ["Jeg er TR på et plejecenter i Vejle, og vi har meget vold fra borgerne",
+                           "kun vores egen arbejdsplads", "det er vores TRIO", "ja det passer", "ja, vi er enige",
+                           "ja det er vi klar til"]
+SECOND_WORKPLACE_CONTACTS = ["Mette Hansen", "mette.hansen@vejle.dk", "spring over", "Lars Nielsen", "TR",
+                             "lars.nielsen@vejle.dk", "spring over"]
 
 
 def test_a_tr_who_helps_two_workplaces_files_two_applications_from_one_dm_and_a_repeat_files_nothing(slack):
     user, channel = slack.new_user()
-    for text in [*APPLICATION, "Plejecenter Solgården", *CONTACTS]:
+    for text in [*SECOND_WORKPLACE_SCRIPT, "Plejecenter Solgården", *SECOND_WORKPLACE_CONTACTS]:
         slack.say(user, channel, text)
     first = slack.say(user, channel, "ja")
     assert "SPARK-" in text_of(first)
     assert "allerede registreret" in text_of(slack.say(user, channel, "ja"))
     slack.click(user, with_buttons(first), "Ny ansøgning")  # the button offered after filing
     # The form has started: the problem is its own answer now.
-    second_application = [*APPLICATION[:3], "vi har meget vold fra borgerne", *APPLICATION[3:]]
-    for text in [*second_application, "Plejecenter Skovbrynet", *CONTACTS]:
+    second_application = [*SECOND_WORKPLACE_SCRIPT[:3], "vi har meget vold fra borgerne", *SECOND_WORKPLACE_SCRIPT[3:]]
+    for text in [*second_application, "Plejecenter Skovbrynet", *SECOND_WORKPLACE_CONTACTS]:
         slack.say(user, channel, text)
     second = slack.say(user, channel, "ja")
     assert "SPARK-" in text_of(second)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import base64
 import http.client
-import os
 import json
+import os
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -20,7 +21,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, socket_session
 
 pytestmark = pytest.mark.e2e
 
@@ -114,6 +115,9 @@ class ChatPage:
 
     def session_id(self) -> str:
         return self.page.evaluate("JSON.parse(sessionStorage.getItem('arbejdsmiljoguiden.chat')).sessionId")
+
+    def session_tag(self) -> str:
+        return self.page.evaluate("JSON.parse(sessionStorage.getItem('arbejdsmiljoguiden.chat')).sessionTag")
 
     def axe_violations(self) -> list[dict]:
         """axe-core's serious and critical violations on the page as it is now."""
@@ -224,6 +228,7 @@ def test_conversation_by_typing_and_buttons_survives_reload_and_is_filed(desktop
     # A reload keeps the conversation: the same session, the earlier messages, the pending buttons.
     session_id = chat.session_id()
     assert re.fullmatch(r"[0-9a-f]{32}", session_id)
+    assert re.fullmatch(r"[0-9a-f]{64}", chat.session_tag()), "the page keeps the server's tag to go on"
     shown_before = chat.transcript()
     page.reload()
     page.get_by_role("button", name="Ja", exact=True).wait_for()
@@ -240,8 +245,11 @@ def test_conversation_by_typing_and_buttons_survives_reload_and_is_filed(desktop
     assert "Leder: Mette Hansen, mette.hansen@vejle.dk" in copy.inner_text()
     assert HOSTILE_NAME in copy.inner_text() and page.locator("#messages img").count() == 0
     page.get_by_role("button", name="Kopiér teksten").click()
-    page.wait_for_function("document.getElementById('status').textContent.includes('opier')"
-                           " || document.getElementById('status').textContent.includes('markeret')")
+    # (The page's CSP forbids eval, so no wait_for_function: poll the status line from here.)
+    deadline = time.monotonic() + 10
+    while not any(word in page.locator("#status").inner_text() for word in ("kopieret", "markeret")):
+        assert time.monotonic() < deadline, page.locator("#status").inner_text()
+        time.sleep(0.1)
 
     records = running_bot.records_of(session_id, "socketio")
     assert len(records) == 1
@@ -299,6 +307,24 @@ def test_new_conversation_clears_the_page_and_starts_a_new_session(desktop):
     assert "Samarbejde om Psykisk" not in chat.transcript()
 
 
+def test_a_page_that_claims_a_session_it_was_not_given_starts_a_new_one(desktop):
+    chat = desktop.open()
+    chat.type("Hvad er SPARK?", expect="Samarbejde om Psykisk ARbejdsmiljø")
+    # What a forged page (or someone editing the tab's storage) sends: another id with this tag.
+    chat.page.evaluate("""() => { const s = JSON.parse(sessionStorage.getItem('arbejdsmiljoguiden.chat'));
+                                  s.sessionId = '0'.repeat(32);
+                                  sessionStorage.setItem('arbejdsmiljoguiden.chat', JSON.stringify(s)); }""")
+    chat.page.reload()
+    # The page first shows the history it kept, until the server gives it another session.
+    chat.page.wait_for_function(
+        """() => JSON.parse(sessionStorage.getItem('arbejdsmiljoguiden.chat')).sessionId !== '0'.repeat(32)
+                 && !document.querySelector('#messages').textContent.includes('Samarbejde om Psykisk')""",
+        timeout=60_000)
+    chat.wait_for_bot("Hej! Jeg er Arbejdsmiljøguiden", after=0)
+    assert re.fullmatch(r"[0-9a-f]{32}", chat.session_id()) and re.fullmatch(r"[0-9a-f]{64}", chat.session_tag())
+    assert not chat.errors, chat.errors
+
+
 def test_forget_me_also_removes_the_copy_in_the_browser_tab(desktop):
     chat = desktop.open()
     chat.type("Hvad er SPARK?", expect="Samarbejde om Psykisk ARbejdsmiljø")
@@ -346,38 +372,83 @@ def test_socket_accepts_only_the_pages_own_origin(running_bot, websocket):
     assert _handshake(port, f"http://127.0.0.1:{port + 1}", websocket) == 400
 
 
-def test_socket_never_joins_a_session_id_it_did_not_get_from_the_server(running_bot):
+def _socket(running_bot):
     import socketio
 
     client = socketio.SimpleClient()
     client.connect(running_bot.stack.rasa_url, transports=["polling"], socketio_path="socket.io")
+    return client
+
+
+def _reply(client) -> dict:
+    import socketio
+
     try:
-        client.emit("session_request", {"session_id": "e2e-municipal-1"})  # someone's REST conversation
-        event, session_id = client.receive(timeout=15)
-        assert event == "session_confirm"
-        assert re.fullmatch(r"[0-9a-f]{32}", session_id) and session_id != "e2e-municipal-1"
+        event, reply = client.receive(timeout=60)
+    except socketio.exceptions.TimeoutError:
+        pytest.fail("no bot reply reached the socket: did it join its session's room? (RasaHQ/rasa#13027)")
+    assert event == "bot_uttered", (event, reply)
+    return reply
+
+
+@pytest.mark.parametrize("requested", [
+    {"session_id": "e2e-municipal-1"},  # someone's REST conversation
+    {"session_id": "0" * 32},  # a well-formed id the client chose
+    {"session_id": "0" * 32, "session_tag": "0" * 64},  # ... with a made-up tag
+    {"session_id": "0" * 32, "session_tag": "æ" * 64},  # ... with a tag that is not even hex
+])
+def test_socket_never_joins_a_session_id_it_did_not_get_from_the_server(running_bot, requested):
+    from bot.channels.webchat import SESSION_ID, SESSION_TAG
+
+    client = _socket(running_bot)
+    try:
+        session = socket_session(client, requested.get("session_id"), requested.get("session_tag"))
+        session_id = session["session_id"]
+        assert SESSION_ID.fullmatch(session_id) and session_id != requested["session_id"]
+        assert SESSION_TAG.fullmatch(session["session_tag"])
         # Replies reach the socket through the session's room: RasaHQ/rasa#13027 is fixed.
-        client.emit("user_uttered", {"message": "Hvad er SPARK?", "session_id": "e2e-municipal-1"})
-        try:
-            event, reply = client.receive(timeout=60)
-        except socketio.exceptions.TimeoutError:
-            pytest.fail("no bot reply reached the socket: did it join its session's room? (RasaHQ/rasa#13027)")
-        assert event == "bot_uttered" and "Samarbejde om Psykisk ARbejdsmiljø" in reply["text"]
+        client.emit("user_uttered", {"message": "Hvad er SPARK?", "session_id": requested["session_id"]})
+        assert "Samarbejde om Psykisk ARbejdsmiljø" in _reply(client)["text"]
     finally:
         client.disconnect()
-    assert running_bot.tracker(session_id, "socketio")["latest_message"]["text"] == "Hvad er SPARK?"
+    # The reply comes before the turn is stored (its last action, the source line, runs after it).
+    deadline = time.monotonic() + 30
+    while running_bot.tracker(session_id, "socketio")["latest_message"].get("text") != "Hvad er SPARK?":
+        assert time.monotonic() < deadline, "the message was never stored in the socket's own conversation"
+        time.sleep(0.2)
+    assert not [e for e in running_bot.tracker("0" * 32, "socketio")["events"] if e["event"] == "user"]
+
+
+def test_a_session_goes_on_with_its_tag_and_never_with_a_tampered_one(running_bot):
+    first = _socket(running_bot)
+    try:
+        session = socket_session(first)
+        first.emit("user_uttered", {"message": "Jeg er TR på et plejecenter i Vejle"})
+        _reply(first)
+    finally:
+        first.disconnect()
+    session_id, tag = session["session_id"], session["session_tag"]
+    tampered = tag[:-1] + ("0" if tag[-1] != "0" else "1")
+
+    again = _socket(running_bot)  # a reload: a new socket with the id and tag the page kept
+    try:
+        assert socket_session(again, session_id, tampered)["session_id"] != session_id
+        assert socket_session(again, session_id, None)["session_id"] != session_id
+        assert socket_session(again, session_id, tag) == session
+        again.emit("user_uttered", {"message": "kun vores egen arbejdsplads"})
+        _reply(again)
+    finally:
+        again.disconnect()
+    slots = running_bot.tracker(session_id, "socketio")["slots"]
+    assert slots["municipality"] == "Vejle" and slots["application_type"] == "enkelt"
 
 
 def test_web_chat_messages_pass_the_shared_length_limit(running_bot):
-    import socketio
-
     from bot.channels.guard import max_message_chars
 
-    client = socketio.SimpleClient()
-    client.connect(running_bot.stack.rasa_url, transports=["polling"], socketio_path="socket.io")
+    client = _socket(running_bot)
     try:
-        client.emit("session_request", {"session_id": None})
-        _, session_id = client.receive(timeout=15)
+        session_id = socket_session(client)["session_id"]
         client.emit("user_uttered", {"message": "x" * (max_message_chars() + 1)})
         event, reply = client.receive(timeout=60)
         assert event == "bot_uttered" and "Din besked er for lang" in reply["text"]
@@ -409,8 +480,7 @@ def test_two_applications_from_one_web_chat_session_and_a_double_yes_files_one_e
                 replies.append(reply.get("text") or json.dumps(reply.get("custom") or {}, ensure_ascii=False))
 
     try:
-        client.emit("session_request", {"session_id": None})
-        _, session_id = client.receive(timeout=15)
+        session_id = socket_session(client)["session_id"]
         for text in [*script, "Plejecenter Solgården", *contacts]:
             say(text)
         assert "SPARK-" in say("ja") and "allerede registreret" in say("ja")

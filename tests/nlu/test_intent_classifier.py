@@ -328,7 +328,8 @@ def test_float32_weights_give_the_float64_probabilities_and_meet_float32_feature
     from bot.nlu.intent_classifier import STORED_DTYPE, network_probabilities
 
     classifier = loaded_classifier(agent)
-    messages = featurized(agent, ["hvad koster det?", "vi hører under region sjælland", "tak", "asdfgh", "stop nu", "ja"])
+    messages = featurized(agent, ["hvad koster det?", "vi hører under region sjælland", "tak", "asdfgh", "stop nu",
+                                  "ja"])
     features = classifier._features(messages, STORED_DTYPE)
     assert STORED_DTYPE == np.float32 and features.dtype == STORED_DTYPE  # else scipy copies the weights per call
     assert all(array.dtype == STORED_DTYPE for network in classifier.networks for layer in network for array in layer)
@@ -341,6 +342,8 @@ def test_float32_weights_give_the_float64_probabilities_and_meet_float32_feature
     assert (ours.argmax(axis=1) == in_float64.argmax(axis=1)).all()
 
 
+# Random labels: the fit need not converge, the test compares the forward pass with scikit-learn's.
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("n_classes", [2, 4])
 def test_network_probabilities_are_scikit_learns(n_classes):
     import scipy.sparse

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tools.bench import nlu as bench
 from tests.conftest import ROOT
+from tools.bench import nlu as bench
 
 spacy = pytest.importorskip("spacy")
 

@@ -24,12 +24,12 @@ from typing import Iterator
 
 import pytest
 
+from bot.domain.record import DeliveryPlan, build_record
+from bot.domain.routing import Answers, route
 from bot.records import delivery, mail
 from bot.records.delivery import Backoff, Worker
 from bot.records.recipients import DeliveryConfigError, Routes
 from bot.records.store import WEBHOOK, ApplicationStore
-from bot.domain.routing import Answers, route
-from bot.domain.record import DeliveryPlan, build_record
 from tests.conftest import COMPLETE, ROOT, file_records, start_worker, statuses, stop_worker, wait_until
 from tests.fakes.intake import intake_settings
 from tests.fakes.smtp import SMTP_FROM, smtp_settings

@@ -17,8 +17,8 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
-from bot.domain import messages
 from bot.channels.privacy_page import notice_markdown
+from bot.domain import messages
 from bot.records import conversations as privacy
 from tests.conftest import ROOT
 
@@ -273,7 +273,8 @@ def test_a_cached_turn_reads_no_event_rows_and_counts_nothing(tmp_path: Path):
     selects = [s for s in statements if s.startswith("SELECT")]
     inserts = [s for s in statements if s.startswith("INSERT")]
     # One fingerprint query to read, one to save; no read of the rows, no count of them.
-    assert len(selects) == 2 and all(s.startswith("SELECT count(events.id) AS count_1, max(events.id)") for s in selects)
+    fingerprint = "SELECT count(events.id) AS count_1, max(events.id)"
+    assert len(selects) == 2 and all(s.startswith(fingerprint) for s in selects)
     assert len(inserts) == 4
     assert _events(asyncio.run(store.retrieve("quick"))) == _rasas_view(str(tmp_path / "tracker.db"), "quick")
 
@@ -526,9 +527,11 @@ def test_action_server_launcher_binds_loopback_and_no_cors_by_default(monkeypatc
 
 
 def test_make_run_defaults_start_rasa_without_the_http_api(tmp_path: Path, monkeypatch):
-    """`python -m bot run` without RASA_API_TOKEN: Rasa's own app factory, given that command line, has no API routes."""
-    from rasa.cli.arguments.run import add_server_arguments
+    """`python -m bot run` without RASA_API_TOKEN: Rasa's own app factory, given that command line, has no API
+    routes."""
     import argparse
+
+    from rasa.cli.arguments.run import add_server_arguments
 
     from bot.server.stack import Stack
 

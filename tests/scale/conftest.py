@@ -1,4 +1,5 @@
-"""Fixtures of the scale-out tests: real PostgreSQL and Redis (scripts/services.sh), fresh databases, two Rasa instances.
+"""Fixtures of the scale-out tests: real PostgreSQL and Redis (scripts/services.sh), fresh databases, two Rasa
+instances.
 
 `services` installs (apt-get, when missing) and starts both servers once per session and
 stops them again at the end if it was the one that started them. Every session works in
@@ -16,6 +17,8 @@ from typing import Iterator, Optional
 
 import pytest
 import sqlalchemy as sa
+
+from tests.conftest import RATE_LIMITS_OFF
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ["bash", str(ROOT / "scripts" / "services.sh")]
@@ -88,7 +91,8 @@ def scaled_intake() -> Iterator[object]:
 
 @pytest.fixture(scope="session")
 def scaled_stack(scaled_intake, fresh_databases: dict[str, str]) -> Iterator[object]:
-    """One action server, two Rasa instances and the delivery worker on PostgreSQL and Redis (bot.server.production.ScaledStack)."""
+    """One action server, two Rasa instances and the delivery worker on PostgreSQL and Redis
+    (bot.server.production.ScaledStack)."""
     from bot.server.production import ScaledStack
     from bot.server.stack import free_port
     from tests.fakes.intake import intake_settings
@@ -103,6 +107,8 @@ def scaled_stack(scaled_intake, fresh_databases: dict[str, str]) -> Iterator[obj
         "TICKET_LOCK_LIFETIME": "15",
         # The delivery worker delivers from PostgreSQL to a fake intake; no e-mail receipts.
         **intake_settings(scaled_intake), "SMTP_HOST": "",
+        # Fifty conversations at once from one loopback address.
+        **RATE_LIMITS_OFF,
     }
     ports: set[int] = set()
     while len(ports) < 3:

@@ -17,11 +17,11 @@ from typing import Iterator
 import pytest
 import sqlalchemy as sa
 
-from bot.records.store import WEBHOOK, ApplicationStore
-from bot.domain.routing import route
 from bot.domain.record import DeliveryPlan, build_record
-from tests.fakes.intake import intake_settings
+from bot.domain.routing import route
+from bot.records.store import WEBHOOK, ApplicationStore
 from tests.conftest import COMPLETE, file_records, start_worker, statuses, stop_worker, wait_until
+from tests.fakes.intake import intake_settings
 
 pytestmark = pytest.mark.slow
 
@@ -100,7 +100,8 @@ def test_a_table_from_an_older_version_is_migrated_on_postgres_and_a_conversatio
         conn.execute(sa.text("INSERT INTO applications (reference, conversation_id, created_at, status, record, "
                              "delivery_attempts) VALUES (:r, 'old-conv', :c, 'submitted', :j, 0)"),
                      {"r": old["reference"], "c": old["created_at"], "j": json.dumps(old)})
-        conn.execute(sa.text("CREATE TABLE reference_counters (series VARCHAR(40) PRIMARY KEY, value INTEGER NOT NULL)"))
+        conn.execute(sa.text("CREATE TABLE reference_counters "
+                             "(series VARCHAR(40) PRIMARY KEY, value INTEGER NOT NULL)"))
         conn.execute(sa.text("INSERT INTO reference_counters VALUES (:s, 1)"), {"s": f"SPARK-{old['created_at'][:4]}"})
     engine.dispose()
     store = ApplicationStore(pg_url)

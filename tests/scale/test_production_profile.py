@@ -1,4 +1,5 @@
-"""The production profile's parts without a Rasa server: settings, endpoints file, tracker store, filing on PostgreSQL."""
+"""The production profile's parts without a Rasa server: settings, endpoints file, tracker store, filing on
+PostgreSQL."""
 
 from __future__ import annotations
 

@@ -15,6 +15,7 @@ NOT_SETTINGS = {
     "SC_CLK_TCK": "an os.sysconf name, not an environment variable",
     "SANIC_HOST": "set by bot/server/action_server.py from ACTION_SERVER_INTERFACE",
     "RASA_TELEMETRY_ENABLED": "always set to false by the stack and the benchmarks, never read",
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "SQLAlchemy's own switch, set by bot/server/quiet.py, not by people",
     "RASA_CACHE_DIRECTORY": "set by the benchmark for the stock bot it trains, never read",
     "BENCH_STARTED": "set by `make bench` (when it started), not by people",
     "WEBHOOK_URL": "the end of RECIPIENT_<CODE>_WEBHOOK_URL (bot/records/recipients.py); each recipient's is listed",

@@ -14,12 +14,12 @@ import yaml
 from packaging.requirements import Requirement
 from packaging.version import Version
 
-from tools import audit
 from bot.server.stack import Stack
+from tools import audit
 
 ROOT = Path(__file__).resolve().parents[2]
 ADVISORY_LIST = audit.load_advisories()
-PINS = audit.parse_lock(audit.LOCK.read_text(encoding="utf-8"))
+PINS = audit.read_locks()
 
 
 def _by_id(entries, advisory_id):
@@ -140,9 +140,12 @@ def test_every_searched_package_is_one_we_run():
 
 
 def test_lock_parser_reads_every_pin_under_its_canonical_name():
-    lines = [l for l in audit.LOCK.read_text(encoding="utf-8").splitlines() if l.strip()]
-    assert len(PINS) == len(lines)
-    assert PINS["pyyaml"] == Version(re.search(r"^PyYAML==(.+)$", "\n".join(lines), re.M).group(1))
+    texts = [path.read_text(encoding="utf-8") for path in audit.LOCKS]
+    entries = [line for text in texts for line in text.splitlines() if re.match(r"^[A-Za-z0-9]", line)]
+    assert len(PINS) == len(entries)
+    assert PINS["pyyaml"] == Version(re.search(r"^pyyaml==(\S+) \\$", texts[0], re.M | re.I).group(1))
+    assert audit.parse_lock("PyYAML==6.0.4 \\\n    --hash=sha256:00ff \\\n    --hash=sha256:11ee\n    # via rasa\n"
+                            "ruff==0.17.6\n") == {"pyyaml": Version("6.0.4"), "ruff": Version("0.17.6")}
     with pytest.raises(ValueError):
         audit.parse_lock("aiohttp>=3.9\n")
 

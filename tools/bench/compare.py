@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
+from bot.server.stack import Stack, free_port
 from tools.bench import load
 from tools.bench.run import MODEL, REPORTS, Bot, log, median, run_round, setting
-from tools.bench.stacks import Started, start_ours
-from bot.server.stack import Stack, free_port
+from tools.bench.stacks import RATE_LIMITS_OFF, Started, start_ours
 
 
 @dataclass
@@ -93,7 +93,8 @@ def main(argv: list[str]) -> int:
             def start(n: int) -> Started:
                 stack = LockedStack(run_dir=work / f"{name}-{n}", rasa_port=free_port(), action_port=free_port(),
                                     model=model, api_token=token,
-                                    env={**env, "SANIC_WORKERS": settings["WORKERS"]}, redis_port=redis_port)
+                                    env={**RATE_LIMITS_OFF, **env, "SANIC_WORKERS": settings["WORKERS"]},
+                                    redis_port=redis_port)
                 began = time.monotonic()
                 stack.start(timeout=600)
                 return Started(name, stack, time.monotonic() - began)

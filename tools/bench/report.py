@@ -69,7 +69,8 @@ def markdown(report: dict[str, Any], chart_note: Optional[str], confusion_exists
         f"Run {report['started']}, {report.get('duration_min')} min, {report['machine']['cpus']} CPUs. "
         f"Machine load before: `{report['load_before']}`; after: `{report.get('load_after')}`. "
         "The machine is shared and noisy: compare the ratios (ours / stock, same run, medians of "
-        f"{report['settings'].get('rounds_run', report['settings']['rounds'])} interleaved rounds), not the absolute times.",
+        f"{report['settings'].get('rounds_run', report['settings']['rounds'])} interleaved rounds), "
+        "not the absolute times.",
         "",
         "Ours: action server + Rasa server (through `bot/server/rasa_server.py`, patches: "
         f"`{report['settings']['rasa_patches']}`), SQLite tracker store, REST channel, one Sanic "
@@ -91,7 +92,8 @@ def markdown(report: dict[str, Any], chart_note: Optional[str], confusion_exists
               f"per level and bot, in {report['settings'].get('slices', 1)} slices alternating between the two "
               "running bots, so both meet the same background load). CPU ms/msg is the CPU time "
               "of the Rasa server and the action server together per answered message: it depends "
-              "little on the machine's other load. Ours: a full municipal application, a question mid-form, a regional route "
+              "little on the machine's other load. Ours: a full municipal application, a question mid-form, "
+              "a regional route "
               "(`tools/bench/data/conversations.yml`); stock: its own three stories, in its own training "
               "examples. A reply without its expected words counts as an error.", "",
               "| users | | p50 ms | p95 ms | p99 ms | msg/s | CPU ms/msg | errors | messages |",
@@ -103,7 +105,8 @@ def markdown(report: dict[str, Any], chart_note: Optional[str], confusion_exists
                          f"{_fmt(level.get('p99_ms'))} | {_fmt(level.get('throughput_msg_s'))} | "
                          f"{_fmt(level.get('cpu_ms_per_msg'))} | "
                          f"{_fmt(level.get('errors'))} | {_fmt(level.get('messages'))} |")
-        lines.append(f"| {users} | **ratio** | {_ratio(r.get(f'p50_ms@{users}'))} | {_ratio(r.get(f'p95_ms@{users}'))} | "
+        lines.append(f"| {users} | **ratio** | {_ratio(r.get(f'p50_ms@{users}'))} | "
+                     f"{_ratio(r.get(f'p95_ms@{users}'))} | "
                      f"{_ratio(r.get(f'p99_ms@{users}'))} | {_ratio(r.get(f'throughput_msg_s@{users}'))} | "
                      f"{_ratio(r.get(f'cpu_ms_per_msg@{users}'))} | | |")
     lines += ["", f"Warm-up errors (each conversation once, before the load): ours "
@@ -148,17 +151,20 @@ def markdown(report: dict[str, Any], chart_note: Optional[str], confusion_exists
         theme_sets = {"heldout": {**theme_sets, "file": "tools/bench/data/theme_heldout.yml"}}
     themes = theme_sets.get("heldout") or {}
     lines += ["## Understanding", "",
-              f"From `tools.bench.nlu` ({(understanding.get('nlu_source') or {}).get('how', understanding.get('error', '–'))}).", "",
+              f"From `tools.bench.nlu` "
+              f"({(understanding.get('nlu_source') or {}).get('how', understanding.get('error', '–'))}).", "",
               "| measure | value |", "|---|---|",
               f"| intent macro-F1, held-out 20 % (seed 42) | {_fmt(heldout.get('macro_f1'))} |",
-              f"| intent macro-F1, {crossval.get('folds', 5)}-fold cross-validation | {_fmt(crossval.get('macro_f1'))} |",
+              f"| intent macro-F1, {crossval.get('folds', 5)}-fold cross-validation "
+              f"| {_fmt(crossval.get('macro_f1'))} |",
               f"| FAQ sub-intent macro-F1, held-out | {_fmt(heldout.get('faq_subintent_macro_f1'))} |",
               f"| entity F1 (municipality, region), held-out | {_fmt(entity.get('f1'))} |",
               f"| intent macro-F1, fresh test set never tuned on ({_fmt(fresh.get('support'))} unseen texts) "
               f"| {_fmt(fresh.get('macro_f1'))} |",
               f"| unseen real off-topic sentences ({_fmt(treebank.get('sentences'))}) given the off-topic answer "
               f"| {_fmt(treebank.get('off_topic_answer'))} |",
-              f"| theme accuracy, held-out descriptions ({_fmt(themes.get('cases'))}) | {_fmt(themes.get('accuracy'))} |"]
+              f"| theme accuracy, held-out descriptions ({_fmt(themes.get('cases'))}) "
+              f"| {_fmt(themes.get('accuracy'))} |"]
     for sector, value in (themes.get("per_sector") or {}).items():
         lines.append(f"| theme accuracy, held-out, {sector} | {_fmt(value)} |")
     development = theme_sets.get("development") or {}

@@ -4,9 +4,9 @@ Writes reports/bench.json, reports/bench.md and reports/bench_latency.png. A ben
 not a test: it always exits 0 and reports what it measured, and what failed, in the report.
 
 Settings (environment): BENCH_ROUNDS (3), BENCH_SECONDS per load level and bot (10), split
-into BENCH_SLICES (3) alternating slices, BENCH_USERS ("1,16,64"), BENCH_NLU ("auto": reuse reports/nlu.json when its inputs are unchanged;
-"run"; "skip"), BENCH_TRAIN (1: time the trainings; 0: skip), BENCH_TRAIN_BUDGET_MIN (8: training
-rounds, up to 3, only while they fit), BENCH_PROFILE (1: py-spy
+into BENCH_SLICES (3) alternating slices, BENCH_USERS ("1,16,64"), BENCH_NLU ("auto": reuse
+reports/nlu.json when its inputs are unchanged; "run"; "skip"), BENCH_TRAIN (1: time the trainings;
+0: skip), BENCH_TRAIN_BUDGET_MIN (8: training rounds, up to 3, only while they fit), BENCH_PROFILE (1: py-spy
 sample of our Rasa server under load), RASA_PATCHES (for our server, see bot/server/patches/__init__.py),
 BENCH_BUDGET_MIN (27, counted from BENCH_STARTED, which `make bench` sets before setup and
 training: training and load rounds after the first only while they fit; the report says so),

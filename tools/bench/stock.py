@@ -63,7 +63,7 @@ def conversations(project: Path) -> tuple[Conversation, ...]:
     examples = {intent: itertools.cycle(texts) for intent, texts in _examples(project).items()}
     responses = _response_texts(project)
     result = []
-    for variant in range(VARIANTS_PER_STORY):
+    for _variant in range(VARIANTS_PER_STORY):
         for story in stories:
             messages: list[str] = []
             expect: dict[int, str] = {}

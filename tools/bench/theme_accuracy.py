@@ -21,7 +21,6 @@ import yaml
 
 from bot.channels.guard import conversation_id
 
-
 DATA = Path(__file__).with_name("data")
 HELDOUT_FILE = DATA / "theme_heldout.yml"
 # Set 1 was held out when it was written; on 2026-12-01 its misses were read to improve
@@ -31,7 +30,8 @@ SETS = {
     "heldout": (DATA / "theme_heldout_2.yml",
                 "set 2, written apart from the keyword lists and never read while tuning bot.domain.themes"),
     "development": (HELDOUT_FILE,
-                    "set 1, held out when written, then read while tuning bot.domain.themes: not a fair measure any more"),
+                    "set 1, held out when written, then read while tuning bot.domain.themes: "
+                    "not a fair measure any more"),
 }
 PROBLEM_QUESTION = "med dine egne ord"  # utter_ask_problem_description
 

@@ -39,7 +39,6 @@ def action_call_json(value: Any) -> str:
 
 def apply() -> Callable[[], None]:
     from aiohttp.payload import JsonPayload
-
     from rasa.utils.endpoints import EndpointConfig
 
     rasas = EndpointConfig.request

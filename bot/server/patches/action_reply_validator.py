@@ -96,7 +96,6 @@ def validate_action_result(self: Any, result: Dict[Text, Any]) -> bool:
     against its own type's schema; any reply that is not valid that way gets the full check and
     Rasa's error."""
     from jsonschema import exceptions
-
     from rasa.shared.constants import DOCS_BASE_URL
 
     dispatch = event_dispatch(type(self))

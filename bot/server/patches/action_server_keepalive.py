@@ -39,7 +39,6 @@ def kept_session(self: Any) -> Any:
     import weakref
 
     import aiohttp
-
     from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT
 
     loop = asyncio.get_running_loop()

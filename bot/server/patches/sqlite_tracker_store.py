@@ -36,7 +36,6 @@ def sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
 
 def apply() -> Callable[[], None]:
     import sqlalchemy as sa
-
     from rasa.core import tracker_store
 
     rasas_init = tracker_store.SQLTrackerStore.__init__
