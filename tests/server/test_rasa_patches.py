@@ -47,7 +47,8 @@ def patched() -> Iterator[None]:
     (" action_reply_validator , minimal_graph_memo ", ("action_reply_validator", "minimal_graph_memo")),
     ("sqlite_tracker_store+event_type_lookup", ("sqlite_tracker_store", "event_type_lookup")),
     ("-tensorflow_on_demand", rasa_patches.PATCHES[1:]),
-    ("-tensorflow_on_demand+-minimal_graph_memo", rasa_patches.PATCHES[1:-1]),
+    ("-tensorflow_on_demand+-minimal_graph_memo",
+     tuple(name for name in rasa_patches.PATCHES if name not in ("tensorflow_on_demand", "minimal_graph_memo"))),
 ])
 def test_rasa_patches_setting_selects_patches(monkeypatch, setting, expected):
     monkeypatch.delenv("RASA_PATCHES", raising=False)
@@ -75,6 +76,7 @@ def _rasas_attributes() -> dict:
     """Every attribute of Rasa that some patch replaces, as its owner holds it now."""
     from rasa.core import tracker_store
     from rasa.core.actions.action import RemoteAction
+    from rasa.core.policies.rule_policy import RulePolicy
     from rasa.engine.graph import GraphSchema
     from rasa.engine.storage.storage import ModelMetadata
     from rasa.shared.core import trackers
@@ -91,6 +93,8 @@ def _rasas_attributes() -> dict:
         "EndpointConfig.request": EndpointConfig.__dict__["request"],
         "trackers.dataclasses": trackers.dataclasses,
         "GraphSchema.minimal_graph_schema": GraphSchema.__dict__["minimal_graph_schema"],
+        "RulePolicy._prediction_states": RulePolicy.__dict__.get("_prediction_states"),  # inherited in Rasa's
+        "RemoteAction._action_call_format": RemoteAction.__dict__["_action_call_format"],
         "ModelMetadata.from_dict": ModelMetadata.__dict__["from_dict"],
         # Not an attribute: the import finder in front of sys.meta_path (None when there is none).
         "sys.meta_path finder": next((finder for finder in sys.meta_path
@@ -108,6 +112,8 @@ REPLACES = {
     "action_call_json": {"EndpointConfig.request"},
     "active_loop_state": {"trackers.dataclasses"},
     "minimal_graph_memo": {"GraphSchema.minimal_graph_schema"},
+    "rule_policy_recent_states": {"RulePolicy._prediction_states"},
+    "action_call_lean_history": {"RemoteAction._action_call_format"},
 }
 
 
@@ -121,6 +127,7 @@ def test_apply_twice_keeps_rasas_original_and_revert_restores_it(patched):
 
     originals = _rasas_attributes()
     assert originals["Event.__init_subclass__"] is None and originals["sys.meta_path finder"] is None
+    assert originals["RulePolicy._prediction_states"] is None
     assert rasa_patches.apply(rasa_patches.PATCHES) == rasa_patches.PATCHES == rasa_patches.applied()
     patched_once = _rasas_attributes()
     rasa_patches.apply(rasa_patches.PATCHES)
@@ -1042,3 +1049,248 @@ def test_deferred_training_graph_is_rasas_when_used(patched):
     again = ModelMetadata.from_dict(copy.deepcopy(serialized))
     assert list(again.train_schema.target_names) == list(rasas.train_schema.target_names)
     assert copy.deepcopy(ModelMetadata.from_dict(copy.deepcopy(serialized)).train_schema) == rasas.train_schema
+
+
+# -- conversations played through Rasa's own code, for the patches that change per-turn work ------
+
+# Besides the bench's conversations (tools/bench/data/conversations.yml) and its 40-turn one
+# (tools/bench/growth.py): corrections at the summary, a filing the database refuses (the action
+# server below has none), 'prøv igen', a new application and 'glem mig' in one conversation.
+CORRECTIONS = ("Jeg er TR på et plejecenter i Vejle, og vi har meget vold fra borgerne", "én arbejdsplads", "TRIO",
+               "ja", "ja", "ja", "Solgården", "Mette Hansen", "mette@vejle.dk", "spring over", "Lars Nielsen", "TR",
+               "lars@vejle.dk", "spring over", "kommunen er forkert", "Kolding", "nej",
+               '/correct{"field": "leader_email"}', "mette.hansen@vejle.dk", "ja", "prøv igen", "hvad koster det?",
+               "ny ansøgning", "jeg er AMR på hospitalet i Randers", "nej, vi hører under Region Sjælland", "glem mig")
+
+
+@pytest.fixture(scope="module")
+def played(action_server) -> dict[str, Any]:
+    """Whole conversations through stock Rasa (no patch) with our model and real action server: the
+    trackers at the end, and every body Rasa sent the action server."""
+    from rasa.core.actions.action import RemoteAction
+    from rasa.core.agent import Agent
+    from rasa.utils.endpoints import EndpointConfig
+
+    from bot.server.patches._replace import replace
+    from tools.bench import growth, load
+
+    model = ROOT / "models" / "current.tar.gz"
+    if not model.exists():
+        pytest.skip("no trained model (make test trains one first)")
+    rasa_patches.revert()
+    conversations = {c.name: c.messages for c in load.load_conversations()}
+    conversations["growth"] = growth.growth_conversation(load.load_conversations()).messages
+    conversations["corrections"] = CORRECTIONS
+    bodies: list[dict] = []
+    rasas = RemoteAction._action_call_format
+
+    def recorded(self: Any, tracker: Any, domain: Any) -> dict:
+        body = rasas(self, tracker, domain)
+        bodies.append(copy.deepcopy(body))
+        return body
+
+    undo = replace(RemoteAction, "_action_call_format", recorded)
+    try:
+        agent = Agent.load(str(model), action_endpoint=EndpointConfig(action_server))
+
+        async def play() -> dict[str, Any]:
+            replies = {}
+            for name, messages in conversations.items():
+                replies[name] = [await agent.handle_text(text, sender_id=f"played-{name}") for text in messages]
+            trackers = {name: await agent.tracker_store.retrieve_full_tracker(f"played-{name}")
+                        for name in conversations}
+            return {"replies": replies, "trackers": trackers}
+
+        result = asyncio.run(play())
+    finally:
+        undo()
+    return {"agent": agent, "bodies": bodies, **result}
+
+
+# -- rule_policy_recent_states -------------------------------------------------------------------
+
+
+def _rule_policy(agent: Any) -> Any:
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    [policy] = [node._component for node in agent.processor.graph_runner._instantiated_nodes.values()
+                if isinstance(node._component, RulePolicy)]
+    return policy
+
+
+def _story_trackers(domain: Any) -> list:
+    """Our rules and test stories as trackers of Rasa's own kind (the server's, not training's)."""
+    from rasa.shared.core.generator import TrainingDataGenerator
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.shared.importers.importer import TrainingDataImporter
+
+    trackers = []
+    for paths, stories in ((["data"], "get_stories"), (["tests/stories"], "get_conversation_tests")):
+        importer = TrainingDataImporter.load_from_dict(config_path=str(ROOT / "config.yml"),
+                                                       domain_path=str(ROOT / "domain.yml"),
+                                                       training_data_paths=[str(ROOT / p) for p in paths])
+        graph = getattr(importer, stories)()
+        generated = TrainingDataGenerator(graph, domain, remove_duplicates=False, augmentation_factor=0).generate()
+        trackers += [DialogueStateTracker.from_events(f"story-{n}", list(t.events), slots=domain.slots)
+                     for n, t in enumerate(generated)]
+    return trackers
+
+
+def _predictions_along(policy: Any, domain: Any, tracker: Any) -> list[dict]:
+    """Before every action of the conversation (the tracker growing in place event by event, as in
+    the server): the policy's prediction, and the rules whose states match, from the user's text
+    (after a user message) and from the intent."""
+    from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH
+    from rasa.shared.core.events import ActionExecuted
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    growing = DialogueStateTracker(tracker.sender_id, domain.slots)
+    predictions = []
+    for event in tracker.events:
+        if isinstance(event, ActionExecuted):
+            prediction = policy.predict_action_probabilities(growing, domain)
+            matching = []
+            for text in ([True] if growing.latest_action_name == "action_listen" else []) + [False]:
+                states = policy._prediction_states(growing, domain, text)
+                matching.append([sorted(policy._get_possible_keys(policy.lookup[lookup], states))
+                                 for lookup in (RULES, RULES_FOR_LOOP_UNHAPPY_PATH)])
+            predictions.append({**vars(prediction), "events": [e.as_dict() for e in prediction.events],
+                                "matching rules": matching})
+        growing.update(event)
+    return predictions
+
+
+@pytest.fixture(scope="module")
+def rule_checks(played) -> dict[str, Any]:
+    """Rasa's own RulePolicy predictions along the played conversations, our rules and test stories."""
+    agent = played["agent"]
+    domain = agent.domain
+    trackers = [*played["trackers"].values(), *_story_trackers(domain)]
+    policy = _rule_policy(agent)
+    rasa_patches.revert()
+    return {"policy": policy, "domain": domain, "trackers": trackers,
+            "rasas": [_predictions_along(policy, domain, t) for t in trackers]}
+
+
+@pytest.mark.slow
+def test_rule_policy_recent_states_predicts_as_rasa_along_whole_conversations(patched, rule_checks):
+    from rasa.core.policies.rule_policy import RULES_NOT_IN_STORIES
+
+    from bot.server.patches import rule_policy_recent_states
+
+    policy, domain, rasas = rule_checks["policy"], rule_checks["domain"], rule_checks["rasas"]
+    rasa_patches.apply(("rule_policy_recent_states",))
+    ours = [_predictions_along(policy, domain, t) for t in rule_checks["trackers"]]
+    assert ours == rasas
+    # What the comparison covered: long conversations, predictions by rules, by a rule not in the
+    # stories (hide_rule_turn) and by no rule (Rasa's fallback scores).
+    keep = rule_policy_recent_states.longest_rule(policy)
+    longest = max(len(t.events) for t in rule_checks["trackers"])
+    assert keep and keep > 1 and longest > 300 and len(rule_checks["trackers"]) > 40, (keep, longest)
+    flat = [p for predictions in rasas for p in predictions]
+    assert len(flat) > 800
+    assert any(p["hide_rule_turn"] for p in flat) and policy.lookup.get(RULES_NOT_IN_STORIES)
+    default = policy._default_predictions(domain)
+    assert any(p["probabilities"] == default for p in flat) and any(p["probabilities"] != default for p in flat)
+
+
+@pytest.mark.slow
+def test_one_recent_state_would_match_other_rules(patched, rule_checks, monkeypatch):
+    """The comparison above can fail: with fewer states than our longest rule has, other rules match."""
+    from bot.server.patches import rule_policy_recent_states
+
+    policy, domain = rule_checks["policy"], rule_checks["domain"]
+    rasa_patches.apply(("rule_policy_recent_states",))
+    monkeypatch.setattr(rule_policy_recent_states, "longest_rule", lambda _policy: 1)
+    shorter = [_predictions_along(policy, domain, t) for t in rule_checks["trackers"]]
+    assert shorter != rule_checks["rasas"]
+
+
+def test_recent_states_are_the_last_of_rasas_states(played):
+    from bot.server.patches import rule_policy_recent_states
+
+    domain = played["agent"].domain
+    tracker = played["trackers"]["growth"]
+    rasas = tracker.past_states(domain)
+    assert len(rasas) > 100
+    for keep in (1, 2, 5, len(rasas) - 1):
+        assert rule_policy_recent_states.recent_states(tracker, domain, keep) == rasas[-keep:]
+
+
+@pytest.mark.slow
+def test_rule_policy_recent_states_is_faster_at_turn_40(patched, rule_checks, played):
+    policy, domain = rule_checks["policy"], rule_checks["domain"]
+    tracker = played["trackers"]["growth"]
+
+    def seconds() -> float:
+        started = time.perf_counter()
+        for _ in range(3):
+            policy.__dict__.pop("_recent_states_memo", None)  # each prediction works its states out
+            policy.predict_action_probabilities(tracker, domain)
+        return time.perf_counter() - started
+
+    rasas = min(seconds() for _ in range(3))
+    rasa_patches.apply(("rule_policy_recent_states",))
+    ours = min(seconds() for _ in range(3))
+    assert ours < rasas / 1.5, (ours, rasas)
+
+
+# -- action_call_lean_history --------------------------------------------------------------------
+
+
+def _post(url: str, body: dict) -> tuple[int, Any]:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+@pytest.mark.slow
+def test_our_actions_answer_the_lean_body_as_rasas_at_every_call(played, action_server):
+    from bot.server.patches import action_call_lean_history
+
+    bodies = played["bodies"]
+    names = {body["next_action"] for body in bodies}
+    assert len(bodies) > 150 and {"validate_application_form", "action_conclude"} <= names, names
+    for body in bodies:
+        lean = {**body, "tracker": {**body["tracker"],
+                                    "events": action_call_lean_history.lean_events(body["tracker"]["events"])}}
+        rasas, ours = _post(action_server, body), _post(action_server, lean)
+        assert ours == rasas, body["next_action"]
+        assert rasas[0] == 200, rasas
+    last = bodies[-1]["tracker"]["events"]
+    lean = action_call_lean_history.lean_events(last)
+    assert len(json.dumps(lean)) < len(json.dumps(last)) / 3
+
+
+def test_lean_history_keeps_the_latest_user_message_whole_and_changes_no_event(played):
+    from rasa.core.actions.action import RemoteAction
+
+    from bot.server.patches import action_call_lean_history
+
+    agent = played["agent"]
+    tracker = played["trackers"]["full_municipal_application"]
+    rasas = RemoteAction("validate_application_form", None)._action_call_format(tracker, agent.domain)
+    before = copy.deepcopy(rasas)
+    undo = action_call_lean_history.apply()
+    try:
+        ours = RemoteAction("validate_application_form", None)._action_call_format(tracker, agent.domain)
+    finally:
+        undo()
+    assert rasas == before  # Rasa's own body (and the tracker) untouched
+    assert {k: v for k, v in ours.items() if k != "tracker"} == {k: v for k, v in rasas.items() if k != "tracker"}
+    assert {k: v for k, v in ours["tracker"].items() if k != "events"} \
+        == {k: v for k, v in rasas["tracker"].items() if k != "events"}  # latest_message, slots: as Rasa's
+    users = [i for i, e in enumerate(rasas["tracker"]["events"]) if e["event"] == "user"]
+    assert len(users) > 10 and "intent_ranking" in rasas["tracker"]["events"][users[0]]["parse_data"]
+    for position, (mine, theirs) in enumerate(zip(ours["tracker"]["events"], rasas["tracker"]["events"])):
+        if position in users[:-1]:
+            left_out = set(action_call_lean_history.LEFT_OUT)
+            assert mine == {**theirs, "parse_data": {k: v for k, v in theirs["parse_data"].items()
+                                                     if k not in left_out}}
+            assert mine["parse_data"]["intent"] == theirs["parse_data"]["intent"]
+        else:
+            assert mine == theirs
+    assert len(ours["tracker"]["events"]) == len(rasas["tracker"]["events"])

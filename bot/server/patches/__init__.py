@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 # that reach its deferred ones.
 PATCHES = ("tensorflow_on_demand", "action_reply_validator", "sqlite_tracker_store", "event_type_lookup",
            "action_server_keepalive", "action_call_json", "active_loop_state",
-           "minimal_graph_memo")
+           "minimal_graph_memo", "rule_policy_recent_states", "action_call_lean_history")
 
 # The only Rasa the patches were written and tested against.
 RASA_VERSION = "3.6.21"
