@@ -1107,6 +1107,21 @@ def played(action_server) -> dict[str, Any]:
     return {"agent": agent, "bodies": bodies, **result}
 
 
+@pytest.mark.slow
+def test_the_played_conversations_went_where_their_messages_lead(played):
+    """What the two patches below are compared on: the paths were really taken."""
+    def said(name: str, position: int) -> str:
+        return "\n".join(r.get("text") or "" for r in played["replies"][name][position])
+
+    growth_probe = said("growth", -1)
+    assert "gratis" in said("question_mid_form", 1) and "gratis" in growth_probe
+    assert "Kommune: Kolding" in said("corrections", 15) and "Hvad vil du rette?" in said("corrections", 16)
+    assert "Lederens e-mail: mette.hansen@vejle.dk" in said("corrections", 18)
+    assert "teknisk fejl" in said("corrections", 19) and "teknisk fejl" in said("corrections", 20)
+    assert "direkte til en af de fire udbydere" in said("corrections", 23)
+    assert len(played["trackers"]["growth"].events) > 300
+
+
 # -- rule_policy_recent_states -------------------------------------------------------------------
 
 
