@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, List, Text
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
@@ -18,8 +18,9 @@ from rasa_sdk.types import DomainDict
 from actions.conclude import interest_list_open, new_application_id
 from actions.common import (CONTROL_INTENTS, answers, answers_before_this_turn, latest_intent, latest_text, send,
                             value_before_this_turn)
+from actions.first_message import answer_topic, opening_question
 from bot.domain import answers as form_answers
-from bot.domain import routing
+from bot.domain import messages, routing, scope
 
 Slots = Dict[Text, Any]
 
@@ -34,7 +35,24 @@ def _say(dispatcher: CollectingDispatcher, outcome: form_answers.Outcome) -> Slo
 
 def _check(tracker: Tracker, slot: str, value: Any) -> form_answers.Outcome:
     return form_answers.check(slot, value, answers(tracker), answers_before_this_turn(tracker),
-                              suggestion=tracker.get_slot("theme_suggestion"))
+                              suggestion=tracker.get_slot("theme_suggestion"),
+                              exclusion_explained=tracker.get_slot("exclusion_explained"))
+
+
+def _renames(tracker: Tracker) -> Slots:
+    """'nej, han hedder Søren Jensen' while another question is pending: the name given before, corrected."""
+    text = latest_text(tracker)
+    if text.startswith("/") or latest_intent(tracker) in CONTROL_INTENTS:
+        return {}
+    return form_answers.name_correction(tracker.get_slot("requested_slot"), text, answers(tracker))
+
+
+def _not_about_work(tracker: Tracker) -> bool:
+    """A message that would start the form but is about no workplace of the writer's nor the offers
+    (bot.domain.scope.about_own_work)."""
+    text = latest_text(tracker)
+    return (tracker.get_slot("requested_slot") is None and latest_intent(tracker) in ("inform", "start_application")
+            and not text.startswith("/") and not scope.about_own_work(text))
 
 
 def _validator(slot: str) -> Callable[..., Slots]:
@@ -42,6 +60,8 @@ def _validator(slot: str) -> Callable[..., Slots]:
 
     def validate(self: FormValidationAction, value: Any, dispatcher: CollectingDispatcher,
                  tracker: Tracker, domain: DomainDict) -> Slots:
+        if slot == tracker.get_slot("requested_slot") and _renames(tracker):
+            return {slot: None}  # the message corrected a name: it is no answer to this question
         return _say(dispatcher, _check(tracker, slot, value))
 
     validate.__name__ = f"validate_{slot}"
@@ -59,12 +79,28 @@ class ValidateApplicationForm(FormValidationAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
         before = answers_before_this_turn(tracker)
+        if _not_about_work(tracker):
+            # News or a question about others that NLU read as facts ("Sygehuset i Kolding lukker sin
+            # fødeafdeling, skriver avisen"): the off-topic answer, and the form neither starts nor keeps
+            # what the message named.
+            dispatcher.utter_message(response="utter_out_of_scope")
+            undo = [SlotSet(name, getattr(before, name)) for name in routing.SLOT_NAMES
+                    if tracker.get_slot(name) != getattr(before, name)]
+            return undo + [SlotSet("requested_slot", None), ActiveLoop(None), FollowupAction("action_listen")]
+        if tracker.get_slot("requested_slot") is None and latest_intent(tracker) not in CONTROL_INTENTS:
+            topic = opening_question(tracker)
+            if topic:  # "Jeg er TR på en skole i Vejle - hvad koster det?": the answer first, then the form
+                answer_topic(dispatcher, topic)
         correction: Slots = {}
         if latest_intent(tracker) == "correct" and tracker.get_slot("requested_slot") != "confirmed":
             field_entity = next((e.get("value") for e in tracker.latest_message.get("entities", [])
                                  if e.get("entity") == "field"), None)
             correction = _say(dispatcher, form_answers.correction_request(
                 tracker.get_slot("requested_slot"), latest_text(tracker), field_entity, answers(tracker)))
+        elif (renamed := _renames(tracker)):
+            field_name = next(iter(renamed))
+            dispatcher.utter_message(text=messages.correcting(field_name))
+            correction.update(renamed)
         correction.update(form_answers.region_moves_town(answers(tracker), before))
         # routing must see the forgotten answer before the form asks its next question
         tracker.add_slots([SlotSet(slot, value) for slot, value in correction.items()])
@@ -74,6 +110,11 @@ class ValidateApplicationForm(FormValidationAction):
         for text in form_answers.changed_answers(answers(tracker).updated(validated), before,
                                                  value_before_this_turn(tracker, "requested_slot"), validated):
             dispatcher.utter_message(text=text)
+        text = latest_text(tracker)
+        if not text.startswith("/") and latest_intent(tracker) not in CONTROL_INTENTS:
+            hint = form_answers.sector_hint(text, answers(tracker).updated(validated))
+            if hint:  # "bosted": the sector question offers the likely sector first
+                events.append(SlotSet("sector_hint", hint))
         route = form_answers.route_to_explain(answers(tracker), tracker.get_slot("route_explained"))
         if route:
             dispatcher.utter_message(text=route)
@@ -92,7 +133,10 @@ class ValidateApplicationForm(FormValidationAction):
         requested = tracker.get_slot("requested_slot")
         found = form_answers.answer_despite_intent(requested, latest_intent(tracker), text, answers(tracker),
                                                    tracker.get_slot("theme_suggestion"))
-        if not found and latest_intent(tracker) not in CONTROL_INTENTS:
+        # A question or greeting that also told about the workplace starts the form after its answer
+        # (actions/first_message.py): its facts count too.
+        opening_faq = latest_intent(tracker) in ("faq", "greet") and requested is None
+        if not found and (latest_intent(tracker) not in CONTROL_INTENTS or opening_faq):
             found = form_answers.facts(text, answers(tracker), requested)
         return [SlotSet(slot, value) for slot, value in found.items()]
 

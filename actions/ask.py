@@ -16,6 +16,10 @@ def custom_question(slot: Optional[str], tracker: Tracker) -> Optional[messages.
     """The question for a slot that has no fixed response in domain.yml, else None."""
     a = answers(tracker)
     offer = a.offer or "spark"
+    if slot == "sector":
+        return messages.sector_question(tracker.get_slot("sector_hint"))
+    if slot == "problem_description" and tracker.get_slot("exclusion_explained"):
+        return messages.Reply(messages.preventive_question())
     if slot == "theme":
         return messages.theme_question(offer, tracker.get_slot("theme_suggestion"))
     if slot == "commitments_accepted":
@@ -53,9 +57,23 @@ class _AskAction(Action, ABC):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         reply = custom_question(self.slot, tracker)
-        assert reply is not None, self.slot
-        send(dispatcher, reply)
+        if reply is None:
+            dispatcher.utter_message(response=f"utter_ask_{self.slot}")
+        else:
+            send(dispatcher, reply)
         return []
+
+
+class AskSector(_AskAction):
+    """Kommune, region or staten; a kind found in several sectors ("bosted") offers the likely one first."""
+
+    slot = "sector"
+
+
+class AskProblemDescription(_AskAction):
+    """After a personnel case or a påbud was explained, the question asks for the preventive work."""
+
+    slot = "problem_description"
 
 
 class AskTheme(_AskAction):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional
 
 from bot.domain import catalogue as catalogue_module
-from bot.domain import contacts, geography, messages, themes
+from bot.domain import contacts, geography, messages, themes, workplaces
 from bot.domain.corrections import parse_field
 from bot.domain.routing import CONTACT_FIELDS, STATE_CONTACT_FIELDS, Answers, provider_for_region
 from bot.domain.text import clean_free_text, fold, looks_like_question, words, yes_or_no
@@ -173,24 +173,44 @@ def check_applicant_body(value: Any, now: Answers, before: Answers) -> Outcome:
     return Outcome({"applicant_body": body}) if body else refused("applicant_body", now)
 
 
-def check_problem_description(value: Any, now: Answers, before: Answers) -> Outcome:
+def check_problem_description(value: Any, now: Answers, before: Answers,
+                              exclusion_explained: Optional[str] = None) -> Outcome:
+    """The problem in the user's own words: what it is filed as, or why it is not.
+
+    A concrete personnel case or a påbud (exclusions) is never the problem: the bot explains and
+    asks what preventive work they want help with; that new description is the problem (and one
+    that is again only the case ends the path). A problem that clearly fits none of the offer's
+    themes (only physical or pay topics, or for a region only a SPARK theme) ends as "fits no
+    theme" with advice. Otherwise the best theme is suggested, for the user to confirm.
+    """
     text = clean_free_text(str(value or ""), PROBLEM_MAX)
     if len(text) < 3:
         return refused("problem_description", now)
     offer = now.offer or "spark"
     assessment = themes.assess(text, offer)
-    say: list[str] = []
-    if assessment.exclusions:
-        say.append(messages.exclusion_note(assessment.exclusions, offer))
-    if not assessment.themes and offer != "spark" and (spark_theme := themes.assess(text).best):
-        say.append(messages.regional_theme_mismatch(spark_theme))
-    elif not assessment.themes and assessment.out_of_theme:
-        say.append(messages.outside_themes_hint(offer))
-    return Outcome({"problem_description": text, "theme_suggestion": assessment.best,
-                    "theme": None, "theme_fit": None}, tuple(say))
+    unset = {"theme": None, "theme_fit": None, "theme_suggestion": None}
+    if assessment.exclusions and not (exclusion_explained and assessment.themes):
+        if exclusion_explained:
+            return Outcome({"problem_description": text, **unset, "theme_fit": False},
+                           (messages.exclusion_ends(assessment.exclusions, offer),))
+        return Outcome({"problem_description": None, **unset, "exclusion_explained": ",".join(assessment.exclusions)},
+                       (messages.exclusion_note(assessment.exclusions, offer),))
+    if assessment.themes:
+        return Outcome({"problem_description": text, **unset, "theme_suggestion": assessment.best})
+    spark_theme = themes.assess(text).best if offer != "spark" else None
+    if spark_theme:
+        return Outcome({"problem_description": text, **unset, "theme_fit": False},
+                       (messages.regional_theme_mismatch(spark_theme), messages.no_theme_advice()))
+    if assessment.out_of_theme and not themes.any_theme_word(text, offer):
+        return Outcome({"problem_description": text, **unset, "theme_fit": False},
+                       (messages.no_theme_fit(offer, out_of_theme=True),))
+    say = (messages.outside_themes_hint(offer),) if assessment.out_of_theme else ()
+    return Outcome({"problem_description": text, **unset}, say)
 
 
 def check_theme(value: Any, now: Answers, before: Answers, suggestion: Optional[str] = None) -> Outcome:
+    """A theme is set only when the user confirms the suggestion or picks it; a description typed here
+    becomes a new suggestion to confirm, and a theme the description denies ('ingen vold') is not taken."""
     offer = now.offer or "spark"
     codes = [t.code for t in catalogue_module.load().themes_for(offer)]
     if value == "suggested" and suggestion in codes:
@@ -198,15 +218,20 @@ def check_theme(value: Any, now: Answers, before: Answers, suggestion: Optional[
     if value == "rejected" and suggestion:
         return Outcome({"theme": None, "theme_suggestion": None})
     if value in ("ingen", "rejected"):
-        return Outcome({"theme": None, "theme_fit": False})
-    if value in codes:
-        return Outcome({"theme": value, "theme_fit": True, "theme_suggestion": None})
+        return Outcome({"theme": None, "theme_fit": False}, (messages.no_theme_advice(),))
     text = str(value or "")
-    chosen = themes.parse_choice(text, offer) or themes.assess(text, offer).best
+    chosen = value if value in codes else themes.parse_choice(text, offer)
     if chosen == themes.NONE:
-        return Outcome({"theme": None, "theme_fit": False})
+        return Outcome({"theme": None, "theme_fit": False}, (messages.no_theme_advice(),))
     if chosen:
+        denied = themes.assess(now.problem_description or "", offer).denied
+        if chosen in denied:
+            return Outcome({"theme": None, "theme_suggestion": None},
+                           (messages.theme_denied(catalogue_module.load().theme(offer, chosen).label),))
         return Outcome({"theme": chosen, "theme_fit": True, "theme_suggestion": None})
+    described = themes.assess(text, offer).best
+    if described:  # a description, not a pick: suggest it, and let the user confirm
+        return Outcome({"theme": None, "theme_suggestion": described})
     return refused("theme", now, theme_suggestion=None)
 
 
@@ -257,6 +282,30 @@ def check_contact(slot: str, parse: Callable[[str], contacts.Checked]) -> Callab
     return check
 
 
+def check_person_name(slot: str) -> Callable[..., Outcome]:
+    """A contact's name: a name, never "det er mig" (then: your own name, please); a role given with
+    the representative's name ("Lars Nielsen, AMR") is their role, and "det er mig" from a TR, AMR or
+    FTR makes the user's own role the representative's."""
+    def check(value: Any, now: Answers, before: Answers) -> Outcome:
+        text = str(value or "")
+        more: Slots = {}
+        itself = contacts.means_self(text) or contacts.means_self(re.split(r"[,.;]", text)[0])
+        if slot == "rep_name":
+            given = contacts.representative_role_in(text)
+            if given:
+                more["rep_role"] = given
+                text = contacts.without_role_words(text)
+            elif itself and now.role in contacts.REPRESENTATIVE_ROLES:
+                more["rep_role"] = now.role
+        if itself:
+            return Outcome({slot: None, **more}, (messages.own_name_please(),))
+        checked = contacts.check_name(text)
+        return Outcome({slot: checked.value, **(more if checked.value else {})},
+                       (checked.problem,) if checked.problem else ())
+
+    return check
+
+
 def check_rep_role(value: Any, now: Answers, before: Answers) -> Outcome:
     role = value if value in (*contacts.REPRESENTATIVE_ROLES, "other") else contacts.parse_role(str(value or ""))
     if role in (*contacts.REPRESENTATIVE_ROLES, "other"):
@@ -266,8 +315,14 @@ def check_rep_role(value: Any, now: Answers, before: Answers) -> Outcome:
 
 # -- the summary -------------------------------------------------------------------------
 
+NAME_FIELDS = ("leader_name", "rep_name", "contact_name")
+
+
 def correction(field_name: str, text: str) -> Slots:
-    """Forget one answer so that the form asks it again; a new e-mail or phone in the same message is kept."""
+    """Forget one answer so that the form asks it again; a new e-mail, phone or name in the same message
+    is kept ("lederens navn er forkert, hun hedder Mette Holm")."""
+    if field_name in NAME_FIELDS and (name := contacts.named(text)):
+        return {field_name: name}
     if field_name.endswith("_email") and (email := contacts.check_email(text).value):
         return {field_name: email}
     if field_name.endswith("_phone") and (phone := contacts.check_phone(text).value):
@@ -302,9 +357,9 @@ CHECKS: Mapping[str, Callable[..., Outcome]] = {
     "interest": check_yes_no("interest"),
     "provider": check_provider,
     "workplace": check_workplace,
-    "leader_name": check_contact("leader_name", contacts.check_name),
-    "rep_name": check_contact("rep_name", contacts.check_name),
-    "contact_name": check_contact("contact_name", contacts.check_name),
+    "leader_name": check_person_name("leader_name"),
+    "rep_name": check_person_name("rep_name"),
+    "contact_name": check_person_name("contact_name"),
     "leader_email": check_contact("leader_email", contacts.check_email),
     "rep_email": check_contact("rep_email", contacts.check_email),
     "contact_email": check_contact("contact_email", contacts.check_email),
@@ -316,10 +371,14 @@ CHECKS: Mapping[str, Callable[..., Outcome]] = {
 }
 
 
-def check(slot: str, value: Any, now: Answers, before: Answers, suggestion: Optional[str] = None) -> Outcome:
-    """Check one candidate answer for `slot` (the theme also needs the bot's own suggestion)."""
+def check(slot: str, value: Any, now: Answers, before: Answers, suggestion: Optional[str] = None,
+          exclusion_explained: Optional[str] = None) -> Outcome:
+    """Check one candidate answer for `slot` (the theme also needs the bot's own suggestion, the
+    problem whether a personnel case or påbud was explained already)."""
     if slot == "theme":
         return check_theme(value, now, before, suggestion)
+    if slot == "problem_description":
+        return check_problem_description(value, now, before, exclusion_explained)
     return CHECKS[slot](value, now, before)
 
 
@@ -364,6 +423,27 @@ def answer_despite_intent(requested: Optional[str], intent: Optional[str], text:
     return {}
 
 
+def name_correction(requested: Optional[str], text: str, now: Answers) -> Slots:
+    """'nej, han hedder Søren Jensen' after a name was given: that name, corrected.
+
+    Which name: the one the text names ('lederen', 'repræsentanten'), else the one given just before
+    the pending question; at the summary with both given and neither named, none (the user is asked).
+    """
+    name = contacts.named(text)
+    if not name or requested in NAME_FIELDS:
+        return {}
+    given = [slot for slot in NAME_FIELDS if getattr(now, slot)]
+    named_field = parse_field(text, given) if given else None
+    if named_field in NAME_FIELDS:
+        return {named_field: name}
+    just_before = {"leader_email": "leader_name", "leader_phone": "leader_name", "rep_role": "rep_name",
+                   "rep_email": "rep_name", "rep_phone": "rep_name", "contact_email": "contact_name",
+                   "contact_phone": "contact_name"}.get(requested or "")
+    if just_before in given:
+        return {just_before: name}
+    return {given[0]: name} if len(given) == 1 else {}
+
+
 def correction_request(requested: Optional[str], text: str, field_entity: Optional[str], now: Answers) -> Outcome:
     """'lederens e-mail er forkert' / 'skift tema' in the middle of the form: forget that answer.
 
@@ -371,6 +451,10 @@ def correction_request(requested: Optional[str], text: str, field_entity: Option
     summary (`confirmed`), check_confirmed handles corrections instead.
     """
     answered = [slot for slot in messages.summary_fields(now) if getattr(now, slot) is not None]
+    renamed = name_correction(requested, text, now)
+    if renamed:
+        field_name = next(iter(renamed))
+        return Outcome({"awaiting_correction": False, **renamed}, (messages.correcting(field_name),))
     if requested and parse_field(text, [requested]) == requested:
         # "skift tema" while the theme is being asked: ask it afresh.
         return Outcome({"awaiting_correction": False, **correction(requested, text)})
@@ -400,18 +484,28 @@ def facts(text: str, now: Answers, requested: Optional[str]) -> Slots:
 
 
 def workplace_facts(text: str, now: Answers) -> Slots:
-    """Sector from workplace words or names; for a regional workplace, the region of the named
-    hospital, else of the town mentioned."""
-    geo = geography.load()
+    """Sector from what the text says about the workplace (bot.domain.workplaces); for a regional
+    workplace, the region of the named hospital, else of the region or town mentioned."""
+    reading = workplaces.read(text)
     found: Slots = {}
-    if now.sector is None:
-        sector = geo.infer_sector(text)
-        if sector:
-            found["sector"] = sector
+    if now.sector is None and reading.sector:
+        found["sector"] = reading.sector
+    geo = geography.load()
+    if now.municipality is None and (town := geo.find_municipality(text) or geo.misspelt_municipality(text)):
+        # what the place entity gives a message read as facts, also for one read as a question
+        # that starts the form (actions/first_message.py)
+        found["municipality"] = town.name
     if (found.get("sector") or now.sector) != "regional" or now.region:
         return found
+    if reading.sector == "regional" and reading.region:
+        found["region"] = reading.region
+        return found
+    if found.get("municipality") is None and now.municipality and not reading.region:
+        # "Jeg arbejder på et bosted i Aarhus" ... "Region": the town said before gives the region
+        found["region"] = geo.region_of(now.municipality)
+        return found
     institution = geo.find_institution(text)
-    town = geo.find_municipality(text)
+    town = geo.find_municipality(text) or geo.misspelt_municipality(text)
     if institution and institution.region:
         found["region"] = institution.region
     elif town:
@@ -419,20 +513,54 @@ def workplace_facts(text: str, now: Answers) -> Slots:
     return found
 
 
+_FIRST_PERSON = re.compile(r"\b(?:jeg|vi|vores|min|mit|mine|os)\b", re.I)
+
+
+def tells_about_workplace(text: str, now: Answers) -> bool:
+    """Does a message (a question, say) also tell about the writer's own workplace or role?
+
+    "Jeg er leder på et plejecenter i Vejle. Hvad koster det?" does; "hvad koster det for en kommune?"
+    does not (nobody's workplace).
+    """
+    role = contacts.stated_role(text)  # a statement about oneself ("AMR her fra Rigshospitalet")
+    if not (_FIRST_PERSON.search(text) or role):
+        return False
+    reading = workplaces.read(text)
+    # a job title alone is too little: "jeg vil søge job som pædagog" is about no workplace of theirs
+    return bool(((reading.sector or reading.ask) and reading.strength >= workplaces.KIND)
+                or role not in (None, "medarbejder"))
+
+
+def sector_hint(text: str, now: Answers) -> Optional[str]:
+    """When the sector is asked because the workplace's kind is in several sectors ("bosted"): which
+    (`workplaces.Reading.hint`), so the question can offer the likely one first."""
+    if now.sector is not None:
+        return None
+    return workplaces.read(text).hint
+
+
 def role_fact(text: str, now: Answers, requested: Optional[str]) -> Slots:
+    """The user's role from what they say about themselves ('jeg er TR', not 'min leder mobber mig')."""
     if now.role is not None or requested in ("rep_role", "rep_name", "leader_name", "contact_name", "workplace",
                                              "problem_description"):
         return {}
-    role = contacts.parse_role(text)
-    return {"role": role} if role and role != "other" else {}
+    # The answer to the role question may be a bare word ('leder', 'sygeplejerske'); elsewhere only
+    # what the user says about themselves counts.
+    role = contacts.parse_role(text) if requested == "role" else contacts.stated_role(text)
+    if role == "other":
+        return {}
+    return {"role": role} if role else {}
 
 
 def problem_fact(text: str, now: Answers, requested: Optional[str]) -> Slots:
-    """A first message like '... og vi har meget vold fra borgerne' already describes the problem."""
+    """A first message like '... og vi har meget vold fra borgerne' already describes the problem:
+    the description is that part, in the user's words (without the greeting and the introduction)."""
     if now.problem_description is not None or requested:
         return {}
     assessment = themes.assess(text)
-    return {"problem_description": text} if assessment.themes or assessment.exclusions else {}
+    if not (assessment.themes or assessment.exclusions):
+        return {}
+    return {"problem_description": themes.problem_part(text)}
 
 
 def changed_answers(now: Answers, before: Answers, requested: Optional[str],

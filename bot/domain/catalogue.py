@@ -92,6 +92,8 @@ class Catalogue:
     recipients: tuple[Recipient, ...]
     exclusions: dict[str, tuple[str, ...]]
     out_of_theme_keywords: tuple[str, ...]
+    negation_words: tuple[str, ...]
+    lack_keywords: tuple[str, ...]
     applicant_bodies: dict[str, tuple[str, ...]]
     commitments: dict[str, tuple[str, ...]]
 
@@ -184,6 +186,8 @@ def parse(raw: dict) -> Catalogue:
         recipients=_recipients(raw),
         exclusions={name: _tuple(e["keywords"]) for name, e in raw["exclusions"].items()},
         out_of_theme_keywords=_tuple(raw["out_of_theme"]["keywords"]),
+        negation_words=_tuple(raw["negation"]["words"]),
+        lack_keywords=_tuple(raw["negation"]["lack_keywords"]),
         applicant_bodies={k: _tuple(v) for k, v in raw["applicant_bodies"].items()},
         commitments={k: _tuple(v) for k, v in raw["commitments"].items()},
     )

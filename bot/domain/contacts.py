@@ -70,10 +70,43 @@ def check_phone(text: str) -> Checked:
     return Checked(f"+45 {number.national_number:08d}")
 
 
+# What people write instead of a name: "det er mig", "ved ikke", "lederen".
+NOT_NAMES = frozenset({
+    "mig", "jeg", "mig selv", "ham", "hende", "dem", "os", "du", "dig", "den", "det", "denne", "vedkommende",
+    "samme", "den samme", "det samme", "samme som", "ingen", "ingen endnu", "nej", "ja", "ok", "ved ikke",
+    "det ved jeg ikke", "aner det ikke", "ikke valgt", "ikke valgt endnu", "lederen", "min leder", "vores leder",
+    "chefen", "min chef", "tr", "amr", "ftr", "trioen", "leder", "medarbejder", "hvem", "hvad", "spring over", "skip",
+    "test", "navn", "mit navn", "hans navn", "hendes navn", "fornavn efternavn", "anonym", "hemmeligt"})
+# Words no name is made of alone ("det mig", "han er").
+_SMALL_WORDS = frozenset("""det der den de er var mig jeg du dig han hun ham hende os vi jer i og eller som så saa
+    jo nu her hos paa på til fra med ikke ja nej også ogsaa selv igen bare kun en et noget nogen intet
+    ingenting hvad hvem""".split())
+_NAME_LEAD = re.compile(r"^(?:(?:og\s+)?(?:han|hun|vedkommende|lederen|repræsentanten|tr'en|amr'en|det)\s+hedder|"
+                        r"(?:navnet|lederens navn|hans navn|hendes navn|mit navn|navn) er|"
+                        r"(?:det|navnet) skal være|det er|jeg hedder|hedder)\s+", re.I)
+NAME_PATTERN = re.compile(r"\b(?:hedder|navnet er|navn er|skal hedde|skal være)\s+", re.I)
+
+
+def named(text: str) -> Optional[str]:
+    """A name given in a sentence: 'nej, han hedder Søren Jensen' -> 'Søren Jensen', else None.
+
+    The last 'hedder ...' / 'navnet er ...' whose rest is a name: 'navnet er forkert, hun hedder
+    Mette Holm' -> 'Mette Holm'.
+    """
+    text = re.sub(r"\s+", " ", text or "").strip()
+    for lead in reversed(list(NAME_PATTERN.finditer(text))):
+        value = check_name(text[lead.end():]).value
+        if value:
+            return value
+    return None
+
+
 def check_name(text: str) -> Checked:
-    name = re.sub(r"\s+", " ", (text or "").strip())
-    name = re.sub(r"^(?:(?:han|hun) hedder|(?:navnet|lederens navn|navn) er|det er|jeg hedder)\s+",
-                  "", name, flags=re.I)
+    name = re.sub(r"\s+", " ", (text or "").strip()).strip(" .!")
+    name = _NAME_LEAD.sub("", name)
+    if fold(name).strip(" .!") in {fold(w) for w in NOT_NAMES} or (
+            name and all(fold(w) in _SMALL_WORDS for w in re.findall(r"[^\W\d_]+", name))):
+        return Checked(None, "Skriv venligst personens fulde navn, fx Mette Hansen.")
     if len(name) < 2:
         return Checked(None, "Skriv venligst hele navnet, fx Mette Hansen.")
     if len(name.split()) > 4:
@@ -117,6 +150,90 @@ ROLE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 REPRESENTATIVE_ROLES = ("TR", "AMR", "FTR")
 # The roles a user can have (the `role` slot's values but "other").
 USER_ROLES = tuple(role for role, _ in ROLE_WORDS)
+
+
+def _role_at(folded: str) -> list[tuple[int, int, str]]:
+    """Every role word in a folded text: (start, end, role), most specific first where they overlap."""
+    found: list[tuple[int, int, str]] = []
+    for role, words in ROLE_WORDS:
+        for word in sorted(words, key=len, reverse=True):
+            for match in re.finditer(rf"(?<![0-9a-z]){re.escape(fold(word))}(?![0-9a-z])", folded):
+                if not any(s <= match.start() < e or match.start() <= s < match.end() for s, e, _ in found):
+                    found.append((match.start(), match.end(), role))
+    return sorted(found)
+
+
+# Whose role a role word is: "min leder", "lederen", "vores TR" are someone else's.
+_OTHERS_BEFORE = re.compile(r"(?:\b(?:min|mit|mine|vores|jeres|din|dit|hans|hendes|deres|den|det|de|en ny|ny|nye|"
+                            r"med|til|af|fra|for|om|hos|uden|vil|skal|kan|overfor|mellem)\s+(?:\w+\s+)?)$")
+# A definite form names a particular other person ("lederen mobber"), unless "jeg er lederen".
+_DEFINITE = frozenset({"lederen", "ledelsen", "chefen"})
+_OTHERS_AFTER = re.compile(r"^(?:en|et|ne|'en|'et|erne|ens|s)\b")
+_NEGATED = re.compile(r"\b(?:ikke|ikk|ikke laengere|ikke mere|aldrig)\s+(?:\w+\s+)?$")
+_SELF = re.compile(r"(?:\bjeg\b[^.!?]*\b(?:er|var|sidder|arbejder|fungerer|valgt|ansat)\b[^.!?]*$|"
+                   r"\bsom\s+(?:\w+\s+)?$)")
+_GREETING = re.compile(r"\b(?:hej|hejsa|hejhej|hallo|halloej|goddag|god dag|godmorgen|god morgen|davs|dav|hi|hey)\b")
+_HERE = re.compile(r"^\s*(?:her\b|fra\b|i\b|paa\b|ved\b|hos\b|,|$)")
+# Roles that a statement names outright; a job title ('pædagog') says nothing about the TRIO.
+STATED_ROLE_WORDS = frozenset({"medarbejder", "almindelig medarbejder", "menig", "medarbejder uden hverv",
+                               "bare ansat"})
+
+
+def stated_role(text: str) -> Optional[str]:
+    """The writer's own role, from what they say about themselves, with negation understood.
+
+    'Jeg er TR på et plejecenter' -> 'TR'; 'jeg er social- og sundhedshjælper, ikke TR' -> None (no
+    role of the TRIO named: a job title is no role); '... og min leder mobber mig' -> None (someone
+    else's role); 'TR her' -> 'TR'. Several roles of one's own: the representative's or leader's.
+    """
+    folded = fold(text or "")
+    own: list[str] = []
+    for start, end, role in _role_at(folded):
+        word = folded[start:end]
+        if role == "medarbejder" and word not in {fold(w) for w in STATED_ROLE_WORDS}:
+            continue
+        if word in _DEFINITE and not re.search(r"\bjeg er\s+$", folded[:start]):
+            continue
+        before, after = folded[:start], folded[end:]
+        sentence_before = re.split(r"[.!?;]|\bmen\b", before)[-1]
+        if _NEGATED.search(sentence_before) or _OTHERS_AFTER.match(after):
+            continue
+        if _OTHERS_BEFORE.search(sentence_before) and not re.search(r"\b(?:jeg er|som)\s+(?:\w+\s+)?$",
+                                                                    sentence_before):
+            continue
+        opening = not _GREETING.sub("", sentence_before).strip(" ,!.-")
+        if (_SELF.search(sentence_before) and not opening) or (opening and _HERE.match(after)):
+            own.append(role)
+    ranked = [role for role, _ in ROLE_WORDS if role in own]
+    return ranked[0] if ranked else None
+
+
+_SELF_NAME = re.compile(r"^(?:nej,?\s+)?(?:det\s+)?(?:er|bliver|blir)?\s*(?:jo\s+|så\s+|saa\s+|også\s+|ogsaa\s+)?"
+                        r"(?:mig|jeg)(?:\s+selv)?(?:\s+igen)?(?:\s+selv)?$")
+
+
+def means_self(text: str) -> bool:
+    """'det er mig', 'mig selv', 'jeg': the user means themselves, not a name."""
+    return bool(_SELF_NAME.match(fold(text or "").strip(" .!,")))
+
+
+def representative_role_in(text: str) -> Optional[str]:
+    """A representative's role named beside a name: 'Lars Nielsen, AMR' -> 'AMR'."""
+    for _, _, role in _role_at(fold(text or "")):
+        if role in REPRESENTATIVE_ROLES:
+            return role
+    return None
+
+
+def without_role_words(text: str) -> str:
+    """The text without role words and the small words around them: 'Lars Nielsen (vores AMR)' -> 'Lars Nielsen'."""
+    spellings = sorted({form for role, words in ROLE_WORDS if role in REPRESENTATIVE_ROLES
+                        for word in words for form in (word, fold(word))}, key=len, reverse=True)
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, spellings)) + r")(?!\w)", re.I)
+    kept = pattern.sub(" ", text or "")
+    if kept != text:
+        kept = re.sub(r"(?<!\w)(?:vores|vor|er|som|hun|han|der|og)(?!\w)", " ", kept, flags=re.I)
+    return re.sub(r"\s+", " ", re.sub(r"[(),;:/]", " ", kept)).strip(" -")
 
 
 def parse_role(text: str) -> Optional[str]:

@@ -1,7 +1,8 @@
-"""Municipalities, regions and sectors named in free Danish text.
+"""Municipalities, regions and named workplaces in free Danish text.
 
-Knows the 98 municipalities (data/kommuner.csv) and the names people use for them and
-for the regions (data/places.yml). Matching ignores case and æ/ø/å spelling.
+Knows the 98 municipalities (data/kommuner.csv), the names people use for them and for the
+regions (data/places.yml), and workplaces known by name (data/institutions.yml). Matching
+ignores case and æ/ø/å spelling. Which sector a workplace belongs to: bot/domain/workplaces.py.
 """
 
 from __future__ import annotations
@@ -58,6 +59,11 @@ def key(text: str) -> str:
     return folded.replace("aa", "a").replace("oe", "o").replace("ae", "a").replace("-", " ")
 
 
+def tokens(text: str) -> list[tuple[str, int, int]]:
+    """The words of a text in key form, with their character offsets."""
+    return [(key(m.group()), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+
 def spellings(name: str) -> set[str]:
     """The ways people type a name: with æ/ø/å, with ae/oe/aa, with a/o/a, old 'aa' as 'å'."""
     lower = name.lower()
@@ -83,9 +89,6 @@ class Geography:
         self.word_spellings = frozenset(str(w) for w in places.get("word_spellings", ()))
         # What, written in lower case, names no place without a capital letter or "Kommune".
         self._capital_only = frozenset(a.lower() for a in self.ambiguous_names) | self.word_spellings
-        self.sector_keywords: dict[str, tuple[str, ...]] = {
-            sector: tuple(str(w) for w in words) for sector, words in places["sector_keywords"].items()
-        }
         self._municipality_keys: dict[str, str] = {}
         for m in self.municipalities:
             for form in (m.name, m.official_name, m.name + "s",
@@ -96,6 +99,8 @@ class Geography:
             for form in (region.name, *places["region_aliases"].get(region.name, ())):
                 self._add_key(self._region_keys, form, region.name)
         self._aliases = places
+        # Parts of the country that lie in one region ("Fyn"): they give a region, not a regional workplace.
+        self.region_areas = frozenset(key(str(area)) for area in places.get("region_areas", ()))
         self.institutions: list[Institution] = []
         for region_name, names in (institutions or {}).get("regional", {}).items():
             self.institutions += [Institution(str(n), "regional", region_name) for n in names]
@@ -105,6 +110,10 @@ class Geography:
                               for n in (institutions or {}).get("statslig", [])]
         self._alone = {key(str(n)): Institution(str(n), "statslig")
                        for n in (institutions or {}).get("statslig_alone", [])}
+        # Hospitals named by their town alone ("på Gentofte"): bot/domain/workplaces.py decides when.
+        self.hospital_short_names: dict[tuple[str, ...], Institution] = {
+            tuple(key(str(n)).split()): Institution(str(n), "regional", region_name)
+            for region_name, names in (institutions or {}).get("hospital_short_names", {}).items() for n in names}
         # Longest names first, so "SUH Køge" wins over "SUH".
         self._institution_keys = sorted(((key(i.name).split(), i) for i in self.institutions),
                                         key=lambda item: -len(item[0]))
@@ -185,6 +194,19 @@ class Geography:
         found = [m.value for m in self.find(text) if m.kind == "region"]
         return found[0] if found else None
 
+    def misspelt_municipality(self, text: str) -> Optional[Municipality]:
+        """A town named with a typing slip in a sentence ('hjemmeplejen i Silkborg'): a word after 'i',
+        'på', 'fra' or 'ved' that is close to one municipality's name (or a known alias) and to no other."""
+        found = tokens(text)
+        for (previous, _, _), (word, _, _) in zip(found, found[1:]):
+            if previous not in ("i", "pa", "fra", "ved") or len(word) < 5 or word in self._municipality_keys:
+                continue
+            close = difflib.get_close_matches(word, list(self._municipality_keys), n=3, cutoff=0.85)
+            names = {self._municipality_keys[c] for c in close}
+            if len(names) == 1:
+                return self._by_name[names.pop()]
+        return None
+
     def guess_municipality(self, text: str) -> Optional[str]:
         """A close spelling match for a short answer with a typo ('Vejel' -> 'Vejle')."""
         k = re.sub(r"\s+kommune$", "", key(text.strip()))
@@ -197,47 +219,25 @@ class Geography:
     # -- workplaces and sector ------------------------------------------------
     def find_institution(self, text: str) -> Optional[Institution]:
         """The first workplace in data/institutions.yml named in the text."""
+        found = self.institutions_in(text)
+        return found[0][2] if found else None
+
+    def institutions_in(self, text: str) -> list[tuple[int, int, Institution]]:
+        """Every workplace of data/institutions.yml named in the text: (first token, end token, workplace),
+        longest names first where they overlap; token positions as `tokens` counts them."""
         alone = self._alone.get(key(text.strip(" .!")))
+        token_keys = [k for k, _, _ in tokens(text)]
         if alone:
-            return alone
-        token_keys = [key(m.group()) for m in _TOKEN.finditer(text)]
+            return [(0, len(token_keys), alone)]
+        used = [False] * len(token_keys)
+        found: list[tuple[int, int, Institution]] = []
         for words, institution in self._institution_keys:
             n = len(words)
-            if any(token_keys[i:i + n] == words for i in range(len(token_keys) - n + 1)):
-                return institution
-        return None
-
-    def sector_votes(self, text: str) -> dict[str, int]:
-        """How many words in the text point to each sector (region names themselves don't count).
-
-        A named workplace (institutions.yml) counts twice: it is stronger evidence than a word.
-        """
-        institution = self.find_institution(text)
-        for mention in reversed(self.find(text)):
-            if mention.kind == "region":
-                text = text[:mention.start] + " " + text[mention.end:]
-        votes: dict[str, int] = {institution.sector: 2} if institution else {}
-        for word in re.findall(r"[0-9a-zæøåéü]+", text.lower()):
-            best: Optional[tuple[int, str]] = None
-            for sector, keywords in self.sector_keywords.items():
-                for keyword in keywords:
-                    stem = keyword.rstrip("*")
-                    hit = word.startswith(stem) if keyword.endswith("*") else word == stem
-                    if hit and (best is None or len(stem) > best[0]):
-                        best = (len(stem), sector)
-            if best:
-                votes[best[1]] = votes.get(best[1], 0) + 1
-        return votes
-
-    def infer_sector(self, text: str) -> Optional[str]:
-        """The sector a text clearly points to (twice the votes of any other), else None."""
-        votes = self.sector_votes(text)
-        ranked = sorted(votes.items(), key=lambda item: -item[1])
-        if ranked and (len(ranked) == 1 or ranked[0][1] >= 2 * ranked[1][1]):
-            return ranked[0][0]
-        if not votes and self.find_region(text) and not self.find_municipality(text):
-            return "regional"
-        return None
+            for i in range(len(token_keys) - n + 1):
+                if token_keys[i:i + n] == words and not any(used[i:i + n]):
+                    used[i:i + n] = [True] * n
+                    found.append((i, i + n, institution))
+        return sorted(found, key=lambda item: item[0])
 
     # -- spaCy entity ruler ---------------------------------------------------
     def ruler_patterns(self) -> list[dict]:

@@ -20,7 +20,7 @@ from typing import Optional
 import yaml
 
 from bot.domain import catalogue as catalogue_module
-from bot.domain import contacts
+from bot.domain import contacts, workplaces
 from bot.domain.routing import Answers, Decision
 
 Button = tuple[str, str]
@@ -55,6 +55,24 @@ def count_word(number: int) -> str:
 
 def _bullets(items: tuple[str, ...] | list[str]) -> str:
     return "\n".join(f"- {item}" for item in items)
+
+
+SECTOR_BUTTONS = {"kommunal": "Kommune", "regional": "Region", "statslig": "Staten"}
+SECTOR_PLACE = {"kommunal": "kommunen", "regional": "regionen", "statslig": "staten"}
+SECTOR_QUESTION = "Hvor hører jeres arbejdsplads til: en kommune, en region eller staten?"
+
+
+def sector_question(hint: Optional[str] = None) -> Reply:
+    """Kommune, region or staten; when the workplace's kind is in several sectors ("bosted",
+    bot.domain.workplaces), the likely sector first, in the text and the buttons."""
+    ambiguity = workplaces.ambiguity(hint)
+    order = list(SECTOR_BUTTONS)
+    text = SECTOR_QUESTION
+    if ambiguity and ambiguity.sectors:
+        order = [*ambiguity.sectors, *[s for s in SECTOR_BUTTONS if s not in ambiguity.sectors]]
+        options = " eller ".join(SECTOR_PLACE[s] for s in ambiguity.sectors)
+        text = f"{ambiguity.say} Hører jeres arbejdsplads under {options}?".strip()
+    return Reply(text, tuple((SECTOR_BUTTONS[s], payload("inform", sector=s)) for s in order))
 
 
 def theme_question(offer: str, suggestion: Optional[str]) -> Reply:
@@ -93,10 +111,7 @@ def themes_overview(offer: str) -> str:
 def no_theme_fit(offer: str, out_of_theme: bool) -> str:
     first = ("Det, du beskriver, ligger uden for temaerne" if out_of_theme
              else "Jeres problem passer ikke ind i temaerne")
-    return (f"{first}, så I kan ikke søge om støtte til det her. "
-            "Tal med jeres tillidsrepræsentant, jeres arbejdsmiljørepræsentant eller jeres fagforening, "
-            "eller tag det op i MED-systemet. De kan hjælpe jer videre.\n\n"
-            + themes_overview(offer))
+    return f"{first}, så I kan ikke søge om støtte til det her. {NO_THEME_ADVICE}\n\n" + themes_overview(offer)
 
 
 def outside_themes_hint(offer: str) -> str:
@@ -110,18 +125,45 @@ EXCLUSION_TEXT = {
     "paabud": "SPARK hjælper ikke med at efterkomme et påbud fra Arbejdstilsynet.",
 }
 EXCLUSION_WORDS = {"personsag": "konkrete personsager", "paabud": "påbud fra Arbejdstilsynet"}
+EXCLUSION_NAME = {"personsag": "en konkret personsag", "paabud": "at efterkomme et påbud fra Arbejdstilsynet"}
+NO_THEME_ADVICE = ("Tal med jeres tillidsrepræsentant, jeres arbejdsmiljørepræsentant eller jeres fagforening, "
+                   "eller tag det op i MED-systemet. De kan hjælpe jer videre.")
 
 
 def exclusion_note(exclusions: tuple[str, ...], offer: str = "spark") -> str:
-    """A personsag or a påbud: SPARK's rule (the 2018 agreement draft), said as SPARK's only."""
+    """A personsag or a påbud: SPARK's rule (the 2018 agreement draft), said as SPARK's only. The form
+    then asks for the preventive work (preventive_question)."""
     if offer == "spark":
         sentences = " ".join(EXCLUSION_TEXT[e] for e in exclusions)
-        return (f"{sentences} Men SPARK kan støtte jeres forebyggende arbejde omkring det. "
-                "Hvis I vil arbejde forebyggende, kan vi fortsætte.")
+        return f"{sentences} Men SPARK kan støtte jeres forebyggende arbejde omkring det."
     what = " og ".join(EXCLUSION_WORDS[e] for e in exclusions)
     return (f"Kilderne siger kun om SPARK, at det ikke hjælper med {what}. Om ekspertrådgivningen siger de "
-            "ikke noget om det, men den handler om at styrke det psykiske arbejdsmiljø. Beskriv gerne det "
-            "forebyggende arbejde, I vil have hjælp til.")
+            "ikke noget om det, men den handler om at styrke det psykiske arbejdsmiljø.")
+
+
+def preventive_question() -> str:
+    """The problem question after a personnel case or påbud was explained."""
+    return ("Hvilket forebyggende arbejde vil I gerne have hjælp til? Beskriv det med dine egne ord, fx hvordan "
+            "I vil styrke samarbejdet, tonen eller trivslen fremover. Skriv ikke navne på kolleger.")
+
+
+def exclusion_ends(exclusions: tuple[str, ...], offer: str = "spark") -> str:
+    """The description after the explanation is still only the case: nothing is filed."""
+    what = " og ".join(EXCLUSION_NAME[e] for e in exclusions)
+    return f"Det, du beskriver, handler stadig om {what}, så I kan ikke søge om støtte til det her. {NO_THEME_ADVICE}"
+
+
+def no_theme_advice() -> str:
+    return f"Så kan I ikke søge om støtte til det her: et tema, der ikke passer, vælger jeg ikke. {NO_THEME_ADVICE}"
+
+
+def theme_denied(label: str) -> str:
+    return (f"Du skrev, at det ikke handler om »{label}«, så det tema vælger jeg ikke. "
+            "Vælg et andet tema, eller skriv »ingen«, hvis ingen af dem passer.")
+
+
+def own_name_please() -> str:
+    return "Skriv dit fulde navn, fx Mette Hansen."
 
 
 def faelles_intro() -> str:

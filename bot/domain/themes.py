@@ -21,6 +21,7 @@ import yaml
 
 from bot.domain import catalogue as catalogue_module
 from bot.domain.text import fold
+from bot.domain.text import one_slip as _one_slip
 
 # Shorter keywords match whole words (or their inflections) only: 'lys' must not match 'lyst'.
 PREFIX_MIN_LENGTH = 5
@@ -61,6 +62,7 @@ class Assessment:
     themes: tuple[str, ...]
     exclusions: tuple[str, ...]  # "personsag", "paabud"
     out_of_theme: bool
+    denied: tuple[str, ...] = ()  # themes the text names only to deny them ("ingen vold")
 
     @property
     def best(self) -> Optional[str]:
@@ -97,18 +99,6 @@ class _Word:
 
 def _words(text: str) -> list[_Word]:
     return [_Word(w, stem(w)) for w in re.findall(r"[0-9a-z]+", fold(text))]
-
-
-def _one_slip(a: str, b: str) -> bool:
-    """One letter inserted, dropped, changed, or two neighbours swapped."""
-    if a == b or abs(len(a) - len(b)) > 1:
-        return a == b
-    if len(a) == len(b):
-        diff = [i for i in range(len(a)) if a[i] != b[i]]
-        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
-                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
-    short, long_ = sorted((a, b), key=len)
-    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 
 
 @lru_cache(maxsize=4096)
@@ -174,7 +164,13 @@ def find_keywords(text: str, groups: Mapping[str, Iterable[str]]) -> dict[str, t
     (violence), 'forflytning' (lifting a patient) takes it from 'flytning' (a move), across
     all groups. A keyword found in the same place as an equally specific one keeps it too.
     """
-    words = _words(text)
+    return {group: tuple(dict.fromkeys(keyword for keyword, _ in found))
+            for group, found in find_keyword_spans(_words(text), groups).items()}
+
+
+def find_keyword_spans(words: list[_Word], groups: Mapping[str, Iterable[str]]
+                       ) -> dict[str, list[tuple[str, range]]]:
+    """find_keywords with where each keyword stands: group -> [(keyword, word positions)]."""
     # Only keywords whose first word could match some word of the text are tried (an index by
     # first and last letters): a few dozen of the hundreds, which keeps this at a millisecond.
     index: dict[str, list[tuple[str, str]]] = {}
@@ -195,7 +191,7 @@ def find_keywords(text: str, groups: Mapping[str, Iterable[str]]) -> dict[str, t
                     if range(i, i + n) not in found_at:
                         found_at.append(range(i, i + n))
     claimed: dict[int, tuple[int, int]] = {}  # word position -> specificity of its keyword
-    found: dict[str, list[str]] = {group: [] for group in groups}
+    found: dict[str, list[tuple[str, range]]] = {group: [] for group in groups}
     for (keyword, group), where in sorted(spans.items(), key=lambda item: _specificity(item[0][0]),
                                           reverse=True):
         rank = _specificity(keyword)
@@ -203,9 +199,38 @@ def find_keywords(text: str, groups: Mapping[str, Iterable[str]]) -> dict[str, t
             if all(claimed.get(i, rank) <= rank for i in span):
                 for i in span:
                     claimed[i] = rank
-                if keyword not in found[group]:
-                    found[group].append(keyword)
-    return {group: tuple(keywords) for group, keywords in found.items()}
+                found[group].append((keyword, span))
+    return found
+
+
+# Words that may stand between a negation and what it denies: "ikke tale om vold", "ingen egentlig mobning".
+_NEGATION_FILLER = frozenset("""
+    tale om nogen noget nogle laengere mere saerlig saerligt rigtig egentlig egentligt form for af med problemer
+    problem tegn paa decideret direkte fysisk fysiske det der den en et saa meget helt heller handler er har vi
+    oplevet set haft nok vaeret vaere store stor grund til i nu endnu heldigvis sket nogensinde
+    """.split())
+# ... and after it: "vold er ikke et problem", "trusler har vi ikke".
+_DENIED_AFTER = (("er", "ikke", "et", "problem"), ("er", "ikke", "noget", "problem"), ("har", "vi", "ikke"),
+                 ("oplever", "vi", "ikke"), ("er", "der", "ikke"), ("har", "vi", "heldigvis", "ikke"),
+                 ("er", "heldigvis", "ikke"), ("er", "ikke", "problemet"))
+_LOOKBACK = 5
+
+
+def negated(words: list[_Word], span: range, negations: frozenset[str]) -> bool:
+    """Is the keyword at `span` denied: 'ingen vold', 'ikke tale om forandringer', 'hverken vold eller
+    trusler', 'vold er ikke et problem'?"""
+    i = span.start - 1
+    while i >= 0 and span.start - i <= _LOOKBACK:
+        word = words[i].folded
+        if word in negations:
+            return True
+        if word == "eller" and any(w.folded == "hverken" for w in words[max(0, i - _LOOKBACK):i]):
+            return True
+        if word not in _NEGATION_FILLER:
+            break
+        i -= 1
+    after = tuple(w.folded for w in words[span.stop:span.stop + 4])
+    return any(after[:len(pattern)] == pattern for pattern in _DENIED_AFTER)
 
 
 @dataclass(frozen=True)
@@ -327,23 +352,79 @@ def assess(text: str, offer_code: str = "spark", model: Optional[ExampleModel] =
     groups: dict[str, Iterable[str]] = {f"theme:{t.code}": t.keywords for t in offer_themes}
     groups |= {f"exclusion:{name}": keywords for name, keywords in catalogue.exclusions.items()}
     groups["out_of_theme"] = catalogue.out_of_theme_keywords
-    found = find_keywords(text, groups)
-    exclusions = tuple(name for name in catalogue.exclusions if found[f"exclusion:{name}"])
+    words = _words(text)
+    spans = find_keyword_spans(words, groups)
+    negations = frozenset(fold(w) for w in catalogue.negation_words)
+    lack = frozenset(catalogue.lack_keywords)
+
+    def affirmed(group: str) -> set[str]:
+        """The group's keywords found at least once not denied ('ingen tillid' still names tillid)."""
+        return {keyword for keyword, span in spans[group] if keyword in lack or not negated(words, span, negations)}
+
+    exclusions = tuple(name for name in catalogue.exclusions if affirmed(f"exclusion:{name}"))
     # A theme must outweigh the physical or pay topics in the text: 'for få parkeringspladser'
     # is about parking, not staffing, and a wrong suggestion is worse than none.
-    outside = len(found["out_of_theme"])
-    hits = {t.code: len(found[f"theme:{t.code}"]) for t in offer_themes}
+    outside = len(affirmed("out_of_theme"))
+    hits = {t.code: len(affirmed(f"theme:{t.code}")) for t in offer_themes}
+    denied = tuple(t.code for t in offer_themes if spans[f"theme:{t.code}"] and not hits[t.code])
     model = model or model_for(offer_code)
     posterior = model.posterior(text)
     ranked = sorted((-hits[t.code], -posterior.get(t.code, 0.0), order, t.code)
-                    for order, t in enumerate(offer_themes) if hits[t.code] > outside)
+                    for order, t in enumerate(offer_themes) if hits[t.code] and hits[t.code] > outside)
     themes = tuple(code for *_, code in ranked)
     if not themes and not exclusions and not outside:
         best = max(posterior, key=posterior.__getitem__)
-        if best != NOT_A_THEME and posterior[best] >= MODEL_MIN_CONFIDENCE \
+        if best != NOT_A_THEME and best not in denied and posterior[best] >= MODEL_MIN_CONFIDENCE \
                 and len(model.known(text)) >= MODEL_MIN_WORDS:
             themes = (best,)
-    return Assessment(themes=themes, exclusions=exclusions, out_of_theme=bool(outside))
+    return Assessment(themes=themes, exclusions=exclusions, out_of_theme=bool(outside), denied=denied)
+
+
+def any_theme_word(text: str, offer_code: str = "spark") -> bool:
+    """Does the text name any of the offer's themes at all, denied or outweighed or not?"""
+    groups = {t.code: t.keywords for t in catalogue_module.load().themes_for(offer_code)}
+    return any(find_keywords(text, groups).values())
+
+
+_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
+# An opening that introduces the writer or the workplace, not the problem.
+_INTRODUCTION = re.compile(r"^\W*(?:hej|hejsa|hallo|goddag|godmorgen|kære \w+)?\W*"
+                           r"(?:(?:jeg|vi)\s+(?:er|hedder|arbejder|sidder|kommer|skriver|repræsenterer)\b|"
+                           r"(?:mit navn er|\w+ her\b))", re.I)
+_GREETING = re.compile(r"^\W*(?:hej|hejsa|hallo|goddag|godmorgen|god dag|tak|mvh|med venlig hilsen|venlig hilsen|"
+                       r"kh|hilsen)\b[\w\s,.!]*$", re.I)
+# Where an introduction hands over to the problem: "Jeg er TR på et plejecenter i Vejle, og vi har ...".
+_HANDOVER = re.compile(r",?\s+(?:og|men|hvor|fordi)\s+(?=(?:vi|der|de|jeg|vores|mange|flere|alle|nogle|det|man|"
+                       r"min|mit|mine|han|hun|lederen|ledelsen|kollegerne|borgerne|beboerne|patienterne)\b)"
+                       r"|,\s+(?=(?:vi|der|vores|min|mit|mine)\b)", re.I)
+
+
+def problem_part(text: str) -> str:
+    """The part of a first message that describes the problem, in the user's own words.
+
+    The greeting, the introduction ('Hej, jeg er TR på et plejecenter i Vejle'), questions about the
+    offer and the sign-off are left out; what says something about the problem stays as typed.
+    'Jeg er TR på et plejecenter i Vejle, og vi har meget vold fra borgerne' -> 'vi har meget vold fra borgerne'.
+    """
+    def about_problem(piece: str) -> bool:
+        found = assess(piece)
+        return bool(found.themes or found.exclusions or found.out_of_theme or found.denied)
+
+    sentences = [s.strip() for s in _SENTENCES.split(text.strip()) if s.strip()]
+    kept: list[str] = []
+    for sentence in sentences:
+        if not kept and not about_problem(sentence) and (_INTRODUCTION.match(sentence) or _GREETING.match(sentence)):
+            continue  # the opening, before the problem
+        if kept and _GREETING.match(sentence):
+            continue  # 'Mvh Birgitte', 'Tak'
+        if sentence.endswith("?") and not about_problem(sentence):
+            continue  # 'Kan I hjælpe os?'
+        if not kept and _INTRODUCTION.match(sentence):
+            parts = _HANDOVER.split(sentence, maxsplit=1)
+            if len(parts) == 2 and not about_problem(parts[0]) and about_problem(parts[1]):
+                sentence = parts[1].strip()
+        kept.append(sentence)
+    return " ".join(kept) or text.strip()
 
 
 def explain(text: str, offer_code: str = "spark") -> dict[str, tuple[str, ...]]:

@@ -20,7 +20,8 @@ async def test_several_facts_in_one_message_fill_several_slots():
     slots, _ = await validate(tracker(text=text, candidates={"municipality": "Vejle"}))
     assert slots["sector"] == "kommunal" and slots["role"] == "TR"
     assert slots["municipality"] == "Vejle" and slots["region"] == "Region Syddanmark"
-    assert slots["problem_description"] == text and slots["theme_suggestion"] == "vold_og_trusler"
+    assert slots["problem_description"] == "vi har meget vold fra borgerne"  # the problem, in the user's words
+    assert slots["theme_suggestion"] == "vold_og_trusler"
     assert slots["requested_slot"] == "application_type"
 
 
@@ -62,13 +63,27 @@ async def test_faelles_choice_explains_the_joint_course():
     assert slots["application_type"] == "faelles" and "workshops" in texts(dispatcher)
 
 
-async def test_personsag_is_explained_but_preventive_work_can_go_on():
+async def test_personsag_is_explained_then_the_preventive_work_is_the_problem():
     state = {"sector": "kommunal", "municipality": "Vejle", "role": "TR", "application_type": "enkelt",
              "applicant_body": "TRIO", "requested_slot": "problem_description"}
     text = "en bestemt kollega skal have en advarsel, og der er konflikter i gruppen"
     slots, dispatcher = await validate(tracker(state, text=text, candidates={"problem_description": text}))
     assert "personsager" in texts(dispatcher)
-    assert slots["theme_suggestion"] == "samarbejde"
+    assert slots["problem_description"] is None and slots["theme_suggestion"] is None
+    assert slots["exclusion_explained"] == "personsag" and slots["requested_slot"] == "problem_description"
+    preventive = "vi vil gerne arbejde med tonen og samarbejdet i gruppen"
+    slots, _ = await validate(tracker({**state, "exclusion_explained": "personsag"}, text=preventive,
+                                      candidates={"problem_description": preventive}))
+    assert slots["problem_description"] == preventive and slots["theme_suggestion"] == "samarbejde"
+
+
+async def test_a_second_description_that_is_only_the_case_files_nothing():
+    state = {"sector": "kommunal", "municipality": "Vejle", "role": "TR", "application_type": "enkelt",
+             "applicant_body": "TRIO", "requested_slot": "problem_description", "exclusion_explained": "personsag"}
+    text = "hun skal have en advarsel"
+    slots, dispatcher = await validate(tracker(state, text=text, candidates={"problem_description": text}))
+    assert slots["theme_fit"] is False and slots.get("theme") is None and slots["requested_slot"] is None
+    assert "konkret personsag" in texts(dispatcher)
 
 
 async def test_no_theme_fits_ends_without_theme():
@@ -294,8 +309,8 @@ async def test_spark_only_theme_is_explained_as_outside_the_regional_offer():
              "requested_slot": "problem_description", "route_explained": "Region Sjælland"}
     text = "vores portører arbejder alene om natten"
     slots, dispatcher = await validate(tracker(state, text=text, candidates={"problem_description": text}))
-    assert slots["theme_suggestion"] is None
-    assert "ikke et af de regionale temaer" in texts(dispatcher)
+    assert slots["theme_suggestion"] is None and slots["theme_fit"] is False  # fits no theme: never forced
+    assert "ikke et af de regionale temaer" in texts(dispatcher) and "tillidsrepræsentant" in texts(dispatcher)
 
 
 async def test_changing_sector_mid_form_says_so_and_resets_the_offer():
@@ -359,10 +374,12 @@ async def test_workplace_words_are_not_a_problem_description():
 async def test_problem_description_taken_for_a_question_is_still_the_answer():
     state = {"sector": "kommunal", "municipality": "Vejle", "role": "TR", "application_type": "enkelt",
              "applicant_body": "TRIO", "requested_slot": "problem_description"}
-    text = "AT har givet os et påbud om psykisk arbejdsmiljø og vi har meget travlt"
+    text = "stress og travlhed fylder meget hos os"
     slots, dispatcher = await validate(tracker(state, text=text, intent="faq"))
     assert slots["problem_description"] == text and slots["theme_suggestion"] == "arbejdets_indhold"
-    assert "påbud" in texts(dispatcher)
+    text = "AT har givet os et påbud om psykisk arbejdsmiljø og vi har meget travlt"
+    slots, dispatcher = await validate(tracker(state, text=text, intent="faq"))
+    assert slots["problem_description"] is None and "påbud" in texts(dispatcher)
 
 
 async def test_a_real_question_mid_form_is_left_to_the_faq_rule():
@@ -384,3 +401,16 @@ async def test_consensus_in_own_words_even_if_nlu_says_inform():
     for text, expected in (("både leder og TR er enige", True), ("lederen er ikke med på det", False)):
         slots, _ = await validate(tracker(state, text=text, intent="inform"))
         assert slots["consensus"] is expected
+
+
+async def test_news_read_as_facts_gets_the_off_topic_answer_and_starts_nothing():
+    from actions.application_form import ValidateApplicationForm
+
+    text = "Sygehuset i Kolding lukker sin fødeafdeling, skriver avisen"
+    dispatcher = CollectingDispatcher()
+    events = await ValidateApplicationForm().run(
+        dispatcher, tracker(text=text, candidates={"municipality": "Kolding"}), DOMAIN)
+    assert {"event": "active_loop", "name": None} in [{k: e.get(k) for k in ("event", "name")} for e in events]
+    assert slot_events(events)["municipality"] is None and "sector" not in slot_events(events)
+    assert [e.get("name") for e in events if e["event"] == "followup"] == ["action_listen"]
+    assert dispatcher.messages[0]["response"] == "utter_out_of_scope"

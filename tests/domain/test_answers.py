@@ -78,4 +78,71 @@ def test_counts_in_the_sentences_come_from_the_catalogue():
 def test_a_first_message_gives_sector_role_and_problem_at_once():
     found = answers.facts("Jeg er TR på et plejecenter i Vejle, og vi har meget vold fra borgerne", NONE, None)
     assert found["sector"] == "kommunal" and found["role"] == "TR"
-    assert found["problem_description"].startswith("Jeg er TR")
+    # the description is the user's own description of the problem, not the introduction
+    assert found["problem_description"] == "vi har meget vold fra borgerne"
+
+
+# -- theme integrity (issue 24) -----------------------------------------------------------------
+
+MUNICIPAL = Answers(sector="kommunal", municipality="Vejle", role="TR", application_type="enkelt",
+                    applicant_body="TRIO")
+REGIONAL = Answers(sector="regional", region="Region Sjælland", role="AMR")
+
+
+def test_a_personsag_is_explained_and_never_stored_as_the_problem():
+    outcome = answers.check("problem_description", "vores kollega skal have en advarsel", MUNICIPAL, MUNICIPAL)
+    assert outcome.slots["problem_description"] is None and outcome.slots["exclusion_explained"] == "personsag"
+    assert "personsager" in outcome.say[0]
+
+
+def test_after_the_explanation_the_preventive_work_is_the_problem():
+    text = "vi vil arbejde forebyggende med tonen i gruppen efter sagen"
+    outcome = answers.check("problem_description", text, MUNICIPAL, MUNICIPAL, exclusion_explained="personsag")
+    assert outcome.slots["problem_description"] == text and outcome.slots["theme_suggestion"] == "samarbejde"
+    assert outcome.slots["theme"] is None  # suggested, not set: the user confirms
+
+
+def test_a_problem_outside_every_theme_ends_as_fitting_none():
+    outcome = answers.check("problem_description", "vi vil have højere løn og bedre stole", MUNICIPAL, MUNICIPAL)
+    assert outcome.slots["theme_fit"] is False and outcome.slots["theme"] is None
+    assert "uden for temaerne" in outcome.say[0]
+
+
+def test_a_regional_problem_with_only_a_spark_theme_and_denied_violence_fits_no_theme():
+    text = "Der har ikke været vold, men vi har svært ved at samarbejde i afdelingen"
+    outcome = answers.check("problem_description", text, REGIONAL, REGIONAL)
+    assert outcome.slots["theme_fit"] is False and outcome.slots["theme"] is None
+    assert outcome.slots["theme_suggestion"] is None
+
+
+def test_a_theme_the_description_denies_is_not_taken_when_picked():
+    now = REGIONAL.updated({"problem_description": "ingen vold, men det er svært"})
+    outcome = answers.check("theme", "vold_og_trusler", now, now)
+    assert outcome.slots["theme"] is None and "ikke handler om" in outcome.say[0]
+
+
+def test_a_description_typed_at_the_theme_question_is_a_suggestion_to_confirm():
+    now = MUNICIPAL.updated({"problem_description": "det er svært at forklare"})
+    outcome = answers.check("theme", "der bliver mobbet i personalegruppen", now, now)
+    assert outcome.slots["theme"] is None and outcome.slots["theme_suggestion"] == "chikane"
+    confirmed = answers.check("theme", "suggested", now, now, suggestion="chikane")
+    assert confirmed.slots["theme"] == "chikane"
+
+
+def test_a_question_with_the_workplace_in_it_tells_about_the_workplace():
+    assert answers.tells_about_workplace("Jeg er leder på et plejecenter i Vejle. Hvad koster det?", NONE)
+    assert not answers.tells_about_workplace("Hvad koster det for en kommune?", NONE)
+
+
+def test_a_name_corrected_in_passing_is_the_name_just_given():
+    now = Answers(leader_name="Søren Jense")
+    corrected = answers.name_correction("leader_email", "nej, han hedder Søren Jensen", now)
+    assert corrected == {"leader_name": "Søren Jensen"}
+    assert answers.name_correction("leader_name", "han hedder Søren Jensen", now) == {}
+
+
+def test_the_representatives_role_given_with_the_name_is_not_asked_again():
+    outcome = answers.check("rep_name", "Lars Nielsen, AMR", MUNICIPAL, MUNICIPAL)
+    assert outcome.slots == {"rep_name": "Lars Nielsen", "rep_role": "AMR"}
+    itself = answers.check("rep_name", "det er mig", MUNICIPAL, MUNICIPAL)
+    assert itself.slots == {"rep_name": None, "rep_role": "TR"} and "dit fulde navn" in itself.say[0]

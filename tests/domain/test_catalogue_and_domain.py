@@ -23,6 +23,13 @@ def test_theme_answer_lists_exactly_the_catalogue_themes():
         [t.label for t in c.themes_for("regional_ekspertraadgivning")]
 
 
+def test_provider_answer_lists_exactly_the_catalogue_providers():
+    text = response_text("utter_faq/udbydere")
+    listed = re.findall(r"^- (.+)$", text, flags=re.M)
+    assert listed == [p.description for p in catalogue.load().providers]
+    assert "fire udbydere" in text and len(catalogue.load().providers) == 4
+
+
 def test_region_buttons_are_the_catalogue_regions():
     titles = [b["title"] for b in DOMAIN["responses"]["utter_ask_region"][0]["buttons"]]
     assert sorted(titles) == sorted(r.name for r in catalogue.load().regions)

@@ -74,6 +74,41 @@ def test_skip_words():
     assert not contacts.is_skip("12345678")
 
 
+@pytest.mark.parametrize("text, role", [
+    ("Jeg er TR på et plejecenter i Vejle, og vi har meget vold fra borgerne", "TR"),
+    ("jeg er social- og sundhedshjælper, ikke TR", None),  # a job title is no role of the TRIO
+    ("Jeg er pædagog, og min leder mobber mig", None),  # someone else's role
+    ("Vi har en ny leder, der ikke lytter", None),
+    ("Lederen og jeg vil gerne søge", None),
+    ("TR her fra Vejle", "TR"),
+    ("Jeg sidder som AMR på rådhuset", "AMR"),
+    ("Som leder vil jeg gerne søge", "leder"),
+    ("Jeg er pædagog og TR", "TR"),
+    ("Jeg er ikke længere TR, men almindelig medarbejder", "medarbejder"),
+    ("Vores TR har sagt, at jeg skulle skrive", None),
+    ("jeg er ansat i Aarhus Kommune", None),
+])
+def test_the_users_role_comes_from_what_they_say_about_themselves(text, role):
+    assert contacts.stated_role(text) == role
+
+
+@pytest.mark.parametrize("typed", ["det er mig", "Det er mig selv.", "mig", "lederen", "ved ikke", "det mig jeg"])
+def test_what_is_no_name_is_refused(typed):
+    assert contacts.check_name(typed).value is None
+
+
+def test_a_name_given_in_a_sentence():
+    assert contacts.named("nej, han hedder Søren Jensen") == "Søren Jensen"
+    assert contacts.named("lederens navn er forkert, hun hedder Mette Holm.") == "Mette Holm"
+    assert contacts.named("han hedder ikke noget") is None
+
+
+def test_a_representatives_role_beside_the_name():
+    assert contacts.representative_role_in("Lars Nielsen, AMR") == "AMR"
+    assert contacts.without_role_words("Søren Jensen (vores TR)") == "Søren Jensen"
+    assert contacts.means_self("det er mig") and not contacts.means_self("Mette")
+
+
 @pytest.mark.parametrize("text", ["mette.hansen@vejle.dk", "skriv til lars@vejle.dk tak", "tlf 20 30 40 50",
                                   "æblé@københavn.dk",
                                   "+45 22 33 44 55", "ring på 20304050", "(+45) 1234-5678"])

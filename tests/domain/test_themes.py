@@ -233,3 +233,26 @@ def test_every_suggestion_can_be_explained():
     reasons = themes.explain("en kollega bliver behandlet dårligt og talt ned til af de andre")
     assert list(reasons) == ["chikane"] and "talt" in reasons["chikane"]  # the examples model's words
     assert themes.explain("for få parkeringspladser")["out_of_theme"] == ("parkering",)
+
+
+@pytest.mark.parametrize("text, offer, theme, denied", [
+    ("Der er ingen vold, men vi har mange konflikter", "spark", "samarbejde", "vold_og_trusler"),
+    ("det handler ikke om forandringer, men om travlhed", "spark", "arbejdets_indhold", "forandringer"),
+    ("hverken vold eller trusler, men mobning", "spark", "chikane", "vold_og_trusler"),
+    ("vold er ikke et problem hos os, men alenearbejde om natten", "spark", "alenearbejde", "vold_og_trusler"),
+])
+def test_words_that_deny_a_theme_count_against_it(text, offer, theme, denied):
+    assessment = themes.assess(text, offer)
+    assert assessment.best == theme and denied in assessment.denied and denied not in assessment.themes
+
+
+def test_what_a_workplace_lacks_is_no_denial():
+    assert themes.assess("der er ingen tillid mellem ledelse og medarbejdere").best == "samarbejde"
+    assert themes.assess("det er ikke en personsag, men konflikter i gruppen").exclusions == ()
+
+
+def test_the_problem_part_of_a_first_message_is_the_users_own_description():
+    assert themes.problem_part("Jeg er TR på et plejecenter i Vejle, og vi har meget vold fra borgerne") == \
+        "vi har meget vold fra borgerne"
+    assert themes.problem_part("Hej, jeg hedder Mette og er AMR på Holbæk Sygehus. Vi har mange trusler. "
+                               "Kan I hjælpe?") == "Vi har mange trusler."

@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[2]
 REPORTS = ROOT / "reports"
 # What the figures depend on: `make bench` reuses reports/nlu.json while these are unchanged.
 INPUTS = ("data/nlu", "config.yml", "domain.yml", "bot/nlu/place_names.py", "bot/nlu/intent_classifier.py",
+          "bot/nlu/scope_guard.py", "bot/domain/scope.py",
           "build/spacy_da/.content-hash", "tools/bench/data/nlu_heldout_fresh.yml",
           "tests/data/ud_danish_ddt_dev_sentences.txt")
 
@@ -504,6 +505,29 @@ def fresh_markdown(fresh: dict[str, Any] | None) -> list[str]:
     ]
 
 
+def first_messages_markdown(results: dict[str, Any] | None) -> list[str]:
+    from tools.bench import first_messages
+
+    if results and results.get("error"):
+        return ["## First messages through the running bot", "", f"Not measured: {results['error']}", ""]
+    return first_messages.markdown(results or {})
+
+
+def first_messages_through_the_bot() -> dict[str, Any]:
+    """tools/bench/first_messages.py on both sets, through a stack of the shipped model (models/current.tar.gz,
+    which `make bench-nlu` trains first): what the bot concludes from a first message, not only its intent."""
+    from tools.bench import first_messages
+
+    model = ROOT / "models" / "current.tar.gz"
+    if not model.exists():
+        return {"error": "no trained model (models/current.tar.gz): run `make train` first"}
+    print("first messages: through a running stack of the shipped model", flush=True)
+    try:
+        return first_messages.measure_with_own_stack()
+    except Exception as error:  # the report says what failed; the other figures stand
+        return {"error": f"{type(error).__name__}: {error}"}
+
+
 def markdown(report: dict[str, Any]) -> str:
     held, cv, data = report["heldout"], report["crossval"], report["data"]
     fold_list = ", ".join(str(f) for f in cv["intent_macro_f1_per_fold"])
@@ -550,6 +574,7 @@ def markdown(report: dict[str, Any]) -> str:
         *([f"- {error}" for error in held["errors"]] or ["- none"]),
         "",
         *fresh_markdown(report.get("fresh")),
+        *first_messages_markdown(report.get("first_messages")),
         "Confusion matrices: `reports/nlu_confusion.png` (held-out), `reports/nlu_confusion_cv.png` "
         "(all folds). Numbers: `reports/nlu.json`.",
         "",
@@ -647,6 +672,7 @@ def main(argv: list[str] | None = None) -> int:
         "data": data,
         "nlu_training_seconds": held["train_seconds"],
     }
+    report["first_messages"] = first_messages_through_the_bot()
     (REPORTS / "nlu.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     (REPORTS / "nlu.md").write_text(markdown(report), encoding="utf-8")
     print((REPORTS / "nlu.md").read_text())

@@ -188,6 +188,13 @@ def markdown(report: dict[str, Any], chart_note: Optional[str], confusion_exists
                       f"{' (' + m['path_error'] + ')' if m.get('path_error') else ''}: »{m['text']}«"
                       for m in misses]
         lines.append("")
+    from tools.bench import first_messages
+
+    first = report.get("first_messages") or {}
+    if first.get("error"):
+        lines += ["## First messages through the running bot", "", f"Not measured: {first['error']}", ""]
+    else:
+        lines += first_messages.markdown(first)
     prof = report.get("profile") or {}
     if prof.get("percent"):
         lines += [f"## Where our Rasa server's time goes ({prof['users']} users, py-spy, this run)", "",

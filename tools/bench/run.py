@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from tools.bench import growth, load, nlu, profile, stock, theme_accuracy, training
+from tools.bench import first_messages, growth, load, nlu, profile, stock, theme_accuracy, training
 from tools.bench.stacks import Started, start_ours, start_stock
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -323,11 +323,18 @@ def main() -> int:
         report["training"] = trainings
 
         themes_result: dict[str, Any] = {}
+        first_result: dict[str, Any] = {}
 
         def theme_pass(started: Started) -> None:
             if not themes_result:
                 log("theme accuracy on the held-out descriptions (through the running bot)")
                 themes_result.update(asyncio.run(theme_accuracy.measure_sets(started.stack.rasa_url, token)))
+            if not first_result:
+                log("first messages: sector and place, off-topic, opening questions (through the running bot)")
+                try:
+                    first_result.update(asyncio.run(first_messages.measure_sets(started.stack.rasa_url, token)))
+                except Exception as error:  # a benchmark reports; it does not stop
+                    first_result["error"] = f"{type(error).__name__}: {error}"
 
         bots = [Bot("ours", lambda n: start_ours(work / f"ours-{n}", model, api_token=token),
                     ours_conversations, theme_pass),
@@ -349,6 +356,7 @@ def main() -> int:
         report["runs"] = [{k: v for k, v in r.items()} for r in runs]
         report["speed"] = summarise_rounds(runs, users_levels)
         report["themes"] = themes_result or {"error": "not measured (our stack did not run)"}
+        report["first_messages"] = first_result or {"error": "not measured (our stack did not run)"}
 
         if setting("BENCH_PROFILE", "1") == "1":
             if time.monotonic() - began + PROFILE_ESTIMATE_S <= budget_s:

@@ -1,0 +1,78 @@
+"""A first message that asks (or greets) and tells at once: the question is answered, and the conversation
+goes on with what the same message told about the workplace.
+
+"Jeg er leder på et plejecenter i Vejle. Hvad koster det?" is answered (utter_faq), then the form
+starts with sector, municipality and role already known (action_continue_with_facts, also after a
+greeting: "Hej. Jeg sidder som TR i Forsvaret"). And a message NLU read as facts ("Jeg er TR på en
+skole i Vejle - hvad koster det?") gets its question answered before the form's next question
+(`opening_question`, used by the form's validation).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import answers, latest_text
+from actions.faq import RETRIEVAL_INTENT
+from bot.domain import answers as form_answers
+from bot.domain import messages
+from bot.domain.text import looks_like_question
+
+# An opening question is answered only when the intent model gives the FAQ at least this share and is
+# this sure of the topic: a message NLU read as facts is mostly facts.
+MIN_FAQ_SHARE = 0.15
+MIN_TOPIC_CONFIDENCE = 0.5
+# Questions that only ask for help ("kan I hjælpe os?"): the form is the answer.
+_ASKS_FOR_HELP = re.compile(r"\b(?:kan|vil) (?:i|du) hjælpe|\bkan vi få (?:hjælp|støtte)\b|\bhvad gør vi\b|"
+                            r"\bhvad kan (?:i|du) gøre\b", re.I)
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
+
+
+def question_sentences(text: str) -> list[str]:
+    """The sentences of a message that ask something ('... Hvad koster det?')."""
+    return [s.strip() for s in _SENTENCE.findall(text) if s.strip() and looks_like_question(s.strip())]
+
+
+def opening_question(tracker: Tracker) -> Optional[str]:
+    """The FAQ topic ('faq/pris') a message that NLU read as facts also asks about, else None."""
+    text = latest_text(tracker)
+    asked = [s for s in question_sentences(text) if not _ASKS_FOR_HELP.search(s)]
+    if not asked or text.startswith("/"):
+        return None
+    latest = tracker.latest_message or {}
+    share = next((r.get("confidence", 0.0) for r in latest.get("intent_ranking") or []
+                  if r.get("name") == RETRIEVAL_INTENT), 0.0)
+    selected = ((latest.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}).get("response") or {}
+    topic, confidence = selected.get("intent_response_key"), selected.get("confidence") or 0.0
+    if share < MIN_FAQ_SHARE or confidence < MIN_TOPIC_CONFIDENCE or not isinstance(topic, str):
+        return None
+    return topic if topic.startswith(RETRIEVAL_INTENT + "/") else None
+
+
+def answer_topic(dispatcher: CollectingDispatcher, topic: str) -> None:
+    """Say the FAQ answer of a topic and its source line, as utter_faq and action_cite_source do."""
+    dispatcher.utter_message(response=f"utter_{topic}")
+    line = messages.source_line(topic.split("/", 1)[1])
+    if line:
+        dispatcher.utter_message(text=line)
+
+
+class ContinueWithFacts(Action):
+    """After a question answered (or a greeting) outside the form: a message that also told about the
+    workplace starts the form."""
+
+    def name(self) -> Text:
+        return "action_continue_with_facts"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        if tracker.active_loop.get("name") or tracker.get_slot("reference"):
+            return []
+        if form_answers.tells_about_workplace(latest_text(tracker), answers(tracker)):
+            return [FollowupAction("application_form")]
+        return []

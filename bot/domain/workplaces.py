@@ -1,0 +1,380 @@
+"""Which sector a workplace belongs to (and for a regional one, which region), from what people write.
+
+Evidence, strongest first (issue 24): the sector said outright ("vi er en statslig arbejdsplads");
+a workplace named (institutions.yml: "Rigshospitalet", "Skattestyrelsen"; "Aarhus Kommune"); a kind
+of workplace ("plejecenter", "styrelsen", "hospitalet i Randers", "på Gentofte"); a job title
+("portør", "pædagog"). The words are in data/workplaces.yml. Only the strongest kind of evidence
+present decides. What the writer says about their own workplace (a clause with 'jeg', 'vi',
+'vores' ...) outweighs other workplaces in the message ("mange af forældrene arbejder på Hvidovre
+Hospital"); a workplace named after 'ved siden af', 'tæt på' ... is someone else's, and one after
+'ikke' is denied. A kind that belongs to more than one sector ("bosted") is asked, likely sector first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+import yaml
+
+from bot.domain import geography
+from bot.domain.geography import key
+from bot.domain.text import one_slip
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "workplaces.yml"
+SECTORS = ("kommunal", "regional", "statslig")
+# How strong each kind of evidence is.
+STATEMENT, NAME, KIND, JOB = 4, 3, 2, 1
+TIERS = {"statements": STATEMENT, "kinds": KIND, "jobs": JOB}
+# Inflectional endings a plain pattern word may carry ('plejecenter' -> 'plejecentret', 'skolerne').
+ENDINGS = frozenset({"e", "en", "et", "er", "ere", "erne", "es", "ens", "ets", "ers", "s", "n", "ne", "t", "r", "rne"})
+# Words that deny what follows ("vi er ikke kommunale"), and the small words that may stand between.
+NEGATIONS = frozenset({"ikke", "ikk", "ingen", "hverken", "aldrig"})
+BETWEEN_NEGATION = frozenset({"en", "et", "i", "pa", "ved", "hos", "under", "langere", "mere", "nogen", "noget",
+                              "af", "for", "til", "sa", "heller"})
+# Words that make a clause the writer's own ("jeg er", "vi har", "vores afdeling").
+SELF = frozenset({"jeg", "vi", "vores", "min", "mit", "mine", "os", "mig"})
+# Words that make a clause someone else's ("mange af forældrene arbejder på Hvidovre Hospital").
+OTHERS = frozenset({"han", "hun", "de", "forældre", "foraldre", "foraldrene", "parorende", "mand", "kone", "kareste",
+                    "son", "datter", "ven", "veninde", "soster", "bror", "mor", "far", "nabo", "naboen"})
+# After these a new clause begins, and after 'og' too when a new subject follows.
+CLAUSE_WORDS = frozenset({"men", "fordi", "selvom", "mens"})
+SUBJECTS = frozenset({"jeg", "vi", "han", "hun", "de", "man", "mange", "flere", "nogle", "alle", "min", "mit",
+                      "mine", "vores", "hans", "hendes", "deres", "det", "der", "den"})
+_BOUNDARY = re.compile(r"[.,;:!?\n()\"»«]|\s[-–—]\s")
+# "ansat i Region Nordjylland", "vi hører under Region Sjælland", "et bosted under Region Midtjylland":
+# the sector said outright ('under' alone counts too).
+REGION_STATEMENT = (("ansat", "i"), ("ansat", "ved"), ("ansat", "hos"), ("ansat", "under"), ("horer", "under"),
+                    ("hore", "under"), ("arbejder", "for"), ("regionsansat", "i"), ("ansat", "af"))
+
+
+@dataclass(frozen=True)
+class Pattern:
+    parts: tuple[tuple[str, str], ...]  # (mode, stem): exact | word | prefix | suffix | contains
+    specificity: int
+
+
+@dataclass(frozen=True)
+class Ambiguity:
+    """A kind of workplace found in more than one sector: ask, offering `sectors` in this order."""
+
+    key: str
+    sectors: tuple[str, ...]
+    say: str
+
+
+@dataclass(frozen=True)
+class Evidence:
+    sector: Optional[str]  # None: an ambiguous kind (see `ambiguity`)
+    strength: int
+    start: int  # token positions (geography.tokens)
+    end: int
+    words: str
+    region: Optional[str] = None
+    ambiguity: Optional[Ambiguity] = None
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a message says about the writer's workplace."""
+
+    sector: Optional[str] = None
+    region: Optional[str] = None  # a regional workplace's region, from its name, the region or the town
+    ask: Optional[Ambiguity] = None  # the sector is unclear between these: ask, likely first
+    evidence: tuple[Evidence, ...] = field(default_factory=tuple)
+    strength: int = 0  # of the evidence that decided (STATEMENT, NAME, KIND, JOB), 0 for none
+
+    @property
+    def hint(self) -> Optional[str]:
+        """The ambiguity as a slot value: '<key>:<sector>,<sector>' (sector_hint)."""
+        return f"{self.ask.key}:{','.join(self.ask.sectors)}" if self.ask else None
+
+
+def compile_pattern(text: str) -> Pattern:
+    parts = []
+    for word in str(text).split():
+        if word.startswith("="):
+            mode, stem = "exact", word[1:]
+        elif word.startswith("*") and word.endswith("*") and len(word) > 1:
+            mode, stem = "contains", word[1:-1]
+        elif word.endswith("*"):
+            mode, stem = "prefix", word[:-1]
+        elif word.startswith("*"):
+            mode, stem = "suffix", word[1:]
+        else:
+            mode, stem = "word", word
+        for piece in key(stem).split():  # 'social- og' -> 'social', 'og'
+            parts.append((mode, piece))
+    specificity = sum(len(stem) for _, stem in parts) + 2 * (len(parts) - 1)
+    return Pattern(tuple(parts), specificity)
+
+
+def _inflected(token: str, stem: str) -> bool:
+    return token == stem or (token.startswith(stem) and token[len(stem):] in ENDINGS)
+
+
+# A pattern word this long also matches a word one typing slip away ('vugestue', 'psykatrien'); the
+# first two letters must agree (slips rarely hit them, and there real words differ).
+TYPO_MIN = 6
+
+
+def _slipped(part: tuple[str, str], token: str) -> bool:
+    mode, stem = part
+    if mode == "exact" or len(stem) < TYPO_MIN or len(token) < TYPO_MIN - 1:
+        return False
+    n = len(stem)
+    if mode == "word":
+        pieces = [token] + [token[:-len(e)] for e in ENDINGS if token.endswith(e) and len(token) - len(e) >= n - 1]
+    elif mode == "prefix":
+        pieces = [token[:m] for m in (n - 1, n, n + 1)]
+    elif mode == "suffix":
+        pieces = [token[-m:] for m in (n - 1, n, n + 1) if m <= len(token)]
+        pieces += [p[:-len(e)] for e in ENDINGS for p in (token,) if p.endswith(e)]
+    else:
+        pieces = [token[i:i + m] for m in (n - 1, n, n + 1) for i in range(0, len(token) - m + 1)]
+    return any(piece[:2] == stem[:2] and one_slip(piece, stem) for piece in pieces if piece)
+
+
+def _part_matches(part: tuple[str, str], token: str) -> bool:
+    mode, stem = part
+    if mode == "exact":
+        return token == stem
+    if mode == "word":
+        return _inflected(token, stem)
+    if mode == "prefix":
+        return token.startswith(stem)
+    if mode == "contains":
+        return stem in token
+    return token.endswith(stem) or any(token.endswith(stem + ending) for ending in ENDINGS)
+
+
+@dataclass(frozen=True)
+class _Rule:
+    pattern: Pattern
+    what: str  # statements | kinds | jobs | ambiguous | never
+    sector: Optional[str]
+    ambiguity: Optional[Ambiguity] = None
+    tier: int = 0
+
+
+class Workplaces:
+    """The words of data/workplaces.yml, compiled; build once and share (see `load`)."""
+
+    def __init__(self, data: dict, geo: geography.Geography) -> None:
+        self.geo = geo
+        rules: list[_Rule] = []
+        for what in ("statements", "kinds", "jobs"):
+            for sector, patterns in data[what].items():
+                if sector not in SECTORS:
+                    raise ValueError(f"workplaces.yml: unknown sector {sector!r} under {what}")
+                rules += [_Rule(compile_pattern(p), what, sector, tier=TIERS[what]) for p in patterns]
+        self.ambiguities: dict[str, Ambiguity] = {}
+        for entry in data.get("ambiguous", []):
+            ambiguity = Ambiguity(entry["key"], tuple(entry["sectors"]), entry["say"])
+            if not set(ambiguity.sectors) <= set(SECTORS):
+                raise ValueError(f"workplaces.yml: unknown sector in {entry!r}")
+            self.ambiguities[ambiguity.key] = ambiguity
+            tier = JOB if entry.get("tier") == "job" else KIND
+            rules += [_Rule(compile_pattern(p), "ambiguous", None, ambiguity, tier) for p in entry["words"]]
+        rules += [_Rule(compile_pattern(p), "never", None) for p in data.get("never", [])]
+        self.rules = sorted(rules, key=lambda rule: -rule.pattern.specificity)
+        self.near = [tuple(key(phrase).split()) for phrase in data.get("near", [])]
+
+    # -- the words of a message ------------------------------------------------------------
+    def _matches(self, keys: list[str], blocked: list[bool]) -> list[tuple[int, int, _Rule]]:
+        """Every rule matched, the most specific claiming its words first."""
+        claimed = list(blocked)
+        found = []
+        for rule in self.rules:
+            parts = rule.pattern.parts
+            n = len(parts)
+            for i in range(len(keys) - n + 1):
+                if any(claimed[i:i + n]):
+                    continue
+                if all(_part_matches(parts[j], keys[i + j]) for j in range(n)):
+                    claimed[i:i + n] = [True] * n
+                    found.append((i, i + n, rule))
+        # Then typing slips, for the words no pattern matched as written.
+        for i, token in enumerate(keys):
+            if claimed[i] or len(token) < TYPO_MIN - 1:
+                continue
+            rule = next((r for r in self.rules if len(r.pattern.parts) == 1 and _slipped(r.pattern.parts[0], token)),
+                        None)
+            if rule:
+                claimed[i] = True
+                found.append((i, i + 1, rule))
+        return found
+
+    def read(self, text: str) -> Reading:
+        geo = self.geo
+        words = geography.tokens(text)
+        keys = [k for k, _, _ in words]
+        if not keys:
+            return Reading()
+        clause = _clauses(text, words)
+        mentions = geo.find(text)
+        evidence: list[Evidence] = []
+        blocked = [False] * len(keys)
+
+        def token_span(start_char: int, end_char: int) -> tuple[int, int]:
+            inside = [i for i, (_, s, e) in enumerate(words) if s >= start_char and e <= end_char]
+            return (inside[0], inside[-1] + 1) if inside else (0, 0)
+
+        # Places: a region's name is no evidence by itself; "X Kommune" names the employer.
+        towns: list[tuple[int, str]] = []
+        regions_named: list[str] = []
+        regions_said: list[str] = []  # a region by its own name, not a part of the country
+        for mention in mentions:
+            start, end = token_span(mention.start, mention.end)
+            blocked[start:end] = [True] * (end - start)
+            if mention.kind == "region":
+                regions_named.append(mention.value)
+                if key(text[mention.start:mention.end]) not in geo.region_areas:
+                    regions_said.append(mention.value)  # "Region Syd", "Nordjylland"; not "Fyn"
+                if (start >= 2 and tuple(keys[start - 2:start]) in REGION_STATEMENT) or (
+                        start >= 1 and keys[start - 1] == "under"):
+                    evidence.append(Evidence("regional", STATEMENT, start, end, text[mention.start:mention.end],
+                                             region=mention.value))
+                continue
+            towns.append((start, mention.value))
+            if keys[end - 1] == "kommune" or (end < len(keys) and keys[end] == "kommune"):
+                evidence.append(Evidence("kommunal", NAME, start, end + (keys[end - 1] != "kommune"),
+                                         text[mention.start:mention.end] + " Kommune"))
+        if not towns and (misspelt := geo.misspelt_municipality(text)):
+            towns.append((0, misspelt.name))  # 'sygehuset i Hjöring': the town, for the region
+        # Named workplaces.
+        for start, end, institution in geo.institutions_in(text):
+            blocked[start:end] = [True] * (end - start)
+            evidence.append(Evidence(institution.sector, NAME, start, end, institution.name, institution.region))
+        matches = self._matches(keys, blocked)
+        kind_at = {i for start, end, rule in matches if rule.what != "statements" for i in range(start, end)}
+        # Hospitals by their town alone: after "på", and not followed by another workplace word or a name.
+        for words_key, institution in geo.hospital_short_names.items():
+            n = len(words_key)
+            for i in range(1, len(keys) - n + 1):
+                if tuple(keys[i:i + n]) != words_key or keys[i - 1] != "pa":
+                    continue
+                following = i + n
+                if following < len(keys) and clause[following] == clause[i] and (
+                        following in kind_at or text[words[following][1]].isupper()):
+                    continue
+                evidence.append(Evidence("regional", KIND, i, i + n, institution.name, institution.region))
+        for start, end, rule in matches:
+            if rule.what == "never":
+                continue
+            evidence.append(Evidence(rule.sector, rule.tier, start, end, " ".join(keys[start:end]),
+                                     ambiguity=rule.ambiguity))
+        evidence = [e for e in evidence if not _denied(keys, clause, e.start) and not self._near(keys, clause, e.start)]
+        return decide(evidence, clause, keys, towns, regions_named, has_municipality=bool(towns),
+                      regions_said=regions_said)
+
+    def _near(self, keys: list[str], clause: list[int], start: int) -> bool:
+        """Is the workplace at `start` named right after 'ved siden af', 'tæt på' ...?"""
+        for phrase in self.near:
+            n = len(phrase)
+            for gap in range(0, 3):  # 'ved siden af [en/det store] hospital'
+                begin = start - gap - n
+                if begin >= 0 and tuple(keys[begin:begin + n]) == phrase and clause[begin] == clause[start]:
+                    return True
+        return False
+
+
+def _clauses(text: str, words: list[tuple[str, int, int]]) -> list[int]:
+    """The clause number of every word: punctuation, 'men', 'fordi' ... and 'og' + a new subject split."""
+    numbers: list[int] = []
+    current = 0
+    for i, (k, start, _) in enumerate(words):
+        if i > 0:
+            between = text[words[i - 1][2]:start]
+            following = words[i + 1][0] if i + 1 < len(words) else ""
+            if _BOUNDARY.search(between) or k in CLAUSE_WORDS or (k == "og" and following in SUBJECTS):
+                current += 1
+        numbers.append(current)
+    return numbers
+
+
+def _denied(keys: list[str], clause: list[int], start: int) -> bool:
+    """'ikke kommunal', 'ikke længere en skole': a negation before the evidence, only small words between."""
+    i = start - 1
+    while i >= 0 and start - i <= 4 and clause[i] == clause[start]:
+        if keys[i] in NEGATIONS:
+            return True
+        if keys[i] not in BETWEEN_NEGATION:
+            return False
+        i -= 1
+    return False
+
+
+def decide(evidence: list[Evidence], clause: list[int], keys: list[str], towns: list[tuple[int, str]],
+           regions_named: list[str], has_municipality: bool, regions_said: Optional[list[str]] = None) -> Reading:
+    """The sector the strongest evidence points to (the writer's own clauses first), else what to ask."""
+    own = {c for i, c in enumerate(clause) if keys[i] in SELF}
+    if not any(keys[i] in OTHERS for i, c in enumerate(clause) if c == 0):
+        own.add(0)  # an opening without a subject names the writer's workplace: "Sygehuset i Hjørring, vi har ..."
+    mine = [e for e in evidence if clause[e.start] in own]
+    considered = mine or evidence
+    if not considered:
+        if regions_said and not has_municipality:  # "jeg arbejder i Region Sjælland"
+            return Reading("regional", regions_said[0], strength=KIND)
+        return Reading()
+    top = max(e.strength for e in considered)
+    at_top = [e for e in considered if e.strength == top]
+    counts = Counter(e.sector for e in at_top if e.sector)
+    sector: Optional[str] = None
+    ask: Optional[Ambiguity] = None
+    if counts:
+        ranked = counts.most_common()
+        if len(ranked) == 1 or ranked[0][1] > ranked[1][1]:
+            sector = ranked[0][0]
+        else:
+            tied = tuple(s for s, n in ranked if n == ranked[0][1])
+            ask = Ambiguity("mixed", tied, "")
+    else:
+        ambiguous = next(e.ambiguity for e in at_top if e.ambiguity)
+        weaker = [e.sector for e in considered if e.sector in ambiguous.sectors and e.strength < top]
+        if weaker:  # 'pædagog på et bosted': the municipal job makes 'kommunal' the likely answer
+            first = Counter(weaker).most_common(1)[0][0]
+            ambiguous = Ambiguity(ambiguous.key, (first, *[s for s in ambiguous.sectors if s != first]),
+                                  ambiguous.say)
+        ask = ambiguous
+    region = None
+    if sector == "regional":
+        region = (next((e.region for e in considered if e.region), None)
+                  or next((e.region for e in evidence if e.region), None)
+                  or (regions_named[0] if regions_named else None)
+                  or _town_region(towns, clause, own))
+    return Reading(sector, region, ask, tuple(evidence), top)
+
+
+def _town_region(towns: list[tuple[int, str]], clause: list[int], own: set[int]) -> Optional[str]:
+    ranked = sorted(towns, key=lambda town: (clause[town[0]] not in own, town[0]))
+    return geography.load().region_of(ranked[0][1]) if ranked else None
+
+
+@lru_cache(maxsize=1)
+def load() -> Workplaces:
+    """The workplace words, read once per process."""
+    return Workplaces(yaml.safe_load(DATA.read_text(encoding="utf-8")), geography.load())
+
+
+def read(text: str) -> Reading:
+    return load().read(text)
+
+
+def infer_sector(text: str) -> Optional[str]:
+    """The sector a text clearly points to, else None."""
+    return read(text).sector
+
+
+def ambiguity(hint: Optional[str]) -> Optional[Ambiguity]:
+    """The ambiguity a `Reading.hint` names, with its sectors in the order the hint gives."""
+    if not hint or ":" not in hint:
+        return None
+    name, _, order = hint.partition(":")
+    sectors = tuple(s for s in order.split(",") if s in SECTORS)
+    known = load().ambiguities.get(name)
+    return Ambiguity(name, sectors or (known.sectors if known else SECTORS), known.say if known else "")
