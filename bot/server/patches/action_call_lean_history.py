@@ -2,11 +2,12 @@
 
 Every custom-action call sends the whole conversation, and each user message in it carries
 the classifier's full output: the ranking of every intent, the FAQ selector's ranking and the
-tokens (~2 kB of a user event's ~2.4 kB). A mid-form question at turn 40 makes four calls of
-~250 kB each, which the Rasa server writes and the action server reads: a third of that
-message's cost, growing with every turn. The rankings of messages before the latest one are of
-use to no action (rasa-sdk reads rankings only from `latest_message`, which stays whole, as does
-the latest user event).
+tokens. At turn 40 of the bench's long conversation (tools/bench/growth.py) a call sends ~235 kB
+of events, ~150 kB without those, several calls per message, which the Rasa server writes and
+the action server reads, growing with every turn. The rankings of messages before the latest one
+are of use to no action (rasa-sdk reads rankings only from `latest_message`, which stays whole,
+as does the latest user event; our actions read earlier events only for slot values, types and
+the user turns' timestamps).
 
 So earlier user events keep their text, intent, entities, channel, ids and metadata, and lose
 `intent_ranking`, `response_selector` and `text_tokens` in what is sent (the conversation itself
