@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import importlib.util
 import json
 import os
 import sqlite3
@@ -24,6 +25,7 @@ from bot.server.patches import (
     action_server_keepalive,
     active_loop_state,
     sqlite_tracker_store,
+    tensorflow_on_demand,
 )
 from tests.conftest import ROOT
 
@@ -44,6 +46,9 @@ def patched() -> Iterator[None]:
     ("none", ()), ("sqlite_tracker_store", ("sqlite_tracker_store",)),
     (" action_reply_validator , minimal_graph_memo ", ("action_reply_validator", "minimal_graph_memo")),
     ("sqlite_tracker_store+event_type_lookup", ("sqlite_tracker_store", "event_type_lookup")),
+    ("-tensorflow_on_demand", rasa_patches.PATCHES[1:]),
+    ("-tensorflow_on_demand+-minimal_graph_memo",
+     tuple(name for name in rasa_patches.PATCHES if name not in ("tensorflow_on_demand", "minimal_graph_memo"))),
 ])
 def test_rasa_patches_setting_selects_patches(monkeypatch, setting, expected):
     monkeypatch.delenv("RASA_PATCHES", raising=False)
@@ -53,6 +58,13 @@ def test_rasa_patches_setting_selects_patches(monkeypatch, setting, expected):
 def test_unknown_patch_name_is_refused():
     with pytest.raises(ValueError, match="unknown Rasa patch"):
         rasa_patches.selected("action_reply_validator,go_faster")
+    with pytest.raises(ValueError, match="unknown Rasa patch"):
+        rasa_patches.selected("-go_faster")
+
+
+def test_names_to_apply_and_names_to_leave_out_do_not_mix():
+    with pytest.raises(ValueError, match="not both"):
+        rasa_patches.selected("-minimal_graph_memo,event_type_lookup")
 
 
 def test_apply_refuses_unknown_names_too():
@@ -64,7 +76,9 @@ def _rasas_attributes() -> dict:
     """Every attribute of Rasa that some patch replaces, as its owner holds it now."""
     from rasa.core import tracker_store
     from rasa.core.actions.action import RemoteAction
+    from rasa.core.policies.rule_policy import RulePolicy
     from rasa.engine.graph import GraphSchema
+    from rasa.engine.storage.storage import ModelMetadata
     from rasa.shared.core import trackers
     from rasa.shared.core.events import Event
     from rasa.utils.endpoints import EndpointConfig
@@ -79,11 +93,18 @@ def _rasas_attributes() -> dict:
         "EndpointConfig.request": EndpointConfig.__dict__["request"],
         "trackers.dataclasses": trackers.dataclasses,
         "GraphSchema.minimal_graph_schema": GraphSchema.__dict__["minimal_graph_schema"],
+        "RulePolicy._prediction_states": RulePolicy.__dict__.get("_prediction_states"),  # inherited in Rasa's
+        "RemoteAction._action_call_format": RemoteAction.__dict__["_action_call_format"],
+        "ModelMetadata.from_dict": ModelMetadata.__dict__["from_dict"],
+        # Not an attribute: the import finder in front of sys.meta_path (None when there is none).
+        "sys.meta_path finder": next((finder for finder in sys.meta_path
+                                      if isinstance(finder, tensorflow_on_demand.TensorFlowOnDemand)), None),
     }
 
 
 # What each patch replaces: no two patches touch the same attribute.
 REPLACES = {
+    "tensorflow_on_demand": {"ModelMetadata.from_dict", "sys.meta_path finder"},
     "action_reply_validator": {"RemoteAction._validate_action_result"},
     "sqlite_tracker_store": {"SQLTrackerStore.__init__", "tracker_store.create_engine_kwargs"},
     "event_type_lookup": {"Event.resolve_by_type", "Event.__init_subclass__"},
@@ -91,6 +112,8 @@ REPLACES = {
     "action_call_json": {"EndpointConfig.request"},
     "active_loop_state": {"trackers.dataclasses"},
     "minimal_graph_memo": {"GraphSchema.minimal_graph_schema"},
+    "rule_policy_recent_states": {"RulePolicy._prediction_states"},
+    "action_call_lean_history": {"RemoteAction._action_call_format"},
 }
 
 
@@ -103,7 +126,8 @@ def test_apply_twice_keeps_rasas_original_and_revert_restores_it(patched):
     from rasa.shared.core import trackers
 
     originals = _rasas_attributes()
-    assert originals["Event.__init_subclass__"] is None
+    assert originals["Event.__init_subclass__"] is None and originals["sys.meta_path finder"] is None
+    assert originals["RulePolicy._prediction_states"] is None
     assert rasa_patches.apply(rasa_patches.PATCHES) == rasa_patches.PATCHES == rasa_patches.applied()
     patched_once = _rasas_attributes()
     rasa_patches.apply(rasa_patches.PATCHES)
@@ -308,11 +332,21 @@ def test_action_reply_validator_is_built_once_and_many_times_faster(patched):
 
 @pytest.fixture(scope="module")
 def action_server() -> Iterator[str]:
-    """Our real action server (rasa-sdk with actions/), on a free loopback port."""
+    """Our real action server (rasa-sdk with actions/), on a free loopback port; no applications database."""
+    yield from _action_server(os.devnull)
+
+
+@pytest.fixture(scope="module")
+def filing_action_server(tmp_path_factory) -> Iterator[str]:
+    """Our real action server with an applications database of its own: applications are filed."""
+    yield from _action_server(str(tmp_path_factory.mktemp("filing") / "applications.db"))
+
+
+def _action_server(applications_db: str) -> Iterator[str]:
     from bot.server.stack import free_port
 
     port = free_port()
-    env = {**os.environ, "APPLICATIONS_DB": os.devnull, "RASA_TELEMETRY_ENABLED": "false"}
+    env = {**os.environ, "APPLICATIONS_DB": applications_db, "RASA_TELEMETRY_ENABLED": "false"}
     process = subprocess.Popen([sys.executable, "-m", "bot.server.action_server", "--actions", "actions",
                                 "--port", str(port)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, start_new_session=True)
@@ -730,7 +764,7 @@ def test_launcher_runs_rasas_command_line_with_the_patches(monkeypatch):
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Rasa Version      :         3.6" in done.stdout
-    assert ("Rasa patches: action_reply_validator, sqlite_tracker_store, event_type_lookup, "
+    assert ("Rasa patches: tensorflow_on_demand, action_reply_validator, sqlite_tracker_store, event_type_lookup, "
             "action_server_keepalive, action_call_json, active_loop_state, minimal_graph_memo" in done.stderr)
 
 
@@ -848,3 +882,444 @@ def test_minimal_graph_memo_works_again_when_the_nodes_change(patched):
     assert list(schema.minimal_graph_schema().nodes) == ["a", "b"]
     schema.nodes["d"] = node({"x": "c"}, target=True)
     assert list(schema.minimal_graph_schema().nodes) == ["a", "b", "c", "d"]
+
+
+# -- tensorflow_on_demand ------------------------------------------------------------------------
+
+# Run in a fresh interpreter (TensorFlow, once imported, stays): load a model as `rasa run` does,
+# parse messages and predict after each; print what Rasa gave, which heavy modules the process
+# holds, then the training graph (read last: reading it imports its classes).
+_LOAD_AND_ANSWER = r"""
+import asyncio, json, sys
+from bot.server import patches
+patches.apply(sys.argv[2].split(",") if sys.argv[2] else ())
+from rasa.core.agent import Agent
+from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+agent = Agent.load(sys.argv[1])
+answers = []
+for text in json.loads(sys.argv[3]):
+    parsed = asyncio.run(agent.parse_message(text))
+    tracker = DialogueStateTracker.from_events("t", [ActionExecuted("action_listen"),
+        UserUttered(text, parsed["intent"], parsed["entities"], parsed)], slots=agent.domain.slots)
+    prediction = agent.processor.predict_next_with_tracker(tracker) if agent.domain.slots is not None else None
+    answers.append({"parse": parsed,
+                    "next": prediction and {k: prediction[k] for k in ("scores", "policy", "confidence")}})
+held = {name: name in sys.modules for name in ("tensorflow", "jax", "keras", "rasa.utils.tensorflow.callback")}
+try:
+    import thinc.compat
+    held["thinc has tensorflow"] = thinc.compat.has_tensorflow
+except ImportError:
+    pass
+metadata = agent.processor.model_metadata
+print("-- answered --", file=sys.stderr, flush=True)
+print(json.dumps({"answers": answers, "held": held, "train_schema": metadata.train_schema.as_dict(),
+                  "predict_schema": metadata.predict_schema.as_dict()}, default=str))
+"""
+
+MESSAGES = ["hej", "vi vil gerne søge om hjælp", "jeg er TR på et plejecenter i Vejle kommune",
+            "hvad er spark", "Region Midtjylland", "glem mig"]
+
+
+def _load_and_answer(model: Path, patches: str, messages: list[str] = MESSAGES) -> tuple[dict, str]:
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    done = subprocess.run([sys.executable, "-c", _LOAD_AND_ANSWER, str(model), patches, json.dumps(messages)],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1]), done.stderr
+
+
+@pytest.mark.slow
+def test_tensorflow_on_demand_answers_as_rasa_without_tensorflow_in_memory():
+    model = ROOT / "models" / "current.tar.gz"
+    if not model.exists():
+        pytest.skip("no trained model (make test trains one first)")
+    rasas, _ = _load_and_answer(model, "")
+    ours, log = _load_and_answer(model, "tensorflow_on_demand")
+    assert ours["answers"] == rasas["answers"]
+    intents = [a["parse"]["intent"]["name"] for a in ours["answers"]]
+    assert intents[:4] == ["greet", "start_application", "inform", "faq"]
+    assert any(a["parse"]["entities"] for a in ours["answers"]) and all(a["next"] for a in ours["answers"])
+    assert ours["train_schema"] == rasas["train_schema"] and ours["predict_schema"] == rasas["predict_schema"]
+    # jax is not installed since the locks leave it out (TensorFlow imports it only when present).
+    jax_installed = importlib.util.find_spec("jax") is not None
+    assert rasas["held"] == {"tensorflow": True, "jax": jax_installed, "keras": True,
+                             "rasa.utils.tensorflow.callback": True, "thinc has tensorflow": True}
+    assert ours["held"] == {"tensorflow": False, "jax": False, "keras": False,
+                            "rasa.utils.tensorflow.callback": False, "thinc has tensorflow": False}
+    assert "imports TensorFlow" not in log.split("-- answered --")[0]
+
+
+_TINY_DIET = {
+    "config.yml": "recipe: default.v1\nlanguage: da\npipeline:\n  - name: WhitespaceTokenizer\n"
+                  "  - name: CountVectorsFeaturizer\n  - name: DIETClassifier\n    epochs: 2\n"
+                  "    number_of_transformer_layers: 0\n    random_seed: 1\npolicies: []\n",
+    "nlu.yml": "version: '3.1'\nnlu:\n- intent: greet\n  examples: |\n    - hej\n    - goddag\n    - hejsa\n"
+               "- intent: bye\n  examples: |\n    - farvel\n    - vi ses\n    - hej hej\n",
+}
+
+
+@pytest.mark.slow
+def test_a_model_with_a_tensorflow_component_still_answers_and_says_it_holds_tensorflow(tmp_path):
+    for name, text in _TINY_DIET.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3",
+           "RASA_CACHE_DIRECTORY": str(tmp_path / "cache")}
+    rasa = str(Path(sys.executable).with_name("rasa"))
+    trained = subprocess.run([rasa, "train", "nlu", "--config", "config.yml", "--nlu", "nlu.yml", "--out", "out",
+                              "--fixed-model-name", "tiny"], cwd=tmp_path, env=env, capture_output=True,
+                             text=True, timeout=900)
+    assert trained.returncode == 0, trained.stderr[-3000:]
+    messages = ["hej", "farvel", "vi ses i morgen"]
+    rasas, _ = _load_and_answer(tmp_path / "out" / "tiny.tar.gz", "", messages)
+    ours, log = _load_and_answer(tmp_path / "out" / "tiny.tar.gz", "tensorflow_on_demand", messages)
+    assert ours["answers"] == rasas["answers"]
+    assert {a["parse"]["intent"]["name"] for a in ours["answers"]} <= {"greet", "bye"}
+    assert ours["held"]["tensorflow"] and ours["predict_schema"] == rasas["predict_schema"]
+    assert "Rasa patch tensorflow_on_demand" in log and "imports TensorFlow" in log
+
+
+@pytest.fixture
+def deferred_module(tmp_path, monkeypatch) -> Iterator[tuple[str, Path]]:
+    """A module deferred like rasa.utils.train_utils that notes each run of its code in a file."""
+    name = f"deferred_probe_{os.getpid()}_{time.monotonic_ns()}"
+    runs = tmp_path / "runs"
+    (tmp_path / f"{name}.py").write_text(f"open({str(runs)!r}, 'a').write('run\\n')\nVALUE = 42\n"
+                                         "def double(x):\n    return 2 * x\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(tensorflow_on_demand, "DEFERRED", (name,))
+    yield name, runs
+    sys.modules.pop(name, None)
+
+
+def _runs(runs: Path) -> int:
+    return len(runs.read_text().splitlines()) if runs.exists() else 0
+
+
+def test_a_deferred_module_runs_its_code_on_first_use_once(patched, deferred_module):
+    import importlib
+
+    name, runs = deferred_module
+    rasa_patches.apply(("tensorflow_on_demand",))
+    module = importlib.import_module(name)
+    importlib.import_module(name)  # a second import (Python reads __spec__ then) runs nothing either
+    exec(f"import {name}")
+    assert _runs(runs) == 0 and getattr(module, "__warningregistry__", None) is None and _runs(runs) == 0
+    assert module.__spec__.name == name and module.__file__.endswith(f"{name}.py")
+    exec(f"from {name} import VALUE, double\nassert VALUE == 42 and double(2) == 4")
+    assert module.VALUE == 42 and _runs(runs) == 1
+    assert type(module) is type(importlib) and module.__loader__ is module.__spec__.loader
+    assert module.double(3) == 6 and _runs(runs) == 1
+
+
+def test_a_deferred_module_gives_its_errors_as_the_module_would(patched, deferred_module):
+    import importlib
+
+    name, runs = deferred_module
+    rasa_patches.apply(("tensorflow_on_demand",))
+    module = importlib.import_module(name)
+    with pytest.raises(AttributeError):
+        module.no_such_name
+    assert _runs(runs) == 1
+    with pytest.raises(ImportError, match="cannot import name"):
+        exec(f"from {name} import no_such_name")
+
+
+def test_undo_runs_a_module_left_waiting(patched, deferred_module):
+    import importlib
+
+    name, runs = deferred_module
+    rasa_patches.apply(("tensorflow_on_demand",))
+    module = importlib.import_module(name)
+    rasa_patches.revert()
+    assert _runs(runs) == 1 and vars(module)["VALUE"] == 42
+    assert not any(isinstance(f, tensorflow_on_demand.TensorFlowOnDemand) for f in sys.meta_path)
+
+
+def test_deferred_training_graph_is_rasas_when_used(patched):
+    from rasa.engine.graph import GraphSchema
+    from rasa.engine.storage.storage import ModelMetadata
+
+    model = ROOT / "models" / "current.tar.gz"
+    if not model.exists():
+        pytest.skip("no trained model (make test trains one first)")
+    import tarfile
+
+    with tarfile.open(model) as archive:
+        member = next(m for m in archive.getmembers() if m.name.lstrip("/").endswith("metadata.json"))
+        serialized = json.load(archive.extractfile(member))
+    rasas = ModelMetadata.from_dict(copy.deepcopy(serialized))
+    rasa_patches.apply(("tensorflow_on_demand",))
+    ours = ModelMetadata.from_dict(copy.deepcopy(serialized))
+    assert type(ours.train_schema) is not GraphSchema and isinstance(ours.train_schema, GraphSchema)
+    assert ours.predict_schema == rasas.predict_schema
+    assert ours.train_schema == rasas.train_schema and type(ours.train_schema) is GraphSchema  # read on use
+    assert ours.as_dict() == rasas.as_dict()
+    again = ModelMetadata.from_dict(copy.deepcopy(serialized))
+    assert list(again.train_schema.target_names) == list(rasas.train_schema.target_names)
+    assert copy.deepcopy(ModelMetadata.from_dict(copy.deepcopy(serialized)).train_schema) == rasas.train_schema
+
+
+# -- conversations played through Rasa's own code, for the patches that change per-turn work ------
+
+# Besides the bench's conversations (tools/bench/data/conversations.yml) and its 40-turn one
+# (tools/bench/growth.py): corrections at the summary, the filing, its status, a second
+# application and 'glem mig' in one conversation. (A filing the database refuses, and 'prøv igen', are played
+# with every patch on by tests/e2e/test_filing_retry.py.)
+CORRECTIONS = ("Jeg er TR på et plejecenter i Vejle, og vi har meget vold fra borgerne", "én arbejdsplads", "TRIO",
+               "ja", "ja", "ja", "Solgården", "Mette Hansen", "mette@vejle.dk", "spring over", "Lars Nielsen", "TR",
+               "lars@vejle.dk", "spring over", "kommunen er forkert", "Kolding", "nej",
+               '/correct{"field": "leader_email"}', "mette.hansen@vejle.dk", "ja", "status", "hvad koster det?",
+               "ny ansøgning", "jeg er AMR på hospitalet i Randers", "nej, vi hører under Region Sjælland", "glem mig")
+
+
+@pytest.fixture(scope="module")
+def played(filing_action_server) -> dict[str, Any]:
+    """Whole conversations through stock Rasa (no patch) with our model and real action server: the
+    trackers at the end, and every body Rasa sent the action server."""
+    from rasa.core.actions.action import RemoteAction
+    from rasa.core.agent import Agent
+    from rasa.utils.endpoints import EndpointConfig
+
+    from bot.server.patches._replace import replace
+    from tools.bench import growth, load
+
+    model = ROOT / "models" / "current.tar.gz"
+    if not model.exists():
+        pytest.skip("no trained model (make test trains one first)")
+    rasa_patches.revert()
+    conversations = {c.name: c.messages for c in load.load_conversations()}
+    conversations["growth"] = growth.growth_conversation(load.load_conversations()).messages
+    conversations["corrections"] = CORRECTIONS
+    bodies: list[dict] = []
+    rasas = RemoteAction._action_call_format
+
+    def recorded(self: Any, tracker: Any, domain: Any) -> dict:
+        body = rasas(self, tracker, domain)
+        bodies.append(copy.deepcopy(body))
+        return body
+
+    undo = replace(RemoteAction, "_action_call_format", recorded)
+    try:
+        agent = Agent.load(str(model), action_endpoint=EndpointConfig(filing_action_server))
+
+        async def play() -> dict[str, Any]:
+            replies = {}
+            for name, messages in conversations.items():
+                replies[name] = [await agent.handle_text(text, sender_id=f"played-{name}") for text in messages]
+            trackers = {name: await agent.tracker_store.retrieve_full_tracker(f"played-{name}")
+                        for name in conversations}
+            return {"replies": replies, "trackers": trackers}
+
+        result = asyncio.run(play())
+    finally:
+        undo()
+    return {"agent": agent, "bodies": bodies, **result}
+
+
+@pytest.mark.slow
+def test_the_played_conversations_went_where_their_messages_lead(played):
+    """What the two patches below are compared on: the paths were really taken."""
+    def said(name: str, position: int) -> str:
+        return "\n".join(r.get("text") or "" for r in played["replies"][name][position])
+
+    growth_probe = said("growth", -1)
+    assert "gratis" in said("question_mid_form", 1) and "gratis" in growth_probe
+    assert "Kommune: Kolding" in said("corrections", 15) and "Hvad vil du rette?" in said("corrections", 16)
+    assert "Lederens e-mail: mette.hansen@vejle.dk" in said("corrections", 18)
+    assert "registreret jeres ansøgning med referencen SPARK-" in said("corrections", 19)
+    assert "direkte til en af de fire udbydere" in said("corrections", 23)
+    assert len(played["trackers"]["growth"].events) > 300
+
+
+# -- rule_policy_recent_states -------------------------------------------------------------------
+
+
+def _rule_policy(agent: Any) -> Any:
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    [policy] = [node._component for node in agent.processor.graph_runner._instantiated_nodes.values()
+                if isinstance(node._component, RulePolicy)]
+    return policy
+
+
+def _story_trackers(domain: Any) -> list:
+    """Our rules and test stories as trackers of Rasa's own kind (the server's, not training's)."""
+    from rasa.shared.core.generator import TrainingDataGenerator
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.shared.importers.importer import TrainingDataImporter
+
+    trackers = []
+    for paths, stories in ((["data"], "get_stories"), (["tests/stories"], "get_conversation_tests")):
+        importer = TrainingDataImporter.load_from_dict(config_path=str(ROOT / "config.yml"),
+                                                       domain_path=str(ROOT / "domain.yml"),
+                                                       training_data_paths=[str(ROOT / p) for p in paths])
+        graph = getattr(importer, stories)()
+        generated = TrainingDataGenerator(graph, domain, remove_duplicates=False, augmentation_factor=0).generate()
+        trackers += [DialogueStateTracker.from_events(f"story-{n}", list(t.events), slots=domain.slots)
+                     for n, t in enumerate(generated)]
+    return trackers
+
+
+def _predictions_along(policy: Any, domain: Any, tracker: Any) -> list[dict]:
+    """Before every action of the conversation (the tracker growing in place event by event, as in
+    the server): the policy's prediction, and the rules whose states match, from the user's text
+    (after a user message) and from the intent."""
+    from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH
+    from rasa.shared.core.events import ActionExecuted
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    growing = DialogueStateTracker(tracker.sender_id, domain.slots)
+    predictions = []
+    for event in tracker.events:
+        if isinstance(event, ActionExecuted):
+            prediction = policy.predict_action_probabilities(growing, domain)
+            matching = []
+            for text in ([True] if growing.latest_action_name == "action_listen" else []) + [False]:
+                states = policy._prediction_states(growing, domain, text)
+                matching.append([sorted(policy._get_possible_keys(policy.lookup[lookup], states))
+                                 for lookup in (RULES, RULES_FOR_LOOP_UNHAPPY_PATH)])
+            predictions.append({**vars(prediction), "events": [e.as_dict() for e in prediction.events],
+                                "matching rules": matching})
+        growing.update(event)
+    return predictions
+
+
+@pytest.fixture(scope="module")
+def rule_checks(played) -> dict[str, Any]:
+    """Rasa's own RulePolicy predictions along the played conversations, our rules and test stories."""
+    agent = played["agent"]
+    domain = agent.domain
+    trackers = [*played["trackers"].values(), *_story_trackers(domain)]
+    policy = _rule_policy(agent)
+    rasa_patches.revert()
+    return {"policy": policy, "domain": domain, "trackers": trackers,
+            "rasas": [_predictions_along(policy, domain, t) for t in trackers]}
+
+
+@pytest.mark.slow
+def test_rule_policy_recent_states_predicts_as_rasa_along_whole_conversations(patched, rule_checks):
+    from rasa.core.policies.rule_policy import RULES_NOT_IN_STORIES
+
+    from bot.server.patches import rule_policy_recent_states
+
+    policy, domain, rasas = rule_checks["policy"], rule_checks["domain"], rule_checks["rasas"]
+    rasa_patches.apply(("rule_policy_recent_states",))
+    ours = [_predictions_along(policy, domain, t) for t in rule_checks["trackers"]]
+    assert ours == rasas
+    # What the comparison covered: long conversations, predictions by rules, by a rule not in the
+    # stories (hide_rule_turn) and by no rule (Rasa's fallback scores).
+    keep = rule_policy_recent_states.longest_rule(policy)
+    longest = max(len(t.events) for t in rule_checks["trackers"])
+    assert keep and keep > 1 and longest > 300 and len(rule_checks["trackers"]) > 40, (keep, longest)
+    flat = [p for predictions in rasas for p in predictions]
+    assert len(flat) > 800
+    assert any(p["hide_rule_turn"] for p in flat) and policy.lookup.get(RULES_NOT_IN_STORIES)
+    default = policy._default_predictions(domain)
+    assert any(p["probabilities"] == default for p in flat) and any(p["probabilities"] != default for p in flat)
+
+
+@pytest.mark.slow
+def test_one_recent_state_would_match_other_rules(patched, rule_checks, monkeypatch):
+    """The comparison above can fail: with fewer states than our longest rule has, other rules match."""
+    from bot.server.patches import rule_policy_recent_states
+
+    policy, domain = rule_checks["policy"], rule_checks["domain"]
+    rasa_patches.apply(("rule_policy_recent_states",))
+    monkeypatch.setattr(rule_policy_recent_states, "longest_rule", lambda _policy: 1)
+    shorter = [_predictions_along(policy, domain, t) for t in rule_checks["trackers"]]
+    assert shorter != rule_checks["rasas"]
+
+
+def test_recent_states_are_the_last_of_rasas_states(played):
+    from bot.server.patches import rule_policy_recent_states
+
+    domain = played["agent"].domain
+    tracker = played["trackers"]["growth"]
+    rasas = tracker.past_states(domain)
+    assert len(rasas) > 100
+    for keep in (1, 2, 5, len(rasas) - 1):
+        assert rule_policy_recent_states.recent_states(tracker, domain, keep) == rasas[-keep:]
+
+
+@pytest.mark.slow
+def test_rule_policy_recent_states_is_faster_at_turn_40(patched, rule_checks, played):
+    policy, domain = rule_checks["policy"], rule_checks["domain"]
+    tracker = played["trackers"]["growth"]
+
+    def seconds() -> float:
+        started = time.perf_counter()
+        for _ in range(3):
+            policy.__dict__.pop("_recent_states_memo", None)  # each prediction works its states out
+            policy.predict_action_probabilities(tracker, domain)
+        return time.perf_counter() - started
+
+    rasas = min(seconds() for _ in range(3))
+    rasa_patches.apply(("rule_policy_recent_states",))
+    ours = min(seconds() for _ in range(3))
+    assert ours < rasas / 1.5, (ours, rasas)
+
+
+# -- action_call_lean_history --------------------------------------------------------------------
+
+
+def _post(url: str, body: dict) -> tuple[int, Any]:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+@pytest.mark.slow
+def test_our_actions_answer_the_lean_body_as_rasas_at_every_call(played, filing_action_server):
+    from bot.server.patches import action_call_lean_history
+
+    bodies = played["bodies"]
+    names = {body["next_action"] for body in bodies}
+    # The actions that read the events (earlier slot values at corrections, the user turns for an
+    # application's id) and those that file an application and tell its status.
+    read_events = {"validate_application_form", "action_conclude_application", "action_application_status"}
+    assert len(bodies) > 150 and read_events <= names, sorted(names)
+    for body in bodies:
+        lean = {**body, "tracker": {**body["tracker"],
+                                    "events": action_call_lean_history.lean_events(body["tracker"]["events"])}}
+        rasas, ours = _post(filing_action_server, body), _post(filing_action_server, lean)
+        assert ours == rasas, body["next_action"]
+        assert rasas[0] == 200, rasas
+    longest = max((body["tracker"]["events"] for body in bodies), key=len)  # at turn 40
+    lean = action_call_lean_history.lean_events(longest)
+    assert len(json.dumps(lean)) < len(json.dumps(longest)) * 0.75  # 0.65 with our model
+
+
+def test_lean_history_keeps_the_latest_user_message_whole_and_changes_no_event(played):
+    from rasa.core.actions.action import RemoteAction
+
+    from bot.server.patches import action_call_lean_history
+
+    agent = played["agent"]
+    tracker = played["trackers"]["full_municipal_application"]
+    rasas = RemoteAction("validate_application_form", None)._action_call_format(tracker, agent.domain)
+    before = copy.deepcopy(rasas)
+    undo = action_call_lean_history.apply()
+    try:
+        ours = RemoteAction("validate_application_form", None)._action_call_format(tracker, agent.domain)
+    finally:
+        undo()
+    assert rasas == before  # Rasa's own body (and the tracker) untouched
+    assert {k: v for k, v in ours.items() if k != "tracker"} == {k: v for k, v in rasas.items() if k != "tracker"}
+    assert {k: v for k, v in ours["tracker"].items() if k != "events"} \
+        == {k: v for k, v in rasas["tracker"].items() if k != "events"}  # latest_message, slots: as Rasa's
+    users = [i for i, e in enumerate(rasas["tracker"]["events"]) if e["event"] == "user"]
+    assert len(users) > 10 and "intent_ranking" in rasas["tracker"]["events"][users[0]]["parse_data"]
+    for position, (mine, theirs) in enumerate(zip(ours["tracker"]["events"], rasas["tracker"]["events"])):
+        if position in users[:-1]:
+            left_out = set(action_call_lean_history.LEFT_OUT)
+            assert mine == {**theirs, "parse_data": {k: v for k, v in theirs["parse_data"].items()
+                                                     if k not in left_out}}
+            assert mine["parse_data"]["intent"] == theirs["parse_data"]["intent"]
+        else:
+            assert mine == theirs
+    assert len(ours["tracker"]["events"]) == len(rasas["tracker"]["events"])

@@ -203,9 +203,30 @@ def markdown(report: dict[str, Any], chart_note: Optional[str], confusion_exists
         lines.append("")
     elif prof.get("error"):
         lines += ["## Profile", "", f"Not sampled: {prof['error']}", ""]
+    lines += growth_lines(report.get("growth") or {})
     if EXPERIMENTS.exists():
         lines += [EXPERIMENTS.read_text(encoding="utf-8").rstrip(), ""]
     return "\n".join(lines)
+
+
+def growth_lines(grown: dict[str, Any]) -> list[str]:
+    """The section on how the cost of one message grows with the conversation (tools/bench/growth.py)."""
+    if not grown:
+        return []
+    if grown.get("error"):
+        return ["## Cost growth along one conversation", "", f"Not measured: {grown['error']}", ""]
+    actions = grown.get("action_server_cpu_ms") or {}
+    return ["## Cost growth along one conversation (ours)", "",
+            f"The same question (»{grown.get('probe')}«, mid-form) at turn {grown.get('early_turn')} and at turn "
+            f"{grown.get('late_turn')} of one conversation, {grown.get('pairs')} senders each, one message at a "
+            "time; CPU of the Rasa server and the action server per message (kernel per-thread run times), "
+            "medians (`tools/bench/growth.py`).", "",
+            "| | turn {0} | turn {1} | turn {1} / turn {0} |".format(grown.get("early_turn"), grown.get("late_turn")),
+            "|---|---|---|---|",
+            f"| CPU ms per message, both servers | {_fmt(grown.get('early_cpu_ms'))} | "
+            f"{_fmt(grown.get('late_cpu_ms'))} | {_ratio(grown.get('ratio'))} |",
+            f"| of which the action server | {_fmt(actions.get('early'))} | {_fmt(actions.get('late'))} | |",
+            "", f"Errors: {'; '.join(grown.get('errors') or []) or 'none'}.", ""]
 
 
 def write(report: dict[str, Any], reports: Path) -> None:

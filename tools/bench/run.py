@@ -7,7 +7,9 @@ Settings (environment): BENCH_ROUNDS (3), BENCH_SECONDS per load level and bot (
 into BENCH_SLICES (3) alternating slices, BENCH_USERS ("1,16,64"), BENCH_NLU ("auto": reuse
 reports/nlu.json when its inputs are unchanged; "run"; "skip"), BENCH_TRAIN (1: time the trainings;
 0: skip), BENCH_TRAIN_BUDGET_MIN (8: training rounds, up to 3, only while they fit), BENCH_PROFILE (1: py-spy
-sample of our Rasa server under load), RASA_PATCHES (for our server, see bot/server/patches/__init__.py),
+sample of our Rasa server under load), BENCH_GROWTH (1: CPU per message at turn 40 against turn 5 of
+one conversation, tools/bench/growth.py, over BENCH_GROWTH_PAIRS (12) senders each), RASA_PATCHES
+(for our server, see bot/server/patches/__init__.py),
 BENCH_BUDGET_MIN (27, counted from BENCH_STARTED, which `make bench` sets before setup and
 training: training and load rounds after the first only while they fit; the report says so),
 BENCH_STOCK_DIR (development: reuse a trained `rasa init` folder).
@@ -31,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from tools.bench import first_messages, load, nlu, profile, stock, theme_accuracy, training
+from tools.bench import first_messages, growth, load, nlu, profile, stock, theme_accuracy, training
 from tools.bench.stacks import Started, start_ours, start_stock
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,6 +41,7 @@ REPORTS = ROOT / "reports"
 MODEL = ROOT / "models" / "current.tar.gz"
 MAX_MESSAGES_PER_LEVEL = 5000
 PROFILE_ESTIMATE_S = 60
+GROWTH_ESTIMATE_S = 120
 # What three load rounds (both bots, three levels, start-ups) and the profile take here.
 LOAD_RESERVE_S = 13 * 60
 
@@ -204,6 +207,7 @@ TARGETS = (  # (ratio key, comparison, limit, wording)
     ("throughput_msg_s@16", ">=", 2.0, "throughput at 16 users"),
     ("startup", "<=", 0.5, "start-up to ready"),
     ("rss_after_load_total", "<=", 1.0, "memory (Rasa + action server, after load)"),
+    ("cpu_growth_turn40_turn5", "<=", 1.3, "cost growth: CPU per message at turn 40 / turn 5 (ours alone)"),
 )
 
 
@@ -340,7 +344,7 @@ def main() -> int:
         round_seconds: list[float] = []
         for round_number in range(rounds):
             elapsed = time.monotonic() - began
-            if round_seconds and elapsed + max(round_seconds) + PROFILE_ESTIMATE_S > budget_s:
+            if round_seconds and elapsed + max(round_seconds) + PROFILE_ESTIMATE_S + GROWTH_ESTIMATE_S > budget_s:
                 report["problems"].append(
                     f"only {round_number} of {rounds} rounds fitted the {budget_s / 60:.0f}-minute budget "
                     "(BENCH_BUDGET_MIN); the medians are over those")
@@ -360,8 +364,14 @@ def main() -> int:
                                                  min(16, max(users_levels)))
             else:
                 report["profile"] = {"error": "skipped: the time budget was used up"}
+        if setting("BENCH_GROWTH", "1") == "1":
+            if time.monotonic() - began + GROWTH_ESTIMATE_S <= budget_s:
+                report["growth"] = growth_ours(work, model, token, int(setting("BENCH_GROWTH_PAIRS", "12")))
+            else:
+                report["growth"] = {"error": "skipped: the time budget was used up"}
 
     report["ratios"] = ratios(report.get("speed", {}), users_levels, trainings, report["model_size"])
+    report["ratios"]["cpu_growth_turn40_turn5"] = (report.get("growth") or {}).get("ratio")
     report["targets"] = targets(report["ratios"])
     report["load_after"] = uptime()
     report["duration_min"] = round((time.monotonic() - began) / 60, 1)
@@ -371,6 +381,22 @@ def main() -> int:
     writer.write(report, REPORTS)
     log(f"done in {report['duration_min']} min: reports/bench.md")
     return 0
+
+
+def growth_ours(work: Path, model: Path, token: str, pairs: int) -> dict[str, Any]:
+    """How our CPU per message grows along one conversation (tools/bench/growth.py), on a stack of its own."""
+    log(f"cost growth: the same question at turn {growth.EARLY} and at turn {growth.LATE}, {pairs} senders each")
+    try:
+        started = start_ours(work / "ours-growth", model, api_token=token)
+    except Exception as error:
+        return {"error": f"our stack did not start: {type(error).__name__}: {error}"}
+    try:
+        asyncio.run(load.play_once(started.webhook, load.load_conversations(), "growth-warm"))
+        return growth.measure(started, pairs)
+    except Exception as error:  # a benchmark reports
+        return {"error": f"{type(error).__name__}: {error}"[:400]}
+    finally:
+        started.stack.stop()
 
 
 def profile_ours(work: Path, model: Path, token: str, conversations: tuple[load.Conversation, ...],

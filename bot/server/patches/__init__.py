@@ -6,7 +6,8 @@ each gives the same results as Rasa's own code. Each module's docstring says wha
 and the measured reason. They replace private Rasa internals, so `apply()` refuses any Rasa
 but `RASA_VERSION` (RASA_PATCHES=none runs stock Rasa on any version).
 
-`RASA_PATCHES` chooses: unset or "all" (every patch), "none", or names joined by "," or "+".
+`RASA_PATCHES` chooses: unset or "all" (every patch), "none", names joined by "," or "+", or
+"-name" (joined the same way) for every patch but those.
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from typing import Callable, Dict, Iterable, Optional
 
 logger = logging.getLogger(__name__)
 
-# Module names, in the order applied.
-PATCHES = ("action_reply_validator", "sqlite_tracker_store", "event_type_lookup",
+# Module names, in the order applied. tensorflow_on_demand first: the others import Rasa modules
+# that reach its deferred ones.
+PATCHES = ("tensorflow_on_demand", "action_reply_validator", "sqlite_tracker_store", "event_type_lookup",
            "action_server_keepalive", "action_call_json", "active_loop_state",
-           "minimal_graph_memo")
+           "minimal_graph_memo", "rule_policy_recent_states", "action_call_lean_history")
 
 # The only Rasa the patches were written and tested against.
 RASA_VERSION = "3.6.21"
@@ -42,7 +44,13 @@ def selected(setting: Optional[str] = None) -> tuple[str, ...]:
         return PATCHES
     if value == "none":
         return ()
-    return _known(name.strip() for name in re.split(r"[,+]", value) if name.strip())
+    names = [name.strip() for name in re.split(r"[,+]", value) if name.strip()]
+    left_out = _known(name[1:].strip() for name in names if name.startswith("-"))
+    if left_out:  # "-name": every patch but those
+        if len(left_out) != len(names):
+            raise ValueError(f"RASA_PATCHES {value!r}: either names to apply or '-name' to leave out, not both")
+        return tuple(name for name in PATCHES if name not in left_out)
+    return _known(names)
 
 
 def _known(names: Iterable[str]) -> tuple[str, ...]:
