@@ -39,10 +39,8 @@ shell: train
 validate: setup
 	@$(RASA) data validate --domain domain.yml --data data --config config.yml --fail-on-warnings
 
-# ruff's formatter is configured (pyproject.toml) but not yet checked: the code base is to be
-# reformatted in one commit when the branches in flight have landed. Then set RUFF_FORMAT := 1
-# here (or run `make lint RUFF_FORMAT=1` to see what it would change).
-RUFF_FORMAT ?= 0
+# ruff check and ruff format --check (settings in pyproject.toml); `make lint RUFF_FORMAT=0` skips the format check.
+RUFF_FORMAT ?= 1
 lint: setup
 	@printf '\033[1m==> %s\033[0m\n' "Lint (ruff check$(if $(filter 1,$(RUFF_FORMAT)), and ruff format --check,))"
 	@$(VENV)/bin/ruff check --quiet .

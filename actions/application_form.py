@@ -15,9 +15,16 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
+from actions.common import (
+    CONTROL_INTENTS,
+    answers,
+    answers_before_this_turn,
+    latest_intent,
+    latest_text,
+    send,
+    value_before_this_turn,
+)
 from actions.conclude import interest_list_open, new_application_id
-from actions.common import (CONTROL_INTENTS, answers, answers_before_this_turn, latest_intent, latest_text, send,
-                            value_before_this_turn)
 from actions.first_message import answer_topic, opening_question
 from bot.domain import answers as form_answers
 from bot.domain import messages, routing, scope
@@ -34,9 +41,14 @@ def _say(dispatcher: CollectingDispatcher, outcome: form_answers.Outcome) -> Slo
 
 
 def _check(tracker: Tracker, slot: str, value: Any) -> form_answers.Outcome:
-    return form_answers.check(slot, value, answers(tracker), answers_before_this_turn(tracker),
-                              suggestion=tracker.get_slot("theme_suggestion"),
-                              exclusion_explained=tracker.get_slot("exclusion_explained"))
+    return form_answers.check(
+        slot,
+        value,
+        answers(tracker),
+        answers_before_this_turn(tracker),
+        suggestion=tracker.get_slot("theme_suggestion"),
+        exclusion_explained=tracker.get_slot("exclusion_explained"),
+    )
 
 
 def _renames(tracker: Tracker) -> Slots:
@@ -51,15 +63,20 @@ def _not_about_work(tracker: Tracker) -> bool:
     """A message that would start the form but is about no workplace of the writer's nor the offers
     (bot.domain.scope.about_own_work), or about a private employer's (scope.private_employer)."""
     text = latest_text(tracker)
-    return (tracker.get_slot("requested_slot") is None and latest_intent(tracker) in ("inform", "start_application")
-            and not text.startswith("/") and (not scope.about_own_work(text) or scope.private_employer(text)))
+    return (
+        tracker.get_slot("requested_slot") is None
+        and latest_intent(tracker) in ("inform", "start_application")
+        and not text.startswith("/")
+        and (not scope.about_own_work(text) or scope.private_employer(text))
+    )
 
 
 def _validator(slot: str) -> Callable[..., Slots]:
     """The validate_<slot> method rasa-sdk calls for a candidate answer."""
 
-    def validate(self: FormValidationAction, value: Any, dispatcher: CollectingDispatcher,
-                 tracker: Tracker, domain: DomainDict) -> Slots:
+    def validate(
+        self: FormValidationAction, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
         if slot == tracker.get_slot("requested_slot") and _renames(tracker):
             return {slot: None}  # the message corrected a name: it is no answer to this question
         return _say(dispatcher, _check(tracker, slot, value))
@@ -72,12 +89,12 @@ class ValidateApplicationForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_application_form"
 
-    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
-                             tracker: Tracker, domain: DomainDict) -> List[Text]:
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
         return routing.questions(answers(tracker), interest_list=interest_list_open())
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         before = answers_before_this_turn(tracker)
         if _not_about_work(tracker):
             # News or a question about others that NLU read as facts ("Sygehuset i Kolding lukker sin
@@ -87,8 +104,11 @@ class ValidateApplicationForm(FormValidationAction):
                 dispatcher.utter_message(text=messages.PRIVATE_EMPLOYER)
             else:
                 dispatcher.utter_message(response="utter_out_of_scope")
-            undo = [SlotSet(name, getattr(before, name)) for name in routing.SLOT_NAMES
-                    if tracker.get_slot(name) != getattr(before, name)]
+            undo = [
+                SlotSet(name, getattr(before, name))
+                for name in routing.SLOT_NAMES
+                if tracker.get_slot(name) != getattr(before, name)
+            ]
             return undo + [SlotSet("requested_slot", None), ActiveLoop(None), FollowupAction("action_listen")]
         if tracker.get_slot("requested_slot") is None and latest_intent(tracker) not in CONTROL_INTENTS:
             topic = opening_question(tracker)
@@ -96,11 +116,16 @@ class ValidateApplicationForm(FormValidationAction):
                 answer_topic(dispatcher, topic)
         correction: Slots = {}
         if latest_intent(tracker) == "correct" and tracker.get_slot("requested_slot") != "confirmed":
-            field_entity = next((e.get("value") for e in tracker.latest_message.get("entities", [])
-                                 if e.get("entity") == "field"), None)
-            correction = _say(dispatcher, form_answers.correction_request(
-                tracker.get_slot("requested_slot"), latest_text(tracker), field_entity, answers(tracker)))
-        elif (renamed := _renames(tracker)):
+            field_entity = next(
+                (e.get("value") for e in tracker.latest_message.get("entities", []) if e.get("entity") == "field"), None
+            )
+            correction = _say(
+                dispatcher,
+                form_answers.correction_request(
+                    tracker.get_slot("requested_slot"), latest_text(tracker), field_entity, answers(tracker)
+                ),
+            )
+        elif renamed := _renames(tracker):
             field_name = next(iter(renamed))
             dispatcher.utter_message(text=messages.correcting(field_name))
             correction.update(renamed)
@@ -110,8 +135,9 @@ class ValidateApplicationForm(FormValidationAction):
         events = await super().run(dispatcher, tracker, domain)
         events = [SlotSet(slot, value) for slot, value in correction.items()] + events
         validated = {event.get("name"): event.get("value") for event in events if event.get("event") == "slot"}
-        for text in form_answers.changed_answers(answers(tracker).updated(validated), before,
-                                                 value_before_this_turn(tracker, "requested_slot"), validated):
+        for text in form_answers.changed_answers(
+            answers(tracker).updated(validated), before, value_before_this_turn(tracker, "requested_slot"), validated
+        ):
             dispatcher.utter_message(text=text)
         text = latest_text(tracker)
         if not text.startswith("/") and latest_intent(tracker) not in CONTROL_INTENTS:
@@ -127,15 +153,17 @@ class ValidateApplicationForm(FormValidationAction):
             events.append(SlotSet("application_id", new_application_id(tracker)))
         return events
 
-    async def get_extraction_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                    domain: DomainDict) -> List[EventType]:
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
         """Answers NLU did not take for answers, and the facts a message tells besides its answer."""
         text = latest_text(tracker)
         if text.startswith("/"):
             return []
         requested = tracker.get_slot("requested_slot")
-        found = form_answers.answer_despite_intent(requested, latest_intent(tracker), text, answers(tracker),
-                                                   tracker.get_slot("theme_suggestion"))
+        found = form_answers.answer_despite_intent(
+            requested, latest_intent(tracker), text, answers(tracker), tracker.get_slot("theme_suggestion")
+        )
         # A question or greeting that also told about the workplace starts the form after its answer
         # (actions/first_message.py): its facts count too.
         opening_faq = latest_intent(tracker) in ("faq", "greet") and requested is None
@@ -160,9 +188,12 @@ async def takes_as_answer(tracker: Tracker, domain: DomainDict) -> bool:
     text = latest_text(tracker)
     if not tracker.active_loop.get("name") or not requested or text.startswith("/"):
         return False
-    found = form_answers.answer_despite_intent(requested, latest_intent(tracker), text, answers(tracker),
-                                               tracker.get_slot("theme_suggestion"))
+    found = form_answers.answer_despite_intent(
+        requested, latest_intent(tracker), text, answers(tracker), tracker.get_slot("theme_suggestion")
+    )
     candidate = found.get(requested, tracker.get_slot(requested))
     if candidate is None or value_before_this_turn(tracker, requested) == candidate:
         return False
-    return requested not in form_answers.CHECKS or form_answers.accepted(requested, _check(tracker, requested, candidate))
+    return requested not in form_answers.CHECKS or form_answers.accepted(
+        requested, _check(tracker, requested, candidate)
+    )

@@ -54,8 +54,9 @@ class _AskAction(Action, ABC):
     def name(self) -> Text:
         return f"action_ask_{self.slot}"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
         reply = custom_question(self.slot, tracker)
         if reply is None:
             dispatcher.utter_message(response=f"utter_ask_{self.slot}")

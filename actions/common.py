@@ -9,13 +9,25 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.domain.messages import Reply
+from bot.domain.routing import SLOT_NAMES, Answers
 from bot.records.recipients import Routes
 from bot.records.store import ApplicationStore
-from bot.domain.routing import SLOT_NAMES, Answers
 
 # Intents that are never an answer to the question being asked.
-CONTROL_INTENTS = frozenset({"faq", "stop", "restart", "human_handoff", "out_of_scope", "greet",
-                             "goodbye", "thanks", "forget_me", "privacy_notice"})
+CONTROL_INTENTS = frozenset(
+    {
+        "faq",
+        "stop",
+        "restart",
+        "human_handoff",
+        "out_of_scope",
+        "greet",
+        "goodbye",
+        "thanks",
+        "forget_me",
+        "privacy_notice",
+    }
+)
 
 _store: Optional[ApplicationStore] = None
 _routes: Optional[Routes] = None

@@ -34,8 +34,16 @@ logger = logging.getLogger(__name__)
 
 REFERENCE = re.compile(r"\b([A-ZÆØÅ]+-\d{4}-\d{6})\b", re.IGNORECASE)
 # Slots an application fills (the answers) and the bookkeeping around one application.
-APPLICATION_SLOTS = (*SLOT_NAMES, "theme_suggestion", "route_explained", "awaiting_correction", "reference",
-                     "application_id", "filing_pending", "requested_slot")
+APPLICATION_SLOTS = (
+    *SLOT_NAMES,
+    "theme_suggestion",
+    "route_explained",
+    "awaiting_correction",
+    "reference",
+    "application_id",
+    "filing_pending",
+    "requested_slot",
+)
 
 
 def new_application_id(tracker: Tracker) -> str:
@@ -59,23 +67,35 @@ async def conclude(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[E
     if decision.outcome != "file":
         dispatcher.utter_message(text=messages.conclusion(decision, a))
         return []
-    record = build_record(a, decision, tracker.sender_id, tracker.get_latest_input_channel() or "unknown",
-                          application_id=tracker.get_slot("application_id"))
+    record = build_record(
+        a,
+        decision,
+        tracker.sender_id,
+        tracker.get_latest_input_channel() or "unknown",
+        application_id=tracker.get_slot("application_id"),
+    )
     plan = delivery_routes().plan(decision.recipient or "")
     try:
         stored, created = await asyncio.to_thread(store().file, record, plan)
     except Exception as error:  # the user must hear about it; the operator reads the log (no personal data)
-        logger.error("FILING FAILED for a %s application (%s): the applications database refused it; the "
-                     "answers stay in the conversation and the user was asked to try again",
-                     decision.offer, type(error).__name__)
+        logger.error(
+            "FILING FAILED for a %s application (%s): the applications database refused it; the "
+            "answers stay in the conversation and the user was asked to try again",
+            decision.offer,
+            type(error).__name__,
+        )
         dispatcher.utter_message(text=messages.filing_failed(a))
         return [SlotSet("filing_pending", True)]
     events: List[EventType] = [SlotSet("reference", stored["reference"]), SlotSet("filing_pending", False)]
     if not created:
         send(dispatcher, messages.already_filed(stored["reference"], stored.get("recipient")))
         return events
-    logger.info("application filed: %s for %s (delivered by this installation: %s)", stored["reference"],
-                plan.recipient, "yes" if plan.delivers else "no")
+    logger.info(
+        "application filed: %s for %s (delivered by this installation: %s)",
+        stored["reference"],
+        plan.recipient,
+        "yes" if plan.delivers else "no",
+    )
     # Delivery and the receipt are the delivery worker's job (bot/records/delivery.py): never waited for here.
     send(dispatcher, messages.filed(stored, plan.delivers, receipt_by_email=mail.enabled(os.environ)))
     if not plan.delivers:
@@ -86,16 +106,20 @@ async def conclude(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[E
 def asks_to_retry(tracker: Tracker) -> bool:
     """'ja', 'prøv igen', 'send den' after a failed filing."""
     text = fold(latest_text(tracker))
-    return (latest_intent(tracker) == "affirm" or yes_or_no(latest_text(tracker)) is True
-            or bool(re.search(r"\b(proev|prov|prøv)\w* (igen|en gang til)\b|\bigen\b|\bsend\b", text)))
+    return (
+        latest_intent(tracker) == "affirm"
+        or yes_or_no(latest_text(tracker)) is True
+        or bool(re.search(r"\b(proev|prov|prøv)\w* (igen|en gang til)\b|\bigen\b|\bsend\b", text))
+    )
 
 
 class ConcludeApplication(Action):
     def name(self) -> Text:
         return "action_conclude_application"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
         return await conclude(dispatcher, tracker)
 
 
@@ -106,8 +130,9 @@ class NewApplication(Action):
     def name(self) -> Text:
         return "action_new_application"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
         if not tracker.get_slot("reference"):
             return []
         return [SlotSet(slot, None) for slot in APPLICATION_SLOTS if slot in domain.get("slots", {})]
@@ -123,8 +148,9 @@ class ApplicationStatus(Action):
     def name(self) -> Text:
         return "action_application_status"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
         asked = REFERENCE.search(latest_text(tracker))
         reference = asked.group(1).upper() if asked else None
         try:
@@ -147,11 +173,18 @@ class ApplicationStatus(Action):
         state = store().outbox_state(record["reference"]) or {}
         plan = store().plan_of(record["reference"])
         planned = {"e-mail": plan.by_email, "webhook": plan.by_webhook} if plan else {}
-        deliveries = {means: state[outbox.name].done_at for means, outbox in zip(("webhook", "e-mail"), INTAKE_OUTBOXES)
-                      if planned.get(means)}
-        return messages.application_status(record, bool(plan and plan.delivers), deliveries,
-                                           state[RECEIPT.name].done_at if RECEIPT.name in state else None,
-                                           mail.enabled(os.environ))
+        deliveries = {
+            means: state[outbox.name].done_at
+            for means, outbox in zip(("webhook", "e-mail"), INTAKE_OUTBOXES)
+            if planned.get(means)
+        }
+        return messages.application_status(
+            record,
+            bool(plan and plan.delivers),
+            deliveries,
+            state[RECEIPT.name].done_at if RECEIPT.name in state else None,
+            mail.enabled(os.environ),
+        )
 
 
 class StopApplication(Action):
@@ -160,8 +193,9 @@ class StopApplication(Action):
     def name(self) -> Text:
         return "action_stop_application"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
         reference = tracker.get_slot("reference")
         if reference:
             dispatcher.utter_message(text=messages.nothing_to_stop(reference))
@@ -180,8 +214,9 @@ class DefaultFallback(Action):
     def name(self) -> Text:
         return "action_default_fallback"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
         if tracker.get_slot("filing_pending") and asks_to_retry(tracker):
             return await conclude(dispatcher, tracker)
         reference = tracker.get_slot("reference")

@@ -29,8 +29,9 @@ class CiteSource(Action):
     def name(self) -> Text:
         return "action_cite_source"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
         topic = faq_topic(tracker)
         line = messages.source_line(topic) if topic else None
         if line:

@@ -30,17 +30,24 @@ MIN_TOPIC_CONFIDENCE = 0.5
 # A question sentence read on its own (bot/channels/question_parts.py) must be a FAQ this surely.
 MIN_PART_FAQ_CONFIDENCE = 0.5
 # Questions that only ask for help ("kan I hjælpe os?"): the form is the answer.
-_ASKS_FOR_HELP = re.compile(r"\b(?:kan|vil) (?:i|du) hjælpe|\bkan vi få (?:hjælp|støtte)\b|\bhvad gør vi\b|"
-                            r"\bhvad kan (?:i|du) gøre\b", re.I)
+_ASKS_FOR_HELP = re.compile(
+    r"\b(?:kan|vil) (?:i|du) hjælpe|\bkan vi få (?:hjælp|støtte)\b|\bhvad gør vi\b|"
+    r"\bhvad kan (?:i|du) gøre\b",
+    re.I,
+)
 
 
 def _topic_of_a_part(latest: Dict[Text, Any]) -> Optional[str]:
     """The FAQ topic of the first question sentence that, read on its own, is surely a FAQ."""
     for part in (latest.get("metadata") or {}).get(QUESTION_PARTS_KEY) or []:
         topic = part.get("topic")
-        if (part.get("intent") == RETRIEVAL_INTENT and (part.get("confidence") or 0.0) >= MIN_PART_FAQ_CONFIDENCE
-                and (part.get("topic_confidence") or 0.0) >= MIN_TOPIC_CONFIDENCE
-                and isinstance(topic, str) and topic.startswith(RETRIEVAL_INTENT + "/")):
+        if (
+            part.get("intent") == RETRIEVAL_INTENT
+            and (part.get("confidence") or 0.0) >= MIN_PART_FAQ_CONFIDENCE
+            and (part.get("topic_confidence") or 0.0) >= MIN_TOPIC_CONFIDENCE
+            and isinstance(topic, str)
+            and topic.startswith(RETRIEVAL_INTENT + "/")
+        ):
             return topic
     return None
 
@@ -61,8 +68,9 @@ def opening_question(tracker: Tracker) -> Optional[str]:
     asked = [s for s in question_sentences(text) if not _ASKS_FOR_HELP.search(s)]
     if not asked:
         return None
-    share = next((r.get("confidence", 0.0) for r in latest.get("intent_ranking") or []
-                  if r.get("name") == RETRIEVAL_INTENT), 0.0)
+    share = next(
+        (r.get("confidence", 0.0) for r in latest.get("intent_ranking") or [] if r.get("name") == RETRIEVAL_INTENT), 0.0
+    )
     selected = ((latest.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}).get("response") or {}
     topic, confidence = selected.get("intent_response_key"), selected.get("confidence") or 0.0
     if share < MIN_FAQ_SHARE or confidence < MIN_TOPIC_CONFIDENCE or not isinstance(topic, str):
@@ -85,8 +93,9 @@ class ContinueWithFacts(Action):
     def name(self) -> Text:
         return "action_continue_with_facts"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
         if tracker.active_loop.get("name") or tracker.get_slot("reference"):
             return []
         if form_answers.tells_about_workplace(latest_text(tracker), answers(tracker)):

@@ -13,8 +13,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.application_form import takes_as_answer
-from actions.conclude import asks_to_retry, conclude
 from actions.common import latest_intent, latest_text
+from actions.conclude import asks_to_retry, conclude
 from bot.domain.text import ENGLISH_HINT, looks_english
 
 
@@ -22,8 +22,9 @@ class OffTopic(Action):
     def name(self) -> Text:
         return "action_off_topic"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
         if await takes_as_answer(tracker, domain):
             return []
         if tracker.get_slot("filing_pending") and asks_to_retry(tracker):

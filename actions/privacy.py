@@ -26,8 +26,9 @@ class ForgetMe(Action):
     def name(self) -> Text:
         return privacy.FORGET_ACTION
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
         # The record store, not the slot: the slot is gone after "start forfra", the record is not.
         try:
             records = await asyncio.to_thread(store().of_conversation, tracker.sender_id)
@@ -44,7 +45,8 @@ class PrivacyNotice(Action):
     def name(self) -> Text:
         return "action_privacy_notice"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
         dispatcher.utter_message(text=messages.privacy_summary(privacy.retention_days()))
         return []

@@ -46,6 +46,7 @@ def _applications(args: argparse.Namespace) -> int:
 
 # --- Delivery (bot/records/delivery.py) ---------------------------------------------------------
 
+
 def _print_outbox_state(store: ApplicationStore, reference: str) -> None:
     """The delivery plan and each outbox's state, on stderr so stdout stays the record's JSON."""
     import datetime as dt
@@ -56,12 +57,16 @@ def _print_outbox_state(store: ApplicationStore, reference: str) -> None:
     plan = store.plan_of(reference)
     means = [name for name, on in (("webhook", plan and plan.by_webhook), ("e-mail", plan and plan.by_email)) if on]
     recipient = (plan.recipient if plan else "") or "ukendt"
-    print(f"Modtager: {recipient}; leveres af denne installation: {' og '.join(means) if means else 'nej'}",
-          file=sys.stderr)
+    print(
+        f"Modtager: {recipient}; leveres af denne installation: {' og '.join(means) if means else 'nej'}",
+        file=sys.stderr,
+    )
     state = store.outbox_state(reference) or {}
-    for name, label, planned in (("webhook", "Levering til modtageren (webhook)", "webhook" in means),
-                                 ("email", "Levering til modtageren (e-mail)", "e-mail" in means),
-                                 ("receipt", "Kvittering på e-mail", True)):
+    for name, label, planned in (
+        ("webhook", "Levering til modtageren (webhook)", "webhook" in means),
+        ("email", "Levering til modtageren (e-mail)", "e-mail" in means),
+        ("receipt", "Kvittering på e-mail", True),
+    ):
         s = state[name]
         if not planned:
             continue
@@ -91,8 +96,10 @@ def _redeliver(store: ApplicationStore, reference: str) -> int:
         print(f"Ingen ansøgning med reference {reference}.", file=sys.stderr)
         return 1
     if not plan.delivers:
-        print(f"Ansøgning {reference} blev ikke leveret af denne installation, da den blev registreret "
-              f"(modtageren {plan.recipient or 'ukendt'} var ikke sat op), så den sendes ikke nu heller.")
+        print(
+            f"Ansøgning {reference} blev ikke leveret af denne installation, da den blev registreret "
+            f"(modtageren {plan.recipient or 'ukendt'} var ikke sat op), så den sendes ikke nu heller."
+        )
         return 0
     from bot.records.recipients import Routes
 
@@ -103,8 +110,10 @@ def _redeliver(store: ApplicationStore, reference: str) -> int:
         print(f"Fejl i opsætningen: {error}", file=sys.stderr)
         return 2
     if worker is None:
-        print(f"Ansøgning {reference} er sat i kø og sendes til {plan.recipient}, når modtageren er sat op "
-              "(RECIPIENT_…) og leveringen kører (python -m bot deliver).")
+        print(
+            f"Ansøgning {reference} er sat i kø og sendes til {plan.recipient}, når modtageren er sat op "
+            "(RECIPIENT_…) og leveringen kører (python -m bot deliver)."
+        )
         return 0
     outcomes = asyncio.run(worker.deliver_now(reference))
     if not outcomes:
@@ -126,8 +135,9 @@ def _deliver(args: argparse.Namespace) -> int:
     from bot.records.delivery import DeliveryConfigError, Worker
     from bot.records.store import ApplicationStore
 
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     try:
         worker = Worker.from_env(ApplicationStore(args.db), os.environ)
     except DeliveryConfigError as error:
@@ -147,6 +157,7 @@ def _deliver(args: argparse.Namespace) -> int:
 
 # --- Privacy (bot/records/conversations.py) -----------------------------------------------------------
 
+
 def _purge(args: argparse.Namespace) -> int:
     """Delete conversations whose last event is older than --older-than days from the tracker store."""
     from pathlib import Path
@@ -156,15 +167,16 @@ def _purge(args: argparse.Namespace) -> int:
     if args.older_than < 0:
         print("--older-than skal være 0 eller flere dage.", file=sys.stderr)
         return 2
-    url = args.db_url or tracker_store_url(Path(args.endpoints) if args.endpoints
-                                           else PROJECT_ROOT / "endpoints.yml")
+    url = args.db_url or tracker_store_url(Path(args.endpoints) if args.endpoints else PROJECT_ROOT / "endpoints.yml")
     engine = make_engine(url)
     try:
         result = purge(engine, args.older_than)
     finally:
         engine.dispose()
-    print(f"Slettede {result.conversations} samtaler ({result.events} hændelser), "
-          f"hvis seneste besked var mere end {args.older_than:g} dage gammel.")
+    print(
+        f"Slettede {result.conversations} samtaler ({result.events} hændelser), "
+        f"hvis seneste besked var mere end {args.older_than:g} dage gammel."
+    )
     return 0
 
 
@@ -180,8 +192,18 @@ def _train(args: argparse.Namespace) -> int:
     """Rasa's `rasa train` on this project's files, without the known harmless warnings."""
     from bot.server.rasa_server import run_rasa
 
-    arguments = ["train", "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
-                 "--out", args.out, "--quiet"]
+    arguments = [
+        "train",
+        "--config",
+        "config.yml",
+        "--domain",
+        "domain.yml",
+        "--data",
+        "data",
+        "--out",
+        args.out,
+        "--quiet",
+    ]
     if args.fixed_model_name:
         arguments += ["--fixed-model-name", args.fixed_model_name]
     try:
@@ -215,8 +237,14 @@ def _run(args: argparse.Namespace) -> int:
     # Generated files and logs in a run folder per instance (two instances from one checkout, on
     # other ports, never share them); the databases in the data folder, shared.
     data_dir = Path(args.data_dir).resolve() if args.data_dir else PROJECT_ROOT / "var"
-    stack = Stack(run_dir=PROJECT_ROOT / "var" / f"run-{args.port}", data_dir=data_dir, rasa_port=args.port,
-                  action_port=args.action_port, api_token=token, interface=interface)
+    stack = Stack(
+        run_dir=PROJECT_ROOT / "var" / f"run-{args.port}",
+        data_dir=data_dir,
+        rasa_port=args.port,
+        action_port=args.action_port,
+        api_token=token,
+        interface=interface,
+    )
     logs = f"{_shown(stack.run_dir)}/*.log"
     problem = _unusable_settings()
     if problem:
@@ -228,9 +256,14 @@ def _run(args: argparse.Namespace) -> int:
 
     start_retention(stack.run_dir / "endpoints.yml", retention_days())
     if (os.environ.get("LOG_LEVEL") or "INFO").upper() == "DEBUG":
-        print(f"ADVARSEL: LOG_LEVEL=DEBUG. Rasa skriver så alt, hvad brugerne skriver, i {logs}. "
-              "Brug det aldrig med rigtige samtaler.", file=sys.stderr, flush=True)
-    print(f"""
+        print(
+            f"ADVARSEL: LOG_LEVEL=DEBUG. Rasa skriver så alt, hvad brugerne skriver, i {logs}. "
+            "Brug det aldrig med rigtige samtaler.",
+            file=sys.stderr,
+            flush=True,
+        )
+    print(
+        f"""
 Arbejdsmiljøguiden kører.
   Chat i browseren:  {stack.rasa_url}{CHAT_PATH}
   Rasa (REST):       {stack.rasa_url}/webhooks/rest/webhook
@@ -239,7 +272,9 @@ Arbejdsmiljøguiden kører.
   Logfiler:          {logs}
   Databaser:         {_shown(stack.databases)}
 Tal med botten i terminalen:  make shell   (i et andet vindue)
-Stop med Ctrl-C.""", flush=True)
+Stop med Ctrl-C.""",
+        flush=True,
+    )
     return stack.wait()
 
 
@@ -258,8 +293,10 @@ def _unusable_settings() -> Optional[str]:
     try:
         ApplicationStore().check_writable()
     except Exception as error:  # noqa: BLE001 - any failure means the same thing to the user
-        return ("Ansøgningsdatabasen kan ikke bruges, så botten starter ikke (ansøgninger ville ikke kunne "
-                f"gemmes): {type(error).__name__}: {error}. Ret APPLICATIONS_DB eller APPLICATIONS_DB_URL.")
+        return (
+            "Ansøgningsdatabasen kan ikke bruges, så botten starter ikke (ansøgninger ville ikke kunne "
+            f"gemmes): {type(error).__name__}: {error}. Ret APPLICATIONS_DB eller APPLICATIONS_DB_URL."
+        )
     return None
 
 
@@ -270,8 +307,10 @@ def _delivery_line(env: dict[str, str], run_dir: "Path") -> str:
     routes = sorted(Routes.from_env(env).routes)
     receipts = "kvitteringer på e-mail" if (env.get("SMTP_HOST") or "").strip() else "ingen kvitteringer"
     if not routes:
-        return (f"sender ikke til nogen modtager (sæt RECIPIENT_…, se .env.example); {receipts}. "
-                "Brugerne får vist, hvordan de selv søger.")
+        return (
+            f"sender ikke til nogen modtager (sæt RECIPIENT_…, se .env.example); {receipts}. "
+            "Brugerne får vist, hvordan de selv søger."
+        )
     return f"sender til {', '.join(routes)} ({_shown(run_dir)}/delivery.log); {receipts}"
 
 
@@ -293,24 +332,33 @@ def parser() -> argparse.ArgumentParser:
     apps.add_argument("--db", default=None, help="SQLAlchemy URL (default: APPLICATIONS_DB_URL or var/applications.db)")
     apps_sub = apps.add_subparsers(dest="command", required=True)
     apps_sub.add_parser("export", help="every record as one JSON object per line, newest last")
-    for name, text in (("show", "one record (delivery and receipt state on stderr)"),
-                       ("delete", "delete one record"),
-                       ("redeliver", "deliver one record to its recipient again (same Idempotency-Key)")):
+    for name, text in (
+        ("show", "one record (delivery and receipt state on stderr)"),
+        ("delete", "delete one record"),
+        ("redeliver", "deliver one record to its recipient again (same Idempotency-Key)"),
+    ):
         cmd = apps_sub.add_parser(name, help=text)
         cmd.add_argument("reference")
     apps.set_defaults(func=_applications)
 
-    deliver = sub.add_parser("deliver", help="deliver filed records to their recipients (RECIPIENT_…) and "
-                             "send e-mail receipts (SMTP_HOST), until stopped")
-    deliver.add_argument("--db", default=None,
-                         help="SQLAlchemy URL (default: APPLICATIONS_DB_URL or var/applications.db)")
+    deliver = sub.add_parser(
+        "deliver",
+        help="deliver filed records to their recipients (RECIPIENT_…) and "
+        "send e-mail receipts (SMTP_HOST), until stopped",
+    )
+    deliver.add_argument(
+        "--db", default=None, help="SQLAlchemy URL (default: APPLICATIONS_DB_URL or var/applications.db)"
+    )
     deliver.set_defaults(func=_deliver)
 
-    purge_cmd = sub.add_parser("purge", help="delete conversations whose last message is older than DAYS "
-                               "from the tracker store (SQLite or PostgreSQL)")
+    purge_cmd = sub.add_parser(
+        "purge",
+        help="delete conversations whose last message is older than DAYS from the tracker store (SQLite or PostgreSQL)",
+    )
     purge_cmd.add_argument("--older-than", type=float, required=True, metavar="DAYS")
-    purge_cmd.add_argument("--endpoints", default=None,
-                           help="the endpoints file whose tracker store to purge (default: endpoints.yml)")
+    purge_cmd.add_argument(
+        "--endpoints", default=None, help="the endpoints file whose tracker store to purge (default: endpoints.yml)"
+    )
     purge_cmd.add_argument("--db-url", default=None, help="SQLAlchemy URL of the tracker store (overrides --endpoints)")
     purge_cmd.set_defaults(func=_purge)
 
@@ -319,8 +367,11 @@ def parser() -> argparse.ArgumentParser:
     train.add_argument("--fixed-model-name", default=None, help="file name of the model, without .tar.gz")
     train.set_defaults(func=_train)
 
-    shell_cmd = sub.add_parser("shell", help="talk to the bot in the terminal (its own Rasa server on a free port; "
-                               "the running bot's action server if there is one)")
+    shell_cmd = sub.add_parser(
+        "shell",
+        help="talk to the bot in the terminal (its own Rasa server on a free port; "
+        "the running bot's action server if there is one)",
+    )
     shell_cmd.set_defaults(func=_shell)
 
     spacy_cmd = sub.add_parser("build-spacy", help="build the Danish spaCy pipeline into a folder")
@@ -329,14 +380,22 @@ def parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="start the action server and the Rasa server")
     run.add_argument("--port", type=int, default=5005)
     run.add_argument("--action-port", type=int, default=5055)
-    run.add_argument("--data-dir", default=None,
-                     help="folder of the SQLite databases (default: var/); generated files and logs go to "
-                          "var/run-<port>/ whatever this says")
-    run.add_argument("--profile", choices=("embedded", "production"), default="embedded",
-                     help="embedded: SQLite, one Rasa server (default); production: PostgreSQL and Redis "
-                          "from DB_*/REDIS_*/APPLICATIONS_DB_URL, see endpoints.production.yml")
-    run.add_argument("--instances", type=int, default=2,
-                     help="production profile: how many Rasa servers, on --port, --port+1, ...")
+    run.add_argument(
+        "--data-dir",
+        default=None,
+        help="folder of the SQLite databases (default: var/); generated files and logs go to "
+        "var/run-<port>/ whatever this says",
+    )
+    run.add_argument(
+        "--profile",
+        choices=("embedded", "production"),
+        default="embedded",
+        help="embedded: SQLite, one Rasa server (default); production: PostgreSQL and Redis "
+        "from DB_*/REDIS_*/APPLICATIONS_DB_URL, see endpoints.production.yml",
+    )
+    run.add_argument(
+        "--instances", type=int, default=2, help="production profile: how many Rasa servers, on --port, --port+1, ..."
+    )
     run.set_defaults(func=_run)
     return root
 

@@ -15,8 +15,11 @@ sys.path.insert(0, str(ROOT))
 from bot.domain import geography  # noqa: E402
 
 # Sentences naming a municipality or region would need entity annotations: leave them out.
-sentences = [line.strip() for line in SOURCE.read_text(encoding="utf-8").splitlines()
-             if line.strip() and not geography.load().find(line)]
+sentences = [
+    line.strip()
+    for line in SOURCE.read_text(encoding="utf-8").splitlines()
+    if line.strip() and not geography.load().find(line)
+]
 train = sentences[0::2]
 lines = [
     'version: "3.1"',

@@ -58,11 +58,27 @@ from bot.domain.routing import Answers  # noqa: E402
 
 # Every answer of a finished municipal application.
 COMPLETE = Answers(
-    sector="kommunal", municipality="Vejle", region="Region Syddanmark", role="TR",
-    application_type="enkelt", applicant_body="TRIO", problem_description="vold",
-    theme="vold_og_trusler", theme_fit=True, consensus=True, commitments_accepted=True,
-    workplace="Solgården", leader_name="Mette Hansen", leader_email="m@v.dk", leader_phone="+45 12345678",
-    rep_name="Lars Nielsen", rep_role="TR", rep_email="l@v.dk", rep_phone="-", confirmed=True)
+    sector="kommunal",
+    municipality="Vejle",
+    region="Region Syddanmark",
+    role="TR",
+    application_type="enkelt",
+    applicant_body="TRIO",
+    problem_description="vold",
+    theme="vold_og_trusler",
+    theme_fit=True,
+    consensus=True,
+    commitments_accepted=True,
+    workplace="Solgården",
+    leader_name="Mette Hansen",
+    leader_email="m@v.dk",
+    leader_phone="+45 12345678",
+    rep_name="Lars Nielsen",
+    rep_role="TR",
+    rep_email="l@v.dk",
+    rep_phone="-",
+    confirmed=True,
+)
 
 
 def record_for(conversation_id: str, when: Optional[datetime] = None) -> dict:
@@ -74,8 +90,9 @@ def record_for(conversation_id: str, when: Optional[datetime] = None) -> dict:
     return build_record(COMPLETE, route(COMPLETE), conversation_id, "rest", now=when)
 
 
-def file_records(store: Any, count: int, prefix: str = "conv", by_webhook: bool = True, by_email: bool = False,
-                 **answers: object) -> list[str]:
+def file_records(
+    store: Any, count: int, prefix: str = "conv", by_webhook: bool = True, by_email: bool = False, **answers: object
+) -> list[str]:
     """File `count` records (COMPLETE, with `answers` changed) in `store`, each planned for delivery to
     its recipient by webhook (and/or e-mail); their references."""
     import dataclasses
@@ -107,9 +124,14 @@ def statuses(store: Any) -> dict[str, str]:
 
 
 def start_worker(url: str, env: dict[str, str], log: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "bot", "deliver", "--db", url], cwd=ROOT,
-                            env={**os.environ, **env, "LOG_LEVEL": "INFO"},
-                            stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "deliver", "--db", url],
+        cwd=ROOT,
+        env={**os.environ, **env, "LOG_LEVEL": "INFO"},
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def stop_worker(process: subprocess.Popen) -> None:
@@ -122,9 +144,15 @@ def stop_worker(process: subprocess.Popen) -> None:
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
 
 
-def tracker(slots: Optional[dict[str, Any]] = None, text: str = "", intent: str = "inform",
-            candidates: Optional[dict[str, Any]] = None, entities: Optional[list] = None,
-            channel: str = "rest", loop: Optional[str] = "application_form") -> Tracker:
+def tracker(
+    slots: Optional[dict[str, Any]] = None,
+    text: str = "",
+    intent: str = "inform",
+    candidates: Optional[dict[str, Any]] = None,
+    entities: Optional[list] = None,
+    channel: str = "rest",
+    loop: Optional[str] = "application_form",
+) -> Tracker:
     """A tracker as Rasa sends it: slots, the latest message, and slot candidates at the end."""
     slot_values = {slot: None for slot in DOMAIN["slots"]}
     slot_values["requested_slot"] = None
@@ -134,8 +162,9 @@ def tracker(slots: Optional[dict[str, Any]] = None, text: str = "", intent: str 
     for name, value in (candidates or {}).items():
         slot_values[name] = value
         events.append({"event": "slot", "name": name, "value": value})
-    return Tracker("test-user", slot_values, latest, events, False, None,
-                   {"name": loop} if loop else {}, "action_listen")
+    return Tracker(
+        "test-user", slot_values, latest, events, False, None, {"name": loop} if loop else {}, "action_listen"
+    )
 
 
 def slot_events(events: list[dict]) -> dict[str, Any]:
@@ -163,8 +192,12 @@ def delivering(monkeypatch: pytest.MonkeyPatch):
     from bot.records.recipients import RecipientRoute, Routes, WebhookTarget
 
     def configure(*codes: str) -> Routes:
-        routes = Routes({code: RecipientRoute(code, webhook=WebhookTarget("https://intake.test/" + code, b"s" * 16))
-                         for code in codes})
+        routes = Routes(
+            {
+                code: RecipientRoute(code, webhook=WebhookTarget("https://intake.test/" + code, b"s" * 16))
+                for code in codes
+            }
+        )
         monkeypatch.setattr(actions.common, "_routes", routes)
         return routes
 
@@ -201,8 +234,10 @@ class RunningBot:
         """The tracker of `sender`'s conversation on `channel` (through Rasa's HTTP API, with its token)."""
         from bot.channels.guard import conversation_id
 
-        url = (f"{self.stack.rasa_url}/conversations/{urllib.parse.quote(conversation_id(channel, sender), safe=':@')}"
-               f"/tracker?token={self.stack.api_token}")
+        url = (
+            f"{self.stack.rasa_url}/conversations/{urllib.parse.quote(conversation_id(channel, sender), safe=':@')}"
+            f"/tracker?token={self.stack.api_token}"
+        )
         with urllib.request.urlopen(url, timeout=30) as response:
             return json.load(response)
 
@@ -214,8 +249,14 @@ class RunningBot:
 
     def export(self) -> list[dict]:
         env = {**os.environ, "APPLICATIONS_DB": str(self.stack.run_dir / "applications.db")}
-        out = subprocess.run([sys.executable, "-m", "bot", "applications", "export"], cwd=ROOT,
-                             env=env, capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            [sys.executable, "-m", "bot", "applications", "export"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         return [json.loads(line) for line in out.splitlines() if line.strip()]
 
 
@@ -242,8 +283,10 @@ def lookup_flags(path: Path) -> Any:
     from rasa.nlu.utils import pattern_utils
     from rasa.shared.nlu.training_data.loading import load_data
 
-    patterns = [(p["name"], re.compile(p["pattern"], re.IGNORECASE))
-                for p in pattern_utils.extract_patterns(load_data(str(path)), use_word_boundaries=True)]
+    patterns = [
+        (p["name"], re.compile(p["pattern"], re.IGNORECASE))
+        for p in pattern_utils.extract_patterns(load_data(str(path)), use_word_boundaries=True)
+    ]
     return lambda text: {name for name, pattern in patterns if pattern.search(text)}
 
 
@@ -265,8 +308,11 @@ def stack_env(request: pytest.FixtureRequest) -> dict[str, str]:
 # The shared stack serves every test from one loopback address, the fuzz tests hundreds of
 # messages a minute: no rate limit there. The rate limit has a stack of its own
 # (tests/e2e/test_rate_limit.py).
-RATE_LIMITS_OFF = {"RATE_LIMIT_CLIENT_MESSAGES": "0", "RATE_LIMIT_CONVERSATION_MESSAGES": "0",
-                   "RATE_LIMIT_CLIENT_PAGES": "0"}
+RATE_LIMITS_OFF = {
+    "RATE_LIMIT_CLIENT_MESSAGES": "0",
+    "RATE_LIMIT_CONVERSATION_MESSAGES": "0",
+    "RATE_LIMIT_CLIENT_PAGES": "0",
+}
 
 
 def socket_session(client: Any, session_id: Optional[str] = None, session_tag: Optional[str] = None) -> dict:
@@ -285,8 +331,13 @@ def running_bot(tmp_path_factory: pytest.TempPathFactory, stack_env: dict[str, s
     if not model.exists():
         pytest.fail("no trained model: run the tests with `make test`, which trains first")
     run_dir = tmp_path_factory.mktemp("stack")
-    stack = Stack(run_dir=run_dir, rasa_port=free_port(), action_port=free_port(),
-                  api_token="test-token-" + os.urandom(6).hex(), env={**stack_env, **RATE_LIMITS_OFF})
+    stack = Stack(
+        run_dir=run_dir,
+        rasa_port=free_port(),
+        action_port=free_port(),
+        api_token="test-token-" + os.urandom(6).hex(),
+        env={**stack_env, **RATE_LIMITS_OFF},
+    )
     stack.start()
     try:
         yield RunningBot(stack)

@@ -210,8 +210,9 @@ def environment_versions(names: Iterable[str]) -> dict[str, Version]:
     return versions
 
 
-def installed_requirements(packages: Optional[Iterable[str]] = None,
-                           ) -> dict[str, list[tuple[str, Requirement]]]:
+def installed_requirements(
+    packages: Optional[Iterable[str]] = None,
+) -> dict[str, list[tuple[str, Requirement]]]:
     """For each package (or each of `packages`), the requirements on it of the distributions
     installed here."""
     wanted = None if packages is None else {canonical(p) for p in packages}
@@ -234,10 +235,12 @@ def installed_requirements(packages: Optional[Iterable[str]] = None,
     return on
 
 
-def upgrade_options(advisory: Advisory, current: Version,
-                    requirements: Mapping[str, Sequence[tuple[str, Requirement]]],
-                    versions: Optional[Mapping[str, Version]] = None,
-                    ) -> tuple[tuple[Version, ...], tuple[Blocker, ...]]:
+def upgrade_options(
+    advisory: Advisory,
+    current: Version,
+    requirements: Mapping[str, Sequence[tuple[str, Requirement]]],
+    versions: Optional[Mapping[str, Version]] = None,
+) -> tuple[tuple[Version, ...], tuple[Blocker, ...]]:
     """Fixed versions newer than `current` that every installed dependent allows (and whose
     own requirements our pinned `versions` meet), and what excludes every one of them."""
     candidates = []
@@ -249,19 +252,24 @@ def upgrade_options(advisory: Advisory, current: Version,
         if version > current:
             candidates.append(version)
     constraints = [(d, r) for d, r in requirements.get(advisory.package, ()) if r.specifier]
-    allowed = tuple(v for v in candidates
-                    if all(r.specifier.contains(v, prereleases=True) for _, r in constraints))
-    blockers = tuple(Blocker(d, str(r)) for d, r in constraints if candidates
-                     and not any(r.specifier.contains(v, prereleases=True) for v in candidates))
+    allowed = tuple(v for v in candidates if all(r.specifier.contains(v, prereleases=True) for _, r in constraints))
+    blockers = tuple(
+        Blocker(d, str(r))
+        for d, r in constraints
+        if candidates and not any(r.specifier.contains(v, prereleases=True) for v in candidates)
+    )
     versions = versions or {}
-    unmet = [r for r in advisory.fix_requires
-             if canonical(r.name) in versions
-             and not r.specifier.contains(versions[canonical(r.name)], prereleases=True)]
+    unmet = [
+        r
+        for r in advisory.fix_requires
+        if canonical(r.name) in versions and not r.specifier.contains(versions[canonical(r.name)], prereleases=True)
+    ]
     if unmet:
         fixes = ", ".join(str(v) for v in candidates) or ", ".join(advisory.fixed)
-        blockers += tuple(Blocker(f"{advisory.package} {fixes}",
-                                  f"{r}, but we run {r.name} {versions[canonical(r.name)]}")
-                          for r in unmet)
+        blockers += tuple(
+            Blocker(f"{advisory.package} {fixes}", f"{r}, but we run {r.name} {versions[canonical(r.name)]}")
+            for r in unmet
+        )
         allowed = ()
     if candidates and not allowed and not blockers:
         # Each dependent allows some fixed version, but no single one suits them all.
@@ -269,10 +277,12 @@ def upgrade_options(advisory: Advisory, current: Version,
     return allowed, blockers
 
 
-def run_audit(pins: Mapping[str, Version], advisory_list: AdvisoryList,
-              requirements: Optional[Mapping[str, Sequence[tuple[str, Requirement]]]] = None) -> Report:
-    versions = dict(environment_versions(
-        n for n in advisory_list.environment_packages if n not in pins))
+def run_audit(
+    pins: Mapping[str, Version],
+    advisory_list: AdvisoryList,
+    requirements: Optional[Mapping[str, Sequence[tuple[str, Requirement]]]] = None,
+) -> Report:
+    versions = dict(environment_versions(n for n in advisory_list.environment_packages if n not in pins))
     versions.update(pins)
     if requirements is None:
         requirements = installed_requirements({a.package for a in advisory_list.advisories})
@@ -285,8 +295,7 @@ def run_audit(pins: Mapping[str, Version], advisory_list: AdvisoryList,
         if match is False:
             continue
         allowed, blockers = upgrade_options(advisory, version, requirements, versions)
-        findings.append(Finding(advisory, version, AFFECTED if match else UNCLEAR,
-                                allowed, blockers))
+        findings.append(Finding(advisory, version, AFFECTED if match else UNCLEAR, allowed, blockers))
     not_searched = tuple(sorted(set(versions) - advisory_list.searched))
     return Report(advisory_list, versions, tuple(findings), not_searched)
 
@@ -305,18 +314,22 @@ def render_text(report: Report, advisories_path: Path = ADVISORIES) -> str:
     for f in report.findings:
         a = f.advisory
         fixed = ", ".join(a.fixed) or "no fix named"
-        lines.append(f"{f.status.upper():9} {a.package} {f.version}: {a.id} "
-                     f"(affected {a.affected_text}; fixed in {fixed})")
+        lines.append(
+            f"{f.status.upper():9} {a.package} {f.version}: {a.id} (affected {a.affected_text}; fixed in {fixed})"
+        )
         lines.append(f"          {a.summary}")
         if a.range_note:
             lines.append(f"          range: {a.range_note}")
         lines.append(f"          exposure: {a.exposure or 'NOT ASSESSED'}")
         if f.upgradable:
-            lines.append("          UPGRADE POSSIBLE: every installed dependent allows "
-                         + ", ".join(str(v) for v in f.allowed_fixes))
+            lines.append(
+                "          UPGRADE POSSIBLE: every installed dependent allows "
+                + ", ".join(str(v) for v in f.allowed_fixes)
+            )
         elif f.blockers:
-            lines.append("          no upgrade: " + "; ".join(
-                f"{b.dependent} requires {b.requirement}" for b in f.blockers))
+            lines.append(
+                "          no upgrade: " + "; ".join(f"{b.dependent} requires {b.requirement}" for b in f.blockers)
+            )
         lines.append(f"          source: {' '.join(a.sources)}")
     affected = [f for f in report.findings if f.status == AFFECTED]
     unclear = [f for f in report.findings if f.status == UNCLEAR]
@@ -332,27 +345,41 @@ def render_text(report: Report, advisories_path: Path = ADVISORIES) -> str:
 
 
 def render_json(report: Report) -> str:
-    return json.dumps({
-        "kind": "offline curated advisory list (not a live database)",
-        "checked": report.advisory_list.checked,
-        "packages": len(report.versions),
-        "searched": sorted(report.advisory_list.searched & set(report.versions)),
-        "not_searched": list(report.not_searched),
-        "findings": [{
-            "package": f.advisory.package, "version": str(f.version), "id": f.advisory.id,
-            "status": f.status, "affected": f.advisory.affected_text, "fixed": list(f.advisory.fixed),
-            "exposure": f.advisory.exposure or None,
-            "allowed_fixes": [str(v) for v in f.allowed_fixes],
-            "blockers": [f"{b.dependent}: {b.requirement}" for b in f.blockers],
-            "source": list(f.advisory.sources),
-        } for f in report.findings],
-    }, indent=2)
+    return json.dumps(
+        {
+            "kind": "offline curated advisory list (not a live database)",
+            "checked": report.advisory_list.checked,
+            "packages": len(report.versions),
+            "searched": sorted(report.advisory_list.searched & set(report.versions)),
+            "not_searched": list(report.not_searched),
+            "findings": [
+                {
+                    "package": f.advisory.package,
+                    "version": str(f.version),
+                    "id": f.advisory.id,
+                    "status": f.status,
+                    "affected": f.advisory.affected_text,
+                    "fixed": list(f.advisory.fixed),
+                    "exposure": f.advisory.exposure or None,
+                    "allowed_fixes": [str(v) for v in f.allowed_fixes],
+                    "blockers": [f"{b.dependent}: {b.requirement}" for b in f.blockers],
+                    "source": list(f.advisory.sources),
+                }
+                for f in report.findings
+            ],
+        },
+        indent=2,
+    )
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--lock", type=Path, action="append",
-                        help="a lock file to audit (repeatable; default: requirements.lock and requirements-dev.lock)")
+    parser.add_argument(
+        "--lock",
+        type=Path,
+        action="append",
+        help="a lock file to audit (repeatable; default: requirements.lock and requirements-dev.lock)",
+    )
     parser.add_argument("--advisories", type=Path, default=ADVISORIES)
     parser.add_argument("--format", choices=("text", "json"), default="text")
     args = parser.parse_args(argv)

@@ -16,7 +16,8 @@ CHAT_PATH = "/chat/"
 SLACK_HALF_CONFIGURED = (
     "SLACK_TOKEN er sat, men SLACK_SIGNING_SECRET mangler. Uden den kan Slack-kanalen ikke "
     "se, om en besked kommer fra Slack, så botten starter ikke. Find den i Slack-appen under "
-    "Basic Information > App Credentials > Signing Secret (se README, afsnittet Slack).")
+    "Basic Information > App Credentials > Signing Secret (se README, afsnittet Slack)."
+)
 
 
 class ChannelConfigError(ValueError):
@@ -42,8 +43,10 @@ def check_channel_settings(env: Mapping[str, str]) -> None:
     parse_origins(env.get("WEBCHAT_ALLOWED_ORIGINS"))
     secret = (env.get("WEBCHAT_SESSION_SECRET") or "").strip()
     if secret and len(secret) < SESSION_SECRET_MIN_CHARS:
-        raise ChannelConfigError(f"WEBCHAT_SESSION_SECRET er for kort: brug mindst {SESSION_SECRET_MIN_CHARS} "
-                                 "tilfældige tegn (fx fra `openssl rand -hex 32`), eller lad den være tom.")
+        raise ChannelConfigError(
+            f"WEBCHAT_SESSION_SECRET er for kort: brug mindst {SESSION_SECRET_MIN_CHARS} "
+            "tilfældige tegn (fx fra `openssl rand -hex 32`), eller lad den være tom."
+        )
     try:
         RateLimitSettings.from_env(env)
     except ValueError as error:

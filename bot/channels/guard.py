@@ -85,8 +85,9 @@ def guard(on_new_message: OnNewMessage) -> OnNewMessage:
         limit = max_message_chars()
         if message.text is not None and len(message.text) > limit:
             logger.info("message over the length limit refused (%d characters)", len(message.text))
-            await message.output_channel.send_text_message(message.sender_id,
-                                                           messages.message_too_long(len(message.text), limit))
+            await message.output_channel.send_text_message(
+                message.sender_id, messages.message_too_long(len(message.text), limit)
+            )
             return None
         message.text = clean_message_text(message.text or "")
         if not message.text.strip():

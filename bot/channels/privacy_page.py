@@ -28,8 +28,10 @@ HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
-STYLE = ("body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;"
-         "line-height:1.5;color:#1a1a1a}h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:1.8rem}")
+STYLE = (
+    "body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;"
+    "line-height:1.5;color:#1a1a1a}h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:1.8rem}"
+)
 
 
 def render_html(markdown: str) -> str:
@@ -49,10 +51,12 @@ def render_html(markdown: str) -> str:
             body.append(f"<h1>{html.escape(title)}</h1>")
         else:
             body.append(f"<p>{html.escape(' '.join(lines))}</p>")
-    return ("<!doctype html>\n<html lang=\"da\"><head><meta charset=\"utf-8\">"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>{html.escape(title)}</title><style>{STYLE}</style></head>"
-            f"<body><main>{''.join(body)}</main></body></html>\n")
+    return (
+        '<!doctype html>\n<html lang="da"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)}</title><style>{STYLE}</style></head>"
+        f"<body><main>{''.join(body)}</main></body></html>\n"
+    )
 
 
 class NoticeBlueprint(Blueprint):
@@ -72,8 +76,9 @@ class NoticeBlueprint(Blueprint):
                 return rate_limit.too_many_requests(wait, HEADERS)
             return response.html(page, headers=HEADERS)
 
-        app.add_route(privacy_notice, messages.PRIVACY_PAGE, methods=["GET"], name="privacy_notice",
-                      strict_slashes=False)
+        app.add_route(
+            privacy_notice, messages.PRIVACY_PAGE, methods=["GET"], name="privacy_notice", strict_slashes=False
+        )
         cors.restrict(app)  # also here: any one of our channels is enough (bot/channels/cors.py)
 
 

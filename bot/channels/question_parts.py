@@ -41,9 +41,12 @@ def summary(parse: dict[str, Any]) -> dict[str, Any]:
     """What the form needs of one parse: the intent and the FAQ topic, each with its confidence."""
     intent = parse.get("intent") or {}
     selected = ((parse.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}).get("response") or {}
-    return {"intent": intent.get("name"), "confidence": round(float(intent.get("confidence") or 0.0), 4),
-            "topic": selected.get("intent_response_key"),
-            "topic_confidence": round(float(selected.get("confidence") or 0.0), 4)}
+    return {
+        "intent": intent.get("name"),
+        "confidence": round(float(intent.get("confidence") or 0.0), 4),
+        "topic": selected.get("intent_response_key"),
+        "topic_confidence": round(float(selected.get("confidence") or 0.0), 4),
+    }
 
 
 async def annotate(message: Any, agent: Optional[Any] = None) -> None:

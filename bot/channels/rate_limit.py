@@ -60,8 +60,9 @@ class Limit:
 class TokenBuckets:
     """One token bucket per key (a client address or a conversation id), with bounded memory."""
 
-    def __init__(self, limit: Limit, clock: Callable[[], float] = time.monotonic,
-                 max_buckets: int = MAX_BUCKETS) -> None:
+    def __init__(
+        self, limit: Limit, clock: Callable[[], float] = time.monotonic, max_buckets: int = MAX_BUCKETS
+    ) -> None:
         self.limit = limit
         self.clock = clock
         self.max_buckets = max_buckets
@@ -114,11 +115,12 @@ class RateLimitSettings:
                 raise ValueError(f"{name} must be {'more than' if kind is float else 'at least'} 0, not {value!r}")
             return parsed
 
-        return cls(window_seconds=number("RATE_LIMIT_WINDOW_SECONDS", DEFAULT_WINDOW_SECONDS, float),
-                   client_messages=int(number("RATE_LIMIT_CLIENT_MESSAGES", DEFAULT_CLIENT_MESSAGES, int)),
-                   conversation_messages=int(number("RATE_LIMIT_CONVERSATION_MESSAGES",
-                                                    DEFAULT_CONVERSATION_MESSAGES, int)),
-                   client_pages=int(number("RATE_LIMIT_CLIENT_PAGES", DEFAULT_CLIENT_PAGES, int)))
+        return cls(
+            window_seconds=number("RATE_LIMIT_WINDOW_SECONDS", DEFAULT_WINDOW_SECONDS, float),
+            client_messages=int(number("RATE_LIMIT_CLIENT_MESSAGES", DEFAULT_CLIENT_MESSAGES, int)),
+            conversation_messages=int(number("RATE_LIMIT_CONVERSATION_MESSAGES", DEFAULT_CONVERSATION_MESSAGES, int)),
+            client_pages=int(number("RATE_LIMIT_CLIENT_PAGES", DEFAULT_CLIENT_PAGES, int)),
+        )
 
 
 class RateLimiter:
@@ -164,11 +166,13 @@ def retry_after(wait: float) -> str:
 
 def too_many_messages(wait: float) -> HTTPResponse:
     """REST's answer over a limit: 429, the reason in Danish in the same shape as a 400's."""
-    return response.json({"error": messages.RATE_LIMITED_MESSAGE}, status=429,
-                         headers={"Retry-After": retry_after(wait)})
+    return response.json(
+        {"error": messages.RATE_LIMITED_MESSAGE}, status=429, headers={"Retry-After": retry_after(wait)}
+    )
 
 
 def too_many_requests(wait: float, headers: Optional[Mapping[str, str]] = None) -> HTTPResponse:
     """A page's answer over the limit: 429 with a Danish reason as plain text."""
-    return response.text(messages.RATE_LIMITED_REQUEST, status=429,
-                         headers={**(headers or {}), "Retry-After": retry_after(wait)})
+    return response.text(
+        messages.RATE_LIMITED_REQUEST, status=429, headers={**(headers or {}), "Retry-After": retry_after(wait)}
+    )

@@ -71,18 +71,22 @@ logger = logging.getLogger(__name__)
 # -- what the channel asks of Slack (deploy/slack-manifest.yml grants exactly this) ------
 # Every Web API method the channel calls (`SlackBot.call` refuses any other), with the bot
 # scope Slack requires for it.
-WEB_API_METHODS: Mapping[str, str] = MappingProxyType({
-    "chat.postMessage": "chat:write",
-    "conversations.open": "im:write",  # the direct message an application goes on in
-})
+WEB_API_METHODS: Mapping[str, str] = MappingProxyType(
+    {
+        "chat.postMessage": "chat:write",
+        "conversations.open": "im:write",  # the direct message an application goes on in
+    }
+)
 # Every Events API event the channel answers (`subscription` names an incoming event so), with
 # the bot scope Slack requires to send it.
-SUBSCRIBED_EVENTS: Mapping[str, str] = MappingProxyType({
-    "app_mention": "app_mentions:read",     # a mention in a channel
-    "message.im": "im:history",             # the direct message
-    "message.channels": "channels:history",  # every message in SLACK_CHANNEL, a public channel
-    "message.groups": "groups:history",      # ... or a private one
-})
+SUBSCRIBED_EVENTS: Mapping[str, str] = MappingProxyType(
+    {
+        "app_mention": "app_mentions:read",  # a mention in a channel
+        "message.im": "im:history",  # the direct message
+        "message.channels": "channels:history",  # every message in SLACK_CHANNEL, a public channel
+        "message.groups": "groups:history",  # ... or a private one
+    }
+)
 # The slash command that opens the direct message, and its scope.
 SLASH_COMMAND = "/arbejdsmiljo"
 SLASH_COMMAND_SCOPE = "commands"
@@ -124,8 +128,9 @@ def slack_signature(signing_secret: str, timestamp: str, body: bytes) -> str:
     return SignatureVerifier(signing_secret).generate_signature(timestamp=timestamp, body=body) or ""
 
 
-def signature_problem(signing_secret: str, timestamp: Optional[str], signature: Optional[str],
-                      body: bytes, now: float) -> Optional[str]:
+def signature_problem(
+    signing_secret: str, timestamp: Optional[str], signature: Optional[str], body: bytes, now: float
+) -> Optional[str]:
     """Why a request is not Slack's (`missing`, `stale`, `mismatch`), or None when it is.
 
     The check is slack_sdk's `SignatureVerifier` (HMAC, constant-time comparison, Slack's
@@ -189,7 +194,7 @@ def user_text(raw: str, bot_user_ids: Iterable[str] = ()) -> str:
 
 
 def _chunks(items: Sequence[Any], size: int) -> List[Sequence[Any]]:
-    return [items[i:i + size] for i in range(0, len(items), size)]
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def message_blocks(text: str, buttons: Sequence[Mapping[str, Any]]) -> List[Dict[str, Any]]:
@@ -197,15 +202,25 @@ def message_blocks(text: str, buttons: Sequence[Mapping[str, Any]]) -> List[Dict
     escaped = escape_mrkdwn(text.strip())
     blocks: List[Dict[str, Any]] = [
         {"type": "section", "text": {"type": "mrkdwn", "text": part}}
-        for part in _chunks(escaped, SECTION_TEXT_MAX) if part.strip()]
+        for part in _chunks(escaped, SECTION_TEXT_MAX)
+        if part.strip()
+    ]
     for start, group in enumerate(_chunks(list(buttons), BUTTONS_PER_ACTIONS_BLOCK)):
-        blocks.append({"type": "actions", "elements": [
-            {"type": "button",
-             # plain_text is shown as it is: no escaping here
-             "text": {"type": "plain_text", "text": str(button["title"])[:BUTTON_TEXT_MAX], "emoji": True},
-             "value": str(button["payload"])[:BUTTON_VALUE_MAX],
-             "action_id": f"rasa_button_{start * BUTTONS_PER_ACTIONS_BLOCK + index}"}
-            for index, button in enumerate(group)]})
+        blocks.append(
+            {
+                "type": "actions",
+                "elements": [
+                    {
+                        "type": "button",
+                        # plain_text is shown as it is: no escaping here
+                        "text": {"type": "plain_text", "text": str(button["title"])[:BUTTON_TEXT_MAX], "emoji": True},
+                        "value": str(button["payload"])[:BUTTON_VALUE_MAX],
+                        "action_id": f"rasa_button_{start * BUTTONS_PER_ACTIONS_BLOCK + index}",
+                    }
+                    for index, button in enumerate(group)
+                ],
+            }
+        )
     return blocks
 
 
@@ -254,8 +269,13 @@ def subscription(event: Mapping[str, Any]) -> Optional[str]:
     channel_type = event.get("channel_type")
     if channel_type is None and str(event.get("channel", "")).startswith("D"):
         channel_type = "im"
-    return {"im": "message.im", "channel": "message.channels", "group": "message.groups",
-            "mpim": "message.mpim"}.get(channel_type) if isinstance(channel_type, str) else None
+    return (
+        {"im": "message.im", "channel": "message.channels", "group": "message.groups", "mpim": "message.mpim"}.get(
+            channel_type
+        )
+        if isinstance(channel_type, str)
+        else None
+    )
 
 
 def delivery_from_event(envelope: Mapping[str, Any], slack_channel: Optional[str]) -> Optional[Delivery]:
@@ -333,6 +353,7 @@ def delivery_from_command(form: Mapping[str, List[str]]) -> Optional[Delivery]:
     """The slash command (SLASH_COMMAND), or None: always answered in the user's direct message
     (the bot may not be in the channel it was typed in, and cannot post in other people's direct
     messages). Its text is the user's first message; without text the bot greets."""
+
     def field(name: str) -> str:
         values = form.get(name) or [""]
         return values[0]
@@ -342,8 +363,7 @@ def delivery_from_command(form: Mapping[str, List[str]]) -> Optional[Delivery]:
         return None
     text = user_text(field("text")) or "/greet"
     trigger_id = field("trigger_id")
-    return Delivery(f"command:{trigger_id}" if trigger_id else None, user, text, channel, None,
-                    wants_private=True)
+    return Delivery(f"command:{trigger_id}" if trigger_id else None, user, text, channel, None, wants_private=True)
 
 
 # -- the output channel ---------------------------------------------------------------
@@ -371,8 +391,14 @@ class SlackBot(RasaSlackBot):
     def name(cls) -> Text:
         return "slack"
 
-    def __init__(self, token: Text, slack_channel: Optional[Text] = None, thread_id: Optional[Text] = None,
-                 proxy: Optional[Text] = None, api_base_url: Optional[Text] = None) -> None:
+    def __init__(
+        self,
+        token: Text,
+        slack_channel: Optional[Text] = None,
+        thread_id: Optional[Text] = None,
+        proxy: Optional[Text] = None,
+        api_base_url: Optional[Text] = None,
+    ) -> None:
         super().__init__(token, slack_channel, thread_id, proxy)
         if api_base_url:
             self.client = AsyncWebClient(token, proxy=proxy, base_url=api_base_url)
@@ -382,8 +408,10 @@ class SlackBot(RasaSlackBot):
     async def call(self, method: str, **arguments: Any) -> Any:
         """One Web API call; only the methods in WEB_API_METHODS (their scopes are the app's)."""
         if method not in WEB_API_METHODS:
-            raise ValueError(f"{method} is no Web API method of this channel: add it to WEB_API_METHODS "
-                             "and deploy/slack-manifest.yml")
+            raise ValueError(
+                f"{method} is no Web API method of this channel: add it to WEB_API_METHODS "
+                "and deploy/slack-manifest.yml"
+            )
         return await self.client.api_call(method, json=arguments)
 
     async def _post_message(self, channel: Text, **kwargs: Any) -> None:
@@ -398,8 +426,9 @@ class SlackBot(RasaSlackBot):
         if text.strip():
             await self._post_message(recipient_id, text=escape_mrkdwn(text.strip()))
 
-    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
-                                     **kwargs: Any) -> None:
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
+    ) -> None:
         await self._post_message(recipient_id, text=escape_mrkdwn(text.strip()), blocks=message_blocks(text, buttons))
 
     async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
@@ -419,8 +448,9 @@ class SlackBot(RasaSlackBot):
 
     def say_what_slack_keeps(self) -> None:
         """After "glem mig": the confirmation says what stays in Slack (messages.slack_forgotten)."""
-        plain = [None if "blocks" in message else unescape_mrkdwn(str(message.get("text") or ""))
-                 for message in self.held]
+        plain = [
+            None if "blocks" in message else unescape_mrkdwn(str(message.get("text") or "")) for message in self.held
+        ]
         honest = iter(messages.slack_forgotten([text for text in plain if text is not None]))
         for message, before in zip(self.held, plain):
             if before is not None:
@@ -541,22 +571,35 @@ class SlackInput(RasaSlackInput):
             api_base_url=credentials.get("slack_api_base_url") or os.environ.get("SLACK_API_BASE_URL") or None,
         )
 
-    def __init__(self, slack_token: Text, slack_channel: Optional[Text] = None, proxy: Optional[Text] = None,
-                 slack_signing_secret: Text = "", conversation_granularity: Optional[Text] = CONVERSATION_GRANULARITY,
-                 api_base_url: Optional[Text] = None) -> None:
+    def __init__(
+        self,
+        slack_token: Text,
+        slack_channel: Optional[Text] = None,
+        proxy: Optional[Text] = None,
+        slack_signing_secret: Text = "",
+        conversation_granularity: Optional[Text] = CONVERSATION_GRANULARITY,
+        api_base_url: Optional[Text] = None,
+    ) -> None:
         if conversation_granularity != CONVERSATION_GRANULARITY:
             raise InvalidConfigException(
                 f"The Slack channel keeps one conversation per Slack user (conversation_granularity: "
                 f"{CONVERSATION_GRANULARITY}), so that an application begun in a channel goes on in the "
-                f"direct message; '{conversation_granularity}' is not supported.")
-        super().__init__(slack_token, slack_channel, proxy, slack_signing_secret=slack_signing_secret,
-                         conversation_granularity=conversation_granularity)
+                f"direct message; '{conversation_granularity}' is not supported."
+            )
+        super().__init__(
+            slack_token,
+            slack_channel,
+            proxy,
+            slack_signing_secret=slack_signing_secret,
+            conversation_granularity=conversation_granularity,
+        )
         self.api_base_url = api_base_url
         self.deliveries = Deliveries()
         self.turns = OneTurnAtATime()
 
-    def _get_conversation_id(self, sender_id: Optional[Text], channel_id: Optional[Text],
-                             thread_id: Optional[Text]) -> Optional[Text]:
+    def _get_conversation_id(
+        self, sender_id: Optional[Text], channel_id: Optional[Text], thread_id: Optional[Text]
+    ) -> Optional[Text]:
         """Rasa's id (the user: granularity `sender`), as `slack:<id>`."""
         return conversation_id(self.name(), super()._get_conversation_id(sender_id, channel_id, thread_id))
 
@@ -585,8 +628,13 @@ class SlackInput(RasaSlackInput):
 
     async def _handle(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
         body = request.body or b""
-        problem = signature_problem(self.slack_signing_secret, request.headers.get("X-Slack-Request-Timestamp"),
-                                    request.headers.get("X-Slack-Signature"), body, time.time())
+        problem = signature_problem(
+            self.slack_signing_secret,
+            request.headers.get("X-Slack-Request-Timestamp"),
+            request.headers.get("X-Slack-Signature"),
+            body,
+            time.time(),
+        )
         if problem:
             logger.warning("Slack request refused: signature %s", problem)
             return response.text("Not signed by Slack.", status=HTTPStatus.UNAUTHORIZED)
@@ -620,8 +668,12 @@ class SlackInput(RasaSlackInput):
         agent = getattr(request.app.ctx, "agent", None)
         self.deliveries.choose(getattr(agent, "lock_store", None), primary_tracker_store(agent))
         if delivery.delivery_id is not None and not await self.deliveries.first_time(delivery.delivery_id):
-            logger.info("Slack delivery %s already handled; repeat ignored (retry %s, %s)", delivery.delivery_id,
-                        request.headers.get("X-Slack-Retry-Num"), request.headers.get("X-Slack-Retry-Reason"))
+            logger.info(
+                "Slack delivery %s already handled; repeat ignored (retry %s, %s)",
+                delivery.delivery_id,
+                request.headers.get("X-Slack-Retry-Num"),
+                request.headers.get("X-Slack-Retry-Reason"),
+            )
             return response.text("")
 
         message = UserMessage(
@@ -630,8 +682,12 @@ class SlackInput(RasaSlackInput):
             self._get_conversation_id(delivery.user, delivery.channel, delivery.thread_ts),
             input_channel=self.name(),
             message_id=delivery.delivery_id,
-            metadata={"out_channel": delivery.channel, "thread_id": delivery.thread_ts,
-                      "users": list(delivery.bot_user_ids), "slack_delivery_id": delivery.delivery_id},
+            metadata={
+                "out_channel": delivery.channel,
+                "thread_id": delivery.thread_ts,
+                "users": list(delivery.bot_user_ids),
+                "slack_delivery_id": delivery.delivery_id,
+            },
         )
         # Answer Slack at once (it retries after 3 s) and let Rasa work in the background.
         task = asyncio.create_task(self._answer(delivery, message, on_new_message, agent))
@@ -642,8 +698,7 @@ class SlackInput(RasaSlackInput):
             return response.json({"response_type": "ephemeral", "text": messages.SLACK_COMMAND_ANSWERED})
         return response.text("")
 
-    async def _answer(self, delivery: Delivery, message: UserMessage, on_new_message: OnNewMessage,
-                      agent: Any) -> None:
+    async def _answer(self, delivery: Delivery, message: UserMessage, on_new_message: OnNewMessage, agent: Any) -> None:
         """One turn: Rasa answers (held back), then the answer is posted where the privacy rule allows."""
         output = message.output_channel
         assert isinstance(output, SlackBot)
@@ -662,8 +717,11 @@ class SlackInput(RasaSlackInput):
             if readable and output.answered_by_rasa and after is None:
                 # Rasa stores every turn it handles; only "glem mig" leaves no conversation behind.
                 output.say_what_slack_keeps()
-            private = (delivery.wants_private or not readable
-                       or answer_in_private(before, after, delivery.text, output.held_content))
+            private = (
+                delivery.wants_private
+                or not readable
+                or answer_in_private(before, after, delivery.text, output.held_content)
+            )
             await self._post(output, delivery, private)
 
     @staticmethod
@@ -674,8 +732,7 @@ class SlackInput(RasaSlackInput):
         try:
             tracker = await store.retrieve(conversation)
         except Exception as error:  # noqa: BLE001 - whatever it is, the rule must not take it for "nothing"
-            logger.warning("Slack: the conversation could not be read (%s); answering in private",
-                           type(error).__name__)
+            logger.warning("Slack: the conversation could not be read (%s); answering in private", type(error).__name__)
             raise Unreadable(type(error).__name__) from None
         return None if tracker is None else tracker.current_slot_values()
 
@@ -693,8 +750,11 @@ class SlackInput(RasaSlackInput):
                 await output.post(here, text=escape_mrkdwn(messages.SLACK_NO_PRIVATE_MESSAGE))
             return
         if not delivery.wants_private:
-            line = (messages.SLACK_CONTACT_DETAILS_IN_CHANNEL if mentions_contact_details(delivery.text)
-                    else messages.SLACK_CONTINUES_IN_PRIVATE)
+            line = (
+                messages.SLACK_CONTACT_DETAILS_IN_CHANNEL
+                if mentions_contact_details(delivery.text)
+                else messages.SLACK_CONTINUES_IN_PRIVATE
+            )
             await output.post(here, text=escape_mrkdwn(line))
         await output.post_held(direct_message)
 

@@ -65,8 +65,7 @@ class SharedDeliveries:
     """Delivery ids kept in the Redis of Rasa's lock store, so that every Rasa process (several
     Sanic workers, several servers) knows what any of them has handled."""
 
-    def __init__(self, client: "redis.asyncio.Redis", key_prefix: str,
-                 seconds: int = DELIVERY_MEMORY_SECONDS) -> None:
+    def __init__(self, client: "redis.asyncio.Redis", key_prefix: str, seconds: int = DELIVERY_MEMORY_SECONDS) -> None:
         self.client = client
         self.key_prefix = key_prefix
         self.seconds = seconds
@@ -81,18 +80,33 @@ class SharedDeliveries:
         if not isinstance(lock_store, RedisLockStore):
             return None
         pool = lock_store.red.connection_pool
-        settings = {key: value for key, value in pool.connection_kwargs.items()
-                    if key in ("host", "port", "db", "username", "password", "ssl_keyfile", "ssl_certfile",
-                               "ssl_cert_reqs", "ssl_ca_certs")}
-        client = redis.asyncio.Redis(**settings, ssl=issubclass(pool.connection_class, redis.SSLConnection),
-                                     socket_timeout=5)
-        prefix = lock_store.key_prefix[:-len(DEFAULT_REDIS_LOCK_STORE_KEY_PREFIX)] + "slack_delivery:"
+        settings = {
+            key: value
+            for key, value in pool.connection_kwargs.items()
+            if key
+            in (
+                "host",
+                "port",
+                "db",
+                "username",
+                "password",
+                "ssl_keyfile",
+                "ssl_certfile",
+                "ssl_cert_reqs",
+                "ssl_ca_certs",
+            )
+        }
+        client = redis.asyncio.Redis(
+            **settings, ssl=issubclass(pool.connection_class, redis.SSLConnection), socket_timeout=5
+        )
+        prefix = lock_store.key_prefix[: -len(DEFAULT_REDIS_LOCK_STORE_KEY_PREFIX)] + "slack_delivery:"
         return cls(client, prefix)
 
 
 _metadata = sa.MetaData()
 deliveries_table = sa.Table(
-    "slack_deliveries", _metadata,
+    "slack_deliveries",
+    _metadata,
     sa.Column("delivery_id", sa.String(DELIVERY_ID_MAX), primary_key=True),
     sa.Column("seen_at", sa.Float, nullable=False, index=True),
 )
@@ -163,14 +177,19 @@ class Deliveries:
             return
         self._chosen = True
         self._lasting = SharedDeliveries.beside(lock_store) or StoredDeliveries.beside(tracker_store)
-        logger.info("Slack deliveries are remembered in %s",
-                    type(self._lasting).__name__ if self._lasting else "this process only")
+        logger.info(
+            "Slack deliveries are remembered in %s",
+            type(self._lasting).__name__ if self._lasting else "this process only",
+        )
 
     async def first_time(self, delivery_id: str) -> bool:
         if self._lasting is not None:
             try:
                 return await self._lasting.first_time(delivery_id)
             except (redis.RedisError, sa.exc.SQLAlchemyError) as error:
-                logger.warning("Slack deliveries: %s unavailable (%s); this process's memory only",
-                               type(self._lasting).__name__, type(error).__name__)
+                logger.warning(
+                    "Slack deliveries: %s unavailable (%s); this process's memory only",
+                    type(self._lasting).__name__,
+                    type(error).__name__,
+                )
         return await self.local.first_time(delivery_id)

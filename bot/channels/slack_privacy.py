@@ -29,9 +29,11 @@ Slots = Mapping[str, Any]
 def in_personal_part(slots: Slots) -> bool:
     """Whether a conversation has reached the application's personal part: one of its questions
     is being asked, one of its answers is known, or the application was filed (its reference)."""
-    return (slots.get("requested_slot") in PRIVATE_QUESTIONS
-            or any(slots.get(slot) not in (None, "") for slot in PERSONAL_SLOTS)
-            or slots.get("reference") is not None)
+    return (
+        slots.get("requested_slot") in PRIVATE_QUESTIONS
+        or any(slots.get(slot) not in (None, "") for slot in PERSONAL_SLOTS)
+        or slots.get("reference") is not None
+    )
 
 
 @lru_cache(maxsize=1)
@@ -46,8 +48,9 @@ def mentions_reference(text: str) -> bool:
     return bool(_references().search(text or ""))
 
 
-def answer_in_private(before: Optional[Slots], after: Optional[Slots], user_text: str,
-                      bot_texts: Iterable[str]) -> bool:
+def answer_in_private(
+    before: Optional[Slots], after: Optional[Slots], user_text: str, bot_texts: Iterable[str]
+) -> bool:
     """Whether a turn's answer to a message written in a channel must go to the user's direct message.
 
     `before` and `after` are the conversation's slots before and after the turn (None: no stored
@@ -56,5 +59,8 @@ def answer_in_private(before: Optional[Slots], after: Optional[Slots], user_text
     phone number, or when the answer names a filed application's reference.
     """
     known = [slots for slots in (before, after) if slots is not None]
-    return (any(in_personal_part(slots) for slots in known) or mentions_contact_details(user_text)
-            or any(mentions_contact_details(text) or mentions_reference(text) for text in bot_texts))
+    return (
+        any(in_personal_part(slots) for slots in known)
+        or mentions_contact_details(user_text)
+        or any(mentions_contact_details(text) or mentions_reference(text) for text in bot_texts)
+    )

@@ -61,9 +61,11 @@ LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 
 # What the page may load and connect to: only its own origin, no inline script or style.
 SECURITY_HEADERS = {
-    "Content-Security-Policy": ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-                                "connect-src 'self'; base-uri 'none'; form-action 'none'; "
-                                "frame-ancestors 'none'"),
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        "connect-src 'self'; base-uri 'none'; form-action 'none'; "
+        "frame-ancestors 'none'"
+    ),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-cache",
@@ -103,8 +105,15 @@ def load_assets(root: Path = WEB_ROOT) -> dict[str, Asset]:
 def normalise_origin(origin: str) -> str:
     """'HTTPS://Chat.Example.dk/' -> 'https://chat.example.dk'; a value that is no origin raises ValueError."""
     parts = urlsplit(origin.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/") \
-            or parts.query or parts.fragment or parts.username or parts.password:
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+        or parts.username
+        or parts.password
+    ):
         raise ValueError(f"not an http(s) origin: {origin!r}")
     host = parts.hostname.lower()
     if ":" in host:
@@ -132,8 +141,10 @@ def session_secret(env: Mapping[str, str] = os.environ) -> bytes:
     """
     value = (env.get("WEBCHAT_SESSION_SECRET") or "").strip()
     if not value:
-        logger.warning("WEBCHAT_SESSION_SECRET is not set: web chat sessions are signed with a secret of "
-                       "this process only and cannot go on after a restart (python -m bot run sets one)")
+        logger.warning(
+            "WEBCHAT_SESSION_SECRET is not set: web chat sessions are signed with a secret of "
+            "this process only and cannot go on after a restart (python -m bot run sets one)"
+        )
         return secrets.token_bytes(32)
     return value.encode("utf-8")
 
@@ -145,16 +156,21 @@ def session_tag(secret: bytes, session_id: str) -> str:
 
 def session_valid(secret: bytes, session_id: Any, tag: Any) -> bool:
     """Whether a page's (session id, tag) is one this server made."""
-    return (isinstance(session_id, str) and isinstance(tag, str) and SESSION_ID.fullmatch(session_id) is not None
-            and SESSION_TAG.fullmatch(tag) is not None
-            and hmac.compare_digest(session_tag(secret, session_id), tag))
+    return (
+        isinstance(session_id, str)
+        and isinstance(tag, str)
+        and SESSION_ID.fullmatch(session_id) is not None
+        and SESSION_TAG.fullmatch(tag) is not None
+        and hmac.compare_digest(session_tag(secret, session_id), tag)
+    )
 
 
 class WebChatBlueprint(SocketBlueprint):
     """Rasa's socket.io blueprint that also serves the chat page at the server's root."""
 
-    def __init__(self, sio: AsyncServer, socketio_path: str, assets: Mapping[str, Asset],
-                 *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, sio: AsyncServer, socketio_path: str, assets: Mapping[str, Asset], *args: Any, **kwargs: Any
+    ) -> None:
         super().__init__(sio, socketio_path, *args, **kwargs)
         self.ctx.assets = assets
 
@@ -210,21 +226,33 @@ class WebChatInput(SocketIOInput):
         if credentials.get("jwt_key"):
             raise ValueError("bot.channels.webchat.WebChatInput does not support jwt_key: the chat page is public")
         if credentials.get("session_persistence", True) is not True:
-            raise ValueError("bot.channels.webchat.WebChatInput needs session_persistence: true (a reload keeps the conversation)")
+            raise ValueError(
+                "bot.channels.webchat.WebChatInput needs session_persistence: true (a reload keeps the conversation)"
+            )
         return cls(
             user_message_evt=credentials.get("user_message_evt", "user_uttered"),
             bot_message_evt=credentials.get("bot_message_evt", "bot_uttered"),
             socketio_path=credentials.get("socketio_path", "/socket.io"),
-            allowed_origins=parse_origins(credentials.get("allowed_origins")
-                                          or os.environ.get("WEBCHAT_ALLOWED_ORIGINS")),
+            allowed_origins=parse_origins(
+                credentials.get("allowed_origins") or os.environ.get("WEBCHAT_ALLOWED_ORIGINS")
+            ),
             secret=session_secret(),
         )
 
-    def __init__(self, user_message_evt: str = "user_uttered", bot_message_evt: str = "bot_uttered",
-                 socketio_path: str = "/socket.io", allowed_origins: Sequence[str] = (),
-                 secret: Optional[bytes] = None) -> None:
-        super().__init__(user_message_evt=user_message_evt, bot_message_evt=bot_message_evt,
-                         session_persistence=True, socketio_path=socketio_path)
+    def __init__(
+        self,
+        user_message_evt: str = "user_uttered",
+        bot_message_evt: str = "bot_uttered",
+        socketio_path: str = "/socket.io",
+        allowed_origins: Sequence[str] = (),
+        secret: Optional[bytes] = None,
+    ) -> None:
+        super().__init__(
+            user_message_evt=user_message_evt,
+            bot_message_evt=bot_message_evt,
+            session_persistence=True,
+            socketio_path=socketio_path,
+        )
         self.allowed_origins = tuple(allowed_origins)
         self.secret = secret or secrets.token_bytes(32)
 
@@ -241,8 +269,7 @@ class WebChatInput(SocketIOInput):
         handle = guard(on_new_message)
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.origin_allowed, cors_credentials=False)
         self.sio = sio  # Rasa's get_output_channel() reads it
-        chat = WebChatBlueprint(sio, self.socketio_path or "/socket.io", load_assets(),
-                                "socketio_webhook", __name__)
+        chat = WebChatBlueprint(sio, self.socketio_path or "/socket.io", load_assets(), "socketio_webhook", __name__)
 
         @chat.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -281,8 +308,11 @@ class WebChatInput(SocketIOInput):
             # Replies go to the room named by the conversation id (Rasa sends to the tracker's sender id).
             # Awaited: without it the socket never joins that room (RasaHQ/rasa#13027).
             await sio.enter_room(sid, conversation_id(self.name(), session_id))
-            await sio.emit("session_confirm", {"session_id": session_id,
-                                               "session_tag": session_tag(self.secret, session_id)}, room=sid)
+            await sio.emit(
+                "session_confirm",
+                {"session_id": session_id, "session_tag": session_tag(self.secret, session_id)},
+                room=sid,
+            )
 
         @sio.on(self.user_message_evt)
         async def handle_message(sid: str, data: Any) -> None:
@@ -295,7 +325,6 @@ class WebChatInput(SocketIOInput):
                 logger.warning("web chat message ignored: no session_request before it, or no text")
                 return
             output = WebChatOutput(sio, self.bot_message_evt)
-            await handle(UserMessage(text, output, conversation_id(self.name(), session_id),
-                                     input_channel=self.name()))
+            await handle(UserMessage(text, output, conversation_id(self.name(), session_id), input_channel=self.name()))
 
         return chat

@@ -26,22 +26,42 @@ APPLICANT_BODY_MAX = 60
 YES_NO_SLOTS = ("consensus", "commitments_accepted", "interest")
 CONTACT_TEXT_SLOTS = (*CONTACT_FIELDS, *STATE_CONTACT_FIELDS)
 # Questions whose answer is one of a few things; an off-topic message is taken only if it is one.
-CHOICE_SLOTS = ("municipality", "region", "role", "application_type", "applicant_body", "provider",
-                "rep_role", "theme", "confirmed")
+CHOICE_SLOTS = (
+    "municipality",
+    "region",
+    "role",
+    "application_type",
+    "applicant_body",
+    "provider",
+    "rep_role",
+    "theme",
+    "confirmed",
+)
 # A sentence answering "what do you need help with" that NLU took for one of these is still an answer.
 PROBLEM_NOT_CONTROL = ("affirm", "deny", "greet", "goodbye", "thanks", "correct", "start_application")
 # Messages with these intents are never read as a yes or a no ("nej, jeg vil tale med et menneske").
 NEVER_AN_ANSWER = ("out_of_scope", "human_handoff", "stop", "restart", "forget_me", "privacy_notice")
 # Whole words (on folded text), so that 'alle' in 'kaldte alle' counts but not in 'tallet'.
 _FAELLES = re.compile(r"\b(flere|sammen|alle|faelles\w*|hele kommunen)\b")
-_ENKELT = re.compile(r"\b((e|ee)n|1|egen|vores|kun vores) (egen )?(arbejdsplads|afdeling|institution)\b|"
-                     r"\b(kun|bare) (os|vores)\b|\bos selv\b|\benkelt\w*")
+_ENKELT = re.compile(
+    r"\b((e|ee)n|1|egen|vores|kun vores) (egen )?(arbejdsplads|afdeling|institution)\b|"
+    r"\b(kun|bare) (os|vores)\b|\bos selv\b|\benkelt\w*"
+)
 
 # What a changed (or corrected) answer forgets: the answers that were given on its terms.
 FORGETS: Mapping[str, tuple[str, ...]] = {
     # Another sector is another offer: its themes, providers and questions.
-    "sector": ("theme", "theme_suggestion", "theme_fit", "application_type", "applicant_body", "provider",
-               "interest", "confirmed", "route_explained"),
+    "sector": (
+        "theme",
+        "theme_suggestion",
+        "theme_fit",
+        "application_type",
+        "applicant_body",
+        "provider",
+        "interest",
+        "confirmed",
+        "route_explained",
+    ),
     "theme": ("theme_suggestion", "theme_fit"),
     "application_type": ("applicant_body",),
     "region": ("provider",),
@@ -69,6 +89,7 @@ def refused(slot: str, now: Answers, **more: Any) -> Outcome:
 
 # -- where and who -----------------------------------------------------------------------
 
+
 def check_sector(value: Any, now: Answers, before: Answers) -> Outcome:
     if value not in catalogue_module.SECTORS:
         return refused("sector", now)
@@ -80,9 +101,11 @@ def check_sector(value: Any, now: Answers, before: Answers) -> Outcome:
 def check_municipality(value: Any, now: Answers, before: Answers) -> Outcome:
     geo = geography.load()
     text = str(value or "")
-    name = (geo.canonical_municipality(text) or
-            (m.name if (m := geo.find_municipality(text)) else None) or
-            geo.guess_municipality(text))
+    name = (
+        geo.canonical_municipality(text)
+        or (m.name if (m := geo.find_municipality(text)) else None)
+        or geo.guess_municipality(text)
+    )
     if name is None:
         return refused("municipality", now)
     region = geo.region_of(name)
@@ -131,6 +154,7 @@ def check_role(value: Any, now: Answers, before: Answers) -> Outcome:
 
 # -- the application ---------------------------------------------------------------------
 
+
 def application_type(text: str) -> Optional[str]:
     """'flere afdelinger sammen' -> 'faelles', 'kun vores egen afdeling' -> 'enkelt', else None."""
     if text in ("enkelt", "faelles"):
@@ -162,8 +186,11 @@ def applicant_body(text: str, application_kind: str) -> Optional[str]:
     if application_kind == "faelles" and "hoved" in squeezed:
         return "HovedMED"
     named = [w for w in words(text) if (w.endswith("med") and w != "med") or "udvalg" in w]
-    if application_kind == "faelles" and (named or squeezed in ("med", "voresmed")) \
-            and len(squeezed) <= APPLICANT_BODY_MAX:
+    if (
+        application_kind == "faelles"
+        and (named or squeezed in ("med", "voresmed"))
+        and len(squeezed) <= APPLICANT_BODY_MAX
+    ):
         return clean_free_text(text, APPLICANT_BODY_MAX)
     return None
 
@@ -173,8 +200,9 @@ def check_applicant_body(value: Any, now: Answers, before: Answers) -> Outcome:
     return Outcome({"applicant_body": body}) if body else refused("applicant_body", now)
 
 
-def check_problem_description(value: Any, now: Answers, before: Answers,
-                              exclusion_explained: Optional[str] = None) -> Outcome:
+def check_problem_description(
+    value: Any, now: Answers, before: Answers, exclusion_explained: Optional[str] = None
+) -> Outcome:
     """The problem in the user's own words: what it is filed as, or why it is not.
 
     A concrete personnel case or a påbud (exclusions) is never the problem: the bot explains and
@@ -191,19 +219,27 @@ def check_problem_description(value: Any, now: Answers, before: Answers,
     unset = {"theme": None, "theme_fit": None, "theme_suggestion": None}
     if assessment.exclusions and not (exclusion_explained and assessment.themes):
         if exclusion_explained:
-            return Outcome({"problem_description": text, **unset, "theme_fit": False},
-                           (messages.exclusion_ends(assessment.exclusions, offer),))
-        return Outcome({"problem_description": None, **unset, "exclusion_explained": ",".join(assessment.exclusions)},
-                       (messages.exclusion_note(assessment.exclusions, offer),))
+            return Outcome(
+                {"problem_description": text, **unset, "theme_fit": False},
+                (messages.exclusion_ends(assessment.exclusions, offer),),
+            )
+        return Outcome(
+            {"problem_description": None, **unset, "exclusion_explained": ",".join(assessment.exclusions)},
+            (messages.exclusion_note(assessment.exclusions, offer),),
+        )
     if assessment.themes:
         return Outcome({"problem_description": text, **unset, "theme_suggestion": assessment.best})
     spark_theme = themes.assess(text).best if offer != "spark" else None
     if spark_theme:
-        return Outcome({"problem_description": text, **unset, "theme_fit": False},
-                       (messages.regional_theme_mismatch(spark_theme), messages.no_theme_advice()))
+        return Outcome(
+            {"problem_description": text, **unset, "theme_fit": False},
+            (messages.regional_theme_mismatch(spark_theme), messages.no_theme_advice()),
+        )
     if assessment.out_of_theme and not themes.any_theme_word(text, offer):
-        return Outcome({"problem_description": text, **unset, "theme_fit": False},
-                       (messages.no_theme_fit(offer, out_of_theme=True),))
+        return Outcome(
+            {"problem_description": text, **unset, "theme_fit": False},
+            (messages.no_theme_fit(offer, out_of_theme=True),),
+        )
     say = (messages.outside_themes_hint(offer),) if assessment.out_of_theme else ()
     return Outcome({"problem_description": text, **unset}, say)
 
@@ -226,8 +262,10 @@ def check_theme(value: Any, now: Answers, before: Answers, suggestion: Optional[
     if chosen:
         denied = themes.assess(now.problem_description or "", offer).denied
         if chosen in denied:
-            return Outcome({"theme": None, "theme_suggestion": None},
-                           (messages.theme_denied(catalogue_module.load().theme(offer, chosen).label),))
+            return Outcome(
+                {"theme": None, "theme_suggestion": None},
+                (messages.theme_denied(catalogue_module.load().theme(offer, chosen).label),),
+            )
         return Outcome({"theme": chosen, "theme_fit": True, "theme_suggestion": None})
     described = themes.assess(text, offer).best
     if described:  # a description, not a pick: suggest it, and let the user confirm
@@ -258,6 +296,7 @@ def check_provider(value: Any, now: Answers, before: Answers) -> Outcome:
 
 # -- contact details ---------------------------------------------------------------------
 
+
 def check_workplace(value: Any, now: Answers, before: Answers) -> Outcome:
     name = clean_free_text(str(value or ""), 10_000)
     if not any(ch.isalnum() for ch in name):
@@ -286,6 +325,7 @@ def check_person_name(slot: str) -> Callable[..., Outcome]:
     """A contact's name: a name, never "det er mig" (then: your own name, please); a role given with
     the representative's name ("Lars Nielsen, AMR") is their role, and "det er mig" from a TR, AMR or
     FTR makes the user's own role the representative's."""
+
     def check(value: Any, now: Answers, before: Answers) -> Outcome:
         text = str(value or "")
         more: Slots = {}
@@ -300,8 +340,9 @@ def check_person_name(slot: str) -> Callable[..., Outcome]:
         if itself:
             return Outcome({slot: None, **more}, (messages.own_name_please(),))
         checked = contacts.check_name(text)
-        return Outcome({slot: checked.value, **(more if checked.value else {})},
-                       (checked.problem,) if checked.problem else ())
+        return Outcome(
+            {slot: checked.value, **(more if checked.value else {})}, (checked.problem,) if checked.problem else ()
+        )
 
     return check
 
@@ -371,8 +412,14 @@ CHECKS: Mapping[str, Callable[..., Outcome]] = {
 }
 
 
-def check(slot: str, value: Any, now: Answers, before: Answers, suggestion: Optional[str] = None,
-          exclusion_explained: Optional[str] = None) -> Outcome:
+def check(
+    slot: str,
+    value: Any,
+    now: Answers,
+    before: Answers,
+    suggestion: Optional[str] = None,
+    exclusion_explained: Optional[str] = None,
+) -> Outcome:
     """Check one candidate answer for `slot` (the theme also needs the bot's own suggestion, the
     problem whether a personnel case or påbud was explained already)."""
     if slot == "theme":
@@ -385,13 +432,16 @@ def check(slot: str, value: Any, now: Answers, before: Answers, suggestion: Opti
 def accepted(slot: str, outcome: Outcome) -> bool:
     """Did the check take the answer? At the summary, naming a field to correct counts too."""
     return outcome.slots.get(slot) is not None or (
-        slot == "confirmed" and outcome.slots.get("awaiting_correction") is False)
+        slot == "confirmed" and outcome.slots.get("awaiting_correction") is False
+    )
 
 
 # -- answers NLU did not take for answers ------------------------------------------------
 
-def answer_despite_intent(requested: Optional[str], intent: Optional[str], text: str, now: Answers,
-                          suggestion: Optional[str] = None) -> Slots:
+
+def answer_despite_intent(
+    requested: Optional[str], intent: Optional[str], text: str, now: Answers, suggestion: Optional[str] = None
+) -> Slots:
     """Answers that NLU took for a question or off-topic talk, but aren't questions.
 
     A problem description often sounds like a FAQ topic ('påbud', 'travlt'), a name or an
@@ -406,7 +456,8 @@ def answer_despite_intent(requested: Optional[str], intent: Optional[str], text:
         answer = yes_or_no(text)
         return {} if answer is None else {requested: answer}
     if requested == "problem_description" and (
-            intent in ("faq", "nlu_fallback") or (intent in PROBLEM_NOT_CONTROL and len(words(text)) >= 3)):
+        intent in ("faq", "nlu_fallback") or (intent in PROBLEM_NOT_CONTROL and len(words(text)) >= 3)
+    ):
         return {requested: text}  # 'vi taler ikke ordentligt sammen' is no 'nej'
     if requested == "problem_description" and intent == "out_of_scope":
         # Markup or odd words can make a real problem look off-topic; one that names a theme is an answer.
@@ -436,9 +487,15 @@ def name_correction(requested: Optional[str], text: str, now: Answers) -> Slots:
     named_field = parse_field(text, given) if given else None
     if named_field in NAME_FIELDS:
         return {named_field: name}
-    just_before = {"leader_email": "leader_name", "leader_phone": "leader_name", "rep_role": "rep_name",
-                   "rep_email": "rep_name", "rep_phone": "rep_name", "contact_email": "contact_name",
-                   "contact_phone": "contact_name"}.get(requested or "")
+    just_before = {
+        "leader_email": "leader_name",
+        "leader_phone": "leader_name",
+        "rep_role": "rep_name",
+        "rep_email": "rep_name",
+        "rep_phone": "rep_name",
+        "contact_email": "contact_name",
+        "contact_phone": "contact_name",
+    }.get(requested or "")
     if just_before in given:
         return {just_before: name}
     return {given[0]: name} if len(given) == 1 else {}
@@ -473,12 +530,16 @@ def route_to_explain(now: Answers, explained_for: Optional[str]) -> Optional[str
 
 # -- facts taken from any message (several facts in one sentence) ------------------------
 
+
 def facts(text: str, now: Answers, requested: Optional[str]) -> Slots:
     """Everything a message tells besides the answer asked for: the workplace's sector (and region),
     the user's role, the problem. Each fact is read with the ones before it known."""
     found: Slots = {}
-    for read in (lambda a: workplace_facts(text, a), lambda a: role_fact(text, a, requested),
-                 lambda a: problem_fact(text, a, requested)):
+    for read in (
+        lambda a: workplace_facts(text, a),
+        lambda a: role_fact(text, a, requested),
+        lambda a: problem_fact(text, a, requested),
+    ):
         found.update(read(now.updated(found)))
     return found
 
@@ -527,8 +588,9 @@ def tells_about_workplace(text: str, now: Answers) -> bool:
         return False
     reading = workplaces.read(text)
     # a job title alone is too little: "jeg vil søge job som pædagog" is about no workplace of theirs
-    return bool(((reading.sector or reading.ask) and reading.strength >= workplaces.KIND)
-                or role not in (None, "medarbejder"))
+    return bool(
+        ((reading.sector or reading.ask) and reading.strength >= workplaces.KIND) or role not in (None, "medarbejder")
+    )
 
 
 def sector_hint(text: str, now: Answers) -> Optional[str]:
@@ -541,8 +603,14 @@ def sector_hint(text: str, now: Answers) -> Optional[str]:
 
 def role_fact(text: str, now: Answers, requested: Optional[str]) -> Slots:
     """The user's role from what they say about themselves ('jeg er TR', not 'min leder mobber mig')."""
-    if now.role is not None or requested in ("rep_role", "rep_name", "leader_name", "contact_name", "workplace",
-                                             "problem_description"):
+    if now.role is not None or requested in (
+        "rep_role",
+        "rep_name",
+        "leader_name",
+        "contact_name",
+        "workplace",
+        "problem_description",
+    ):
         return {}
     # The answer to the role question may be a bare word ('leder', 'sygeplejerske'); elsewhere only
     # what the user says about themselves counts.
@@ -563,8 +631,7 @@ def problem_fact(text: str, now: Answers, requested: Optional[str]) -> Slots:
     return {"problem_description": themes.problem_part(text)}
 
 
-def changed_answers(now: Answers, before: Answers, requested: Optional[str],
-                    validated: Mapping[str, Any]) -> list[str]:
+def changed_answers(now: Answers, before: Answers, requested: Optional[str], validated: Mapping[str, Any]) -> list[str]:
     """What to say when a message changed an earlier answer it was not asked for.
 
     The new value is the validated one, or else the one NLU extracted this turn (a region

@@ -161,8 +161,14 @@ def _tuple(value: object) -> tuple[str, ...]:
 def parse(raw: dict) -> Catalogue:
     """Build and check a catalogue from the YAML structure."""
     offers = {
-        code: Offer(code=code, sector=o["sector"], name=o["name"], long_name=o["long_name"],
-                    reference_prefix=o["reference_prefix"], open=bool(o["open"]))
+        code: Offer(
+            code=code,
+            sector=o["sector"],
+            name=o["name"],
+            long_name=o["long_name"],
+            reference_prefix=o["reference_prefix"],
+            open=bool(o["open"]),
+        )
         for code, o in raw["offers"].items()
     }
     # A theme shared by two offers (vold_og_trusler) lists its keywords once.
@@ -171,17 +177,28 @@ def parse(raw: dict) -> Catalogue:
         if t["keywords"] and t["code"] not in keywords_by_code:
             keywords_by_code[t["code"]] = _tuple(t["keywords"])
     themes = tuple(
-        Theme(code=t["code"], offer=t["offer"], label=t["label"],
-              keywords=_tuple(t["keywords"]) or keywords_by_code.get(t["code"], ()))
+        Theme(
+            code=t["code"],
+            offer=t["offer"],
+            label=t["label"],
+            keywords=_tuple(t["keywords"]) or keywords_by_code.get(t["code"], ()),
+        )
         for t in raw["themes"]
     )
     catalogue = Catalogue(
         offers=offers,
         themes=themes,
         regions=tuple(Region(**{**r, "code": str(r["code"])}) for r in raw["regions"]),
-        providers=tuple(Provider(code=p["code"], name=p["name"], short=p["short"],
-                                 description=p["description"], aliases=_tuple(p["aliases"]))
-                        for p in raw["providers"]),
+        providers=tuple(
+            Provider(
+                code=p["code"],
+                name=p["name"],
+                short=p["short"],
+                description=p["description"],
+                aliases=_tuple(p["aliases"]),
+            )
+            for p in raw["providers"]
+        ),
         central_unit=CentralUnit(**raw["central_unit"]),
         recipients=_recipients(raw),
         exclusions={name: _tuple(e["keywords"]) for name, e in raw["exclusions"].items()},
@@ -203,11 +220,14 @@ def _recipients(raw: dict) -> tuple[Recipient, ...]:
         return " ".join(str(entry["route"]).split())
 
     found = [Recipient("spark", given["spark"]["name"], given["spark"]["document"], text(given["spark"]))]
-    found += [Recipient(p["code"], p["name"], given["providers"]["document"], text(given["providers"]))
-              for p in raw["providers"]]
+    found += [
+        Recipient(p["code"], p["name"], given["providers"]["document"], text(given["providers"]))
+        for p in raw["providers"]
+    ]
     central = raw["central_unit"]
-    found.append(Recipient(central["code"], central["name"], given["central_unit"]["document"],
-                           text(given["central_unit"])))
+    found.append(
+        Recipient(central["code"], central["name"], given["central_unit"]["document"], text(given["central_unit"]))
+    )
     interest = given["interest_list"]
     found.append(Recipient(interest["code"], interest["name"], interest["document"], text(interest)))
     return tuple(found)

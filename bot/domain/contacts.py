@@ -71,19 +71,72 @@ def check_phone(text: str) -> Checked:
 
 
 # What people write instead of a name: "det er mig", "ved ikke", "lederen".
-NOT_NAMES = frozenset({
-    "mig", "jeg", "mig selv", "ham", "hende", "dem", "os", "du", "dig", "den", "det", "denne", "vedkommende",
-    "samme", "den samme", "det samme", "samme som", "ingen", "ingen endnu", "nej", "ja", "ok", "ved ikke",
-    "det ved jeg ikke", "aner det ikke", "ikke valgt", "ikke valgt endnu", "lederen", "min leder", "vores leder",
-    "chefen", "min chef", "tr", "amr", "ftr", "trioen", "leder", "medarbejder", "hvem", "hvad", "spring over", "skip",
-    "test", "navn", "mit navn", "hans navn", "hendes navn", "fornavn efternavn", "anonym", "hemmeligt"})
+NOT_NAMES = frozenset(
+    {
+        "mig",
+        "jeg",
+        "mig selv",
+        "ham",
+        "hende",
+        "dem",
+        "os",
+        "du",
+        "dig",
+        "den",
+        "det",
+        "denne",
+        "vedkommende",
+        "samme",
+        "den samme",
+        "det samme",
+        "samme som",
+        "ingen",
+        "ingen endnu",
+        "nej",
+        "ja",
+        "ok",
+        "ved ikke",
+        "det ved jeg ikke",
+        "aner det ikke",
+        "ikke valgt",
+        "ikke valgt endnu",
+        "lederen",
+        "min leder",
+        "vores leder",
+        "chefen",
+        "min chef",
+        "tr",
+        "amr",
+        "ftr",
+        "trioen",
+        "leder",
+        "medarbejder",
+        "hvem",
+        "hvad",
+        "spring over",
+        "skip",
+        "test",
+        "navn",
+        "mit navn",
+        "hans navn",
+        "hendes navn",
+        "fornavn efternavn",
+        "anonym",
+        "hemmeligt",
+    }
+)
 # Words no name is made of alone ("det mig", "han er").
-_SMALL_WORDS = frozenset("""det der den de er var mig jeg du dig han hun ham hende os vi jer i og eller som så saa
+_SMALL_WORDS = frozenset(
+    """det der den de er var mig jeg du dig han hun ham hende os vi jer i og eller som så saa
     jo nu her hos paa på til fra med ikke ja nej også ogsaa selv igen bare kun en et noget nogen intet
-    ingenting hvad hvem""".split())
-_NAME_LEAD = re.compile(r"^(?:(?:og\s+)?(?:han|hun|vedkommende|lederen|repræsentanten|tr'en|amr'en|det)\s+hedder|"
-                        r"(?:navnet|lederens navn|hans navn|hendes navn|mit navn|navn) er|"
-                        r"(?:det|navnet) skal være|det er|jeg hedder|hedder)\s+", re.I)
+    ingenting hvad hvem""".split()
+)
+_NAME_LEAD = re.compile(
+    r"^(?:(?:og\s+)?(?:han|hun|vedkommende|lederen|repræsentanten|tr'en|amr'en|det)\s+hedder|"
+    r"(?:navnet|lederens navn|hans navn|hendes navn|mit navn|navn) er|"
+    r"(?:det|navnet) skal være|det er|jeg hedder|hedder)\s+",
+    re.I,
+)
 NAME_PATTERN = re.compile(r"\b(?:hedder|navnet er|navn er|skal hedde|skal være)\s+", re.I)
 
 
@@ -95,7 +148,7 @@ def named(text: str) -> Optional[str]:
     """
     text = re.sub(r"\s+", " ", text or "").strip()
     for lead in reversed(list(NAME_PATTERN.finditer(text))):
-        value = check_name(text[lead.end():]).value
+        value = check_name(text[lead.end() :]).value
         if value:
             return value
     return None
@@ -105,7 +158,8 @@ def check_name(text: str) -> Checked:
     name = re.sub(r"\s+", " ", (text or "").strip()).strip(" .!")
     name = _NAME_LEAD.sub("", name)
     if fold(name).strip(" .!") in {fold(w) for w in NOT_NAMES} or (
-            name and all(fold(w) in _SMALL_WORDS for w in re.findall(r"[^\W\d_]+", name))):
+        name and all(fold(w) in _SMALL_WORDS for w in re.findall(r"[^\W\d_]+", name))
+    ):
         return Checked(None, "Skriv venligst personens fulde navn, fx Mette Hansen.")
     if len(name) < 2:
         return Checked(None, "Skriv venligst hele navnet, fx Mette Hansen.")
@@ -136,16 +190,69 @@ def is_skip(text: str) -> bool:
 # Role words, most specific first ("fællestillidsrepræsentant" before "tillidsrepræsentant").
 ROLE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("FTR", ("ftr", "fællestillidsrepræsentant", "faellestillidsrepraesentant", "fællestillidsmand")),
-    ("AMR", ("amr", "ar", "arbejdsmiljørepræsentant", "arbejdsmiljorepraesentant",
-             "arbejdsmiljørep", "arbejdsmiljøreprsentant", "arbejdsmiljørepresentant")),
-    ("TR", ("tr", "tillidsrepræsentant", "tillidsrepraesentant", "tillidsmand", "tillidskvinde",
-            "tillidsrepresentant", "tillidsrep")),
-    ("leder", ("leder", "lederen", "chef", "direktør", "afdelingsleder", "institutionsleder",
-               "mellemleder", "souschef", "teamleder", "skoleleder", "centerleder",
-               "ledelsen", "forstander", "daglig leder", "områdeleder", "sektionsleder")),
-    ("medarbejder", ("medarbejder", "ansat", "almindelig medarbejder", "kollega", "menig",
-                     "medarbejder uden hverv", "bare ansat", "sosu-assistent", "sygeplejerske",
-                     "pædagog", "lærer", "hjemmehjælper", "social- og sundhedshjælper")),
+    (
+        "AMR",
+        (
+            "amr",
+            "ar",
+            "arbejdsmiljørepræsentant",
+            "arbejdsmiljorepraesentant",
+            "arbejdsmiljørep",
+            "arbejdsmiljøreprsentant",
+            "arbejdsmiljørepresentant",
+        ),
+    ),
+    (
+        "TR",
+        (
+            "tr",
+            "tillidsrepræsentant",
+            "tillidsrepraesentant",
+            "tillidsmand",
+            "tillidskvinde",
+            "tillidsrepresentant",
+            "tillidsrep",
+        ),
+    ),
+    (
+        "leder",
+        (
+            "leder",
+            "lederen",
+            "chef",
+            "direktør",
+            "afdelingsleder",
+            "institutionsleder",
+            "mellemleder",
+            "souschef",
+            "teamleder",
+            "skoleleder",
+            "centerleder",
+            "ledelsen",
+            "forstander",
+            "daglig leder",
+            "områdeleder",
+            "sektionsleder",
+        ),
+    ),
+    (
+        "medarbejder",
+        (
+            "medarbejder",
+            "ansat",
+            "almindelig medarbejder",
+            "kollega",
+            "menig",
+            "medarbejder uden hverv",
+            "bare ansat",
+            "sosu-assistent",
+            "sygeplejerske",
+            "pædagog",
+            "lærer",
+            "hjemmehjælper",
+            "social- og sundhedshjælper",
+        ),
+    ),
 )
 REPRESENTATIVE_ROLES = ("TR", "AMR", "FTR")
 # The roles a user can have (the `role` slot's values but "other").
@@ -164,19 +271,24 @@ def _role_at(folded: str) -> list[tuple[int, int, str]]:
 
 
 # Whose role a role word is: "min leder", "lederen", "vores TR" are someone else's.
-_OTHERS_BEFORE = re.compile(r"(?:\b(?:min|mit|mine|vores|jeres|din|dit|hans|hendes|deres|den|det|de|en ny|ny|nye|"
-                            r"med|til|af|fra|for|om|hos|uden|vil|skal|kan|overfor|mellem)\s+(?:\w+\s+)?)$")
+_OTHERS_BEFORE = re.compile(
+    r"(?:\b(?:min|mit|mine|vores|jeres|din|dit|hans|hendes|deres|den|det|de|en ny|ny|nye|"
+    r"med|til|af|fra|for|om|hos|uden|vil|skal|kan|overfor|mellem)\s+(?:\w+\s+)?)$"
+)
 # A definite form names a particular other person ("lederen mobber"), unless "jeg er lederen".
 _DEFINITE = frozenset({"lederen", "ledelsen", "chefen"})
 _OTHERS_AFTER = re.compile(r"^(?:en|et|ne|'en|'et|erne|ens|s)\b")
 _NEGATED = re.compile(r"\b(?:ikke|ikk|ikke laengere|ikke mere|aldrig)\s+(?:\w+\s+)?$")
-_SELF = re.compile(r"(?:\bjeg\b[^.!?]*\b(?:er|var|sidder|arbejder|fungerer|valgt|ansat)\b[^.!?]*$|"
-                   r"\bsom\s+(?:\w+\s+)?$)")
+_SELF = re.compile(
+    r"(?:\bjeg\b[^.!?]*\b(?:er|var|sidder|arbejder|fungerer|valgt|ansat)\b[^.!?]*$|"
+    r"\bsom\s+(?:\w+\s+)?$)"
+)
 _GREETING = re.compile(r"\b(?:hej|hejsa|hejhej|hallo|halloej|goddag|god dag|godmorgen|god morgen|davs|dav|hi|hey)\b")
 _HERE = re.compile(r"^\s*(?:her\b|fra\b|i\b|paa\b|ved\b|hos\b|,|$)")
 # Roles that a statement names outright; a job title ('pædagog') says nothing about the TRIO.
-STATED_ROLE_WORDS = frozenset({"medarbejder", "almindelig medarbejder", "menig", "medarbejder uden hverv",
-                               "bare ansat"})
+STATED_ROLE_WORDS = frozenset(
+    {"medarbejder", "almindelig medarbejder", "menig", "medarbejder uden hverv", "bare ansat"}
+)
 
 
 def stated_role(text: str) -> Optional[str]:
@@ -198,8 +310,9 @@ def stated_role(text: str) -> Optional[str]:
         sentence_before = re.split(r"[.!?;]|\bmen\b", before)[-1]
         if _NEGATED.search(sentence_before) or _OTHERS_AFTER.match(after):
             continue
-        if _OTHERS_BEFORE.search(sentence_before) and not re.search(r"\b(?:jeg er|som)\s+(?:\w+\s+)?$",
-                                                                    sentence_before):
+        if _OTHERS_BEFORE.search(sentence_before) and not re.search(
+            r"\b(?:jeg er|som)\s+(?:\w+\s+)?$", sentence_before
+        ):
             continue
         opening = not _GREETING.sub("", sentence_before).strip(" ,!.-")
         if (_SELF.search(sentence_before) and not opening) or (opening and _HERE.match(after)):
@@ -208,8 +321,10 @@ def stated_role(text: str) -> Optional[str]:
     return ranked[0] if ranked else None
 
 
-_SELF_NAME = re.compile(r"^(?:nej,?\s+)?(?:det\s+)?(?:er|bliver|blir)?\s*(?:jo\s+|så\s+|saa\s+|også\s+|ogsaa\s+)?"
-                        r"(?:mig|jeg)(?:\s+selv)?(?:\s+igen)?(?:\s+selv)?$")
+_SELF_NAME = re.compile(
+    r"^(?:nej,?\s+)?(?:det\s+)?(?:er|bliver|blir)?\s*(?:jo\s+|så\s+|saa\s+|også\s+|ogsaa\s+)?"
+    r"(?:mig|jeg)(?:\s+selv)?(?:\s+igen)?(?:\s+selv)?$"
+)
 
 
 def means_self(text: str) -> bool:
@@ -227,8 +342,17 @@ def representative_role_in(text: str) -> Optional[str]:
 
 def without_role_words(text: str) -> str:
     """The text without role words and the small words around them: 'Lars Nielsen (vores AMR)' -> 'Lars Nielsen'."""
-    spellings = sorted({form for role, words in ROLE_WORDS if role in REPRESENTATIVE_ROLES
-                        for word in words for form in (word, fold(word))}, key=len, reverse=True)
+    spellings = sorted(
+        {
+            form
+            for role, words in ROLE_WORDS
+            if role in REPRESENTATIVE_ROLES
+            for word in words
+            for form in (word, fold(word))
+        },
+        key=len,
+        reverse=True,
+    )
     pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, spellings)) + r")(?!\w)", re.I)
     kept = pattern.sub(" ", text or "")
     if kept != text:

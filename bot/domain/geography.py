@@ -80,8 +80,13 @@ def spellings(name: str) -> set[str]:
 class Geography:
     """Look-ups over municipalities and regions; build once, share (see `load`)."""
 
-    def __init__(self, municipalities: Iterable[Municipality], places: dict,
-                 regions: Iterable[Region], institutions: Optional[dict] = None) -> None:
+    def __init__(
+        self,
+        municipalities: Iterable[Municipality],
+        places: dict,
+        regions: Iterable[Region],
+        institutions: Optional[dict] = None,
+    ) -> None:
         self.municipalities = tuple(municipalities)
         self.regions = tuple(regions)
         self._by_name = {m.name: m for m in self.municipalities}
@@ -91,8 +96,7 @@ class Geography:
         self._capital_only = frozenset(a.lower() for a in self.ambiguous_names) | self.word_spellings
         self._municipality_keys: dict[str, str] = {}
         for m in self.municipalities:
-            for form in (m.name, m.official_name, m.name + "s",
-                         *places["municipality_aliases"].get(m.name, ())):
+            for form in (m.name, m.official_name, m.name + "s", *places["municipality_aliases"].get(m.name, ())):
                 self._add_key(self._municipality_keys, form, m.name)
         self._region_keys: dict[str, str] = {}
         for region in self.regions:
@@ -104,19 +108,21 @@ class Geography:
         self.institutions: list[Institution] = []
         for region_name, names in (institutions or {}).get("regional", {}).items():
             self.institutions += [Institution(str(n), "regional", region_name) for n in names]
-        self.institutions += [Institution(str(n), "regional")
-                              for n in (institutions or {}).get("regional_kinds", [])]
-        self.institutions += [Institution(str(n), "statslig")
-                              for n in (institutions or {}).get("statslig", [])]
-        self._alone = {key(str(n)): Institution(str(n), "statslig")
-                       for n in (institutions or {}).get("statslig_alone", [])}
+        self.institutions += [Institution(str(n), "regional") for n in (institutions or {}).get("regional_kinds", [])]
+        self.institutions += [Institution(str(n), "statslig") for n in (institutions or {}).get("statslig", [])]
+        self._alone = {
+            key(str(n)): Institution(str(n), "statslig") for n in (institutions or {}).get("statslig_alone", [])
+        }
         # Hospitals named by their town alone ("på Gentofte"): bot/domain/workplaces.py decides when.
         self.hospital_short_names: dict[tuple[str, ...], Institution] = {
             tuple(key(str(n)).split()): Institution(str(n), "regional", region_name)
-            for region_name, names in (institutions or {}).get("hospital_short_names", {}).items() for n in names}
+            for region_name, names in (institutions or {}).get("hospital_short_names", {}).items()
+            for n in names
+        }
         # Longest names first, so "SUH Køge" wins over "SUH".
-        self._institution_keys = sorted(((key(i.name).split(), i) for i in self.institutions),
-                                        key=lambda item: -len(item[0]))
+        self._institution_keys = sorted(
+            ((key(i.name).split(), i) for i in self.institutions), key=lambda item: -len(item[0])
+        )
 
     @staticmethod
     def _add_key(table: dict[str, str], form: str, canonical: str) -> None:
@@ -162,20 +168,19 @@ class Geography:
         tokens = [(key(m.group()), m.start(), m.end()) for m in _TOKEN.finditer(text)]
         token_keys = [t[0] for t in tokens]
         candidates = [(k.split(), name, "region") for k, name in self._region_keys.items()]
-        candidates += [(k.split(), name, "municipality")
-                       for k, name in self._municipality_keys.items()]
+        candidates += [(k.split(), name, "municipality") for k, name in self._municipality_keys.items()]
         candidates.sort(key=lambda item: -len(item[0]))
         used = [False] * len(tokens)
         mentions: list[Mention] = []
         for words, name, kind in candidates:
             n = len(words)
             for i in range(len(tokens) - n + 1):
-                if token_keys[i:i + n] != words or any(used[i:i + n]):
+                if token_keys[i : i + n] != words or any(used[i : i + n]):
                     continue
                 start, end = tokens[i][1], tokens[i + n - 1][2]
                 if kind == "municipality" and not self._plausible(name, text[start:end], text[end:]):
                     continue
-                used[i:i + n] = [True] * n
+                used[i : i + n] = [True] * n
                 mentions.append(Mention(kind, name, start, end))
         return sorted(mentions, key=lambda m: m.start)
 
@@ -183,8 +188,7 @@ class Geography:
         lower = surface.lower()
         if name not in self.ambiguous_names and lower not in self._capital_only:
             return True
-        return (surface[:1].isupper() or lower.endswith("kommune")
-                or bool(re.match(r"\s+kommune", rest, re.I)))
+        return surface[:1].isupper() or lower.endswith("kommune") or bool(re.match(r"\s+kommune", rest, re.I))
 
     def find_municipality(self, text: str) -> Optional[Municipality]:
         found = [m.value for m in self.find(text) if m.kind == "municipality"]
@@ -234,8 +238,8 @@ class Geography:
         for words, institution in self._institution_keys:
             n = len(words)
             for i in range(len(token_keys) - n + 1):
-                if token_keys[i:i + n] == words and not any(used[i:i + n]):
-                    used[i:i + n] = [True] * n
+                if token_keys[i : i + n] == words and not any(used[i : i + n]):
+                    used[i : i + n] = [True] * n
                     found.append((i, i + n, institution))
         return sorted(found, key=lambda item: item[0])
 
@@ -257,12 +261,10 @@ class Geography:
             for form in (region.name, *self._aliases["region_aliases"].get(region.name, ())):
                 add("region", form, region.name)
         for m in self.municipalities:
-            forms = [m.official_name, m.name + " Kommune",
-                     *self._aliases["municipality_aliases"].get(m.name, ())]
+            forms = [m.official_name, m.name + " Kommune", *self._aliases["municipality_aliases"].get(m.name, ())]
             if m.name in self.ambiguous_names:
                 # Capitalised only: a token pattern on the exact text.
-                patterns.append({"label": "municipality", "id": m.name,
-                                 "pattern": [{"ORTH": m.name}]})
+                patterns.append({"label": "municipality", "id": m.name, "pattern": [{"ORTH": m.name}]})
             else:
                 forms += [m.name, m.name + "s"]
             for form in forms:
@@ -278,9 +280,13 @@ def load() -> Geography:
     """The geography, read once per process."""
     with open(DATA / "kommuner.csv", encoding="utf-8") as handle:
         municipalities = [
-            Municipality(code=row["kommunekode"], name=row["kommune"],
-                         official_name=row["officielt_navn"], region=row["region"],
-                         region_code=row["regionskode"])
+            Municipality(
+                code=row["kommunekode"],
+                name=row["kommune"],
+                official_name=row["officielt_navn"],
+                region=row["region"],
+                region_code=row["regionskode"],
+            )
             for row in csv.DictReader(handle)
         ]
     with open(DATA / "places.yml", encoding="utf-8") as handle:

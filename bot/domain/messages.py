@@ -27,15 +27,19 @@ Button = tuple[str, str]
 
 # -- what every channel answers before Rasa sees a message (bot/channels/guard.py) ----------
 TECHNICAL_FAILURE = "Beklager, der skete en teknisk fejl, så jeg kunne ikke læse din besked. Prøv igen om lidt."
-PRIVATE_EMPLOYER = ("Arbejdsmiljøguiden hjælper offentlige arbejdspladser: i kommuner, regioner og staten. "
-                    "Arbejder du hos en privat arbejdsgiver, er tilbuddene her ikke for jer. "
-                    "Spørg gerne din tillidsrepræsentant, din arbejdsmiljørepræsentant eller din fagforening.")
+PRIVATE_EMPLOYER = (
+    "Arbejdsmiljøguiden hjælper offentlige arbejdspladser: i kommuner, regioner og staten. "
+    "Arbejder du hos en privat arbejdsgiver, er tilbuddene her ikke for jer. "
+    "Spørg gerne din tillidsrepræsentant, din arbejdsmiljørepræsentant eller din fagforening."
+)
 EMPTY_MESSAGE = "Din besked var tom. Skriv gerne, hvad du vil spørge om, så hjælper jeg dig videre."
 
 
 def message_too_long(length: int, limit: int) -> str:
-    return (f"Din besked er for lang ({length} tegn). Jeg kan højst læse {limit} tegn ad gangen. "
-            "Skriv det gerne kortere, så hjælper jeg dig videre. Intet af det, du skrev, er gemt.")
+    return (
+        f"Din besked er for lang ({length} tegn). Jeg kan højst læse {limit} tegn ad gangen. "
+        "Skriv det gerne kortere, så hjælper jeg dig videre. Intet af det, du skrev, er gemt."
+    )
 
 
 @dataclass(frozen=True)
@@ -100,27 +104,33 @@ def theme_question(offer: str, suggestion: Optional[str]) -> Reply:
 
 def theme_not_understood(offer: str) -> str:
     count = len(catalogue_module.load().themes_for(offer))
-    return (f"Jeg kunne ikke se, hvilket tema du mener. Skriv nummeret på temaet (1–{count}), "
-            "beskriv problemet med lidt andre ord, eller skriv »ingen«, hvis ingen af dem passer.")
+    return (
+        f"Jeg kunne ikke se, hvilket tema du mener. Skriv nummeret på temaet (1–{count}), "
+        "beskriv problemet med lidt andre ord, eller skriv »ingen«, hvis ingen af dem passer."
+    )
 
 
 def themes_overview(offer: str) -> str:
     catalogue = catalogue_module.load()
     themes = catalogue.themes_for(offer)
-    return f"{catalogue.offers[offer].name} dækker {count_word(len(themes))} temaer:\n" + \
-        _bullets([t.label for t in themes])
+    return f"{catalogue.offers[offer].name} dækker {count_word(len(themes))} temaer:\n" + _bullets(
+        [t.label for t in themes]
+    )
 
 
 def no_theme_fit(offer: str, out_of_theme: bool) -> str:
-    first = ("Det, du beskriver, ligger uden for temaerne" if out_of_theme
-             else "Jeres problem passer ikke ind i temaerne")
+    first = (
+        "Det, du beskriver, ligger uden for temaerne" if out_of_theme else "Jeres problem passer ikke ind i temaerne"
+    )
     return f"{first}, så I kan ikke søge om støtte til det her. {NO_THEME_ADVICE}\n\n" + themes_overview(offer)
 
 
 def outside_themes_hint(offer: str) -> str:
     name = catalogue_module.load().offers[offer].name
-    return (f"Det, du beskriver, ser ikke ud til at passe ind i temaerne for {name if name.isupper() else name.lower()}. "
-            "Vælg et tema herunder, hvis det alligevel passer, ellers »Ingen af dem«.")
+    return (
+        f"Det, du beskriver, ser ikke ud til at passe ind i temaerne for {name if name.isupper() else name.lower()}. "
+        "Vælg et tema herunder, hvis det alligevel passer, ellers »Ingen af dem«."
+    )
 
 
 EXCLUSION_TEXT = {
@@ -129,8 +139,10 @@ EXCLUSION_TEXT = {
 }
 EXCLUSION_WORDS = {"personsag": "konkrete personsager", "paabud": "påbud fra Arbejdstilsynet"}
 EXCLUSION_NAME = {"personsag": "en konkret personsag", "paabud": "at efterkomme et påbud fra Arbejdstilsynet"}
-NO_THEME_ADVICE = ("Tal med jeres tillidsrepræsentant, jeres arbejdsmiljørepræsentant eller jeres fagforening, "
-                   "eller tag det op i MED-systemet. De kan hjælpe jer videre.")
+NO_THEME_ADVICE = (
+    "Tal med jeres tillidsrepræsentant, jeres arbejdsmiljørepræsentant eller jeres fagforening, "
+    "eller tag det op i MED-systemet. De kan hjælpe jer videre."
+)
 
 
 def exclusion_note(exclusions: tuple[str, ...], offer: str = "spark") -> str:
@@ -140,14 +152,18 @@ def exclusion_note(exclusions: tuple[str, ...], offer: str = "spark") -> str:
         sentences = " ".join(EXCLUSION_TEXT[e] for e in exclusions)
         return f"{sentences} Men SPARK kan støtte jeres forebyggende arbejde omkring det."
     what = " og ".join(EXCLUSION_WORDS[e] for e in exclusions)
-    return (f"Kilderne siger kun om SPARK, at det ikke hjælper med {what}. Om ekspertrådgivningen siger de "
-            "ikke noget om det, men den handler om at styrke det psykiske arbejdsmiljø.")
+    return (
+        f"Kilderne siger kun om SPARK, at det ikke hjælper med {what}. Om ekspertrådgivningen siger de "
+        "ikke noget om det, men den handler om at styrke det psykiske arbejdsmiljø."
+    )
 
 
 def preventive_question() -> str:
     """The problem question after a personnel case or påbud was explained."""
-    return ("Hvilket forebyggende arbejde vil I gerne have hjælp til? Beskriv det med dine egne ord, fx hvordan "
-            "I vil styrke samarbejdet, tonen eller trivslen fremover. Skriv ikke navne på kolleger.")
+    return (
+        "Hvilket forebyggende arbejde vil I gerne have hjælp til? Beskriv det med dine egne ord, fx hvordan "
+        "I vil styrke samarbejdet, tonen eller trivslen fremover. Skriv ikke navne på kolleger."
+    )
 
 
 def exclusion_ends(exclusions: tuple[str, ...], offer: str = "spark") -> str:
@@ -161,8 +177,10 @@ def no_theme_advice() -> str:
 
 
 def theme_denied(label: str) -> str:
-    return (f"Du skrev, at det ikke handler om »{label}«, så det tema vælger jeg ikke. "
-            "Vælg et andet tema, eller skriv »ingen«, hvis ingen af dem passer.")
+    return (
+        f"Du skrev, at det ikke handler om »{label}«, så det tema vælger jeg ikke. "
+        "Vælg et andet tema, eller skriv »ingen«, hvis ingen af dem passer."
+    )
 
 
 def own_name_please() -> str:
@@ -171,10 +189,11 @@ def own_name_please() -> str:
 
 def faelles_intro() -> str:
     steps = catalogue_module.load().commitments_for("faelles")[2:]
-    return ("Et fællesforløb er for flere arbejdspladser, der går sammen om et fælles tema. "
-            "Det er HovedMED, ForvaltningsMED, områdeMED eller lignende, der søger. "
-            "Forløbet har to workshops på typisk en halv dag hver, og I skal bl.a.:\n"
-            + _bullets(list(steps)))
+    return (
+        "Et fællesforløb er for flere arbejdspladser, der går sammen om et fælles tema. "
+        "Det er HovedMED, ForvaltningsMED, områdeMED eller lignende, der søger. "
+        "Forløbet har to workshops på typisk en halv dag hver, og I skal bl.a.:\n" + _bullets(list(steps))
+    )
 
 
 def commitments_question(application_type: Optional[str], offer: str) -> Reply:
@@ -182,7 +201,8 @@ def commitments_question(application_type: Optional[str], offer: str) -> Reply:
     name = catalogue_module.load().offers[offer].name
     return Reply(
         f"Det er gratis at deltage. Men når I søger {name}, accepterer I at:\n"
-        + _bullets(list(commitments)) + "\n\nEr I klar til det?",
+        + _bullets(list(commitments))
+        + "\n\nEr I klar til det?",
         (("Ja, det er vi klar til", "/affirm"), ("Nej", "/deny")),
     )
 
@@ -194,41 +214,52 @@ def region_route(region: str) -> str:
     """How a region's workplaces get expert advice (model 1 or 2), as the page of 1 October 2018 says."""
     r = catalogue_module.load().region(region)
     if r.model == 1:
-        return (f"Ifølge {SOURCE_PAGE} har {r.name} valgt at sætte fokus på temaerne i en fælles, strategisk "
-                f"indsats. Derfor skal jeres arbejdsplads først kontakte "
-                f"{catalogue_module.load().central_unit.name[0].lower()}{catalogue_module.load().central_unit.name[1:]} "
-                "for at afklare, om I kan søge om ekspertrådgivning og inspiration. "
-                "Jeg samler jeres svar til en henvendelse til enheden.")
+        return (
+            f"Ifølge {SOURCE_PAGE} har {r.name} valgt at sætte fokus på temaerne i en fælles, strategisk "
+            f"indsats. Derfor skal jeres arbejdsplads først kontakte "
+            f"{catalogue_module.load().central_unit.name[0].lower()}{catalogue_module.load().central_unit.name[1:]} "
+            "for at afklare, om I kan søge om ekspertrådgivning og inspiration. "
+            "Jeg samler jeres svar til en henvendelse til enheden."
+        )
     providers = count_word(len(catalogue_module.load().providers))
-    return (f"Ifølge {SOURCE_PAGE} kan arbejdspladser i {r.name} henvende sig direkte til en af de {providers} "
-            "udbydere af ekspertrådgivning og inspiration. Jeg hjælper jer med at vælge en udbyder og samle jeres svar.")
+    return (
+        f"Ifølge {SOURCE_PAGE} kan arbejdspladser i {r.name} henvende sig direkte til en af de {providers} "
+        "udbydere af ekspertrådgivning og inspiration. Jeg hjælper jer med at vælge en udbyder og samle jeres svar."
+    )
 
 
 def interest_question() -> Reply:
     """Asked only where this installation delivers interest registrations to the travelling team's list."""
-    return Reply(state_offer() + "\n\nVil I registrere jeres interesse? Så sender jeg jeres kontaktoplysninger "
-                 "til rejseholdets interesseliste, og I kan få besked, når rejseholdet er klar.",
-                 (("Ja tak", "/affirm"), ("Nej tak", "/deny")))
+    return Reply(
+        state_offer() + "\n\nVil I registrere jeres interesse? Så sender jeg jeres kontaktoplysninger "
+        "til rejseholdets interesseliste, og I kan få besked, når rejseholdet er klar.",
+        (("Ja tak", "/affirm"), ("Nej tak", "/deny")),
+    )
 
 
 def regional_theme_mismatch(spark_theme: str) -> str:
     catalogue = catalogue_module.load()
     label = catalogue.theme("spark", spark_theme).label
     regional = [t.label.lower() for t in catalogue.themes_for("regional_ekspertraadgivning")]
-    return (f"»{label}« er et af SPARKs temaer for kommunale arbejdspladser, men det er ikke et af de "
-            f"regionale temaer. Ekspertrådgivningen til regionale arbejdspladser dækker "
-            f"{', '.join(regional[:-1])} og {regional[-1]}.")
+    return (
+        f"»{label}« er et af SPARKs temaer for kommunale arbejdspladser, men det er ikke et af de "
+        f"regionale temaer. Ekspertrådgivningen til regionale arbejdspladser dækker "
+        f"{', '.join(regional[:-1])} og {regional[-1]}."
+    )
 
 
 def provider_question(region: Optional[str]) -> Reply:
     catalogue = catalogue_module.load()
-    text = (f"I kan selv vælge en af de {count_word(len(catalogue.providers))} udbydere, "
-            "som overenskomstparterne har valgt:\n"
-            + _bullets([p.description for p in catalogue.providers]))
+    text = (
+        f"I kan selv vælge en af de {count_word(len(catalogue.providers))} udbydere, "
+        "som overenskomstparterne har valgt:\n" + _bullets([p.description for p in catalogue.providers])
+    )
     if region and catalogue.region(region).model_1_for_single_activity:
         text += f"\n\n{region} bruger dog model 1 (en fælles, strategisk indsats) til en enkelt aktivitet."
-    return Reply(text + "\n\nHvilken udbyder vil I gerne have?",
-                 tuple((p.short, payload("inform", provider=p.code)) for p in catalogue.providers))
+    return Reply(
+        text + "\n\nHvilken udbyder vil I gerne have?",
+        tuple((p.short, payload("inform", provider=p.code)) for p in catalogue.providers),
+    )
 
 
 FIELD_LABELS = {
@@ -251,12 +282,16 @@ FIELD_LABELS = {
     "contact_email": "E-mail",
     "contact_phone": "Telefon",
 }
-SECTOR_TEXT = {"kommunal": "en kommunal arbejdsplads", "regional": "en regional arbejdsplads",
-               "statslig": "en statslig arbejdsplads"}
+SECTOR_TEXT = {
+    "kommunal": "en kommunal arbejdsplads",
+    "regional": "en regional arbejdsplads",
+    "statslig": "en statslig arbejdsplads",
+}
 APPLICATION_TYPE_TEXT = {"enkelt": "Én arbejdsplads", "faelles": "Fællesforløb (flere arbejdspladser)"}
 
 
 # -- the form's answers: asked again, corrected, changed ------------------------------------
+
 
 def not_an_answer(slot: str, answers: Answers) -> str:
     """What to say when a message was no answer to the question for `slot`: what is expected."""
@@ -264,11 +299,17 @@ def not_an_answer(slot: str, answers: Answers) -> str:
     if slot == "region":
         return f"Vælg en af de {count_word(len(catalogue.regions))} regioner."
     if slot == "provider":
-        return (f"Vælg en af de {count_word(len(catalogue.providers))} udbydere: "
-                + ", ".join(p.short for p in catalogue.providers) + ".")
+        return (
+            f"Vælg en af de {count_word(len(catalogue.providers))} udbydere: "
+            + ", ".join(p.short for p in catalogue.providers)
+            + "."
+        )
     if slot == "applicant_body":
-        return "Vælg det udvalg, der søger: " + ", ".join(
-            catalogue.applicant_bodies[answers.application_type or "enkelt"]) + "."
+        return (
+            "Vælg det udvalg, der søger: "
+            + ", ".join(catalogue.applicant_bodies[answers.application_type or "enkelt"])
+            + "."
+        )
     if slot == "theme":
         return theme_not_understood(answers.offer or "spark")
     return NOT_AN_ANSWER[slot]
@@ -373,25 +414,23 @@ def summary(answers: Answers, delivers: bool = False) -> Reply:
         heading, question = f"Her er jeres {noun} til {name}:", f"Skal jeg sende {definite} til {name}?"
     else:
         heading = "Her er jeres svar:"
-        question = (f"Skal jeg gemme {definite}? Jeg sender den ikke videre, men I får en tekst, "
-                    "I selv kan bruge.")
-    return Reply(heading + "\n" + "\n".join(lines) + "\n\n" + question,
-                 (("Ja", "/affirm"), ("Ret noget", "/deny")))
+        question = f"Skal jeg gemme {definite}? Jeg sender den ikke videre, men I får en tekst, I selv kan bruge."
+    return Reply(heading + "\n" + "\n".join(lines) + "\n\n" + question, (("Ja", "/affirm"), ("Ret noget", "/deny")))
 
 
 def correction_question(answers: Answers, only_answered: bool = False) -> Reply:
-    fields = [slot for slot in summary_fields(answers)
-              if not only_answered or getattr(answers, slot) is not None]
-    return Reply("Hvad vil du rette?",
-                 tuple((FIELD_LABELS[slot], payload("correct", field=slot)) for slot in fields))
+    fields = [slot for slot in summary_fields(answers) if not only_answered or getattr(answers, slot) is not None]
+    return Reply("Hvad vil du rette?", tuple((FIELD_LABELS[slot], payload("correct", field=slot)) for slot in fields))
 
 
 def state_offer() -> str:
     """The state's travelling team as the page of 1 October 2018 describes it."""
-    return ("En projektgruppe er ved at etablere et rejsehold, der skal støtte statslige arbejdspladser i at "
-            "håndtere udfordringer i det psykiske arbejdsmiljø. "
-            f"Ifølge {SOURCE_PAGE} er rejseholdets indsatsområder ikke fastlagt endnu, og man kan ikke søge endnu. "
-            "Rejseholdet bliver annonceret i en nyhed på etf.dk.")
+    return (
+        "En projektgruppe er ved at etablere et rejsehold, der skal støtte statslige arbejdspladser i at "
+        "håndtere udfordringer i det psykiske arbejdsmiljø. "
+        f"Ifølge {SOURCE_PAGE} er rejseholdets indsatsområder ikke fastlagt endnu, og man kan ikke søge endnu. "
+        "Rejseholdet bliver annonceret i en nyhed på etf.dk."
+    )
 
 
 def conclusion(decision: Decision, answers: Answers) -> str:
@@ -399,22 +438,30 @@ def conclusion(decision: Decision, answers: Answers) -> str:
     if decision.outcome == "state_not_open":
         return state_offer() + " Hold øje med etf.dk. Jeg kan ikke registrere jeres interesse her."
     if decision.outcome == "employee" and answers.sector == "statslig":
-        return (state_offer() + " Tag gerne fat i din tillidsrepræsentant eller arbejdsmiljørepræsentant, "
-                "så de kan følge med for jer.")
+        return (
+            state_offer() + " Tag gerne fat i din tillidsrepræsentant eller arbejdsmiljørepræsentant, "
+            "så de kan følge med for jer."
+        )
     if decision.outcome == "employee":
-        return ("Som medarbejder kan du ikke søge alene: leder og medarbejderrepræsentanter skal søge "
-                "sammen. Tag fat i din tillidsrepræsentant, din arbejdsmiljørepræsentant eller din "
-                "fagforenings afdeling. De kan undersøge, hvordan jeres arbejdsplads kan få glæde "
-                "af tilbuddet. Du er velkommen til at spørge mig om tilbuddet imens.")
+        return (
+            "Som medarbejder kan du ikke søge alene: leder og medarbejderrepræsentanter skal søge "
+            "sammen. Tag fat i din tillidsrepræsentant, din arbejdsmiljørepræsentant eller din "
+            "fagforenings afdeling. De kan undersøge, hvordan jeres arbejdsplads kan få glæde "
+            "af tilbuddet. Du er velkommen til at spørge mig om tilbuddet imens."
+        )
     if decision.outcome == "no_consensus":
-        return ("Så gemmer jeg ikke noget. Ledere og medarbejderrepræsentanter skal være enige "
-                "om at søge, fordi forløbet planlægges i samarbejde mellem jer. "
-                "Tag det op i jeres TRIO eller MED-udvalg. Når I er enige, er I velkomne tilbage. "
-                "Skriv »start forfra«, så hjælper jeg jer.")
+        return (
+            "Så gemmer jeg ikke noget. Ledere og medarbejderrepræsentanter skal være enige "
+            "om at søge, fordi forløbet planlægges i samarbejde mellem jer. "
+            "Tag det op i jeres TRIO eller MED-udvalg. Når I er enige, er I velkomne tilbage. "
+            "Skriv »start forfra«, så hjælper jeg jer."
+        )
     if decision.outcome == "no_commitment":
-        return ("Så gemmer jeg ikke noget. Forløbet er gratis, men det kræver, at I afsætter tid og "
-                "ressourcer og deltager i evalueringen. Tal om det i jeres TRIO eller MED-udvalg, "
-                "og kom gerne tilbage, når I er klar.")
+        return (
+            "Så gemmer jeg ikke noget. Forløbet er gratis, men det kræver, at I afsætter tid og "
+            "ressourcer og deltager i evalueringen. Tal om det i jeres TRIO eller MED-udvalg, "
+            "og kom gerne tilbage, når I er klar."
+        )
     if decision.outcome == "no_theme":
         return "Jeg har ikke gemt noget. Skriv »start forfra«, hvis du vil beskrive problemet på en anden måde."
     if decision.outcome == "no_interest":
@@ -434,14 +481,15 @@ def filed(record: dict, plan_delivers: bool, by_email: bool = False, receipt_by_
     text = f"Tak! Jeg har registreret jeres {noun} med referencen {record['reference']}."
     if plan_delivers:
         if recipient.document == "interest":
-            text += (" Jeg sender den til rejseholdets interesseliste nu, "
-                     "så I kan få besked, når rejseholdet er klar.")
+            text += " Jeg sender den til rejseholdets interesseliste nu, så I kan få besked, når rejseholdet er klar."
         else:
             text += f" Jeg sender {definite} til {recipient.name} nu."
         text += " Skriv »status«, hvis I vil se, om den er kommet frem."
     else:
-        text += (f" Men jeg sender den ikke videre: det er ikke sat op i denne udgave af Arbejdsmiljøguiden. "
-                 f"{recipient.route}")
+        text += (
+            f" Men jeg sender den ikke videre: det er ikke sat op i denne udgave af Arbejdsmiljøguiden. "
+            f"{recipient.route}"
+        )
         if recipient.document != "interest":
             text += " Nedenfor står alle jeres svar samlet, så I kan kopiere dem."
     if receipt_by_email:
@@ -451,24 +499,31 @@ def filed(record: dict, plan_delivers: bool, by_email: bool = False, receipt_by_
 
 def already_filed(reference: str, recipient_code: Optional[str]) -> Reply:
     noun = _document(recipient_code)[0] if recipient_code else "ansøgning"
-    return Reply(f"Jeres {noun} er allerede registreret med referencen {reference}, så jeg gemmer den ikke igen. "
-                 "Skriv »ny ansøgning«, hvis I vil søge for en anden arbejdsplads.", AFTER_FILING_BUTTONS)
+    return Reply(
+        f"Jeres {noun} er allerede registreret med referencen {reference}, så jeg gemmer den ikke igen. "
+        "Skriv »ny ansøgning«, hvis I vil søge for en anden arbejdsplads.",
+        AFTER_FILING_BUTTONS,
+    )
 
 
 def nothing_to_stop(reference: str) -> str:
     return f"Jeres ansøgning er allerede registreret med referencen {reference}. Der er ikke noget at stoppe."
 
 
-STOPPED = ("Jeg har stoppet ansøgningen. Intet er gemt eller sendt, og jeg har glemt de svar, du har givet. "
-           "Skriv bare, hvis du vil starte igen.")
+STOPPED = (
+    "Jeg har stoppet ansøgningen. Intet er gemt eller sendt, og jeg har glemt de svar, du har givet. "
+    "Skriv bare, hvis du vil starte igen."
+)
 
 
 def filing_failed(answers: Answers) -> str:
     """The record could not be stored: nothing is lost (the answers stay in the conversation)."""
     code = recipient_of(answers)
     route = f" Eller tag den vej, der altid findes: {catalogue_module.load().recipient(code).route}" if code else ""
-    return ("Beklager, der skete en teknisk fejl, så jeres svar er ikke gemt endnu. Jeg har stadig alle "
-            "jeres svar. Skriv »prøv igen« om lidt, så prøver jeg igen." + route)
+    return (
+        "Beklager, der skete en teknisk fejl, så jeres svar er ikke gemt endnu. Jeg har stadig alle "
+        "jeres svar. Skriv »prøv igen« om lidt, så prøver jeg igen." + route
+    )
 
 
 def record_lines(record: dict, full: bool = True) -> list[str]:
@@ -515,11 +570,16 @@ def copy_text(record: dict) -> str:
     return "\n".join(record_lines(record, full=True))
 
 
-REPRESENTATIVE_ROLE_TEXT = {"TR": "tillidsrepræsentant", "AMR": "arbejdsmiljørepræsentant",
-                            "FTR": "fællestillidsrepræsentant", "other": "anden repræsentant"}
+REPRESENTATIVE_ROLE_TEXT = {
+    "TR": "tillidsrepræsentant",
+    "AMR": "arbejdsmiljørepræsentant",
+    "FTR": "fællestillidsrepræsentant",
+    "other": "anden repræsentant",
+}
 
 
 # -- e-mails: the receipt to the contacts, the intake e-mail to the recipient ---------------------
+
 
 def receipt_subject(record: dict) -> str:
     noun = _document(record["recipient"])[0] if record.get("recipient") else "ansøgning"
@@ -537,18 +597,20 @@ def receipt_body(record: dict, plan_delivers: bool) -> str:
     else:
         what = f"Arbejdsmiljøguiden sender den ikke videre. {recipient.route}" if recipient else ""
         answers = ["Alle jeres svar, så I kan kopiere dem:", copy_text(record)]
-    return "\n".join([
-        "Hej",
-        "",
-        f"Jeres {noun} er registreret i Arbejdsmiljøguiden med referencen {record['reference']}. {what}".strip(),
-        "",
-        *answers,
-        "",
-        "Venlig hilsen",
-        "Arbejdsmiljøguiden",
-        "",
-        "Du får denne e-mail, fordi du er kontaktperson. Svar ikke på den: den sendes automatisk.",
-    ])
+    return "\n".join(
+        [
+            "Hej",
+            "",
+            f"Jeres {noun} er registreret i Arbejdsmiljøguiden med referencen {record['reference']}. {what}".strip(),
+            "",
+            *answers,
+            "",
+            "Venlig hilsen",
+            "Arbejdsmiljøguiden",
+            "",
+            "Du får denne e-mail, fordi du er kontaktperson. Svar ikke på den: den sendes automatisk.",
+        ]
+    )
 
 
 def intake_subject(record: dict) -> str:
@@ -559,13 +621,15 @@ def intake_subject(record: dict) -> str:
 def intake_body(record: dict) -> str:
     recipient = catalogue_module.load().recipient(record["recipient"])
     noun = DOCUMENT_WORDS[recipient.document][0]
-    return "\n".join([
-        f"En {noun} til {recipient.name}, registreret i Arbejdsmiljøguiden {record['created_at']}.",
-        "",
-        copy_text(record),
-        "",
-        "Hele registreringen ligger vedhæftet som JSON (application-record.schema.json).",
-    ])
+    return "\n".join(
+        [
+            f"En {noun} til {recipient.name}, registreret i Arbejdsmiljøguiden {record['created_at']}.",
+            "",
+            copy_text(record),
+            "",
+            "Hele registreringen ligger vedhæftet som JSON (application-record.schema.json).",
+        ]
+    )
 
 
 # -- status by reference ---------------------------------------------------------------------------
@@ -578,8 +642,9 @@ def status_unknown(reference: str) -> str:
     return f"Jeg kan ikke finde en ansøgning med referencen {reference} i denne samtale."
 
 
-def application_status(record: dict, plan_delivers: bool, deliveries: dict[str, Optional[str]],
-                       receipt: Optional[str], receipts_on: bool) -> str:
+def application_status(
+    record: dict, plan_delivers: bool, deliveries: dict[str, Optional[str]], receipt: Optional[str], receipts_on: bool
+) -> str:
     """What happened to one record, from its outbox: `deliveries` maps 'e-mail'/'webhook' (those
     planned) to when it was sent (None: not yet); `receipt` is when the receipt was sent."""
     recipient = catalogue_module.load().recipient(record["recipient"]) if record.get("recipient") else None
@@ -594,8 +659,11 @@ def application_status(record: dict, plan_delivers: bool, deliveries: dict[str, 
     elif recipient:
         lines.append(f"Den sendes ikke videre herfra. {recipient.route}")
     if receipts_on:
-        lines.append(f"Kvitteringen er sendt på e-mail {_when(receipt)}." if receipt
-                     else "Kvitteringen på e-mail er ikke sendt endnu.")
+        lines.append(
+            f"Kvitteringen er sendt på e-mail {_when(receipt)}."
+            if receipt
+            else "Kvitteringen på e-mail er ikke sendt endnu."
+        )
     return " ".join(lines)
 
 
@@ -624,31 +692,39 @@ def forgotten(references: list[str]) -> str:
         return done + " Der var ikke registreret nogen ansøgning. Skriv bare, hvis du vil starte forfra."
     which = " og ".join(references)
     one = len(references) == 1
-    return (done + f"\n\n{'Den registrering' if one else 'De registreringer'}, I allerede har lavet ({which}), "
-            f"er ikke slettet: {'den' if one else 'de'} gemmes, så {'den' if one else 'de'} kan blive behandlet. "
-            f"Vil I have {'den' if one else 'dem'} slettet, så skriv til dem, der driver Arbejdsmiljøguiden "
-            f"(de står på {PRIVACY_PAGE}), og oplys referencen.")
+    return (
+        done + f"\n\n{'Den registrering' if one else 'De registreringer'}, I allerede har lavet ({which}), "
+        f"er ikke slettet: {'den' if one else 'de'} gemmes, så {'den' if one else 'de'} kan blive behandlet. "
+        f"Vil I have {'den' if one else 'dem'} slettet, så skriv til dem, der driver Arbejdsmiljøguiden "
+        f"(de står på {PRIVACY_PAGE}), og oplys referencen."
+    )
 
 
 def privacy_notice(retention_days: int, controller: Optional[str]) -> str:
     """The full privacy notice (markdown), with the retention period and the data controller."""
-    controller_text = (f"Dataansvarlig er {controller}." if controller else
-                       "Dataansvarlig er den organisation, der driver denne udgave af Arbejdsmiljøguiden.")
-    return PRIVACY_NOTICE_FILE.read_text(encoding="utf-8").format(retention_days=retention_days,
-                                                                  controller=controller_text)
+    controller_text = (
+        f"Dataansvarlig er {controller}."
+        if controller
+        else "Dataansvarlig er den organisation, der driver denne udgave af Arbejdsmiljøguiden."
+    )
+    return PRIVACY_NOTICE_FILE.read_text(encoding="utf-8").format(
+        retention_days=retention_days, controller=controller_text
+    )
 
 
 def privacy_summary(retention_days: int) -> str:
     """The short version the bot says in the chat (same facts as the notice)."""
-    return ("Sådan passer jeg på dine oplysninger:\n"
-            "- Jeg gemmer det, du skriver i samtalen, så jeg kan hjælpe dig med jeres ansøgning. "
-            "Det kan være navne, e-mailadresser og telefonnumre på jeres kontaktpersoner og jeres "
-            "beskrivelse af problemet.\n"
-            f"- Samtalen slettes automatisk, når der er gået {retention_days} dage uden nye beskeder.\n"
-            "- En registreret ansøgning gemmes, så den kan blive behandlet.\n"
-            "- Skriv »glem mig« eller »slet mine oplysninger«, så sletter jeg samtalen med det samme.\n"
-            "- Skriv ikke helbredsoplysninger eller navne på kolleger i beskrivelsen af problemet.\n\n"
-            f"Læs hele teksten på {PRIVACY_PAGE}")
+    return (
+        "Sådan passer jeg på dine oplysninger:\n"
+        "- Jeg gemmer det, du skriver i samtalen, så jeg kan hjælpe dig med jeres ansøgning. "
+        "Det kan være navne, e-mailadresser og telefonnumre på jeres kontaktpersoner og jeres "
+        "beskrivelse af problemet.\n"
+        f"- Samtalen slettes automatisk, når der er gået {retention_days} dage uden nye beskeder.\n"
+        "- En registreret ansøgning gemmes, så den kan blive behandlet.\n"
+        "- Skriv »glem mig« eller »slet mine oplysninger«, så sletter jeg samtalen med det samme.\n"
+        "- Skriv ikke helbredsoplysninger eller navne på kolleger i beskrivelsen af problemet.\n\n"
+        f"Læs hele teksten på {PRIVACY_PAGE}"
+    )
 
 
 # -- sources ---------------------------------------------------------------------------------
@@ -678,21 +754,29 @@ def source_line(faq_topic: str) -> Optional[str]:
 
 # -- Slack (bot/channels/slack.py) ----------------------------------------------------------
 # Posted in the channel's thread when the answer goes on in a direct message instead.
-SLACK_CONTINUES_IN_PRIVATE = ("Jeg skriver videre til dig i en privat besked, så navne og kontaktoplysninger "
-                              "ikke kommer til at stå her i kanalen.")
+SLACK_CONTINUES_IN_PRIVATE = (
+    "Jeg skriver videre til dig i en privat besked, så navne og kontaktoplysninger "
+    "ikke kommer til at stå her i kanalen."
+)
 # ... when the user's own message in the channel held an e-mail address or a phone number.
-SLACK_CONTACT_DETAILS_IN_CHANNEL = ("Jeg svarer dig i en privat besked. Din besked her har kontaktoplysninger, "
-                                    "som alle i kanalen kan se, så slet den gerne.")
+SLACK_CONTACT_DETAILS_IN_CHANNEL = (
+    "Jeg svarer dig i en privat besked. Din besked her har kontaktoplysninger, "
+    "som alle i kanalen kan se, så slet den gerne."
+)
 # ... when Slack would not open the direct message: the answer is not posted in the channel either.
-SLACK_NO_PRIVATE_MESSAGE = ("Jeg kunne ikke åbne en privat besked til dig, og resten skal ikke stå her i kanalen. "
-                            "Skriv til mig i en direkte besked (find mig under Apps i Slack), så fortsætter vi dér.")
+SLACK_NO_PRIVATE_MESSAGE = (
+    "Jeg kunne ikke åbne en privat besked til dig, og resten skal ikke stå her i kanalen. "
+    "Skriv til mig i en direkte besked (find mig under Apps i Slack), så fortsætter vi dér."
+)
 # The slash command's answer, seen only by the user who typed it.
 SLACK_COMMAND_ANSWERED = "Jeg skriver til dig i en privat besked."
 # After "glem mig" in Slack: the bot's memory is gone, the messages in Slack are not.
 SLACK_MEMORY_DELETED = "Jeg har slettet min hukommelse af vores samtale og alle de svar, du har givet mig."
-SLACK_MESSAGES_STAY = ("Beskederne her i Slack bliver dog stående i Slack, både dine og mine. Dine beskeder kan "
-                       "jeg ikke slette, men det kan du selv: hold musen over en besked, klik på de tre prikker "
-                       "og vælg »Slet besked«.")
+SLACK_MESSAGES_STAY = (
+    "Beskederne her i Slack bliver dog stående i Slack, både dine og mine. Dine beskeder kan "
+    "jeg ikke slette, men det kan du selv: hold musen over en besked, klik på de tre prikker "
+    "og vælg »Slet besked«."
+)
 
 
 def slack_forgotten(texts: list[str]) -> list[str]:
@@ -706,16 +790,21 @@ def slack_forgotten(texts: list[str]) -> list[str]:
 # -- reliability: a part of the bot restarting, a client sending too much ------------------------
 # The channels' guard (bot/channels/guard.py) says this when the action server could not be reached:
 # the turn was not stored, so the same message sent again goes on from where the conversation was.
-ACTION_SERVER_DOWN = ("Beklager, jeg kan ikke svare lige nu. Prøv igen om et øjeblik: send din besked igen, "
-                      "så fortsætter vi, hvor vi slap.")
+ACTION_SERVER_DOWN = (
+    "Beklager, jeg kan ikke svare lige nu. Prøv igen om et øjeblik: send din besked igen, "
+    "så fortsætter vi, hvor vi slap."
+)
 # "glem mig" while the action server could not be reached (bot/server/action_server_down.py): the
 # conversation is deleted all the same, but whether an application was filed could not be looked up.
 FORGOTTEN_REFERENCE_UNKNOWN = (
     f"{FORGOTTEN_MEMORY} {FORGOTTEN_NOTHING_KEPT}\n\nJeg kan ikke se lige nu, om I allerede havde registreret "
     "en ansøgning. En registreret ansøgning er ikke slettet. Skriv »glem mig« igen om et øjeblik, så får du "
-    "dens reference.")
+    "dens reference."
+)
 # The rate limit (bot/channels/rate_limit.py): in the web chat, as a bot message; on REST and the
 # pages, as the reason of a 429 answer.
-RATE_LIMITED_MESSAGE = ("Du har sendt mange beskeder på kort tid. Vent et øjeblik, og send så din besked igen. "
-                        "Den seneste er ikke modtaget.")
+RATE_LIMITED_MESSAGE = (
+    "Du har sendt mange beskeder på kort tid. Vent et øjeblik, og send så din besked igen. "
+    "Den seneste er ikke modtaget."
+)
 RATE_LIMITED_REQUEST = "For mange forespørgsler på kort tid. Vent et øjeblik, og prøv så igen."

@@ -36,17 +36,21 @@ def timestamp(when: Optional[datetime] = None) -> str:
     return when.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def _contact(name: Optional[str], email: Optional[str], phone: Optional[str],
-             role: Optional[str] = None) -> dict:
-    contact = {"name": name, "email": email,
-               "phone": None if phone == contacts.PHONE_SKIPPED else phone}
+def _contact(name: Optional[str], email: Optional[str], phone: Optional[str], role: Optional[str] = None) -> dict:
+    contact = {"name": name, "email": email, "phone": None if phone == contacts.PHONE_SKIPPED else phone}
     if role is not None:
         contact["role"] = role if role in ("TR", "AMR", "FTR") else "other"
     return contact
 
 
-def build_record(answers: Answers, decision: Decision, conversation_id: str, channel: str,
-                 now: Optional[datetime] = None, application_id: Optional[str] = None) -> dict:
+def build_record(
+    answers: Answers,
+    decision: Decision,
+    conversation_id: str,
+    channel: str,
+    now: Optional[datetime] = None,
+    application_id: Optional[str] = None,
+) -> dict:
     """The record for a conversation that ends in filing (reference added on storing).
 
     `application_id` tells this application from others the same conversation files (a TR who
@@ -66,15 +70,20 @@ def build_record(answers: Answers, decision: Decision, conversation_id: str, cha
         r = catalogue_module.load().region(region_name)
         region = {"code": r.code, "name": r.name}
     if answers.sector == "statslig":
-        contacts = {"employee_representative" if answers.role in ("TR", "AMR", "FTR")
-                    else "leader": _contact(answers.contact_name, answers.contact_email,
-                                            answers.contact_phone,
-                                            answers.role if answers.role in ("TR", "AMR", "FTR") else None)}
+        contacts = {
+            "employee_representative" if answers.role in ("TR", "AMR", "FTR") else "leader": _contact(
+                answers.contact_name,
+                answers.contact_email,
+                answers.contact_phone,
+                answers.role if answers.role in ("TR", "AMR", "FTR") else None,
+            )
+        }
     else:
         contacts = {
             "leader": _contact(answers.leader_name, answers.leader_email, answers.leader_phone),
-            "employee_representative": _contact(answers.rep_name, answers.rep_email,
-                                                answers.rep_phone, answers.rep_role),
+            "employee_representative": _contact(
+                answers.rep_name, answers.rep_email, answers.rep_phone, answers.rep_role
+            ),
         }
     return {
         "created_at": timestamp(now),

@@ -12,8 +12,7 @@ from typing import Any, Mapping, Optional
 
 from bot.domain import catalogue as catalogue_module
 
-CONTACT_FIELDS = ("leader_name", "leader_email", "leader_phone",
-                  "rep_name", "rep_role", "rep_email", "rep_phone")
+CONTACT_FIELDS = ("leader_name", "leader_email", "leader_phone", "rep_name", "rep_role", "rep_email", "rep_phone")
 STATE_CONTACT_FIELDS = ("contact_name", "contact_email", "contact_phone")
 
 
@@ -158,6 +157,11 @@ def route(a: Answers, interest_list: bool = True) -> Decision:
         return Decision("no_commitment", a.offer)
     if a.confirmed and not missing(a):
         provider = provider_for_region(a.region, a.provider) if a.sector == "regional" else a.provider
-        return Decision("file", a.offer, provider=provider, status="submitted",
-                        recipient=catalogue.recipient_code(a.offer, provider))
+        return Decision(
+            "file",
+            a.offer,
+            provider=provider,
+            status="submitted",
+            recipient=catalogue.recipient_code(a.offer, provider),
+        )
     return Decision("incomplete", a.offer)

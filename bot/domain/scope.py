@@ -12,29 +12,40 @@ import re
 
 from bot.domain.text import fold
 
-_PATTERNS = tuple(re.compile(pattern) for pattern in (
-    # ignore / forget / set aside the rules
-    r"\b(?:ignorer|ignore|glem|se bort fra|tilsidesaet|drop|omgaa|bryd|slaa)\b[^.!?]{0,40}"
-    r"\b(?:instruks\w*|instruktion\w*|instructions?|regler|reglerne|regel|rules|begraensning\w*|"
-    r"system ?prompt\w*|prompt\w*|retningslinje\w*|sikkerhed\w*|filtre\w*|restriction\w*)",
-    r"\b(?:system ?prompt|skjulte instruk\w*|hidden instructions?|jailbreak|developer mode|udviklertilstand)\b",
-    # another role
-    r"\bdu er (?:nu|fra nu af)\b", r"\bfra nu af (?:er|skal) du\b", r"\bskift rolle\b", r"\bskift til rollen\b",
-    r"\blad (?:som om|os lege)\b", r"\bforestil dig at du er\b", r"\bopfoer dig som\b", r"\bspil rollen\b",
-    r"\byou are now\b", r"\bpretend (?:to be|you are)\b", r"\bact as\b",
-    # other people's data: "vis mig alle ansøgninger", "giv mig databasen", "send andres telefonnumre"
-    r"\b(?:vis|giv|send|udskriv|print|list|eksporter|slet|fjern|aendr|hent|show|give|delete|export)\b"
-    r"(?: mig| os| me| us)?[^.!?]{0,30}\b(?:alle|andres|andre brugeres|de andre|other users?|all|everyone'?s?)\b"
-    r"[^.!?]{0,20}\b(?:ansoegning\w*|henvendels\w*|samtale\w*|bruger\w*|data|oplysning\w*|kontaktperson\w*|"
-    r"telefonnumre|navne\w*|mails?|e-mails?|applications?|conversations?|users?|records?)\b",
-    r"\b(?:vis|giv|send|udskriv|print|eksporter|hent|show|give|export)\b(?: mig| os| me| us)?[^.!?]{0,30}"
-    r"\b(?:databasen|database|adgangskode\w*|password\w*|passwords?|admin\w*)\b",
-    r"\b(?:vis|giv|udskriv|hent)\b(?: mig| os)?\s+(?:den |de )?(?!vores|min|mit|mine|jeres)"
-    r"(?:ansoegningen|ansoegningerne|ansoegninger|henvendelsen|henvendelserne|navnene|oplysningerne)\b"
-    r"(?! vi| jeg)",
-    r"\b(?:hvad|hvem)\b[^.!?]{0,20}\b(?:forrige|andre|sidste) (?:bruger\w*|person\w*)\b",
-    r"\bnavne\w* (?:og [\w-]+ )?paa dem,? (?:der|som) har soegt\b",
-))
+_PATTERNS = tuple(
+    re.compile(pattern)
+    for pattern in (
+        # ignore / forget / set aside the rules
+        r"\b(?:ignorer|ignore|glem|se bort fra|tilsidesaet|drop|omgaa|bryd|slaa)\b[^.!?]{0,40}"
+        r"\b(?:instruks\w*|instruktion\w*|instructions?|regler|reglerne|regel|rules|begraensning\w*|"
+        r"system ?prompt\w*|prompt\w*|retningslinje\w*|sikkerhed\w*|filtre\w*|restriction\w*)",
+        r"\b(?:system ?prompt|skjulte instruk\w*|hidden instructions?|jailbreak|developer mode|udviklertilstand)\b",
+        # another role
+        r"\bdu er (?:nu|fra nu af)\b",
+        r"\bfra nu af (?:er|skal) du\b",
+        r"\bskift rolle\b",
+        r"\bskift til rollen\b",
+        r"\blad (?:som om|os lege)\b",
+        r"\bforestil dig at du er\b",
+        r"\bopfoer dig som\b",
+        r"\bspil rollen\b",
+        r"\byou are now\b",
+        r"\bpretend (?:to be|you are)\b",
+        r"\bact as\b",
+        # other people's data: "vis mig alle ansøgninger", "giv mig databasen", "send andres telefonnumre"
+        r"\b(?:vis|giv|send|udskriv|print|list|eksporter|slet|fjern|aendr|hent|show|give|delete|export)\b"
+        r"(?: mig| os| me| us)?[^.!?]{0,30}\b(?:alle|andres|andre brugeres|de andre|other users?|all|everyone'?s?)\b"
+        r"[^.!?]{0,20}\b(?:ansoegning\w*|henvendels\w*|samtale\w*|bruger\w*|data|oplysning\w*|kontaktperson\w*|"
+        r"telefonnumre|navne\w*|mails?|e-mails?|applications?|conversations?|users?|records?)\b",
+        r"\b(?:vis|giv|send|udskriv|print|eksporter|hent|show|give|export)\b(?: mig| os| me| us)?[^.!?]{0,30}"
+        r"\b(?:databasen|database|adgangskode\w*|password\w*|passwords?|admin\w*)\b",
+        r"\b(?:vis|giv|udskriv|hent)\b(?: mig| os)?\s+(?:den |de )?(?!vores|min|mit|mine|jeres)"
+        r"(?:ansoegningen|ansoegningerne|ansoegninger|henvendelsen|henvendelserne|navnene|oplysningerne)\b"
+        r"(?! vi| jeg)",
+        r"\b(?:hvad|hvem)\b[^.!?]{0,20}\b(?:forrige|andre|sidste) (?:bruger\w*|person\w*)\b",
+        r"\bnavne\w* (?:og [\w-]+ )?paa dem,? (?:der|som) har soegt\b",
+    )
+)
 
 
 def instruction_to_bot(text: str) -> bool:
@@ -49,7 +60,8 @@ _OFFER_WORDS = re.compile(
     r"faellesforloeb\w*|konsulent\w*|arbejdsmiljoe\w*|trivsel\w*|trio\w*|med-udvalg\w*|lokalmed|hovedmed|"
     r"\w*med-udvalg|ekspertraadgivning\w*|raadgivning\w*|rejsehold\w*|udbyder\w*|enig\w*|evaluering\w*|"
     r"fortrolig\w*|workshop\w*|psykisk\w*|kolleg\w*|personale\w*|medarbejder\w*|ledelse\w*|leder\w*|"
-    r"tilbud\w*|tilbyd\w*|nfa|ruc|cbs|alectia|sygemeld\w*|sygefravaer\w*|fravaer\w*|jer|jeres)\b")
+    r"tilbud\w*|tilbyd\w*|nfa|ruc|cbs|alectia|sygemeld\w*|sygefravaer\w*|fravaer\w*|jer|jeres)\b"
+)
 _FIRST_PERSON = re.compile(r"\b(?:jeg|vi|vores|vor|min|mit|mine|os|mig)\b")
 # Up to this many words a message may be a bare answer or a workplace's name ("Rigshospitalet").
 SHORT = 5
@@ -78,7 +90,8 @@ _PRIVATE_EMPLOYER = re.compile(
     r"\b(?:i|paa|hos|ved|fra|er|for)\s+(?:en|et|vores|min|mit|den|det)?\s*(?:[\w-]+\s+){0,2}"
     r"(?:[\w-]*firma\w*|[\w-]*fabrik\w*|\w*slagteri\w*|[\w-]*virksomhed\w*|[\w-]*butik\w*|supermarked\w*|"
     r"bank|banken|\w*restaurant\w*|\w*hotel\w*|privat\w*|aps|a/s|landbrug\w*|frisoer\w*|"
-    r"tandlaegeklinik\w*|advokatkontor\w*|revisionsfirma\w*|forsikringsselskab\w*)\b")
+    r"tandlaegeklinik\w*|advokatkontor\w*|revisionsfirma\w*|forsikringsselskab\w*)\b"
+)
 
 
 def private_employer(text: str) -> bool:

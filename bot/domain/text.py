@@ -21,10 +21,11 @@ def one_slip(a: str, b: str) -> bool:
         return a == b
     if len(a) == len(b):
         diff = [i for i in range(len(a)) if a[i] != b[i]]
-        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
-                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+        return len(diff) == 1 or (
+            len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+        )
     short, long_ = sorted((a, b), key=len)
-    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
 def words(text: str) -> list[str]:
@@ -39,10 +40,42 @@ def clean_free_text(text: str, max_length: int) -> str:
     return text.strip()[:max_length].strip()  # a cut can end on a space
 
 
-QUESTION_WORDS = frozenset({
-    "hvad", "hvem", "hvor", "hvordan", "hvornår", "hvorfor", "hvilke", "hvilken", "hvilket", "hvis",
-    "kan", "kunne", "er", "skal", "må", "koster", "får", "findes", "gælder", "hjælper", "dækker",
-    "bliver", "har", "vil", "what", "who", "how", "why", "where", "can", "is", "do"})
+QUESTION_WORDS = frozenset(
+    {
+        "hvad",
+        "hvem",
+        "hvor",
+        "hvordan",
+        "hvornår",
+        "hvorfor",
+        "hvilke",
+        "hvilken",
+        "hvilket",
+        "hvis",
+        "kan",
+        "kunne",
+        "er",
+        "skal",
+        "må",
+        "koster",
+        "får",
+        "findes",
+        "gælder",
+        "hjælper",
+        "dækker",
+        "bliver",
+        "har",
+        "vil",
+        "what",
+        "who",
+        "how",
+        "why",
+        "where",
+        "can",
+        "is",
+        "do",
+    }
+)
 
 
 def looks_like_question(text: str) -> bool:
@@ -85,8 +118,10 @@ def question_parts(text: str) -> list[str]:
 
 
 _NO = re.compile(r"\b(nej|nope|naej|næ|ikke|uenige?|aldrig|desværre|desvaerre)\b")
-_YES = re.compile(r"\b(ja|jo|jep|jeps|jaa|yes|ok|okay|enige?|klar|gerne|selvfølgelig|selvfoelgelig|"
-                  r"korrekt|rigtigt|aftalt|bekræftet|bekraeftet|send)\b")
+_YES = re.compile(
+    r"\b(ja|jo|jep|jeps|jaa|yes|ok|okay|enige?|klar|gerne|selvfølgelig|selvfoelgelig|"
+    r"korrekt|rigtigt|aftalt|bekræftet|bekraeftet|send)\b"
+)
 
 
 def yes_or_no(text: str) -> bool | None:
@@ -99,16 +134,95 @@ def yes_or_no(text: str) -> bool | None:
     return None
 
 
-ENGLISH_HINT = ("(I can only help in Danish, with free support for the psychosocial work environment "
-                "in the Danish public sector.)")
-_ENGLISH = frozenset({
-    "the", "is", "are", "you", "your", "what", "how", "can", "could", "please", "help", "hello", "hi",
-    "thanks", "thank", "do", "does", "speak", "english", "this", "that", "with", "want", "need", "my",
-    "me", "apply", "where", "who", "why", "work", "workplace", "support", "and", "for", "of", "it",
-    "free", "we", "our", "am", "in", "on", "about", "a", "an", "get", "there", "anyone", "talk"})
-_DANISH = frozenset({
-    "jeg", "vi", "du", "er", "det", "og", "at", "en", "et", "på", "til", "med", "har", "kan", "hvad",
-    "hvordan", "ikke", "om", "som", "for", "hej", "tak", "vil", "der", "os", "min", "mig", "skal"})
+ENGLISH_HINT = (
+    "(I can only help in Danish, with free support for the psychosocial work environment in the Danish public sector.)"
+)
+_ENGLISH = frozenset(
+    {
+        "the",
+        "is",
+        "are",
+        "you",
+        "your",
+        "what",
+        "how",
+        "can",
+        "could",
+        "please",
+        "help",
+        "hello",
+        "hi",
+        "thanks",
+        "thank",
+        "do",
+        "does",
+        "speak",
+        "english",
+        "this",
+        "that",
+        "with",
+        "want",
+        "need",
+        "my",
+        "me",
+        "apply",
+        "where",
+        "who",
+        "why",
+        "work",
+        "workplace",
+        "support",
+        "and",
+        "for",
+        "of",
+        "it",
+        "free",
+        "we",
+        "our",
+        "am",
+        "in",
+        "on",
+        "about",
+        "a",
+        "an",
+        "get",
+        "there",
+        "anyone",
+        "talk",
+    }
+)
+_DANISH = frozenset(
+    {
+        "jeg",
+        "vi",
+        "du",
+        "er",
+        "det",
+        "og",
+        "at",
+        "en",
+        "et",
+        "på",
+        "til",
+        "med",
+        "har",
+        "kan",
+        "hvad",
+        "hvordan",
+        "ikke",
+        "om",
+        "som",
+        "for",
+        "hej",
+        "tak",
+        "vil",
+        "der",
+        "os",
+        "min",
+        "mig",
+        "skal",
+    }
+)
 
 
 def looks_english(text: str) -> bool:

@@ -40,19 +40,22 @@ MODEL_MIN_CONFIDENCE = 0.7
 # ressourcer') naive Bayes is sure of far too little.
 MODEL_MIN_WORDS = 3
 # Words that say nothing about a theme (folded): left out of the examples model.
-STOPWORDS = frozenset("""
+STOPWORDS = frozenset(
+    """
     af alle alt andre at bare blev bliver blive da de dem den der deres det dig din du efter eller
     en end er et for fordi fra faa faar gaar godt ham han hans har have hele hende her hos hun hvad
     hvem hver hvis hvor hvordan i ikke ind jeg jer jo kan kommer kun man mange med meget men mere
     mig min mod naar nok nu nye nogle noget ny nyt og om op os over paa saa sig sin sine skal som
     stadig til ud under ved vi vil vores vaere vaeret var ja nej hej tak hoerer
     region regionen kommune kommunen hospital hospitalet sygehus sygehuset spark
-    """.split())  # the last line: where people work, or the offer, says nothing about the problem
+    """.split()
+)  # the last line: where people work, or the offer, says nothing about the problem
 
 # parse_choice's answer when the user says that no theme fits.
 NONE = "ingen"
-NONE_OF_THEM = frozenset({"ingen", "ingen af dem", "ingen af temaerne", "ingen passer",
-                          "ingen af dem passer", "ingen af de temaer"})
+NONE_OF_THEM = frozenset(
+    {"ingen", "ingen af dem", "ingen af temaerne", "ingen passer", "ingen af dem passer", "ingen af de temaer"}
+)
 
 
 @dataclass(frozen=True)
@@ -75,9 +78,28 @@ class Assessment:
 _STEM_MIN = 3
 # (ending, the shortest word it is cut from): a participle ending must leave a longer stem
 # ('skaendes' is no 'ska').
-_ENDINGS = tuple((ending, len(ending) + _STEM_MIN + ending.startswith("end")) for ending in (
-    "erne", "ernes", "endes", "ende", "edes", "ede", "ere", "enes", "ene", "ets", "ers",
-    "er", "et", "en", "es", "e", "s"))
+_ENDINGS = tuple(
+    (ending, len(ending) + _STEM_MIN + ending.startswith("end"))
+    for ending in (
+        "erne",
+        "ernes",
+        "endes",
+        "ende",
+        "edes",
+        "ede",
+        "ere",
+        "enes",
+        "ene",
+        "ets",
+        "ers",
+        "er",
+        "et",
+        "en",
+        "es",
+        "e",
+        "s",
+    )
+)
 
 
 @lru_cache(maxsize=65536)
@@ -129,11 +151,11 @@ def _word_matches(part: tuple[str, str], word: _Word, last: bool) -> bool:
         return True
     if len(folded) < PREFIX_MIN_LENGTH:
         return False
-    if last and (word.folded.startswith(folded)
-                 or (len(stemmed) >= PREFIX_MIN_LENGTH and word.stem.startswith(stemmed))):
+    if last and (
+        word.folded.startswith(folded) or (len(stemmed) >= PREFIX_MIN_LENGTH and word.stem.startswith(stemmed))
+    ):
         return True
-    if len(stemmed) >= COMPOUND_MIN_LENGTH and len(word.stem) >= len(stemmed) + 3 \
-            and word.stem.endswith(stemmed):
+    if len(stemmed) >= COMPOUND_MIN_LENGTH and len(word.stem) >= len(stemmed) + 3 and word.stem.endswith(stemmed):
         return True
     # Slips rarely hit the first letters, and there real words differ: 'medarbejder' is no 'modarbejde'.
     return len(stemmed) >= TYPO_MIN_LENGTH and word.stem[:3] == stemmed[:3] and _one_slip(word.stem, stemmed)
@@ -164,12 +186,13 @@ def find_keywords(text: str, groups: Mapping[str, Iterable[str]]) -> dict[str, t
     (violence), 'forflytning' (lifting a patient) takes it from 'flytning' (a move), across
     all groups. A keyword found in the same place as an equally specific one keeps it too.
     """
-    return {group: tuple(dict.fromkeys(keyword for keyword, _ in found))
-            for group, found in find_keyword_spans(_words(text), groups).items()}
+    return {
+        group: tuple(dict.fromkeys(keyword for keyword, _ in found))
+        for group, found in find_keyword_spans(_words(text), groups).items()
+    }
 
 
-def find_keyword_spans(words: list[_Word], groups: Mapping[str, Iterable[str]]
-                       ) -> dict[str, list[tuple[str, range]]]:
+def find_keyword_spans(words: list[_Word], groups: Mapping[str, Iterable[str]]) -> dict[str, list[tuple[str, range]]]:
     """find_keywords with where each keyword stands: group -> [(keyword, word positions)]."""
     # Only keywords whose first word could match some word of the text are tried (an index by
     # first and last letters): a few dozen of the hundreds, which keeps this at a millisecond.
@@ -185,15 +208,15 @@ def find_keyword_spans(words: list[_Word], groups: Mapping[str, Iterable[str]]
             for keyword, group in index.get(key, ()):
                 parts = _keyword_parts(keyword)
                 n = len(parts)
-                if i + n <= len(words) and all(_word_matches(parts[j], words[i + j], last=j == n - 1)
-                                               for j in range(n)):
+                if i + n <= len(words) and all(
+                    _word_matches(parts[j], words[i + j], last=j == n - 1) for j in range(n)
+                ):
                     found_at = spans.setdefault((keyword, group), [])
                     if range(i, i + n) not in found_at:
                         found_at.append(range(i, i + n))
     claimed: dict[int, tuple[int, int]] = {}  # word position -> specificity of its keyword
     found: dict[str, list[tuple[str, range]]] = {group: [] for group in groups}
-    for (keyword, group), where in sorted(spans.items(), key=lambda item: _specificity(item[0][0]),
-                                          reverse=True):
+    for (keyword, group), where in sorted(spans.items(), key=lambda item: _specificity(item[0][0]), reverse=True):
         rank = _specificity(keyword)
         for span in where:
             if all(claimed.get(i, rank) <= rank for i in span):
@@ -204,15 +227,24 @@ def find_keyword_spans(words: list[_Word], groups: Mapping[str, Iterable[str]]
 
 
 # Words that may stand between a negation and what it denies: "ikke tale om vold", "ingen egentlig mobning".
-_NEGATION_FILLER = frozenset("""
+_NEGATION_FILLER = frozenset(
+    """
     tale om nogen noget nogle laengere mere saerlig saerligt rigtig egentlig egentligt form for af med problemer
     problem tegn paa decideret direkte fysisk fysiske det der den en et saa meget helt heller handler er har vi
     oplevet set haft nok vaeret vaere store stor grund til i nu endnu heldigvis sket nogensinde
-    """.split())
+    """.split()
+)
 # ... and after it: "vold er ikke et problem", "trusler har vi ikke".
-_DENIED_AFTER = (("er", "ikke", "et", "problem"), ("er", "ikke", "noget", "problem"), ("har", "vi", "ikke"),
-                 ("oplever", "vi", "ikke"), ("er", "der", "ikke"), ("har", "vi", "heldigvis", "ikke"),
-                 ("er", "heldigvis", "ikke"), ("er", "ikke", "problemet"))
+_DENIED_AFTER = (
+    ("er", "ikke", "et", "problem"),
+    ("er", "ikke", "noget", "problem"),
+    ("har", "vi", "ikke"),
+    ("oplever", "vi", "ikke"),
+    ("er", "der", "ikke"),
+    ("har", "vi", "heldigvis", "ikke"),
+    ("er", "heldigvis", "ikke"),
+    ("er", "ikke", "problemet"),
+)
 _LOOKBACK = 5
 
 
@@ -224,13 +256,13 @@ def negated(words: list[_Word], span: range, negations: frozenset[str]) -> bool:
         word = words[i].folded
         if word in negations:
             return True
-        if word == "eller" and any(w.folded == "hverken" for w in words[max(0, i - _LOOKBACK):i]):
+        if word == "eller" and any(w.folded == "hverken" for w in words[max(0, i - _LOOKBACK) : i]):
             return True
         if word not in _NEGATION_FILLER:
             break
         i -= 1
-    after = tuple(w.folded for w in words[span.stop:span.stop + 4])
-    return any(after[:len(pattern)] == pattern for pattern in _DENIED_AFTER)
+    after = tuple(w.folded for w in words[span.stop : span.stop + 4])
+    return any(after[: len(pattern)] == pattern for pattern in _DENIED_AFTER)
 
 
 @dataclass(frozen=True)
@@ -251,26 +283,28 @@ class ExampleModel:
     def posterior(self, text: str) -> dict[str, float]:
         """P(class | text) for every class; the prior alone for a text without known stems."""
         stems = self.known(text)
-        scores = {c: self.log_prior[c] + sum(self.log_likelihood[c].get(s, self.log_unseen[c]) for s in stems)
-                  for c in self.log_prior}
+        scores = {
+            c: self.log_prior[c] + sum(self.log_likelihood[c].get(s, self.log_unseen[c]) for s in stems)
+            for c in self.log_prior
+        }
         top = max(scores.values())
         total = sum(math.exp(v - top) for v in scores.values())
         return {c: math.exp(v - top) / total for c, v in scores.items()}
 
-
     def evidence(self, text: str, label: str, top: int = 3) -> tuple[str, ...]:
         """The text's stems that speak most for the class against the others (for explanations)."""
+
         def weight(stem: str) -> float:
             others = [self.log_likelihood[c].get(stem, self.log_unseen[c]) for c in self.log_prior if c != label]
             return self.log_likelihood[label].get(stem, self.log_unseen[label]) - max(others)
+
         ranked = sorted(set(self.known(text)), key=weight, reverse=True)
         return tuple(stem for stem in ranked if weight(stem) > 0)[:top]
 
 
 def features(text: str) -> list[str]:
     """The stems a text is judged by: its words' stems without the stop words."""
-    return [w.stem for w in _words(text)
-            if w.folded not in STOPWORDS and w.stem not in STOPWORDS and len(w.stem) > 1]
+    return [w.stem for w in _words(text) if w.folded not in STOPWORDS and w.stem not in STOPWORDS and len(w.stem) > 1]
 
 
 def train(examples: Mapping[str, Iterable[str]]) -> ExampleModel:
@@ -320,7 +354,8 @@ def keyword_documents(offer_code: str) -> dict[str, tuple[str, ...]]:
     catalogue = catalogue_module.load()
     documents = {t.code: t.keywords for t in catalogue.themes_for(offer_code)}
     documents[NOT_A_THEME] = catalogue.out_of_theme_keywords + tuple(
-        keyword for keywords in catalogue.exclusions.values() for keyword in keywords)
+        keyword for keywords in catalogue.exclusions.values() for keyword in keywords
+    )
     # An exact-word keyword ('=sparket') is exact because its stem means something else ('SPARK').
     return {label: tuple(k for k in keywords if not k.startswith("=")) for label, keywords in documents.items()}
 
@@ -369,13 +404,20 @@ def assess(text: str, offer_code: str = "spark", model: Optional[ExampleModel] =
     denied = tuple(t.code for t in offer_themes if spans[f"theme:{t.code}"] and not hits[t.code])
     model = model or model_for(offer_code)
     posterior = model.posterior(text)
-    ranked = sorted((-hits[t.code], -posterior.get(t.code, 0.0), order, t.code)
-                    for order, t in enumerate(offer_themes) if hits[t.code] and hits[t.code] > outside)
+    ranked = sorted(
+        (-hits[t.code], -posterior.get(t.code, 0.0), order, t.code)
+        for order, t in enumerate(offer_themes)
+        if hits[t.code] and hits[t.code] > outside
+    )
     themes = tuple(code for *_, code in ranked)
     if not themes and not exclusions and not outside:
         best = max(posterior, key=posterior.__getitem__)
-        if best != NOT_A_THEME and best not in denied and posterior[best] >= MODEL_MIN_CONFIDENCE \
-                and len(model.known(text)) >= MODEL_MIN_WORDS:
+        if (
+            best != NOT_A_THEME
+            and best not in denied
+            and posterior[best] >= MODEL_MIN_CONFIDENCE
+            and len(model.known(text)) >= MODEL_MIN_WORDS
+        ):
             themes = (best,)
     return Assessment(themes=themes, exclusions=exclusions, out_of_theme=bool(outside), denied=denied)
 
@@ -388,15 +430,24 @@ def any_theme_word(text: str, offer_code: str = "spark") -> bool:
 
 _SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
 # An opening that introduces the writer or the workplace, not the problem.
-_INTRODUCTION = re.compile(r"^\W*(?:hej|hejsa|hallo|goddag|godmorgen|kære \w+)?\W*"
-                           r"(?:(?:jeg|vi)\s+(?:er|hedder|arbejder|sidder|kommer|skriver|repræsenterer)\b|"
-                           r"(?:mit navn er|\w+ her\b))", re.I)
-_GREETING = re.compile(r"^\W*(?:hej|hejsa|hallo|goddag|godmorgen|god dag|tak|mvh|med venlig hilsen|venlig hilsen|"
-                       r"kh|hilsen)\b[\w\s,.!]*$", re.I)
+_INTRODUCTION = re.compile(
+    r"^\W*(?:hej|hejsa|hallo|goddag|godmorgen|kære \w+)?\W*"
+    r"(?:(?:jeg|vi)\s+(?:er|hedder|arbejder|sidder|kommer|skriver|repræsenterer)\b|"
+    r"(?:mit navn er|\w+ her\b))",
+    re.I,
+)
+_GREETING = re.compile(
+    r"^\W*(?:hej|hejsa|hallo|goddag|godmorgen|god dag|tak|mvh|med venlig hilsen|venlig hilsen|"
+    r"kh|hilsen)\b[\w\s,.!]*$",
+    re.I,
+)
 # Where an introduction hands over to the problem: "Jeg er TR på et plejecenter i Vejle, og vi har ...".
-_HANDOVER = re.compile(r",?\s+(?:og|men|hvor|fordi)\s+(?=(?:vi|der|de|jeg|vores|mange|flere|alle|nogle|det|man|"
-                       r"min|mit|mine|han|hun|lederen|ledelsen|kollegerne|borgerne|beboerne|patienterne)\b)"
-                       r"|,\s+(?=(?:vi|der|vores|min|mit|mine)\b)", re.I)
+_HANDOVER = re.compile(
+    r",?\s+(?:og|men|hvor|fordi)\s+(?=(?:vi|der|de|jeg|vores|mange|flere|alle|nogle|det|man|"
+    r"min|mit|mine|han|hun|lederen|ledelsen|kollegerne|borgerne|beboerne|patienterne)\b)"
+    r"|,\s+(?=(?:vi|der|vores|min|mit|mine)\b)",
+    re.I,
+)
 
 
 def problem_part(text: str) -> str:
@@ -406,6 +457,7 @@ def problem_part(text: str) -> str:
     offer and the sign-off are left out; what says something about the problem stays as typed.
     'Jeg er TR på et plejecenter i Vejle, og vi har meget vold fra borgerne' -> 'vi har meget vold fra borgerne'.
     """
+
     def about_problem(piece: str) -> bool:
         found = assess(piece)
         return bool(found.themes or found.exclusions or found.out_of_theme or found.denied)

@@ -34,22 +34,93 @@ TIERS = {"statements": STATEMENT, "kinds": KIND, "jobs": JOB}
 ENDINGS = frozenset({"e", "en", "et", "er", "ere", "erne", "es", "ens", "ets", "ers", "s", "n", "ne", "t", "r", "rne"})
 # Words that deny what follows ("vi er ikke kommunale"), and the small words that may stand between.
 NEGATIONS = frozenset({"ikke", "ikk", "ingen", "hverken", "aldrig"})
-BETWEEN_NEGATION = frozenset({"en", "et", "i", "pa", "ved", "hos", "under", "langere", "mere", "nogen", "noget",
-                              "af", "for", "til", "sa", "heller"})
+BETWEEN_NEGATION = frozenset(
+    {
+        "en",
+        "et",
+        "i",
+        "pa",
+        "ved",
+        "hos",
+        "under",
+        "langere",
+        "mere",
+        "nogen",
+        "noget",
+        "af",
+        "for",
+        "til",
+        "sa",
+        "heller",
+    }
+)
 # Words that make a clause the writer's own ("jeg er", "vi har", "vores afdeling").
 SELF = frozenset({"jeg", "vi", "vores", "min", "mit", "mine", "os", "mig"})
 # Words that make a clause someone else's ("mange af forældrene arbejder på Hvidovre Hospital").
-OTHERS = frozenset({"han", "hun", "de", "forældre", "foraldre", "foraldrene", "parorende", "mand", "kone", "kareste",
-                    "son", "datter", "ven", "veninde", "soster", "bror", "mor", "far", "nabo", "naboen"})
+OTHERS = frozenset(
+    {
+        "han",
+        "hun",
+        "de",
+        "forældre",
+        "foraldre",
+        "foraldrene",
+        "parorende",
+        "mand",
+        "kone",
+        "kareste",
+        "son",
+        "datter",
+        "ven",
+        "veninde",
+        "soster",
+        "bror",
+        "mor",
+        "far",
+        "nabo",
+        "naboen",
+    }
+)
 # After these a new clause begins, and after 'og' too when a new subject follows.
 CLAUSE_WORDS = frozenset({"men", "fordi", "selvom", "mens"})
-SUBJECTS = frozenset({"jeg", "vi", "han", "hun", "de", "man", "mange", "flere", "nogle", "alle", "min", "mit",
-                      "mine", "vores", "hans", "hendes", "deres", "det", "der", "den"})
+SUBJECTS = frozenset(
+    {
+        "jeg",
+        "vi",
+        "han",
+        "hun",
+        "de",
+        "man",
+        "mange",
+        "flere",
+        "nogle",
+        "alle",
+        "min",
+        "mit",
+        "mine",
+        "vores",
+        "hans",
+        "hendes",
+        "deres",
+        "det",
+        "der",
+        "den",
+    }
+)
 _BOUNDARY = re.compile(r"[.,;:!?\n()\"»«]|\s[-–—]\s")
 # "ansat i Region Nordjylland", "vi hører under Region Sjælland", "et bosted under Region Midtjylland":
 # the sector said outright ('under' alone counts too).
-REGION_STATEMENT = (("ansat", "i"), ("ansat", "ved"), ("ansat", "hos"), ("ansat", "under"), ("horer", "under"),
-                    ("hore", "under"), ("arbejder", "for"), ("regionsansat", "i"), ("ansat", "af"))
+REGION_STATEMENT = (
+    ("ansat", "i"),
+    ("ansat", "ved"),
+    ("ansat", "hos"),
+    ("ansat", "under"),
+    ("horer", "under"),
+    ("hore", "under"),
+    ("arbejder", "for"),
+    ("regionsansat", "i"),
+    ("ansat", "af"),
+)
 
 
 @dataclass(frozen=True)
@@ -114,7 +185,7 @@ def compile_pattern(text: str) -> Pattern:
 
 
 def _inflected(token: str, stem: str) -> bool:
-    return token == stem or (token.startswith(stem) and token[len(stem):] in ENDINGS)
+    return token == stem or (token.startswith(stem) and token[len(stem) :] in ENDINGS)
 
 
 # A pattern word this long also matches a word one typing slip away ('vugestue', 'psykatrien'); the
@@ -128,14 +199,14 @@ def _slipped(part: tuple[str, str], token: str) -> bool:
         return False
     n = len(stem)
     if mode == "word":
-        pieces = [token] + [token[:-len(e)] for e in ENDINGS if token.endswith(e) and len(token) - len(e) >= n - 1]
+        pieces = [token] + [token[: -len(e)] for e in ENDINGS if token.endswith(e) and len(token) - len(e) >= n - 1]
     elif mode == "prefix":
         pieces = [token[:m] for m in (n - 1, n, n + 1)]
     elif mode == "suffix":
         pieces = [token[-m:] for m in (n - 1, n, n + 1) if m <= len(token)]
-        pieces += [p[:-len(e)] for e in ENDINGS for p in (token,) if p.endswith(e)]
+        pieces += [p[: -len(e)] for e in ENDINGS for p in (token,) if p.endswith(e)]
     else:
-        pieces = [token[i:i + m] for m in (n - 1, n, n + 1) for i in range(0, len(token) - m + 1)]
+        pieces = [token[i : i + m] for m in (n - 1, n, n + 1) for i in range(0, len(token) - m + 1)]
     return any(piece[:2] == stem[:2] and one_slip(piece, stem) for piece in pieces if piece)
 
 
@@ -193,17 +264,18 @@ class Workplaces:
             parts = rule.pattern.parts
             n = len(parts)
             for i in range(len(keys) - n + 1):
-                if any(claimed[i:i + n]):
+                if any(claimed[i : i + n]):
                     continue
                 if all(_part_matches(parts[j], keys[i + j]) for j in range(n)):
-                    claimed[i:i + n] = [True] * n
+                    claimed[i : i + n] = [True] * n
                     found.append((i, i + n, rule))
         # Then typing slips, for the words no pattern matched as written.
         for i, token in enumerate(keys):
             if claimed[i] or len(token) < TYPO_MIN - 1:
                 continue
-            rule = next((r for r in self.rules if len(r.pattern.parts) == 1 and _slipped(r.pattern.parts[0], token)),
-                        None)
+            rule = next(
+                (r for r in self.rules if len(r.pattern.parts) == 1 and _slipped(r.pattern.parts[0], token)), None
+            )
             if rule:
                 claimed[i] = True
                 found.append((i, i + 1, rule))
@@ -233,17 +305,28 @@ class Workplaces:
             blocked[start:end] = [True] * (end - start)
             if mention.kind == "region":
                 regions_named.append(mention.value)
-                if key(text[mention.start:mention.end]) not in geo.region_areas:
+                if key(text[mention.start : mention.end]) not in geo.region_areas:
                     regions_said.append(mention.value)  # "Region Syd", "Nordjylland"; not "Fyn"
-                if (start >= 2 and tuple(keys[start - 2:start]) in REGION_STATEMENT) or (
-                        start >= 1 and keys[start - 1] == "under"):
-                    evidence.append(Evidence("regional", STATEMENT, start, end, text[mention.start:mention.end],
-                                             region=mention.value))
+                if (start >= 2 and tuple(keys[start - 2 : start]) in REGION_STATEMENT) or (
+                    start >= 1 and keys[start - 1] == "under"
+                ):
+                    evidence.append(
+                        Evidence(
+                            "regional", STATEMENT, start, end, text[mention.start : mention.end], region=mention.value
+                        )
+                    )
                 continue
             towns.append((start, mention.value))
             if keys[end - 1] == "kommune" or (end < len(keys) and keys[end] == "kommune"):
-                evidence.append(Evidence("kommunal", NAME, start, end + (keys[end - 1] != "kommune"),
-                                         text[mention.start:mention.end] + " Kommune"))
+                evidence.append(
+                    Evidence(
+                        "kommunal",
+                        NAME,
+                        start,
+                        end + (keys[end - 1] != "kommune"),
+                        text[mention.start : mention.end] + " Kommune",
+                    )
+                )
         if not towns and (misspelt := geo.misspelt_municipality(text)):
             towns.append((0, misspelt.name))  # 'sygehuset i Hjöring': the town, for the region
         # Named workplaces.
@@ -256,21 +339,26 @@ class Workplaces:
         for words_key, institution in geo.hospital_short_names.items():
             n = len(words_key)
             for i in range(1, len(keys) - n + 1):
-                if tuple(keys[i:i + n]) != words_key or keys[i - 1] != "pa":
+                if tuple(keys[i : i + n]) != words_key or keys[i - 1] != "pa":
                     continue
                 following = i + n
-                if following < len(keys) and clause[following] == clause[i] and (
-                        following in kind_at or text[words[following][1]].isupper()):
+                if (
+                    following < len(keys)
+                    and clause[following] == clause[i]
+                    and (following in kind_at or text[words[following][1]].isupper())
+                ):
                     continue
                 evidence.append(Evidence("regional", KIND, i, i + n, institution.name, institution.region))
         for start, end, rule in matches:
             if rule.what == "never":
                 continue
-            evidence.append(Evidence(rule.sector, rule.tier, start, end, " ".join(keys[start:end]),
-                                     ambiguity=rule.ambiguity))
+            evidence.append(
+                Evidence(rule.sector, rule.tier, start, end, " ".join(keys[start:end]), ambiguity=rule.ambiguity)
+            )
         evidence = [e for e in evidence if not _denied(keys, clause, e.start) and not self._near(keys, clause, e.start)]
-        return decide(evidence, clause, keys, towns, regions_named, has_municipality=bool(towns),
-                      regions_said=regions_said)
+        return decide(
+            evidence, clause, keys, towns, regions_named, has_municipality=bool(towns), regions_said=regions_said
+        )
 
     def _near(self, keys: list[str], clause: list[int], start: int) -> bool:
         """Is the workplace at `start` named right after 'ved siden af', 'tæt på' ...?"""
@@ -278,7 +366,7 @@ class Workplaces:
             n = len(phrase)
             for gap in range(0, 3):  # 'ved siden af [en/det store] hospital'
                 begin = start - gap - n
-                if begin >= 0 and tuple(keys[begin:begin + n]) == phrase and clause[begin] == clause[start]:
+                if begin >= 0 and tuple(keys[begin : begin + n]) == phrase and clause[begin] == clause[start]:
                     return True
         return False
 
@@ -289,7 +377,7 @@ def _clauses(text: str, words: list[tuple[str, int, int]]) -> list[int]:
     current = 0
     for i, (k, start, _) in enumerate(words):
         if i > 0:
-            between = text[words[i - 1][2]:start]
+            between = text[words[i - 1][2] : start]
             following = words[i + 1][0] if i + 1 < len(words) else ""
             if _BOUNDARY.search(between) or k in CLAUSE_WORDS or (k == "og" and following in SUBJECTS):
                 current += 1
@@ -309,8 +397,15 @@ def _denied(keys: list[str], clause: list[int], start: int) -> bool:
     return False
 
 
-def decide(evidence: list[Evidence], clause: list[int], keys: list[str], towns: list[tuple[int, str]],
-           regions_named: list[str], has_municipality: bool, regions_said: Optional[list[str]] = None) -> Reading:
+def decide(
+    evidence: list[Evidence],
+    clause: list[int],
+    keys: list[str],
+    towns: list[tuple[int, str]],
+    regions_named: list[str],
+    has_municipality: bool,
+    regions_said: Optional[list[str]] = None,
+) -> Reading:
     """The sector the strongest evidence points to (the writer's own clauses first), else what to ask."""
     own = {c for i, c in enumerate(clause) if keys[i] in SELF}
     if not any(keys[i] in OTHERS for i, c in enumerate(clause) if c == 0):
@@ -338,15 +433,16 @@ def decide(evidence: list[Evidence], clause: list[int], keys: list[str], towns: 
         weaker = [e.sector for e in considered if e.sector in ambiguous.sectors and e.strength < top]
         if weaker:  # 'pædagog på et bosted': the municipal job makes 'kommunal' the likely answer
             first = Counter(weaker).most_common(1)[0][0]
-            ambiguous = Ambiguity(ambiguous.key, (first, *[s for s in ambiguous.sectors if s != first]),
-                                  ambiguous.say)
+            ambiguous = Ambiguity(ambiguous.key, (first, *[s for s in ambiguous.sectors if s != first]), ambiguous.say)
         ask = ambiguous
     region = None
     if sector == "regional":
-        region = (next((e.region for e in considered if e.region), None)
-                  or next((e.region for e in evidence if e.region), None)
-                  or (regions_named[0] if regions_named else None)
-                  or _town_region(towns, clause, own))
+        region = (
+            next((e.region for e in considered if e.region), None)
+            or next((e.region for e in evidence if e.region), None)
+            or (regions_named[0] if regions_named else None)
+            or _town_region(towns, clause, own)
+        )
     return Reading(sector, region, ask, tuple(evidence), top)
 
 

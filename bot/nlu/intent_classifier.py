@@ -80,8 +80,9 @@ def _is_scaled(origin: Any, featurizers: Sequence[str]) -> bool:
     return any(name in str(o) for o in origins for name in featurizers)
 
 
-def sentence_features(messages: Sequence[Message], scaled_featurizers: Sequence[str] = (),
-                      dtype: Any = np.float64) -> scipy.sparse.csr_matrix:
+def sentence_features(
+    messages: Sequence[Message], scaled_featurizers: Sequence[str] = (), dtype: Any = np.float64
+) -> scipy.sparse.csr_matrix:
     """The messages' sparse sentence features side by side, one row each.
 
     The same matrix as hstacking what `Message.get_sparse_features(TEXT)` combines (the
@@ -117,9 +118,13 @@ def sentence_features(messages: Sequence[Message], scaled_featurizers: Sequence[
         width = offset
         indptr.append(stored)
     matrix = scipy.sparse.csr_matrix(
-        (np.concatenate(data).astype(dtype, copy=False) if data else np.zeros(0, dtype=dtype),
-         np.concatenate(columns) if columns else np.zeros(0, dtype=np.int64), np.asarray(indptr)),
-        shape=(len(messages), width or 0))
+        (
+            np.concatenate(data).astype(dtype, copy=False) if data else np.zeros(0, dtype=dtype),
+            np.concatenate(columns) if columns else np.zeros(0, dtype=np.int64),
+            np.asarray(indptr),
+        ),
+        shape=(len(messages), width or 0),
+    )
     matrix.sum_duplicates()
     return matrix
 
@@ -130,14 +135,14 @@ def _stored(weights: np.ndarray, bias: np.ndarray) -> Tuple[np.ndarray, np.ndarr
     return np.ascontiguousarray(weights, dtype=STORED_DTYPE), bias.astype(STORED_DTYPE)
 
 
-def softmax_probabilities(features: scipy.sparse.csr_matrix, coef: np.ndarray,
-                          intercept: np.ndarray) -> np.ndarray:
+def softmax_probabilities(features: scipy.sparse.csr_matrix, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
     """What scikit-learn's LogisticRegression.predict_proba gives for these weights (lbfgs, auto)."""
     return network_probabilities(features, [(coef.T, intercept)])
 
 
-def network_probabilities(features: scipy.sparse.csr_matrix,
-                          layers: Sequence[Tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+def network_probabilities(
+    features: scipy.sparse.csr_matrix, layers: Sequence[Tuple[np.ndarray, np.ndarray]]
+) -> np.ndarray:
     """What scikit-learn's MLPClassifier.predict_proba gives for these layers (ReLU hidden layers).
 
     `layers` are (weights, bias) pairs, weights of shape (inputs, outputs); a single layer is a
@@ -157,9 +162,7 @@ def network_probabilities(features: scipy.sparse.csr_matrix,
     return exp / exp.sum(axis=1, keepdims=True)
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class IntentTopicClassifier(IntentClassifier, GraphComponent):
     """Intents and retrieval-intent topics (`faq/...`) from one model over all full labels."""
 
@@ -224,11 +227,18 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
             "scaled_featurizers": ["CountVectorsFeaturizer"],
         }
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 networks: Sequence[Sequence[Tuple[np.ndarray, np.ndarray]]] = (),
-                 classes: Sequence[str] = (), responses: Optional[Dict[str, List[Dict]]] = None,
-                 chosen_c: Optional[float] = None, votes: Sequence[float] = (),
-                 topic_models: Optional[Dict[str, Tuple[np.ndarray, np.ndarray, List[str]]]] = None) -> None:
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        networks: Sequence[Sequence[Tuple[np.ndarray, np.ndarray]]] = (),
+        classes: Sequence[str] = (),
+        responses: Optional[Dict[str, List[Dict]]] = None,
+        chosen_c: Optional[float] = None,
+        votes: Sequence[float] = (),
+        topic_models: Optional[Dict[str, Tuple[np.ndarray, np.ndarray, List[str]]]] = None,
+    ) -> None:
         self.config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
@@ -237,20 +247,28 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
         # shape (inputs, outputs), so that `features @ weights` reads them in place (otherwise
         # scipy copied the whole weight matrix for every prediction: a twentieth of the
         # server's time).
-        self.networks = [[(np.ascontiguousarray(weights), np.asarray(bias)) for weights, bias in network]
-                         for network in networks]
+        self.networks = [
+            [(np.ascontiguousarray(weights), np.asarray(bias)) for weights, bias in network] for network in networks
+        ]
         # Each network's share of the averaged probabilities (equal unless given).
         self.votes = list(votes) or [1.0 / len(self.networks) for _ in self.networks]
         self.classes = list(classes)
         self.responses = responses or {}
         self.chosen_c = chosen_c
         # retrieval intent -> (coef, intercept, its topics)
-        self.topic_models = {intent: (np.asfortranarray(coef), intercept, topics)
-                             for intent, (coef, intercept, topics) in (topic_models or {}).items()}
+        self.topic_models = {
+            intent: (np.asfortranarray(coef), intercept, topics)
+            for intent, (coef, intercept, topics) in (topic_models or {}).items()
+        }
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "IntentTopicClassifier":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "IntentTopicClassifier":
         cls.validate_config({**cls.get_default_config(), **config})
         return cls(config, model_storage, resource)
 
@@ -269,7 +287,8 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
         """Training takes float64; prediction the stored weights' float32 (converting the matrix
         afterwards costs scipy more than the product itself)."""
         if not self.config["use_sequence_features"] and not any(
-                f.attribute == TEXT and f.is_dense() for message in messages for f in message.features):
+            f.attribute == TEXT and f.is_dense() for message in messages for f in message.features
+        ):
             return sentence_features(messages, self.config["scaled_featurizers"], dtype)
         rows = []
         for message in messages:
@@ -290,9 +309,14 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
     def _model(self, c: float) -> Any:
         from sklearn.linear_model import LogisticRegression
 
-        return LogisticRegression(C=c, solver="lbfgs", class_weight="balanced",
-                                  max_iter=self.config["max_iter"], tol=self.config["tol"],
-                                  random_state=self.config["random_state"])
+        return LogisticRegression(
+            C=c,
+            solver="lbfgs",
+            class_weight="balanced",
+            max_iter=self.config["max_iter"],
+            tol=self.config["tol"],
+            random_state=self.config["random_state"],
+        )
 
     def _choose_c(self, features: scipy.sparse.csr_matrix, labels: List[str], groups: List[str]) -> float:
         """The candidate C with the best mean macro-F1 over grouped folds of the training data."""
@@ -302,8 +326,9 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
         from sklearn.metrics import f1_score
         from sklearn.model_selection import StratifiedGroupKFold
 
-        splitter = StratifiedGroupKFold(n_splits=self.config["cv_folds"], shuffle=True,
-                                        random_state=self.config["random_state"])
+        splitter = StratifiedGroupKFold(
+            n_splits=self.config["cv_folds"], shuffle=True, random_state=self.config["random_state"]
+        )
         label_array = np.array(labels)
         splits = list(splitter.split(features, label_array, groups))
         scores = {}
@@ -340,23 +365,32 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
                 model = self._model(self.chosen_c).fit(features, labels)
                 self.networks.append([_stored(model.coef_.T, model.intercept_)])
             if networks:
-                self.networks += [self._network(features, labels, self.config["random_state"] + n)
-                                  for n in range(self.config["networks"])]
-            self.topic_models = self._train_topic_models(features, labels, examples) \
-                if self.config["topic_model"] else {}
+                self.networks += [
+                    self._network(features, labels, self.config["random_state"] + n)
+                    for n in range(self.config["networks"])
+                ]
+            self.topic_models = (
+                self._train_topic_models(features, labels, examples) if self.config["topic_model"] else {}
+            )
         self.persist()
         return self._resource
 
-    def _network(self, features: scipy.sparse.csr_matrix, labels: List[str],
-                 seed: int) -> List[Tuple[np.ndarray, np.ndarray]]:
+    def _network(
+        self, features: scipy.sparse.csr_matrix, labels: List[str], seed: int
+    ) -> List[Tuple[np.ndarray, np.ndarray]]:
         from sklearn.exceptions import ConvergenceWarning
         from sklearn.neural_network import MLPClassifier
 
         features, labels = self._with_noisy_copies(features, labels, seed)
         batch = min(200, features.shape[0])
         epochs = max(1, round(self.config["updates"] / -(-features.shape[0] // batch)))
-        model = MLPClassifier(hidden_layer_sizes=(self.config["hidden_units"],), alpha=self.config["alpha"],
-                              batch_size=batch, max_iter=epochs, random_state=seed)
+        model = MLPClassifier(
+            hidden_layer_sizes=(self.config["hidden_units"],),
+            alpha=self.config["alpha"],
+            batch_size=batch,
+            max_iter=epochs,
+            random_state=seed,
+        )
         with warnings.catch_warnings():
             # Stopping early is the design (it regularises), not a failure to converge.
             warnings.simplefilter("ignore", ConvergenceWarning)
@@ -365,8 +399,9 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
             raise ValueError("MLPClassifier ordered the classes differently")
         return [_stored(weights, bias) for weights, bias in zip(model.coefs_, model.intercepts_)]
 
-    def _with_noisy_copies(self, features: scipy.sparse.csr_matrix, labels: List[str],
-                           seed: int) -> Tuple[scipy.sparse.csr_matrix, List[str]]:
+    def _with_noisy_copies(
+        self, features: scipy.sparse.csr_matrix, labels: List[str], seed: int
+    ) -> Tuple[scipy.sparse.csr_matrix, List[str]]:
         """The examples, then `noisy_copies` copies of them with `input_dropout` of each row's
         non-zero features dropped (seeded, so training is repeatable)."""
         copies, share = self.config["noisy_copies"], self.config["input_dropout"]
@@ -381,8 +416,9 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
             blocks.append(noisy)
         return scipy.sparse.vstack(blocks, format="csr"), labels * (copies + 1)
 
-    def _train_topic_models(self, features: scipy.sparse.csr_matrix, labels: List[str],
-                            examples: List[Message]) -> Dict[str, Tuple[np.ndarray, np.ndarray, List[str]]]:
+    def _train_topic_models(
+        self, features: scipy.sparse.csr_matrix, labels: List[str], examples: List[Message]
+    ) -> Dict[str, Tuple[np.ndarray, np.ndarray, List[str]]]:
         models = {}
         retrieval_intents = {label.split(RETRIEVAL_SEPARATOR, 1)[0] for label in labels if RETRIEVAL_SEPARATOR in label}
         for intent in sorted(retrieval_intents):
@@ -415,8 +451,10 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
             return messages
         features = self._features(messages, STORED_DTYPE)
         rows = self._probabilities(features)
-        topic_rows = {intent: softmax_probabilities(features, coef, intercept)
-                      for intent, (coef, intercept, _) in self.topic_models.items()}
+        topic_rows = {
+            intent: softmax_probabilities(features, coef, intercept)
+            for intent, (coef, intercept, _) in self.topic_models.items()
+        }
         for index, (message, row) in enumerate(zip(messages, rows)):
             self._annotate(message, row, {intent: probabilities[index] for intent, probabilities in topic_rows.items()})
         return messages
@@ -433,8 +471,10 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
                 by_intent[intent] = probability
         for intent, scored in topics.items():
             by_intent[intent] = float(aggregate(p for _, p in scored))
-        ranking = [{"name": name, "confidence": confidence}
-                   for name, confidence in sorted(by_intent.items(), key=lambda kv: -kv[1])]
+        ranking = [
+            {"name": name, "confidence": confidence}
+            for name, confidence in sorted(by_intent.items(), key=lambda kv: -kv[1])
+        ]
         message.set(INTENT, ranking[0], add_to_output=True)
         if self.config["ranking_length"] > 0:
             ranking = ranking[: self.config["ranking_length"]]
@@ -473,30 +513,65 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
 
     def persist(self) -> None:
         with self._model_storage.write_to(self._resource) as directory:
-            topic_arrays = {f"{kind}_{n}": array for n, (coef, intercept, _) in enumerate(self.topic_models.values())
-                            for kind, array in (("topic_coef", coef), ("topic_intercept", intercept))}
-            layer_arrays = {f"{kind}_{n}_{k}": array for n, network in enumerate(self.networks)
-                            for k, layer in enumerate(network) for kind, array in zip(("weights", "bias"), layer)}
+            topic_arrays = {
+                f"{kind}_{n}": array
+                for n, (coef, intercept, _) in enumerate(self.topic_models.values())
+                for kind, array in (("topic_coef", coef), ("topic_intercept", intercept))
+            }
+            layer_arrays = {
+                f"{kind}_{n}_{k}": array
+                for n, network in enumerate(self.networks)
+                for k, layer in enumerate(network)
+                for kind, array in zip(("weights", "bias"), layer)
+            }
             np.savez_compressed(directory / MODEL_FILE, **layer_arrays, **topic_arrays)
-            (directory / META_FILE).write_text(json.dumps({
-                "classes": self.classes, "responses": self.responses, "C": self.chosen_c,
-                "layers": [len(network) for network in self.networks], "votes": self.votes,
-                "topics": {intent: topics for intent, (_, _, topics) in self.topic_models.items()},
-            }, ensure_ascii=False), encoding="utf-8")
+            (directory / META_FILE).write_text(
+                json.dumps(
+                    {
+                        "classes": self.classes,
+                        "responses": self.responses,
+                        "C": self.chosen_c,
+                        "layers": [len(network) for network in self.networks],
+                        "votes": self.votes,
+                        "topics": {intent: topics for intent, (_, _, topics) in self.topic_models.items()},
+                    },
+                    ensure_ascii=False,
+                ),
+                encoding="utf-8",
+            )
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "IntentTopicClassifier":
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "IntentTopicClassifier":
         try:
             with model_storage.read_from(resource) as directory:
                 meta = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
                 with np.load(directory / MODEL_FILE, allow_pickle=False) as arrays:
-                    networks = [[(arrays[f"weights_{n}_{k}"], arrays[f"bias_{n}_{k}"]) for k in range(layers)]
-                                for n, layers in enumerate(meta["layers"])]
-                    topic_models = {intent: (arrays[f"topic_coef_{n}"], arrays[f"topic_intercept_{n}"], topics)
-                                    for n, (intent, topics) in enumerate(meta.get("topics", {}).items())}
+                    networks = [
+                        [(arrays[f"weights_{n}_{k}"], arrays[f"bias_{n}_{k}"]) for k in range(layers)]
+                        for n, layers in enumerate(meta["layers"])
+                    ]
+                    topic_models = {
+                        intent: (arrays[f"topic_coef_{n}"], arrays[f"topic_intercept_{n}"], topics)
+                        for n, (intent, topics) in enumerate(meta.get("topics", {}).items())
+                    }
         except (ValueError, FileNotFoundError):
             logger.debug(f"IntentTopicClassifier: no trained model in '{resource.name}'.")
             return cls.create(config, model_storage, resource, execution_context)
-        return cls(config, model_storage, resource, networks=networks, classes=meta["classes"],
-                   responses=meta["responses"], chosen_c=meta["C"], votes=meta["votes"], topic_models=topic_models)
+        return cls(
+            config,
+            model_storage,
+            resource,
+            networks=networks,
+            classes=meta["classes"],
+            responses=meta["responses"],
+            chosen_c=meta["C"],
+            votes=meta["votes"],
+            topic_models=topic_models,
+        )

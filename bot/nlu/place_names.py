@@ -21,15 +21,18 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.domain import geography
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class PlaceNameResolver(GraphComponent, EntityExtractorMixin):
     """Maps municipality and region entities to their names in kommuner.csv / the catalogue."""
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage,
-               resource: Resource, execution_context: ExecutionContext) -> "PlaceNameResolver":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "PlaceNameResolver":
         return cls()
 
     def __init__(self) -> None:
@@ -41,8 +44,7 @@ class PlaceNameResolver(GraphComponent, EntityExtractorMixin):
         for message in messages:
             entities = message.get(ENTITIES, [])
             resolved = [self._resolve(entity) for entity in entities]
-            message.set(ENTITIES, [entity for entity in resolved if entity is not None],
-                        add_to_output=True)
+            message.set(ENTITIES, [entity for entity in resolved if entity is not None], add_to_output=True)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

@@ -29,8 +29,13 @@ class ScopeGuard(GraphComponent):
     """
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "ScopeGuard":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "ScopeGuard":
         return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -39,8 +44,10 @@ class ScopeGuard(GraphComponent):
             if text.startswith("/") or not instruction_to_bot(text):
                 continue
             ranking = [{"name": OFF_TOPIC, "confidence": 1.0}] + [
-                {**entry, "confidence": 0.0} for entry in message.get("intent_ranking") or []
-                if entry.get("name") != OFF_TOPIC]
+                {**entry, "confidence": 0.0}
+                for entry in message.get("intent_ranking") or []
+                if entry.get("name") != OFF_TOPIC
+            ]
             message.set(INTENT, {"name": OFF_TOPIC, "confidence": 1.0}, add_to_output=True)
             message.set("intent_ranking", ranking, add_to_output=True)
         return messages

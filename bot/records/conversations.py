@@ -38,7 +38,8 @@ SECONDS_PER_DAY = 86400
 # columns we need to find and delete a conversation's rows.
 _metadata = sa.MetaData()
 events = sa.Table(
-    "events", _metadata,
+    "events",
+    _metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("sender_id", sa.String(255), nullable=False),
     sa.Column("timestamp", sa.Float),
@@ -56,6 +57,7 @@ def retention_days(env: Mapping[str, str] = os.environ) -> int:
 # ---------------------------------------------------------------------------------------
 # Deleting conversations
 
+
 def delete_conversation(conn: sa.engine.Connection, sender_id: str) -> int:
     """Delete every stored event of one conversation (all its sessions); return the row count."""
     return conn.execute(events.delete().where(events.c.sender_id == sender_id)).rowcount
@@ -64,8 +66,11 @@ def delete_conversation(conn: sa.engine.Connection, sender_id: str) -> int:
 def stale_conversations(conn: sa.engine.Connection, cutoff: float) -> list[str]:
     """Conversations whose last event is older than `cutoff` (a Unix timestamp)."""
     last_event = sa.func.max(events.c.timestamp)
-    query = (sa.select(events.c.sender_id).group_by(events.c.sender_id)
-             .having(sa.or_(last_event < cutoff, last_event.is_(None))))
+    query = (
+        sa.select(events.c.sender_id)
+        .group_by(events.c.sender_id)
+        .having(sa.or_(last_event < cutoff, last_event.is_(None)))
+    )
     return [row.sender_id for row in conn.execute(query)]
 
 
@@ -91,7 +96,7 @@ def purge(engine: sa.engine.Engine, older_than_days: float, now: Optional[float]
 
 
 def _chunks(items: list[str], size: int) -> list[list[str]]:
-    return [items[i:i + size] for i in range(0, len(items), size)]
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 # ---------------------------------------------------------------------------------------
@@ -113,8 +118,7 @@ def _expand(value: Any, env: Mapping[str, str]) -> Any:
     return _ENV_VAR.sub(replace, value)
 
 
-def tracker_store_url(endpoints: Path, env: Mapping[str, str] = os.environ,
-                      base: Path = PROJECT_ROOT) -> str:
+def tracker_store_url(endpoints: Path, env: Mapping[str, str] = os.environ, base: Path = PROJECT_ROOT) -> str:
     """The SQLAlchemy URL of the SQL tracker store an endpoints file configures.
 
     Builds the URL the way Rasa's SQLTrackerStore does (dialect, host, port, db, username,
@@ -135,9 +139,15 @@ def tracker_store_url(endpoints: Path, env: Mapping[str, str] = os.environ,
     if dialect.startswith("sqlite"):
         path = Path(db)
         return f"sqlite:///{path if path.is_absolute() else base / path}"
-    url = sa.engine.URL.create(dialect, username=store.get("username"), password=store.get("password"),
-                               host=host, port=int(store["port"]) if store.get("port") else None,
-                               database=db, query=store.get("query") or {})
+    url = sa.engine.URL.create(
+        dialect,
+        username=store.get("username"),
+        password=store.get("password"),
+        host=host,
+        port=int(store["port"]) if store.get("port") else None,
+        database=db,
+        query=store.get("query") or {},
+    )
     return url.render_as_string(hide_password=False)
 
 
@@ -149,15 +159,16 @@ def make_engine(url: str, env: Mapping[str, str] = os.environ) -> sa.engine.Engi
     if env.get("POSTGRESQL_SCHEMA") and url.startswith("postgresql"):
         # Rasa's tracker store then keeps its tables in that schema (rasa.core.tracker_store).
         connect_args["options"] = f"-csearch_path={env['POSTGRESQL_SCHEMA']}"
-    return sa.create_engine(url, pool_pre_ping=True, future=True, hide_parameters=True,
-                            connect_args=connect_args)
+    return sa.create_engine(url, pool_pre_ping=True, future=True, hide_parameters=True, connect_args=connect_args)
 
 
 # ---------------------------------------------------------------------------------------
 # Retention while the bot runs (`python -m bot run`)
 
-def start_retention(endpoints: Path, days: int, every_seconds: float = 6 * 3600,
-                    env: Mapping[str, str] = os.environ) -> threading.Event:
+
+def start_retention(
+    endpoints: Path, days: int, every_seconds: float = 6 * 3600, env: Mapping[str, str] = os.environ
+) -> threading.Event:
     """Purge conversations older than `days` now and then every `every_seconds`, in a daemon thread.
 
     Returns an Event that stops the thread when set. A failure is reported on stderr (no
@@ -174,8 +185,11 @@ def start_retention(endpoints: Path, days: int, every_seconds: float = 6 * 3600,
                 finally:
                     engine.dispose()
             except Exception as error:  # noqa: BLE001 - the bot keeps running; the next round retries
-                print(f"Sletning af gamle samtaler fejlede ({type(error).__name__}); prøver igen senere.",
-                      file=sys.stderr, flush=True)
+                print(
+                    f"Sletning af gamle samtaler fejlede ({type(error).__name__}); prøver igen senere.",
+                    file=sys.stderr,
+                    flush=True,
+                )
             stop.wait(every_seconds)
 
     threading.Thread(target=loop, name="conversation-retention", daemon=True).start()

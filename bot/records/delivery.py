@@ -70,10 +70,14 @@ class WorkerSettings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "WorkerSettings":
-        return cls(poll_seconds=_number(env, "DELIVERY_POLL_SECONDS", 1.0),
-                   lease_seconds=_number(env, "DELIVERY_LEASE_SECONDS", 120.0),
-                   backoff=Backoff(base=_number(env, "DELIVERY_BACKOFF_BASE_SECONDS", 5.0),
-                                   cap=_number(env, "DELIVERY_BACKOFF_CAP_SECONDS", 900.0)))
+        return cls(
+            poll_seconds=_number(env, "DELIVERY_POLL_SECONDS", 1.0),
+            lease_seconds=_number(env, "DELIVERY_LEASE_SECONDS", 120.0),
+            backoff=Backoff(
+                base=_number(env, "DELIVERY_BACKOFF_BASE_SECONDS", 5.0),
+                cap=_number(env, "DELIVERY_BACKOFF_CAP_SECONDS", 900.0),
+            ),
+        )
 
 
 def body_of(record: dict) -> bytes:
@@ -100,12 +104,19 @@ class Outcome:
 async def post_record(session: aiohttp.ClientSession, intake: WebhookTarget, record: dict) -> Outcome:
     """One delivery attempt. Only a 2xx reply is a delivery; no reply body is kept (it may echo data)."""
     body = body_of(record)
-    headers = {"Content-Type": "application/json; charset=utf-8",
-               "Idempotency-Key": record["reference"],
-               SIGNATURE_HEADER: signature(body, intake.secret)}
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "Idempotency-Key": record["reference"],
+        SIGNATURE_HEADER: signature(body, intake.secret),
+    }
     try:
-        async with session.post(intake.url, data=body, headers=headers, allow_redirects=False,
-                                timeout=aiohttp.ClientTimeout(total=intake.timeout)) as response:
+        async with session.post(
+            intake.url,
+            data=body,
+            headers=headers,
+            allow_redirects=False,
+            timeout=aiohttp.ClientTimeout(total=intake.timeout),
+        ) as response:
             await response.read()
             if 200 <= response.status < 300:
                 return Outcome(True)
@@ -140,17 +151,25 @@ def _smtp_error(error: Exception) -> str:
 class Worker:
     """Works through the three outboxes until stopped. Safe to run several at once on one database."""
 
-    def __init__(self, store: ApplicationStore, routes: Routes, smtp: Optional[mail.SmtpConfig],
-                 settings: WorkerSettings = WorkerSettings(),
-                 clock: Callable[[], float] = time.time, rng: Callable[[], float] = random.random) -> None:
+    def __init__(
+        self,
+        store: ApplicationStore,
+        routes: Routes,
+        smtp: Optional[mail.SmtpConfig],
+        settings: WorkerSettings = WorkerSettings(),
+        clock: Callable[[], float] = time.time,
+        rng: Callable[[], float] = random.random,
+    ) -> None:
         if not routes.routes and smtp is None:
             raise DeliveryConfigError("nothing to deliver: set a recipient (RECIPIENT_…) and/or SMTP_HOST")
         timeouts = [w.webhook.timeout for w in routes.routes.values() if w.webhook]
         longest = max([*timeouts, smtp.timeout if smtp else 0.0])
         if settings.lease_seconds < 2 * longest:
             # The lease must outlast an attempt, or a second worker could send while we still do.
-            raise DeliveryConfigError(f"DELIVERY_LEASE_SECONDS ({settings.lease_seconds:g}) must be at least "
-                                      f"twice the longest timeout ({longest:g} s)")
+            raise DeliveryConfigError(
+                f"DELIVERY_LEASE_SECONDS ({settings.lease_seconds:g}) must be at least "
+                f"twice the longest timeout ({longest:g} s)"
+            )
         self.store = store
         self.routes = routes
         self.smtp = smtp
@@ -193,8 +212,11 @@ class Worker:
             # another worker holds stay with it until their lease runs out.
             self.store.retry_waiting_now(outbox)
             parts.append(f"{self.store.pending_count(outbox, since)} {outbox.name}(s) pending")
-        logger.info("delivery worker started: %s; recipients configured: %s", ", ".join(parts),
-                    ", ".join(sorted(self.routes.routes)) or "none")
+        logger.info(
+            "delivery worker started: %s; recipients configured: %s",
+            ", ".join(parts),
+            ", ".join(sorted(self.routes.routes)) or "none",
+        )
 
     def _cutoff(self, outbox: Outbox) -> Optional[str]:
         return self._receipt_cutoff() if outbox is RECEIPT else None
@@ -204,8 +226,9 @@ class Worker:
             try:
                 handled = await self._batch(outbox, session)
             except Exception as error:  # e.g. the database is briefly unreachable: try again shortly
-                logger.error("%s round failed (%s); retrying in %.1f s", outbox.name, _safe(error),
-                             self.settings.poll_seconds)
+                logger.error(
+                    "%s round failed (%s); retrying in %.1f s", outbox.name, _safe(error), self.settings.poll_seconds
+                )
                 handled = 0
             if handled:
                 continue  # there may be more due right away
@@ -225,8 +248,14 @@ class Worker:
         return timestamp(datetime.fromtimestamp(self.clock(), timezone.utc) - self.settings.receipt_max_age)
 
     async def _batch(self, outbox: Outbox, session: aiohttp.ClientSession) -> int:
-        claims = await asyncio.to_thread(self.store.claim_due, outbox, self.clock(),
-                                         self.settings.lease_seconds, self.settings.batch, self._cutoff(outbox))
+        claims = await asyncio.to_thread(
+            self.store.claim_due,
+            outbox,
+            self.clock(),
+            self.settings.lease_seconds,
+            self.settings.batch,
+            self._cutoff(outbox),
+        )
         await asyncio.gather(*(self._attempt(outbox, claim, session) for claim in claims))
         return len(claims)
 
@@ -238,8 +267,9 @@ class Worker:
             for outbox, _ in self._active():
                 if outbox is RECEIPT:
                     continue
-                claims = await asyncio.to_thread(self.store.claim_due, outbox, self.clock(),
-                                                 self.settings.lease_seconds, 1, None, reference)
+                claims = await asyncio.to_thread(
+                    self.store.claim_due, outbox, self.clock(), self.settings.lease_seconds, 1, None, reference
+                )
                 if claims:
                     outcomes[outbox.name] = await self._attempt(outbox, claims[0], session)
         return outcomes
@@ -254,17 +284,30 @@ class Worker:
         try:
             if outcome.ok:
                 kept = await asyncio.to_thread(self.store.mark_done, outbox, claim)
-                logger.info("%s for %s done (%s, attempt %d)", outbox.name, claim.reference,
-                            claim.plan.recipient or "contacts", attempt)
+                logger.info(
+                    "%s for %s done (%s, attempt %d)",
+                    outbox.name,
+                    claim.reference,
+                    claim.plan.recipient or "contacts",
+                    attempt,
+                )
                 if not kept:
-                    logger.warning("%s: %s done after its lease ran out; another worker holds it now",
-                                   claim.reference, outbox.name)
+                    logger.warning(
+                        "%s: %s done after its lease ran out; another worker holds it now", claim.reference, outbox.name
+                    )
             else:
                 delay = self._retry_delay(attempt, outcome.retry_after)
-                await asyncio.to_thread(self.store.mark_failed, outbox, claim, outcome.error or "failed",
-                                        self.clock() + delay)
-                logger.warning("%s for %s failed (attempt %d: %s); next attempt in %.1f s",
-                               outbox.name, claim.reference, attempt, outcome.error, delay)
+                await asyncio.to_thread(
+                    self.store.mark_failed, outbox, claim, outcome.error or "failed", self.clock() + delay
+                )
+                logger.warning(
+                    "%s for %s failed (attempt %d: %s); next attempt in %.1f s",
+                    outbox.name,
+                    claim.reference,
+                    attempt,
+                    outcome.error,
+                    delay,
+                )
         except Exception as error:  # the lease runs out and the record is tried again: nothing is lost
             logger.error("could not record the %s outcome of %s (%s)", outbox.name, claim.reference, _safe(error))
         return outcome

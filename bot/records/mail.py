@@ -58,8 +58,9 @@ class SmtpConfig:
             timeout = float(env.get("SMTP_TIMEOUT") or 30)
         except ValueError as error:
             raise MailConfigError(f"SMTP_PORT / SMTP_TIMEOUT: {error}") from None
-        return cls(host=host, port=port, sender=sender, user=user, password=password,
-                   starttls=starttls, timeout=timeout)
+        return cls(
+            host=host, port=port, sender=sender, user=user, password=password, starttls=starttls, timeout=timeout
+        )
 
 
 def _flag(value: Optional[str], default: bool, name: str) -> bool:
@@ -90,16 +91,30 @@ def recipients(record: dict) -> list[str]:
 
 def receipt(record: dict, plan: DeliveryPlan, sender: str) -> EmailMessage:
     """The receipt to the workplace's contacts: registered, and sent on or not (then the route and the answers)."""
-    return _message(messages.receipt_subject(record), messages.receipt_body(record, plan.delivers),
-                    sender, recipients(record), f"kvittering.{record['reference']}")
+    return _message(
+        messages.receipt_subject(record),
+        messages.receipt_body(record, plan.delivers),
+        sender,
+        recipients(record),
+        f"kvittering.{record['reference']}",
+    )
 
 
 def intake(record: dict, address: str, sender: str) -> EmailMessage:
     """The filing itself, to the recipient's intake address: the answers as text, the record as JSON."""
-    message = _message(messages.intake_subject(record), messages.intake_body(record), sender, [address],
-                       f"{record.get('recipient') or 'intake'}.{record['reference']}")
-    message.add_attachment(json.dumps(record, ensure_ascii=False, indent=2).encode("utf-8"),
-                           maintype="application", subtype="json", filename=f"{record['reference']}.json")
+    message = _message(
+        messages.intake_subject(record),
+        messages.intake_body(record),
+        sender,
+        [address],
+        f"{record.get('recipient') or 'intake'}.{record['reference']}",
+    )
+    message.add_attachment(
+        json.dumps(record, ensure_ascii=False, indent=2).encode("utf-8"),
+        maintype="application",
+        subtype="json",
+        filename=f"{record['reference']}.json",
+    )
     return message
 
 

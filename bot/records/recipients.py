@@ -67,8 +67,9 @@ class Routes:
     def plan(self, code: str) -> DeliveryPlan:
         """How a filing for this recipient will be delivered, as the user is told at filing."""
         route = self.routes.get(code)
-        return DeliveryPlan(recipient=code, by_email=bool(route and route.email),
-                            by_webhook=bool(route and route.webhook))
+        return DeliveryPlan(
+            recipient=code, by_email=bool(route and route.email), by_webhook=bool(route and route.webhook)
+        )
 
     @property
     def any_email(self) -> bool:
@@ -87,7 +88,8 @@ class Routes:
             if match and match.group(1).lower() not in known and (env.get(name) or "").strip():
                 raise DeliveryConfigError(
                     f"{name} names no recipient; the recipients are: "
-                    + ", ".join(env_prefix(code) + "…" for code in sorted(known)))
+                    + ", ".join(env_prefix(code) + "…" for code in sorted(known))
+                )
         timeout = number_setting(env, "INTAKE_WEBHOOK_TIMEOUT", 10.0)
         allow_http = (env.get("INTAKE_WEBHOOK_ALLOW_HTTP") or "").strip().lower() in TRUE_WORDS
         routes = {}
@@ -114,12 +116,15 @@ def _webhook(env: Mapping[str, str], prefix: str, timeout: float, allow_http: bo
         raise DeliveryConfigError(f"{prefix}WEBHOOK_URL must be an http(s) URL")
     if parts.scheme == "http" and not _is_loopback(parts.hostname) and not allow_http:
         # Records hold names, e-mails and phone numbers: never in clear text over a network.
-        raise DeliveryConfigError(f"{prefix}WEBHOOK_URL must use https (plain http only to loopback, "
-                                  "or with INTAKE_WEBHOOK_ALLOW_HTTP=true inside a private network)")
+        raise DeliveryConfigError(
+            f"{prefix}WEBHOOK_URL must use https (plain http only to loopback, "
+            "or with INTAKE_WEBHOOK_ALLOW_HTTP=true inside a private network)"
+        )
     secret = env.get(prefix + "WEBHOOK_SECRET") or ""
     if len(secret) < 16:
-        raise DeliveryConfigError(f"{prefix}WEBHOOK_SECRET must be set (at least 16 characters) "
-                                  f"when {prefix}WEBHOOK_URL is set")
+        raise DeliveryConfigError(
+            f"{prefix}WEBHOOK_SECRET must be set (at least 16 characters) when {prefix}WEBHOOK_URL is set"
+        )
     return WebhookTarget(url=url, secret=secret.encode("utf-8"), timeout=timeout)
 
 

@@ -36,7 +36,8 @@ DEFAULT_DB = PROJECT_ROOT / "var" / "applications.db"
 
 metadata = sa.MetaData()
 applications = sa.Table(
-    "applications", metadata,
+    "applications",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("reference", sa.String(40), nullable=False, unique=True),
     sa.Column("conversation_id", sa.String(255), nullable=False),
@@ -73,7 +74,8 @@ applications = sa.Table(
 APPLICATION_KEY_INDEX = sa.Index("ix_applications_application_key", applications.c.application_key, unique=True)
 sa.Index("ix_applications_conversation_id", applications.c.conversation_id)
 reference_counters = sa.Table(
-    "reference_counters", metadata,
+    "reference_counters",
+    metadata,
     sa.Column("series", sa.String(40), primary_key=True),
     sa.Column("value", sa.Integer, nullable=False),
 )
@@ -138,12 +140,20 @@ class ApplicationStore:
                     number = _next_number(conn, series)
                     stored = {"reference": f"{series}-{number:06d}", **record}
                     validate(stored)
-                    conn.execute(applications.insert().values(
-                        reference=stored["reference"], conversation_id=stored["conversation_id"],
-                        application_key=key, created_at=stored["created_at"], status=stored["status"],
-                        record=json.dumps(stored, ensure_ascii=False), delivery_attempts=0,
-                        recipient=plan.recipient or None, deliver_by_webhook=plan.by_webhook,
-                        deliver_by_email=plan.by_email))
+                    conn.execute(
+                        applications.insert().values(
+                            reference=stored["reference"],
+                            conversation_id=stored["conversation_id"],
+                            application_key=key,
+                            created_at=stored["created_at"],
+                            status=stored["status"],
+                            record=json.dumps(stored, ensure_ascii=False),
+                            delivery_attempts=0,
+                            recipient=plan.recipient or None,
+                            deliver_by_webhook=plan.by_webhook,
+                            deliver_by_email=plan.by_email,
+                        )
+                    )
                     return stored, True
             except IntegrityError:
                 continue  # another writer took the number or filed this application: look again
@@ -157,25 +167,28 @@ class ApplicationStore:
     def of_conversation(self, conversation_id: str) -> list[dict]:
         """Every record this conversation filed, oldest first."""
         with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(applications.c.record)
-                                .where(applications.c.conversation_id == conversation_id)
-                                .order_by(applications.c.id)).all()
+            rows = conn.execute(
+                sa.select(applications.c.record)
+                .where(applications.c.conversation_id == conversation_id)
+                .order_by(applications.c.id)
+            ).all()
         return [json.loads(row.record) for row in rows]
 
     def plan_of(self, reference: str) -> Optional[DeliveryPlan]:
         """The delivery plan stored with a record at filing."""
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(applications.c.recipient, applications.c.deliver_by_email,
-                                         applications.c.deliver_by_webhook)
-                               .where(applications.c.reference == reference)).first()
+            row = conn.execute(
+                sa.select(
+                    applications.c.recipient, applications.c.deliver_by_email, applications.c.deliver_by_webhook
+                ).where(applications.c.reference == reference)
+            ).first()
         if row is None:
             return None
         return DeliveryPlan(row.recipient or "", bool(row.deliver_by_email), bool(row.deliver_by_webhook))
 
     def get(self, reference: str) -> Optional[dict]:
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(applications.c.record)
-                               .where(applications.c.reference == reference)).first()
+            row = conn.execute(sa.select(applications.c.record).where(applications.c.reference == reference)).first()
         return json.loads(row.record) if row else None
 
     def export(self) -> Iterator[dict]:
@@ -187,14 +200,16 @@ class ApplicationStore:
 
     def set_status(self, reference: str, status: str) -> None:
         with self.engine.begin() as conn:
-            row = conn.execute(sa.select(applications.c.record)
-                               .where(applications.c.reference == reference)).first()
+            row = conn.execute(sa.select(applications.c.record).where(applications.c.reference == reference)).first()
             if row is None:
                 raise KeyError(reference)
             record = {**json.loads(row.record), "status": status}
             validate(record)
-            conn.execute(applications.update().where(applications.c.reference == reference)
-                         .values(status=status, record=json.dumps(record, ensure_ascii=False)))
+            conn.execute(
+                applications.update()
+                .where(applications.c.reference == reference)
+                .values(status=status, record=json.dumps(record, ensure_ascii=False))
+            )
 
     def delete(self, reference: str) -> bool:
         with self.engine.begin() as conn:
@@ -206,27 +221,56 @@ class ApplicationStore:
     # row is still due), so two workers never hold the same row; it then reports the outcome
     # with its claim token, and a worker whose lease ran out cannot overwrite the new owner.
 
-    def claim_due(self, outbox: "Outbox", now: float, lease_seconds: float, limit: int,
-                  created_after: Optional[str] = None, reference: Optional[str] = None) -> list["Claim"]:
+    def claim_due(
+        self,
+        outbox: "Outbox",
+        now: float,
+        lease_seconds: float,
+        limit: int,
+        created_after: Optional[str] = None,
+        reference: Optional[str] = None,
+    ) -> list["Claim"]:
         """Claim up to `limit` rows that are due in this outbox (or just `reference`), for `lease_seconds`."""
         token = uuid.uuid4().hex
         due = outbox.due(now, created_after)
         if reference is not None:
             due = sa.and_(due, applications.c.reference == reference)
-        candidates = (sa.select(applications.c.id).where(due).order_by(applications.c.id)
-                      .limit(limit).with_for_update(skip_locked=True))  # FOR UPDATE: PostgreSQL only
+        candidates = (
+            sa.select(applications.c.id)
+            .where(due)
+            .order_by(applications.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )  # FOR UPDATE: PostgreSQL only
         with self.engine.begin() as conn:
-            conn.execute(applications.update()
-                         .where(applications.c.id.in_(candidates.scalar_subquery()))
-                         .where(due)
-                         .values({outbox.claim: token, outbox.next_attempt_at: now + lease_seconds}))
-            rows = conn.execute(sa.select(applications.c.reference, applications.c.record, outbox.attempts,
-                                          applications.c.recipient, applications.c.deliver_by_email,
-                                          applications.c.deliver_by_webhook)
-                                .where(outbox.claim == token).order_by(applications.c.id)).all()
-        return [Claim(row.reference, token, json.loads(row.record), row[2],
-                      DeliveryPlan(row.recipient or "", bool(row.deliver_by_email), bool(row.deliver_by_webhook)))
-                for row in rows]
+            conn.execute(
+                applications.update()
+                .where(applications.c.id.in_(candidates.scalar_subquery()))
+                .where(due)
+                .values({outbox.claim: token, outbox.next_attempt_at: now + lease_seconds})
+            )
+            rows = conn.execute(
+                sa.select(
+                    applications.c.reference,
+                    applications.c.record,
+                    outbox.attempts,
+                    applications.c.recipient,
+                    applications.c.deliver_by_email,
+                    applications.c.deliver_by_webhook,
+                )
+                .where(outbox.claim == token)
+                .order_by(applications.c.id)
+            ).all()
+        return [
+            Claim(
+                row.reference,
+                token,
+                json.loads(row.record),
+                row[2],
+                DeliveryPlan(row.recipient or "", bool(row.deliver_by_email), bool(row.deliver_by_webhook)),
+            )
+            for row in rows
+        ]
 
     def mark_done(self, outbox: "Outbox", claim: "Claim", when: Optional[datetime] = None) -> bool:
         """The side effect happened. The last of a record's planned deliveries (webhook, intake
@@ -236,34 +280,55 @@ class ApplicationStore:
         """
         stamp = timestamp(when)
         with self.engine.begin() as conn:
-            row = conn.execute(sa.select(applications)
-                               .where(applications.c.reference == claim.reference)
-                               .where(outbox.claim == claim.token)).first()
+            row = conn.execute(
+                sa.select(applications)
+                .where(applications.c.reference == claim.reference)
+                .where(outbox.claim == claim.token)
+            ).first()
             if row is None:
                 return False
-            values: dict = {outbox.done: stamp, outbox.claim: None, outbox.next_attempt_at: None,
-                            outbox.last_error: None, outbox.attempts: outbox.attempts + 1}
-            others_done = all(row._mapping[other.done] is not None for other in INTAKE_OUTBOXES
-                              if other is not outbox and row._mapping[other.planned])
+            values: dict = {
+                outbox.done: stamp,
+                outbox.claim: None,
+                outbox.next_attempt_at: None,
+                outbox.last_error: None,
+                outbox.attempts: outbox.attempts + 1,
+            }
+            others_done = all(
+                row._mapping[other.done] is not None
+                for other in INTAKE_OUTBOXES
+                if other is not outbox and row._mapping[other.planned]
+            )
             if outbox in INTAKE_OUTBOXES and others_done and row.status == "submitted":
                 record = {**json.loads(row.record), "status": "delivered"}
                 validate(record)
-                values.update({applications.c.status: "delivered",
-                               applications.c.record: json.dumps(record, ensure_ascii=False)})
-            result = conn.execute(applications.update()
-                                  .where(applications.c.reference == claim.reference)
-                                  .where(outbox.claim == claim.token).values(values))
+                values.update(
+                    {applications.c.status: "delivered", applications.c.record: json.dumps(record, ensure_ascii=False)}
+                )
+            result = conn.execute(
+                applications.update()
+                .where(applications.c.reference == claim.reference)
+                .where(outbox.claim == claim.token)
+                .values(values)
+            )
         return result.rowcount == 1
 
     def mark_failed(self, outbox: "Outbox", claim: "Claim", error: str, retry_at: float) -> bool:
         """The attempt failed: count it, keep the error (no personal data), retry at `retry_at`."""
         with self.engine.begin() as conn:
-            result = conn.execute(applications.update()
-                                  .where(applications.c.reference == claim.reference)
-                                  .where(outbox.claim == claim.token)
-                                  .values({outbox.claim: None, outbox.next_attempt_at: retry_at,
-                                           outbox.last_error: error[:500],
-                                           outbox.attempts: outbox.attempts + 1}))
+            result = conn.execute(
+                applications.update()
+                .where(applications.c.reference == claim.reference)
+                .where(outbox.claim == claim.token)
+                .values(
+                    {
+                        outbox.claim: None,
+                        outbox.next_attempt_at: retry_at,
+                        outbox.last_error: error[:500],
+                        outbox.attempts: outbox.attempts + 1,
+                    }
+                )
+            )
         return result.rowcount == 1
 
     def next_due_at(self, outbox: "Outbox", created_after: Optional[str] = None) -> Optional[float]:
@@ -272,8 +337,9 @@ class ApplicationStore:
         if created_after is not None:
             pending = sa.and_(pending, applications.c.created_at >= created_after)
         with self.engine.connect() as conn:
-            now_due = conn.execute(sa.select(sa.func.count()).where(pending)
-                                   .where(outbox.next_attempt_at.is_(None))).scalar_one()
+            now_due = conn.execute(
+                sa.select(sa.func.count()).where(pending).where(outbox.next_attempt_at.is_(None))
+            ).scalar_one()
             if now_due:
                 return None
             return conn.execute(sa.select(sa.func.min(outbox.next_attempt_at)).where(pending)).scalar()
@@ -281,10 +347,13 @@ class ApplicationStore:
     def retry_waiting_now(self, outbox: "Outbox") -> int:
         """Make every pending, unclaimed row due now (a worker starting picks everything up)."""
         with self.engine.begin() as conn:
-            result = conn.execute(applications.update()
-                                  .where(outbox.pending()).where(outbox.claim.is_(None))
-                                  .where(outbox.next_attempt_at.is_not(None))
-                                  .values({outbox.next_attempt_at: None}))
+            result = conn.execute(
+                applications.update()
+                .where(outbox.pending())
+                .where(outbox.claim.is_(None))
+                .where(outbox.next_attempt_at.is_not(None))
+                .values({outbox.next_attempt_at: None})
+            )
         return result.rowcount
 
     def pending_count(self, outbox: "Outbox", created_after: Optional[str] = None) -> int:
@@ -301,18 +370,21 @@ class ApplicationStore:
         A claim in progress is left alone: its outcome is then overwritten by this request.
         """
         with self.engine.begin() as conn:
-            row = conn.execute(sa.select(applications.c.record, applications.c.status)
-                               .where(applications.c.reference == reference)).first()
+            row = conn.execute(
+                sa.select(applications.c.record, applications.c.status).where(applications.c.reference == reference)
+            ).first()
             if row is None:
                 return False
             values: dict = {}
             for outbox in INTAKE_OUTBOXES:
-                values.update({outbox.done: None, outbox.next_attempt_at: None,
-                               outbox.last_error: None, outbox.claim: None})
+                values.update(
+                    {outbox.done: None, outbox.next_attempt_at: None, outbox.last_error: None, outbox.claim: None}
+                )
             if row.status == "delivered":
                 record = {**json.loads(row.record), "status": "submitted"}
-                values.update({applications.c.status: "submitted",
-                               applications.c.record: json.dumps(record, ensure_ascii=False)})
+                values.update(
+                    {applications.c.status: "submitted", applications.c.record: json.dumps(record, ensure_ascii=False)}
+                )
             conn.execute(applications.update().where(applications.c.reference == reference).values(values))
         return True
 
@@ -323,10 +395,16 @@ class ApplicationStore:
         if row is None:
             return None
         mapping = row._mapping
-        return {o.name: OutboxState(done_at=mapping[o.done], attempts=mapping[o.attempts],
-                                    next_attempt_at=mapping[o.next_attempt_at],
-                                    last_error=mapping[o.last_error], claimed=mapping[o.claim] is not None)
-                for o in (*INTAKE_OUTBOXES, RECEIPT)}
+        return {
+            o.name: OutboxState(
+                done_at=mapping[o.done],
+                attempts=mapping[o.attempts],
+                next_attempt_at=mapping[o.next_attempt_at],
+                last_error=mapping[o.last_error],
+                claimed=mapping[o.claim] is not None,
+            )
+            for o in (*INTAKE_OUTBOXES, RECEIPT)
+        }
 
 
 @dataclass(frozen=True, eq=False)  # eq would compare columns as SQL
@@ -346,20 +424,39 @@ class Outbox:
         return condition if self.planned is None else sa.and_(condition, self.planned.is_(True))
 
     def due(self, now: float, created_after: Optional[str] = None) -> sa.sql.ColumnElement:
-        condition = sa.and_(self.pending(),
-                            sa.or_(self.next_attempt_at.is_(None), self.next_attempt_at <= now))
+        condition = sa.and_(self.pending(), sa.or_(self.next_attempt_at.is_(None), self.next_attempt_at <= now))
         if created_after is not None:
             condition = sa.and_(condition, applications.c.created_at >= created_after)
         return condition
 
 
 _c = applications.c
-WEBHOOK = Outbox("webhook", _c.delivered_at, _c.delivery_attempts, _c.next_attempt_at,
-                 _c.last_error, _c.delivery_claim, _c.deliver_by_webhook)
-EMAIL = Outbox("email", _c.email_sent_at, _c.email_attempts, _c.email_next_attempt_at,
-               _c.email_last_error, _c.email_claim, _c.deliver_by_email)
-RECEIPT = Outbox("receipt", _c.receipt_sent_at, _c.receipt_attempts, _c.receipt_next_attempt_at,
-                 _c.receipt_last_error, _c.receipt_claim)
+WEBHOOK = Outbox(
+    "webhook",
+    _c.delivered_at,
+    _c.delivery_attempts,
+    _c.next_attempt_at,
+    _c.last_error,
+    _c.delivery_claim,
+    _c.deliver_by_webhook,
+)
+EMAIL = Outbox(
+    "email",
+    _c.email_sent_at,
+    _c.email_attempts,
+    _c.email_next_attempt_at,
+    _c.email_last_error,
+    _c.email_claim,
+    _c.deliver_by_email,
+)
+RECEIPT = Outbox(
+    "receipt",
+    _c.receipt_sent_at,
+    _c.receipt_attempts,
+    _c.receipt_next_attempt_at,
+    _c.receipt_last_error,
+    _c.receipt_claim,
+)
 # The deliveries to the recipient (the receipt goes to the workplace's own contacts).
 INTAKE_OUTBOXES = (WEBHOOK, EMAIL)
 
@@ -391,8 +488,11 @@ def _migrate(engine: sa.engine.Engine) -> None:
     _add_missing_columns(engine)
     _drop_one_record_per_conversation(engine)
     with engine.begin() as conn:
-        conn.execute(applications.update().where(applications.c.application_key.is_(None))
-                     .values(application_key=applications.c.conversation_id))
+        conn.execute(
+            applications.update()
+            .where(applications.c.application_key.is_(None))
+            .values(application_key=applications.c.conversation_id)
+        )
     for index in applications.indexes:
         try:
             index.create(engine, checkfirst=True)
@@ -426,8 +526,11 @@ def _drop_one_record_per_conversation(engine: sa.engine.Engine) -> None:
         if not _sqlite_unique_on_conversation(engine):
             return
     else:
-        unique = [c for c in sa.inspect(engine).get_unique_constraints("applications")
-                  if c["column_names"] == ["conversation_id"]]
+        unique = [
+            c
+            for c in sa.inspect(engine).get_unique_constraints("applications")
+            if c["column_names"] == ["conversation_id"]
+        ]
         if unique:
             with engine.begin() as conn:
                 conn.exec_driver_sql(f'ALTER TABLE applications DROP CONSTRAINT "{unique[0]["name"]}"')
@@ -459,13 +562,14 @@ def application_key(record: dict) -> str:
 
 
 def _next_number(conn: sa.engine.Connection, series: str) -> int:
-    updated = conn.execute(reference_counters.update()
-                           .where(reference_counters.c.series == series)
-                           .values(value=reference_counters.c.value + 1))
+    updated = conn.execute(
+        reference_counters.update()
+        .where(reference_counters.c.series == series)
+        .values(value=reference_counters.c.value + 1)
+    )
     if updated.rowcount == 0:
         conn.execute(reference_counters.insert().values(series=series, value=1))
-    return conn.execute(sa.select(reference_counters.c.value)
-                        .where(reference_counters.c.series == series)).scalar_one()
+    return conn.execute(sa.select(reference_counters.c.value).where(reference_counters.c.series == series)).scalar_one()
 
 
 def default_url() -> str:

@@ -22,8 +22,11 @@ def arguments(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     from rasa_sdk.endpoint import create_argument_parser
 
     parser = create_argument_parser()
-    parser.add_argument("--interface", default=os.environ.get("ACTION_SERVER_INTERFACE") or DEFAULT_INTERFACE,
-                        help="address to listen on (default: ACTION_SERVER_INTERFACE or 127.0.0.1)")
+    parser.add_argument(
+        "--interface",
+        default=os.environ.get("ACTION_SERVER_INTERFACE") or DEFAULT_INTERFACE,
+        help="address to listen on (default: ACTION_SERVER_INTERFACE or 127.0.0.1)",
+    )
     # rasa-sdk's defaults are CORS "*" and INFO whatever LOG_LEVEL says; the Rasa server honours LOG_LEVEL.
     parser.set_defaults(cors=None, loglevel=logging.getLevelName(os.environ.get("LOG_LEVEL") or "INFO"))
     return parser.parse_args(argv)

@@ -76,8 +76,9 @@ def unreachable(error: BaseException) -> bool:
     """
     import aiohttp
 
-    return isinstance(error.__context__, aiohttp.ClientConnectionError) or \
-        isinstance(error.__cause__, aiohttp.ClientConnectionError)
+    return isinstance(error.__context__, aiohttp.ClientConnectionError) or isinstance(
+        error.__cause__, aiohttp.ClientConnectionError
+    )
 
 
 def forget_without_action_server(tracker: Any) -> list[Any]:
@@ -108,8 +109,10 @@ def install() -> None:
             if not unreachable(error):
                 raise
             if self.name() == privacy.FORGET_ACTION:
-                logger.warning("the action server could not be reached: a conversation is forgotten "
-                               "without looking up its filed application")
+                logger.warning(
+                    "the action server could not be reached: a conversation is forgotten "
+                    "without looking up its filed application"
+                )
                 return forget_without_action_server(tracker)
             if (tracker.latest_message.intent or {}).get("name") == FORGET_INTENT:
                 # The form's validation, before the rules reach action_forget_me: rejected, as the form

@@ -48,9 +48,23 @@ class ProductionLockStore(RedisLockStore):
     """RedisLockStore with atomic lock changes and waiters that are never stranded."""
 
     def __init__(self, endpoint_config: EndpointConfig) -> None:
-        settings = {key: value for key, value in endpoint_config.kwargs.items()
-                    if key in ("port", "db", "username", "password", "use_ssl", "ssl_certfile",
-                               "ssl_keyfile", "ssl_ca_certs", "key_prefix", "socket_timeout")}
+        settings = {
+            key: value
+            for key, value in endpoint_config.kwargs.items()
+            if key
+            in (
+                "port",
+                "db",
+                "username",
+                "password",
+                "use_ssl",
+                "ssl_certfile",
+                "ssl_keyfile",
+                "ssl_ca_certs",
+                "key_prefix",
+                "socket_timeout",
+            )
+        }
         super().__init__(host=endpoint_config.url or "localhost", **settings)
         try:
             self._wait_for_redis(endpoint_config.url or "localhost", settings)
@@ -58,19 +72,23 @@ class ProductionLockStore(RedisLockStore):
             raise LockStoreUnavailable(
                 "Låsene (Redis) kan ikke nås, så Rasa-serveren starter ikke: to instanser kunne ellers "
                 f"svare i samme samtale på én gang. {error}. Start Redis (scripts/services.sh start) eller "
-                "ret REDIS_HOST/REDIS_PORT/REDIS_PASSWORD.") from None
+                "ret REDIS_HOST/REDIS_PORT/REDIS_PASSWORD."
+            ) from None
 
     @staticmethod
     def _wait_for_redis(host: str, settings: dict) -> None:
         from bot.server.services import DEFAULT_STARTUP_TIMEOUT, RedisAddress, wait_for_redis
 
         timeout = float(os.environ.get("SERVICES_STARTUP_TIMEOUT") or DEFAULT_STARTUP_TIMEOUT)
-        wait_for_redis(RedisAddress(host, int(settings.get("port", 6379)), settings.get("password"),
-                                    int(settings.get("db", 1))), timeout)
+        wait_for_redis(
+            RedisAddress(host, int(settings.get("port", 6379)), settings.get("password"), int(settings.get("db", 1))),
+            timeout,
+        )
 
     # --- one atomic read-modify-write of a lock -------------------------------------------
-    def _change(self, conversation_id: Text,
-                change: Callable[[Optional[TicketLock]], tuple[Optional[TicketLock], T]]) -> T:
+    def _change(
+        self, conversation_id: Text, change: Callable[[Optional[TicketLock]], tuple[Optional[TicketLock], T]]
+    ) -> T:
         """Apply `change` to the stored lock in one Redis transaction; a None lock deletes the key."""
         key = self.key_prefix + conversation_id
         with self.red.pipeline() as pipe:
@@ -124,8 +142,12 @@ class ProductionLockStore(RedisLockStore):
         self.finish_serving(conversation_id, ticket_number)
 
     @asynccontextmanager
-    async def lock(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME,
-                   wait_time_in_seconds: float = DEFAULT_WAIT_SECONDS) -> AsyncGenerator[TicketLock, None]:
+    async def lock(
+        self,
+        conversation_id: Text,
+        lock_lifetime: float = LOCK_LIFETIME,
+        wait_time_in_seconds: float = DEFAULT_WAIT_SECONDS,
+    ) -> AsyncGenerator[TicketLock, None]:
         """Wait for this conversation's turn, hold it, and always give it back."""
         ticket = [self.issue_ticket(conversation_id, lock_lifetime)]  # the latest ticket we hold
         try:
@@ -133,8 +155,9 @@ class ProductionLockStore(RedisLockStore):
         finally:
             self.cleanup(conversation_id, ticket[0])
 
-    async def _wait_for_turn(self, conversation_id: Text, ticket: list[int], lock_lifetime: float,
-                             wait_time_in_seconds: float) -> TicketLock:
+    async def _wait_for_turn(
+        self, conversation_id: Text, ticket: list[int], lock_lifetime: float, wait_time_in_seconds: float
+    ) -> TicketLock:
         def check(lock: Optional[TicketLock]) -> tuple[TicketLock, Optional[TicketLock]]:
             lock = lock or self.create_lock(conversation_id)
             lock.remove_expired_tickets()

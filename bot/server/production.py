@@ -28,8 +28,17 @@ from bot.server.stack import PROJECT_ROOT, Stack, delivery_configured
 
 ENDPOINTS = PROJECT_ROOT / "endpoints.production.yml"
 # Rasa's Helm chart uses the same names (DB_*, REDIS_*); endpoints.production.yml reads them.
-REQUIRED = ("DB_HOST", "DB_PORT", "DB_USER", "DB_PASSWORD", "DB_DATABASE",
-            "REDIS_HOST", "REDIS_PORT", "REDIS_PASSWORD", "APPLICATIONS_DB_URL")
+REQUIRED = (
+    "DB_HOST",
+    "DB_PORT",
+    "DB_USER",
+    "DB_PASSWORD",
+    "DB_DATABASE",
+    "REDIS_HOST",
+    "REDIS_PORT",
+    "REDIS_PASSWORD",
+    "APPLICATIONS_DB_URL",
+)
 REDIS_LOCK_DB = 1  # as in endpoints.production.yml
 
 
@@ -49,11 +58,13 @@ class ProductionSettings:
     def from_env(cls, env: Mapping[str, str]) -> "ProductionSettings":
         # REDIS_PASSWORD may be empty (a Redis without a password) but must be set: Rasa
         # refuses an endpoints file that names an unset variable.
-        missing = [name for name in REQUIRED
-                   if name not in env or (name != "REDIS_PASSWORD" and not env[name].strip())]
+        missing = [name for name in REQUIRED if name not in env or (name != "REDIS_PASSWORD" and not env[name].strip())]
         if missing:
-            raise ProfileError("disse miljøvariabler mangler: " + ", ".join(missing)
-                               + " (scripts/services.sh start skriver dem ud for en lokal PostgreSQL og Redis)")
+            raise ProfileError(
+                "disse miljøvariabler mangler: "
+                + ", ".join(missing)
+                + " (scripts/services.sh start skriver dem ud for en lokal PostgreSQL og Redis)"
+            )
         applications = env["APPLICATIONS_DB_URL"].strip()
         # Several instances file into one database; a SQLite file per machine would split them.
         if not applications.startswith(("postgresql://", "postgresql+psycopg2://")):
@@ -64,11 +75,21 @@ class ProductionSettings:
             workers = int(env.get("SANIC_WORKERS") or 1)
         except ValueError as error:
             raise ProfileError(f"et tal i miljøet kan ikke læses: {error}") from None
-        tracker = sa.engine.URL.create("postgresql", username=env["DB_USER"], password=env["DB_PASSWORD"],
-                                       host=env["DB_HOST"], port=db_port, database=env["DB_DATABASE"])
-        return cls(tracker_db_url=tracker, applications_db_url=applications,
-                   redis=RedisAddress(env["REDIS_HOST"], redis_port, env["REDIS_PASSWORD"], REDIS_LOCK_DB),
-                   startup_timeout=timeout, sanic_workers=workers)
+        tracker = sa.engine.URL.create(
+            "postgresql",
+            username=env["DB_USER"],
+            password=env["DB_PASSWORD"],
+            host=env["DB_HOST"],
+            port=db_port,
+            database=env["DB_DATABASE"],
+        )
+        return cls(
+            tracker_db_url=tracker,
+            applications_db_url=applications,
+            redis=RedisAddress(env["REDIS_HOST"], redis_port, env["REDIS_PASSWORD"], REDIS_LOCK_DB),
+            startup_timeout=timeout,
+            sanic_workers=workers,
+        )
 
 
 def preflight(settings: ProductionSettings) -> None:
@@ -99,8 +120,9 @@ class ScaledStack(Stack):
     @property
     def instances(self) -> dict[int, subprocess.Popen]:
         """Rasa port -> the Rasa server's process now (a restarted one replaces the one that stopped)."""
-        return {port: self.children[f"rasa-{port}"].process for port in self.rasa_ports
-                if f"rasa-{port}" in self.children}
+        return {
+            port: self.children[f"rasa-{port}"].process for port in self.rasa_ports if f"rasa-{port}" in self.children
+        }
 
     def _environment(self) -> dict[str, str]:
         env = super()._environment()
@@ -122,8 +144,12 @@ class ScaledStack(Stack):
         self._spawn("actions", self.action_command(), env, f"action server (port {self.action_port})")
         rasa_env = self._rasa_environment(env)  # one web chat secret for every instance
         for port in self.rasa_ports:
-            self._spawn(f"rasa-{port}", self.rasa_command(port, self.endpoints, credentials, f"rasa-{port}-internal"),
-                        rasa_env, f"Rasa server (port {port})")
+            self._spawn(
+                f"rasa-{port}",
+                self.rasa_command(port, self.endpoints, credentials, f"rasa-{port}-internal"),
+                rasa_env,
+                f"Rasa server (port {port})",
+            )
         if delivery_configured(env):
             # Records wait in PostgreSQL's outbox; one worker is enough, more may run (bot/records/delivery.py).
             self._spawn("delivery", [sys.executable, "-m", "bot", "deliver"], env, "delivery worker")
@@ -142,8 +168,9 @@ class ScaledStack(Stack):
         del self.children[f"rasa-{port}"]
 
 
-def run(port: int, action_port: int, instances: int, env: Optional[Mapping[str, str]] = None,
-        interface: str = "127.0.0.1") -> int:
+def run(
+    port: int, action_port: int, instances: int, env: Optional[Mapping[str, str]] = None, interface: str = "127.0.0.1"
+) -> int:
     """`python -m bot run --profile production`: pre-flight, start, print where to talk, wait."""
     env = dict(os.environ if env is None else env)
     try:
@@ -154,24 +181,36 @@ def run(port: int, action_port: int, instances: int, env: Optional[Mapping[str, 
     try:
         preflight(settings)
     except ServiceUnavailable as error:
-        print(f"Produktionsprofilen starter ikke: {error}. Samtaler og ansøgninger ville ellers gå tabt.\n"
-              "Start PostgreSQL og Redis (scripts/services.sh start) eller ret DB_*/REDIS_*/APPLICATIONS_DB_URL.",
-              file=sys.stderr)
+        print(
+            f"Produktionsprofilen starter ikke: {error}. Samtaler og ansøgninger ville ellers gå tabt.\n"
+            "Start PostgreSQL og Redis (scripts/services.sh start) eller ret DB_*/REDIS_*/APPLICATIONS_DB_URL.",
+            file=sys.stderr,
+        )
         return 3
     token = env.get("RASA_API_TOKEN") or None
     # A run folder of its own (generated files, logs), named by the first Rasa port.
-    stack = ScaledStack(run_dir=PROJECT_ROOT / "var" / f"run-{port}", action_port=action_port,
-                        rasa_ports=tuple(port + i for i in range(instances)), api_token=token,
-                        interface=interface)
-    print(f"Starter Arbejdsmiljøguiden i skaleret profil: {instances} Rasa-instanser, én action server "
-          "... det tager op til et par minutter.", flush=True)
+    stack = ScaledStack(
+        run_dir=PROJECT_ROOT / "var" / f"run-{port}",
+        action_port=action_port,
+        rasa_ports=tuple(port + i for i in range(instances)),
+        api_token=token,
+        interface=interface,
+    )
+    print(
+        f"Starter Arbejdsmiljøguiden i skaleret profil: {instances} Rasa-instanser, én action server "
+        "... det tager op til et par minutter.",
+        flush=True,
+    )
     stack.start()
-    rest = "\n".join(f"  Rasa {i + 1} (REST): {url}/webhooks/rest/webhook"
-                     for i, url in enumerate(stack.rasa_urls))
-    delivery = ("kører (python -m bot deliver)" if stack.delivery_started else
-                "ikke startet: ingen modtager (RECIPIENT_…) og ingen SMTP_HOST er sat; "
-                "brugerne får vist, hvordan de selv søger")
-    print(f"""
+    rest = "\n".join(f"  Rasa {i + 1} (REST): {url}/webhooks/rest/webhook" for i, url in enumerate(stack.rasa_urls))
+    delivery = (
+        "kører (python -m bot deliver)"
+        if stack.delivery_started
+        else "ikke startet: ingen modtager (RECIPIENT_…) og ingen SMTP_HOST er sat; "
+        "brugerne får vist, hvordan de selv søger"
+    )
+    print(
+        f"""
 Arbejdsmiljøguiden kører i skaleret profil (PostgreSQL + Redis).
 {rest}
   Action server: {stack.action_url}
@@ -183,5 +222,7 @@ Arbejdsmiljøguiden kører i skaleret profil (PostgreSQL + Redis).
   HTTP-API:      {"slået til (kræver token)" if token else "slået fra"}
   Logfiler:      {stack.run_dir.relative_to(PROJECT_ROOT)}/*.log
 Beskeder til samme samtale kan gå til en hvilken som helst instans.
-Stop med Ctrl-C (PostgreSQL og Redis stoppes med: scripts/services.sh stop).""", flush=True)
+Stop med Ctrl-C (PostgreSQL og Redis stoppes med: scripts/services.sh stop).""",
+        flush=True,
+    )
     return stack.wait()

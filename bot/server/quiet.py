@@ -28,33 +28,72 @@ ENVIRONMENT = {
 
 # (category, message regex, regex of the file that warns, why it is harmless)
 KNOWN: tuple[tuple[type[Warning], str, str, str], ...] = (
-    (DeprecationWarning, r"pkg_resources is deprecated as an API", "",
-     "Rasa and APScheduler import pkg_resources; setuptools 70 still ships it"),
-    (DeprecationWarning, r"Deprecated call to `pkg_resources\.declare_namespace", "",
-     "namespace packages of matplotlib and ruamel.yaml declared the old way"),
-    (DeprecationWarning, r"distutils Version classes are deprecated", "",
-     "sanic-cors compares Sanic's version with distutils' LooseVersion"),
-    (DeprecationWarning, r".*Click 9\.0", "",
-     "typer 0.7 and spaCy 3.4 import Click helpers that Click 9 will move"),
-    (DeprecationWarning, "", r".*/site-packages/(matplotlib|packaging)/",
-     "pyparsing 3's renamed methods, called by matplotlib 3.5 and packaging 20.9 (Rasa's pins)"),
-    (UserWarning, r"The following duplicated intents have been found across multiple domain files: faq", "",
-     "the retrieval intent faq is declared in the domain and in the FAQ data on purpose"),
-    (UserWarning, r"The (intent|utterance) '(affirm|deny|utter_ask_\w+|utter_default|utter_restart"
-                  r"|utter_out_of_scope)' is not used in any story or rule", "",
-     "used outside stories and rules: affirm and deny in slot mappings, utter_ask_* by the form, "
-     "the other three by our actions (Rasa checks stories and rules only)"),
-    (UserWarning, r"You have defined training data consisting of entity examples, but your NLU configuration "
-                  r"does not include an entity extractor", "",
-     "places are extracted by bot.nlu.place_names.PlaceNameResolver, which Rasa does not count"),
-    (UserWarning, r"You have defined training data consisting of lookup tables, but your NLU configuration "
-                  r"does not include any components", "",
-     "the lookup tables feed RegexFeaturizer and our own components, which Rasa does not count"),
-    (UserWarning, r"You have defined training data with examples for training a response selector, but your "
-                  r"NLU configuration does not include a response selector component", "",
-     "the FAQ topics are picked by bot.nlu.intent_classifier.IntentTopicClassifier, not a ResponseSelector"),
-    (UserWarning, r"Slot auto-fill has been removed in 3\.0", "",
-     "Rasa says it for every domain it reads; our slots all have explicit mappings"),
+    (
+        DeprecationWarning,
+        r"pkg_resources is deprecated as an API",
+        "",
+        "Rasa and APScheduler import pkg_resources; setuptools 70 still ships it",
+    ),
+    (
+        DeprecationWarning,
+        r"Deprecated call to `pkg_resources\.declare_namespace",
+        "",
+        "namespace packages of matplotlib and ruamel.yaml declared the old way",
+    ),
+    (
+        DeprecationWarning,
+        r"distutils Version classes are deprecated",
+        "",
+        "sanic-cors compares Sanic's version with distutils' LooseVersion",
+    ),
+    (DeprecationWarning, r".*Click 9\.0", "", "typer 0.7 and spaCy 3.4 import Click helpers that Click 9 will move"),
+    (
+        DeprecationWarning,
+        "",
+        r".*/site-packages/(matplotlib|packaging)/",
+        "pyparsing 3's renamed methods, called by matplotlib 3.5 and packaging 20.9 (Rasa's pins)",
+    ),
+    (
+        UserWarning,
+        r"The following duplicated intents have been found across multiple domain files: faq",
+        "",
+        "the retrieval intent faq is declared in the domain and in the FAQ data on purpose",
+    ),
+    (
+        UserWarning,
+        r"The (intent|utterance) '(affirm|deny|utter_ask_\w+|utter_default|utter_restart"
+        r"|utter_out_of_scope)' is not used in any story or rule",
+        "",
+        "used outside stories and rules: affirm and deny in slot mappings, utter_ask_* by the form, "
+        "the other three by our actions (Rasa checks stories and rules only)",
+    ),
+    (
+        UserWarning,
+        r"You have defined training data consisting of entity examples, but your NLU configuration "
+        r"does not include an entity extractor",
+        "",
+        "places are extracted by bot.nlu.place_names.PlaceNameResolver, which Rasa does not count",
+    ),
+    (
+        UserWarning,
+        r"You have defined training data consisting of lookup tables, but your NLU configuration "
+        r"does not include any components",
+        "",
+        "the lookup tables feed RegexFeaturizer and our own components, which Rasa does not count",
+    ),
+    (
+        UserWarning,
+        r"You have defined training data with examples for training a response selector, but your "
+        r"NLU configuration does not include a response selector component",
+        "",
+        "the FAQ topics are picked by bot.nlu.intent_classifier.IntentTopicClassifier, not a ResponseSelector",
+    ),
+    (
+        UserWarning,
+        r"Slot auto-fill has been removed in 3\.0",
+        "",
+        "Rasa says it for every domain it reads; our slots all have explicit mappings",
+    ),
 )
 
 
@@ -66,8 +105,10 @@ def silence_known_warnings() -> None:
 
 
 def is_known(category: type[Warning], message: str, filename: str) -> bool:
-    return any(issubclass(category, known) and re.match(pattern, message) and re.match(path, filename or "")
-               for known, pattern, path, _why in KNOWN)
+    return any(
+        issubclass(category, known) and re.match(pattern, message) and re.match(path, filename or "")
+        for known, pattern, path, _why in KNOWN
+    )
 
 
 def install_filters() -> None:

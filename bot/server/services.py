@@ -85,9 +85,14 @@ def wait_for_redis(address: RedisAddress, timeout: float = DEFAULT_STARTUP_TIMEO
     import redis
 
     def attempt(left: float) -> None:
-        client = redis.Redis(host=address.host, port=address.port, db=address.db,
-                             password=address.password or None,
-                             socket_connect_timeout=max(1.0, min(left, 5.0)), socket_timeout=5.0)
+        client = redis.Redis(
+            host=address.host,
+            port=address.port,
+            db=address.db,
+            password=address.password or None,
+            socket_connect_timeout=max(1.0, min(left, 5.0)),
+            socket_timeout=5.0,
+        )
         try:
             client.ping()
         finally:

@@ -80,6 +80,7 @@ def running_action_server(base: str = RUNNING_ACTION_SERVER) -> Optional[str]:
 
 # --- the console client ---------------------------------------------------------------------------
 
+
 def render(messages: list[dict[str, Any]]) -> tuple[list[str], list[tuple[str, str]]]:
     """The lines to print for the bot's messages, and the buttons offered (title, payload) in order."""
     lines: list[str] = []
@@ -126,8 +127,7 @@ class RestClient:
             return json.loads(response.read().decode("utf-8") or "[]")
 
 
-def converse(send: Callable[[str], list[dict[str, Any]]], stdin: TextIO, stdout: TextIO,
-             interactive: bool) -> None:
+def converse(send: Callable[[str], list[dict[str, Any]]], stdin: TextIO, stdout: TextIO, interactive: bool) -> None:
     """Greet, then read a line, send it, print the answer, until /stop or the end of the input."""
 
     def show(messages: list[dict[str, Any]]) -> list[tuple[str, str]]:
@@ -162,11 +162,13 @@ def converse(send: Callable[[str], list[dict[str, Any]]], stdin: TextIO, stdout:
 def main(run_dir: Path = PROJECT_ROOT / "var" / "shell") -> int:
     interactive = sys.stdin.isatty()
     existing = running_action_server()
-    stack = ShellStack(run_dir=run_dir, rasa_port=free_port(), action_port=free_port(),
-                       action_url_override=existing)
+    stack = ShellStack(run_dir=run_dir, rasa_port=free_port(), action_port=free_port(), action_url_override=existing)
     where = "den kørende bots action server" if existing else "sin egen action server"
-    print(f"Starter {BOT_NAME} i terminalen (Rasa-server på 127.0.0.1:{stack.rasa_port}, {where}) "
-          "... det tager op til et minut.", flush=True)
+    print(
+        f"Starter {BOT_NAME} i terminalen (Rasa-server på 127.0.0.1:{stack.rasa_port}, {where}) "
+        "... det tager op til et minut.",
+        flush=True,
+    )
     started = time.monotonic()
     try:
         stack.start()

@@ -199,8 +199,12 @@ class Stack:
         credentials = self.write_credentials()
         env = self._environment()
         self._spawn("actions", self.action_command(), env, f"action server (port {self.action_port})")
-        self._spawn("rasa", self.rasa_command(self.rasa_port, endpoints, credentials),
-                    self._rasa_environment(env), f"Rasa server (port {self.rasa_port})")
+        self._spawn(
+            "rasa",
+            self.rasa_command(self.rasa_port, endpoints, credentials),
+            self._rasa_environment(env),
+            f"Rasa server (port {self.rasa_port})",
+        )
         if self.runs_delivery and delivery_configured(env):
             # Third process: delivers filed records and sends receipts (bot/records/delivery.py).
             self._spawn("delivery", [sys.executable, "-m", "bot", "deliver"], env, "delivery worker")
@@ -211,34 +215,54 @@ class Stack:
 
     def action_command(self) -> list[str]:
         # rasa-sdk's server behind our launcher, which binds loopback (bot/server/action_server.py).
-        return [sys.executable, "-m", "bot.server.action_server", "--actions", "actions",
-                "--port", str(self.action_port)]
+        return [
+            sys.executable,
+            "-m",
+            "bot.server.action_server",
+            "--actions",
+            "actions",
+            "--port",
+            str(self.action_port),
+        ]
 
-    def rasa_command(self, port: int, endpoints: Path, credentials: Path,
-                     log_name: str = "rasa-internal") -> list[str]:
+    def rasa_command(self, port: int, endpoints: Path, credentials: Path, log_name: str = "rasa-internal") -> list[str]:
         """One Rasa server; the scale-out profile (bot/server/production.py) starts several on one endpoints file."""
         # Rasa behind our launcher, which applies the tested speed patches (bot/server/patches/__init__.py).
-        command = [sys.executable, "-m", "bot.server.rasa_server", "run", "--model", str(self.model),
-                   "--endpoints", str(endpoints),
-                   "--credentials", str(credentials),
-                   "--interface", self.interface, "--port", str(port),
-                   "--log-file", str(self.run_dir / f"{log_name}.log")]
+        command = [
+            sys.executable,
+            "-m",
+            "bot.server.rasa_server",
+            "run",
+            "--model",
+            str(self.model),
+            "--endpoints",
+            str(endpoints),
+            "--credentials",
+            str(credentials),
+            "--interface",
+            self.interface,
+            "--port",
+            str(port),
+            "--log-file",
+            str(self.run_dir / f"{log_name}.log"),
+        ]
         if self.api_token:
             command += ["--enable-api", "--auth-token", self.api_token]
         return command
 
-    def _spawn(self, name: str, command: list[str], env: dict[str, str],
-               label: Optional[str] = None) -> subprocess.Popen:
+    def _spawn(
+        self, name: str, command: list[str], env: dict[str, str], label: Optional[str] = None
+    ) -> subprocess.Popen:
         process = self._popen(name, command, env)
         self.processes.append(process)
-        self.children[name] = Child(name, label or name, command, env, process, time.monotonic(),
-                                    replace(self.backoff))
+        self.children[name] = Child(name, label or name, command, env, process, time.monotonic(), replace(self.backoff))
         return process
 
     def _popen(self, name: str, command: list[str], env: dict[str, str]) -> subprocess.Popen:
         with open(self.run_dir / f"{name}.log", "ab") as log:  # the child keeps its own copy
-            process = subprocess.Popen(command, cwd=self.working_dir, env=env, stdout=log,
-                                       stderr=subprocess.STDOUT, start_new_session=True)
+            process = subprocess.Popen(
+                command, cwd=self.working_dir, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
         process.log_path = self.run_dir / f"{name}.log"  # type: ignore[attr-defined]
         (self.run_dir / f"{name}.pid").write_text(f"{process.pid}\n", encoding="utf-8")
         return process
@@ -287,8 +311,10 @@ class Stack:
                     continue
                 delay = child.backoff.delay(now - child.started)
                 child.restart_at = now + delay
-                _log(f"{child.label}, pid {child.process.pid}, stopped: {exit_description(status)}. "
-                     f"Starting it again in {delay:g} s; the other processes keep serving.")
+                _log(
+                    f"{child.label}, pid {child.process.pid}, stopped: {exit_description(status)}. "
+                    f"Starting it again in {delay:g} s; the other processes keep serving."
+                )
             elif now >= child.restart_at:
                 self._restart(child, now)
 

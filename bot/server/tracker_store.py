@@ -124,14 +124,19 @@ class CachedConversation:
         new_rows = tuple(new_rows)
         if not new_rows:
             return self
-        session_start = _sql_max([self.session_start, *(row.timestamp for row in new_rows
-                                                          if row.type_name == SessionStarted.type_name)])
+        session_start = _sql_max(
+            [self.session_start, *(row.timestamp for row in new_rows if row.type_name == SessionStarted.type_name)]
+        )
         count, highest, latest = self.fingerprint
         return CachedConversation(
-            fingerprint=(count + len(new_rows), _sql_max([highest, *(row.id for row in new_rows)]),
-                         _sql_max([latest, *(row.timestamp for row in new_rows)])),
+            fingerprint=(
+                count + len(new_rows),
+                _sql_max([highest, *(row.id for row in new_rows)]),
+                _sql_max([latest, *(row.timestamp for row in new_rows)]),
+            ),
             session_start=session_start,
-            rows=tuple(row for row in (*self.rows, *new_rows) if _in_latest_session(row, session_start)))
+            rows=tuple(row for row in (*self.rows, *new_rows) if _in_latest_session(row, session_start)),
+        )
 
 
 class TrackerCache:
@@ -240,8 +245,12 @@ class PrivacySQLTrackerStore(SQLTrackerStore):
         # the conversation in full and caches it.
         with self.session_scope() as session:
             stored = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).count()
-            session.add_all([self._event_row(sender_id, event)
-                             for event in itertools.islice(tracker.events, stored, len(tracker.events))])
+            session.add_all(
+                [
+                    self._event_row(sender_id, event)
+                    for event in itertools.islice(tracker.events, stored, len(tracker.events))
+                ]
+            )
             session.commit()
         self.cache.drop(sender_id)  # whatever a cache entry says now, it is not these rows
         logger.debug(f"Tracker with sender_id '{sender_id}' stored to database")
@@ -284,8 +293,7 @@ class PrivacySQLTrackerStore(SQLTrackerStore):
                 cached = self._read(session, sender_id)
         if not (self.domain and cached.rows):
             return None
-        return DialogueStateTracker.from_dict(sender_id, [row.event_dict() for row in cached.rows],
-                                              self.domain.slots)
+        return DialogueStateTracker.from_dict(sender_id, [row.event_dict() for row in cached.rows], self.domain.slots)
 
     def _fingerprint(self, session: Union[sa.orm.Session, sa.engine.Connection], sender_id: str) -> Fingerprint:
         # Through the sender_id index: ~0.15 ms on SQLite for a finished application.
@@ -298,13 +306,14 @@ class PrivacySQLTrackerStore(SQLTrackerStore):
         query = self.__dict__.get("_fingerprint_select")
         if query is None:
             event = self.SQLEvent
-            query = self.__dict__["_fingerprint_select"] = (
-                sa.select(sa.func.count(event.id), sa.func.max(event.id), sa.func.max(event.timestamp))
-                .where(event.sender_id == sa.bindparam("sender_id")))
+            query = self.__dict__["_fingerprint_select"] = sa.select(
+                sa.func.count(event.id), sa.func.max(event.id), sa.func.max(event.timestamp)
+            ).where(event.sender_id == sa.bindparam("sender_id"))
         return query
 
-    def _valid_entry(self, session: Union[sa.orm.Session, sa.engine.Connection],
-                     sender_id: str) -> Optional[CachedConversation]:
+    def _valid_entry(
+        self, session: Union[sa.orm.Session, sa.engine.Connection], sender_id: str
+    ) -> Optional[CachedConversation]:
         """The cached conversation, if the database holds exactly the rows it saw; else None (and forgotten)."""
         cached = self.cache.get(sender_id)
         if cached is None:
@@ -323,10 +332,14 @@ class PrivacySQLTrackerStore(SQLTrackerStore):
         fingerprint = self._fingerprint(session, sender_id)
         event = self.SQLEvent
         session_start = session.execute(
-            sa.select(sa.func.max(event.timestamp))
-            .where(event.sender_id == sender_id, event.type_name == SessionStarted.type_name)).scalar()
-        rows = tuple(StoredRow.from_json(row.id, row.type_name, row.timestamp, row.data) for row in
-                     self._event_query(session, sender_id, fetch_events_from_all_sessions=False))
+            sa.select(sa.func.max(event.timestamp)).where(
+                event.sender_id == sender_id, event.type_name == SessionStarted.type_name
+            )
+        ).scalar()
+        rows = tuple(
+            StoredRow.from_json(row.id, row.type_name, row.timestamp, row.data)
+            for row in self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
+        )
         entry = CachedConversation(fingerprint, session_start, rows)
         self.cache.put(sender_id, entry)
         return entry
@@ -338,9 +351,14 @@ class PrivacySQLTrackerStore(SQLTrackerStore):
     @staticmethod
     def _event_values(sender_id: str, event: Any) -> dict[str, Any]:
         data = event.as_dict()
-        return dict(sender_id=sender_id, type_name=event.type_name, timestamp=data.get("timestamp"),
-                    intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                    action_name=data.get("name"), data=json.dumps(data))
+        return dict(
+            sender_id=sender_id,
+            type_name=event.type_name,
+            timestamp=data.get("timestamp"),
+            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            action_name=data.get("name"),
+            data=json.dumps(data),
+        )
 
 
 # --- Scale-out profile (endpoints.production.yml) ----------------------------------------
@@ -392,11 +410,12 @@ class ProductionTrackerStore(PrivacySQLTrackerStore):
 
         from bot.server.services import DEFAULT_STARTUP_TIMEOUT, wait_for_sql
 
-        settings = {name: kwargs.get(name) for name in ("dialect", "db", "username", "password",
-                                                       "login_db", "query")}
-        url = SQLTrackerStore.get_db_url(host=kwargs.get("host") or kwargs.get("url"),
-                                         port=validate_port(kwargs.get("port")),
-                                         **{k: v for k, v in settings.items() if v is not None})
+        settings = {name: kwargs.get(name) for name in ("dialect", "db", "username", "password", "login_db", "query")}
+        url = SQLTrackerStore.get_db_url(
+            host=kwargs.get("host") or kwargs.get("url"),
+            port=validate_port(kwargs.get("port")),
+            **{k: v for k, v in settings.items() if v is not None},
+        )
         timeout = float(os.environ.get("SERVICES_STARTUP_TIMEOUT") or DEFAULT_STARTUP_TIMEOUT)
         wait_for_sql(url, timeout)
 
@@ -408,4 +427,5 @@ class TrackerStoreUnavailable(RuntimeError):
         super().__init__(
             "Samtalelageret (PostgreSQL) kan ikke nås, så Rasa-serveren starter ikke: samtaler "
             f"ville ellers gå tabt. {reason}. Start databasen (scripts/services.sh start) eller ret "
-            "DB_HOST/DB_PORT/DB_USER/DB_PASSWORD/DB_DATABASE.")
+            "DB_HOST/DB_PORT/DB_USER/DB_PASSWORD/DB_DATABASE."
+        )

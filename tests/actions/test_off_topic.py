@@ -10,9 +10,17 @@ from bot.domain.text import ENGLISH_HINT
 from tests.conftest import DOMAIN, tracker, validate
 from tests.conftest import dispatched as texts
 
-MUNICIPAL = {"sector": "kommunal", "municipality": "Vejle", "region": "Region Syddanmark", "role": "TR",
-             "application_type": "enkelt", "applicant_body": "TRIO", "problem_description": "vold",
-             "theme": "vold_og_trusler", "theme_fit": True}
+MUNICIPAL = {
+    "sector": "kommunal",
+    "municipality": "Vejle",
+    "region": "Region Syddanmark",
+    "role": "TR",
+    "application_type": "enkelt",
+    "applicant_body": "TRIO",
+    "problem_description": "vold",
+    "theme": "vold_og_trusler",
+    "theme_fit": True,
+}
 
 
 async def off_topic(t) -> CollectingDispatcher:
@@ -26,22 +34,38 @@ def responses(dispatcher: CollectingDispatcher) -> list:
 
 
 async def test_off_topic_at_a_choice_says_what_the_bot_can_help_with():
-    t = tracker({**MUNICIPAL, "application_type": None, "applicant_body": None,
-                 "requested_slot": "application_type"}, text="jeg kan godt lide pizza", intent="out_of_scope")
+    t = tracker(
+        {**MUNICIPAL, "application_type": None, "applicant_body": None, "requested_slot": "application_type"},
+        text="jeg kan godt lide pizza",
+        intent="out_of_scope",
+    )
     assert responses(await off_topic(t)) == ["utter_out_of_scope"]
 
 
 async def test_a_workplace_name_nlu_found_off_topic_is_taken_silently():
-    t = tracker({**MUNICIPAL, "consensus": True, "commitments_accepted": True, "requested_slot": "workplace"},
-                text="Mælkebøtten", intent="out_of_scope")
+    t = tracker(
+        {**MUNICIPAL, "consensus": True, "commitments_accepted": True, "requested_slot": "workplace"},
+        text="Mælkebøtten",
+        intent="out_of_scope",
+    )
     assert (await off_topic(t)).messages == []
 
 
 @pytest.mark.parametrize("answer,silent", [("mette@vejle.dk", True), ("mette(at)vejle", False)])
 async def test_a_low_confidence_answer_is_taken_only_if_it_is_valid(answer, silent):
-    t = tracker({**MUNICIPAL, "consensus": True, "commitments_accepted": True, "workplace": "Solgården",
-                 "leader_name": "Mette Hansen", "requested_slot": "leader_email"},
-                text=answer, intent="nlu_fallback", candidates={"leader_email": answer})
+    t = tracker(
+        {
+            **MUNICIPAL,
+            "consensus": True,
+            "commitments_accepted": True,
+            "workplace": "Solgården",
+            "leader_name": "Mette Hansen",
+            "requested_slot": "leader_email",
+        },
+        text=answer,
+        intent="nlu_fallback",
+        candidates={"leader_email": answer},
+    )
     dispatcher = await off_topic(t)
     assert (dispatcher.messages == []) is silent
     if not silent:
@@ -49,8 +73,11 @@ async def test_a_low_confidence_answer_is_taken_only_if_it_is_valid(answer, sile
 
 
 async def test_a_question_is_never_taken_as_an_answer():
-    t = tracker({**MUNICIPAL, "consensus": True, "commitments_accepted": True, "requested_slot": "workplace"},
-                text="hvem vandt fodboldkampen i går?", intent="out_of_scope")
+    t = tracker(
+        {**MUNICIPAL, "consensus": True, "commitments_accepted": True, "requested_slot": "workplace"},
+        text="hvem vandt fodboldkampen i går?",
+        intent="out_of_scope",
+    )
     assert responses(await off_topic(t)) == ["utter_out_of_scope"]
 
 
@@ -60,57 +87,95 @@ async def test_not_understood_english_outside_the_form_gets_the_english_hint():
     assert responses(dispatcher)[0] == "utter_default" and ENGLISH_HINT in texts(dispatcher)
 
 
-@pytest.mark.parametrize("text,intent", [
-    ("jeg kan ikke lide mandage", "out_of_scope"),
-    ("nej, jeg vil tale med et menneske", "human_handoff"),
-])
+@pytest.mark.parametrize(
+    "text,intent",
+    [
+        ("jeg kan ikke lide mandage", "out_of_scope"),
+        ("nej, jeg vil tale med et menneske", "human_handoff"),
+    ],
+)
 async def test_an_off_topic_no_is_not_an_answer_to_a_yes_no_question(text, intent):
     slots, _ = await validate(tracker({**MUNICIPAL, "requested_slot": "consensus"}, text=text, intent=intent))
     assert slots.get("consensus") is None
 
 
 async def test_an_own_words_no_is_still_an_answer():
-    slots, _ = await validate(tracker({**MUNICIPAL, "requested_slot": "consensus"},
-                                      text="lederen er ikke med på det endnu", intent="inform"))
+    slots, _ = await validate(
+        tracker({**MUNICIPAL, "requested_slot": "consensus"}, text="lederen er ikke med på det endnu", intent="inform")
+    )
     assert slots["consensus"] is False
 
 
 async def test_another_region_mid_form_replaces_the_town_and_says_so():
-    t = tracker({**MUNICIPAL, "application_type": "enkelt", "applicant_body": None, "problem_description": None,
-                 "theme": None, "theme_fit": None, "requested_slot": "applicant_body"},
-                text="nej, vi hører under Region Sjælland", candidates={"region": "Region Sjælland"},
-                entities=[{"entity": "region", "value": "Region Sjælland"}])
+    t = tracker(
+        {
+            **MUNICIPAL,
+            "application_type": "enkelt",
+            "applicant_body": None,
+            "problem_description": None,
+            "theme": None,
+            "theme_fit": None,
+            "requested_slot": "applicant_body",
+        },
+        text="nej, vi hører under Region Sjælland",
+        candidates={"region": "Region Sjælland"},
+        entities=[{"entity": "region", "value": "Region Sjælland"}],
+    )
     t.events.insert(0, {"event": "slot", "name": "region", "value": "Region Syddanmark"})  # said earlier
     slots, dispatcher = await validate(t)
     assert slots["municipality"] is None and slots["requested_slot"] == "municipality"
     assert "rettet regionen til Region Sjælland" in texts(dispatcher)
 
 
-@pytest.mark.parametrize("text,intent", [("vi taler ikke ordentligt sammen", "deny"),
-                                         ("vi har alt for travlt", "goodbye")])
+@pytest.mark.parametrize(
+    "text,intent", [("vi taler ikke ordentligt sammen", "deny"), ("vi har alt for travlt", "goodbye")]
+)
 async def test_a_problem_nlu_took_for_a_no_or_a_goodbye_is_still_the_problem(text, intent):
-    slots, _ = await validate(tracker({**MUNICIPAL, "problem_description": None, "theme": None, "theme_fit": None,
-                                       "requested_slot": "problem_description"}, text=text, intent=intent))
+    slots, _ = await validate(
+        tracker(
+            {
+                **MUNICIPAL,
+                "problem_description": None,
+                "theme": None,
+                "theme_fit": None,
+                "requested_slot": "problem_description",
+            },
+            text=text,
+            intent=intent,
+        )
+    )
     assert slots["problem_description"] == text
 
 
 async def test_off_topic_talk_is_not_a_problem_description():
-    slots, _ = await validate(tracker({**MUNICIPAL, "problem_description": None, "theme": None, "theme_fit": None,
-                                       "requested_slot": "problem_description"},
-                                      text="Kronprinsen kommer hjem fra ferie i weekenden", intent="out_of_scope"))
+    slots, _ = await validate(
+        tracker(
+            {
+                **MUNICIPAL,
+                "problem_description": None,
+                "theme": None,
+                "theme_fit": None,
+                "requested_slot": "problem_description",
+            },
+            text="Kronprinsen kommer hjem fra ferie i weekenden",
+            intent="out_of_scope",
+        )
+    )
     assert slots.get("problem_description") is None
 
 
-@pytest.mark.parametrize("slot,text,taken", [
-    ("workplace", "Børnehuset Mælkebøtten", True),
-    ("workplace", "dækker I hele landet?", False),
-    ("applicant_body", "lokalMED", True),
-    ("applicant_body", "hvad er en trio", False),
-])
+@pytest.mark.parametrize(
+    "slot,text,taken",
+    [
+        ("workplace", "Børnehuset Mælkebøtten", True),
+        ("workplace", "dækker I hele landet?", False),
+        ("applicant_body", "lokalMED", True),
+        ("applicant_body", "hvad er en trio", False),
+    ],
+)
 async def test_a_not_understood_message_is_an_answer_only_if_no_question_and_valid(slot, text, taken):
     before = {**MUNICIPAL, "consensus": True, "commitments_accepted": True}
     if slot == "applicant_body":
-        before = {**MUNICIPAL, "applicant_body": None, "problem_description": None, "theme": None,
-                  "theme_fit": None}
+        before = {**MUNICIPAL, "applicant_body": None, "problem_description": None, "theme": None, "theme_fit": None}
     slots, _ = await validate(tracker({**before, "requested_slot": slot}, text=text, intent="nlu_fallback"))
     assert (slots.get(slot) is not None) is taken

@@ -27,8 +27,7 @@ async def test_forget_me_in_the_form_closes_it_and_resets_every_slot(action_stor
     slots = {k: v for k, v in asdict(COMPLETE).items() if k in DOMAIN["slots"]}
     events = await ForgetMe().run(dispatcher, tracker(slots, text="glem mig", intent="forget_me"), DOMAIN)
 
-    assert {"event": "active_loop", "name": None} in [
-        {k: e.get(k) for k in ("event", "name")} for e in events]
+    assert {"event": "active_loop", "name": None} in [{k: e.get(k) for k in ("event", "name")} for e in events]
     assert any(e["event"] == "reset_slots" for e in events)
     assert texts(dispatcher) == messages.forgotten([])
 
@@ -49,8 +48,7 @@ async def test_forget_me_after_filing_names_the_kept_record(action_store):
     dispatcher = CollectingDispatcher()
 
     # The reference slot may be gone ("start forfra"): the store is asked, not the slot.
-    await ForgetMe().run(dispatcher, tracker({}, text="slet mine oplysninger", intent="forget_me", loop=None),
-                         DOMAIN)
+    await ForgetMe().run(dispatcher, tracker({}, text="slet mine oplysninger", intent="forget_me", loop=None), DOMAIN)
 
     assert stored["reference"] in texts(dispatcher) and "ikke slettet" in texts(dispatcher)
     assert action_store.get(stored["reference"]) is not None, "the filed record is kept"
@@ -58,7 +56,8 @@ async def test_forget_me_after_filing_names_the_kept_record(action_store):
 
 async def test_privacy_question_gets_the_short_notice_and_changes_nothing():
     dispatcher = CollectingDispatcher()
-    events = await PrivacyNotice().run(dispatcher, tracker({}, text="hvad gemmer I om mig?",
-                                                           intent="privacy_notice"), DOMAIN)
+    events = await PrivacyNotice().run(
+        dispatcher, tracker({}, text="hvad gemmer I om mig?", intent="privacy_notice"), DOMAIN
+    )
     assert events == [] and messages.PRIVACY_PAGE in texts(dispatcher)
     assert f"{privacy.DEFAULT_RETENTION_DAYS} dage" in texts(dispatcher)

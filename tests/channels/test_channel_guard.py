@@ -20,8 +20,9 @@ from bot.channels.guard import (
 from bot.domain.messages import EMPTY_MESSAGE as EMPTY_REPLY
 
 
-@pytest.mark.parametrize("sender", ["x\udc00", "a\x00b", "tab\there", "line\nbreak", "\u2028", "",
-                                    "x" * (SENDER_MAX + 1)])
+@pytest.mark.parametrize(
+    "sender", ["x\udc00", "a\x00b", "tab\there", "line\nbreak", "\u2028", "", "x" * (SENDER_MAX + 1)]
+)
 def test_a_sender_id_with_control_characters_surrogates_or_no_length_is_refused(sender):
     assert sender_problem(sender) is not None
 
@@ -55,18 +56,28 @@ def _body(**payload) -> bytes:
 
 
 def test_rest_body_gives_sender_and_text_only():
-    message, problem = rest_message(_body(sender="s1", message="Hej", input_channel="slack",
-                                          metadata={"big": "x" * 10_000}))
+    message, problem = rest_message(
+        _body(sender="s1", message="Hej", input_channel="slack", metadata={"big": "x" * 10_000})
+    )
     assert problem is None and (message.sender, message.text) == ("s1", "Hej")
     assert not hasattr(message, "metadata") and not hasattr(message, "input_channel")
 
 
-@pytest.mark.parametrize("body", [
-    b"", b"not json", b"\xff\xfe", b"[1, 2]", _body(message="Hej"), _body(sender="s", message=None),
-    _body(sender="x\udc00", message="Hej"), _body(sender="a\u0000", message="Hej"),
-    b"[" * 100_000 + b"]" * 100_000,  # Python's parser: RecursionError
-    _body(sender="s", message="Hej", metadata=json.loads("[" * (JSON_DEPTH_MAX + 1) + "]" * (JSON_DEPTH_MAX + 1))),
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"not json",
+        b"\xff\xfe",
+        b"[1, 2]",
+        _body(message="Hej"),
+        _body(sender="s", message=None),
+        _body(sender="x\udc00", message="Hej"),
+        _body(sender="a\u0000", message="Hej"),
+        b"[" * 100_000 + b"]" * 100_000,  # Python's parser: RecursionError
+        _body(sender="s", message="Hej", metadata=json.loads("[" * (JSON_DEPTH_MAX + 1) + "]" * (JSON_DEPTH_MAX + 1))),
+    ],
+)
 def test_rest_bodies_that_are_no_message_get_a_reason(body):
     message, problem = rest_message(body)
     assert message is None and problem

@@ -59,8 +59,9 @@ def test_memory_is_bounded_whatever_the_number_of_keys():
 
 
 def test_a_client_over_its_limit_is_refused_before_its_conversation_is_counted():
-    limits = RateLimiter(RateLimitSettings(window_seconds=60, client_messages=2, conversation_messages=5,
-                                           client_pages=1), Clock())
+    limits = RateLimiter(
+        RateLimitSettings(window_seconds=60, client_messages=2, conversation_messages=5, client_pages=1), Clock()
+    )
     assert limits.client_message("10.0.0.1") == 0.0 and limits.client_message("10.0.0.1") == 0.0
     assert limits.client_message("10.0.0.1") > 0
     assert limits.client_message("10.0.0.2") == 0.0, "another client"
@@ -69,14 +70,27 @@ def test_a_client_over_its_limit_is_refused_before_its_conversation_is_counted()
 
 def test_settings_come_from_the_environment_with_defaults():
     assert RateLimitSettings.from_env({}) == RateLimitSettings()
-    settings = RateLimitSettings.from_env({"RATE_LIMIT_WINDOW_SECONDS": "2.5", "RATE_LIMIT_CLIENT_MESSAGES": "0",
-                                           "RATE_LIMIT_CONVERSATION_MESSAGES": "3", "RATE_LIMIT_CLIENT_PAGES": ""})
-    assert settings == RateLimitSettings(window_seconds=2.5, client_messages=0, conversation_messages=3,
-                                         client_pages=RateLimitSettings().client_pages)
+    settings = RateLimitSettings.from_env(
+        {
+            "RATE_LIMIT_WINDOW_SECONDS": "2.5",
+            "RATE_LIMIT_CLIENT_MESSAGES": "0",
+            "RATE_LIMIT_CONVERSATION_MESSAGES": "3",
+            "RATE_LIMIT_CLIENT_PAGES": "",
+        }
+    )
+    assert settings == RateLimitSettings(
+        window_seconds=2.5, client_messages=0, conversation_messages=3, client_pages=RateLimitSettings().client_pages
+    )
 
 
-@pytest.mark.parametrize("env", [{"RATE_LIMIT_WINDOW_SECONDS": "0"}, {"RATE_LIMIT_CLIENT_MESSAGES": "-1"},
-                                 {"RATE_LIMIT_CONVERSATION_MESSAGES": "mange"}])
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"RATE_LIMIT_WINDOW_SECONDS": "0"},
+        {"RATE_LIMIT_CLIENT_MESSAGES": "-1"},
+        {"RATE_LIMIT_CONVERSATION_MESSAGES": "mange"},
+    ],
+)
 def test_a_limit_that_cannot_work_stops_the_start_with_a_clear_message(env):
     with pytest.raises(ChannelConfigError, match="grænse"):
         check_channel_settings(env)

@@ -55,8 +55,9 @@ def test_slack_settings_come_from_the_environment_and_credentials_yml_holds_none
     monkeypatch.setenv("SLACK_TOKEN", "xoxb-secret-token")
     monkeypatch.setenv("SLACK_SIGNING_SECRET", "signing-secret-value")
     monkeypatch.setenv("SLACK_CHANNEL", "C0TR")
-    channel = SlackInput.from_credentials(yaml.safe_load((ROOT / "credentials.yml").read_text())
-                                          ["bot.channels.slack.SlackInput"])
+    channel = SlackInput.from_credentials(
+        yaml.safe_load((ROOT / "credentials.yml").read_text())["bot.channels.slack.SlackInput"]
+    )
     assert isinstance(channel, SlackInput) and channel.slack_channel == "C0TR"
     assert channel.slack_signing_secret == "signing-secret-value"
     written = (ROOT / "credentials.yml").read_text()
@@ -68,23 +69,26 @@ def test_bot_text_escapes_slacks_control_characters():
     assert escape_mrkdwn("<script>& Co > 2") == "&lt;script&gt;&amp; Co &gt; 2"
 
 
-@pytest.mark.parametrize("raw, typed", [
-    ("&lt;script&gt;&amp;", "<script>&"),
-    ("&amp;lt;", "&lt;"),  # the user typed "&lt;" literally
-    ("<mailto:mette.hansen@vejle.dk|mette.hansen@vejle.dk>", "mette.hansen@vejle.dk"),
-    ("mail: <mailto:lars@vejle.dk>", "mail: lars@vejle.dk"),
-    ("se <https://sparkweb.dk|sparkweb.dk> og <https://etf.dk>", "se sparkweb.dk og https://etf.dk"),
-    (f"<@{BOT}> hej med dig", "hej med dig"),
-    (f"hej <@{BOT}>", "hej"),
-    ("spørg <@UOTHER>", "spørg @UOTHER"),
-    ("i <#C0123|arbejdsmiljø>", "i #arbejdsmiljø"),
-])
+@pytest.mark.parametrize(
+    "raw, typed",
+    [
+        ("&lt;script&gt;&amp;", "<script>&"),
+        ("&amp;lt;", "&lt;"),  # the user typed "&lt;" literally
+        ("<mailto:mette.hansen@vejle.dk|mette.hansen@vejle.dk>", "mette.hansen@vejle.dk"),
+        ("mail: <mailto:lars@vejle.dk>", "mail: lars@vejle.dk"),
+        ("se <https://sparkweb.dk|sparkweb.dk> og <https://etf.dk>", "se sparkweb.dk og https://etf.dk"),
+        (f"<@{BOT}> hej med dig", "hej med dig"),
+        (f"hej <@{BOT}>", "hej"),
+        ("spørg <@UOTHER>", "spørg @UOTHER"),
+        ("i <#C0123|arbejdsmiljø>", "i #arbejdsmiljø"),
+    ],
+)
 def test_user_text_is_what_the_user_typed(raw, typed):
     assert user_text(raw, [BOT]) == typed
 
 
 def test_buttons_become_actions_blocks_of_at_most_25_with_unique_action_ids():
-    buttons = [{"title": f"Valg {i}", "payload": f"/inform{{\"n\": {i}}}"} for i in range(30)]
+    buttons = [{"title": f"Valg {i}", "payload": f'/inform{{"n": {i}}}'} for i in range(30)]
     blocks = message_blocks("Vælg <én> & tryk", buttons)
     assert blocks[0] == {"type": "section", "text": {"type": "mrkdwn", "text": "Vælg &lt;én&gt; &amp; tryk"}}
     actions = [b for b in blocks if b["type"] == "actions"]
@@ -96,63 +100,113 @@ def test_buttons_become_actions_blocks_of_at_most_25_with_unique_action_ids():
 
 # -- which Slack events the bot answers ------------------------------------------------
 def _envelope(event: dict, event_id: str = "Ev1") -> dict:
-    return {"type": "event_callback", "event_id": event_id, "event": event,
-            "authorizations": [{"user_id": BOT, "is_bot": True}]}
+    return {
+        "type": "event_callback",
+        "event_id": event_id,
+        "event": event,
+        "authorizations": [{"user_id": BOT, "is_bot": True}],
+    }
 
 
 def test_a_direct_message_is_answered_where_it_was_written():
-    delivery = delivery_from_event(_envelope({"type": "message", "channel_type": "im", "channel": "D1",
-                                              "user": "U1", "text": "hej", "ts": "1.0"}), None)
+    delivery = delivery_from_event(
+        _envelope({"type": "message", "channel_type": "im", "channel": "D1", "user": "U1", "text": "hej", "ts": "1.0"}),
+        None,
+    )
     assert delivery == Delivery("Ev1", "U1", "hej", "D1", None, (BOT,), direct=True)
 
 
 def test_a_message_in_a_thread_is_answered_in_that_thread():
-    delivery = delivery_from_event(_envelope({"type": "message", "channel_type": "im", "channel": "D1",
-                                              "user": "U1", "text": "hej", "ts": "2.0", "thread_ts": "1.0"}), None)
+    delivery = delivery_from_event(
+        _envelope(
+            {
+                "type": "message",
+                "channel_type": "im",
+                "channel": "D1",
+                "user": "U1",
+                "text": "hej",
+                "ts": "2.0",
+                "thread_ts": "1.0",
+            }
+        ),
+        None,
+    )
     assert delivery is not None and delivery.thread_ts == "1.0"
 
 
-@pytest.mark.parametrize("event", [
-    {"type": "message", "channel_type": "im", "channel": "D1", "user": "U1", "text": "hej", "bot_id": "B1"},
-    {"type": "message", "channel_type": "im", "channel": "D1", "user": BOT, "text": "hej"},
-    {"type": "message", "channel_type": "im", "channel": "D1", "subtype": "message_changed",
-     "message": {"text": "hej"}},
-    {"type": "message", "channel_type": "im", "channel": "D1", "user": "U1", "subtype": "channel_join",
-     "text": "joined"},
-    {"type": "message", "channel_type": "channel", "channel": "C9", "user": "U1", "text": "hej"},
-    # Slack sends a mention in a channel twice: as `message` and as `app_mention`; one is answered.
-    {"type": "message", "channel_type": "channel", "channel": "C0TR", "user": "U1", "text": f"<@{BOT}> hej"},
-    {"type": "app_mention", "channel": "D1", "user": "U1", "text": f"<@{BOT}> hej"},
-    {"type": "reaction_added", "user": "U1", "item": {"channel": "D1"}},
-    {"type": "message", "channel_type": "im", "channel": "D1", "user": "U1", "text": f"<@{BOT}>"},
-])
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"type": "message", "channel_type": "im", "channel": "D1", "user": "U1", "text": "hej", "bot_id": "B1"},
+        {"type": "message", "channel_type": "im", "channel": "D1", "user": BOT, "text": "hej"},
+        {
+            "type": "message",
+            "channel_type": "im",
+            "channel": "D1",
+            "subtype": "message_changed",
+            "message": {"text": "hej"},
+        },
+        {
+            "type": "message",
+            "channel_type": "im",
+            "channel": "D1",
+            "user": "U1",
+            "subtype": "channel_join",
+            "text": "joined",
+        },
+        {"type": "message", "channel_type": "channel", "channel": "C9", "user": "U1", "text": "hej"},
+        # Slack sends a mention in a channel twice: as `message` and as `app_mention`; one is answered.
+        {"type": "message", "channel_type": "channel", "channel": "C0TR", "user": "U1", "text": f"<@{BOT}> hej"},
+        {"type": "app_mention", "channel": "D1", "user": "U1", "text": f"<@{BOT}> hej"},
+        {"type": "reaction_added", "user": "U1", "item": {"channel": "D1"}},
+        {"type": "message", "channel_type": "im", "channel": "D1", "user": "U1", "text": f"<@{BOT}>"},
+    ],
+)
 def test_what_the_bot_does_not_answer(event):
     assert delivery_from_event(_envelope(event), "C0TR") is None
 
 
 def test_a_mention_in_a_channel_is_answered_without_the_mention():
-    delivery = delivery_from_event(_envelope({"type": "app_mention", "channel": "C9", "user": "U1",
-                                              "text": f"<@{BOT}> hvad er SPARK?", "ts": "1.0"}), "C0TR")
+    delivery = delivery_from_event(
+        _envelope(
+            {"type": "app_mention", "channel": "C9", "user": "U1", "text": f"<@{BOT}> hvad er SPARK?", "ts": "1.0"}
+        ),
+        "C0TR",
+    )
     assert delivery is not None and (delivery.channel, delivery.text) == ("C9", "hvad er SPARK?")
     assert delivery.thread_ts == "1.0" and not delivery.direct  # a new thread under the mention
 
 
 def test_every_message_in_slack_channel_is_answered():
-    delivery = delivery_from_event(_envelope({"type": "message", "channel_type": "channel", "channel": "C0TR",
-                                              "user": "U1", "text": "hej", "ts": "1.0"}), "C0TR")
+    delivery = delivery_from_event(
+        _envelope(
+            {"type": "message", "channel_type": "channel", "channel": "C0TR", "user": "U1", "text": "hej", "ts": "1.0"}
+        ),
+        "C0TR",
+    )
     assert delivery is not None and delivery.channel == "C0TR" and delivery.thread_ts == "1.0"
 
 
 def test_a_button_click_is_its_value_in_the_clicked_messages_thread():
-    payload = {"type": "block_actions", "user": {"id": "U1"}, "trigger_id": "t1", "channel": {"id": "D1"},
-               "message": {"ts": "5.0", "thread_ts": "1.0"},
-               "actions": [{"type": "button", "value": "/affirm", "action_ts": "6.0"}]}
+    payload = {
+        "type": "block_actions",
+        "user": {"id": "U1"},
+        "trigger_id": "t1",
+        "channel": {"id": "D1"},
+        "message": {"ts": "5.0", "thread_ts": "1.0"},
+        "actions": [{"type": "button", "value": "/affirm", "action_ts": "6.0"}],
+    }
     assert delivery_from_interaction(payload) == Delivery("action:t1", "U1", "/affirm", "D1", "1.0", direct=True)
 
 
 def test_a_link_button_click_gives_the_bot_nothing():
-    payload = {"type": "block_actions", "user": {"id": "U1"}, "trigger_id": "t1", "channel": {"id": "D1"},
-               "actions": [{"type": "button", "url": "https://sparkweb.dk", "action_ts": "6.0"}]}
+    payload = {
+        "type": "block_actions",
+        "user": {"id": "U1"},
+        "trigger_id": "t1",
+        "channel": {"id": "D1"},
+        "actions": [{"type": "button", "url": "https://sparkweb.dk", "action_ts": "6.0"}],
+    }
     assert delivery_from_interaction(payload) is None
 
 
@@ -173,27 +227,49 @@ def test_the_delivery_memory_is_bounded():
 
 # -- threads in channels, ids, the slash command -----------------------------------------
 def test_a_mention_in_a_thread_is_answered_in_that_thread_not_under_the_reply():
-    delivery = delivery_from_event(_envelope({"type": "app_mention", "channel": "C9", "user": "U1",
-                                              "text": f"<@{BOT}> og så?", "ts": "2.0", "thread_ts": "1.0"}), None)
+    delivery = delivery_from_event(
+        _envelope(
+            {
+                "type": "app_mention",
+                "channel": "C9",
+                "user": "U1",
+                "text": f"<@{BOT}> og så?",
+                "ts": "2.0",
+                "thread_ts": "1.0",
+            }
+        ),
+        None,
+    )
     assert delivery is not None and delivery.thread_ts == "1.0"  # Slack threads under the parent's ts
 
 
 def test_a_message_in_a_channel_without_a_ts_is_not_answered_as_there_is_no_thread_for_it():
-    assert delivery_from_event(_envelope({"type": "app_mention", "channel": "C9", "user": "U1",
-                                          "text": f"<@{BOT}> hej"}), None) is None
+    assert (
+        delivery_from_event(
+            _envelope({"type": "app_mention", "channel": "C9", "user": "U1", "text": f"<@{BOT}> hej"}), None
+        )
+        is None
+    )
 
 
 def test_a_click_in_a_channel_is_answered_in_the_clicked_messages_thread():
-    payload = {"type": "block_actions", "user": {"id": "U1"}, "trigger_id": "t1", "channel": {"id": "C9"},
-               "container": {"message_ts": "5.0", "channel_id": "C9"}, "message": {"ts": "5.0"},
-               "actions": [{"type": "button", "value": "/affirm", "action_ts": "6.0"}]}
+    payload = {
+        "type": "block_actions",
+        "user": {"id": "U1"},
+        "trigger_id": "t1",
+        "channel": {"id": "C9"},
+        "container": {"message_ts": "5.0", "channel_id": "C9"},
+        "message": {"ts": "5.0"},
+        "actions": [{"type": "button", "value": "/affirm", "action_ts": "6.0"}],
+    }
     delivery = delivery_from_interaction(payload)
     assert delivery is not None and delivery.thread_ts == "5.0" and not delivery.direct
 
 
 def test_an_event_without_event_id_is_known_by_its_channel_and_ts():
-    envelope = _envelope({"type": "message", "channel_type": "im", "channel": "D1", "user": "U1", "text": "hej",
-                          "ts": "7.5"})
+    envelope = _envelope(
+        {"type": "message", "channel_type": "im", "channel": "D1", "user": "U1", "text": "hej", "ts": "7.5"}
+    )
     del envelope["event_id"]
     assert delivery_from_event(envelope, None).delivery_id == "D1:7.5"
 
@@ -202,27 +278,33 @@ def test_deliveries_without_event_id_or_ts_have_no_id_and_are_never_taken_for_on
     envelope = _envelope({"type": "message", "channel_type": "im", "channel": "D1", "user": "U1", "text": "hej"})
     del envelope["event_id"]
     assert delivery_from_event(envelope, None).delivery_id is None
-    payload = {"type": "block_actions", "user": {"id": "U1"}, "channel": {"id": "D1"},
-               "actions": [{"type": "button", "value": "/affirm"}]}
+    payload = {
+        "type": "block_actions",
+        "user": {"id": "U1"},
+        "channel": {"id": "D1"},
+        "actions": [{"type": "button", "value": "/affirm"}],
+    }
     assert delivery_from_interaction(payload).delivery_id is None
 
 
 def test_the_slash_command_is_answered_in_private_and_greets_without_text():
-    form = {"command": [SLASH_COMMAND], "user_id": ["U1"], "channel_id": ["C9"], "text": [""],
-            "trigger_id": ["t.1"]}
+    form = {"command": [SLASH_COMMAND], "user_id": ["U1"], "channel_id": ["C9"], "text": [""], "trigger_id": ["t.1"]}
     assert delivery_from_command(form) == Delivery("command:t.1", "U1", "/greet", "C9", None, wants_private=True)
     form["text"] = ["hvad er SPARK?"]
     assert delivery_from_command(form).text == "hvad er SPARK?"
     assert delivery_from_command({**form, "command": ["/noget-andet"]}) is None
 
 
-@pytest.mark.parametrize("event, name", [
-    ({"type": "message", "channel_type": "im"}, "message.im"),
-    ({"type": "message", "channel": "D1"}, "message.im"),
-    ({"type": "message", "channel_type": "channel"}, "message.channels"),
-    ({"type": "message", "channel_type": "group"}, "message.groups"),
-    ({"type": "app_mention"}, "app_mention"),
-])
+@pytest.mark.parametrize(
+    "event, name",
+    [
+        ({"type": "message", "channel_type": "im"}, "message.im"),
+        ({"type": "message", "channel": "D1"}, "message.im"),
+        ({"type": "message", "channel_type": "channel"}, "message.channels"),
+        ({"type": "message", "channel_type": "group"}, "message.groups"),
+        ({"type": "app_mention"}, "app_mention"),
+    ],
+)
 def test_each_answered_event_comes_through_a_subscription_of_ours(event, name):
     assert subscription(event) == name and name in SUBSCRIBED_EVENTS
 
@@ -318,7 +400,8 @@ async def test_a_private_answer_goes_to_the_direct_message_with_one_line_in_the_
     assert bot.calls == [
         ("conversations.open", {"users": "U1"}),
         ("chat.postMessage", {"channel": "C9", "thread_ts": "1.0", "text": messages.SLACK_CONTINUES_IN_PRIVATE}),
-        ("chat.postMessage", {"channel": "D1", "text": "Hvad hedder lederen?"})]
+        ("chat.postMessage", {"channel": "D1", "text": "Hvad hedder lederen?"}),
+    ]
 
 
 async def test_when_the_conversation_cannot_be_read_the_answer_is_private():
@@ -329,8 +412,12 @@ async def test_when_the_conversation_cannot_be_read_the_answer_is_private():
 
 async def test_when_slack_will_not_open_the_direct_message_nothing_private_is_posted_in_the_channel():
     bot = await _turn(MENTION, FakeStore(PERSONAL, PERSONAL), ["Summary: Mette Hansen ..."], open_fails=True)
-    assert bot.calls[1:] == [("chat.postMessage", {"channel": "C9", "thread_ts": "1.0",
-                                                   "text": escape_mrkdwn(messages.SLACK_NO_PRIVATE_MESSAGE)})]
+    assert bot.calls[1:] == [
+        (
+            "chat.postMessage",
+            {"channel": "C9", "thread_ts": "1.0", "text": escape_mrkdwn(messages.SLACK_NO_PRIVATE_MESSAGE)},
+        )
+    ]
 
 
 async def test_after_glem_mig_the_answer_says_the_slack_messages_stay():
@@ -349,6 +436,9 @@ async def test_a_refused_message_is_not_taken_for_glem_mig():
         await message.output_channel.send_text_message(message.sender_id, "For lang.")
 
     await SlackInput("xoxb-1", slack_signing_secret="s")._answer(
-        Delivery("Ev1", "U1", "x" * 5000, "D1", None, direct=True), message, guard_refuses,
-        SimpleNamespace(tracker_store=FakeStore(None, None)))
+        Delivery("Ev1", "U1", "x" * 5000, "D1", None, direct=True),
+        message,
+        guard_refuses,
+        SimpleNamespace(tracker_store=FakeStore(None, None)),
+    )
     assert [c[1]["text"] for c in bot.calls] == ["For lang."]

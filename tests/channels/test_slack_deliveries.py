@@ -56,7 +56,9 @@ async def test_without_a_sql_store_this_process_remembers():
 
 async def test_an_unusable_database_falls_back_to_memory(tmp_path: Path):
     deliveries = Deliveries()
-    deliveries._chosen, deliveries._lasting = True, StoredDeliveries(
-        sa.create_engine(f"sqlite:///{tmp_path / 'missing' / 'tracker.db'}"))
+    deliveries._chosen, deliveries._lasting = (
+        True,
+        StoredDeliveries(sa.create_engine(f"sqlite:///{tmp_path / 'missing' / 'tracker.db'}")),
+    )
     assert await deliveries.first_time("Ev1") and not await deliveries.first_time("Ev1")
     assert isinstance(deliveries.local, RecentDeliveries)

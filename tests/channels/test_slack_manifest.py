@@ -34,9 +34,11 @@ def test_the_slash_command_is_the_one_the_channel_answers():
 
 
 def test_every_request_url_is_the_webhook_on_a_placeholder_host():
-    urls = [MANIFEST["settings"]["event_subscriptions"]["request_url"],
-            MANIFEST["settings"]["interactivity"]["request_url"],
-            *(c["url"] for c in MANIFEST["features"]["slash_commands"])]
+    urls = [
+        MANIFEST["settings"]["event_subscriptions"]["request_url"],
+        MANIFEST["settings"]["interactivity"]["request_url"],
+        *(c["url"] for c in MANIFEST["features"]["slash_commands"]),
+    ]
     for url in urls:
         parsed = urlparse(url)
         assert parsed.scheme == "https" and parsed.path == WEBHOOK_PATH

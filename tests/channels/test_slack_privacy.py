@@ -8,15 +8,28 @@ from bot.channels.slack_privacy import PRIVATE_QUESTIONS, answer_in_private, in_
 from bot.domain.routing import CONTACT_FIELDS, STATE_CONTACT_FIELDS
 
 # A municipal conversation just before its personal part: nothing in it names anybody.
-PUBLIC = {"sector": "kommunal", "municipality": "Vejle", "role": "TR", "application_type": "enkelt",
-          "applicant_body": "TRIO", "problem_description": "vold fra borgerne", "theme": "vold_og_trusler",
-          "consensus": True, "commitments_accepted": None, "requested_slot": "commitments_accepted"}
+PUBLIC = {
+    "sector": "kommunal",
+    "municipality": "Vejle",
+    "role": "TR",
+    "application_type": "enkelt",
+    "applicant_body": "TRIO",
+    "problem_description": "vold fra borgerne",
+    "theme": "vold_og_trusler",
+    "consensus": True,
+    "commitments_accepted": None,
+    "requested_slot": "commitments_accepted",
+}
 
 
 def test_questions_about_the_offer_and_the_first_answers_stay_in_the_channel():
     assert not in_personal_part(PUBLIC)
-    assert not answer_in_private(PUBLIC, {**PUBLIC, "requested_slot": "consensus"}, "hvad er SPARK?",
-                                 ["SPARK er Samarbejde om Psykisk ARbejdsmiljø i Kommunerne."])
+    assert not answer_in_private(
+        PUBLIC,
+        {**PUBLIC, "requested_slot": "consensus"},
+        "hvad er SPARK?",
+        ["SPARK er Samarbejde om Psykisk ARbejdsmiljø i Kommunerne."],
+    )
     assert not answer_in_private(None, None, "hej", ["Hej! Jeg er Arbejdsmiljøguiden."])
 
 
@@ -49,8 +62,10 @@ def test_an_answer_holding_contact_details_is_private_whatever_the_state():
     assert answer_in_private(None, None, "hej", ["Ring på +45 20304050"])
 
 
-@pytest.mark.parametrize("slot, value", [("workplace", "Solgården"), ("leader_name", "Mette Hansen"),
-                                         ("rep_role", "TR"), ("contact_email", "a@b.dk")])
+@pytest.mark.parametrize(
+    "slot, value",
+    [("workplace", "Solgården"), ("leader_name", "Mette Hansen"), ("rep_role", "TR"), ("contact_email", "a@b.dk")],
+)
 def test_any_personal_answer_makes_the_conversation_private(slot, value):
     assert in_personal_part({**PUBLIC, slot: value})
 

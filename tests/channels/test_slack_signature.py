@@ -53,9 +53,16 @@ def test_the_timestamp_is_part_of_what_is_signed():
     assert signature_problem(DOC_SECRET, later, DOC_SIGNATURE, DOC_BODY, now=DOC_TIME) == "mismatch"
 
 
-@pytest.mark.parametrize("timestamp, signature", [
-    (None, DOC_SIGNATURE), (DOC_TIMESTAMP, None), ("", DOC_SIGNATURE), (DOC_TIMESTAMP, ""),
-    ("yesterday", DOC_SIGNATURE)])
+@pytest.mark.parametrize(
+    "timestamp, signature",
+    [
+        (None, DOC_SIGNATURE),
+        (DOC_TIMESTAMP, None),
+        ("", DOC_SIGNATURE),
+        (DOC_TIMESTAMP, ""),
+        ("yesterday", DOC_SIGNATURE),
+    ],
+)
 def test_a_request_without_timestamp_or_signature_is_refused(timestamp, signature):
     assert signature_problem(DOC_SECRET, timestamp, signature, DOC_BODY, now=DOC_TIME) == "missing"
 

@@ -20,13 +20,24 @@ from bot.channels.webchat import (
 
 def test_origins_are_normalised_and_split_on_commas():
     assert parse_origins(" HTTPS://Chat.Example.dk/ , http://127.0.0.1:8080") == (
-        "https://chat.example.dk", "http://127.0.0.1:8080")
+        "https://chat.example.dk",
+        "http://127.0.0.1:8080",
+    )
     assert parse_origins(["https://a.dk"]) == ("https://a.dk",)
     assert parse_origins(None) == () and parse_origins("") == () and parse_origins(" , ") == ()
 
 
-@pytest.mark.parametrize("value", ["chat.example.dk", "ftp://example.dk", "https://example.dk/chat/",
-                                   "https://user:pw@example.dk", "https://example.dk?x=1", "*"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "chat.example.dk",
+        "ftp://example.dk",
+        "https://example.dk/chat/",
+        "https://user:pw@example.dk",
+        "https://example.dk?x=1",
+        "*",
+    ],
+)
 def test_a_value_that_is_not_an_origin_is_refused(value):
     with pytest.raises(ValueError):
         normalise_origin(value)
@@ -83,6 +94,7 @@ def test_a_missing_file_is_logged_and_left_out(tmp_path: Path, caplog):
 
 # -- session ids and their tags ------------------------------------------------------------------
 
+
 def test_a_session_id_goes_on_only_with_the_tag_the_server_made_for_it():
     from bot.channels.webchat import session_tag, session_valid
 
@@ -96,8 +108,17 @@ def test_a_session_id_goes_on_only_with_the_tag_the_server_made_for_it():
     assert not session_valid(secret, "0" * 32, "0" * 64)
 
 
-@pytest.mark.parametrize("session_id, tag", [(None, None), ("0" * 32, None), ("0" * 32, "æ" * 64),
-                                             ("0" * 32, ["x"]), ({"id": 1}, "0" * 64), ("0" * 31, "0" * 64)])
+@pytest.mark.parametrize(
+    "session_id, tag",
+    [
+        (None, None),
+        ("0" * 32, None),
+        ("0" * 32, "æ" * 64),
+        ("0" * 32, ["x"]),
+        ({"id": 1}, "0" * 64),
+        ("0" * 31, "0" * 64),
+    ],
+)
 def test_anything_else_a_client_sends_is_no_valid_session(session_id, tag):
     from bot.channels.webchat import session_valid
 

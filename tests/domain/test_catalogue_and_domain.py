@@ -19,8 +19,9 @@ def test_theme_answer_lists_exactly_the_catalogue_themes():
     text = response_text("utter_faq/temaer")
     listed = re.findall(r"^- (.+)$", text, flags=re.M)
     c = catalogue.load()
-    assert listed == [t.label for t in c.themes_for("spark")] + \
-        [t.label for t in c.themes_for("regional_ekspertraadgivning")]
+    assert listed == [t.label for t in c.themes_for("spark")] + [
+        t.label for t in c.themes_for("regional_ekspertraadgivning")
+    ]
 
 
 def test_provider_answer_lists_exactly_the_catalogue_providers():
@@ -39,8 +40,7 @@ def test_applicant_body_buttons_come_from_the_catalogue():
     bodies = catalogue.load().applicant_bodies
     for variant in DOMAIN["responses"]["utter_ask_applicant_body"]:
         kind = "faelles" if variant.get("condition") else "enkelt"
-        payload_values = [re.search(r'"applicant_body": "([^"]+)"', b["payload"]).group(1)
-                          for b in variant["buttons"]]
+        payload_values = [re.search(r'"applicant_body": "([^"]+)"', b["payload"]).group(1) for b in variant["buttons"]]
         assert payload_values == list(bodies[kind])
 
 

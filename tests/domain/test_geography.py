@@ -13,16 +13,34 @@ def geo():
 def test_all_98_municipalities_load_with_regions(geo):
     assert len(geo.municipalities) == 98
     assert {m.region for m in geo.municipalities} == {
-        "Region Hovedstaden", "Region Sjælland", "Region Syddanmark", "Region Midtjylland", "Region Nordjylland"}
+        "Region Hovedstaden",
+        "Region Sjælland",
+        "Region Syddanmark",
+        "Region Midtjylland",
+        "Region Nordjylland",
+    }
 
 
-@pytest.mark.parametrize("typed, expected", [
-    ("Koebenhavn", "København"), ("kbh", "København"), ("Kbh.", "København"),
-    ("Københavns Kommune", "København"), ("Aabenraa", "Aabenraa"), ("Åbenrå", "Aabenraa"),
-    ("aabenraa kommune", "Aabenraa"), ("Lyngby", "Lyngby-Taarbæk"), ("lyngby-taarbaek", "Lyngby-Taarbæk"),
-    ("AARHUS", "Aarhus"), ("Århus", "Aarhus"), ("hoeje taastrup", "Høje-Taastrup"),
-    ("Vesthimmerland", "Vesthimmerlands"), ("soenderborg", "Sønderborg"), ("Kgs. Lyngby", "Lyngby-Taarbæk"),
-])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("Koebenhavn", "København"),
+        ("kbh", "København"),
+        ("Kbh.", "København"),
+        ("Københavns Kommune", "København"),
+        ("Aabenraa", "Aabenraa"),
+        ("Åbenrå", "Aabenraa"),
+        ("aabenraa kommune", "Aabenraa"),
+        ("Lyngby", "Lyngby-Taarbæk"),
+        ("lyngby-taarbaek", "Lyngby-Taarbæk"),
+        ("AARHUS", "Aarhus"),
+        ("Århus", "Aarhus"),
+        ("hoeje taastrup", "Høje-Taastrup"),
+        ("Vesthimmerland", "Vesthimmerlands"),
+        ("soenderborg", "Sønderborg"),
+        ("Kgs. Lyngby", "Lyngby-Taarbæk"),
+    ],
+)
 def test_tricky_spellings_name_the_right_municipality(geo, typed, expected):
     assert geo.canonical_municipality(typed) == expected
     assert geo.find_municipality(f"Jeg arbejder i {typed} på et plejecenter").name == expected
@@ -53,10 +71,21 @@ def test_every_lower_case_place_spelling_that_is_a_danish_word_was_decided(geo):
     dropped (places.yml: word_spellings) or kept, because the place is what people mean."""
     lookups = pytest.importorskip("spacy.lookups")
     words = lookups.load_lookups("da", ["lemma_lookup"]).get_table("lemma_lookup")
-    kept = {"hovedstaden", "hovedstadsregionen",  # in this domain: the region
-            "lejre", "lejres", "tønder", "tønders", "rønne",  # the names themselves
-            "galten", "hammel", "tørring",  # towns (places.yml); as words rare ('the boar', 'drying')
-            "amager", "hovedstadsområdet", "trekantområdet"}  # parts of a region (places.yml): the places
+    kept = {
+        "hovedstaden",
+        "hovedstadsregionen",  # in this domain: the region
+        "lejre",
+        "lejres",
+        "tønder",
+        "tønders",
+        "rønne",  # the names themselves
+        "galten",
+        "hammel",
+        "tørring",  # towns (places.yml); as words rare ('the boar', 'drying')
+        "amager",
+        "hovedstadsområdet",
+        "trekantområdet",
+    }  # parts of a region (places.yml): the places
     spellings = {p["pattern"] for p in geo.ruler_patterns() if isinstance(p["pattern"], str)}
     flagged = {s for s in spellings | geo.word_spellings if " " not in s and s in words}
     assert flagged - kept == set(geo.word_spellings)
@@ -74,9 +103,18 @@ def test_region_of_a_municipality(geo):
     assert geo.region_of("Aalborg") == "Region Nordjylland"
 
 
-@pytest.mark.parametrize("typed, municipality", [
-    ("Hellerup", "Gentofte"), ("Korsør", "Slagelse"), ("Skagen", "Frederikshavn"), ("Risskov", "Aarhus"),
-    ("Nørresundby", "Aalborg"), ("Ribe", "Esbjerg"), ("Møn", "Vordingborg")])
+@pytest.mark.parametrize(
+    "typed, municipality",
+    [
+        ("Hellerup", "Gentofte"),
+        ("Korsør", "Slagelse"),
+        ("Skagen", "Frederikshavn"),
+        ("Risskov", "Aarhus"),
+        ("Nørresundby", "Aalborg"),
+        ("Ribe", "Esbjerg"),
+        ("Møn", "Vordingborg"),
+    ],
+)
 def test_towns_that_are_no_municipality_name_theirs(geo, typed, municipality):
     assert geo.find_municipality(f"Jeg arbejder i {typed}").name == municipality
 

@@ -10,8 +10,15 @@ from tests.conftest import COMPLETE
 
 def test_summary_shows_every_answer_and_offers_send_or_correct():
     reply = messages.summary(COMPLETE)
-    for value in ("Vejle", "Solgården", "Mette Hansen", "m@v.dk", "+45 12345678", "Lars Nielsen",
-                  catalogue.load().theme("spark", "vold_og_trusler").label):
+    for value in (
+        "Vejle",
+        "Solgården",
+        "Mette Hansen",
+        "m@v.dk",
+        "+45 12345678",
+        "Lars Nielsen",
+        catalogue.load().theme("spark", "vold_og_trusler").label,
+    ):
         assert value in reply.text
     assert [b[1] for b in reply.buttons] == ["/affirm", "/deny"]
 
@@ -55,6 +62,9 @@ def test_a_slack_glem_mig_answer_without_the_usual_sentences_gets_the_slack_note
 
 
 def test_the_slack_lines_in_a_channel_hold_nothing_personal_and_are_short():
-    for line in (messages.SLACK_CONTINUES_IN_PRIVATE, messages.SLACK_CONTACT_DETAILS_IN_CHANNEL,
-                 messages.SLACK_COMMAND_ANSWERED):
+    for line in (
+        messages.SLACK_CONTINUES_IN_PRIVATE,
+        messages.SLACK_CONTACT_DETAILS_IN_CHANNEL,
+        messages.SLACK_COMMAND_ANSWERED,
+    ):
         assert len(line) <= 160 and "\n" not in line

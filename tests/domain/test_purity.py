@@ -32,18 +32,27 @@ def imported_modules(path: Path) -> set[str]:
 def test_domain_modules_import_only_the_domain_the_standard_library_yaml_and_the_validators():
     offenders = {}
     for path in sorted(DOMAIN.glob("*.py")):
-        bad = sorted(module for module in imported_modules(path)
-                     if not (module == "bot.domain" or module.startswith("bot.domain.")
-                             or module.split(".")[0] in sys.stdlib_module_names
-                             or module.split(".")[0] in ALLOWED_THIRD_PARTY))
+        bad = sorted(
+            module
+            for module in imported_modules(path)
+            if not (
+                module == "bot.domain"
+                or module.startswith("bot.domain.")
+                or module.split(".")[0] in sys.stdlib_module_names
+                or module.split(".")[0] in ALLOWED_THIRD_PARTY
+            )
+        )
         if bad:
             offenders[path.name] = bad
     assert offenders == {}
 
 
 def test_domain_modules_never_read_the_environment():
-    readers = [path.name for path in DOMAIN.glob("*.py") if "os.environ" in path.read_text(encoding="utf-8")
-               or "getenv" in path.read_text(encoding="utf-8")]
+    readers = [
+        path.name
+        for path in DOMAIN.glob("*.py")
+        if "os.environ" in path.read_text(encoding="utf-8") or "getenv" in path.read_text(encoding="utf-8")
+    ]
     assert readers == []
 
 

@@ -12,8 +12,19 @@ def test_sector_is_asked_first():
 
 def test_municipal_path_asks_everything_in_order():
     assert questions(COMPLETE) == [
-        "sector", "municipality", "role", "application_type", "applicant_body", "problem_description",
-        "theme", "consensus", "commitments_accepted", "workplace", *CONTACT_FIELDS, "confirmed"]
+        "sector",
+        "municipality",
+        "role",
+        "application_type",
+        "applicant_body",
+        "problem_description",
+        "theme",
+        "consensus",
+        "commitments_accepted",
+        "workplace",
+        *CONTACT_FIELDS,
+        "confirmed",
+    ]
 
 
 def test_complete_municipal_answers_are_filed_to_spark():
@@ -46,8 +57,15 @@ def test_unconfirmed_summary_is_not_filed():
 
 
 def test_hovedstaden_goes_to_central_unit_without_provider_question():
-    a = replace(COMPLETE, sector="regional", municipality=None, region="Region Hovedstaden",
-                application_type=None, applicant_body=None, commitments_accepted=None)
+    a = replace(
+        COMPLETE,
+        sector="regional",
+        municipality=None,
+        region="Region Hovedstaden",
+        application_type=None,
+        applicant_body=None,
+        commitments_accepted=None,
+    )
     assert "provider" not in questions(a) and "commitments_accepted" not in questions(a)
     decision = route(a)
     assert (decision.offer, decision.provider) == ("regional_ekspertraadgivning", "central_arbejdsmiljoenhed")
@@ -59,9 +77,16 @@ def test_model_2_region_asks_for_a_provider():
 
 
 def test_state_registers_interest_with_one_contact():
-    a = Answers(sector="statslig", role="leder", interest=True, workplace="Skattestyrelsen",
-                contact_name="Eva Holm", contact_email="e@s.dk", contact_phone="-", confirmed=True)
+    a = Answers(
+        sector="statslig",
+        role="leder",
+        interest=True,
+        workplace="Skattestyrelsen",
+        contact_name="Eva Holm",
+        contact_email="e@s.dk",
+        contact_phone="-",
+        confirmed=True,
+    )
     assert missing(a) == []
     decision = route(a)
-    assert (decision.outcome, decision.offer, decision.status) == ("file", "statsligt_rejsehold",
-                                                                   "interest_registered")
+    assert (decision.outcome, decision.offer, decision.status) == ("file", "statsligt_rejsehold", "interest_registered")

@@ -5,14 +5,25 @@ import pytest
 from bot.domain.text import MAX_QUESTION_PARTS, looks_english, looks_like_question, question_parts, yes_or_no
 
 
-@pytest.mark.parametrize("text", ["Hi, can you help me apply for support?", "do you speak english",
-                                  "What is the weather like?", "is it free"])
+@pytest.mark.parametrize(
+    "text",
+    ["Hi, can you help me apply for support?", "do you speak english", "What is the weather like?", "is it free"],
+)
 def test_english_is_spotted(text):
     assert looks_english(text)
 
 
-@pytest.mark.parametrize("text", ["hvad koster det", "jeg er TR på en skole i Vejle", "vi er i en kommune",
-                                  "hej, kan du hjælpe mig", "ok", "Mette Hansen"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hvad koster det",
+        "jeg er TR på en skole i Vejle",
+        "vi er i en kommune",
+        "hej, kan du hjælpe mig",
+        "ok",
+        "Mette Hansen",
+    ],
+)
 def test_danish_is_not_english(text):
     assert not looks_english(text)
 
@@ -21,22 +32,36 @@ def test_a_question_word_first_is_a_question_even_without_a_question_mark():
     assert looks_like_question("hvad er en trio") and not looks_like_question("vi er en trio")
 
 
-@pytest.mark.parametrize("text,answer", [("ja, vi er enige", True), ("nej, ikke endnu", False),
-                                         ("lederen er ikke med på det", False), ("Plejecenter Solgården", None)])
+@pytest.mark.parametrize(
+    "text,answer",
+    [
+        ("ja, vi er enige", True),
+        ("nej, ikke endnu", False),
+        ("lederen er ikke med på det", False),
+        ("Plejecenter Solgården", None),
+    ],
+)
 def test_yes_and_no_in_own_words(text, answer):
     assert yes_or_no(text) is answer
 
 
-@pytest.mark.parametrize("text, parts", [
-    ("Jeg er TR på et plejecenter i Nyborg. Kan vi søge uden at vores leder ved det?",
-     ["Kan vi søge uden at vores leder ved det?"]),
-    ("Jeg er leder på en skole i Faxe – hvad koster det for os?", ["hvad koster det for os?"]),
-    ("Hvad koster det? Og hvor lang tid tager det? Vi er en børnehave i Vejle.",
-     ["Hvad koster det?", "Og hvor lang tid tager det?"]),
-    ("hvad koster det?", []),  # only a question: the whole message is the question
-    ("Vi er en skole i Vejle. Vi har meget stress.", []),  # no question
-    ("/faq/pris", []),  # a button's payload
-])
+@pytest.mark.parametrize(
+    "text, parts",
+    [
+        (
+            "Jeg er TR på et plejecenter i Nyborg. Kan vi søge uden at vores leder ved det?",
+            ["Kan vi søge uden at vores leder ved det?"],
+        ),
+        ("Jeg er leder på en skole i Faxe – hvad koster det for os?", ["hvad koster det for os?"]),
+        (
+            "Hvad koster det? Og hvor lang tid tager det? Vi er en børnehave i Vejle.",
+            ["Hvad koster det?", "Og hvor lang tid tager det?"],
+        ),
+        ("hvad koster det?", []),  # only a question: the whole message is the question
+        ("Vi er en skole i Vejle. Vi har meget stress.", []),  # no question
+        ("/faq/pris", []),  # a button's payload
+    ],
+)
 def test_the_questions_of_a_message_that_also_tells_something(text, parts):
     assert question_parts(text) == parts
 

@@ -9,16 +9,19 @@ from bot.domain.text import fold
 from tests.conftest import ROOT
 
 
-@pytest.mark.parametrize("text, theme", [
-    ("vi har meget vold fra borgerne", "vold_og_trusler"),
-    ("beboerne truer personalet", "vold_og_trusler"),
-    ("Der er for travlt og vi når ikke vores opgaver", "arbejdets_indhold"),
-    ("en kollega bliver mobbet", "chikane"),
-    ("vi er blevet lagt sammen med en anden afdeling", "forandringer"),
-    ("vores leder og medarbejderne snakker ikke sammen", "samarbejde"),
-    ("jeg arbejder alene om natten", "alenearbejde"),
-    ("vi står midt i en stor omstrukturering af hele forvaltningen", "forandringer"),
-])
+@pytest.mark.parametrize(
+    "text, theme",
+    [
+        ("vi har meget vold fra borgerne", "vold_og_trusler"),
+        ("beboerne truer personalet", "vold_og_trusler"),
+        ("Der er for travlt og vi når ikke vores opgaver", "arbejdets_indhold"),
+        ("en kollega bliver mobbet", "chikane"),
+        ("vi er blevet lagt sammen med en anden afdeling", "forandringer"),
+        ("vores leder og medarbejderne snakker ikke sammen", "samarbejde"),
+        ("jeg arbejder alene om natten", "alenearbejde"),
+        ("vi står midt i en stor omstrukturering af hele forvaltningen", "forandringer"),
+    ],
+)
 def test_problem_maps_to_spark_theme(text, theme):
     assert themes.assess(text, "spark").best == theme
 
@@ -47,8 +50,10 @@ def test_theme_choice_by_name_code_or_number():
 def test_regional_offer_has_its_own_three_themes():
     codes = [t.code for t in catalogue.load().themes_for("regional_ekspertraadgivning")]
     assert codes == ["organisatoriske_forandringer", "faglige_forandringer", "vold_og_trusler"]
-    assert themes.assess("vi får et nyt it-system og nye arbejdsgange", "regional_ekspertraadgivning").best \
+    assert (
+        themes.assess("vi får et nyt it-system og nye arbejdsgange", "regional_ekspertraadgivning").best
         == "faglige_forandringer"
+    )
 
 
 @pytest.mark.parametrize("answer", ["1", "nr. 1", "tema 1", "Forandringer"])
@@ -68,34 +73,47 @@ def test_answers_that_pick_no_theme(answer):
 
 # -- Danish as people write it: inflections, compounds, æ/ø/å and slips ----------------------
 
-@pytest.mark.parametrize("text", [
-    "borgeren truede os i går", "en beboer truer personalet", "vi bliver truet hver uge",
-    "der kommer trusler fra pårørende", "han kom med en trussel mod min kollega",
-    "vi oplever truende adfærd i skranken",
-])
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "borgeren truede os i går",
+        "en beboer truer personalet",
+        "vi bliver truet hver uge",
+        "der kommer trusler fra pårørende",
+        "han kom med en trussel mod min kollega",
+        "vi oplever truende adfærd i skranken",
+    ],
+)
 def test_every_inflection_of_a_threat_is_violence(text):
     assert themes.assess(text, "spark").best == "vold_og_trusler"
 
 
-@pytest.mark.parametrize("text, theme", [
-    ("personalegruppen er præget af klikedannelse", "samarbejde"),
-    ("der er mange personalekonflikter hos os", "samarbejde"),
-    ("vores stressniveau er alt for højt", "arbejdets_indhold"),
-    ("hun har oplevet sexchikane fra en kollega", "chikane"),
-    ("to forvaltninger skal sammenlægges", "forandringer"),
-])
+@pytest.mark.parametrize(
+    "text, theme",
+    [
+        ("personalegruppen er præget af klikedannelse", "samarbejde"),
+        ("der er mange personalekonflikter hos os", "samarbejde"),
+        ("vores stressniveau er alt for højt", "arbejdets_indhold"),
+        ("hun har oplevet sexchikane fra en kollega", "chikane"),
+        ("to forvaltninger skal sammenlægges", "forandringer"),
+    ],
+)
 def test_compounds_and_derivations_find_their_theme(text, theme):
     assert themes.assess(text, "spark").best == theme
 
 
-@pytest.mark.parametrize("text, theme", [
-    ("Vi bliver truet af paaroerende", "vold_og_trusler"),
-    ("sammenlaegning af to afdelinger", "forandringer"),
-    ("DER ER MOBNING PÅ ARBEJDSPLADSEN", "chikane"),
-    ("der er mobnig i teamet", "chikane"),
-    ("vi er midt i en omstruktureing", "forandringer"),
-    ("en kollega udsættes for chikanne", "chikane"),
-])
+@pytest.mark.parametrize(
+    "text, theme",
+    [
+        ("Vi bliver truet af paaroerende", "vold_og_trusler"),
+        ("sammenlaegning af to afdelinger", "forandringer"),
+        ("DER ER MOBNING PÅ ARBEJDSPLADSEN", "chikane"),
+        ("der er mobnig i teamet", "chikane"),
+        ("vi er midt i en omstruktureing", "forandringer"),
+        ("en kollega udsættes for chikanne", "chikane"),
+    ],
+)
 def test_folded_spellings_and_typing_slips_still_match(text, theme):
     assert themes.assess(text, "spark").best == theme
 
@@ -118,6 +136,7 @@ def test_the_offer_name_spark_is_not_a_kick():
 
 # -- the most specific keyword wins a word --------------------------------------------------
 
+
 def test_a_merger_is_no_blow_and_a_patient_transfer_is_no_move():
     assert themes.assess("vores to afdelinger er blevet slået sammen", "spark").themes == ("forandringer",)
     assessment = themes.assess("forflytning af tunge borgere uden lift", "spark")
@@ -131,15 +150,19 @@ def test_a_physical_topic_outweighs_a_single_theme_word():
 
 # -- nothing fits stays nothing; exclusions still win ----------------------------------------
 
-@pytest.mark.parametrize("text", [
-    "Hej, jeg er TR på et plejecenter i Vejle",
-    "Hej jeg hedder Lars og er tillidsrepræsentant",
-    "jeg vil gerne høre mere om jeres tilbud",
-    "vi vil gerne have højere løn og nye stole",
-    "der er skimmelsvamp i kælderen",
-    "ja vi har tid og ressourcer",
-    "Solgården",
-])
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hej, jeg er TR på et plejecenter i Vejle",
+        "Hej jeg hedder Lars og er tillidsrepræsentant",
+        "jeg vil gerne høre mere om jeres tilbud",
+        "vi vil gerne have højere løn og nye stole",
+        "der er skimmelsvamp i kælderen",
+        "ja vi har tid og ressourcer",
+        "Solgården",
+    ],
+)
 def test_text_that_fits_no_theme_gets_no_suggestion(text):
     assert themes.assess(text, "spark").best is None
     assert themes.assess(text, "regional_ekspertraadgivning").best is None
@@ -153,8 +176,11 @@ def test_an_exclusion_alone_is_not_turned_into_a_theme_by_the_examples_model():
 
 
 def test_spark_only_themes_are_no_regional_theme():
-    for text in ("der er mobning blandt sekretærerne", "portøren arbejder alene om natten",
-                 "vi har alt for travlt på afsnittet"):
+    for text in (
+        "der er mobning blandt sekretærerne",
+        "portøren arbejder alene om natten",
+        "vi har alt for travlt på afsnittet",
+    ):
         assert themes.assess(text, "regional_ekspertraadgivning").best is None
         assert themes.assess(text, "spark").best is not None
 
@@ -162,11 +188,11 @@ def test_spark_only_themes_are_no_regional_theme():
 def test_regional_theme_labels_pick_their_own_theme():
     regional = "regional_ekspertraadgivning"
     assert themes.assess("vi har brug for hjælp til faglige forandringer", regional).best == "faglige_forandringer"
-    assert themes.assess("organisatoriske forandringer på sygehuset", regional).best \
-        == "organisatoriske_forandringer"
+    assert themes.assess("organisatoriske forandringer på sygehuset", regional).best == "organisatoriske_forandringer"
 
 
 # -- the examples model ----------------------------------------------------------------------
+
 
 def test_examples_model_suggests_a_theme_no_keyword_names_when_it_is_sure():
     text = "en kollega bliver behandlet dårligt og talt ned til af de andre"
@@ -211,8 +237,8 @@ def test_cross_validated_on_the_examples_most_are_right_and_few_suggestions_wron
 
 def test_examples_are_our_own_not_the_benchmark_descriptions():
     import yaml
-    heldout = yaml.safe_load((ROOT / "tools" / "bench" / "data" / "theme_heldout.yml")
-                             .read_text(encoding="utf-8"))
+
+    heldout = yaml.safe_load((ROOT / "tools" / "bench" / "data" / "theme_heldout.yml").read_text(encoding="utf-8"))
     benchmark = {fold(item["text"]) for items in heldout.values() for item in items}
     examples = {fold(t) for texts in themes.examples_for("spark").values() for t in texts}
     assert len(examples) >= 250 and not examples & benchmark
@@ -229,18 +255,23 @@ def test_assess_stays_fast():
 
 def test_every_suggestion_can_be_explained():
     assert themes.explain("vores afdelinger er slået sammen, og der er konflikter") == {
-        "forandringer": ("slået sammen",), "samarbejde": ("konflikt",)}
+        "forandringer": ("slået sammen",),
+        "samarbejde": ("konflikt",),
+    }
     reasons = themes.explain("en kollega bliver behandlet dårligt og talt ned til af de andre")
     assert list(reasons) == ["chikane"] and "talt" in reasons["chikane"]  # the examples model's words
     assert themes.explain("for få parkeringspladser")["out_of_theme"] == ("parkering",)
 
 
-@pytest.mark.parametrize("text, offer, theme, denied", [
-    ("Der er ingen vold, men vi har mange konflikter", "spark", "samarbejde", "vold_og_trusler"),
-    ("det handler ikke om forandringer, men om travlhed", "spark", "arbejdets_indhold", "forandringer"),
-    ("hverken vold eller trusler, men mobning", "spark", "chikane", "vold_og_trusler"),
-    ("vold er ikke et problem hos os, men alenearbejde om natten", "spark", "alenearbejde", "vold_og_trusler"),
-])
+@pytest.mark.parametrize(
+    "text, offer, theme, denied",
+    [
+        ("Der er ingen vold, men vi har mange konflikter", "spark", "samarbejde", "vold_og_trusler"),
+        ("det handler ikke om forandringer, men om travlhed", "spark", "arbejdets_indhold", "forandringer"),
+        ("hverken vold eller trusler, men mobning", "spark", "chikane", "vold_og_trusler"),
+        ("vold er ikke et problem hos os, men alenearbejde om natten", "spark", "alenearbejde", "vold_og_trusler"),
+    ],
+)
 def test_words_that_deny_a_theme_count_against_it(text, offer, theme, denied):
     assessment = themes.assess(text, offer)
     assert assessment.best == theme and denied in assessment.denied and denied not in assessment.themes
@@ -252,7 +283,11 @@ def test_what_a_workplace_lacks_is_no_denial():
 
 
 def test_the_problem_part_of_a_first_message_is_the_users_own_description():
-    assert themes.problem_part("Jeg er TR på et plejecenter i Vejle, og vi har meget vold fra borgerne") == \
-        "vi har meget vold fra borgerne"
-    assert themes.problem_part("Hej, jeg hedder Mette og er AMR på Holbæk Sygehus. Vi har mange trusler. "
-                               "Kan I hjælpe?") == "Vi har mange trusler."
+    assert (
+        themes.problem_part("Jeg er TR på et plejecenter i Vejle, og vi har meget vold fra borgerne")
+        == "vi har meget vold fra borgerne"
+    )
+    assert (
+        themes.problem_part("Hej, jeg hedder Mette og er AMR på Holbæk Sygehus. Vi har mange trusler. Kan I hjælpe?")
+        == "Vi har mange trusler."
+    )

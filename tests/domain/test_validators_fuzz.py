@@ -14,8 +14,19 @@ from bot.domain import contacts, text
 # Any code point, surrogates excluded (they cannot reach us in valid UTF-8 JSON).
 ANY_CHAR = st.characters(exclude_categories=("Cs",))
 CONTROL = st.sampled_from(["\x00", "\x07", "\x1b", "\r", "\n", "\t", "\u200b", "\u202e", "\ufeff", "\x85"])
-HOSTILE = st.sampled_from(["<script>alert(1)</script>", "'; DROP TABLE applications;--", "\" OR 1=1 --",
-                           "${jndi:ldap://x}", "{{7*7}}", "../../etc/passwd", "&lt;", "\\", "%00"])
+HOSTILE = st.sampled_from(
+    [
+        "<script>alert(1)</script>",
+        "'; DROP TABLE applications;--",
+        '" OR 1=1 --',
+        "${jndi:ldap://x}",
+        "{{7*7}}",
+        "../../etc/passwd",
+        "&lt;",
+        "\\",
+        "%00",
+    ]
+)
 TEXT = st.one_of(
     st.text(ANY_CHAR, max_size=300),
     st.lists(st.one_of(st.text(ANY_CHAR, max_size=20), CONTROL, HOSTILE), max_size=30).map("".join),

@@ -5,55 +5,61 @@ import pytest
 from bot.domain import messages, workplaces
 
 
-@pytest.mark.parametrize("text, sector", [
-    # the sector said outright, also against weaker words
-    ("Vi er en statslig arbejdsplads", "statslig"),
-    ("jeg er ansat i regionen", "regional"),
-    ("Vi hører under Region Nordjylland", "regional"),
-    ("Vi er ikke kommunale, men en regional arbejdsplads", "regional"),
-    ("Jeg arbejder i en kommune", "kommunal"),
-    # a named workplace
-    ("Aalborg Universitetshospital", "regional"),
-    ("Jeg er TR i Beskæftigelsesministeriet", "statslig"),
-    ("jeg arbejder i Udbetaling Danmark", "statslig"),
-    ("Vejen Kommune", "kommunal"),
-    ("Vejle Kommune og Region Syddanmark", "kommunal"),
-    # a kind of workplace, with or without a place
-    ("Jeg er TR på et plejecenter i Vejle", "kommunal"),
-    ("jeg arbejder på en skole", "kommunal"),
-    ("SFO'en", "kommunal"),
-    ("jobcentret i Randers", "kommunal"),
-    ("hospital i Vejle", "regional"),
-    ("jeg arbejder i en styrelse", "statslig"),
-    ("jeg er betjent ved Nordjyllands Politi", "statslig"),
-    ("Vi er en byret", "statslig"),
-    ("jeg er lærer på et gymnasium", "statslig"),
-    ("Jeg er konstabel i Hæren", "statslig"),
-    # hospitals by their short names; and not for other workplaces in the same town
-    ("Jeg er sygeplejerske på Gentofte", "regional"),
-    ("vi er et sengeafsnit på Skejby", "regional"),
-    ("Jeg er TR på Herlev Bibliotek", "kommunal"),
-    # someone else's workplace, a workplace nearby, a denied one
-    ("Vi er en vuggestue lige ved siden af Herlev Hospital", "kommunal"),
-    ("jeg er pædagog i en børnehave, mange af forældrene arbejder på Hvidovre Hospital", "kommunal"),
-    ("vi ringede til politiet fra plejecentret", "kommunal"),
-    # nothing said about the sector
-    ("Jeg arbejder i Vejle", None),
-    ("jeg sidder i skolebestyrelsen", None),
-    ("jeg arbejder på et privathospital", None),
-])
+@pytest.mark.parametrize(
+    "text, sector",
+    [
+        # the sector said outright, also against weaker words
+        ("Vi er en statslig arbejdsplads", "statslig"),
+        ("jeg er ansat i regionen", "regional"),
+        ("Vi hører under Region Nordjylland", "regional"),
+        ("Vi er ikke kommunale, men en regional arbejdsplads", "regional"),
+        ("Jeg arbejder i en kommune", "kommunal"),
+        # a named workplace
+        ("Aalborg Universitetshospital", "regional"),
+        ("Jeg er TR i Beskæftigelsesministeriet", "statslig"),
+        ("jeg arbejder i Udbetaling Danmark", "statslig"),
+        ("Vejen Kommune", "kommunal"),
+        ("Vejle Kommune og Region Syddanmark", "kommunal"),
+        # a kind of workplace, with or without a place
+        ("Jeg er TR på et plejecenter i Vejle", "kommunal"),
+        ("jeg arbejder på en skole", "kommunal"),
+        ("SFO'en", "kommunal"),
+        ("jobcentret i Randers", "kommunal"),
+        ("hospital i Vejle", "regional"),
+        ("jeg arbejder i en styrelse", "statslig"),
+        ("jeg er betjent ved Nordjyllands Politi", "statslig"),
+        ("Vi er en byret", "statslig"),
+        ("jeg er lærer på et gymnasium", "statslig"),
+        ("Jeg er konstabel i Hæren", "statslig"),
+        # hospitals by their short names; and not for other workplaces in the same town
+        ("Jeg er sygeplejerske på Gentofte", "regional"),
+        ("vi er et sengeafsnit på Skejby", "regional"),
+        ("Jeg er TR på Herlev Bibliotek", "kommunal"),
+        # someone else's workplace, a workplace nearby, a denied one
+        ("Vi er en vuggestue lige ved siden af Herlev Hospital", "kommunal"),
+        ("jeg er pædagog i en børnehave, mange af forældrene arbejder på Hvidovre Hospital", "kommunal"),
+        ("vi ringede til politiet fra plejecentret", "kommunal"),
+        # nothing said about the sector
+        ("Jeg arbejder i Vejle", None),
+        ("jeg sidder i skolebestyrelsen", None),
+        ("jeg arbejder på et privathospital", None),
+    ],
+)
 def test_sector_from_what_people_write(text, sector):
     assert workplaces.infer_sector(text) == sector
 
 
-@pytest.mark.parametrize("text, region", [
-    ("Jeg er sygeplejerske på Gentofte", "Region Hovedstaden"),
-    ("jeg er portør i Glostrup", "Region Hovedstaden"),
-    ("Vi er et sengeafsnit på Skejby", "Region Midtjylland"),
-    ("hospitalet i Randers", "Region Midtjylland"),
-    ("jeg arbejder i Region Sjælland", "Region Sjælland"),
-    ("psykiatrien i Risskov", "Region Midtjylland"),
-])
+@pytest.mark.parametrize(
+    "text, region",
+    [
+        ("Jeg er sygeplejerske på Gentofte", "Region Hovedstaden"),
+        ("jeg er portør i Glostrup", "Region Hovedstaden"),
+        ("Vi er et sengeafsnit på Skejby", "Region Midtjylland"),
+        ("hospitalet i Randers", "Region Midtjylland"),
+        ("jeg arbejder i Region Sjælland", "Region Sjælland"),
+        ("psykiatrien i Risskov", "Region Midtjylland"),
+    ],
+)
 def test_a_regional_workplace_gets_its_region(text, region):
     reading = workplaces.read(text)
     assert (reading.sector, reading.region) == ("regional", region)
@@ -83,12 +89,15 @@ def test_every_pattern_compiles_and_every_ambiguity_names_known_sectors():
     assert all(set(a.sectors) <= set(workplaces.SECTORS) and a.say for a in data.ambiguities.values())
 
 
-@pytest.mark.parametrize("text, sector", [
-    ("jeg er pedagog i en vugestue i Kolding", "kommunal"),
-    ("vi er i psykatrien i Aalborg", "regional"),
-    ("jeg er ansat i skattestyrelsn", "statslig"),
-    ("jeg er TR i hjemmeplejn", "kommunal"),
-])
+@pytest.mark.parametrize(
+    "text, sector",
+    [
+        ("jeg er pedagog i en vugestue i Kolding", "kommunal"),
+        ("vi er i psykatrien i Aalborg", "regional"),
+        ("jeg er ansat i skattestyrelsn", "statslig"),
+        ("jeg er TR i hjemmeplejn", "kommunal"),
+    ],
+)
 def test_a_typing_slip_in_a_workplace_word_is_forgiven(text, sector):
     assert workplaces.infer_sector(text) == sector
 

@@ -42,8 +42,9 @@ def test_emoji_gibberish_and_english_get_a_helpful_answer(running_bot, message):
 
 def test_correction_mid_form_and_back(running_bot):
     sender = "e2e-correct-midform"
-    running_bot.conversation(sender, [START, "én arbejdsplads", "TRIO", "ja", "ja", "ja",
-                                      "Solgården", "Mette Hansen", "mette@vejle.dk"])
+    running_bot.conversation(
+        sender, [START, "én arbejdsplads", "TRIO", "ja", "ja", "ja", "Solgården", "Mette Hansen", "mette@vejle.dk"]
+    )
     replies = running_bot.say(sender, "lederens e-mail er forkert")
     assert "Hvad er lederens e-mailadresse" in texts(replies)
     replies = running_bot.say(sender, "mette.hansen@vejle.dk")
@@ -177,11 +178,13 @@ def test_each_topic_is_answered_outside_a_form_without_starting_one(running_bot,
     assert answer_words in replies
     tracker = running_bot.tracker(sender)
     assert not (tracker.get("active_loop") or {}).get("name")
-    assert {name: tracker["slots"][name] for name in ("sector", "municipality", "region", "requested_slot")} \
-        == dict.fromkeys(("sector", "municipality", "region", "requested_slot"))
+    assert {
+        name: tracker["slots"][name] for name in ("sector", "municipality", "region", "requested_slot")
+    } == dict.fromkeys(("sector", "municipality", "region", "requested_slot"))
 
 
 # -- corrections ----------------------------------------------------------------------------
+
 
 def test_nej_vi_hoerer_under_another_region_changes_the_region_and_asks_the_town_again(running_bot):
     sender = "e2e-correct-region"
@@ -196,21 +199,38 @@ def test_nej_vi_hoerer_under_another_region_changes_the_region_and_asks_the_town
 
 
 def _to_summary(running_bot, sender: str) -> str:
-    replies = running_bot.conversation(sender, [START, "én arbejdsplads", "TRIO", "ja", "ja", "ja",
-                                                "Solgården", "Mette Hansen", "mette@vejle.dk",
-                                                "spring over", "Lars Nielsen", "TR", "lars@vejle.dk",
-                                                "spring over"])
+    replies = running_bot.conversation(
+        sender,
+        [
+            START,
+            "én arbejdsplads",
+            "TRIO",
+            "ja",
+            "ja",
+            "ja",
+            "Solgården",
+            "Mette Hansen",
+            "mette@vejle.dk",
+            "spring over",
+            "Lars Nielsen",
+            "TR",
+            "lars@vejle.dk",
+            "spring over",
+        ],
+    )
     return texts(replies[-1])
 
 
-@pytest.mark.parametrize("correction,answer,expected", [
-    ("kommunen er forkert", "Kolding", "Kommune: Kolding"),
-    ("lederens telefonnummer er forkert", "22 33 44 55", "Lederens telefon: +45 22334455"),
-    ("ret arbejdspladsens navn", "Plejecenter Solgården", "Arbejdsplads: Plejecenter Solgården"),
-    ("skift tema", "samarbejde", "Tema: Samarbejde"),
-])
-def test_one_field_corrected_at_the_summary_then_the_summary_again(running_bot, correction, answer,
-                                                                     expected):
+@pytest.mark.parametrize(
+    "correction,answer,expected",
+    [
+        ("kommunen er forkert", "Kolding", "Kommune: Kolding"),
+        ("lederens telefonnummer er forkert", "22 33 44 55", "Lederens telefon: +45 22334455"),
+        ("ret arbejdspladsens navn", "Plejecenter Solgården", "Arbejdsplads: Plejecenter Solgården"),
+        ("skift tema", "samarbejde", "Tema: Samarbejde"),
+    ],
+)
+def test_one_field_corrected_at_the_summary_then_the_summary_again(running_bot, correction, answer, expected):
     sender = "e2e-summary-" + correction.split()[0]
     assert "Skal jeg gemme ansøgningen?" in _to_summary(running_bot, sender)
     before = running_bot.tracker(sender)["slots"]
@@ -219,8 +239,18 @@ def test_one_field_corrected_at_the_summary_then_the_summary_again(running_bot, 
     assert expected in replies and "Skal jeg gemme ansøgningen?" in replies
     after = running_bot.tracker(sender)["slots"]
     changed = {name for name in before if before[name] != after[name]}
-    assert changed <= {"municipality", "region", "leader_phone", "workplace", "theme", "theme_suggestion",
-                       "theme_fit", "awaiting_correction", "confirmed", "requested_slot"}, changed
+    assert changed <= {
+        "municipality",
+        "region",
+        "leader_phone",
+        "workplace",
+        "theme",
+        "theme_suggestion",
+        "theme_fit",
+        "awaiting_correction",
+        "confirmed",
+        "requested_slot",
+    }, changed
     assert not running_bot.records_of(sender)
 
 
@@ -238,6 +268,7 @@ def test_nej_at_the_summary_offers_the_fields_then_the_summary_again(running_bot
 
 
 # -- stop, restart, a human -------------------------------------------------------------------
+
 
 def test_stop_at_the_summary_says_nothing_was_filed(running_bot):
     sender = "e2e-stop-summary"
@@ -261,13 +292,17 @@ def test_human_handoff_mid_form_gives_routes_then_the_question_again(running_bot
 
 # -- fallbacks ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("message", [
-    "jeg kan godt lide pizza",
-    "What is the weather like?",
-    "🙈🙈",
-    "sdfkj qwpoe",
-    "Kronprinsen kommer hjem fra ferie i weekenden.",
-])
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "jeg kan godt lide pizza",
+        "What is the weather like?",
+        "🙈🙈",
+        "sdfkj qwpoe",
+        "Kronprinsen kommer hjem fra ferie i weekenden.",
+    ],
+)
 def test_off_topic_at_a_choice_fills_nothing_and_asks_again(running_bot, message):
     sender = "e2e-offtopic-choice-" + str(abs(hash(message)))
     running_bot.say(sender, START)

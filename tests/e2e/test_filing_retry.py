@@ -12,10 +12,22 @@ from tests.conftest import texts
 
 pytestmark = pytest.mark.e2e
 
-MUNICIPAL = ["Jeg er TR på et plejecenter i Vejle, og vi har meget vold fra borgerne", "kun vores egen arbejdsplads",
-             "det er vores TRIO", "ja det passer", "ja, vi er enige", "ja det er vi klar til", "Plejecenter Skovbrynet",
-             "Mette Hansen", "mette.hansen@vejle.dk", "spring over", "Lars Nielsen", "TR", "lars.nielsen@vejle.dk",
-             "spring over"]
+MUNICIPAL = [
+    "Jeg er TR på et plejecenter i Vejle, og vi har meget vold fra borgerne",
+    "kun vores egen arbejdsplads",
+    "det er vores TRIO",
+    "ja det passer",
+    "ja, vi er enige",
+    "ja det er vi klar til",
+    "Plejecenter Skovbrynet",
+    "Mette Hansen",
+    "mette.hansen@vejle.dk",
+    "spring over",
+    "Lars Nielsen",
+    "TR",
+    "lars.nielsen@vejle.dk",
+    "spring over",
+]
 
 
 def test_a_refused_filing_stays_pending_and_prøv_igen_files_it_once(running_bot):

@@ -26,16 +26,32 @@ from tests.conftest import socket_session
 
 pytestmark = pytest.mark.e2e
 
-FUZZ = settings(max_examples=150, deadline=timedelta(seconds=30), derandomize=True,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=150,
+    deadline=timedelta(seconds=30),
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 
 # Every code point, lone surrogates included: JSON carries them as \\udXXX escapes, and one such
 # sender id once stopped the whole service (SQLite's driver raised, Rasa called sys.exit).
 ANY_CHAR = st.one_of(st.characters(exclude_categories=()), st.characters(categories=["Cs"]))
 CONTROL = st.sampled_from(["\x00", "\x07", "\x1b", "\r\n", "\t", "\u200b", "\u202e", "\ufeff", "\x85", "\u2028"])
-HOSTILE = st.sampled_from(["<script>alert(1)</script>", "'; DROP TABLE events;--", "/start_application",
-                           "/inform{\"sector\": \"kommunal\"}", "/restart", "/faq/hvad_er_spark",
-                           "/inform{not json", "/{}", "ja", "${jndi:ldap://x}", "glem mig"])
+HOSTILE = st.sampled_from(
+    [
+        "<script>alert(1)</script>",
+        "'; DROP TABLE events;--",
+        "/start_application",
+        '/inform{"sector": "kommunal"}',
+        "/restart",
+        "/faq/hvad_er_spark",
+        "/inform{not json",
+        "/{}",
+        "ja",
+        "${jndi:ldap://x}",
+        "glem mig",
+    ]
+)
 MESSAGE = st.one_of(
     st.text(ANY_CHAR, max_size=400),
     st.lists(st.one_of(st.text(ANY_CHAR, max_size=30), CONTROL, HOSTILE), max_size=20).map("".join),
@@ -50,8 +66,9 @@ _senders = itertools.count()
 
 
 def post(bot, body: bytes, content_type: str = "application/json") -> tuple[int, bytes]:
-    request = urllib.request.Request(f"{bot.stack.rasa_url}/webhooks/rest/webhook", data=body,
-                                     headers={"Content-Type": content_type})
+    request = urllib.request.Request(
+        f"{bot.stack.rasa_url}/webhooks/rest/webhook", data=body, headers={"Content-Type": content_type}
+    )
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
             return response.status, response.read()
@@ -85,16 +102,18 @@ def assert_alive(bot) -> None:
 @FUZZ
 @given(message=MESSAGE)
 def test_any_message_text_gets_an_answer(running_bot, filed_before, message):
-    status, body = post(running_bot, json.dumps({"sender": f"fuzz-{next(_senders)}",
-                                                 "message": message}).encode())
+    status, body = post(running_bot, json.dumps({"sender": f"fuzz-{next(_senders)}", "message": message}).encode())
     assert status == 200, body[:300]
     assert isinstance(json.loads(body), list)
     assert_alive(running_bot)
 
 
 @FUZZ
-@given(sender=st.text(ANY_CHAR, max_size=300), depth=st.integers(0, 3000),
-       metadata=st.one_of(st.none(), st.integers(0, 2_000_000).map(lambda n: {"x": "y" * n})))
+@given(
+    sender=st.text(ANY_CHAR, max_size=300),
+    depth=st.integers(0, 3000),
+    metadata=st.one_of(st.none(), st.integers(0, 2_000_000).map(lambda n: {"x": "y" * n})),
+)
 def test_any_sender_nesting_or_metadata_is_a_message_or_a_4xx(running_bot, filed_before, sender, depth, metadata):
     payload = {"sender": sender, "message": "Hej"}
     if metadata is not None:
@@ -108,15 +127,18 @@ def test_any_sender_nesting_or_metadata_is_a_message_or_a_4xx(running_bot, filed
 
 
 @FUZZ
-@given(payload=st.one_of(
-    JSON_VALUE.map(lambda v: json.dumps(v).encode()),
-    st.fixed_dictionaries({"sender": JSON_VALUE, "message": JSON_VALUE}).map(lambda v: json.dumps(v).encode()),
-    st.fixed_dictionaries({"sender": st.text(ANY_CHAR, max_size=600), "message": MESSAGE},
-                          optional={"metadata": JSON_VALUE, "input_channel": JSON_VALUE})
-    .map(lambda v: json.dumps(v).encode()),
-    st.binary(max_size=2000),
-    st.text(ANY_CHAR, max_size=200).map(lambda t: ('{"sender": "fuzz", "message": "' + t).encode()),
-))
+@given(
+    payload=st.one_of(
+        JSON_VALUE.map(lambda v: json.dumps(v).encode()),
+        st.fixed_dictionaries({"sender": JSON_VALUE, "message": JSON_VALUE}).map(lambda v: json.dumps(v).encode()),
+        st.fixed_dictionaries(
+            {"sender": st.text(ANY_CHAR, max_size=600), "message": MESSAGE},
+            optional={"metadata": JSON_VALUE, "input_channel": JSON_VALUE},
+        ).map(lambda v: json.dumps(v).encode()),
+        st.binary(max_size=2000),
+        st.text(ANY_CHAR, max_size=200).map(lambda t: ('{"sender": "fuzz", "message": "' + t).encode()),
+    )
+)
 def test_malformed_payloads_never_cause_a_server_error(running_bot, filed_before, payload):
     status, body = post(running_bot, payload)
     assert status < 500, (status, payload[:200], body[:300])
@@ -124,11 +146,14 @@ def test_malformed_payloads_never_cause_a_server_error(running_bot, filed_before
 
 
 @FUZZ
-@given(message=MESSAGE, content_type=st.sampled_from(["text/plain", "application/x-www-form-urlencoded",
-                                                      "application/json; charset=latin-1", ""]))
+@given(
+    message=MESSAGE,
+    content_type=st.sampled_from(
+        ["text/plain", "application/x-www-form-urlencoded", "application/json; charset=latin-1", ""]
+    ),
+)
 def test_other_content_types_never_cause_a_server_error(running_bot, filed_before, message, content_type):
-    status, body = post(running_bot, json.dumps({"sender": "fuzz-ct", "message": message}).encode(),
-                        content_type)
+    status, body = post(running_bot, json.dumps({"sender": "fuzz-ct", "message": message}).encode(), content_type)
     assert status < 500, (status, body[:300])
 
 
@@ -148,9 +173,14 @@ def socket_client(running_bot):
 
 
 @SMALL
-@given(event=st.sampled_from(["session_request", "user_uttered", "other"]),
-       data=st.one_of(JSON_VALUE, st.fixed_dictionaries({"message": JSON_VALUE, "session_id": JSON_VALUE}),
-                      st.fixed_dictionaries({"message": st.text(ANY_CHAR, max_size=300)})))
+@given(
+    event=st.sampled_from(["session_request", "user_uttered", "other"]),
+    data=st.one_of(
+        JSON_VALUE,
+        st.fixed_dictionaries({"message": JSON_VALUE, "session_id": JSON_VALUE}),
+        st.fixed_dictionaries({"message": st.text(ANY_CHAR, max_size=300)}),
+    ),
+)
 def test_any_socket_event_leaves_the_server_up(running_bot, filed_before, socket_client, event, data):
     import socketio
 
@@ -167,15 +197,21 @@ def test_any_socket_event_leaves_the_server_up(running_bot, filed_before, socket
 
 # -- the Slack webhook (signed: past the signature check) -------------------------------------
 @SMALL
-@given(user=st.one_of(st.text(ANY_CHAR, max_size=20), JSON_VALUE), text=st.one_of(MESSAGE, JSON_VALUE),
-       channel=st.one_of(st.just("D0FUZZ"), st.text(ANY_CHAR, max_size=12)), depth=st.integers(0, 3000))
-def test_any_signed_slack_event_is_handled_or_refused_with_a_4xx(running_bot, filed_before, slack_api,
-                                                                 user, text, channel, depth):
+@given(
+    user=st.one_of(st.text(ANY_CHAR, max_size=20), JSON_VALUE),
+    text=st.one_of(MESSAGE, JSON_VALUE),
+    channel=st.one_of(st.just("D0FUZZ"), st.text(ANY_CHAR, max_size=12)),
+    depth=st.integers(0, 3000),
+)
+def test_any_signed_slack_event_is_handled_or_refused_with_a_4xx(
+    running_bot, filed_before, slack_api, user, text, channel, depth
+):
     from tests.fakes.slack import SlackSender
 
     sender = SlackSender(f"{running_bot.stack.rasa_url}/webhooks/slack/webhook")
-    envelope = sender.event_envelope({"type": "message", "user": user, "text": text, "channel": channel,
-                                      "channel_type": "im", "ts": "1.0"})
+    envelope = sender.event_envelope(
+        {"type": "message", "user": user, "text": text, "channel": channel, "channel_type": "im", "ts": "1.0"}
+    )
     body = json.dumps(envelope).encode()
     if depth:
         body = body[:-1] + b', "extra": ' + b"[" * depth + b"]" * depth + b"}"
@@ -188,8 +224,10 @@ def test_any_signed_slack_event_is_handled_or_refused_with_a_4xx(running_bot, fi
 
 # -- the pages ----------------------------------------------------------------------------------
 @SMALL
-@given(path=st.sampled_from(["/chat/", "/privatliv", "/webhooks/rest/", "/webhooks/socketio/", "/"]),
-       tail=st.text(ANY_CHAR, max_size=80))
+@given(
+    path=st.sampled_from(["/chat/", "/privatliv", "/webhooks/rest/", "/webhooks/socketio/", "/"]),
+    tail=st.text(ANY_CHAR, max_size=80),
+)
 def test_any_page_address_is_answered_without_a_server_error(running_bot, filed_before, path, tail):
     url = running_bot.stack.rasa_url + path + urllib.parse.quote(tail.encode("utf-8", "surrogatepass"), safe="")
     try:

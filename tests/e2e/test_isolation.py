@@ -21,8 +21,9 @@ PERSONAL = "Xanthippe Quorndahl"
 
 
 def post(bot, body: bytes, content_type: str = "application/json") -> tuple[int, bytes]:
-    request = urllib.request.Request(f"{bot.stack.rasa_url}/webhooks/rest/webhook", data=body,
-                                     headers={"Content-Type": content_type})
+    request = urllib.request.Request(
+        f"{bot.stack.rasa_url}/webhooks/rest/webhook", data=body, headers={"Content-Type": content_type}
+    )
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
             return response.status, response.read()
@@ -96,8 +97,10 @@ def test_a_rest_client_cannot_reach_a_web_chat_conversation(running_bot):
     assert webchat_slots["municipality"] == "Vejle"
 
     # The REST client knows the session id and even claims to be the web chat.
-    status, body = post(running_bot, json.dumps({"sender": session_id, "message": "skift kommune til Odense",
-                                                 "input_channel": "socketio"}).encode())
+    status, body = post(
+        running_bot,
+        json.dumps({"sender": session_id, "message": "skift kommune til Odense", "input_channel": "socketio"}).encode(),
+    )
     assert status == 200 and "Vejle" not in body.decode()
     assert running_bot.tracker(session_id, "socketio")["slots"]["municipality"] == "Vejle"
     rest = running_bot.tracker(session_id, "rest")
@@ -113,15 +116,20 @@ def test_a_rest_client_cannot_reach_a_slack_users_conversation(running_bot, slac
     assert running_bot.tracker(user, "slack")["slots"]["municipality"] == "Vejle"
     mark = slack_api.mark()
 
-    status, body = post(running_bot, json.dumps({"sender": user, "message": "glem mig", "input_channel": "slack",
-                                                 "metadata": {"out_channel": channel}}).encode())
+    status, body = post(
+        running_bot,
+        json.dumps(
+            {"sender": user, "message": "glem mig", "input_channel": "slack", "metadata": {"out_channel": channel}}
+        ).encode(),
+    )
     assert status == 200
     # The Slack conversation is untouched, nothing was posted to the Slack user, and the REST
     # conversation (rest:<user id>) is a conversation of its own, stored as REST's.
     assert running_bot.tracker(user, "slack")["slots"]["municipality"] == "Vejle"
     assert slack_api.posts(mark, channel) == []
-    status, body = post(running_bot, json.dumps({"sender": user, "message": "Hvad er SPARK?",
-                                                 "input_channel": "slack"}).encode())
+    status, body = post(
+        running_bot, json.dumps({"sender": user, "message": "Hvad er SPARK?", "input_channel": "slack"}).encode()
+    )
     rest = running_bot.tracker(user, "rest")
     assert rest["latest_input_channel"] == "rest" and rest["slots"]["municipality"] is None
     stored = [e for e in rest["events"] if e["event"] == "user"]

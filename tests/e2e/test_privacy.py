@@ -36,9 +36,21 @@ REP_PHONE = "+45 27 18 28 18"
 WORKPLACE = "<script>alert(\"x\")</script> & Plejehjem 'Solgårdskvist'; DROP TABLE applications;--"
 PROBLEM = "Vold fra borgerne på kvasirkløver <b>hver dag</b> & trusler"
 LONG_MARKER = "brobdingnagsk"
-MARKERS = ("Xanthippe", "Quorndahl", "xanthippe.quorndahl", "Zebulon", "Vexley", "o'vexley",
-           "31415926", "31 41 59 26", "27182818", "27 18 28 18", "Solgårdskvist", "kvasirkløver",
-           LONG_MARKER)
+MARKERS = (
+    "Xanthippe",
+    "Quorndahl",
+    "xanthippe.quorndahl",
+    "Zebulon",
+    "Vexley",
+    "o'vexley",
+    "31415926",
+    "31 41 59 26",
+    "27182818",
+    "27 18 28 18",
+    "Solgårdskvist",
+    "kvasirkløver",
+    LONG_MARKER,
+)
 
 ANSWERS = {
     "sector": "kommunal",
@@ -67,8 +79,12 @@ def tracker_rows(bot, sender: str) -> list[str]:
     engine = privacy.make_engine(privacy.tracker_store_url(bot.stack.run_dir / "endpoints.yml"))
     try:
         with engine.connect() as conn:
-            return [row.data for row in conn.execute(
-                sa.text("SELECT data FROM events WHERE sender_id = :s"), {"s": conversation_id("rest", sender)})]
+            return [
+                row.data
+                for row in conn.execute(
+                    sa.text("SELECT data FROM events WHERE sender_id = :s"), {"s": conversation_id("rest", sender)}
+                )
+            ]
     finally:
         engine.dispose()
 
@@ -98,11 +114,13 @@ def fill_form_until(bot, sender: str, stop_at: str | None) -> list[dict]:
 
 def applications_cli(bot, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "APPLICATIONS_DB": str(bot.stack.run_dir / "applications.db")}
-    return subprocess.run([sys.executable, "-m", "bot", "applications", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "applications", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
 
 
 # -- forgetting --------------------------------------------------------------------------
+
 
 def test_glem_mig_in_the_middle_of_the_form_deletes_the_conversation(running_bot):
     sender = "privacy-forget-midform"
@@ -152,6 +170,7 @@ def test_filed_application_stores_hostile_text_literally_and_forget_keeps_the_re
 
 # -- the notice --------------------------------------------------------------------------
 
+
 def test_greeting_links_to_a_notice_page_the_server_serves(running_bot):
     greeting = texts(running_bot.say("privacy-greeting", "Hej"))
     assert messages.PRIVACY_PAGE in greeting and "»glem mig«" in greeting
@@ -178,9 +197,9 @@ def test_privacy_question_in_the_middle_of_the_form_is_answered_and_the_form_goe
 
 # -- the servers ---------------------------------------------------------------------------
 
+
 def _status(url: str, method: str = "GET", data: bytes | None = None) -> int:
-    request = urllib.request.Request(url, method=method, data=data,
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(url, method=method, data=data, headers={"Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status
@@ -191,8 +210,12 @@ def _status(url: str, method: str = "GET", data: bytes | None = None) -> int:
 def test_http_api_refuses_requests_without_the_token(running_bot):
     base = running_bot.stack.rasa_url
     running_bot.say("privacy-api", "Hej")
-    for url in (f"{base}/conversations/privacy-api/tracker", f"{base}/status", f"{base}/domain",
-                f"{base}/conversations/privacy-api/tracker?token=wrong-token"):
+    for url in (
+        f"{base}/conversations/privacy-api/tracker",
+        f"{base}/status",
+        f"{base}/domain",
+        f"{base}/conversations/privacy-api/tracker?token=wrong-token",
+    ):
         assert _status(url) in (401, 403), url
     assert _status(f"{base}/model/parse", "POST", b'{"text": "hej"}') in (401, 403)
     assert _status(f"{base}/conversations/privacy-api/tracker?token={running_bot.stack.api_token}") == 200
@@ -237,9 +260,14 @@ def _headers(port: int, method: str, path: str, origin: str | None) -> dict[str,
 def test_no_response_lets_a_browser_send_credentials_or_read_it_cross_origin(running_bot):
     port = running_bot.stack.rasa_port
     page = f"http://127.0.0.1:{port}"
-    for method, path in (("GET", "/"), ("GET", "/chat/"), ("GET", messages.PRIVACY_PAGE),
-                         ("POST", "/webhooks/rest/webhook"), ("OPTIONS", "/webhooks/rest/webhook"),
-                         ("GET", "/socket.io/?EIO=4&transport=polling")):
+    for method, path in (
+        ("GET", "/"),
+        ("GET", "/chat/"),
+        ("GET", messages.PRIVACY_PAGE),
+        ("POST", "/webhooks/rest/webhook"),
+        ("OPTIONS", "/webhooks/rest/webhook"),
+        ("GET", "/socket.io/?EIO=4&transport=polling"),
+    ):
         for origin in (None, "https://evil.example", page):
             headers = _headers(port, method, path, origin)
             assert "access-control-allow-credentials" not in headers, (method, path, origin)
@@ -250,6 +278,7 @@ def test_no_response_lets_a_browser_send_credentials_or_read_it_cross_origin(run
 
 
 # -- input limits --------------------------------------------------------------------------
+
 
 def test_over_long_message_is_answered_politely_and_not_processed(running_bot):
     sender = "privacy-too-long"
@@ -262,14 +291,15 @@ def test_over_long_message_is_answered_politely_and_not_processed(running_bot):
     assert tracker_rows(running_bot, sender) == [], "Rasa never saw the message"
     tracker = running_bot.tracker(sender)
     assert not [e for e in tracker["events"] if e["event"] == "user"]
-    assert all(value is None for name, value in tracker["slots"].items()
-               if name not in ("session_started_metadata",))
+    assert all(value is None for name, value in tracker["slots"].items() if name not in ("session_started_metadata",))
 
 
 def test_five_megabyte_body_is_refused_with_413_and_the_server_stays_up(running_bot):
     body = json.dumps({"sender": "privacy-huge", "message": "x" * (5 * 1024 * 1024)}).encode()
-    head = (f"POST /webhooks/rest/webhook HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode()
+    head = (
+        f"POST /webhooks/rest/webhook HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode()
     with socket.create_connection(("127.0.0.1", running_bot.stack.rasa_port), timeout=30) as conn:
         try:
             conn.sendall(head + body)
@@ -284,13 +314,15 @@ def test_five_megabyte_body_is_refused_with_413_and_the_server_stays_up(running_
 
 # -- logs (keep last) ------------------------------------------------------------------------
 
+
 def test_no_personal_data_or_token_in_any_log_the_stack_wrote(running_bot):
     # One more whole conversation, with a correction and a validation error, so the logs
     # have seen the personal data in every kind of turn.
     sender = "privacy-logs"
     fill_form_until(running_bot, sender, "leader_email")
-    running_bot.conversation(sender, ["xanthippe.quorndahl@vejle", LEADER_EMAIL, LEADER_PHONE,
-                                      "lederens navn er forkert", LEADER])
+    running_bot.conversation(
+        sender, ["xanthippe.quorndahl@vejle", LEADER_EMAIL, LEADER_PHONE, "lederens navn er forkert", LEADER]
+    )
 
     run_dir = running_bot.stack.run_dir
     databases = (".db", ".db-journal", ".db-wal", ".db-shm")

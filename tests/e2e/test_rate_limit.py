@@ -21,8 +21,12 @@ from tests.conftest import ROOT, RunningBot, socket_session, texts, wait_until
 pytestmark = pytest.mark.e2e
 
 WINDOW = 3.0
-LIMITS = {"RATE_LIMIT_WINDOW_SECONDS": str(WINDOW), "RATE_LIMIT_CLIENT_MESSAGES": "8",
-          "RATE_LIMIT_CONVERSATION_MESSAGES": "3", "RATE_LIMIT_CLIENT_PAGES": "4"}
+LIMITS = {
+    "RATE_LIMIT_WINDOW_SECONDS": str(WINDOW),
+    "RATE_LIMIT_CLIENT_MESSAGES": "8",
+    "RATE_LIMIT_CONVERSATION_MESSAGES": "3",
+    "RATE_LIMIT_CLIENT_PAGES": "4",
+}
 EMPTY = "   "  # answered by the guard at once, without Rasa: the requests go out faster than tokens come back
 
 
@@ -32,8 +36,13 @@ def limited_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot
 
     if not (ROOT / "models" / "current.tar.gz").exists():
         pytest.fail("no trained model: run the tests with `make test`, which trains first")
-    stack = Stack(run_dir=tmp_path_factory.mktemp("rate-limited"), rasa_port=free_port(), action_port=free_port(),
-                  api_token="limit-token-" + os.urandom(6).hex(), env=LIMITS)
+    stack = Stack(
+        run_dir=tmp_path_factory.mktemp("rate-limited"),
+        rasa_port=free_port(),
+        action_port=free_port(),
+        api_token="limit-token-" + os.urandom(6).hex(),
+        env=LIMITS,
+    )
     stack.start()
     try:
         yield RunningBot(stack)
@@ -47,13 +56,17 @@ def bot(limited_bot: RunningBot) -> RunningBot:
     return limited_bot
 
 
-def request(bot: RunningBot, method: str, path: str, body: Optional[dict] = None,
-            client: str = "127.0.0.1") -> tuple[int, dict[str, str], bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", bot.stack.rasa_port, timeout=60,
-                                            source_address=(client, 0))
+def request(
+    bot: RunningBot, method: str, path: str, body: Optional[dict] = None, client: str = "127.0.0.1"
+) -> tuple[int, dict[str, str], bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", bot.stack.rasa_port, timeout=60, source_address=(client, 0))
     try:
-        connection.request(method, path, body=json.dumps(body).encode() if body is not None else None,
-                           headers={"Content-Type": "application/json"})
+        connection.request(
+            method,
+            path,
+            body=json.dumps(body).encode() if body is not None else None,
+            headers={"Content-Type": "application/json"},
+        )
         response = connection.getresponse()
         return response.status, {name.lower(): value for name, value in response.getheaders()}, response.read()
     finally:
@@ -130,6 +143,7 @@ def test_the_web_chat_over_its_limit_gets_a_bot_message_and_nothing_reaches_rasa
         assert event == "bot_uttered" and "Samarbejde om Psykisk ARbejdsmiljø" in reply["text"]
     finally:
         client.disconnect()
+
     def said() -> list[str]:
         return [e["text"] for e in bot.tracker(session_id, "socketio")["events"] if e["event"] == "user"]
 

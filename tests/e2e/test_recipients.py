@@ -26,19 +26,51 @@ from tests.fakes.smtp import FakeSmtp, smtp_settings
 pytestmark = pytest.mark.e2e
 
 CONFIGURED = ("spark", "nfa", "central_arbejdsmiljoenhed", "statsligt_rejsehold")
-CONTACTS = ["Mette Hansen", "mette.hansen@example.dk", "20 30 40 50", "Lars Nielsen", "TR",
-            "lars.nielsen@example.dk", "spring over"]
+CONTACTS = [
+    "Mette Hansen",
+    "mette.hansen@example.dk",
+    "20 30 40 50",
+    "Lars Nielsen",
+    "TR",
+    "lars.nielsen@example.dk",
+    "spring over",
+]
 CONVERSATIONS = {
-    "spark": ["Jeg er TR på et plejecenter i Vejle, og vi har meget vold fra borgerne",
-              "kun vores egen arbejdsplads", "det er vores TRIO", "ja det passer", "ja, vi er enige",
-              "ja det er vi klar til", "Plejecenter Solgården", *CONTACTS],
-    "nfa": ["jeg er AMR på hospitalet i Randers",
-            "patienterne er truende og vi har haft flere episoder med vold",
-            "ja", "ja vi er enige", "ja det er vi klar til", "vi vil gerne have NFA", "Akutmodtagelsen", *CONTACTS],
-    "central_arbejdsmiljoenhed": ["Jeg er TR på Hvidovre Hospital, og vores afdelinger skal lægges sammen",
-                                  "ja det passer", "ja, vi er enige", "Afdeling for Hjertesygdomme", *CONTACTS],
-    "statsligt_rejsehold": ["Jeg er TR i Skattestyrelsen", "ja tak", "Skattestyrelsen, Ringkøbing", "Eva Holm",
-                            "eva.holm@example.dk", "spring over"],
+    "spark": [
+        "Jeg er TR på et plejecenter i Vejle, og vi har meget vold fra borgerne",
+        "kun vores egen arbejdsplads",
+        "det er vores TRIO",
+        "ja det passer",
+        "ja, vi er enige",
+        "ja det er vi klar til",
+        "Plejecenter Solgården",
+        *CONTACTS,
+    ],
+    "nfa": [
+        "jeg er AMR på hospitalet i Randers",
+        "patienterne er truende og vi har haft flere episoder med vold",
+        "ja",
+        "ja vi er enige",
+        "ja det er vi klar til",
+        "vi vil gerne have NFA",
+        "Akutmodtagelsen",
+        *CONTACTS,
+    ],
+    "central_arbejdsmiljoenhed": [
+        "Jeg er TR på Hvidovre Hospital, og vores afdelinger skal lægges sammen",
+        "ja det passer",
+        "ja, vi er enige",
+        "Afdeling for Hjertesygdomme",
+        *CONTACTS,
+    ],
+    "statsligt_rejsehold": [
+        "Jeg er TR i Skattestyrelsen",
+        "ja tak",
+        "Skattestyrelsen, Ringkøbing",
+        "Eva Holm",
+        "eva.holm@example.dk",
+        "spring over",
+    ],
 }
 WORDS = {  # what the recipient gets, by name, in the user's words
     "spark": ("ansøgning", "SPARK"),
@@ -55,10 +87,18 @@ def address(code: str) -> str:
 @pytest.fixture(scope="module")
 def delivering(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningBot, FakeIntake, FakeSmtp]]:
     with FakeIntake() as intake, FakeSmtp() as smtp:
-        env = {**intake_settings(intake, CONFIGURED), **smtp_settings(smtp),
-               **{f"RECIPIENT_{code.upper()}_EMAIL": address(code) for code in CONFIGURED}}
-        stack = Stack(run_dir=tmp_path_factory.mktemp("recipients"), rasa_port=free_port(), action_port=free_port(),
-                      api_token="test-token-" + os.urandom(6).hex(), env=env)
+        env = {
+            **intake_settings(intake, CONFIGURED),
+            **smtp_settings(smtp),
+            **{f"RECIPIENT_{code.upper()}_EMAIL": address(code) for code in CONFIGURED},
+        }
+        stack = Stack(
+            run_dir=tmp_path_factory.mktemp("recipients"),
+            rasa_port=free_port(),
+            action_port=free_port(),
+            api_token="test-token-" + os.urandom(6).hex(),
+            env=env,
+        )
         stack.start()
         try:
             yield RunningBot(stack), intake, smtp
@@ -84,8 +124,12 @@ def test_each_recipient_gets_its_own_records_once_by_email_and_by_webhook(delive
         assert name in said and "sender" in said and "sender den ikke videre" not in said
         # (wait_for returns before the next turn of the loop: binding the loop's values is for ruff's B023)
         intake.wait_for(lambda i, reference=reference: i.accepted(reference), timeout=90)
-        smtp.wait_for(lambda s, reference=reference, code=code:
-                      any(reference in str(m.message["Subject"]) for m in s.to(address(code))), timeout=90)
+        smtp.wait_for(
+            lambda s, reference=reference, code=code: any(
+                reference in str(m.message["Subject"]) for m in s.to(address(code))
+            ),
+            timeout=90,
+        )
     time.sleep(1.5)  # a duplicate would arrive now
     for code, (_, record) in filed.items():
         reference = record["reference"]
@@ -102,8 +146,10 @@ def test_each_recipient_gets_its_own_records_once_by_email_and_by_webhook(delive
                 assert not [m for m in smtp.to(address(other)) if reference in str(m.message["Subject"])]
     statuses = {r["reference"]: r["status"] for r in bot.export()}
     deadline = time.monotonic() + 30
-    while any(statuses[r["reference"]] != ("interest_registered" if c == "statsligt_rejsehold" else "delivered")
-              for c, (_, r) in filed.items()):
+    while any(
+        statuses[r["reference"]] != ("interest_registered" if c == "statsligt_rejsehold" else "delivered")
+        for c, (_, r) in filed.items()
+    ):
         assert time.monotonic() < deadline, statuses
         time.sleep(0.3)
         statuses = {r["reference"]: r["status"] for r in bot.export()}
@@ -121,8 +167,11 @@ def test_a_provider_nobody_configured_is_named_honestly_with_the_route(deliverin
     assert "henvender jer selv direkte til udbyderen" in said and "sendt" not in said
     time.sleep(1.5)
     assert not intake.tried(record["reference"])
-    assert not [m for m in smtp.received if record["reference"] in str(m.message["Subject"])
-                and "Kvittering" not in str(m.message["Subject"])]
+    assert not [
+        m
+        for m in smtp.received
+        if record["reference"] in str(m.message["Subject"]) and "Kvittering" not in str(m.message["Subject"])
+    ]
 
 
 def test_the_filing_reply_never_waits_for_the_recipient_and_status_tells_when_it_arrived(delivering):
@@ -156,12 +205,21 @@ def test_show_and_redeliver_on_the_command_line(delivering):
     _, record = file(bot, "spark", sender)
     reference = record["reference"]
     intake.wait_for(lambda i: i.accepted(reference), timeout=90)
-    env = {**os.environ, "APPLICATIONS_DB": str(bot.stack.run_dir / "applications.db"),
-           **intake_settings(intake, CONFIGURED)}
+    env = {
+        **os.environ,
+        "APPLICATIONS_DB": str(bot.stack.run_dir / "applications.db"),
+        **intake_settings(intake, CONFIGURED),
+    }
 
     def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "bot", "applications", *args], cwd=ROOT,
-                              env=env, capture_output=True, text=True, timeout=60)
+        return subprocess.run(
+            [sys.executable, "-m", "bot", "applications", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
 
     deadline = time.monotonic() + 60
     while "Levering til modtageren (webhook): sendt" not in (shown := run("show", reference)).stderr:

@@ -29,7 +29,6 @@ from tests.fakes.slack import BOT_USER, SLACK_SIGNING_SECRET, TR_CHANNEL, FakeSl
 pytestmark = pytest.mark.e2e
 
 
-
 @pytest.fixture
 def slack(running_bot: RunningBot, slack_api: FakeSlackApi) -> Workspace:
     return Workspace(running_bot, slack_api)
@@ -49,8 +48,9 @@ def button_titles(post: SlackCall) -> list[str]:
 
 # -- requests that are not Slack's ------------------------------------------------------
 def test_signed_url_verification_answers_the_challenge(slack):
-    body = json.dumps({"token": "x", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
-                       "type": "url_verification"}).encode()
+    body = json.dumps(
+        {"token": "x", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P", "type": "url_verification"}
+    ).encode()
     status, answer = slack.sender.post(body, "application/json")
     assert status == 200
     assert json.loads(answer) == {"challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}
@@ -65,18 +65,35 @@ def test_unsigned_wrongly_signed_and_stale_requests_are_refused_and_change_nothi
     now = int(time.time())
     stale = str(now - 5 * 60 - 30)
     refused = [
-        slack.sender.post(body, "application/json", signature="", timestamp=""),          # unsigned
-        slack.sender.post(body, "application/json", signature=""),                        # no signature
+        slack.sender.post(body, "application/json", signature="", timestamp=""),  # unsigned
+        slack.sender.post(body, "application/json", signature=""),  # no signature
         slack.sender.post(body, "application/json", sign_with="not-the-signing-secret"),  # wrong secret
-        slack.sender.post(body, "application/json", timestamp=stale,                      # stale, well signed
-                          signature=sign(SLACK_SIGNING_SECRET, stale, body)),
-        slack.sender.post(body.replace(b"Vejle", b"Odense"), "application/json",          # body changed after signing
-                          signature=sign(SLACK_SIGNING_SECRET, str(now), body), timestamp=str(now)),
+        slack.sender.post(
+            body,
+            "application/json",
+            timestamp=stale,  # stale, well signed
+            signature=sign(SLACK_SIGNING_SECRET, stale, body),
+        ),
+        slack.sender.post(
+            body.replace(b"Vejle", b"Odense"),
+            "application/json",  # body changed after signing
+            signature=sign(SLACK_SIGNING_SECRET, str(now), body),
+            timestamp=str(now),
+        ),
     ]
     assert [status for status, _ in refused] == [401] * 5
     # A refused button click too.
-    click = b"payload=" + json.dumps({"type": "block_actions", "user": {"id": user}, "channel": {"id": channel},
-                                      "actions": [{"type": "button", "value": "/start_application"}]}).encode()
+    click = (
+        b"payload="
+        + json.dumps(
+            {
+                "type": "block_actions",
+                "user": {"id": user},
+                "channel": {"id": channel},
+                "actions": [{"type": "button", "value": "/start_application"}],
+            }
+        ).encode()
+    )
     assert slack.sender.post(click, "application/x-www-form-urlencoded", sign_with="wrong")[0] == 401
 
     # The next signed message is the first thing the bot ever saw from this user.
@@ -131,8 +148,9 @@ def test_in_a_channel_the_bot_answers_mentions_and_every_message_in_slack_channe
     slack.say(user, other_channel, mention, channel_type="channel", markup=True, wait=False)
     posts = slack.say(user, other_channel, mention, kind="app_mention", channel_type=None, markup=True)
     # ... and answered in a thread under the mention, never with a new post in the channel.
-    assert posts and all(p.args["channel"] == other_channel and p.args["thread_ts"] == slack.last_event["ts"]
-                         for p in posts)
+    assert posts and all(
+        p.args["channel"] == other_channel and p.args["thread_ts"] == slack.last_event["ts"] for p in posts
+    )
     assert [e["text"] for e in slack.user_events(user)] == ["hvad er SPARK?"]
     # In SLACK_CHANNEL every message is for the bot, and a mention there is answered once.
     slack.say(user, TR_CHANNEL, mention, channel_type="channel", markup=True, wait=False)
@@ -150,8 +168,11 @@ def test_a_retried_event_is_answered_once(slack):
     mark = slack.api.mark()
     first = slack.say(user, channel, "Hej", event_id="EvRETRY" + user)
     envelope = slack.sender.event_envelope(slack.sender.message_event(user, channel, "Hej"), "EvRETRY" + user)
-    for headers in ({"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"},
-                    {"X-Slack-Retry-Num": "2", "X-Slack-Retry-Reason": "http_error"}, {}):
+    for headers in (
+        {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"},
+        {"X-Slack-Retry-Num": "2", "X-Slack-Retry-Reason": "http_error"},
+        {},
+    ):
         assert slack.sender.send_event(envelope, headers=headers)[0] == 200
     # The bot handles one user's messages in order, so once the next one is answered, any
     # duplicate before it would have been too.
@@ -164,8 +185,10 @@ def test_a_retry_whose_first_delivery_never_arrived_is_answered(slack):
     user, channel = slack.new_user()
     mark = slack.api.mark()
     envelope = slack.sender.event_envelope(slack.sender.message_event(user, channel, "Hej"))
-    assert slack.sender.send_event(envelope, headers={"X-Slack-Retry-Num": "1",
-                                                      "X-Slack-Retry-Reason": "http_error"})[0] == 200
+    assert (
+        slack.sender.send_event(envelope, headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_error"})[0]
+        == 200
+    )
     slack.api.wait_for_posts(mark, channel)
     slack.wait_handled(user, envelope["event_id"])
     assert [e["text"] for e in slack.user_events(user)] == ["Hej"]
@@ -195,6 +218,7 @@ def test_an_over_long_slack_message_is_refused_politely_and_not_processed(slack)
 # -- a whole application --------------------------------------------------------------------
 def test_whole_municipal_application_over_slack_is_filed_once_and_exported(slack):
     user, channel = slack.new_user()
+
     def say(text: str, markup: bool = False) -> list[SlackCall]:
         return slack.say(user, channel, text, markup=markup)
 
@@ -283,8 +307,16 @@ def test_an_application_begun_in_a_channel_goes_on_in_a_direct_message_and_is_fi
 
     # In the direct message the conversation knows everything said in the channel: nothing is asked twice.
     mark = slack.api.mark()
-    for text in ["Solgården", "Mette Hansen", "mette.hansen@vejle.dk", "20 30 40 50", "Lars Nielsen",
-                 "han er tillidsrepræsentant", "lars.nielsen@vejle.dk", "spring over"]:
+    for text in [
+        "Solgården",
+        "Mette Hansen",
+        "mette.hansen@vejle.dk",
+        "20 30 40 50",
+        "Lars Nielsen",
+        "han er tillidsrepræsentant",
+        "lars.nielsen@vejle.dk",
+        "spring over",
+    ]:
         slack.say(user, direct, text)
     summary = text_of(slack.api.posts(mark, direct))
     assert "Vejle" in summary and "Solgården" in summary and "mette.hansen@vejle.dk" in summary
@@ -304,8 +336,14 @@ def test_an_application_begun_in_a_channel_goes_on_in_a_direct_message_and_is_fi
     assert slack.bot.tracker(user, "slack")["sender_id"] == conversation_id("slack", user)
 
 
-CONTACTS = {"leader_name": "Mette Hansen", "leader_email": "mette.hansen@vejle.dk", "leader_phone": "20 30 40 50",
-            "rep_name": "Lars Nielsen", "rep_email": "lars.nielsen@vejle.dk", "rep_phone": "+45 22 33 44 55"}
+CONTACTS = {
+    "leader_name": "Mette Hansen",
+    "leader_email": "mette.hansen@vejle.dk",
+    "leader_phone": "20 30 40 50",
+    "rep_name": "Lars Nielsen",
+    "rep_email": "lars.nielsen@vejle.dk",
+    "rep_phone": "+45 22 33 44 55",
+}
 
 
 def _forms_of(value: str) -> set[str]:
@@ -334,8 +372,9 @@ def test_nothing_with_a_name_email_or_phone_is_ever_posted_in_the_channel_or_its
             say("han er tillidsrepræsentant", thread_ts=thread)
         if "@" in value or re.search(r"\d", value):
             # The user's own message with contact details: answered in private, with a hint in the thread.
-            assert [p.args["text"] for p in posts if p.args["channel"] == TR_CHANNEL] == \
-                [messages.SLACK_CONTACT_DETAILS_IN_CHANNEL]
+            assert [p.args["text"] for p in posts if p.args["channel"] == TR_CHANNEL] == [
+                messages.SLACK_CONTACT_DETAILS_IN_CHANNEL
+            ]
     summary = text_of(slack.api.posts(mark, direct))
     assert "mette.hansen@vejle.dk" in summary and "+45 22334455" in summary  # all asked and answered ...
     filed = text_of(say("ja, send den", thread_ts=thread))
@@ -353,8 +392,16 @@ def test_nothing_with_a_name_email_or_phone_is_ever_posted_in_the_channel_or_its
 def test_the_slash_command_answers_in_the_direct_message_only(slack):
     user, direct = slack.new_user()
     mark = slack.api.mark()
-    body = urllib.parse.urlencode({"command": SLASH_COMMAND, "text": "", "user_id": user, "channel_id": FORUM,
-                                   "trigger_id": "cmd." + user, "team_id": "T0TEST001"}).encode()
+    body = urllib.parse.urlencode(
+        {
+            "command": SLASH_COMMAND,
+            "text": "",
+            "user_id": user,
+            "channel_id": FORUM,
+            "trigger_id": "cmd." + user,
+            "team_id": "T0TEST001",
+        }
+    ).encode()
     status, answer = slack.sender.post(body, "application/x-www-form-urlencoded")
     assert status == 200
     assert json.loads(answer) == {"response_type": "ephemeral", "text": messages.SLACK_COMMAND_ANSWERED}
@@ -400,8 +447,13 @@ def test_the_web_api_methods_called_are_exactly_the_codes_table_and_the_manifest
 
 # -- Slack's retries after a restart -----------------------------------------------------------
 def test_an_event_retried_after_a_rasa_restart_is_answered_once(tmp_path_factory, slack_env, slack_api):
-    stack = Stack(run_dir=tmp_path_factory.mktemp("restarted"), rasa_port=free_port(), action_port=free_port(),
-                  api_token="test-token-" + os.urandom(6).hex(), env=slack_env)
+    stack = Stack(
+        run_dir=tmp_path_factory.mktemp("restarted"),
+        rasa_port=free_port(),
+        action_port=free_port(),
+        api_token="test-token-" + os.urandom(6).hex(),
+        env=slack_env,
+    )
     stack.start()
     try:
         before = Workspace(RunningBot(stack), slack_api)
@@ -445,16 +497,19 @@ class SharedStateStack(Stack):
 @pytest.fixture(scope="module")
 def redis_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     if shutil.which("redis-server") is None:  # a fresh machine: the scale-out tests install it later
-        installed = subprocess.run(["bash", str(ROOT / "scripts" / "services.sh"), "install"],
-                                   capture_output=True, text=True, timeout=1200)
+        installed = subprocess.run(
+            ["bash", str(ROOT / "scripts" / "services.sh"), "install"], capture_output=True, text=True, timeout=1200
+        )
         if installed.returncode != 0:
             pytest.fail(f"scripts/services.sh install failed:\n{installed.stderr[-3000:]}")
     server = shutil.which("redis-server")
     assert server is not None, "scripts/services.sh install left no redis-server on PATH"
     port, folder = free_port(), tmp_path_factory.mktemp("redis")
-    process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                "--appendonly", "no", "--dir", str(folder)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(folder)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         client = redis.Redis(port=port)
         deadline = time.monotonic() + 20
@@ -473,15 +528,23 @@ def redis_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
 
 
 @pytest.fixture(scope="module")
-def two_instances(tmp_path_factory: pytest.TempPathFactory, redis_port: int,
-                  slack_env: dict[str, str]) -> Iterator[tuple[RunningBot, RunningBot]]:
+def two_instances(
+    tmp_path_factory: pytest.TempPathFactory, redis_port: int, slack_env: dict[str, str]
+) -> Iterator[tuple[RunningBot, RunningBot]]:
     shared = tmp_path_factory.mktemp("shared")
     token = "test-token-" + os.urandom(6).hex()
-    stacks = [SharedStateStack(run_dir=tmp_path_factory.mktemp(f"instance{i}"), rasa_port=free_port(),
-                               action_port=free_port(), api_token=token, shared_dir=shared,
-                               redis_port=redis_port,
-                               env={**slack_env, "APPLICATIONS_DB": str(shared / "applications.db")})
-              for i in range(2)]
+    stacks = [
+        SharedStateStack(
+            run_dir=tmp_path_factory.mktemp(f"instance{i}"),
+            rasa_port=free_port(),
+            action_port=free_port(),
+            api_token=token,
+            shared_dir=shared,
+            redis_port=redis_port,
+            env={**slack_env, "APPLICATIONS_DB": str(shared / "applications.db")},
+        )
+        for i in range(2)
+    ]
     try:
         with ThreadPoolExecutor(2) as pool:
             list(pool.map(lambda stack: stack.start(), stacks))
@@ -506,17 +569,29 @@ def test_a_retry_reaching_another_rasa_instance_is_not_answered_again(two_instan
     later = other_instance.say(user, channel, "Hvad er SPARK?")
     assert [e["text"] for e in other_instance.user_events(user)] == ["Hej", "Hvad er SPARK?"]
     posts = slack_api.posts(mark, channel)
-    assert posts[len(posts) - len(later):] == later
+    assert posts[len(posts) - len(later) :] == later
     assert [p.args["text"] for p in posts].count(greeting[0].args["text"]) == 1
     assert redis.Redis(port=redis_port, db=1).exists("slack_delivery:" + envelope["event_id"])  # the lock store's db
 
 
 # -- more than one application from one person ---------------------------------------------------
-SECOND_WORKPLACE_SCRIPT = ["Jeg er TR på et plejecenter i Vejle, og vi har meget vold fra borgerne",
-                           "kun vores egen arbejdsplads", "det er vores TRIO", "ja det passer", "ja, vi er enige",
-                           "ja det er vi klar til"]
-SECOND_WORKPLACE_CONTACTS = ["Mette Hansen", "mette.hansen@vejle.dk", "spring over", "Lars Nielsen", "TR",
-                             "lars.nielsen@vejle.dk", "spring over"]
+SECOND_WORKPLACE_SCRIPT = [
+    "Jeg er TR på et plejecenter i Vejle, og vi har meget vold fra borgerne",
+    "kun vores egen arbejdsplads",
+    "det er vores TRIO",
+    "ja det passer",
+    "ja, vi er enige",
+    "ja det er vi klar til",
+]
+SECOND_WORKPLACE_CONTACTS = [
+    "Mette Hansen",
+    "mette.hansen@vejle.dk",
+    "spring over",
+    "Lars Nielsen",
+    "TR",
+    "lars.nielsen@vejle.dk",
+    "spring over",
+]
 
 
 def test_a_tr_who_helps_two_workplaces_files_two_applications_from_one_dm_and_a_repeat_files_nothing(slack):

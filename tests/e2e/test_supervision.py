@@ -63,9 +63,11 @@ class Instance:
         return self.err.read_text(encoding="utf-8", errors="replace")
 
     def say(self, sender: str, text: str) -> list[dict]:
-        request = urllib.request.Request(f"{self.url}/webhooks/rest/webhook",
-                                         data=json.dumps({"sender": sender, "message": text}).encode(),
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            f"{self.url}/webhooks/rest/webhook",
+            data=json.dumps({"sender": sender, "message": text}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(request, timeout=60) as response:
             return json.load(response)
 
@@ -98,9 +100,24 @@ def launch(rasa_port: int, action_port: int, data_dir: Path, logs: Path, **extra
     for name in ("RASA_INTERFACE", "ACTION_SERVER_INTERFACE", "WEBCHAT_SESSION_SECRET"):
         env.pop(name, None)  # the defaults are what this test is about
     launcher = subprocess.Popen(
-        [sys.executable, "-m", "bot", "run", "--port", str(rasa_port), "--action-port", str(action_port),
-         "--data-dir", str(data_dir)],
-        cwd=ROOT, env=env, stdout=out.open("wb"), stderr=err.open("wb"), start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            "--port",
+            str(rasa_port),
+            "--action-port",
+            str(action_port),
+            "--data-dir",
+            str(data_dir),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=out.open("wb"),
+        stderr=err.open("wb"),
+        start_new_session=True,
+    )
     return Instance(rasa_port, action_port, launcher, out, err)
 
 
@@ -133,12 +150,20 @@ def instances(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Instan
         ports.add(free_port())
     a_rasa, a_actions, b_rasa, b_actions = sorted(ports)
     intake = FakeIntake().start()  # instance A also starts the delivery worker (it has no port)
-    started = [launch(a_rasa, a_actions, data_dir, logs, **intake_settings(intake)),
-               launch(b_rasa, b_actions, data_dir, logs, INTAKE_WEBHOOK_URL="")]
+    started = [
+        launch(a_rasa, a_actions, data_dir, logs, **intake_settings(intake)),
+        launch(b_rasa, b_actions, data_dir, logs, INTAKE_WEBHOOK_URL=""),
+    ]
     try:
         for instance in started:
-            wait_for(lambda instance=instance: "Arbejdsmiljøguiden kører." in instance.out.read_text(errors="replace")
-                     or instance.launcher.poll() is not None, 300, f"instance on {instance.rasa_port}")
+            wait_for(
+                lambda instance=instance: (
+                    "Arbejdsmiljøguiden kører." in instance.out.read_text(errors="replace")
+                    or instance.launcher.poll() is not None
+                ),
+                300,
+                f"instance on {instance.rasa_port}",
+            )
             assert instance.launcher.poll() is None, instance.stderr()[-3000:]
         yield started[0], started[1]
     finally:
@@ -152,17 +177,26 @@ def test_two_instances_from_one_checkout_have_run_folders_of_their_own(instances
     for instance in (a, b):
         endpoints = yaml.safe_load((instance.run_dir / "endpoints.yml").read_text())
         assert endpoints["action_endpoint"]["url"] == f"http://127.0.0.1:{instance.action_port}/webhook"
-        assert {"rasa.log", "actions.log", "rasa-internal.log", "rasa.pid", "actions.pid",
-                "webchat-session.secret"} <= {p.name for p in instance.run_dir.iterdir()}
+        assert {
+            "rasa.log",
+            "actions.log",
+            "rasa-internal.log",
+            "rasa.pid",
+            "actions.pid",
+            "webchat-session.secret",
+        } <= {p.name for p in instance.run_dir.iterdir()}
         assert f"Logfiler:          var/run-{instance.rasa_port}/*.log" in instance.out.read_text()
     # One data folder: the conversations of both are in the same tracker store.
-    assert (yaml.safe_load((a.run_dir / "endpoints.yml").read_text())["tracker_store"]["db"]
-            == yaml.safe_load((b.run_dir / "endpoints.yml").read_text())["tracker_store"]["db"])
+    assert (
+        yaml.safe_load((a.run_dir / "endpoints.yml").read_text())["tracker_store"]["db"]
+        == yaml.safe_load((b.run_dir / "endpoints.yml").read_text())["tracker_store"]["db"]
+    )
     for instance in (a, b):
         assert "én arbejdsplads" in texts(instance.say(f"two-{instance.rasa_port}", FIRST))
 
 
 # -- loopback ------------------------------------------------------------------------------------
+
 
 def _descendants(root: int) -> set[int]:
     children: dict[int, list[int]] = {}
@@ -188,7 +222,7 @@ def _socket_inodes(pid: int) -> set[str]:
         except OSError:
             continue
         if target.startswith("socket:["):
-            inodes.add(target[len("socket:["):-1])
+            inodes.add(target[len("socket:[") : -1])
     return inodes
 
 
@@ -207,8 +241,10 @@ def _bound_sockets() -> dict[str, tuple[str, str, int]]:
 
 def _loopback(table: str, address: str) -> bool:
     if table.endswith("6"):
-        return address in ("00000000000000000000000001000000",  # ::1
-                           "0000000000000000FFFF00000100007F")  # ::ffff:127.0.0.1
+        return address in (
+            "00000000000000000000000001000000",  # ::1
+            "0000000000000000FFFF00000100007F",
+        )  # ::ffff:127.0.0.1
     return address.endswith("7F")  # 127.x.x.x, little-endian
 
 
@@ -217,14 +253,19 @@ def test_everything_the_bot_starts_listens_on_loopback_only(instances):
     assert a.pid("delivery") in _descendants(a.launcher.pid), "the delivery worker runs in instance A"
     sockets = _bound_sockets()
     for instance in instances:
-        bound = [sockets[inode] for pid in _descendants(instance.launcher.pid)
-                 for inode in _socket_inodes(pid) if inode in sockets]
+        bound = [
+            sockets[inode]
+            for pid in _descendants(instance.launcher.pid)
+            for inode in _socket_inodes(pid)
+            if inode in sockets
+        ]
         ports = {port for _, _, port in bound}
         assert {instance.rasa_port, instance.action_port} <= ports, bound
         assert [s for s in bound if not _loopback(s[0], s[1])] == [], "listening beyond loopback"
 
 
 # -- supervision ---------------------------------------------------------------------------------
+
 
 def stored_rows(data_dir_db: Path, conversation: str) -> int:
     with sqlite3.connect(data_dir_db) as connection:
@@ -253,8 +294,9 @@ def test_a_killed_action_server_is_started_again_and_the_conversation_goes_on(in
         forgotten = texts(a.say("kill-actions-forget", "glem mig"))
         assert "Jeg har slettet vores samtale" in forgotten and "om I allerede havde registreret" in forgotten
         assert stored_rows(tracker_db, "rest:kill-actions-forget") == 0, "'glem mig' was carried out"
-        assert "Samarbejde om Psykisk ARbejdsmiljø" in texts(a.say("kill-actions-faq", "Hvad er SPARK?")), \
+        assert "Samarbejde om Psykisk ARbejdsmiljø" in texts(a.say("kill-actions-faq", "Hvad er SPARK?")), (
             "the Rasa server keeps serving what needs no action server"
+        )
         assert "TRIO" in texts(b.say("kill-actions-other", ONE_WORKPLACE)), "the other instance has its own"
     finally:
         a.launcher.send_signal(signal.SIGCONT)

@@ -16,8 +16,16 @@ from tests.conftest import SCHEMA, texts
 
 pytestmark = pytest.mark.e2e
 
-MUNICIPAL_CONTACTS = ["Plejecenter Solgården", "Mette Hansen", "mette@vejle.dk", "spring over",
-                      "Lars Nielsen", "TR", "lars@vejle.dk", "spring over"]
+MUNICIPAL_CONTACTS = [
+    "Plejecenter Solgården",
+    "Mette Hansen",
+    "mette@vejle.dk",
+    "spring over",
+    "Lars Nielsen",
+    "TR",
+    "lars@vejle.dk",
+    "spring over",
+]
 CASE = "Vi skal give en medarbejder en advarsel, fordi hun har råbt ad sine kolleger"
 PREVENTIVE = "Vi vil gerne arbejde forebyggende med tonen og samarbejdet i personalegruppen"
 
@@ -28,8 +36,11 @@ THEME_CODES = {theme.code for theme in catalogue.load().themes}
 def theme_events(tracker: dict) -> list:
     """Every theme the theme slot was set to, in order (candidates the form then refused, like a typed
     text or 'rejected', are no theme)."""
-    return [e.get("value") for e in tracker["events"]
-            if e.get("event") == "slot" and e.get("name") == "theme" and e.get("value") in THEME_CODES]
+    return [
+        e.get("value")
+        for e in tracker["events"]
+        if e.get("event") == "slot" and e.get("name") == "theme" and e.get("value") in THEME_CODES
+    ]
 
 
 def test_a_personsag_is_explained_and_the_preventive_work_is_what_is_filed(running_bot):
@@ -74,8 +85,9 @@ def test_a_regional_problem_outside_the_themes_with_no_violence_is_never_filed_a
     slots = running_bot.tracker(sender)["slots"]
     assert (slots["sector"], slots["region"], slots["role"]) == ("regional", "Region Sjælland", "AMR")
     assert slots["problem_description"] is None  # a greeting and an introduction are no description
-    replies = running_bot.say(sender, "Der har ikke været vold, men vi har svært ved at samarbejde på tværs "
-                                      "af faggrupperne")
+    replies = running_bot.say(
+        sender, "Der har ikke været vold, men vi har svært ved at samarbejde på tværs af faggrupperne"
+    )
     assert "ikke et af de regionale temaer" in texts(replies) and "tillidsrepræsentant" in texts(replies)
     tracker = running_bot.tracker(sender)
     assert tracker["slots"]["theme"] is None and tracker["slots"]["theme_fit"] is False
@@ -122,6 +134,7 @@ def test_a_picked_theme_that_the_description_denies_is_not_taken(running_bot):
 
 def test_the_description_is_the_users_own_description_not_the_greeting(running_bot):
     sender = "e2e-theme-own-words"
-    running_bot.say(sender, "Hej! Jeg er TR på et plejecenter i Vejle, og vi har meget vold fra borgerne. "
-                            "Kan I hjælpe?")
+    running_bot.say(
+        sender, "Hej! Jeg er TR på et plejecenter i Vejle, og vi har meget vold fra borgerne. Kan I hjælpe?"
+    )
     assert running_bot.tracker(sender)["slots"]["problem_description"] == "vi har meget vold fra borgerne."

@@ -28,8 +28,16 @@ pytestmark = pytest.mark.e2e
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 # The flags that let Debian's Chromium run here: as root, without a GPU, and without the
 # background connections to Google's hosts that this closed network refuses.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "tests" / "e2e" / "artifacts"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -42,8 +50,10 @@ HOSTILE_NAME = "<img src=x onerror=alert(document.domain)>"
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
-        pytest.fail(f"Chromium is missing ({CHROMIUM}). Install it with `bash scripts/setup-browser.sh` "
-                    "(make test does this), or point CHROMIUM to a Chromium binary.")
+        pytest.fail(
+            f"Chromium is missing ({CHROMIUM}). Install it with `bash scripts/setup-browser.sh` "
+            "(make test does this), or point CHROMIUM to a Chromium binary."
+        )
     if not AXE.exists():
         pytest.fail(f"{AXE.relative_to(ROOT)} is missing: run `bash scripts/setup.sh` (npm ci in web/).")
     from playwright.sync_api import sync_playwright
@@ -94,7 +104,9 @@ class ChatPage:
         self.page.wait_for_function(
             """([after, expected]) => Array.from(document.querySelectorAll('#messages .msg.bot'))
                    .slice(after).some(m => m.textContent.includes(expected))""",
-            arg=[after, expected], timeout=60_000)
+            arg=[after, expected],
+            timeout=60_000,
+        )
 
     def type(self, text: str, expect: str) -> None:
         """Type a message with the keyboard and press Enter."""
@@ -125,7 +137,8 @@ class ChatPage:
         violations = self.page.evaluate(
             """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
                  .map(v => ({id: v.id, impact: v.impact, help: v.help,
-                             nodes: v.nodes.map(n => n.target.join(' '))}))""")
+                             nodes: v.nodes.map(n => n.target.join(' '))}))"""
+        )
         return [v for v in violations if v["impact"] in ("serious", "critical")]
 
     def assert_only_loopback_requests(self) -> None:
@@ -158,8 +171,9 @@ def desktop(browser, chat_url) -> Iterator[ChatPage]:
 
 @pytest.fixture
 def phone(browser, chat_url) -> Iterator[ChatPage]:
-    context = browser.new_context(viewport={"width": 375, "height": 667}, device_scale_factor=2,
-                                  is_mobile=True, has_touch=True, locale="da-DK")
+    context = browser.new_context(
+        viewport={"width": 375, "height": 667}, device_scale_factor=2, is_mobile=True, has_touch=True, locale="da-DK"
+    )
     try:
         yield ChatPage(context.new_page(), chat_url)
     finally:
@@ -317,8 +331,11 @@ def test_a_page_that_claims_a_session_it_was_not_given_starts_a_new_one(desktop)
     chat.page.reload()
     # The page first shows the history it kept, until the server gives it another session. Polled
     # from here: the page's Content-Security-Policy forbids the eval that wait_for_function needs.
-    wait_until(lambda: chat.session_id() != "0" * 32 and "Samarbejde om Psykisk" not in chat.transcript(),
-               timeout=60, what="the page drops the claimed session and its history")
+    wait_until(
+        lambda: chat.session_id() != "0" * 32 and "Samarbejde om Psykisk" not in chat.transcript(),
+        timeout=60,
+        what="the page drops the claimed session and its history",
+    )
     chat.wait_for_bot("Hej! Jeg er Arbejdsmiljøguiden", after=0)
     assert re.fullmatch(r"[0-9a-f]{32}", chat.session_id()) and re.fullmatch(r"[0-9a-f]{64}", chat.session_tag())
     assert not chat.errors, chat.errors
@@ -334,7 +351,8 @@ def test_forget_me_also_removes_the_copy_in_the_browser_tab(desktop):
     chat.page.wait_for_function(
         """() => { const t = document.querySelector('#messages').textContent;
                    return t.includes('Jeg har slettet vores samtale') && !t.includes('Hvad er SPARK?'); }""",
-        timeout=60_000)
+        timeout=60_000,
+    )
     assert "Samarbejde om Psykisk" not in chat.transcript()
     stored = chat.page.evaluate("sessionStorage.getItem('arbejdsmiljoguiden.chat')")
     assert "Hvad er SPARK?" not in stored and "Jeg har slettet vores samtale" in stored
@@ -346,12 +364,19 @@ def test_forget_me_also_removes_the_copy_in_the_browser_tab(desktop):
 
 # -- the socket.io channel without a browser ---------------------------------------------------
 
+
 def _handshake(port: int, origin: str, websocket: bool) -> int:
     """The status of a socket.io handshake (long-polling or websocket upgrade) from `origin`."""
     headers = {"Origin": origin}
     if websocket:
-        headers.update({"Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
-                        "Sec-WebSocket-Key": base64.b64encode(os.urandom(16)).decode()})
+        headers.update(
+            {
+                "Connection": "Upgrade",
+                "Upgrade": "websocket",
+                "Sec-WebSocket-Version": "13",
+                "Sec-WebSocket-Key": base64.b64encode(os.urandom(16)).decode(),
+            }
+        )
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
         transport = "websocket" if websocket else "polling"
@@ -390,12 +415,15 @@ def _reply(client) -> dict:
     return reply
 
 
-@pytest.mark.parametrize("requested", [
-    {"session_id": "e2e-municipal-1"},  # someone's REST conversation
-    {"session_id": "0" * 32},  # a well-formed id the client chose
-    {"session_id": "0" * 32, "session_tag": "0" * 64},  # ... with a made-up tag
-    {"session_id": "0" * 32, "session_tag": "æ" * 64},  # ... with a tag that is not even hex
-])
+@pytest.mark.parametrize(
+    "requested",
+    [
+        {"session_id": "e2e-municipal-1"},  # someone's REST conversation
+        {"session_id": "0" * 32},  # a well-formed id the client chose
+        {"session_id": "0" * 32, "session_tag": "0" * 64},  # ... with a made-up tag
+        {"session_id": "0" * 32, "session_tag": "æ" * 64},  # ... with a tag that is not even hex
+    ],
+)
 def test_socket_never_joins_a_session_id_it_did_not_get_from_the_server(running_bot, requested):
     from bot.channels.webchat import SESSION_ID, SESSION_TAG
 
@@ -412,8 +440,12 @@ def test_socket_never_joins_a_session_id_it_did_not_get_from_the_server(running_
         client.disconnect()
     # The reply reaches the socket before the turn's last actions (the source line, whether the form
     # starts) have run and the conversation is stored: wait for it.
-    wait_until(lambda: (running_bot.tracker(session_id, "socketio").get("latest_message") or {}).get("text")
-               == "Hvad er SPARK?", what="the socket's own conversation holds the message")
+    wait_until(
+        lambda: (
+            (running_bot.tracker(session_id, "socketio").get("latest_message") or {}).get("text") == "Hvad er SPARK?"
+        ),
+        what="the socket's own conversation holds the message",
+    )
     assert not [e for e in running_bot.tracker("0" * 32, "socketio")["events"] if e["event"] == "user"]
 
 
@@ -459,10 +491,23 @@ def test_web_chat_messages_pass_the_shared_length_limit(running_bot):
 def test_two_applications_from_one_web_chat_session_and_a_double_yes_files_one_each(running_bot):
     import socketio
 
-    script = ["Jeg er TR på et plejecenter i Vejle, og vi har meget vold fra borgerne", "kun vores egen arbejdsplads",
-              "det er vores TRIO", "ja det passer", "ja, vi er enige", "ja det er vi klar til"]
-    contacts = ["Mette Hansen", "mette.hansen@vejle.dk", "spring over", "Lars Nielsen", "TR",
-                "lars.nielsen@vejle.dk", "spring over"]
+    script = [
+        "Jeg er TR på et plejecenter i Vejle, og vi har meget vold fra borgerne",
+        "kun vores egen arbejdsplads",
+        "det er vores TRIO",
+        "ja det passer",
+        "ja, vi er enige",
+        "ja det er vi klar til",
+    ]
+    contacts = [
+        "Mette Hansen",
+        "mette.hansen@vejle.dk",
+        "spring over",
+        "Lars Nielsen",
+        "TR",
+        "lars.nielsen@vejle.dk",
+        "spring over",
+    ]
     client = socketio.SimpleClient()
     client.connect(running_bot.stack.rasa_url, transports=["polling"], socketio_path="socket.io")
 

@@ -113,8 +113,11 @@ class FakeIntake(LoopbackServer):
             return dict(self._stored)
 
     def accepted(self, key: str, recipient: Optional[str] = None) -> list[Arrival]:
-        return [a for a in self.arrivals if a.key == key and 200 <= a.status < 300
-                and (recipient is None or a.recipient == recipient)]
+        return [
+            a
+            for a in self.arrivals
+            if a.key == key and 200 <= a.status < 300 and (recipient is None or a.recipient == recipient)
+        ]
 
     def tried(self, key: str) -> list[Arrival]:
         return [a for a in self.arrivals if a.key == key]
@@ -125,8 +128,9 @@ class FakeIntake(LoopbackServer):
             if condition(self):
                 return
             time.sleep(0.05)
-        raise AssertionError(f"intake: condition not met within {timeout} s; "
-                             f"{len(self.arrivals)} requests, {len(self.stored)} stored")
+        raise AssertionError(
+            f"intake: condition not met within {timeout} s; {len(self.arrivals)} requests, {len(self.stored)} stored"
+        )
 
     # --- the server (in its own loop) ---------------------------------------------------
     async def _start(self) -> None:
@@ -139,8 +143,7 @@ class FakeIntake(LoopbackServer):
 
     async def _open_port(self) -> None:
         assert self._runner is not None
-        self._site = web.TCPSite(self._runner, "127.0.0.1", self.port, reuse_address=True,
-                                 shutdown_timeout=1.0)
+        self._site = web.TCPSite(self._runner, "127.0.0.1", self.port, reuse_address=True, shutdown_timeout=1.0)
         await self._site.start()
 
     async def _close_port(self) -> None:
@@ -174,16 +177,22 @@ class FakeIntake(LoopbackServer):
             record = json.loads(body)
         except ValueError:
             return self._answer(recipient, key, body, signature_ok, 400)
-        if not key or record.get("reference") != key or \
-                not request.content_type == "application/json":
+        if not key or record.get("reference") != key or not request.content_type == "application/json":
             return self._answer(recipient, key, body, signature_ok, 400)
         with self._lock:
             new = key not in self._stored
             self._stored.setdefault(key, record)
         return self._answer(recipient, key, body, signature_ok, 201 if new else 200)
 
-    def _answer(self, recipient: str, key: Optional[str], body: bytes, signature_ok: bool, status: int,
-                headers: Optional[dict] = None) -> web.Response:
+    def _answer(
+        self,
+        recipient: str,
+        key: Optional[str],
+        body: bytes,
+        signature_ok: bool,
+        status: int,
+        headers: Optional[dict] = None,
+    ) -> web.Response:
         self._note(key, body, signature_ok, status, recipient)
         response = web.Response(status=status, headers=headers)
         # No keep-alive: switching to "refuse" must refuse every next request at once.

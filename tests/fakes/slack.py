@@ -47,6 +47,7 @@ def manifest_bot_scopes() -> frozenset[str]:
     """The bot scopes the app manifest asks for: what an installed app's bot token holds."""
     return frozenset(yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))["oauth_config"]["scopes"]["bot"])
 
+
 SLACK_TOKEN = "xoxb-test-0000-arbejdsmiljoeguiden"
 SLACK_SIGNING_SECRET = "test-signing-secret-3f9a2c7d1e"
 BOT_USER = "UBOT00001"
@@ -163,8 +164,14 @@ class FakeSlackApi(LoopbackServer):
         if error:
             return web.json_response({"ok": False, "error": error})
         if method == "chat.postMessage":
-            message = {"type": "message", "user": BOT_USER, "bot_id": "B0BOT0001", "text": args.get("text"),
-                       "ts": ts, **({"thread_ts": args["thread_ts"]} if args.get("thread_ts") else {})}
+            message = {
+                "type": "message",
+                "user": BOT_USER,
+                "bot_id": "B0BOT0001",
+                "text": args.get("text"),
+                "ts": ts,
+                **({"thread_ts": args["thread_ts"]} if args.get("thread_ts") else {}),
+            }
             return web.json_response({"ok": True, "channel": args["channel"], "ts": ts, "message": message})
         if method == "conversations.open":
             return web.json_response({"ok": True, "channel": {"id": direct_message_of(args["users"])}})
@@ -180,8 +187,13 @@ class FakeSlackApi(LoopbackServer):
         """The accepted chat.postMessage calls since a mark (to one channel, if given)."""
         with self._lock:
             calls = self.calls[since:]
-        return [c for c in calls if c.method == "chat.postMessage" and c.error is None
-                and (channel is None or c.args.get("channel") == channel)]
+        return [
+            c
+            for c in calls
+            if c.method == "chat.postMessage"
+            and c.error is None
+            and (channel is None or c.args.get("channel") == channel)
+        ]
 
     def wait_for_posts(self, since: int, channel: str, count: int = 1, timeout: float = 60) -> list[SlackCall]:
         deadline = time.monotonic() + timeout
@@ -215,9 +227,16 @@ class SlackSender:
     def new_id(self, prefix: str) -> str:
         return f"{prefix}{int(time.time() * 1000)}{next(self._ids):04d}"
 
-    def post(self, body: bytes, content_type: str, *, timestamp: Optional[str] = None,
-             signature: Optional[str] = None, sign_with: Optional[str] = None,
-             headers: Optional[dict[str, str]] = None) -> tuple[int, bytes]:
+    def post(
+        self,
+        body: bytes,
+        content_type: str,
+        *,
+        timestamp: Optional[str] = None,
+        signature: Optional[str] = None,
+        sign_with: Optional[str] = None,
+        headers: Optional[dict[str, str]] = None,
+    ) -> tuple[int, bytes]:
         """POST a body; signed with the signing secret unless `signature`/`timestamp` say otherwise."""
         timestamp = str(int(time.time())) if timestamp is None else timestamp
         all_headers = {"Content-Type": content_type, **(headers or {})}
@@ -237,50 +256,96 @@ class SlackSender:
     def event_envelope(self, event: dict[str, Any], event_id: Optional[str] = None) -> dict[str, Any]:
         """An Events API `event_callback` around one event, as Slack wraps it."""
         return {
-            "token": "legacy-verification-token", "team_id": TEAM, "api_app_id": "A0TESTAPP",
-            "event": event, "type": "event_callback", "event_id": event_id or self.new_id("Ev"),
+            "token": "legacy-verification-token",
+            "team_id": TEAM,
+            "api_app_id": "A0TESTAPP",
+            "event": event,
+            "type": "event_callback",
+            "event_id": event_id or self.new_id("Ev"),
             "event_time": int(time.time()),
             "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
         }
 
-    def message_event(self, user: str, channel: str, text: str, *, kind: str = "message",
-                      channel_type: Optional[str] = "im", thread_ts: Optional[str] = None,
-                      markup: bool = False) -> dict[str, Any]:
+    def message_event(
+        self,
+        user: str,
+        channel: str,
+        text: str,
+        *,
+        kind: str = "message",
+        channel_type: Optional[str] = "im",
+        thread_ts: Optional[str] = None,
+        markup: bool = False,
+    ) -> dict[str, Any]:
         """A message as the user typed it (Slack escapes &, <, >), or with `markup` already in Slack's
         format (`<@U123>` for a mention, `<mailto:a@b.dk|a@b.dk>` for an e-mail address)."""
         if not markup:
             text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        event: dict[str, Any] = {"type": kind, "user": user, "text": text, "channel": channel,
-                                 "ts": f"{time.time():.6f}", "event_ts": f"{time.time():.6f}"}
+        event: dict[str, Any] = {
+            "type": kind,
+            "user": user,
+            "text": text,
+            "channel": channel,
+            "ts": f"{time.time():.6f}",
+            "event_ts": f"{time.time():.6f}",
+        }
         if kind == "message" and channel_type:
             event["channel_type"] = channel_type
         if thread_ts:
             event["thread_ts"] = thread_ts
         return event
 
-    def send_event(self, envelope: dict[str, Any], *, content_type: str = "application/json",
-                   headers: Optional[dict[str, str]] = None, **signing: Any) -> tuple[int, bytes]:
+    def send_event(
+        self,
+        envelope: dict[str, Any],
+        *,
+        content_type: str = "application/json",
+        headers: Optional[dict[str, str]] = None,
+        **signing: Any,
+    ) -> tuple[int, bytes]:
         return self.post(json.dumps(envelope).encode(), content_type, headers=headers, **signing)
 
-    def click(self, user: str, post: SlackCall, title: str, *, trigger_id: Optional[str] = None,
-              message_ts: str = "") -> tuple[dict[str, Any], tuple[int, bytes]]:
+    def click(
+        self, user: str, post: SlackCall, title: str, *, trigger_id: Optional[str] = None, message_ts: str = ""
+    ) -> tuple[dict[str, Any], tuple[int, bytes]]:
         """Click the button titled `title` in a message the bot posted; returns the payload and the answer."""
         elements = [e for b in post.args.get("blocks") or [] if b["type"] == "actions" for e in b["elements"]]
         button = next(e for e in elements if e["text"]["text"] == title)
-        message: dict[str, Any] = {"type": "message", "user": BOT_USER, "bot_id": "B0BOT0001",
-                                   "ts": message_ts or f"{time.time():.6f}", "text": post.args.get("text"),
-                                   "blocks": post.args.get("blocks")}
+        message: dict[str, Any] = {
+            "type": "message",
+            "user": BOT_USER,
+            "bot_id": "B0BOT0001",
+            "ts": message_ts or f"{time.time():.6f}",
+            "text": post.args.get("text"),
+            "blocks": post.args.get("blocks"),
+        }
         if post.args.get("thread_ts"):
             message["thread_ts"] = post.args["thread_ts"]
         payload = {
-            "type": "block_actions", "user": {"id": user, "team_id": TEAM}, "api_app_id": "A0TESTAPP",
-            "team": {"id": TEAM}, "trigger_id": trigger_id or self.new_id("trig."),
-            "container": {"type": "message", "message_ts": message["ts"], "channel_id": post.args["channel"],
-                          "is_ephemeral": False},
-            "channel": {"id": post.args["channel"]}, "message": message,
+            "type": "block_actions",
+            "user": {"id": user, "team_id": TEAM},
+            "api_app_id": "A0TESTAPP",
+            "team": {"id": TEAM},
+            "trigger_id": trigger_id or self.new_id("trig."),
+            "container": {
+                "type": "message",
+                "message_ts": message["ts"],
+                "channel_id": post.args["channel"],
+                "is_ephemeral": False,
+            },
+            "channel": {"id": post.args["channel"]},
+            "message": message,
             "response_url": "https://hooks.slack.invalid/actions/T0TEST001/1/x",
-            "actions": [{"type": "button", "action_id": button["action_id"], "block_id": "b1",
-                         "text": button["text"], "value": button["value"], "action_ts": f"{time.time():.6f}"}],
+            "actions": [
+                {
+                    "type": "button",
+                    "action_id": button["action_id"],
+                    "block_id": "b1",
+                    "text": button["text"],
+                    "value": button["value"],
+                    "action_ts": f"{time.time():.6f}",
+                }
+            ],
         }
         body = urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
         return payload, self.post(body, "application/x-www-form-urlencoded")
@@ -295,8 +360,12 @@ def slack_api() -> Iterator[FakeSlackApi]:
 @pytest.fixture(scope="session")
 def slack_env(slack_api: FakeSlackApi) -> dict[str, str]:
     """The shared stack's Slack settings: test secrets, SLACK_CHANNEL, and the fake Web API's address."""
-    return {"SLACK_TOKEN": SLACK_TOKEN, "SLACK_SIGNING_SECRET": SLACK_SIGNING_SECRET,
-            "SLACK_CHANNEL": TR_CHANNEL, "SLACK_API_BASE_URL": slack_api.base_url}
+    return {
+        "SLACK_TOKEN": SLACK_TOKEN,
+        "SLACK_SIGNING_SECRET": SLACK_SIGNING_SECRET,
+        "SLACK_CHANNEL": TR_CHANNEL,
+        "SLACK_API_BASE_URL": slack_api.base_url,
+    }
 
 
 class Workspace:
@@ -337,11 +406,13 @@ class Workspace:
         events = self.bot.tracker(user, "slack")["events"]
         start = next(i for i, e in enumerate(events) if e["event"] == "user" and e.get("message_id") == message_id)
         answer = []
-        for event in events[start + 1:]:
+        for event in events[start + 1 :]:
             if event["event"] == "user":
                 break
-            if event["event"] == "bot" and ((event.get("text") or "").strip() or any(
-                    (event.get("data") or {}).get(key) for key in ("buttons", "custom", "image", "attachment"))):
+            if event["event"] == "bot" and (
+                (event.get("text") or "").strip()
+                or any((event.get("data") or {}).get(key) for key in ("buttons", "custom", "image", "attachment"))
+            ):
                 answer.append(event)
         return len(answer)
 
@@ -363,8 +434,9 @@ class Workspace:
             time.sleep(0.05)
         raise AssertionError(f"expected {expected} post(s) in answer, got {self.answer_posts(user, channel, since)}")
 
-    def say(self, user: str, channel: str, text: str, *, event_id: Optional[str] = None,
-            wait: bool = True, **event: Any) -> list[SlackCall]:
+    def say(
+        self, user: str, channel: str, text: str, *, event_id: Optional[str] = None, wait: bool = True, **event: Any
+    ) -> list[SlackCall]:
         """A user message event, signed; the bot's posts in answer (there, or in the user's direct message).
         The event sent is `last_event` (its `ts` is the thread a channel message is answered in)."""
         mark = self.api.mark()
@@ -378,8 +450,15 @@ class Workspace:
 
     def mention(self, user: str, channel: str, text: str, **event: Any) -> list[SlackCall]:
         """`@Arbejdsmiljøguiden <text>` in a channel (or in a thread of it: `thread_ts`), as Slack's `app_mention`."""
-        return self.say(user, channel, f"<@{BOT_USER}> " + text.replace("&", "&amp;").replace("<", "&lt;")
-                        .replace(">", "&gt;"), kind="app_mention", channel_type=None, markup=True, **event)
+        return self.say(
+            user,
+            channel,
+            f"<@{BOT_USER}> " + text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"),
+            kind="app_mention",
+            channel_type=None,
+            markup=True,
+            **event,
+        )
 
     def click(self, user: str, post: SlackCall, title: str) -> list[SlackCall]:
         mark = self.api.mark()

@@ -42,8 +42,9 @@ class _Handler:
         if self.sink.refusing:
             return "451 4.3.0 Try again later"
         with self.sink._lock:
-            self.sink._received.append(Received(envelope.mail_from, tuple(envelope.rcpt_tos),
-                                                envelope.original_content or envelope.content))
+            self.sink._received.append(
+                Received(envelope.mail_from, tuple(envelope.rcpt_tos), envelope.original_content or envelope.content)
+            )
         return "250 OK"
 
 
@@ -83,8 +84,13 @@ class FakeSmtp(LoopbackServer):
 
 
 def smtp_settings(smtp: FakeSmtp) -> dict[str, str]:
-    return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp.port), "SMTP_FROM": SMTP_FROM,
-            "SMTP_STARTTLS": "false", "SMTP_TIMEOUT": "2"}
+    return {
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(smtp.port),
+        "SMTP_FROM": SMTP_FROM,
+        "SMTP_STARTTLS": "false",
+        "SMTP_TIMEOUT": "2",
+    }
 
 
 @pytest.fixture

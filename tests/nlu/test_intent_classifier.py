@@ -43,8 +43,12 @@ def _slice(path: Path) -> None:
     path.write_text(RasaYAMLWriter().dumps(TrainingData(training_examples=examples)), encoding="utf-8")
 
 
-REPLACED = {"LogisticRegressionClassifier", "ResponseSelector", "DIETClassifier",
-            "bot.nlu.intent_classifier.IntentTopicClassifier"}
+REPLACED = {
+    "LogisticRegressionClassifier",
+    "ResponseSelector",
+    "DIETClassifier",
+    "bot.nlu.intent_classifier.IntentTopicClassifier",
+}
 
 
 def _config(path: Path) -> None:
@@ -66,8 +70,13 @@ def model(tmp_path_factory) -> Path:
     work = tmp_path_factory.mktemp("linear")
     _slice(work / "nlu.yml")
     _config(work / "config.yml")
-    trained = train_nlu(config=str(work / "config.yml"), nlu_data=str(work / "nlu.yml"),
-                        output=str(work), fixed_model_name="slice", domain=str(ROOT / "domain.yml"))
+    trained = train_nlu(
+        config=str(work / "config.yml"),
+        nlu_data=str(work / "nlu.yml"),
+        output=str(work),
+        fixed_model_name="slice",
+        domain=str(ROOT / "domain.yml"),
+    )
     return Path(str(trained))
 
 
@@ -88,23 +97,28 @@ def featurized(agent, texts) -> list:
 
     runner = agent.processor.graph_runner
     featurizer = [n for n in runner._graph_schema.nodes if n.startswith("run_") and "Featurizer" in n][-1]
-    return [runner.run(inputs={"__message__": [UserMessage(t)]}, targets=[featurizer])[featurizer][0]
-            for t in texts]
+    return [runner.run(inputs={"__message__": [UserMessage(t)]}, targets=[featurizer])[featurizer][0] for t in texts]
 
 
 def loaded_classifier(agent):
     from bot.nlu.intent_classifier import IntentTopicClassifier
 
-    return next(node for node in agent.processor.graph_runner._instantiated_nodes.values()
-                if isinstance(getattr(node, "_component", None), IntentTopicClassifier))._component
+    return next(
+        node
+        for node in agent.processor.graph_runner._instantiated_nodes.values()
+        if isinstance(getattr(node, "_component", None), IntentTopicClassifier)
+    )._component
 
 
-@pytest.mark.parametrize("text, topic", [
-    ("hvad koster det at være med?", "faq/pris"),
-    ("hvad er en trio", "faq/trio_med"),
-    ("hvad er spark for noget", "faq/hvad_er_spark"),
-    ("hvilke temaer kan vi vælge imellem?", "faq/temaer"),
-])
+@pytest.mark.parametrize(
+    "text, topic",
+    [
+        ("hvad koster det at være med?", "faq/pris"),
+        ("hvad er en trio", "faq/trio_med"),
+        ("hvad er spark for noget", "faq/hvad_er_spark"),
+        ("hvilke temaer kan vi vælge imellem?", "faq/temaer"),
+    ],
+)
 def test_faq_question_gets_intent_faq_and_its_topic_as_rasas_response_selector_would(agent, text, topic):
     parsed = parse(agent, text)
     assert parsed["intent"]["name"] == "faq"
@@ -132,9 +146,15 @@ def test_faq_answer_is_the_domains_response_for_the_topic(agent):
     assert response["responses"] == domain["responses"]["utter_faq/pris"]
 
 
-@pytest.mark.parametrize("text, intent", [
-    ("hej", "greet"), ("mange tak for hjælpen", "thanks"), ("stop", "stop"), ("ja tak", "affirm"),
-])
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("hej", "greet"),
+        ("mange tak for hjælpen", "thanks"),
+        ("stop", "stop"),
+        ("ja tak", "affirm"),
+    ],
+)
 def test_other_messages_get_their_own_intent(agent, text, intent):
     parsed = parse(agent, text)
     assert parsed["intent"]["name"] == intent
@@ -165,24 +185,33 @@ def test_model_holds_numbers_and_json_only_and_loads_without_skops(model):
                     assert {arrays[k].dtype for k in arrays.files} == {np.dtype(np.float32)}
             else:
                 json.loads(data)
-    script = ("import asyncio, sys; from rasa.core.agent import Agent; "
-              f"a = Agent.load({str(model)!r}); r = asyncio.run(a.parse_message('hvad er en trio')); "
-              "print(r['intent']['name'], 'skops' in sys.modules)")
+    script = (
+        "import asyncio, sys; from rasa.core.agent import Agent; "
+        f"a = Agent.load({str(model)!r}); r = asyncio.run(a.parse_message('hvad er en trio')); "
+        "print(r['intent']['name'], 'skops' in sys.modules)"
+    )
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3"}
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True,
-                            text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.split()[-2:] == ["faq", "False"]
 
 
-@pytest.mark.parametrize("config, layers, votes", [
-    ({"C": [1.0, 3.0]}, [1], [1.0]),
-    ({"hidden_units": 16, "updates": 100, "networks": 2}, [2, 2], [0.5, 0.5]),
-    ({"hidden_units": 16, "updates": 100, "regression_weight": 0.3}, [1, 2], [0.3, 0.7]),
-    ({"hidden_units": 16, "updates": 100, "regression_weight": 0.3, "noisy_copies": 2, "input_dropout": 0.2},
-     [1, 2], [0.3, 0.7]),
-], ids=["logistic regression", "two networks", "logistic regression and a network",
-        "network with noisy copies"])
+@pytest.mark.parametrize(
+    "config, layers, votes",
+    [
+        ({"C": [1.0, 3.0]}, [1], [1.0]),
+        ({"hidden_units": 16, "updates": 100, "networks": 2}, [2, 2], [0.5, 0.5]),
+        ({"hidden_units": 16, "updates": 100, "regression_weight": 0.3}, [1, 2], [0.3, 0.7]),
+        (
+            {"hidden_units": 16, "updates": 100, "regression_weight": 0.3, "noisy_copies": 2, "input_dropout": 0.2},
+            [1, 2],
+            [0.3, 0.7],
+        ),
+    ],
+    ids=["logistic regression", "two networks", "logistic regression and a network", "network with noisy copies"],
+)
 def test_saved_then_loaded_component_predicts_the_same(agent, tmp_path, config, layers, votes):
     from rasa.engine.graph import ExecutionContext, GraphSchema
     from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -200,11 +229,16 @@ def test_saved_then_loaded_component_predicts_the_same(agent, tmp_path, config, 
                 message.set("intent_response_key", label if "/" in label else None)
         return messages
 
-    examples = [m for m in load_data(str(ROOT / "data" / "nlu")).intent_examples
-                if (m.get("intent_response_key") or m.get("intent")) in TOPICS + INTENTS][::4]
+    examples = [
+        m
+        for m in load_data(str(ROOT / "data" / "nlu")).intent_examples
+        if (m.get("intent_response_key") or m.get("intent")) in TOPICS + INTENTS
+    ][::4]
     labels = [m.get("intent_response_key") or m.get("intent") for m in examples]
-    training = TrainingData(training_examples=labelled([m.get("text") for m in examples], labels),
-                            responses={"utter_faq/pris": [{"text": "gratis"}]})
+    training = TrainingData(
+        training_examples=labelled([m.get("text") for m in examples], labels),
+        responses={"utter_faq/pris": [{"text": "gratis"}]},
+    )
     storage, resource = LocalModelStorage(tmp_path), Resource("linear")
     context = ExecutionContext(GraphSchema({}), node_name="linear")
     trained = IntentTopicClassifier.create(config, storage, resource, context)
@@ -215,8 +249,9 @@ def test_saved_then_loaded_component_predicts_the_same(agent, tmp_path, config, 
 
     texts = ["hvad koster det?", "hvad er en trio", "tak", "hej med dig", "stop nu", "ja"]
     assert loaded.classes == trained.classes and loaded.chosen_c == trained.chosen_c
-    assert np.array_equal(loaded.probabilities(featurized(agent, texts)),
-                          trained.probabilities(featurized(agent, texts)))
+    assert np.array_equal(
+        loaded.probabilities(featurized(agent, texts)), trained.probabilities(featurized(agent, texts))
+    )
     first, second = featurized(agent, texts), featurized(agent, texts)
     trained.process(first)
     loaded.process(second)
@@ -226,9 +261,16 @@ def test_saved_then_loaded_component_predicts_the_same(agent, tmp_path, config, 
         assert a.get("response_selector") == b.get("response_selector")
 
 
-@pytest.mark.parametrize("config", [{"regression_weight": 1.0}, {"regression_weight": -0.1},
-                                    {"retrieval_intent_confidence": "mean"}, {"input_dropout": 1.0},
-                                    {"noisy_copies": -1}])
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"regression_weight": 1.0},
+        {"regression_weight": -0.1},
+        {"retrieval_intent_confidence": "mean"},
+        {"input_dropout": 1.0},
+        {"noisy_copies": -1},
+    ],
+)
 def test_a_wrong_setting_stops_training_with_its_name(tmp_path, config):
     from rasa.engine.graph import ExecutionContext, GraphSchema
     from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -237,8 +279,12 @@ def test_a_wrong_setting_stops_training_with_its_name(tmp_path, config):
     from bot.nlu.intent_classifier import IntentTopicClassifier
 
     with pytest.raises(ValueError, match=next(iter(config))):
-        IntentTopicClassifier.create(config, LocalModelStorage(tmp_path), Resource("linear"),
-                                     ExecutionContext(GraphSchema({}), node_name="linear"))
+        IntentTopicClassifier.create(
+            config,
+            LocalModelStorage(tmp_path),
+            Resource("linear"),
+            ExecutionContext(GraphSchema({}), node_name="linear"),
+        )
 
 
 def test_noisy_copies_drop_a_share_of_each_examples_features_and_keep_the_rest(tmp_path):
@@ -250,12 +296,14 @@ def test_noisy_copies_drop_a_share_of_each_examples_features_and_keep_the_rest(t
     from bot.nlu.intent_classifier import IntentTopicClassifier
 
     def component(config):
-        return IntentTopicClassifier.create(config, LocalModelStorage(tmp_path), Resource("noisy"),
-                                            ExecutionContext(GraphSchema({}), node_name="noisy"))
+        return IntentTopicClassifier.create(
+            config, LocalModelStorage(tmp_path), Resource("noisy"), ExecutionContext(GraphSchema({}), node_name="noisy")
+        )
 
     rng = np.random.default_rng(0)
-    features = scipy.sparse.random(300, 500, density=0.1, format="csr", random_state=rng,
-                                   data_rvs=lambda n: rng.uniform(0.1, 1.0, n))
+    features = scipy.sparse.random(
+        300, 500, density=0.1, format="csr", random_state=rng, data_rvs=lambda n: rng.uniform(0.1, 1.0, n)
+    )
     labels = [f"label{i % 3}" for i in range(300)]
     noisy = component({"noisy_copies": 2, "input_dropout": 0.2})
     enlarged, enlarged_labels = noisy._with_noisy_copies(features, labels, seed=7)
@@ -285,8 +333,9 @@ def test_probabilities_are_scikit_learns(n_classes):
     features = scipy.sparse.csr_matrix(rng.poisson(0.3, size=(120, 30)).astype(float))
     labels = rng.integers(0, n_classes, size=120)
     model = LogisticRegression(class_weight="balanced", max_iter=1000).fit(features, labels)
-    assert np.allclose(softmax_probabilities(features, model.coef_, model.intercept_),
-                       model.predict_proba(features), atol=1e-12)
+    assert np.allclose(
+        softmax_probabilities(features, model.coef_, model.intercept_), model.predict_proba(features), atol=1e-12
+    )
 
 
 def test_sentence_features_are_the_matrix_rasas_combined_features_give(agent):
@@ -298,8 +347,7 @@ def test_sentence_features_are_the_matrix_rasas_combined_features_give(agent):
     texts = ["hvad koster det?", "Vi hører under Region Sjælland", "tak", "æøå ÆØÅ", "x" * 300, "ja ja ja ja"]
     messages = featurized(agent, texts)
     assert sum(1 for f in messages[0].features if f.type == "sentence" and f.is_sparse()) >= 2
-    rasas = scipy.sparse.vstack([m.get_sparse_features(attribute="text")[1].features for m in messages],
-                                format="csr")
+    rasas = scipy.sparse.vstack([m.get_sparse_features(attribute="text")[1].features for m in messages], format="csr")
     ours = sentence_features(messages)
     assert ours.shape == rasas.shape
     assert (ours != rasas).nnz == 0
@@ -318,24 +366,31 @@ def test_weights_are_row_major_so_prediction_reads_them_in_place(agent):
     rng = np.random.default_rng(1)
     features = scipy.sparse.random(5, layers[0][0].shape[0], density=0.01, format="csr", random_state=rng)
     copies = [[(np.asfortranarray(weights), bias) for weights, bias in network] for network in classifier.networks]
-    assert np.allclose(classifier._probabilities(features),
-                       sum(vote * network_probabilities(features, network)
-                           for vote, network in zip(classifier.votes, copies)),
-                       rtol=0, atol=1e-12)
+    assert np.allclose(
+        classifier._probabilities(features),
+        sum(vote * network_probabilities(features, network) for vote, network in zip(classifier.votes, copies)),
+        rtol=0,
+        atol=1e-12,
+    )
 
 
 def test_float32_weights_give_the_float64_probabilities_and_meet_float32_features(agent):
     from bot.nlu.intent_classifier import STORED_DTYPE, network_probabilities
 
     classifier = loaded_classifier(agent)
-    messages = featurized(agent, ["hvad koster det?", "vi hører under region sjælland", "tak", "asdfgh", "stop nu",
-                                  "ja"])
+    messages = featurized(
+        agent, ["hvad koster det?", "vi hører under region sjælland", "tak", "asdfgh", "stop nu", "ja"]
+    )
     features = classifier._features(messages, STORED_DTYPE)
     assert STORED_DTYPE == np.float32 and features.dtype == STORED_DTYPE  # else scipy copies the weights per call
     assert all(array.dtype == STORED_DTYPE for network in classifier.networks for layer in network for array in layer)
-    in_float64 = sum(vote * network_probabilities(features.astype(np.float64),
-                                                  [(w.astype(np.float64), b.astype(np.float64)) for w, b in network])
-                     for vote, network in zip(classifier.votes, classifier.networks))
+    in_float64 = sum(
+        vote
+        * network_probabilities(
+            features.astype(np.float64), [(w.astype(np.float64), b.astype(np.float64)) for w, b in network]
+        )
+        for vote, network in zip(classifier.votes, classifier.networks)
+    )
     ours = classifier.probabilities(messages)
     assert ours.dtype == np.float64
     assert np.allclose(ours, in_float64, rtol=0, atol=1e-5)
@@ -355,8 +410,11 @@ def test_network_probabilities_are_scikit_learns(n_classes):
     features = scipy.sparse.csr_matrix(rng.poisson(0.3, size=(120, 30)).astype(float))
     labels = rng.integers(0, n_classes, size=120)
     model = MLPClassifier(hidden_layer_sizes=(8,), max_iter=300, random_state=0).fit(features, labels)
-    assert np.allclose(network_probabilities(features, list(zip(model.coefs_, model.intercepts_))),
-                       model.predict_proba(features), atol=1e-12)
+    assert np.allclose(
+        network_probabilities(features, list(zip(model.coefs_, model.intercepts_))),
+        model.predict_proba(features),
+        atol=1e-12,
+    )
 
 
 def test_cross_validation_groups_keep_respellings_together_and_symbols_apart():

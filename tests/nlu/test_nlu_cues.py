@@ -76,36 +76,42 @@ def test_no_cue_is_a_place_or_a_person_name(tables):
         assert cues & names == set(), other
 
 
-@pytest.mark.parametrize("text, table", [
-    # Words no training example uses: the flag is what carries them to the intent.
-    ("annullér det hele", "cue_stop"),
-    ("vi aflyser, ABORT", "cue_stop"),
-    ("kan vi nulstille samtalen", "cue_restart"),
-    ("lad os tage det forfra", "cue_restart"),
-    ("kan en af jer ringe mig op", "cue_human"),
-    ("Goddaw", "cue_greet"),
-    ("adjø", "cue_goodbye"),
-    ("tusinde tak", "cue_thanks"),
-    ("jeg mente Vejle, ikke Vejen", "cue_correct"),
-    ("lederens mail skal opdateres", "cue_correct"),
-    ("makulere mine oplysninger", "cue_forget"),
-    ("er det anonym", "cue_privacy"),
-    ("hvad siger databeskyttelsesforordningen", "cue_privacy"),
-    ("vi vil gerne tilmelde os", "cue_apply"),
-    ("jepper", "cue_affirm"),
-    ("nøh", "cue_deny"),
-])
+@pytest.mark.parametrize(
+    "text, table",
+    [
+        # Words no training example uses: the flag is what carries them to the intent.
+        ("annullér det hele", "cue_stop"),
+        ("vi aflyser, ABORT", "cue_stop"),
+        ("kan vi nulstille samtalen", "cue_restart"),
+        ("lad os tage det forfra", "cue_restart"),
+        ("kan en af jer ringe mig op", "cue_human"),
+        ("Goddaw", "cue_greet"),
+        ("adjø", "cue_goodbye"),
+        ("tusinde tak", "cue_thanks"),
+        ("jeg mente Vejle, ikke Vejen", "cue_correct"),
+        ("lederens mail skal opdateres", "cue_correct"),
+        ("makulere mine oplysninger", "cue_forget"),
+        ("er det anonym", "cue_privacy"),
+        ("hvad siger databeskyttelsesforordningen", "cue_privacy"),
+        ("vi vil gerne tilmelde os", "cue_apply"),
+        ("jepper", "cue_affirm"),
+        ("nøh", "cue_deny"),
+    ],
+)
 def test_a_cue_word_sets_its_own_tables_flag(flags, text, table):
     assert table in flags(text)
 
 
-@pytest.mark.parametrize("text", [
-    # Whole words only: a cue inside a longer word is no cue.
-    "personsager og påbud",
-    "vi har stor restance og søgte sidste år",
-    "hvad er et fællesforløb",
-    "Vi er en skole i Holbæk, og lærerne er pressede",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Whole words only: a cue inside a longer word is no cue.
+        "personsager og påbud",
+        "vi har stor restance og søgte sidste år",
+        "hvad er et fællesforløb",
+        "Vi er en skole i Holbæk, og lærerne er pressede",
+    ],
+)
 def test_an_ordinary_question_or_problem_description_sets_no_command_flag(flags, text):
     commands = {"cue_stop", "cue_restart", "cue_human", "cue_forget", "cue_correct", "cue_apply"}
     assert flags(text) & commands == set()

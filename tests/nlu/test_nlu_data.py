@@ -79,8 +79,9 @@ def test_a_nickname_that_is_also_a_word_is_no_place_in_lower_case():
 def test_place_lookup_table_is_generated_from_the_geography():
     from bot.nlu import lookup_tables as nlu_lookup
 
-    assert nlu_lookup.TARGET.read_text(encoding="utf-8") == nlu_lookup.render(), \
+    assert nlu_lookup.TARGET.read_text(encoding="utf-8") == nlu_lookup.render(), (
         "data/nlu/lookup_places.yml is stale: run `python -m bot.nlu.lookup_tables`"
+    )
     assert "    - thisted\n" in nlu_lookup.render() and "    - ringe\n" not in nlu_lookup.render()
 
 
@@ -94,10 +95,16 @@ def test_fresh_test_set_has_only_labels_the_bot_knows_and_is_not_training_data(e
 
 def test_fresh_texts_also_in_training_are_left_out_of_its_score(examples):
     taught = examples[0]
-    new = bench.Example(0, "en sætning ingen har skrevet før i træningen", "inform",
-                        bench.normalise("en sætning ingen har skrevet før i træningen"), ())
-    respelled = bench.Example(1, taught.text.upper() + "!", taught.label,
-                              bench.normalise(taught.text.upper() + "!"), ())
+    new = bench.Example(
+        0,
+        "en sætning ingen har skrevet før i træningen",
+        "inform",
+        bench.normalise("en sætning ingen har skrevet før i træningen"),
+        (),
+    )
+    respelled = bench.Example(
+        1, taught.text.upper() + "!", taught.label, bench.normalise(taught.text.upper() + "!"), ()
+    )
     assert bench.fresh_leaks([new, respelled], examples) == [respelled.text]
 
 
@@ -118,8 +125,16 @@ def test_treebank_sentences_that_are_training_examples_are_not_scored_as_unseen(
 
 
 def test_off_topic_scores_count_out_of_scope_and_fallbacks_as_the_off_topic_answer():
-    predictions = [{"intent": "out_of_scope", "fallback": False}, {"intent": "inform", "fallback": True},
-                   {"intent": "inform", "fallback": False}, {"intent": "faq", "fallback": False}]
+    predictions = [
+        {"intent": "out_of_scope", "fallback": False},
+        {"intent": "inform", "fallback": True},
+        {"intent": "inform", "fallback": False},
+        {"intent": "faq", "fallback": False},
+    ]
     scores = bench.off_topic_scores(predictions)
-    assert scores == {"sentences": 4, "out_of_scope": 0.25, "off_topic_answer": 0.5,
-                      "other_intents": {"inform": 2, "faq": 1}}
+    assert scores == {
+        "sentences": 4,
+        "out_of_scope": 0.25,
+        "off_topic_answer": 0.5,
+        "other_intents": {"inform": 2, "faq": 1},
+    }

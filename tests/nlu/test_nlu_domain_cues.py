@@ -78,62 +78,78 @@ def test_no_everyday_word_is_a_theme_keyword(tables):
     from bot.domain import catalogue, themes
 
     loaded = catalogue.load()
-    keywords = {f"{offer}/{theme.code}": theme.keywords for offer in loaded.offers
-                for theme in loaded.themes_for(offer)}
-    found = {entry: hits for entry in tables["dom_everyday"]
-             if (hits := {k: v for k, v in themes.find_keywords(entry, keywords).items() if v})}
+    keywords = {
+        f"{offer}/{theme.code}": theme.keywords for offer in loaded.offers for theme in loaded.themes_for(offer)
+    }
+    found = {
+        entry: hits
+        for entry in tables["dom_everyday"]
+        if (hits := {k: v for k, v in themes.find_keywords(entry, keywords).items() if v})
+    }
     assert found == {}
 
 
-@pytest.mark.parametrize("text, table", [
-    # Words no training example uses: the flag is what carries them to the intent.
-    ("Flere af os er tæt på udbrændthed", "dom_problem"),
-    ("en kollega blev chikaneret af sin leder", "dom_problem"),
-    ("der har været fyringsrunder hele året", "dom_problem"),
-    ("Det er ydmygende, som vi bliver talt til", "dom_problem"),
-    ("der er sket et tillidsbrud", "dom_problem"),
-    ("alle er udmattede efter vinteren", "dom_problem"),
-    ("forskelsbehandling af de nye", "dom_problem"),
-    ("vi er sosu-hjælpere i aftenholdet", "dom_work"),
-    ("Afdelingslederen er aldrig til stede", "dom_work"),
-    ("portører og rengøring", "dom_work"),
-    ("hvad skal trioerne gøre", "dom_offer"),
-    ("Skal tillidsrepræsentanten skrive under?", "dom_offer"),
-    ("hvem i hovedmedudvalget skal spørges", "dom_offer"),
-    ("hvad med fortroligheden", "dom_offer"),
-    ("er det efter arbejdstilsynets besøg", "dom_offer"),
-    ("hvor høje er giraffer", "dom_everyday"),
-    ("der ligger en tilbudsavis i postkassen", "dom_everyday"),
-    ("hvad koster et rejsekort", "dom_everyday"),
-    ("hvornår levede dinosaurer", "dom_everyday"),
-    ("hvem byggede pyramiderne", "dom_everyday"),
-    # Without æ/ø/å, as people type on a foreign keyboard.
-    ("vi er helt udbraendte", "dom_problem"),
-    ("paedagogerne er pressede", "dom_work"),
-    ("hvad er et faellesforloeb", "dom_offer"),
-])
+@pytest.mark.parametrize(
+    "text, table",
+    [
+        # Words no training example uses: the flag is what carries them to the intent.
+        ("Flere af os er tæt på udbrændthed", "dom_problem"),
+        ("en kollega blev chikaneret af sin leder", "dom_problem"),
+        ("der har været fyringsrunder hele året", "dom_problem"),
+        ("Det er ydmygende, som vi bliver talt til", "dom_problem"),
+        ("der er sket et tillidsbrud", "dom_problem"),
+        ("alle er udmattede efter vinteren", "dom_problem"),
+        ("forskelsbehandling af de nye", "dom_problem"),
+        ("vi er sosu-hjælpere i aftenholdet", "dom_work"),
+        ("Afdelingslederen er aldrig til stede", "dom_work"),
+        ("portører og rengøring", "dom_work"),
+        ("hvad skal trioerne gøre", "dom_offer"),
+        ("Skal tillidsrepræsentanten skrive under?", "dom_offer"),
+        ("hvem i hovedmedudvalget skal spørges", "dom_offer"),
+        ("hvad med fortroligheden", "dom_offer"),
+        ("er det efter arbejdstilsynets besøg", "dom_offer"),
+        ("hvor høje er giraffer", "dom_everyday"),
+        ("der ligger en tilbudsavis i postkassen", "dom_everyday"),
+        ("hvad koster et rejsekort", "dom_everyday"),
+        ("hvornår levede dinosaurer", "dom_everyday"),
+        ("hvem byggede pyramiderne", "dom_everyday"),
+        # Without æ/ø/å, as people type on a foreign keyboard.
+        ("vi er helt udbraendte", "dom_problem"),
+        ("paedagogerne er pressede", "dom_work"),
+        ("hvad er et faellesforloeb", "dom_offer"),
+    ],
+)
 def test_an_unseen_domain_word_sets_its_own_tables_flag(flags, text, table):
     assert table in flags(text)
 
 
-@pytest.mark.parametrize("text, table", [
-    # Whole words only: an entry inside a longer word is no cue.
-    ("han blev sparket af en beboer", "dom_offer"),
-    ("arbejdsmiljøforskning er spændende", "dom_offer"),
-    ("vi har hundeluft i gangene", "dom_everyday"),
-    ("kattelemmen er gået i stykker", "dom_everyday"),
-    ("stressfri hverdag", "dom_problem"),
-    ("skolebussen kom for sent", "dom_work"),
-])
+@pytest.mark.parametrize(
+    "text, table",
+    [
+        # Whole words only: an entry inside a longer word is no cue.
+        ("han blev sparket af en beboer", "dom_offer"),
+        ("arbejdsmiljøforskning er spændende", "dom_offer"),
+        ("vi har hundeluft i gangene", "dom_everyday"),
+        ("kattelemmen er gået i stykker", "dom_everyday"),
+        ("stressfri hverdag", "dom_problem"),
+        ("skolebussen kom for sent", "dom_work"),
+    ],
+)
 def test_an_entry_inside_a_longer_word_sets_no_flag(flags, text, table):
     assert table not in flags(text)
 
 
-@pytest.mark.parametrize("text", [
-    # Ordinary answers and commands: no everyday flag to pull them out of scope.
-    "Jeg er TR på et plejecenter i Vejle, og vi har meget vold fra borgerne",
-    "vi er en skole og lærerne er pressede af nye opgaver",
-    "ja tak", "stop", "start forfra", "Hvad koster SPARK?",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Ordinary answers and commands: no everyday flag to pull them out of scope.
+        "Jeg er TR på et plejecenter i Vejle, og vi har meget vold fra borgerne",
+        "vi er en skole og lærerne er pressede af nye opgaver",
+        "ja tak",
+        "stop",
+        "start forfra",
+        "Hvad koster SPARK?",
+    ],
+)
 def test_a_work_answer_or_a_command_sets_no_everyday_flag(flags, text):
     assert "dom_everyday" not in flags(text)

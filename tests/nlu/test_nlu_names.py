@@ -8,8 +8,9 @@ from bot.nlu import person_names as nlu_names
 
 
 def test_lookup_file_is_generated_from_the_names_data():
-    assert nlu_names.TARGET.read_text(encoding="utf-8") == nlu_names.render(), \
+    assert nlu_names.TARGET.read_text(encoding="utf-8") == nlu_names.render(), (
         "data/nlu/lookup_names.yml is stale: run `python -m bot.nlu.person_names`"
+    )
 
 
 def test_names_with_danish_letters_are_also_listed_as_people_type_them_without():

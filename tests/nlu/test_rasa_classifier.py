@@ -14,8 +14,11 @@ def _message(regex: list[float], words: list[float], chars: list[float]):
     from rasa.shared.nlu.training_data.message import Message
 
     message = Message(data={"text": "x"})
-    for origin, values in (("run_RegexFeaturizer4", regex), ("run_CountVectorsFeaturizer6", words),
-                           ("run_CountVectorsFeaturizer7", chars)):
+    for origin, values in (
+        ("run_RegexFeaturizer4", regex),
+        ("run_CountVectorsFeaturizer6", words),
+        ("run_CountVectorsFeaturizer7", chars),
+    ):
         message.add_features(Features(scipy.sparse.coo_matrix(np.array([values])), "sentence", "text", origin))
         # A sequence feature, which the sentence row must leave out.
         message.add_features(Features(scipy.sparse.coo_matrix(np.ones((2, len(values)))), "sequence", "text", origin))
@@ -52,4 +55,3 @@ def test_scaling_leaves_the_messages_own_features_untouched():
     before = [f.features.toarray().copy() for f in message.features]
     sentence_features([message], ["CountVectorsFeaturizer"])
     assert all(np.array_equal(b, f.features.toarray()) for b, f in zip(before, message.features))
-

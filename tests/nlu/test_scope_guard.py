@@ -6,9 +6,13 @@ from bot.nlu.scope_guard import ScopeGuard
 
 
 def _message(text: str, intent: str = "inform") -> Message:
-    return Message(data={"text": text, "intent": {"name": intent, "confidence": 0.9},
-                         "intent_ranking": [{"name": intent, "confidence": 0.9},
-                                            {"name": "out_of_scope", "confidence": 0.1}]})
+    return Message(
+        data={
+            "text": text,
+            "intent": {"name": intent, "confidence": 0.9},
+            "intent_ranking": [{"name": intent, "confidence": 0.9}, {"name": "out_of_scope", "confidence": 0.1}],
+        }
+    )
 
 
 def test_an_instruction_becomes_out_of_scope_whatever_the_model_said():
@@ -19,6 +23,5 @@ def test_an_instruction_becomes_out_of_scope_whatever_the_model_said():
 
 
 def test_other_messages_and_buttons_are_left_alone():
-    ordinary, button = ScopeGuard().process([_message("Jeg er TR i Vejle"),
-                                              _message("/inform{\"role\": \"TR\"}")])
+    ordinary, button = ScopeGuard().process([_message("Jeg er TR i Vejle"), _message('/inform{"role": "TR"}')])
     assert ordinary.get("intent")["name"] == "inform" and button.get("intent")["name"] == "inform"

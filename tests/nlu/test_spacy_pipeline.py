@@ -28,16 +28,19 @@ def test_every_municipality_in_every_spelling_is_an_entity(nlp):
         forms |= {f.title() for f in geography.spellings(m.name) if f not in geo.word_spellings}
         for form in forms:
             doc = nlp(f"Jeg arbejder i {form} nu")
-            assert [(e.label_, geo.canonical_municipality(e.text)) for e in doc.ents] == \
-                [("municipality", m.name)], form
+            assert [(e.label_, geo.canonical_municipality(e.text)) for e in doc.ents] == [("municipality", m.name)], (
+                form
+            )
 
 
 def test_regions_and_nicknames_are_entities(nlp):
     geo = geography.load()
-    for text, label, canonical in [("vi hører under region syd", "region", "Region Syddanmark"),
-                                   ("Region Hovedstaden", "region", "Region Hovedstaden"),
-                                   ("vi er fra kbh", "municipality", "København"),
-                                   ("Åbenrå Kommune", "municipality", "Aabenraa")]:
+    for text, label, canonical in [
+        ("vi hører under region syd", "region", "Region Syddanmark"),
+        ("Region Hovedstaden", "region", "Region Hovedstaden"),
+        ("vi er fra kbh", "municipality", "København"),
+        ("Åbenrå Kommune", "municipality", "Aabenraa"),
+    ]:
         [ent] = nlp(text).ents
         resolved = geo.canonical_region(ent.text) if label == "region" else geo.canonical_municipality(ent.text)
         assert (ent.label_, resolved) == (label, canonical)

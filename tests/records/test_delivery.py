@@ -64,6 +64,7 @@ def worker_running(store: ApplicationStore, env: dict[str, str]) -> Iterator[Wor
 
 # --- pure parts -----------------------------------------------------------------------------
 
+
 def test_backoff_doubles_up_to_the_cap_with_jitter_between_half_and_all():
     backoff = Backoff(base=2.0, cap=30.0)
     assert [backoff.delay(n, rng=lambda: 1.0) for n in range(1, 7)] == [2, 4, 8, 16, 30, 30]
@@ -82,18 +83,27 @@ def test_signature_is_hmac_sha256_of_the_exact_body_bytes():
     assert "Ærø".encode() in body  # UTF-8, not \\u escapes: the intake gets readable JSON
 
 
-@pytest.mark.parametrize("env, message", [
-    ({"RECIPIENT_SPARK_WEBHOOK_URL": "http://intake.example.org/x", "RECIPIENT_SPARK_WEBHOOK_SECRET": "s" * 32},
-     "https"),
-    ({"RECIPIENT_SPARK_WEBHOOK_URL": "https://intake.example.org/x"}, "RECIPIENT_SPARK_WEBHOOK_SECRET"),
-    ({"RECIPIENT_NFA_WEBHOOK_URL": "https://intake.example.org/x", "RECIPIENT_NFA_WEBHOOK_SECRET": "short"},
-     "RECIPIENT_NFA_WEBHOOK_SECRET"),
-    ({"RECIPIENT_SPARK_WEBHOOK_URL": "ftp://intake.example.org/x", "RECIPIENT_SPARK_WEBHOOK_SECRET": "s" * 32},
-     "http"),
-    ({"RECIPIENT_SPRAK_EMAIL": "a@b.dk", "SMTP_HOST": "mail"}, "names no recipient"),
-    ({"RECIPIENT_SPARK_EMAIL": "not an address", "SMTP_HOST": "mail"}, "not an e-mail address"),
-    ({"RECIPIENT_SPARK_EMAIL": "intake@spark.example.dk"}, "SMTP_HOST"),
-])
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        (
+            {"RECIPIENT_SPARK_WEBHOOK_URL": "http://intake.example.org/x", "RECIPIENT_SPARK_WEBHOOK_SECRET": "s" * 32},
+            "https",
+        ),
+        ({"RECIPIENT_SPARK_WEBHOOK_URL": "https://intake.example.org/x"}, "RECIPIENT_SPARK_WEBHOOK_SECRET"),
+        (
+            {"RECIPIENT_NFA_WEBHOOK_URL": "https://intake.example.org/x", "RECIPIENT_NFA_WEBHOOK_SECRET": "short"},
+            "RECIPIENT_NFA_WEBHOOK_SECRET",
+        ),
+        (
+            {"RECIPIENT_SPARK_WEBHOOK_URL": "ftp://intake.example.org/x", "RECIPIENT_SPARK_WEBHOOK_SECRET": "s" * 32},
+            "http",
+        ),
+        ({"RECIPIENT_SPRAK_EMAIL": "a@b.dk", "SMTP_HOST": "mail"}, "names no recipient"),
+        ({"RECIPIENT_SPARK_EMAIL": "not an address", "SMTP_HOST": "mail"}, "not an e-mail address"),
+        ({"RECIPIENT_SPARK_EMAIL": "intake@spark.example.dk"}, "SMTP_HOST"),
+    ],
+)
 def test_unsafe_or_mistyped_recipient_settings_are_refused(env, message):
     with pytest.raises(DeliveryConfigError, match=message):
         Routes.from_env(env)
@@ -102,14 +112,24 @@ def test_unsafe_or_mistyped_recipient_settings_are_refused(env, message):
 def test_plain_http_is_allowed_to_loopback_or_when_explicitly_allowed():
     secret = {"RECIPIENT_SPARK_WEBHOOK_SECRET": "s" * 32}
     assert Routes.from_env({"RECIPIENT_SPARK_WEBHOOK_URL": "http://127.0.0.1:9/x", **secret}).plan("spark").by_webhook
-    assert Routes.from_env({"RECIPIENT_SPARK_WEBHOOK_URL": "http://intake.svc/x", **secret,
-                            "INTAKE_WEBHOOK_ALLOW_HTTP": "true"}).plan("spark").by_webhook
+    assert (
+        Routes.from_env(
+            {"RECIPIENT_SPARK_WEBHOOK_URL": "http://intake.svc/x", **secret, "INTAKE_WEBHOOK_ALLOW_HTTP": "true"}
+        )
+        .plan("spark")
+        .by_webhook
+    )
 
 
 def test_each_recipient_has_its_own_route_and_an_unconfigured_one_gets_none():
-    routes = Routes.from_env({"RECIPIENT_CENTRAL_ARBEJDSMILJOENHED_EMAIL": "enhed@regionh.example.dk",
-                              "RECIPIENT_NFA_WEBHOOK_URL": "https://nfa.example.dk/in",
-                              "RECIPIENT_NFA_WEBHOOK_SECRET": "s" * 32, "SMTP_HOST": "mail.example.dk"})
+    routes = Routes.from_env(
+        {
+            "RECIPIENT_CENTRAL_ARBEJDSMILJOENHED_EMAIL": "enhed@regionh.example.dk",
+            "RECIPIENT_NFA_WEBHOOK_URL": "https://nfa.example.dk/in",
+            "RECIPIENT_NFA_WEBHOOK_SECRET": "s" * 32,
+            "SMTP_HOST": "mail.example.dk",
+        }
+    )
     assert routes.plan("central_arbejdsmiljoenhed") == DeliveryPlan("central_arbejdsmiljoenhed", by_email=True)
     assert routes.plan("nfa") == DeliveryPlan("nfa", by_webhook=True)
     assert not routes.plan("spark").delivers and not routes.plan("statsligt_rejsehold").delivers
@@ -119,8 +139,12 @@ def test_each_recipient_has_its_own_route_and_an_unconfigured_one_gets_none():
 def test_worker_needs_something_to_do_and_a_lease_longer_than_its_timeouts(store):
     with pytest.raises(DeliveryConfigError, match="nothing to deliver"):
         Worker.from_env(store, {})
-    env = {"RECIPIENT_SPARK_WEBHOOK_URL": "https://intake.example.org/x", "RECIPIENT_SPARK_WEBHOOK_SECRET": "s" * 32,
-           "INTAKE_WEBHOOK_TIMEOUT": "30", "DELIVERY_LEASE_SECONDS": "40"}
+    env = {
+        "RECIPIENT_SPARK_WEBHOOK_URL": "https://intake.example.org/x",
+        "RECIPIENT_SPARK_WEBHOOK_SECRET": "s" * 32,
+        "INTAKE_WEBHOOK_TIMEOUT": "30",
+        "DELIVERY_LEASE_SECONDS": "40",
+    }
     with pytest.raises(DeliveryConfigError, match="DELIVERY_LEASE_SECONDS"):
         Worker.from_env(store, env)
 
@@ -129,14 +153,22 @@ def test_smtp_settings_need_a_sender_and_no_clear_text_password_over_the_network
     with pytest.raises(mail.MailConfigError, match="SMTP_FROM"):
         mail.SmtpConfig.from_env({"SMTP_HOST": "mail.example.org"})
     with pytest.raises(mail.MailConfigError, match="STARTTLS"):
-        mail.SmtpConfig.from_env({"SMTP_HOST": "mail.example.org", "SMTP_FROM": "a@example.org",
-                                      "SMTP_USER": "u", "SMTP_PASSWORD": "p", "SMTP_STARTTLS": "false"})
+        mail.SmtpConfig.from_env(
+            {
+                "SMTP_HOST": "mail.example.org",
+                "SMTP_FROM": "a@example.org",
+                "SMTP_USER": "u",
+                "SMTP_PASSWORD": "p",
+                "SMTP_STARTTLS": "false",
+            }
+        )
     config = mail.SmtpConfig.from_env({"SMTP_HOST": "mail.example.org", "SMTP_FROM": "a@example.org"})
     assert config is not None and config.starttls and config.port == 587
     assert mail.SmtpConfig.from_env({}) is None
 
 
 # --- the outbox in the database ----------------------------------------------------------------
+
 
 def test_concurrent_claims_never_hand_one_record_to_two_claimers(store):
     refs = file_records(store, 40)
@@ -183,16 +215,20 @@ def test_an_old_database_file_is_migrated_and_a_conversation_can_then_file_twice
         """)
         old = build_record(COMPLETE, route(COMPLETE), "old-conv", "rest")
         old["reference"] = "SPARK-2026-000001"
-        db.execute("INSERT INTO applications (reference, conversation_id, created_at, status, record, "
-                   "delivery_attempts) VALUES (?, ?, ?, ?, ?, 0)",
-                   (old["reference"], "old-conv", old["created_at"], "submitted", json.dumps(old)))
+        db.execute(
+            "INSERT INTO applications (reference, conversation_id, created_at, status, record, "
+            "delivery_attempts) VALUES (?, ?, ?, ?, ?, 0)",
+            (old["reference"], "old-conv", old["created_at"], "submitted", json.dumps(old)),
+        )
         db.execute("INSERT INTO reference_counters VALUES (?, 1)", (f"SPARK-{old['created_at'][:4]}",))
     store = ApplicationStore(f"sqlite:///{path}")
     # The old record is still there under its old key; the same conversation files a second application.
     again, created = store.file(build_record(COMPLETE, route(COMPLETE), "old-conv", "rest"))
     assert not created and again["reference"] == "SPARK-2026-000001"
-    second, created = store.file(build_record(COMPLETE, route(COMPLETE), "old-conv", "rest", application_id="b2"),
-                                 DeliveryPlan("spark", by_webhook=True))
+    second, created = store.file(
+        build_record(COMPLETE, route(COMPLETE), "old-conv", "rest", application_id="b2"),
+        DeliveryPlan("spark", by_webhook=True),
+    )
     assert created and second["reference"] == "SPARK-2026-000002"
     assert [r["reference"] for r in store.of_conversation("old-conv")] == ["SPARK-2026-000001", "SPARK-2026-000002"]
     with worker_running(store, intake_settings(fake_intake)):
@@ -204,6 +240,7 @@ def test_an_old_database_file_is_migrated_and_a_conversation_can_then_file_twice
 
 
 # --- delivery to the intake -----------------------------------------------------------------------
+
 
 def test_intake_down_then_up_delivers_every_record_once_with_a_valid_signature(store, fake_intake):
     refs = file_records(store, 5)
@@ -237,8 +274,9 @@ def test_connection_refused_is_retried_until_the_intake_is_back(store, fake_inta
     refs = file_records(store, 3)
     fake_intake.down("refuse")
     with worker_running(store, intake_settings(fake_intake)):
-        wait_until(lambda: all(store.outbox_state(r)["webhook"].attempts >= 2 for r in refs),
-                   what="two refused attempts each")
+        wait_until(
+            lambda: all(store.outbox_state(r)["webhook"].attempts >= 2 for r in refs), what="two refused attempts each"
+        )
         assert "ClientConnectorError" in (store.outbox_state(refs[0])["webhook"].last_error or "")
         assert fake_intake.arrivals == []
         fake_intake.up()
@@ -261,15 +299,25 @@ def test_a_hanging_intake_times_out_and_is_retried(store, fake_intake):
 
 
 def test_interest_registrations_are_delivered_and_keep_their_status(store, fake_intake):
-    state = Answers(sector="statslig", role="leder", interest=True, workplace="Skattestyrelsen",
-                    contact_name="Eva Holm", contact_email="e@s.dk", contact_phone="-", confirmed=True)
-    stored, _ = store.file(build_record(state, route(state), "state-1", "rest"),
-                           DeliveryPlan("statsligt_rejsehold", by_webhook=True))
+    state = Answers(
+        sector="statslig",
+        role="leder",
+        interest=True,
+        workplace="Skattestyrelsen",
+        contact_name="Eva Holm",
+        contact_email="e@s.dk",
+        contact_phone="-",
+        confirmed=True,
+    )
+    stored, _ = store.file(
+        build_record(state, route(state), "state-1", "rest"), DeliveryPlan("statsligt_rejsehold", by_webhook=True)
+    )
     with worker_running(store, intake_settings(fake_intake)):
         fake_intake.wait_for(lambda i: stored["reference"] in i.stored)
         assert fake_intake.accepted(stored["reference"], "statsligt_rejsehold")
-        wait_until(lambda: store.outbox_state(stored["reference"])["webhook"].done_at is not None,
-                   what="delivery recorded")
+        wait_until(
+            lambda: store.outbox_state(stored["reference"])["webhook"].done_at is not None, what="delivery recorded"
+        )
     assert statuses(store) == {stored["reference"]: "interest_registered"}
 
 
@@ -279,12 +327,22 @@ def test_logs_name_references_and_never_personal_data(store, fake_intake, fake_s
     fake_smtp.refusing = True
     caplog.set_level(logging.DEBUG, logger="bot")
     with worker_running(store, {**intake_settings(fake_intake), **smtp_settings(fake_smtp)}):
-        wait_until(lambda: store.outbox_state(refs[0])["receipt"].attempts >= 1
-                   and store.outbox_state(refs[0])["webhook"].attempts >= 1, what="failures")
+        wait_until(
+            lambda: (
+                store.outbox_state(refs[0])["receipt"].attempts >= 1
+                and store.outbox_state(refs[0])["webhook"].attempts >= 1
+            ),
+            what="failures",
+        )
         fake_intake.up()
         fake_smtp.refusing = False
-        wait_until(lambda: all(store.outbox_state(r)["receipt"].done_at for r in refs)
-                   and set(statuses(store).values()) == {"delivered"}, what="all done")
+        wait_until(
+            lambda: (
+                all(store.outbox_state(r)["receipt"].done_at for r in refs)
+                and set(statuses(store).values()) == {"delivered"}
+            ),
+            what="all done",
+        )
     logged = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("bot"))
     assert refs[0] in logged and "failed" in logged
     assert not [word for word in PERSONAL if word in logged]
@@ -295,14 +353,18 @@ def test_logs_name_references_and_never_personal_data(store, fake_intake, fake_s
 def test_database_errors_are_logged_without_the_statement_parameters():
     import sqlalchemy as sa
 
-    error = sa.exc.IntegrityError("UPDATE applications SET record=?", ('{"name": "Mette Hansen"}',),
-                                  sqlite3.IntegrityError("UNIQUE constraint failed: applications.reference"))
+    error = sa.exc.IntegrityError(
+        "UPDATE applications SET record=?",
+        ('{"name": "Mette Hansen"}',),
+        sqlite3.IntegrityError("UNIQUE constraint failed: applications.reference"),
+    )
     assert "Mette" in str(error)  # what SQLAlchemy itself would print
     assert delivery._safe(error) == "IntegrityError: UNIQUE constraint failed: applications.reference"
     assert delivery._safe(KeyError("Mette Hansen")) == "KeyError"
 
 
 # --- crashes and several workers (real processes) ------------------------------------------------
+
 
 @pytest.mark.slow
 def test_records_filed_while_no_worker_runs_are_all_delivered_once_when_one_starts(store, fake_intake, tmp_path):
@@ -354,8 +416,11 @@ def test_two_workers_at_once_never_deliver_one_record_twice(store, fake_intake, 
     logs = [tmp_path / "a.log", tmp_path / "b.log"]
     workers = [start_worker(store.url, intake_settings(fake_intake), log) for log in logs]
     try:
-        wait_until(lambda: all(log.exists() and "delivery worker started" in log.read_text() for log in logs),
-                   timeout=60, what="both workers started")
+        wait_until(
+            lambda: all(log.exists() and "delivery worker started" in log.read_text() for log in logs),
+            timeout=60,
+            what="both workers started",
+        )
         refs = file_records(store, 60)
         fake_intake.wait_for(lambda i: len(i.stored) == len(refs), timeout=90)
         wait_until(lambda: set(statuses(store).values()) == {"delivered"}, what="all delivered")
@@ -364,8 +429,14 @@ def test_two_workers_at_once_never_deliver_one_record_twice(store, fake_intake, 
         for worker in workers:
             stop_worker(worker)
     assert [len(fake_intake.tried(ref)) for ref in refs] == [1] * len(refs)
-    delivered_by = [{line.split("webhook for ")[1].split()[0] for line in log.read_text().splitlines()
-                     if " webhook for " in line and " done " in line} for log in logs]
+    delivered_by = [
+        {
+            line.split("webhook for ")[1].split()[0]
+            for line in log.read_text().splitlines()
+            if " webhook for " in line and " done " in line
+        }
+        for log in logs
+    ]
     assert delivered_by[0].isdisjoint(delivered_by[1])
     assert delivered_by[0] | delivered_by[1] == set(refs)
     assert delivered_by[0] and delivered_by[1], "both workers should have delivered some"
@@ -373,9 +444,11 @@ def test_two_workers_at_once_never_deliver_one_record_twice(store, fake_intake, 
 
 # --- receipts ---------------------------------------------------------------------------------------
 
+
 def test_receipt_reaches_both_contacts_once_in_danish_as_plain_text(store, fake_smtp):
-    [ref] = file_records(store, 1, workplace="<script>alert('x')</script> & <b>Solgården</b>",
-                         rep_name="Lars <i>Nielsen</i>")
+    [ref] = file_records(
+        store, 1, workplace="<script>alert('x')</script> & <b>Solgården</b>", rep_name="Lars <i>Nielsen</i>"
+    )
     env = smtp_settings(fake_smtp)
     with worker_running(store, env):
         fake_smtp.wait_for(lambda s: len(s.received) == 1)
@@ -426,8 +499,7 @@ def test_old_records_get_no_receipt(store, fake_smtp):
     from datetime import datetime, timedelta, timezone
 
     a = COMPLETE
-    old = build_record(a, route(a), "long-ago", "rest",
-                               now=datetime.now(timezone.utc) - timedelta(days=30))
+    old = build_record(a, route(a), "long-ago", "rest", now=datetime.now(timezone.utc) - timedelta(days=30))
     store.file(old)
     [fresh] = file_records(store, 1)
     with worker_running(store, smtp_settings(fake_smtp)):
@@ -438,8 +510,10 @@ def test_old_records_get_no_receipt(store, fake_smtp):
 
 # --- the command line -------------------------------------------------------------------------------
 
+
 def test_redeliver_sends_again_with_the_same_idempotency_key_and_show_prints_the_status(
-        store, fake_intake, monkeypatch, capsys):
+    store, fake_intake, monkeypatch, capsys
+):
     from bot.cli import main
 
     [ref] = file_records(store, 1)
@@ -482,6 +556,12 @@ def test_redeliver_without_an_intake_queues_the_record_for_the_worker(store, fak
 
 def test_deliver_command_refuses_to_start_without_settings(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("RECIPIENT_", "SMTP_"))}
-    result = subprocess.run([sys.executable, "-m", "bot", "deliver", "--db", f"sqlite:///{tmp_path}/a.db"],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "deliver", "--db", f"sqlite:///{tmp_path}/a.db"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2 and "RECIPIENT_" in result.stderr

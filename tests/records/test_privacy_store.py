@@ -41,22 +41,29 @@ def _tracker(sender: str, *texts: str, at: float | None = None):
     from rasa.shared.core.trackers import DialogueStateTracker
 
     stamp = time.time() if at is None else at
-    events = [ActionExecuted("action_session_start", timestamp=stamp), SessionStarted(timestamp=stamp),
-              ActionExecuted("action_listen", timestamp=stamp)]
+    events = [
+        ActionExecuted("action_session_start", timestamp=stamp),
+        SessionStarted(timestamp=stamp),
+        ActionExecuted("action_listen", timestamp=stamp),
+    ]
     for text in texts:
-        events += [UserUttered(text, {"name": "inform"}, timestamp=stamp),
-                   SlotSet("leader_name", text, timestamp=stamp),
-                   ActionExecuted("action_listen", timestamp=stamp)]
+        events += [
+            UserUttered(text, {"name": "inform"}, timestamp=stamp),
+            SlotSet("leader_name", text, timestamp=stamp),
+            ActionExecuted("action_listen", timestamp=stamp),
+        ]
     return DialogueStateTracker.from_events(sender, events)
 
 
 def _rows(engine: sa.engine.Engine, sender: str) -> list[str]:
     with engine.connect() as conn:
-        return [row.data for row in conn.execute(
-            sa.text("SELECT data FROM events WHERE sender_id = :s"), {"s": sender})]
+        return [
+            row.data for row in conn.execute(sa.text("SELECT data FROM events WHERE sender_id = :s"), {"s": sender})
+        ]
 
 
 # -- the tracker store --------------------------------------------------------------------
+
 
 def test_forget_action_deletes_the_conversation_instead_of_saving_it(tmp_path: Path):
     from rasa.shared.core.events import ActionExecuted, UserUttered
@@ -106,14 +113,18 @@ def test_plain_saves_append_like_rasas_store(tmp_path: Path):
 
 # -- the tracker cache: never a deleted or stale conversation -------------------------------
 
+
 def _rasas_view(url: str, sender: str, full: bool = False) -> list[dict] | None:
     """What Rasa's own SQLTrackerStore reads for the sender, from its own connection."""
     from rasa.core.tracker_store import SQLTrackerStore
     from rasa.shared.core.domain import Domain
 
     domain = Domain.from_path(ROOT / "domain.yml")
-    store = SQLTrackerStore(domain=domain, host=url) if "://" in url else \
-        SQLTrackerStore(domain=domain, dialect="sqlite", db=url)
+    store = (
+        SQLTrackerStore(domain=domain, host=url)
+        if "://" in url
+        else SQLTrackerStore(domain=domain, dialect="sqlite", db=url)
+    )
     try:
         tracker = asyncio.run(store.retrieve_full_tracker(sender) if full else store.retrieve(sender))
         return None if tracker is None else [e.as_dict() for e in tracker.events]
@@ -128,8 +139,12 @@ def _events(tracker) -> list[dict] | None:
 def _turn(tracker, text: str) -> None:
     from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 
-    for event in (UserUttered(text, {"name": "inform", "confidence": 0.9}), SlotSet("leader_name", text),
-                  BotUttered(f"Tak, {text}"), ActionExecuted("action_listen")):
+    for event in (
+        UserUttered(text, {"name": "inform", "confidence": 0.9}),
+        SlotSet("leader_name", text),
+        BotUttered(f"Tak, {text}"),
+        ActionExecuted("action_listen"),
+    ):
         tracker.update(event)
 
 
@@ -173,6 +188,7 @@ def _delete_with_own_engine(url: str):
         with engine.begin() as conn:
             assert privacy.delete_conversation(conn, sender) > 0
         engine.dispose()
+
     return delete
 
 
@@ -188,11 +204,24 @@ def test_cache_never_serves_a_conversation_the_purge_command_deleted(tmp_path: P
     asyncio.run(store.save(_tracker("purged", PERSONAL, at=old)))
     assert asyncio.run(store.retrieve("purged")).get_slot("leader_name") == PERSONAL  # now cached
     endpoints = tmp_path / "endpoints.yml"
-    endpoints.write_text(yaml.safe_dump({"tracker_store": {
-        "type": "bot.server.tracker_store.PrivacySQLTrackerStore", "dialect": "sqlite", "db": str(db)}}))
+    endpoints.write_text(
+        yaml.safe_dump(
+            {
+                "tracker_store": {
+                    "type": "bot.server.tracker_store.PrivacySQLTrackerStore",
+                    "dialect": "sqlite",
+                    "db": str(db),
+                }
+            }
+        )
+    )
 
-    done = subprocess.run([sys.executable, "-m", "bot", "purge", "--older-than", "30",
-                           "--endpoints", str(endpoints)], cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "purge", "--older-than", "30", "--endpoints", str(endpoints)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
 
     assert done.returncode == 0 and "Slettede 1 samtaler" in done.stdout, done.stderr
     assert asyncio.run(store.retrieve("purged")) is None
@@ -254,8 +283,9 @@ def test_changing_a_retrieved_tracker_without_saving_never_changes_what_the_cach
 
 def _statements(engine: sa.engine.Engine) -> list[str]:
     seen: list[str] = []
-    sa.event.listen(engine, "before_cursor_execute",
-                    lambda conn, cursor, statement, *rest: seen.append(" ".join(statement.split())))
+    sa.event.listen(
+        engine, "before_cursor_execute", lambda conn, cursor, statement, *rest: seen.append(" ".join(statement.split()))
+    )
     return seen
 
 
@@ -302,6 +332,7 @@ def test_cache_can_be_turned_off(tmp_path: Path, monkeypatch):
 
 # -- purge --------------------------------------------------------------------------------
 
+
 def _seed_for_purge(store, prefix: str, now: float) -> None:
     day = privacy.SECONDS_PER_DAY
     asyncio.run(store.save(_tracker(f"{prefix}-old", PERSONAL, at=now - 40 * day)))
@@ -337,11 +368,24 @@ def test_purge_command_reads_the_tracker_store_from_the_endpoints_file(tmp_path:
     now = time.time()
     _seed_for_purge(store, "cli", now)
     endpoints = tmp_path / "endpoints.yml"
-    endpoints.write_text(yaml.safe_dump({"tracker_store": {
-        "type": "bot.server.tracker_store.PrivacySQLTrackerStore", "dialect": "sqlite", "db": str(db)}}))
+    endpoints.write_text(
+        yaml.safe_dump(
+            {
+                "tracker_store": {
+                    "type": "bot.server.tracker_store.PrivacySQLTrackerStore",
+                    "dialect": "sqlite",
+                    "db": str(db),
+                }
+            }
+        )
+    )
 
-    done = subprocess.run([sys.executable, "-m", "bot", "purge", "--older-than", "30",
-                           "--endpoints", str(endpoints)], cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "purge", "--older-than", "30", "--endpoints", str(endpoints)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
 
     assert done.returncode == 0, done.stderr
     assert "Slettede 1 samtaler" in done.stdout
@@ -350,14 +394,21 @@ def test_purge_command_reads_the_tracker_store_from_the_endpoints_file(tmp_path:
 
 def test_tracker_store_url_expands_environment_variables_like_rasa(tmp_path: Path):
     endpoints = tmp_path / "endpoints.yml"
-    endpoints.write_text("tracker_store:\n  type: SQL\n  dialect: postgresql\n  url: ${DB_HOST}\n"
-                         "  port: ${DB_PORT}\n  db: ${DB_DATABASE}\n  username: ${DB_USER}\n"
-                         "  password: ${DB_PASSWORD}\n")
-    env = {"DB_HOST": "127.0.0.1", "DB_PORT": "5433", "DB_DATABASE": "rasa", "DB_USER": "u",
-           "DB_PASSWORD": "p@ss"}
+    endpoints.write_text(
+        "tracker_store:\n  type: SQL\n  dialect: postgresql\n  url: ${DB_HOST}\n"
+        "  port: ${DB_PORT}\n  db: ${DB_DATABASE}\n  username: ${DB_USER}\n"
+        "  password: ${DB_PASSWORD}\n"
+    )
+    env = {"DB_HOST": "127.0.0.1", "DB_PORT": "5433", "DB_DATABASE": "rasa", "DB_USER": "u", "DB_PASSWORD": "p@ss"}
     url = sa.engine.make_url(privacy.tracker_store_url(endpoints, env))
     assert (url.drivername, url.host, url.port, url.database, url.username, url.password) == (
-        "postgresql", "127.0.0.1", 5433, "rasa", "u", "p@ss")
+        "postgresql",
+        "127.0.0.1",
+        5433,
+        "rasa",
+        "u",
+        "p@ss",
+    )
     with pytest.raises(KeyError):
         privacy.tracker_store_url(endpoints, {})
 
@@ -380,8 +431,7 @@ def _postgres_env() -> dict[str, str]:
 @pytest.mark.services
 def test_purge_and_forget_work_on_postgresql():
     env = _postgres_env()
-    url = (f"postgresql://{env['DB_USER']}:{env['DB_PASSWORD']}@{env['DB_HOST']}:{env['DB_PORT']}/"
-           f"{env['DB_DATABASE']}")
+    url = f"postgresql://{env['DB_USER']}:{env['DB_PASSWORD']}@{env['DB_HOST']}:{env['DB_PORT']}/{env['DB_DATABASE']}"
     store = _store(url)
     prefix = f"pg-{uuid.uuid4().hex[:8]}"
     now = time.time()
@@ -408,15 +458,27 @@ def test_purge_and_forget_work_on_postgresql():
 @pytest.mark.services
 def test_purge_command_works_on_the_production_endpoints_file():
     env = _postgres_env()
-    url = (f"postgresql://{env['DB_USER']}:{env['DB_PASSWORD']}@{env['DB_HOST']}:{env['DB_PORT']}/"
-           f"{env['DB_DATABASE']}")
+    url = f"postgresql://{env['DB_USER']}:{env['DB_PASSWORD']}@{env['DB_HOST']}:{env['DB_PORT']}/{env['DB_DATABASE']}"
     store = _store(url)
     prefix = f"pgcli-{uuid.uuid4().hex[:8]}"
     _seed_for_purge(store, prefix, time.time() - 5000 * privacy.SECONDS_PER_DAY)
     try:
-        done = subprocess.run([sys.executable, "-m", "bot", "purge", "--older-than", "5030",
-                               "--endpoints", str(ROOT / "endpoints.production.yml")],
-                              cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True)
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "bot",
+                "purge",
+                "--older-than",
+                "5030",
+                "--endpoints",
+                str(ROOT / "endpoints.production.yml"),
+            ],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+        )
         assert done.returncode == 0, done.stderr
         assert _rows(store.engine, f"{prefix}-old") == [] and _rows(store.engine, f"{prefix}-recent")
     finally:
@@ -428,8 +490,7 @@ def test_purge_command_works_on_the_production_endpoints_file():
 @pytest.mark.services
 def test_cached_stores_of_two_instances_never_serve_stale_or_deleted_conversations_on_postgresql():
     env = _postgres_env()
-    url = (f"postgresql://{env['DB_USER']}:{env['DB_PASSWORD']}@{env['DB_HOST']}:{env['DB_PORT']}/"
-           f"{env['DB_DATABASE']}")
+    url = f"postgresql://{env['DB_USER']}:{env['DB_PASSWORD']}@{env['DB_HOST']}:{env['DB_PORT']}/{env['DB_DATABASE']}"
     sender = f"pgcache-{uuid.uuid4().hex[:8]}"
     try:
         _two_instances_never_serve_stale_or_deleted(url, sender, _delete_with_own_engine(url))
@@ -441,6 +502,7 @@ def test_cached_stores_of_two_instances_never_serve_stale_or_deleted_conversatio
 
 
 # -- what the user is told ----------------------------------------------------------------
+
 
 def test_forget_reply_without_a_filed_record_says_everything_is_deleted():
     reply = messages.forgotten([])
@@ -458,8 +520,7 @@ def test_forget_reply_names_the_kept_records_and_a_real_route_to_delete_them():
 
 def test_notice_says_what_why_how_long_and_how_to_delete():
     notice = notice_markdown({"CONVERSATION_RETENTION_DAYS": "14"})
-    for heading in ("## Hvad gemmer vi?", "## Hvorfor?", "## Hvor længe?",
-                    "## Sådan får du dine oplysninger slettet"):
+    for heading in ("## Hvad gemmer vi?", "## Hvorfor?", "## Hvor længe?", "## Sådan får du dine oplysninger slettet"):
         assert heading in notice
     assert "14 dage" in notice and "»glem mig«" in notice
     assert "{" not in notice, "every placeholder is filled"
@@ -498,8 +559,10 @@ def test_greeting_links_to_the_notice_and_says_how_to_be_forgotten():
 
 def test_privacy_training_data_is_varied_and_original():
     data = yaml.safe_load((ROOT / "data" / "nlu" / "privacy.yml").read_text(encoding="utf-8"))
-    examples = {item["intent"]: [line[2:].strip() for line in item["examples"].splitlines() if line.strip()]
-                for item in data["nlu"]}
+    examples = {
+        item["intent"]: [line[2:].strip() for line in item["examples"].splitlines() if line.strip()]
+        for item in data["nlu"]
+    }
     forget = examples["forget_me"]
     assert len(forget) >= 25 and len(set(forget)) == len(forget)
     assert {"slet mine oplysninger", "glem mig"} <= set(forget)
@@ -515,6 +578,7 @@ def test_privacy_training_data_is_varied_and_original():
 
 
 # -- servers: loopback, API off, request size ----------------------------------------------
+
 
 def test_action_server_launcher_binds_loopback_and_no_cors_by_default(monkeypatch):
     from bot.server.action_server import arguments
@@ -541,7 +605,7 @@ def test_make_run_defaults_start_rasa_without_the_http_api(tmp_path: Path, monke
     parser = argparse.ArgumentParser()
     add_server_arguments(parser)
     parser.add_argument("--model")
-    args, _ = parser.parse_known_args(command[command.index("run") + 1:])
+    args, _ = parser.parse_known_args(command[command.index("run") + 1 :])
     assert args.enable_api is False and args.auth_token is None
 
     from rasa.core.run import configure_app
@@ -551,8 +615,9 @@ def test_make_run_defaults_start_rasa_without_the_http_api(tmp_path: Path, monke
     assert not any(p.startswith(("conversations", "model", "status", "domain")) for p in paths), paths
 
     with_token = Stack(run_dir=tmp_path, api_token="s3cret").rasa_command(
-        5005, tmp_path / "endpoints.yml", tmp_path / "credentials.yml")
-    args, _ = parser.parse_known_args(with_token[with_token.index("run") + 1:])
+        5005, tmp_path / "endpoints.yml", tmp_path / "credentials.yml"
+    )
+    args, _ = parser.parse_known_args(with_token[with_token.index("run") + 1 :])
     assert args.enable_api is True and args.auth_token == "s3cret"
 
 
@@ -561,8 +626,10 @@ def test_stack_caps_request_bodies_unless_configured(tmp_path: Path, monkeypatch
 
     monkeypatch.delenv("SANIC_REQUEST_MAX_SIZE", raising=False)
     assert Stack(run_dir=tmp_path)._environment()["SANIC_REQUEST_MAX_SIZE"] == str(REQUEST_MAX_SIZE)
-    assert Stack(run_dir=tmp_path, env={"SANIC_REQUEST_MAX_SIZE": "5000"})._environment()[
-        "SANIC_REQUEST_MAX_SIZE"] == "5000"
+    assert (
+        Stack(run_dir=tmp_path, env={"SANIC_REQUEST_MAX_SIZE": "5000"})._environment()["SANIC_REQUEST_MAX_SIZE"]
+        == "5000"
+    )
 
 
 def test_stack_uses_the_forgetting_tracker_store(tmp_path: Path):
@@ -618,6 +685,7 @@ def test_make_run_purges_old_conversations_in_the_background(tmp_path: Path):
 
 # -- a bad conversation id is an error of its request, never the end of the server ------------
 
+
 def _assert_store_error_is_no_exit(store, sender: str) -> None:
     """Rasa's session_scope turned any ValueError into sys.exit(1); ours raises it for the request alone."""
     for operation in (lambda: store.save(_tracker(sender, "Hej")), lambda: store.retrieve(sender)):
@@ -640,6 +708,5 @@ def test_a_sender_sqlite_cannot_encode_fails_its_request_and_the_store_goes_on(t
 @pytest.mark.services
 def test_a_sender_postgresql_refuses_fails_its_request_and_the_store_goes_on():
     env = _postgres_env()
-    url = (f"postgresql://{env['DB_USER']}:{env['DB_PASSWORD']}@{env['DB_HOST']}:{env['DB_PORT']}/"
-           f"{env['DB_DATABASE']}")
+    url = f"postgresql://{env['DB_USER']}:{env['DB_PASSWORD']}@{env['DB_HOST']}:{env['DB_PORT']}/{env['DB_DATABASE']}"
     _assert_store_error_is_no_exit(_store(url), "nul\x00sender")

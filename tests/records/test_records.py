@@ -24,7 +24,10 @@ def test_references_are_sequential_per_offer_and_year(store):
     second, _ = store.file(record_for("c2"))
     next_year, _ = store.file(record_for("c3", datetime(2027, 1, 2, tzinfo=timezone.utc)))
     assert (first["reference"], second["reference"], next_year["reference"]) == (
-        "SPARK-2026-000001", "SPARK-2026-000002", "SPARK-2027-000001")
+        "SPARK-2026-000001",
+        "SPARK-2026-000002",
+        "SPARK-2027-000001",
+    )
 
 
 def test_one_conversation_files_at_most_once(store):
@@ -36,8 +39,7 @@ def test_one_conversation_files_at_most_once(store):
 
 def test_concurrent_filings_of_one_conversation_store_one_record(store):
     results = []
-    threads = [threading.Thread(target=lambda: results.append(store.file(record_for("race"))))
-               for _ in range(8)]
+    threads = [threading.Thread(target=lambda: results.append(store.file(record_for("race")))) for _ in range(8)]
     for t in threads:
         t.start()
     for t in threads:

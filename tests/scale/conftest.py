@@ -28,7 +28,7 @@ def _parse_exports(text: str) -> dict[str, str]:
     env = {}
     for line in text.splitlines():
         if line.startswith("export ") and "=" in line:
-            name, value = line[len("export "):].split("=", 1)
+            name, value = line[len("export ") :].split("=", 1)
             env[name] = value
     return env
 
@@ -46,9 +46,14 @@ def services() -> Iterator[dict[str, str]]:
 
 
 def _admin_url(services: dict[str, str]) -> sa.engine.URL:
-    return sa.engine.URL.create("postgresql", username=services["DB_USER"], password=services["DB_PASSWORD"],
-                                host=services["DB_HOST"], port=int(services["DB_PORT"]),
-                                database=services["DB_DATABASE"])
+    return sa.engine.URL.create(
+        "postgresql",
+        username=services["DB_USER"],
+        password=services["DB_PASSWORD"],
+        host=services["DB_HOST"],
+        port=int(services["DB_PORT"]),
+        database=services["DB_DATABASE"],
+    )
 
 
 @pytest.fixture(scope="session")
@@ -61,8 +66,11 @@ def fresh_databases(services: dict[str, str]) -> Iterator[dict[str, str]]:
         for name in names.values():
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     apps_url = _admin_url(services).set(database=names["applications"])
-    yield {**services, "DB_DATABASE": names["tracker"],
-           "APPLICATIONS_DB_URL": apps_url.render_as_string(hide_password=False)}
+    yield {
+        **services,
+        "DB_DATABASE": names["tracker"],
+        "APPLICATIONS_DB_URL": apps_url.render_as_string(hide_password=False),
+    }
     with admin.connect() as conn:
         for name in names.values():
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -73,9 +81,17 @@ def fresh_databases(services: dict[str, str]) -> Iterator[dict[str, str]]:
 def tracker_engine(fresh_databases: dict[str, str]) -> Iterator[sa.engine.Engine]:
     """The tracker store's PostgreSQL database, to read the stored events directly."""
     env = fresh_databases
-    engine = sa.create_engine(sa.engine.URL.create(
-        "postgresql", username=env["DB_USER"], password=env["DB_PASSWORD"], host=env["DB_HOST"],
-        port=int(env["DB_PORT"]), database=env["DB_DATABASE"]), poolclass=sa.pool.NullPool)
+    engine = sa.create_engine(
+        sa.engine.URL.create(
+            "postgresql",
+            username=env["DB_USER"],
+            password=env["DB_PASSWORD"],
+            host=env["DB_HOST"],
+            port=int(env["DB_PORT"]),
+            database=env["DB_DATABASE"],
+        ),
+        poolclass=sa.pool.NullPool,
+    )
     yield engine
     engine.dispose()
 
@@ -106,7 +122,8 @@ def scaled_stack(scaled_intake, fresh_databases: dict[str, str]) -> Iterator[obj
         # (Rasa's default: 60 s); the survivor waits that long for those conversations.
         "TICKET_LOCK_LIFETIME": "15",
         # The delivery worker delivers from PostgreSQL to a fake intake; no e-mail receipts.
-        **intake_settings(scaled_intake), "SMTP_HOST": "",
+        **intake_settings(scaled_intake),
+        "SMTP_HOST": "",
         # Fifty conversations at once from one loopback address.
         **RATE_LIMITS_OFF,
     }
@@ -117,9 +134,13 @@ def scaled_stack(scaled_intake, fresh_databases: dict[str, str]) -> Iterator[obj
     # Logs stay after the session (var/ is ignored by git): a failure here needs them.
     run_dir = ROOT / "var" / "test-scaled"
     shutil.rmtree(run_dir, ignore_errors=True)
-    stack = ScaledStack(run_dir=run_dir, action_port=action_port,
-                        rasa_ports=tuple(rasa_ports),
-                        api_token="scale-token-" + os.urandom(6).hex(), env=env)
+    stack = ScaledStack(
+        run_dir=run_dir,
+        action_port=action_port,
+        rasa_ports=tuple(rasa_ports),
+        api_token="scale-token-" + os.urandom(6).hex(),
+        env=env,
+    )
     stack.start(timeout=480)
     try:
         yield stack
@@ -132,12 +153,24 @@ def terminate_connections(env: dict[str, str], database: Optional[str] = None) -
     (default: the tracker store's); returns how many were cut."""
     import sqlalchemy as sa
 
-    engine = sa.create_engine(sa.engine.URL.create(
-        "postgresql", username=env["DB_USER"], password=env["DB_PASSWORD"], host=env["DB_HOST"],
-        port=int(env["DB_PORT"]), database=env["DB_DATABASE"]), poolclass=sa.pool.NullPool)
+    engine = sa.create_engine(
+        sa.engine.URL.create(
+            "postgresql",
+            username=env["DB_USER"],
+            password=env["DB_PASSWORD"],
+            host=env["DB_HOST"],
+            port=int(env["DB_PORT"]),
+            database=env["DB_DATABASE"],
+        ),
+        poolclass=sa.pool.NullPool,
+    )
     with engine.connect() as conn:
-        killed = conn.execute(sa.text(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-            "WHERE datname = :db AND pid <> pg_backend_pid()"), {"db": database or env["DB_DATABASE"]}).scalar_one()
+        killed = conn.execute(
+            sa.text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = :db AND pid <> pg_backend_pid()"
+            ),
+            {"db": database or env["DB_DATABASE"]},
+        ).scalar_one()
     engine.dispose()
     return killed

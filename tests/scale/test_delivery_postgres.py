@@ -28,9 +28,14 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def pg_url(services: dict[str, str]) -> Iterator[str]:
-    admin_url = sa.engine.URL.create("postgresql", username=services["DB_USER"],
-                                     password=services["DB_PASSWORD"], host=services["DB_HOST"],
-                                     port=int(services["DB_PORT"]), database=services["DB_DATABASE"])
+    admin_url = sa.engine.URL.create(
+        "postgresql",
+        username=services["DB_USER"],
+        password=services["DB_PASSWORD"],
+        host=services["DB_HOST"],
+        port=int(services["DB_PORT"]),
+        database=services["DB_DATABASE"],
+    )
     name = "delivery_" + uuid.uuid4().hex[:10]
     admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
     with admin.connect() as conn:
@@ -73,8 +78,11 @@ def test_two_workers_on_postgres_never_deliver_one_record_twice(pg_url, fake_int
     logs = [tmp_path / "a.log", tmp_path / "b.log"]
     workers = [start_worker(pg_url, intake_settings(fake_intake), log) for log in logs]
     try:
-        wait_until(lambda: all(log.exists() and "delivery worker started" in log.read_text() for log in logs),
-                   timeout=60, what="both workers started")
+        wait_until(
+            lambda: all(log.exists() and "delivery worker started" in log.read_text() for log in logs),
+            timeout=60,
+            what="both workers started",
+        )
         refs = file_records(store, 60)
         fake_intake.wait_for(lambda i: len(i.stored) == len(refs), timeout=90)
         wait_until(lambda: set(statuses(store).values()) == {"delivered"}, what="all delivered")
@@ -92,16 +100,23 @@ def test_a_table_from_an_older_version_is_migrated_on_postgres_and_a_conversatio
     old = build_record(COMPLETE, route(COMPLETE), "old-conv", "rest")
     old["reference"] = "SPARK-2026-000001"
     with engine.begin() as conn:
-        conn.execute(sa.text("""
+        conn.execute(
+            sa.text("""
             CREATE TABLE applications (id SERIAL PRIMARY KEY, reference VARCHAR(40) NOT NULL UNIQUE,
               conversation_id VARCHAR(255) NOT NULL UNIQUE, created_at VARCHAR(40) NOT NULL,
               status VARCHAR(40) NOT NULL, record TEXT NOT NULL, delivery_attempts INTEGER NOT NULL,
-              next_attempt_at FLOAT, last_error TEXT)"""))
-        conn.execute(sa.text("INSERT INTO applications (reference, conversation_id, created_at, status, record, "
-                             "delivery_attempts) VALUES (:r, 'old-conv', :c, 'submitted', :j, 0)"),
-                     {"r": old["reference"], "c": old["created_at"], "j": json.dumps(old)})
-        conn.execute(sa.text("CREATE TABLE reference_counters "
-                             "(series VARCHAR(40) PRIMARY KEY, value INTEGER NOT NULL)"))
+              next_attempt_at FLOAT, last_error TEXT)""")
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO applications (reference, conversation_id, created_at, status, record, "
+                "delivery_attempts) VALUES (:r, 'old-conv', :c, 'submitted', :j, 0)"
+            ),
+            {"r": old["reference"], "c": old["created_at"], "j": json.dumps(old)},
+        )
+        conn.execute(
+            sa.text("CREATE TABLE reference_counters (series VARCHAR(40) PRIMARY KEY, value INTEGER NOT NULL)")
+        )
         conn.execute(sa.text("INSERT INTO reference_counters VALUES (:s, 1)"), {"s": f"SPARK-{old['created_at'][:4]}"})
     engine.dispose()
     store = ApplicationStore(pg_url)
@@ -110,8 +125,10 @@ def test_a_table_from_an_older_version_is_migrated_on_postgres_and_a_conversatio
     again, created = store.file(build_record(COMPLETE, route(COMPLETE), "old-conv", "rest"))
     assert not created and again["reference"] == "SPARK-2026-000001"
     # ... and the UNIQUE constraint on the conversation is gone: a second application is filed.
-    second, created = store.file(build_record(COMPLETE, route(COMPLETE), "old-conv", "rest", application_id="b2"),
-                                 DeliveryPlan("spark", by_webhook=True))
+    second, created = store.file(
+        build_record(COMPLETE, route(COMPLETE), "old-conv", "rest", application_id="b2"),
+        DeliveryPlan("spark", by_webhook=True),
+    )
     assert created
     [claim] = store.claim_due(WEBHOOK, time.time(), 60, 10)
     assert claim.reference == second["reference"] and store.mark_done(WEBHOOK, claim)

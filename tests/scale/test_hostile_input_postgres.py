@@ -17,8 +17,9 @@ ANY_CHAR = st.one_of(st.characters(exclude_categories=()), st.characters(categor
 
 
 def post(url: str, payload: dict) -> tuple[int, bytes]:
-    request = urllib.request.Request(f"{url}/webhooks/rest/webhook", data=json.dumps(payload).encode(),
-                                     headers={"Content-Type": "text/plain"})
+    request = urllib.request.Request(
+        f"{url}/webhooks/rest/webhook", data=json.dumps(payload).encode(), headers={"Content-Type": "text/plain"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
             return response.status, response.read()
@@ -42,8 +43,12 @@ def test_a_sender_id_postgresql_would_refuse_gets_400_on_both_instances(scaled_s
     assert_both_instances_serve(scaled_stack)
 
 
-@settings(max_examples=40, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(sender=st.text(ANY_CHAR, min_size=1, max_size=40), message=st.text(ANY_CHAR, max_size=200))
 def test_any_sender_and_text_on_postgresql_is_a_reply_or_a_4xx(scaled_stack, sender, message):
     status, body = post(scaled_stack.rasa_urls[0], {"sender": sender, "message": message})
@@ -58,7 +63,8 @@ def test_nul_and_surrogates_in_the_text_are_cleaned_and_stored_on_postgresql(sca
     status, body = post(scaled_stack.rasa_urls[1], {"sender": "hostile-text", "message": "Hvad\x00 er\udc00 SPARK?"})
     assert status == 200 and "SPARK" in body.decode()
     with tracker_engine.connect() as conn:
-        rows = conn.execute(sa.text("SELECT data FROM events WHERE sender_id = 'rest:hostile-text' "
-                                    "AND type_name = 'user'")).all()
+        rows = conn.execute(
+            sa.text("SELECT data FROM events WHERE sender_id = 'rest:hostile-text' AND type_name = 'user'")
+        ).all()
     assert [json.loads(row.data)["text"] for row in rows] == ["Hvad er\ufffd SPARK?"]
     assert_both_instances_serve(scaled_stack)

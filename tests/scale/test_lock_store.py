@@ -40,8 +40,9 @@ def production_store(services) -> ProductionLockStore:
 def rasa_store(services):
     from rasa.core.lock_store import RedisLockStore
 
-    return RedisLockStore(host=services["REDIS_HOST"], port=int(services["REDIS_PORT"]),
-                          password=services["REDIS_PASSWORD"], db=1)
+    return RedisLockStore(
+        host=services["REDIS_HOST"], port=int(services["REDIS_PORT"]), password=services["REDIS_PASSWORD"], db=1
+    )
 
 
 async def _wait_behind_a_dead_holder(store, conversation_id: str) -> None:

@@ -16,17 +16,33 @@ from bot.server.stack import free_port
 from tests.conftest import ROOT
 from tests.scale.conftest import terminate_connections
 
-GOOD_ENV = {"DB_HOST": "127.0.0.1", "DB_PORT": "5432", "DB_USER": "u", "DB_PASSWORD": "p", "DB_DATABASE": "rasa",
-            "REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379", "REDIS_PASSWORD": "r",
-            "APPLICATIONS_DB_URL": "postgresql://u:p@127.0.0.1:5432/applications",
-            "ACTION_SERVER_URL": "http://127.0.0.1:5055/webhook"}
+GOOD_ENV = {
+    "DB_HOST": "127.0.0.1",
+    "DB_PORT": "5432",
+    "DB_USER": "u",
+    "DB_PASSWORD": "p",
+    "DB_DATABASE": "rasa",
+    "REDIS_HOST": "127.0.0.1",
+    "REDIS_PORT": "6379",
+    "REDIS_PASSWORD": "r",
+    "APPLICATIONS_DB_URL": "postgresql://u:p@127.0.0.1:5432/applications",
+    "ACTION_SERVER_URL": "http://127.0.0.1:5055/webhook",
+}
 
 
 def test_settings_name_every_missing_variable():
     with pytest.raises(ProfileError) as error:
         ProductionSettings.from_env({"DB_HOST": "db"})
-    for name in ("DB_PORT", "DB_USER", "DB_PASSWORD", "DB_DATABASE", "REDIS_HOST", "REDIS_PORT",
-                 "REDIS_PASSWORD", "APPLICATIONS_DB_URL"):
+    for name in (
+        "DB_PORT",
+        "DB_USER",
+        "DB_PASSWORD",
+        "DB_DATABASE",
+        "REDIS_HOST",
+        "REDIS_PORT",
+        "REDIS_PASSWORD",
+        "APPLICATIONS_DB_URL",
+    ):
         assert name in str(error.value)
     assert "DB_HOST" not in str(error.value)
 
@@ -56,10 +72,16 @@ def test_endpoints_file_takes_every_value_from_the_environment_and_allows_severa
         monkeypatch.setenv(name, value)
     endpoints = AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.production.yml"))
     assert endpoints.tracker_store.type == "bot.server.tracker_store.ProductionTrackerStore"
-    assert (endpoints.tracker_store.url, endpoints.tracker_store.kwargs["port"],
-            endpoints.tracker_store.kwargs["password"]) == ("127.0.0.1", "6543", "p")
+    assert (
+        endpoints.tracker_store.url,
+        endpoints.tracker_store.kwargs["port"],
+        endpoints.tracker_store.kwargs["password"],
+    ) == ("127.0.0.1", "6543", "p")
     assert (endpoints.lock_store.type, endpoints.lock_store.url, endpoints.lock_store.kwargs["port"]) == (
-        "bot.server.lock_store.ProductionLockStore", "127.0.0.1", "6379")
+        "bot.server.lock_store.ProductionLockStore",
+        "127.0.0.1",
+        "6379",
+    )
     assert endpoints.action.url == "http://127.0.0.1:5055/webhook"
     # Rasa runs more than one Sanic worker only with a lock store shared between them.
     assert number_of_sanic_workers(endpoints.lock_store) == 3
@@ -78,13 +100,18 @@ def test_endpoints_file_with_an_unset_variable_is_refused(monkeypatch):
 def _endpoint(type: str = "bot.server.tracker_store.ProductionTrackerStore", **overrides):
     from rasa.utils.endpoints import EndpointConfig
 
-    settings = {"dialect": "postgresql", "port": str(free_port()), "db": "rasa", "username": "u",
-                "password": "secret-password", **overrides}
+    settings = {
+        "dialect": "postgresql",
+        "port": str(free_port()),
+        "db": "rasa",
+        "username": "u",
+        "password": "secret-password",
+        **overrides,
+    }
     return EndpointConfig(url="127.0.0.1", type=type, **settings)
 
 
-def test_tracker_store_without_its_database_stops_the_start_instead_of_keeping_conversations_in_memory(
-        monkeypatch):
+def test_tracker_store_without_its_database_stops_the_start_instead_of_keeping_conversations_in_memory(monkeypatch):
     from rasa.core.tracker_store import TrackerStore
 
     from bot.server.tracker_store import TrackerStoreUnavailable
@@ -113,6 +140,7 @@ def test_a_missing_database_driver_is_an_error_not_an_in_memory_store(monkeypatc
 
 # --- On the real PostgreSQL (scripts/services.sh) ------------------------------------------
 
+
 @pytest.mark.slow
 async def test_tracker_store_on_postgresql_keeps_a_conversation(fresh_databases):
     from rasa.core.tracker_store import TrackerStore
@@ -120,9 +148,10 @@ async def test_tracker_store_on_postgresql_keeps_a_conversation(fresh_databases)
     from rasa.shared.core.events import UserUttered
 
     env = fresh_databases
-    store = TrackerStore.create(_endpoint(port=env["DB_PORT"], username=env["DB_USER"],
-                                          password=env["DB_PASSWORD"], db=env["DB_DATABASE"]),
-                                domain=Domain.load(str(ROOT / "domain.yml")))
+    store = TrackerStore.create(
+        _endpoint(port=env["DB_PORT"], username=env["DB_USER"], password=env["DB_PASSWORD"], db=env["DB_DATABASE"]),
+        domain=Domain.load(str(ROOT / "domain.yml")),
+    )
     tracker = await store.get_or_create_tracker("profile-test")
     tracker.update(UserUttered("hej", {"name": "greet", "confidence": 1.0}))
     await store.save(tracker)
@@ -171,9 +200,16 @@ async def _save_restart_retrieve(store_type: str, env: dict[str, str], sender: s
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.events import UserUttered
 
-    store = TrackerStore.create(_endpoint(type=store_type, port=env["DB_PORT"], username=env["DB_USER"],
-                                          password=env["DB_PASSWORD"], db=env["DB_DATABASE"]),
-                                domain=Domain.load(str(ROOT / "domain.yml")))
+    store = TrackerStore.create(
+        _endpoint(
+            type=store_type,
+            port=env["DB_PORT"],
+            username=env["DB_USER"],
+            password=env["DB_PASSWORD"],
+            db=env["DB_DATABASE"],
+        ),
+        domain=Domain.load(str(ROOT / "domain.yml")),
+    )
     tracker = await store.get_or_create_tracker(sender)
     tracker.update(UserUttered("hej", {"name": "greet", "confidence": 1.0}))
     await store.save(tracker)
@@ -193,5 +229,6 @@ async def test_rasa_sql_tracker_store_fails_the_first_read_after_a_database_rest
 
 @pytest.mark.slow
 async def test_production_tracker_store_reads_the_conversation_after_a_database_restart(fresh_databases):
-    assert await _save_restart_retrieve("bot.server.tracker_store.ProductionTrackerStore", fresh_databases,
-                                        "restart-ours") == ["hej"]
+    assert await _save_restart_retrieve(
+        "bot.server.tracker_store.ProductionTrackerStore", fresh_databases, "restart-ours"
+    ) == ["hej"]

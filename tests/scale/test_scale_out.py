@@ -30,8 +30,15 @@ from tests.conftest import ROOT
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-STATE_REGISTRATION = ["Jeg er TR i Skattestyrelsen", "ja tak", "Skattestyrelsen, Ringkøbing", "Eva Holm",
-                      "eva.holm@sktst.dk", "spring over", "ja"]
+STATE_REGISTRATION = [
+    "Jeg er TR i Skattestyrelsen",
+    "ja tak",
+    "Skattestyrelsen, Ringkøbing",
+    "Eva Holm",
+    "eva.holm@sktst.dk",
+    "spring over",
+    "ja",
+]
 REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=180)
 
 
@@ -58,15 +65,18 @@ class Client:
                 continue
             try:
                 async with self.session.post(
-                        f"{self.urls[index]}/webhooks/rest/webhook", timeout=REQUEST_TIMEOUT,
-                        json={"sender": sender, "message": text}) as response:
+                    f"{self.urls[index]}/webhooks/rest/webhook",
+                    timeout=REQUEST_TIMEOUT,
+                    json={"sender": sender, "message": text},
+                ) as response:
                     assert response.status == 200, await response.text()
                     replies = await response.json()
                 self.answered += 1
                 return replies
             except asyncio.TimeoutError:
-                raise AssertionError(f"{self.urls[index]} did not answer message {seq} of {sender} "
-                                     f"in {REQUEST_TIMEOUT.total:g} s") from None
+                raise AssertionError(
+                    f"{self.urls[index]} did not answer message {seq} of {sender} in {REQUEST_TIMEOUT.total:g} s"
+                ) from None
             except aiohttp.ClientConnectionError:
                 self.alive[index] = False
                 self.failovers += 1
@@ -78,15 +88,18 @@ class Client:
         raise AssertionError(f"no instance answered message {seq} of {sender}")
 
     async def conversation(self, sender: str, first_instance: int) -> list[list[dict]]:
-        return [await self.say(sender, seq, text, (first_instance + seq) % 2)
-                for seq, text in enumerate(STATE_REGISTRATION)]
+        return [
+            await self.say(sender, seq, text, (first_instance + seq) % 2) for seq, text in enumerate(STATE_REGISTRATION)
+        ]
 
 
 def stored_events(engine: sa.engine.Engine, sender: str) -> list[tuple[str, dict]]:
     """The REST conversation's rows in Rasa's `events` table, in the order they were stored."""
     with engine.connect() as conn:
-        rows = conn.execute(sa.text("SELECT type_name, data FROM events WHERE sender_id = :s ORDER BY id"),
-                            {"s": conversation_id("rest", sender)}).all()
+        rows = conn.execute(
+            sa.text("SELECT type_name, data FROM events WHERE sender_id = :s ORDER BY id"),
+            {"s": conversation_id("rest", sender)},
+        ).all()
     return [(row.type_name, json.loads(row.data)) for row in rows]
 
 
@@ -97,7 +110,7 @@ def stored_reply(engine: sa.engine.Engine, sender: str, seq: int) -> Optional[li
     if len(users) <= seq:
         return None
     reply = []
-    for later_kind, later in events[users[seq] + 1:]:
+    for later_kind, later in events[users[seq] + 1 :]:
         if later_kind == "user":
             break
         if later_kind == "bot":
@@ -148,8 +161,9 @@ def records_of(env: dict[str, str], senders: list[str]) -> dict[str, list[dict]]
     return found
 
 
-def test_fifty_concurrent_conversations_alternating_between_two_instances(scaled_stack, tracker_engine,
-                                                                         fresh_databases, scaled_intake):
+def test_fifty_concurrent_conversations_alternating_between_two_instances(
+    scaled_stack, tracker_engine, fresh_databases, scaled_intake
+):
     senders = [f"scale-{os.urandom(3).hex()}-{i:02d}" for i in range(50)]
 
     async def run() -> tuple[list[list[list[dict]]], Client]:
@@ -187,14 +201,40 @@ def test_production_rasa_refuses_to_start_without_its_database(fresh_databases, 
     from bot.server.stack import free_port
 
     closed_port, rasa_port = free_port(), free_port()
-    env = {**os.environ, **fresh_databases, "DB_PORT": str(closed_port), "SERVICES_STARTUP_TIMEOUT": "3",
-           "ACTION_SERVER_URL": "http://127.0.0.1:9/webhook", "RASA_TELEMETRY_ENABLED": "false"}
+    env = {
+        **os.environ,
+        **fresh_databases,
+        "DB_PORT": str(closed_port),
+        "SERVICES_STARTUP_TIMEOUT": "3",
+        "ACTION_SERVER_URL": "http://127.0.0.1:9/webhook",
+        "RASA_TELEMETRY_ENABLED": "false",
+    }
     started = time.monotonic()
     result = subprocess.run(
-        [sys.executable, "-m", "bot.server.rasa_server", "run", "--model", str(ROOT / "models" / "current.tar.gz"),
-         "--endpoints", str(ROOT / "endpoints.production.yml"), "--credentials", str(ROOT / "credentials.yml"),
-         "--interface", "127.0.0.1", "--port", str(rasa_port), "--log-file", str(tmp_path / "rasa.log")],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
+        [
+            sys.executable,
+            "-m",
+            "bot.server.rasa_server",
+            "run",
+            "--model",
+            str(ROOT / "models" / "current.tar.gz"),
+            "--endpoints",
+            str(ROOT / "endpoints.production.yml"),
+            "--credentials",
+            str(ROOT / "credentials.yml"),
+            "--interface",
+            "127.0.0.1",
+            "--port",
+            str(rasa_port),
+            "--log-file",
+            str(tmp_path / "rasa.log"),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     elapsed = time.monotonic() - started
     output = result.stdout + result.stderr
     assert result.returncode != 0
@@ -209,17 +249,32 @@ def test_run_production_refuses_to_start_without_its_database(fresh_databases):
 
     env = {**os.environ, **fresh_databases, "DB_PORT": str(free_port()), "SERVICES_STARTUP_TIMEOUT": "2"}
     started = time.monotonic()
-    result = subprocess.run([sys.executable, "-m", "bot", "run", "--profile", "production",
-                             "--port", str(free_port()), "--action-port", str(free_port())],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            "--profile",
+            "production",
+            "--port",
+            str(free_port()),
+            "--action-port",
+            str(free_port()),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 3
     assert "Produktionsprofilen starter ikke: Databasen postgresql://" in result.stderr
     assert fresh_databases["DB_PASSWORD"] not in result.stderr + result.stdout
     assert time.monotonic() - started < 60
 
 
-def test_conversations_continue_after_postgresql_drops_every_connection(scaled_stack, tracker_engine,
-                                                                        fresh_databases):
+def test_conversations_continue_after_postgresql_drops_every_connection(scaled_stack, tracker_engine, fresh_databases):
     """As after a PostgreSQL restart or fail-over between two messages: nothing lost, nothing answered from memory."""
     from tests.scale.conftest import terminate_connections
 
@@ -234,8 +289,10 @@ def test_conversations_continue_after_postgresql_drops_every_connection(scaled_s
                 return [await client.say(sender, seq, STATE_REGISTRATION[seq], (i + seq) % 2) for seq in range(3)]
 
             async def second_half(i: int, sender: str) -> list[list[dict]]:
-                return [await client.say(sender, seq, STATE_REGISTRATION[seq], (i + seq) % 2)
-                        for seq in range(3, len(STATE_REGISTRATION))]
+                return [
+                    await client.say(sender, seq, STATE_REGISTRATION[seq], (i + seq) % 2)
+                    for seq in range(3, len(STATE_REGISTRATION))
+                ]
 
             firsts = await asyncio.gather(*(first_half(i, s) for i, s in enumerate(senders)))
             cut = await asyncio.to_thread(terminate_connections, fresh_databases)
@@ -253,8 +310,9 @@ def test_conversations_continue_after_postgresql_drops_every_connection(scaled_s
     assert all(len(records) == 1 for records in filed.values())
 
 
-def test_killed_instance_conversations_continue_on_the_other(scaled_stack, tracker_engine, fresh_databases,
-                                                            scaled_intake):
+def test_killed_instance_conversations_continue_on_the_other(
+    scaled_stack, tracker_engine, fresh_databases, scaled_intake
+):
     """Runs last in this module: it leaves one instance."""
     senders = [f"kill-{os.urandom(3).hex()}-{i:02d}" for i in range(20)]
     total = len(senders) * len(STATE_REGISTRATION)
@@ -279,8 +337,10 @@ def test_killed_instance_conversations_continue_on_the_other(scaled_stack, track
     started = time.monotonic()
     results, client = asyncio.run(run())
     [answered_at_kill] = killed_after
-    print(f"\n{len(senders)} conversations, instance killed after {answered_at_kill} of {total} messages, "
-          f"{client.failovers} failed over, all done in {time.monotonic() - started:.1f} s")
+    print(
+        f"\n{len(senders)} conversations, instance killed after {answered_at_kill} of {total} messages, "
+        f"{client.failovers} failed over, all done in {time.monotonic() - started:.1f} s"
+    )
     assert answered_at_kill < total and client.alive == [True, False] and client.failovers >= 1
     for sender, replies in zip(senders, results):
         assert_answered(sender, replies)

@@ -42,8 +42,10 @@ def test_services_start_on_the_next_ports_when_theirs_are_connections_local_port
         again = subprocess.run([*SERVICES, "start"], env=env, capture_output=True, text=True, timeout=300)
         assert again.returncode == 0, again.stderr[-2000:]
         restarted = _parse_exports(again.stdout)
-        assert (restarted["DB_PASSWORD"], restarted["REDIS_PASSWORD"]) == (started["DB_PASSWORD"],
-                                                                          started["REDIS_PASSWORD"])
+        assert (restarted["DB_PASSWORD"], restarted["REDIS_PASSWORD"]) == (
+            started["DB_PASSWORD"],
+            started["REDIS_PASSWORD"],
+        )
     finally:
         subprocess.run([*SERVICES, "stop"], env=env, capture_output=True, timeout=120)
         for sock in pg_sockets + redis_sockets:

@@ -63,14 +63,14 @@ async def test_an_unreachable_action_server_stops_a_turn_our_channel_handles(dom
 
 async def test_outside_our_channels_rasa_keeps_its_own_behaviour(domain):
     with pytest.raises(RasaException):
-        await run(RemoteAction("validate_application_form", nowhere()), domain,
-                  conversation(domain, "Vejle", "inform"))
+        await run(RemoteAction("validate_application_form", nowhere()), domain, conversation(domain, "Vejle", "inform"))
 
 
 @pytest.mark.parametrize("channel, signalled", [("socketio", True), ("rest", False)])
 async def test_glem_mig_is_carried_out_without_the_action_server(domain, channel, signalled):
-    events = await run(RemoteAction(privacy.FORGET_ACTION, nowhere()), domain,
-                       conversation(domain, "glem mig", "forget_me", channel))
+    events = await run(
+        RemoteAction(privacy.FORGET_ACTION, nowhere()), domain, conversation(domain, "glem mig", "forget_me", channel)
+    )
 
     said = [e for e in events if isinstance(e, BotUttered)]
     assert said[0].text == messages.FORGOTTEN_REFERENCE_UNKNOWN
@@ -81,15 +81,19 @@ async def test_glem_mig_is_carried_out_without_the_action_server(domain, channel
 async def test_glem_mig_in_the_form_rejects_the_forms_validation_so_the_rules_reach_the_forget_action(domain):
     with action_server_down.handling_a_turn():
         with pytest.raises(ActionExecutionRejection):
-            await run(RemoteAction("validate_application_form", nowhere()), domain,
-                      conversation(domain, "glem mig", "forget_me"))
+            await run(
+                RemoteAction("validate_application_form", nowhere()),
+                domain,
+                conversation(domain, "glem mig", "forget_me"),
+            )
 
 
 async def test_the_fallback_returns_the_events_the_forget_action_returns(domain, store, monkeypatch):
     monkeypatch.setattr(actions.common, "_store", store)
     slots = {k: v for k, v in asdict(COMPLETE).items() if k in DOMAIN["slots"]}
-    sdk_events = await ForgetMe().run(CollectingDispatcher(), tracker(slots, text="glem mig", intent="forget_me"),
-                                      DOMAIN)
+    sdk_events = await ForgetMe().run(
+        CollectingDispatcher(), tracker(slots, text="glem mig", intent="forget_me"), DOMAIN
+    )
     ours = action_server_down.forget_without_action_server(conversation(domain, "glem mig", "forget_me"))
 
     def kinds(events: list[dict]) -> list[tuple]:

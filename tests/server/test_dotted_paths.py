@@ -24,8 +24,16 @@ def named_paths() -> list[tuple[str, str]]:
 
 def test_the_configuration_names_our_components_channels_and_stores():
     kinds = {path.rsplit(".", 1)[1] for _, path in named_paths()}
-    assert {"IntentTopicClassifier", "PlaceNameResolver", "RestInput", "WebChatInput", "SlackInput",
-            "PrivacySQLTrackerStore", "ProductionTrackerStore", "ProductionLockStore"} <= kinds
+    assert {
+        "IntentTopicClassifier",
+        "PlaceNameResolver",
+        "RestInput",
+        "WebChatInput",
+        "SlackInput",
+        "PrivacySQLTrackerStore",
+        "ProductionTrackerStore",
+        "ProductionLockStore",
+    } <= kinds
 
 
 @pytest.mark.parametrize("config_file, dotted", named_paths())

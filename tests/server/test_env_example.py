@@ -31,8 +31,9 @@ def names_in_code() -> dict[str, set[str]]:
                 if isinstance(node, ast.Constant) and isinstance(node.value, str) and ENV_NAME.match(node.value):
                     found.setdefault(node.value, set()).add(str(path.relative_to(ROOT)))
     for path in [*ROOT.glob("endpoints*.yml"), ROOT / "credentials.yml"]:
-        settings = "\n".join(line for line in path.read_text(encoding="utf-8").splitlines()
-                             if not line.lstrip().startswith("#"))
+        settings = "\n".join(
+            line for line in path.read_text(encoding="utf-8").splitlines() if not line.lstrip().startswith("#")
+        )
         for name in re.findall(r"\$\{([A-Z][A-Z0-9_]*)\}", settings):
             found.setdefault(name, set()).add(path.name)
     return found
@@ -45,8 +46,11 @@ def listed() -> dict[str, str]:
 
 
 def test_env_example_lists_every_variable_the_code_reads():
-    missing = {name: sorted(where) for name, where in names_in_code().items()
-               if name not in listed() and name not in NOT_SETTINGS}
+    missing = {
+        name: sorted(where)
+        for name, where in names_in_code().items()
+        if name not in listed() and name not in NOT_SETTINGS
+    }
     assert not missing, f"add these to .env.example (or to NOT_SETTINGS with a reason): {missing}"
 
 
@@ -71,8 +75,9 @@ def test_no_secrets_are_committed_in_config_files():
     for path in [*ROOT.glob("*.yml"), ROOT / "Makefile", *ROOT.glob("scripts/*.sh")]:
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"xox[bpa]-[0-9A-Za-z-]{10,}", text), path
-        for match in re.finditer(r"^\s*(?:token|auth_token|password|secret|signing_secret)\s*:\s*(\S+)",
-                                 text, flags=re.M | re.I):
+        for match in re.finditer(
+            r"^\s*(?:token|auth_token|password|secret|signing_secret)\s*:\s*(\S+)", text, flags=re.M | re.I
+        ):
             assert match.group(1).startswith(("${", '"${')), f"{path.name}: {match.group(0).strip()}"
     assert ".env" in (ROOT / ".gitignore").read_text().split()
 
@@ -87,8 +92,9 @@ SECRET_PATTERNS = {
 
 
 def test_no_file_in_the_repository_holds_a_secret():
-    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True,
-                           text=True, check=True).stdout.split()
+    files = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
     found = []
     for name in files:
         path = ROOT / name
@@ -102,4 +108,3 @@ def test_no_file_in_the_repository_holds_a_secret():
             if re.search(pattern, text):
                 found.append(f"{name}: {kind}")
     assert not found, found
-

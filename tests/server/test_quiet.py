@@ -26,12 +26,25 @@ warnings.warn("our own deprecation", DeprecationWarning)
 
 def test_known_warnings_are_hidden_and_others_still_shown():
     env = {key: value for key, value in os.environ.items() if key not in quiet.ENVIRONMENT and key != "PYTHONWARNINGS"}
-    result = subprocess.run([sys.executable, "-W", "default", "-c", PROGRAM], cwd=ROOT, capture_output=True,
-                            text=True, timeout=300, env={**env, "PYTHONPATH": str(ROOT)})
+    result = subprocess.run(
+        [sys.executable, "-W", "default", "-c", PROGRAM],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**env, "PYTHONPATH": str(ROOT)},
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     shown = result.stderr
-    for hidden in ("MovedIn20Warning", "pkg_resources", "LooseVersion", "declare_namespace", "Click 9.0",
-                   "setParseAction", "'affirm' is not used"):
+    for hidden in (
+        "MovedIn20Warning",
+        "pkg_resources",
+        "LooseVersion",
+        "declare_namespace",
+        "Click 9.0",
+        "setParseAction",
+        "'affirm' is not used",
+    ):
         assert hidden not in shown, hidden
     assert "'brand_new' is not used" in shown
     assert "a real problem" in shown and "our own deprecation" in shown

@@ -41,15 +41,23 @@ def patched() -> Iterator[None]:
 # -- choosing patches ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("setting, expected", [
-    (None, rasa_patches.PATCHES), ("all", rasa_patches.PATCHES), ("", rasa_patches.PATCHES),
-    ("none", ()), ("sqlite_tracker_store", ("sqlite_tracker_store",)),
-    (" action_reply_validator , minimal_graph_memo ", ("action_reply_validator", "minimal_graph_memo")),
-    ("sqlite_tracker_store+event_type_lookup", ("sqlite_tracker_store", "event_type_lookup")),
-    ("-tensorflow_on_demand", rasa_patches.PATCHES[1:]),
-    ("-tensorflow_on_demand+-minimal_graph_memo",
-     tuple(name for name in rasa_patches.PATCHES if name not in ("tensorflow_on_demand", "minimal_graph_memo"))),
-])
+@pytest.mark.parametrize(
+    "setting, expected",
+    [
+        (None, rasa_patches.PATCHES),
+        ("all", rasa_patches.PATCHES),
+        ("", rasa_patches.PATCHES),
+        ("none", ()),
+        ("sqlite_tracker_store", ("sqlite_tracker_store",)),
+        (" action_reply_validator , minimal_graph_memo ", ("action_reply_validator", "minimal_graph_memo")),
+        ("sqlite_tracker_store+event_type_lookup", ("sqlite_tracker_store", "event_type_lookup")),
+        ("-tensorflow_on_demand", rasa_patches.PATCHES[1:]),
+        (
+            "-tensorflow_on_demand+-minimal_graph_memo",
+            tuple(name for name in rasa_patches.PATCHES if name not in ("tensorflow_on_demand", "minimal_graph_memo")),
+        ),
+    ],
+)
 def test_rasa_patches_setting_selects_patches(monkeypatch, setting, expected):
     monkeypatch.delenv("RASA_PATCHES", raising=False)
     assert rasa_patches.selected(setting) == expected
@@ -97,8 +105,9 @@ def _rasas_attributes() -> dict:
         "RemoteAction._action_call_format": RemoteAction.__dict__["_action_call_format"],
         "ModelMetadata.from_dict": ModelMetadata.__dict__["from_dict"],
         # Not an attribute: the import finder in front of sys.meta_path (None when there is none).
-        "sys.meta_path finder": next((finder for finder in sys.meta_path
-                                      if isinstance(finder, tensorflow_on_demand.TensorFlowOnDemand)), None),
+        "sys.meta_path finder": next(
+            (finder for finder in sys.meta_path if isinstance(finder, tensorflow_on_demand.TensorFlowOnDemand)), None
+        ),
     }
 
 
@@ -220,50 +229,83 @@ def test_launcher_stops_on_another_rasa_with_the_guards_message(patched, monkeyp
 VALID_REPLIES = [
     {"events": [], "responses": []},
     {},
-    {"events": [{"event": "slot", "name": "municipality", "value": "Vejle", "timestamp": None},
-                {"event": "active_loop", "name": "application_form"},
-                {"event": "followup", "name": "action_ask_theme"}],
-     "responses": [{"text": "Hvilken kommune arbejder du i?", "buttons": [{"title": "Vejle", "payload": "/x"}]}]},
-    {"events": [{"event": "slot", "name": "requested_slot", "value": None}, {"event": "reset_slots"},
-                {"event": "restart"}, {"event": "action_execution_rejected", "name": "x"}],
-     "responses": [{"response": "utter_greet"}]},
+    {
+        "events": [
+            {"event": "slot", "name": "municipality", "value": "Vejle", "timestamp": None},
+            {"event": "active_loop", "name": "application_form"},
+            {"event": "followup", "name": "action_ask_theme"},
+        ],
+        "responses": [{"text": "Hvilken kommune arbejder du i?", "buttons": [{"title": "Vejle", "payload": "/x"}]}],
+    },
+    {
+        "events": [
+            {"event": "slot", "name": "requested_slot", "value": None},
+            {"event": "reset_slots"},
+            {"event": "restart"},
+            {"event": "action_execution_rejected", "name": "x"},
+        ],
+        "responses": [{"response": "utter_greet"}],
+    },
 ]
 
 INVALID_REPLIES = [
-    {"events": {"event": "slot"}},                               # events is not a list
-    {"events": [{"name": "municipality", "value": "Vejle"}]},    # an event without its type
-    {"events": [{"event": "slot", "name": 3}]},                  # a slot name that is not text
-    {"events": [{"event": "no_such_event"}]},                    # an unknown event type
-    {"events": [], "responses": [["not", "an", "object"]]},     # a response that is not an object
-    {"events": [{"event": "user", "text": 5}]},                  # user text that is not text
-    [],                                                          # not an object at all
+    {"events": {"event": "slot"}},  # events is not a list
+    {"events": [{"name": "municipality", "value": "Vejle"}]},  # an event without its type
+    {"events": [{"event": "slot", "name": 3}]},  # a slot name that is not text
+    {"events": [{"event": "no_such_event"}]},  # an unknown event type
+    {"events": [], "responses": [["not", "an", "object"]]},  # a response that is not an object
+    {"events": [{"event": "user", "text": 5}]},  # user text that is not text
+    [],  # not an object at all
     {"events": [{"event": ["slot"], "name": "x", "value": 1}]},  # an event type that is a list
-    {"events": [{"event": 7}]},                                  # an event type that is a number
-    {"events": [{"event": "slot", "name": "x"}]},                # a slot event without a value
-    {"events": [{"event": "bot", "timestamp": "i går"}]},        # a timestamp that is text
-    {"events": [{"event": "action", "name": "x"}, "slot"]},      # an event that is not an object
+    {"events": [{"event": 7}]},  # an event type that is a number
+    {"events": [{"event": "slot", "name": "x"}]},  # a slot event without a value
+    {"events": [{"event": "bot", "timestamp": "i går"}]},  # a timestamp that is text
+    {"events": [{"event": "action", "name": "x"}, "slot"]},  # an event that is not an object
     {"events": [{"event": "user", "parse_data": {"entities": [{"entity": "x"}]}}]},  # entity without value
-    {"events": None},                                            # no list at all
-    {"events": [{"event": "action", "metadata": []}]},           # metadata that is not an object
+    {"events": None},  # no list at all
+    {"events": [{"event": "action", "metadata": []}]},  # metadata that is not an object
 ]
 
 # One valid event of every type the schema knows, as the action server sends them.
-EVERY_EVENT_TYPE = {"events": [
-    {"event": "user", "text": "vi er i Vejle", "input_channel": "rest", "message_id": "m1",
-     "parse_data": {"text": "vi er i Vejle", "intent": {"name": "inform", "confidence": 0.9},
-                    "intent_ranking": [{"name": "inform", "confidence": 0.9}],
-                    "entities": [{"entity": "municipality", "value": "Vejle", "start": 8, "end": 13}],
-                    "response_selector": {"all_retrieval_intents": ["faq"]}}},
-    {"event": "action", "name": "action_listen", "policy": None, "confidence": 1.0, "hide_rule_turn": False},
-    {"event": "slot", "name": "municipality", "value": {"name": "Vejle", "code": 630}, "timestamp": 1.5},
-    {"event": "entities", "entities": [{"entity": "region", "value": "Region Syddanmark"}]},
-    {"event": "user_featurization"}, {"event": "cancel_reminder"}, {"event": "reminder"},
-    {"event": "action_execution_rejected", "name": "x"}, {"event": "form_validation"},
-    {"event": "loop_interrupted"}, {"event": "form"}, {"event": "active_loop", "name": None},
-    {"event": "reset_slots"}, {"event": "resume"}, {"event": "pause"}, {"event": "followup", "name": "x"},
-    {"event": "export"}, {"event": "restart"}, {"event": "undo"}, {"event": "rewind"},
-    {"event": "bot", "text": "Tak!", "metadata": {"utter_action": "utter_thanks"}},
-    {"event": "session_started"}, {"event": "agent"}]}
+EVERY_EVENT_TYPE = {
+    "events": [
+        {
+            "event": "user",
+            "text": "vi er i Vejle",
+            "input_channel": "rest",
+            "message_id": "m1",
+            "parse_data": {
+                "text": "vi er i Vejle",
+                "intent": {"name": "inform", "confidence": 0.9},
+                "intent_ranking": [{"name": "inform", "confidence": 0.9}],
+                "entities": [{"entity": "municipality", "value": "Vejle", "start": 8, "end": 13}],
+                "response_selector": {"all_retrieval_intents": ["faq"]},
+            },
+        },
+        {"event": "action", "name": "action_listen", "policy": None, "confidence": 1.0, "hide_rule_turn": False},
+        {"event": "slot", "name": "municipality", "value": {"name": "Vejle", "code": 630}, "timestamp": 1.5},
+        {"event": "entities", "entities": [{"entity": "region", "value": "Region Syddanmark"}]},
+        {"event": "user_featurization"},
+        {"event": "cancel_reminder"},
+        {"event": "reminder"},
+        {"event": "action_execution_rejected", "name": "x"},
+        {"event": "form_validation"},
+        {"event": "loop_interrupted"},
+        {"event": "form"},
+        {"event": "active_loop", "name": None},
+        {"event": "reset_slots"},
+        {"event": "resume"},
+        {"event": "pause"},
+        {"event": "followup", "name": "x"},
+        {"event": "export"},
+        {"event": "restart"},
+        {"event": "undo"},
+        {"event": "rewind"},
+        {"event": "bot", "text": "Tak!", "metadata": {"utter_action": "utter_thanks"}},
+        {"event": "session_started"},
+        {"event": "agent"},
+    ]
+}
 VALID_REPLIES.append(EVERY_EVENT_TYPE)
 
 
@@ -347,9 +389,14 @@ def _action_server(applications_db: str) -> Iterator[str]:
 
     port = free_port()
     env = {**os.environ, "APPLICATIONS_DB": applications_db, "RASA_TELEMETRY_ENABLED": "false"}
-    process = subprocess.Popen([sys.executable, "-m", "bot.server.action_server", "--actions", "actions",
-                                "--port", str(port)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.server.action_server", "--actions", "actions", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 180
         while True:
@@ -371,22 +418,30 @@ def _form_tracker(domain: Any, text: str, intent: str) -> Any:
     from rasa.shared.core.trackers import DialogueStateTracker
 
     # Fixed times: the same turn must give the same events (an application's id derives from its turn).
-    return DialogueStateTracker.from_events("patch-test", [
-        ActionExecuted("action_listen"),
-        UserUttered("Hej", {"name": "greet", "confidence": 1.0}, timestamp=1_700_000_000.0),
-        ActionExecuted("application_form"), ActiveLoop("application_form"),
-        SlotSet("requested_slot", "sector"),
-        ActionExecuted("action_listen"),
-        UserUttered(text, {"name": intent, "confidence": 1.0}, timestamp=1_700_000_060.0),
-    ], slots=domain.slots)
+    return DialogueStateTracker.from_events(
+        "patch-test",
+        [
+            ActionExecuted("action_listen"),
+            UserUttered("Hej", {"name": "greet", "confidence": 1.0}, timestamp=1_700_000_000.0),
+            ActionExecuted("application_form"),
+            ActiveLoop("application_form"),
+            SlotSet("requested_slot", "sector"),
+            ActionExecuted("action_listen"),
+            UserUttered(text, {"name": intent, "confidence": 1.0}, timestamp=1_700_000_060.0),
+        ],
+        slots=domain.slots,
+    )
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("text, intent, slot", [
-    ("Jeg er TR på et plejecenter i Vejle, og vi har meget vold fra borgerne", "inform", "sector"),
-    ("jeg er AMR på hospitalet i Randers", "inform", "region"),
-    ("hvad koster det?", "faq", "requested_slot"),
-])
+@pytest.mark.parametrize(
+    "text, intent, slot",
+    [
+        ("Jeg er TR på et plejecenter i Vejle, og vi har meget vold fra borgerne", "inform", "sector"),
+        ("jeg er AMR på hospitalet i Randers", "inform", "region"),
+        ("hvad koster det?", "faq", "requested_slot"),
+    ],
+)
 def test_real_action_server_replies_give_the_same_events(patched, action_server, text, intent, slot):
     from rasa.core.actions.action import RemoteAction
     from rasa.core.channels.channel import CollectingOutputChannel
@@ -399,8 +454,9 @@ def test_real_action_server_replies_give_the_same_events(patched, action_server,
     def run() -> list[dict]:
         tracker = _form_tracker(domain, text, intent)
         action = RemoteAction("validate_application_form", EndpointConfig(action_server))
-        events = asyncio.run(action.run(CollectingOutputChannel(), TemplatedNaturalLanguageGenerator(domain.responses),
-                                        tracker, domain))
+        events = asyncio.run(
+            action.run(CollectingOutputChannel(), TemplatedNaturalLanguageGenerator(domain.responses), tracker, domain)
+        )
         return [{k: v for k, v in e.as_dict().items() if k != "timestamp"} for e in events]
 
     rasas = run()
@@ -442,8 +498,9 @@ def _calls_over_time(action_server: str, pauses: list[float]) -> tuple[list[list
         for pause in pauses:
             await asyncio.sleep(pause)
             tracker = _form_tracker(domain, "jeg er AMR på hospitalet i Randers", "inform")
-            done = await action.run(CollectingOutputChannel(), TemplatedNaturalLanguageGenerator(domain.responses),
-                                    tracker, domain)
+            done = await action.run(
+                CollectingOutputChannel(), TemplatedNaturalLanguageGenerator(domain.responses), tracker, domain
+            )
             events.append([{k: v for k, v in e.as_dict().items() if k != "timestamp"} for e in done])
             connections.append(_client_ports_to(port))
         return events, connections
@@ -483,26 +540,43 @@ def _finished_application_request() -> dict:
 
     domain = Domain.load(str(ROOT / "domain.yml"))
     parse = {"name": "inform", "confidence": 0.87}
-    turn = [ActionExecuted("action_listen"),
-            UserUttered("Vi er på Skovbrynet i Århus/Aarhus – \"nattevagt\" æøå", parse,
-                        [{"entity": "municipality", "value": "Aarhus", "start": 20, "end": 26}],
-                        {"intent": parse, "intent_ranking": [parse, {"name": "faq", "confidence": 1e-7}],
-                         "text": "x", "response_selector": {"all_retrieval_intents": ["faq"]}}),
-            ActionExecuted("application_form"), SlotSet("municipality", "Aarhus"),
-            SlotSet("requested_slot", "workplace"),
-            BotUttered("Hvad hedder arbejdspladsen? Se https://example.invalid/a/b", {"buttons": None},
-                       {"utter_action": "utter_ask_workplace"})]
-    tracker = DialogueStateTracker.from_events("json-test", [ActiveLoop("application_form"), *turn * 25],
-                                               slots=domain.slots)
+    turn = [
+        ActionExecuted("action_listen"),
+        UserUttered(
+            'Vi er på Skovbrynet i Århus/Aarhus – "nattevagt" æøå',
+            parse,
+            [{"entity": "municipality", "value": "Aarhus", "start": 20, "end": 26}],
+            {
+                "intent": parse,
+                "intent_ranking": [parse, {"name": "faq", "confidence": 1e-7}],
+                "text": "x",
+                "response_selector": {"all_retrieval_intents": ["faq"]},
+            },
+        ),
+        ActionExecuted("application_form"),
+        SlotSet("municipality", "Aarhus"),
+        SlotSet("requested_slot", "workplace"),
+        BotUttered(
+            "Hvad hedder arbejdspladsen? Se https://example.invalid/a/b",
+            {"buttons": None},
+            {"utter_action": "utter_ask_workplace"},
+        ),
+    ]
+    tracker = DialogueStateTracker.from_events(
+        "json-test", [ActiveLoop("application_form"), *turn * 25], slots=domain.slots
+    )
     return RemoteAction("validate_application_form", None)._action_call_format(tracker, domain)
 
 
-@pytest.mark.parametrize("value", [
-    {"text": "æøå \u2028 \x00 / \\ \"", "n": [0, -1, 2**70, 1e16, 0.1, -0.0, 1e-7, 1.0, 123456789.123456789]},
-    {1: "a", None: "c", 1.5: "d"},  # keys json.dumps turns into text
-    {True: "b", False: "e"},  # (True and 1 are one key in a dict literal: here on their own)
-    [None, True, False, [], {}, ""],
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"text": 'æøå \u2028 \x00 / \\ "', "n": [0, -1, 2**70, 1e16, 0.1, -0.0, 1e-7, 1.0, 123456789.123456789]},
+        {1: "a", None: "c", 1.5: "d"},  # keys json.dumps turns into text
+        {True: "b", False: "e"},  # (True and 1 are one key in a dict literal: here on their own)
+        [None, True, False, [], {}, ""],
+    ],
+)
 def test_action_call_json_decodes_to_what_json_dumps_gives(value):
     assert json.loads(action_call_json.action_call_json(value)) == json.loads(json.dumps(value))
 
@@ -545,8 +619,17 @@ def _one_request(body: Any, compress: bool) -> tuple[Any, list[tuple]]:
     seen: list[tuple] = []
 
     async def handler(request: Any) -> Any:
-        seen.append((request.method, request.path, request.query_string, request.headers.get("Content-Type"),
-                     request.headers.get("Content-Encoding"), request.headers.get("X-Ours"), await request.read()))
+        seen.append(
+            (
+                request.method,
+                request.path,
+                request.query_string,
+                request.headers.get("Content-Type"),
+                request.headers.get("Content-Encoding"),
+                request.headers.get("X-Ours"),
+                await request.read(),
+            )
+        )
         return web.json_response({"events": [], "responses": []})
 
     async def run() -> Any:
@@ -568,7 +651,7 @@ def _one_request(body: Any, compress: bool) -> tuple[Any, list[tuple]]:
 
 @pytest.mark.parametrize("compress", [False, True])
 def test_action_call_json_sends_rasas_request_with_the_body_written_by_ujson(patched, monkeypatch, compress):
-    body = {"next_action": "validate_application_form", "tracker": {"text": "Århus/Aarhus \"x\"", "n": [1.5, None]}}
+    body = {"next_action": "validate_application_form", "tracker": {"text": 'Århus/Aarhus "x"', "n": [1.5, None]}}
     rasas_answer, rasas = _one_request(body, compress)
     calls = []
     real = action_call_json.action_call_json
@@ -576,8 +659,11 @@ def test_action_call_json_sends_rasas_request_with_the_body_written_by_ujson(pat
     rasa_patches.apply(("action_call_json",))
     ours_answer, ours = _one_request(body, compress)
     assert calls == [body] and ours_answer == rasas_answer == {"events": [], "responses": []}
-    assert ours[0][:-1] == rasas[0][:-1] == ("POST", "/webhook", "token=t", "application/json",
-                                             "deflate" if compress else None, "1")
+    assert (
+        ours[0][:-1]
+        == rasas[0][:-1]
+        == ("POST", "/webhook", "token=t", "application/json", "deflate" if compress else None, "1")
+    )
     assert json.loads(ours[0][-1]) == json.loads(rasas[0][-1]) == body
     assert ours[0][-1] == real(body).encode() != rasas[0][-1] == json.dumps(body).encode()
 
@@ -604,9 +690,15 @@ def _store_and_read(db: Path) -> list[dict]:
 
     domain = Domain.load(str(ROOT / "domain.yml"))
     store = SQLTrackerStore(domain, dialect="sqlite", db=str(db))
-    tracker = DialogueStateTracker.from_events("wal-test", [
-        ActionExecuted("action_listen"), UserUttered("Jeg er TR i Vejle", {"name": "inform", "confidence": 0.9}),
-        SlotSet("municipality", "Vejle")], slots=domain.slots)
+    tracker = DialogueStateTracker.from_events(
+        "wal-test",
+        [
+            ActionExecuted("action_listen"),
+            UserUttered("Jeg er TR i Vejle", {"name": "inform", "confidence": 0.9}),
+            SlotSet("municipality", "Vejle"),
+        ],
+        slots=domain.slots,
+    )
     asyncio.run(store.save(tracker))
     tracker.update(ActionExecuted("utter_ask_role"))
     asyncio.run(store.save(tracker))  # only the new event is added
@@ -634,15 +726,14 @@ def test_sqlite_tracker_store_stores_the_same_events_in_wal_mode(patched, tmp_pa
     ours = _store_and_read(tmp_path / "ours.db")
     assert ours[:-1] == rasas[:-1] and ours[-1]["rows"] == rasas[-1]["rows"] == 4
     assert (_journal_mode(tmp_path / "rasa.db"), rasas[-1]["synchronous"]) == ("delete", 2)  # FULL
-    assert (_journal_mode(tmp_path / "ours.db"), ours[-1]["synchronous"]) == ("wal", 1)      # NORMAL
+    assert (_journal_mode(tmp_path / "ours.db"), ours[-1]["synchronous"]) == ("wal", 1)  # NORMAL
 
 
 def test_sqlite_tracker_store_reuses_connections(patched, tmp_path):
     import sqlalchemy as sa
     from rasa.core.tracker_store import SQLTrackerStore
 
-    assert isinstance(SQLTrackerStore(None, dialect="sqlite", db=str(tmp_path / "a.db")).engine.pool,
-                      sa.pool.NullPool)
+    assert isinstance(SQLTrackerStore(None, dialect="sqlite", db=str(tmp_path / "a.db")).engine.pool, sa.pool.NullPool)
     rasa_patches.apply(("sqlite_tracker_store",))
     store = SQLTrackerStore(None, dialect="sqlite", db=str(tmp_path / "b.db"))
     assert isinstance(store.engine.pool, sa.pool.QueuePool)
@@ -737,9 +828,14 @@ def test_stored_conversation_reads_back_the_same_and_faster(patched):
     from rasa.shared.core.trackers import DialogueStateTracker
 
     domain = Domain.load(str(ROOT / "domain.yml"))
-    turn = [ActionExecuted("action_listen"), UserUttered("ja", {"name": "affirm", "confidence": 0.99}),
-            ActionExecuted("application_form"), SlotSet("consensus", True), SlotSet("requested_slot", "workplace"),
-            BotUttered("Hvad hedder arbejdspladsen?")]
+    turn = [
+        ActionExecuted("action_listen"),
+        UserUttered("ja", {"name": "affirm", "confidence": 0.99}),
+        ActionExecuted("application_form"),
+        SlotSet("consensus", True),
+        SlotSet("requested_slot", "workplace"),
+        BotUttered("Hvad hedder arbejdspladsen?"),
+    ]
     stored = [e.as_dict() for e in [ActiveLoop("application_form"), *turn * 25]]
 
     def read_back() -> tuple[float, list]:
@@ -760,18 +856,32 @@ def test_stored_conversation_reads_back_the_same_and_faster(patched):
 
 def test_launcher_runs_rasas_command_line_with_the_patches(monkeypatch):
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "RASA_PATCHES": "all"}
-    done = subprocess.run([sys.executable, "-m", "bot.server.rasa_server", "--version"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.server.rasa_server", "--version"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Rasa Version      :         3.6" in done.stdout
-    assert ("Rasa patches: tensorflow_on_demand, action_reply_validator, sqlite_tracker_store, event_type_lookup, "
-            "action_server_keepalive, action_call_json, active_loop_state, minimal_graph_memo" in done.stderr)
+    assert (
+        "Rasa patches: tensorflow_on_demand, action_reply_validator, sqlite_tracker_store, event_type_lookup, "
+        "action_server_keepalive, action_call_json, active_loop_state, minimal_graph_memo" in done.stderr
+    )
 
 
 def test_launcher_can_run_stock_rasa():
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "RASA_PATCHES": "none"}
-    done = subprocess.run([sys.executable, "-m", "bot.server.rasa_server", "--version"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.server.rasa_server", "--version"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0 and "Rasa patches: none" in done.stderr
 
 
@@ -785,20 +895,34 @@ def _tracker_in_form():
     from rasa.shared.core.trackers import DialogueStateTracker
 
     domain = Domain.load(str(ROOT / "domain.yml"))
-    parse = {"intent": {"name": "start_application", "confidence": 0.93},
-             "entities": [{"entity": "municipality", "value": "Aarhus", "start": 20, "end": 26,
-                           "extractor": "SpacyEntityExtractor"}],
-             "text": "vi vil søge, vi er i Aarhus",
-             "intent_ranking": [{"name": f"intent_{n}", "confidence": 1 / (n + 2)} for n in range(10)],
-             "response_selector": {"all_retrieval_intents": ["faq"],
-                                   "faq": {"ranking": [{"id": n, "confidence": 0.1, "intent_response_key": f"faq/t{n}"}
-                                                       for n in range(10)],
-                                           "response": {"responses": [{"text": "svar"}], "confidence": 0.5,
-                                                        "intent_response_key": "faq/t0",
-                                                        "utter_action": "utter_faq/t0", "template_name": None}}}}
-    events = [ActionExecuted("action_listen"), UserUttered(parse["text"], parse["intent"], parse["entities"], parse),
-              ActionExecuted("application_form"), ActiveLoop("application_form"),
-              SlotSet("requested_slot", "workplace")]
+    parse = {
+        "intent": {"name": "start_application", "confidence": 0.93},
+        "entities": [
+            {"entity": "municipality", "value": "Aarhus", "start": 20, "end": 26, "extractor": "SpacyEntityExtractor"}
+        ],
+        "text": "vi vil søge, vi er i Aarhus",
+        "intent_ranking": [{"name": f"intent_{n}", "confidence": 1 / (n + 2)} for n in range(10)],
+        "response_selector": {
+            "all_retrieval_intents": ["faq"],
+            "faq": {
+                "ranking": [{"id": n, "confidence": 0.1, "intent_response_key": f"faq/t{n}"} for n in range(10)],
+                "response": {
+                    "responses": [{"text": "svar"}],
+                    "confidence": 0.5,
+                    "intent_response_key": "faq/t0",
+                    "utter_action": "utter_faq/t0",
+                    "template_name": None,
+                },
+            },
+        },
+    }
+    events = [
+        ActionExecuted("action_listen"),
+        UserUttered(parse["text"], parse["intent"], parse["entities"], parse),
+        ActionExecuted("application_form"),
+        ActiveLoop("application_form"),
+        SlotSet("requested_slot", "workplace"),
+    ]
     return DialogueStateTracker.from_events("loop-state", events, domain.slots)
 
 
@@ -817,8 +941,9 @@ def test_active_loop_state_gives_rasas_tracker_state_and_shares_nothing(patched)
     assert len(tracker.active_loop.trigger_message["intent_ranking"]) == 10
 
 
-@pytest.mark.parametrize("value", [("a", 1), {"nested": ({"x": 1},)}, {1: [1.5, None, True]},
-                                   {"s": {"a", "b"}}, b"bytes", [[["deep"]]]])
+@pytest.mark.parametrize(
+    "value", [("a", 1), {"nested": ({"x": 1},)}, {1: [1.5, None, True]}, {"s": {"a", "b"}}, b"bytes", [[["deep"]]]]
+)
 def test_fast_asdict_equals_dataclasses_asdict_for_any_field_value(value):
     import dataclasses
 
@@ -874,8 +999,14 @@ def test_minimal_graph_memo_works_again_when_the_nodes_change(patched):
     from bot.nlu.intent_classifier import IntentTopicClassifier
 
     def node(needs: dict, target: bool = False) -> SchemaNode:
-        return SchemaNode(needs=needs, uses=IntentTopicClassifier, constructor_name="create", fn="process",
-                          config={}, is_target=target)
+        return SchemaNode(
+            needs=needs,
+            uses=IntentTopicClassifier,
+            constructor_name="create",
+            fn="process",
+            config={},
+            is_target=target,
+        )
 
     schema = GraphSchema({"a": node({}), "b": node({"x": "a"}, target=True), "c": node({})})
     rasa_patches.apply(("minimal_graph_memo",))
@@ -918,14 +1049,26 @@ print(json.dumps({"answers": answers, "held": held, "train_schema": metadata.tra
                   "predict_schema": metadata.predict_schema.as_dict()}, default=str))
 """
 
-MESSAGES = ["hej", "vi vil gerne søge om hjælp", "jeg er TR på et plejecenter i Vejle kommune",
-            "hvad er spark", "Region Midtjylland", "glem mig"]
+MESSAGES = [
+    "hej",
+    "vi vil gerne søge om hjælp",
+    "jeg er TR på et plejecenter i Vejle kommune",
+    "hvad er spark",
+    "Region Midtjylland",
+    "glem mig",
+]
 
 
 def _load_and_answer(model: Path, patches: str, messages: list[str] = MESSAGES) -> tuple[dict, str]:
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3"}
-    done = subprocess.run([sys.executable, "-c", _LOAD_AND_ANSWER, str(model), patches, json.dumps(messages)],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-c", _LOAD_AND_ANSWER, str(model), patches, json.dumps(messages)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1]), done.stderr
 
@@ -944,19 +1087,29 @@ def test_tensorflow_on_demand_answers_as_rasa_without_tensorflow_in_memory():
     assert ours["train_schema"] == rasas["train_schema"] and ours["predict_schema"] == rasas["predict_schema"]
     # jax is not installed since the locks leave it out (TensorFlow imports it only when present).
     jax_installed = importlib.util.find_spec("jax") is not None
-    assert rasas["held"] == {"tensorflow": True, "jax": jax_installed, "keras": True,
-                             "rasa.utils.tensorflow.callback": True, "thinc has tensorflow": True}
-    assert ours["held"] == {"tensorflow": False, "jax": False, "keras": False,
-                            "rasa.utils.tensorflow.callback": False, "thinc has tensorflow": False}
+    assert rasas["held"] == {
+        "tensorflow": True,
+        "jax": jax_installed,
+        "keras": True,
+        "rasa.utils.tensorflow.callback": True,
+        "thinc has tensorflow": True,
+    }
+    assert ours["held"] == {
+        "tensorflow": False,
+        "jax": False,
+        "keras": False,
+        "rasa.utils.tensorflow.callback": False,
+        "thinc has tensorflow": False,
+    }
     assert "imports TensorFlow" not in log.split("-- answered --")[0]
 
 
 _TINY_DIET = {
     "config.yml": "recipe: default.v1\nlanguage: da\npipeline:\n  - name: WhitespaceTokenizer\n"
-                  "  - name: CountVectorsFeaturizer\n  - name: DIETClassifier\n    epochs: 2\n"
-                  "    number_of_transformer_layers: 0\n    random_seed: 1\npolicies: []\n",
+    "  - name: CountVectorsFeaturizer\n  - name: DIETClassifier\n    epochs: 2\n"
+    "    number_of_transformer_layers: 0\n    random_seed: 1\npolicies: []\n",
     "nlu.yml": "version: '3.1'\nnlu:\n- intent: greet\n  examples: |\n    - hej\n    - goddag\n    - hejsa\n"
-               "- intent: bye\n  examples: |\n    - farvel\n    - vi ses\n    - hej hej\n",
+    "- intent: bye\n  examples: |\n    - farvel\n    - vi ses\n    - hej hej\n",
 }
 
 
@@ -964,12 +1117,33 @@ _TINY_DIET = {
 def test_a_model_with_a_tensorflow_component_still_answers_and_says_it_holds_tensorflow(tmp_path):
     for name, text in _TINY_DIET.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3",
-           "RASA_CACHE_DIRECTORY": str(tmp_path / "cache")}
+    env = {
+        **os.environ,
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "RASA_CACHE_DIRECTORY": str(tmp_path / "cache"),
+    }
     rasa = str(Path(sys.executable).with_name("rasa"))
-    trained = subprocess.run([rasa, "train", "nlu", "--config", "config.yml", "--nlu", "nlu.yml", "--out", "out",
-                              "--fixed-model-name", "tiny"], cwd=tmp_path, env=env, capture_output=True,
-                             text=True, timeout=900)
+    trained = subprocess.run(
+        [
+            rasa,
+            "train",
+            "nlu",
+            "--config",
+            "config.yml",
+            "--nlu",
+            "nlu.yml",
+            "--out",
+            "out",
+            "--fixed-model-name",
+            "tiny",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert trained.returncode == 0, trained.stderr[-3000:]
     messages = ["hej", "farvel", "vi ses i morgen"]
     rasas, _ = _load_and_answer(tmp_path / "out" / "tiny.tar.gz", "", messages)
@@ -985,8 +1159,9 @@ def deferred_module(tmp_path, monkeypatch) -> Iterator[tuple[str, Path]]:
     """A module deferred like rasa.utils.train_utils that notes each run of its code in a file."""
     name = f"deferred_probe_{os.getpid()}_{time.monotonic_ns()}"
     runs = tmp_path / "runs"
-    (tmp_path / f"{name}.py").write_text(f"open({str(runs)!r}, 'a').write('run\\n')\nVALUE = 42\n"
-                                         "def double(x):\n    return 2 * x\n", encoding="utf-8")
+    (tmp_path / f"{name}.py").write_text(
+        f"open({str(runs)!r}, 'a').write('run\\n')\nVALUE = 42\ndef double(x):\n    return 2 * x\n", encoding="utf-8"
+    )
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setattr(tensorflow_on_demand, "DEFERRED", (name,))
     yield name, runs
@@ -1067,11 +1242,34 @@ def test_deferred_training_graph_is_rasas_when_used(patched):
 # (tools/bench/growth.py): corrections at the summary, the filing, its status, a second
 # application and 'glem mig' in one conversation. (A filing the database refuses, and 'prøv igen', are played
 # with every patch on by tests/e2e/test_filing_retry.py.)
-CORRECTIONS = ("Jeg er TR på et plejecenter i Vejle, og vi har meget vold fra borgerne", "én arbejdsplads", "TRIO",
-               "ja", "ja", "ja", "Solgården", "Mette Hansen", "mette@vejle.dk", "spring over", "Lars Nielsen", "TR",
-               "lars@vejle.dk", "spring over", "kommunen er forkert", "Kolding", "nej",
-               '/correct{"field": "leader_email"}', "mette.hansen@vejle.dk", "ja", "status", "hvad koster det?",
-               "ny ansøgning", "jeg er AMR på hospitalet i Randers", "nej, vi hører under Region Sjælland", "glem mig")
+CORRECTIONS = (
+    "Jeg er TR på et plejecenter i Vejle, og vi har meget vold fra borgerne",
+    "én arbejdsplads",
+    "TRIO",
+    "ja",
+    "ja",
+    "ja",
+    "Solgården",
+    "Mette Hansen",
+    "mette@vejle.dk",
+    "spring over",
+    "Lars Nielsen",
+    "TR",
+    "lars@vejle.dk",
+    "spring over",
+    "kommunen er forkert",
+    "Kolding",
+    "nej",
+    '/correct{"field": "leader_email"}',
+    "mette.hansen@vejle.dk",
+    "ja",
+    "status",
+    "hvad koster det?",
+    "ny ansøgning",
+    "jeg er AMR på hospitalet i Randers",
+    "nej, vi hører under Region Sjælland",
+    "glem mig",
+)
 
 
 @pytest.fixture(scope="module")
@@ -1108,8 +1306,9 @@ def played(filing_action_server) -> dict[str, Any]:
             replies = {}
             for name, messages in conversations.items():
                 replies[name] = [await agent.handle_text(text, sender_id=f"played-{name}") for text in messages]
-            trackers = {name: await agent.tracker_store.retrieve_full_tracker(f"played-{name}")
-                        for name in conversations}
+            trackers = {
+                name: await agent.tracker_store.retrieve_full_tracker(f"played-{name}") for name in conversations
+            }
             return {"replies": replies, "trackers": trackers}
 
         result = asyncio.run(play())
@@ -1121,6 +1320,7 @@ def played(filing_action_server) -> dict[str, Any]:
 @pytest.mark.slow
 def test_the_played_conversations_went_where_their_messages_lead(played):
     """What the two patches below are compared on: the paths were really taken."""
+
     def said(name: str, position: int) -> str:
         return "\n".join(r.get("text") or "" for r in played["replies"][name][position])
 
@@ -1139,8 +1339,11 @@ def test_the_played_conversations_went_where_their_messages_lead(played):
 def _rule_policy(agent: Any) -> Any:
     from rasa.core.policies.rule_policy import RulePolicy
 
-    [policy] = [node._component for node in agent.processor.graph_runner._instantiated_nodes.values()
-                if isinstance(node._component, RulePolicy)]
+    [policy] = [
+        node._component
+        for node in agent.processor.graph_runner._instantiated_nodes.values()
+        if isinstance(node._component, RulePolicy)
+    ]
     return policy
 
 
@@ -1152,13 +1355,17 @@ def _story_trackers(domain: Any) -> list:
 
     trackers = []
     for paths, stories in ((["data"], "get_stories"), (["tests/stories"], "get_conversation_tests")):
-        importer = TrainingDataImporter.load_from_dict(config_path=str(ROOT / "config.yml"),
-                                                       domain_path=str(ROOT / "domain.yml"),
-                                                       training_data_paths=[str(ROOT / p) for p in paths])
+        importer = TrainingDataImporter.load_from_dict(
+            config_path=str(ROOT / "config.yml"),
+            domain_path=str(ROOT / "domain.yml"),
+            training_data_paths=[str(ROOT / p) for p in paths],
+        )
         graph = getattr(importer, stories)()
         generated = TrainingDataGenerator(graph, domain, remove_duplicates=False, augmentation_factor=0).generate()
-        trackers += [DialogueStateTracker.from_events(f"story-{n}", list(t.events), slots=domain.slots)
-                     for n, t in enumerate(generated)]
+        trackers += [
+            DialogueStateTracker.from_events(f"story-{n}", list(t.events), slots=domain.slots)
+            for n, t in enumerate(generated)
+        ]
     return trackers
 
 
@@ -1178,10 +1385,15 @@ def _predictions_along(policy: Any, domain: Any, tracker: Any) -> list[dict]:
             matching = []
             for text in ([True] if growing.latest_action_name == "action_listen" else []) + [False]:
                 states = policy._prediction_states(growing, domain, text)
-                matching.append([sorted(policy._get_possible_keys(policy.lookup[lookup], states))
-                                 for lookup in (RULES, RULES_FOR_LOOP_UNHAPPY_PATH)])
-            predictions.append({**vars(prediction), "events": [e.as_dict() for e in prediction.events],
-                                "matching rules": matching})
+                matching.append(
+                    [
+                        sorted(policy._get_possible_keys(policy.lookup[lookup], states))
+                        for lookup in (RULES, RULES_FOR_LOOP_UNHAPPY_PATH)
+                    ]
+                )
+            predictions.append(
+                {**vars(prediction), "events": [e.as_dict() for e in prediction.events], "matching rules": matching}
+            )
         growing.update(event)
     return predictions
 
@@ -1194,8 +1406,12 @@ def rule_checks(played) -> dict[str, Any]:
     trackers = [*played["trackers"].values(), *_story_trackers(domain)]
     policy = _rule_policy(agent)
     rasa_patches.revert()
-    return {"policy": policy, "domain": domain, "trackers": trackers,
-            "rasas": [_predictions_along(policy, domain, t) for t in trackers]}
+    return {
+        "policy": policy,
+        "domain": domain,
+        "trackers": trackers,
+        "rasas": [_predictions_along(policy, domain, t) for t in trackers],
+    }
 
 
 @pytest.mark.slow
@@ -1284,8 +1500,10 @@ def test_our_actions_answer_the_lean_body_as_rasas_at_every_call(played, filing_
     read_events = {"validate_application_form", "action_conclude_application", "action_application_status"}
     assert len(bodies) > 150 and read_events <= names, sorted(names)
     for body in bodies:
-        lean = {**body, "tracker": {**body["tracker"],
-                                    "events": action_call_lean_history.lean_events(body["tracker"]["events"])}}
+        lean = {
+            **body,
+            "tracker": {**body["tracker"], "events": action_call_lean_history.lean_events(body["tracker"]["events"])},
+        }
         rasas, ours = _post(filing_action_server, body), _post(filing_action_server, lean)
         assert ours == rasas, body["next_action"]
         assert rasas[0] == 200, rasas
@@ -1310,15 +1528,18 @@ def test_lean_history_keeps_the_latest_user_message_whole_and_changes_no_event(p
         undo()
     assert rasas == before  # Rasa's own body (and the tracker) untouched
     assert {k: v for k, v in ours.items() if k != "tracker"} == {k: v for k, v in rasas.items() if k != "tracker"}
-    assert {k: v for k, v in ours["tracker"].items() if k != "events"} \
-        == {k: v for k, v in rasas["tracker"].items() if k != "events"}  # latest_message, slots: as Rasa's
+    assert {k: v for k, v in ours["tracker"].items() if k != "events"} == {
+        k: v for k, v in rasas["tracker"].items() if k != "events"
+    }  # latest_message, slots: as Rasa's
     users = [i for i, e in enumerate(rasas["tracker"]["events"]) if e["event"] == "user"]
     assert len(users) > 10 and "intent_ranking" in rasas["tracker"]["events"][users[0]]["parse_data"]
     for position, (mine, theirs) in enumerate(zip(ours["tracker"]["events"], rasas["tracker"]["events"])):
         if position in users[:-1]:
             left_out = set(action_call_lean_history.LEFT_OUT)
-            assert mine == {**theirs, "parse_data": {k: v for k, v in theirs["parse_data"].items()
-                                                     if k not in left_out}}
+            assert mine == {
+                **theirs,
+                "parse_data": {k: v for k, v in theirs["parse_data"].items() if k not in left_out},
+            }
             assert mine["parse_data"]["intent"] == theirs["parse_data"]["intent"]
         else:
             assert mine == theirs

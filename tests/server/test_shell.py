@@ -7,9 +7,15 @@ from pathlib import Path
 
 from bot.server import shell
 
-GREETING = [{"text": "Hej! Jeg er Arbejdsmiljøguiden.",
-             "buttons": [{"title": "Søg om støtte", "payload": "/start_application"},
-                         {"title": "Hvad er SPARK?", "payload": "/faq/hvad_er_spark"}]}]
+GREETING = [
+    {
+        "text": "Hej! Jeg er Arbejdsmiljøguiden.",
+        "buttons": [
+            {"title": "Søg om støtte", "payload": "/start_application"},
+            {"title": "Hvad er SPARK?", "payload": "/faq/hvad_er_spark"},
+        ],
+    }
+]
 
 
 class FakeBot:
@@ -21,8 +27,10 @@ class FakeBot:
         if message == shell.GREETING_PAYLOAD:
             return GREETING
         if message == "/start_application":
-            return [{"text": "Hvor hører jeres arbejdsplads til?"},
-                    {"custom": {"copy_text": "Arbejdsplads: Solgården"}}]
+            return [
+                {"text": "Hvor hører jeres arbejdsplads til?"},
+                {"custom": {"copy_text": "Arbejdsplads: Solgården"}},
+            ]
         return [{"text": f"Du skrev {message}"}]
 
 
@@ -70,8 +78,10 @@ def test_the_shell_listens_on_loopback_in_its_own_run_folder_and_ports(tmp_path:
     assert command[command.index("--interface") + 1] == "127.0.0.1"
     assert stack.rasa_port not in (5005, 5055) and stack.action_port not in (5005, 5055)
     assert stack.action_url == f"http://127.0.0.1:{stack.action_port}/webhook"
-    assert shell.ShellStack(run_dir=tmp_path, action_url_override="http://127.0.0.1:5055/webhook").action_url \
+    assert (
+        shell.ShellStack(run_dir=tmp_path, action_url_override="http://127.0.0.1:5055/webhook").action_url
         == "http://127.0.0.1:5055/webhook"
+    )
     stack.run_dir.mkdir()
     assert stack.write_credentials().read_text() == "bot.channels.rest.RestInput:\n"
     assert stack._environment()["APPLICATIONS_DB"].endswith("var/applications.db")

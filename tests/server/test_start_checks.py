@@ -12,8 +12,14 @@ from tests.conftest import ROOT
 
 def start(env: dict[str, str]) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("RECIPIENT_", "APPLICATIONS_DB", "SMTP_"))}
-    return subprocess.run([sys.executable, "-m", "bot", "run", "--port", "1", "--action-port", "2"],
-                          cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "run", "--port", "1", "--action-port", "2"],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_the_bot_refuses_to_start_on_an_applications_database_it_cannot_write(tmp_path):

@@ -47,16 +47,27 @@ def fake_pip_audit(tmp_path: Path) -> Path:
 def audit(pip_audit: Path, mode: str = "", **env: str) -> subprocess.CompletedProcess:
     environment = {key: value for key, value in os.environ.items() if not key.startswith("AUDIT_")}
     environment.update({"AUDIT_PIP_AUDIT": str(pip_audit), "FAKE_AUDIT_MODE": mode, **env})
-    return subprocess.run(["bash", str(ROOT / "scripts" / "audit.sh")], cwd=ROOT, env=environment,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        ["bash", str(ROOT / "scripts" / "audit.sh")],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def last_line(stderr: str) -> str:
     return stderr.strip().splitlines()[-1]
 
 
-@pytest.mark.parametrize("mode, why", [("unreachable", "its vulnerability service did not answer for every package"),
-                                       ("no-report", "pip-audit wrote no report")])
+@pytest.mark.parametrize(
+    "mode, why",
+    [
+        ("unreachable", "its vulnerability service did not answer for every package"),
+        ("no-report", "pip-audit wrote no report"),
+    ],
+)
 def test_without_a_live_audit_the_script_fails_and_says_so(fake_pip_audit, mode, why):
     result = audit(fake_pip_audit, mode)
     assert result.returncode == 3, result.stderr
@@ -74,8 +85,9 @@ def test_a_missing_pip_audit_is_no_audit_either(tmp_path):
 def test_the_offline_list_counts_only_when_accepted_explicitly(fake_pip_audit):
     result = audit(fake_pip_audit, "unreachable", AUDIT_ALLOW_OFFLINE="1")
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr
-    assert last_line(result.stderr) == ("Audit: OFFLINE curated list (docs/advisories.yml), accepted by "
-                                        "AUDIT_ALLOW_OFFLINE=1; exit 0.")
+    assert last_line(result.stderr) == (
+        "Audit: OFFLINE curated list (docs/advisories.yml), accepted by AUDIT_ALLOW_OFFLINE=1; exit 0."
+    )
     assert "not a live vulnerability database" in result.stdout
 
 

@@ -52,16 +52,16 @@ def test_every_advisory_on_a_version_we_run_is_in_the_security_doc(report):
 
 
 def test_no_advisory_on_a_version_we_run_has_a_fix_that_our_dependents_allow(report):
-    upgradable = [(f.advisory.id, [str(v) for v in f.allowed_fixes]) for f in report.findings
-                  if f.upgradable]
+    upgradable = [(f.advisory.id, [str(v) for v in f.allowed_fixes]) for f in report.findings if f.upgradable]
     assert upgradable == []
     # Where a fix exists, the report names who forbids it (Rasa 3.6's own pins, mostly).
     unexplained = [f.advisory.id for f in report.findings if f.advisory.fixed and not f.blockers]
     assert unexplained == []
 
 
-@pytest.mark.parametrize("advisory", [a for a in ADVISORY_LIST.advisories if a.affected],
-                         ids=lambda a: f"{a.package}-{a.id}")
+@pytest.mark.parametrize(
+    "advisory", [a for a in ADVISORY_LIST.advisories if a.affected], ids=lambda a: f"{a.package}-{a.id}"
+)
 def test_each_range_holds_our_pinned_version_and_excludes_its_fixed_versions(advisory):
     version = PINS.get(advisory.package) or audit.environment_versions([advisory.package])[advisory.package]
     assert advisory.matches(version) is True
@@ -69,8 +69,9 @@ def test_each_range_holds_our_pinned_version_and_excludes_its_fixed_versions(adv
         assert advisory.matches(Version(fixed)) is False, fixed
 
 
-@pytest.mark.parametrize("advisory", [a for a in ADVISORY_LIST.not_affecting if a.affected],
-                         ids=lambda a: f"{a.package}-{a.id}")
+@pytest.mark.parametrize(
+    "advisory", [a for a in ADVISORY_LIST.not_affecting if a.affected], ids=lambda a: f"{a.package}-{a.id}"
+)
 def test_advisories_filed_as_not_affecting_do_not_match_what_we_run(advisory):
     versions = {**audit.environment_versions([advisory.package]), **PINS}
     assert advisory.matches(versions[advisory.package]) is False
@@ -144,13 +145,15 @@ def test_lock_parser_reads_every_pin_under_its_canonical_name():
     entries = [line for text in texts for line in text.splitlines() if re.match(r"^[A-Za-z0-9]", line)]
     assert len(PINS) == len(entries)
     assert PINS["pyyaml"] == Version(re.search(r"^pyyaml==(\S+) \\$", texts[0], re.M | re.I).group(1))
-    assert audit.parse_lock("PyYAML==6.0.4 \\\n    --hash=sha256:00ff \\\n    --hash=sha256:11ee\n    # via rasa\n"
-                            "ruff==0.17.6\n") == {"pyyaml": Version("6.0.4"), "ruff": Version("0.17.6")}
+    assert audit.parse_lock(
+        "PyYAML==6.0.4 \\\n    --hash=sha256:00ff \\\n    --hash=sha256:11ee\n    # via rasa\nruff==0.17.6\n"
+    ) == {"pyyaml": Version("6.0.4"), "ruff": Version("0.17.6")}
     with pytest.raises(ValueError):
         audit.parse_lock("aiohttp>=3.9\n")
 
 
 # --- the facts behind the exposure assessments -------------------------------------------
+
 
 def test_aiohttp_parses_http_with_its_c_extension_not_the_pure_python_parser():
     from aiohttp import http_parser
@@ -160,9 +163,12 @@ def test_aiohttp_parses_http_with_its_c_extension_not_the_pure_python_parser():
 
 
 def test_no_code_of_ours_serves_http_with_aiohttp():
-    served = [str(p.relative_to(ROOT)) for folder in ("bot", "actions")
-              for p in (ROOT / folder).rglob("*.py")
-              if re.search(r"aiohttp\.web\b|from aiohttp import web\b", p.read_text(encoding="utf-8"))]
+    served = [
+        str(p.relative_to(ROOT))
+        for folder in ("bot", "actions")
+        for p in (ROOT / folder).rglob("*.py")
+        if re.search(r"aiohttp\.web\b|from aiohttp import web\b", p.read_text(encoding="utf-8"))
+    ]
     assert served == []
 
 
@@ -190,10 +196,8 @@ def test_a_fix_whose_own_requirements_our_pins_cannot_meet_is_no_upgrade():
     advisory = _by_id(ADVISORY_LIST.advisories, "CVE-2025-71176")  # pytest 9.0.3 needs packaging>=22
     dependents = {"pytest": [("pytest-asyncio 1.5.0", Requirement("pytest>=8.4"))]}
 
-    allowed, blockers = audit.upgrade_options(advisory, Version("8.4.2"), dependents,
-                                              {"packaging": Version("20.9")})
+    allowed, blockers = audit.upgrade_options(advisory, Version("8.4.2"), dependents, {"packaging": Version("20.9")})
     assert allowed == () and "packaging" in blockers[0].requirement
 
-    allowed, _ = audit.upgrade_options(advisory, Version("8.4.2"), dependents,
-                                       {"packaging": Version("24.0")})
+    allowed, _ = audit.upgrade_options(advisory, Version("8.4.2"), dependents, {"packaging": Version("24.0")})
     assert allowed == (Version("9.0.3"),)

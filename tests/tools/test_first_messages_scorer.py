@@ -10,15 +10,23 @@ NON_ANSWERS = {"Hej! Jeg er Arbejdsmiljøguiden.", "Hvilken kommune arbejder du 
 SLOTS = ("sector", "municipality", "region", "role", "problem_description")
 
 
-def _outcome(kind: str, slots: dict | None = None, replies: list[str] | None = None, loop: str | None = None,
-             **item: object) -> fm.Outcome:
-    return fm.Outcome(fm.Item(text=str(item.pop("text", "x")), kind=kind, **item), replies=replies or [],
-                      slots=slots or {}, active_loop=loop)
+def _outcome(
+    kind: str, slots: dict | None = None, replies: list[str] | None = None, loop: str | None = None, **item: object
+) -> fm.Outcome:
+    return fm.Outcome(
+        fm.Item(text=str(item.pop("text", "x")), kind=kind, **item),
+        replies=replies or [],
+        slots=slots or {},
+        active_loop=loop,
+    )
 
 
 def test_training_texts_are_compared_lower_cased_with_spaces_collapsed():
-    items = [fm.Item("Jeg er  TR i Vejle", "workplace"), fm.Item("Hvad koster det?", "question"),
-             fm.Item("Ny tekst", "off_topic")]
+    items = [
+        fm.Item("Jeg er  TR i Vejle", "workplace"),
+        fm.Item("Hvad koster det?", "question"),
+        fm.Item("Ny tekst", "off_topic"),
+    ]
     kept, left_out = fm.split_trained(items, {"jeg er tr i vejle", "hvad koster det?"})
     assert [i.text for i in kept] == ["Ny tekst"]
     assert [i.text for i in left_out] == ["Jeg er  TR i Vejle", "Hvad koster det?"]
@@ -27,7 +35,9 @@ def test_training_texts_are_compared_lower_cased_with_spaces_collapsed():
 def test_annotations_are_taken_out_of_training_examples(tmp_path: Path):
     (tmp_path / "a.yml").write_text(
         'version: "3.1"\nnlu:\n- intent: inform\n  examples: |\n    - jeg er TR i [Vejle](municipality)\n'
-        '- lookup: places\n  examples: |\n    - vejle\n', encoding="utf-8")
+        "- lookup: places\n  examples: |\n    - vejle\n",
+        encoding="utf-8",
+    )
     assert fm.training_texts(tmp_path) == {"jeg er tr i vejle"}
     assert fm.plain_example('i [Region Syd]{"entity": "region"}') == "i Region Syd"
 
@@ -36,8 +46,13 @@ def test_a_workplace_needs_sector_and_place_where_the_label_names_one():
     municipal = dict(kind="workplace", sector="kommunal", municipality="Vejle", region="Region Syddanmark")
     right = _outcome(slots={"sector": "kommunal", "municipality": "Vejle"}, **municipal)
     wrong_town = _outcome(slots={"sector": "kommunal", "municipality": "Kolding"}, **municipal)
-    regional = _outcome(kind="workplace", sector="regional", municipality="Randers", region="Region Midtjylland",
-                        slots={"sector": "regional", "region": "Region Midtjylland", "municipality": None})
+    regional = _outcome(
+        kind="workplace",
+        sector="regional",
+        municipality="Randers",
+        region="Region Midtjylland",
+        slots={"sector": "regional", "region": "Region Midtjylland", "municipality": None},
+    )
     state = _outcome(kind="workplace", sector="statslig", slots={"sector": "statslig"})
     assert fm.sector_right(right) and fm.place_right(right)
     assert fm.sector_right(wrong_town) and not fm.place_right(wrong_town)
@@ -61,8 +76,13 @@ def test_a_question_is_answered_by_the_words_of_a_right_answer_outside_the_non_a
 
 def test_the_score_and_its_failure_lists():
     outcomes = [
-        _outcome(kind="workplace", sector="kommunal", municipality="Vejle", text="a",
-                 slots={"sector": "kommunal", "municipality": "Vejle"}),
+        _outcome(
+            kind="workplace",
+            sector="kommunal",
+            municipality="Vejle",
+            text="a",
+            slots={"sector": "kommunal", "municipality": "Vejle"},
+        ),
         _outcome(kind="workplace", sector="regional", region="Region Sjælland", text="b", slots={}),
         _outcome(kind="workplace", sector=None, text="c"),  # no sector label: not scored
         _outcome("off_topic", text="d", slots={"municipality": "Vejle"}),

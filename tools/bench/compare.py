@@ -39,8 +39,11 @@ class LockedStack(Stack):
 
     def write_endpoints(self) -> Path:
         path = super().write_endpoints()
-        path.write_text(path.read_text(encoding="utf-8") + "lock_store:\n  type: redis\n"
-                        f"  url: 127.0.0.1\n  port: {self.redis_port}\n  db: 1\n", encoding="utf-8")
+        path.write_text(
+            path.read_text(encoding="utf-8") + "lock_store:\n  type: redis\n"
+            f"  url: 127.0.0.1\n  port: {self.redis_port}\n  db: 1\n",
+            encoding="utf-8",
+        )
         return path
 
 
@@ -50,9 +53,11 @@ def start_redis(folder: Path) -> tuple[subprocess.Popen, int]:
         raise RuntimeError("WORKERS needs redis-server (apt-get install redis-server)")
     port = free_port()
     folder.mkdir(parents=True, exist_ok=True)
-    process = subprocess.Popen([binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "",
-                                "--appendonly", "no", "--dir", str(folder)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no", "--dir", str(folder)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     time.sleep(1)
     return process, port
 
@@ -91,13 +96,19 @@ def main(argv: list[str]) -> int:
                 return lambda n: start_ours(work / f"{name}-{n}", model, env=env, api_token=token)
 
             def start(n: int) -> Started:
-                stack = LockedStack(run_dir=work / f"{name}-{n}", rasa_port=free_port(), action_port=free_port(),
-                                    model=model, api_token=token,
-                                    env={**RATE_LIMITS_OFF, **env, "SANIC_WORKERS": settings["WORKERS"]},
-                                    redis_port=redis_port)
+                stack = LockedStack(
+                    run_dir=work / f"{name}-{n}",
+                    rasa_port=free_port(),
+                    action_port=free_port(),
+                    model=model,
+                    api_token=token,
+                    env={**RATE_LIMITS_OFF, **env, "SANIC_WORKERS": settings["WORKERS"]},
+                    redis_port=redis_port,
+                )
                 began = time.monotonic()
                 stack.start(timeout=600)
                 return Started(name, stack, time.monotonic() - began)
+
             return start
 
         bots = [Bot(name, starter(name, settings), conversations) for name, settings in variants]
@@ -111,15 +122,20 @@ def main(argv: list[str]) -> int:
     table: dict[str, Any] = {}
     for name, settings in variants:
         mine = [r for r in runs if r["bot"] == name]
-        table[name] = {"settings": settings, "rounds": len(mine),
-                       "startup_s": median([r["startup_s"] for r in mine]),
-                       "rss_after_load_mb": median([(r["rss_after_load_mb"]["rasa"] or 0)
-                                                    + (r["rss_after_load_mb"]["actions"] or 0) for r in mine])}
+        table[name] = {
+            "settings": settings,
+            "rounds": len(mine),
+            "startup_s": median([r["startup_s"] for r in mine]),
+            "rss_after_load_mb": median(
+                [(r["rss_after_load_mb"]["rasa"] or 0) + (r["rss_after_load_mb"]["actions"] or 0) for r in mine]
+            ),
+        }
         for users in users_levels:
             for key in ("p50_ms", "throughput_msg_s", "cpu_ms_per_msg", "errors"):
                 table[name][f"{key}@{users}"] = median([r["levels"][str(users)][key] for r in mine])
-    (REPORTS / "compare.json").write_text(json.dumps({"table": table, "problems": problems,
-                                                       "load": os.getloadavg()}, indent=1) + "\n")
+    (REPORTS / "compare.json").write_text(
+        json.dumps({"table": table, "problems": problems, "load": os.getloadavg()}, indent=1) + "\n"
+    )
     keys = [k for k in next(iter(table.values())) if k not in ("settings",)]
     print("variant".ljust(14) + "".join(k.rjust(22) for k in keys))
     for name, row in table.items():

@@ -52,19 +52,31 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).with_name("data")
 SETS = {
-    "fresh": (DATA / "first_messages_fresh.yml",
-              "290 first messages by four authors who never saw data/nlu or the lookup data; never tuned on"),
-    "dev": (DATA / "first_messages_dev.yml",
-            "development set, written by the developer from the spec and tuned on: not a fair measure"),
-    "dev2": (DATA / "first_messages_dev2.yml",
-             "second development set, 240 messages by two authors given only the spec; tuned on: not a fair measure"),
+    "fresh": (
+        DATA / "first_messages_fresh.yml",
+        "290 first messages by four authors who never saw data/nlu or the lookup data; never tuned on",
+    ),
+    "dev": (
+        DATA / "first_messages_dev.yml",
+        "development set, written by the developer from the spec and tuned on: not a fair measure",
+    ),
+    "dev2": (
+        DATA / "first_messages_dev2.yml",
+        "second development set, 240 messages by two authors given only the spec; tuned on: not a fair measure",
+    ),
 }
 TRAINING = ROOT / "data" / "nlu"
 DOMAIN = ROOT / "domain.yml"
 KINDS = ("workplace", "question", "off_topic")
 # Replies that never answer a question, whatever words they hold (domain.yml responses).
-NON_ANSWERS = ("utter_greet", "utter_out_of_scope", "utter_default", "utter_ask_municipality", "utter_ask_region",
-               "utter_ask_role")
+NON_ANSWERS = (
+    "utter_greet",
+    "utter_out_of_scope",
+    "utter_default",
+    "utter_ask_municipality",
+    "utter_ask_region",
+    "utter_ask_role",
+)
 CONCURRENCY = 4
 
 
@@ -99,9 +111,17 @@ def load_items(path: Path) -> list[Item]:
         if entry.get("kind") not in KINDS:
             raise ValueError(f"{path.name}: kind must be one of {KINDS}: {entry!r}")
         mention = entry.get("answer_should_mention") or ()
-        items.append(Item(text=str(entry["text"]), kind=entry["kind"], sector=entry.get("sector"),
-                          municipality=entry.get("municipality"), region=entry.get("region"),
-                          answer_should_mention=tuple(str(m) for m in mention), author=entry.get("author")))
+        items.append(
+            Item(
+                text=str(entry["text"]),
+                kind=entry["kind"],
+                sector=entry.get("sector"),
+                municipality=entry.get("municipality"),
+                region=entry.get("region"),
+                answer_should_mention=tuple(str(m) for m in mention),
+                author=entry.get("author"),
+            )
+        )
     return items
 
 
@@ -175,6 +195,7 @@ def application_slots() -> tuple[str, ...]:
 
 # -- judging one outcome -----------------------------------------------------------------------
 
+
 def place_expected(item: Item) -> Optional[tuple[str, str]]:
     """(slot, value) the place must have after the message, or None when only the sector counts."""
     if item.sector == "kommunal" and item.municipality:
@@ -199,8 +220,9 @@ def form_touched(outcome: Outcome, slots: Sequence[str]) -> bool:
 
 
 def answered(outcome: Outcome, non_answers: set[str]) -> bool:
-    return outcome.error is None and mentions(answering_replies(outcome.replies, non_answers),
-                                              outcome.item.answer_should_mention)
+    return outcome.error is None and mentions(
+        answering_replies(outcome.replies, non_answers), outcome.item.answer_should_mention
+    )
 
 
 def _rate(hits: int, total: int) -> Optional[float]:
@@ -209,13 +231,23 @@ def _rate(hits: int, total: int) -> Optional[float]:
 
 def _failure(outcome: Outcome, **more: Any) -> dict[str, Any]:
     slots = {k: outcome.slots.get(k) for k in ("sector", "municipality", "region") if outcome.slots.get(k)}
-    return {"text": outcome.item.text, "intent": outcome.intent, "got": slots,
-            "active_loop": outcome.active_loop, "first_reply": (outcome.replies or [""])[0][:160],
-            **({"error": outcome.error} if outcome.error else {}), **more}
+    return {
+        "text": outcome.item.text,
+        "intent": outcome.intent,
+        "got": slots,
+        "active_loop": outcome.active_loop,
+        "first_reply": (outcome.replies or [""])[0][:160],
+        **({"error": outcome.error} if outcome.error else {}),
+        **more,
+    }
 
 
-def score(outcomes: Sequence[Outcome], left_out: Sequence[Item] = (), non_answers: Optional[set[str]] = None,
-          slots: Optional[Sequence[str]] = None) -> dict[str, Any]:
+def score(
+    outcomes: Sequence[Outcome],
+    left_out: Sequence[Item] = (),
+    non_answers: Optional[set[str]] = None,
+    slots: Optional[Sequence[str]] = None,
+) -> dict[str, Any]:
     """The three measures and the failures behind them (see the module docstring)."""
     non_answers = non_answer_texts() if non_answers is None else non_answers
     slots = application_slots() if slots is None else slots
@@ -240,32 +272,47 @@ def score(outcomes: Sequence[Outcome], left_out: Sequence[Item] = (), non_answer
 
     failures = {
         "sector_wrong": [_failure(o, want=o.item.sector) for o in workplace if not sector_right(o)],
-        "place_wrong": [_failure(o, want=place_expected(o.item)) for o in workplace
-                        if sector_right(o) and not place_right(o)],
-        "off_topic_started_form": [_failure(o, slots_set=sorted(k for k in slots if o.slots.get(k) is not None))
-                                   for o in touched],
-        "question_not_answered": [_failure(o, want=list(o.item.answer_should_mention),
-                                           actions=o.actions) for o in questions if o not in replied],
+        "place_wrong": [
+            _failure(o, want=place_expected(o.item)) for o in workplace if sector_right(o) and not place_right(o)
+        ],
+        "off_topic_started_form": [
+            _failure(o, slots_set=sorted(k for k in slots if o.slots.get(k) is not None)) for o in touched
+        ],
+        "question_not_answered": [
+            _failure(o, want=list(o.item.answer_should_mention), actions=o.actions)
+            for o in questions
+            if o not in replied
+        ],
     }
     return {
         "items": len(outcomes) + len(left_out),
         "left_out_as_training_texts": [item.text for item in left_out],
         "errors": sum(o.error is not None for o in outcomes),
-        "sector_and_place": {"items": len(workplace), "right": len(both), "rate": _rate(len(both), len(workplace)),
-                             "sector_only": _rate(sum(map(sector_right, workplace)), len(workplace)),
-                             "place_only": _rate(sum(map(place_right, workplace)), len(workplace)),
-                             "by_sector": by_sector,
-                             "by_region": {k: {**v, "rate": _rate(v["right"], v["items"])}
-                                           for k, v in sorted(by_region.items())}},
-        "off_topic_form": {"items": len(off_topic), "started_or_advanced": len(touched),
-                           "rate": _rate(len(touched), len(off_topic))},
-        "questions_answered": {"items": len(questions), "answered": len(replied),
-                               "rate": _rate(len(replied), len(questions))},
+        "sector_and_place": {
+            "items": len(workplace),
+            "right": len(both),
+            "rate": _rate(len(both), len(workplace)),
+            "sector_only": _rate(sum(map(sector_right, workplace)), len(workplace)),
+            "place_only": _rate(sum(map(place_right, workplace)), len(workplace)),
+            "by_sector": by_sector,
+            "by_region": {k: {**v, "rate": _rate(v["right"], v["items"])} for k, v in sorted(by_region.items())},
+        },
+        "off_topic_form": {
+            "items": len(off_topic),
+            "started_or_advanced": len(touched),
+            "rate": _rate(len(touched), len(off_topic)),
+        },
+        "questions_answered": {
+            "items": len(questions),
+            "answered": len(replied),
+            "rate": _rate(len(replied), len(questions)),
+        },
         "failures": failures,
     }
 
 
 # -- through the running bot ---------------------------------------------------------------------
+
 
 async def _first_message(session: Any, rasa_url: str, token: str, sender: str, item: Item) -> Outcome:
     import aiohttp
@@ -274,8 +321,9 @@ async def _first_message(session: Any, rasa_url: str, token: str, sender: str, i
 
     outcome = Outcome(item)
     try:
-        async with session.post(f"{rasa_url}/webhooks/rest/webhook",
-                                json={"sender": sender, "message": item.text}) as response:
+        async with session.post(
+            f"{rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": item.text}
+        ) as response:
             response.raise_for_status()
             outcome.replies = [str(r.get("text") or "") for r in await response.json() if r.get("text")]
         # Sanic does not unquote the path: the ':' stays as it is (as tools/bench/theme_accuracy.py).
@@ -289,8 +337,11 @@ async def _first_message(session: Any, rasa_url: str, token: str, sender: str, i
     outcome.slots = tracker.get("slots") or {}
     outcome.active_loop = (tracker.get("active_loop") or {}).get("name")
     outcome.intent = ((tracker.get("latest_message") or {}).get("intent") or {}).get("name")
-    outcome.actions = [e.get("name") for e in tracker.get("events", [])
-                       if e.get("event") == "action" and e.get("name") not in ("action_listen", "action_session_start")]
+    outcome.actions = [
+        e.get("name")
+        for e in tracker.get("events", [])
+        if e.get("event") == "action" and e.get("name") not in ("action_listen", "action_session_start")
+    ]
     return outcome
 
 
@@ -300,6 +351,7 @@ async def run_items(rasa_url: str, token: str, items: Sequence[Item], prefix: st
 
     gate = asyncio.Semaphore(CONCURRENCY)
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session:
+
         async def one(number: int, item: Item) -> Outcome:
             async with gate:
                 return await _first_message(session, rasa_url, token, f"{prefix}-{number}", item)
@@ -307,8 +359,9 @@ async def run_items(rasa_url: str, token: str, items: Sequence[Item], prefix: st
         return list(await asyncio.gather(*(one(n, item) for n, item in enumerate(items))))
 
 
-async def measure(rasa_url: str, token: str, path: Path, prefix: str,
-                  trained: Optional[set[str]] = None) -> dict[str, Any]:
+async def measure(
+    rasa_url: str, token: str, path: Path, prefix: str, trained: Optional[set[str]] = None
+) -> dict[str, Any]:
     items = load_items(path)
     kept, left_out = split_trained(items, training_texts() if trained is None else trained)
     outcomes = await run_items(rasa_url, token, kept, prefix)
@@ -324,8 +377,11 @@ async def measure_sets(rasa_url: str, token: str, names: Sequence[str] = tuple(S
         if path.exists():
             sender_prefix = f"bench-first-{name.replace('/', '_')}-{os.getpid()}"
             scored = await measure(rasa_url, token, path, sender_prefix, trained)
-            results[name] = {**scored, "file": str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path),
-                             "about": about}
+            results[name] = {
+                **scored,
+                "file": str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path),
+                "about": about,
+            }
     return results
 
 
@@ -337,8 +393,14 @@ def measure_with_own_stack(names: Sequence[str] = tuple(SETS), model: Optional[P
     token = "first-messages-" + os.urandom(6).hex()
     with tempfile.TemporaryDirectory(prefix="bench-first-") as tmp:
         # Hundreds of messages from one client: the channels' rate limits would answer most with 429.
-        stack = Stack(run_dir=Path(tmp), rasa_port=free_port(), action_port=free_port(), api_token=token,
-                      env=dict(RATE_LIMITS_OFF), **({"model": model} if model else {}))
+        stack = Stack(
+            run_dir=Path(tmp),
+            rasa_port=free_port(),
+            action_port=free_port(),
+            api_token=token,
+            env=dict(RATE_LIMITS_OFF),
+            **({"model": model} if model else {}),
+        )
         stack.start(timeout=600)
         try:
             return asyncio.run(measure_sets(stack.rasa_url, token, names))
@@ -356,44 +418,72 @@ def markdown(results: Mapping[str, Any], failures: int = 5) -> list[str]:
     if not results:
         return ["## First messages through the running bot", "", "Not measured.", ""]
     names = list(results)
-    lines = ["## First messages through the running bot", "",
-             "Each message is the first of its own REST conversation; the sector, place and form state are "
-             "read from the tracker (`tools/bench/first_messages.py`, whose docstring defines each measure). "
-             "Items whose text stands in `data/nlu` are left out.", "",
-             "| measure | target | " + " | ".join(names) + " |",
-             "|---|---|" + "---|" * len(names)]
+    lines = [
+        "## First messages through the running bot",
+        "",
+        "Each message is the first of its own REST conversation; the sector, place and form state are "
+        "read from the tracker (`tools/bench/first_messages.py`, whose docstring defines each measure). "
+        "Items whose text stands in `data/nlu` are left out.",
+        "",
+        "| measure | target | " + " | ".join(names) + " |",
+        "|---|---|" + "---|" * len(names),
+    ]
 
     def cell(name: str, key: str) -> str:
         part = results[name].get(key) or {}
-        count = {"sector_and_place": ("right", "items"), "off_topic_form": ("started_or_advanced", "items"),
-                 "questions_answered": ("answered", "items")}[key]
+        count = {
+            "sector_and_place": ("right", "items"),
+            "off_topic_form": ("started_or_advanced", "items"),
+            "questions_answered": ("answered", "items"),
+        }[key]
         return f"{part.get('rate')} ({part.get(count[0])}/{part.get(count[1])})"
 
-    labels = {"sector_and_place": "sector and place right after one message",
-              "off_topic_form": "off-topic messages that start or advance the form",
-              "questions_answered": "opening questions answered"}
+    labels = {
+        "sector_and_place": "sector and place right after one message",
+        "off_topic_form": "off-topic messages that start or advance the form",
+        "questions_answered": "opening questions answered",
+    }
     for key, label in labels.items():
         comparison, limit = TARGETS[key]
         lines.append(f"| {label} | {comparison} {limit} | " + " | ".join(cell(n, key) for n in names) + " |")
-    lines.append("| sector right / place right (workplaces) | | " + " | ".join(
-        f"{results[n]['sector_and_place']['sector_only']} / {results[n]['sector_and_place']['place_only']}"
-        for n in names) + " |")
+    lines.append(
+        "| sector right / place right (workplaces) | | "
+        + " | ".join(
+            f"{results[n]['sector_and_place']['sector_only']} / {results[n]['sector_and_place']['place_only']}"
+            for n in names
+        )
+        + " |"
+    )
     for sector in ("kommunal", "regional", "statslig"):
-        lines.append(f"| sector and place, {sector} | | " + " | ".join(
-            f"{results[n]['sector_and_place']['by_sector'][sector]['sector_and_place']} "
-            f"(n={results[n]['sector_and_place']['by_sector'][sector]['items']})" for n in names) + " |")
-    lines.append("| left out (text in data/nlu) | | " + " | ".join(
-        str(len(results[n]["left_out_as_training_texts"])) for n in names) + " |")
-    lines.append("| messages without an answer (errors: each counts as a miss) | | " + " | ".join(
-        str(results[n]["errors"]) for n in names) + " |")
+        lines.append(
+            f"| sector and place, {sector} | | "
+            + " | ".join(
+                f"{results[n]['sector_and_place']['by_sector'][sector]['sector_and_place']} "
+                f"(n={results[n]['sector_and_place']['by_sector'][sector]['items']})"
+                for n in names
+            )
+            + " |"
+        )
+    lines.append(
+        "| left out (text in data/nlu) | | "
+        + " | ".join(str(len(results[n]["left_out_as_training_texts"])) for n in names)
+        + " |"
+    )
+    lines.append(
+        "| messages without an answer (errors: each counts as a miss) | | "
+        + " | ".join(str(results[n]["errors"]) for n in names)
+        + " |"
+    )
     lines.append("")
     for name in names:
         result = results[name]
         lines += [f"`{result.get('file', name)}`: {result.get('about', '')}.", ""]
         for kind, found in result["failures"].items():
             if found:
-                lines.append(f"- {kind} ({len(found)}): " + "; ".join(
-                    f"»{f['text'][:90]}« → {f.get('got') or '-'}" for f in found[:failures]))
+                lines.append(
+                    f"- {kind} ({len(found)}): "
+                    + "; ".join(f"»{f['text'][:90]}« → {f.get('got') or '-'}" for f in found[:failures])
+                )
         lines.append("")
     return lines
 
@@ -411,9 +501,13 @@ def main(argv: Optional[list[str]] = None) -> int:
     else:
         results = measure_with_own_stack(names)
     if not args.failures:  # numbers only: no text of the set is shown
-        results = {name: {**{k: v for k, v in result.items() if k not in ("failures", "left_out_as_training_texts")},
-                          "left_out_as_training_texts": len(result["left_out_as_training_texts"])}
-                   for name, result in results.items()}
+        results = {
+            name: {
+                **{k: v for k, v in result.items() if k not in ("failures", "left_out_as_training_texts")},
+                "left_out_as_training_texts": len(result["left_out_as_training_texts"]),
+            }
+            for name, result in results.items()
+        }
     print(json.dumps(results, indent=1, ensure_ascii=False))
     return 0
 

@@ -40,8 +40,9 @@ def growth_conversation(conversations: Sequence[load.Conversation]) -> load.Conv
     """The long conversation: the probe at turns EARLY and LATE, questions mid-form in between."""
     application = next(c for c in conversations if c.name == "full_municipal_application").messages
     questions = next(c for c in conversations if c.name == "question_mid_form")
-    (probe, probe_answer), (other, other_answer) = [(questions.messages[i], answer)
-                                                    for i, answer in sorted(questions.expect.items())[:2]]
+    (probe, probe_answer), (other, other_answer) = [
+        (questions.messages[i], answer) for i, answer in sorted(questions.expect.items())[:2]
+    ]
     if ANSWERS_BEFORE != EARLY - 1:
         raise ValueError("the probe must follow the application's first answers")
     messages = [*application[:ANSWERS_BEFORE], probe]
@@ -75,8 +76,9 @@ def _stack_cpu_ns(started: Started) -> tuple[int, int]:
     return tree_cpu_ns(rasa.pid), tree_cpu_ns(actions.pid)
 
 
-async def _measure_pairs(stacks: dict[str, Started], conversation: load.Conversation, pairs: int,
-                         prefix: str) -> dict[str, dict[str, Any]]:
+async def _measure_pairs(
+    stacks: dict[str, Started], conversation: load.Conversation, pairs: int, prefix: str
+) -> dict[str, dict[str, Any]]:
     """`pairs` senders brought to turn EARLY and as many to turn LATE on each stack; then the probe.
 
     Each probe's CPU is read on its own (messages go one at a time), and early and late probes
@@ -84,8 +86,10 @@ async def _measure_pairs(stacks: dict[str, Started], conversation: load.Conversa
     """
     for started in stacks.values():
         load.check_loopback(started.webhook)
-    measured = {name: {"cpu_ms": {"early": [], "late": []}, "actions_ms": {"early": [], "late": []},
-                       "errors": []} for name in stacks}
+    measured = {
+        name: {"cpu_ms": {"early": [], "late": []}, "actions_ms": {"early": [], "late": []}, "errors": []}
+        for name in stacks
+    }
     timeout = aiohttp.ClientTimeout(total=load.REQUEST_TIMEOUT_S)
 
     async def send(session: aiohttp.ClientSession, name: str, sender: str, turn: int) -> None:
@@ -118,7 +122,7 @@ async def _measure_pairs(stacks: dict[str, Started], conversation: load.Conversa
         for pair in range(pairs):
             kinds = [("early", EARLY), ("late", LATE)]
             order = [(name, kind) for kind in kinds for name in names]
-            for name, (kind, turn) in (order if pair % 2 == 0 else order[::-1]):
+            for name, (kind, turn) in order if pair % 2 == 0 else order[::-1]:
                 await send(session, name, f"{prefix}-{kind}-{pair}", turn)
     return measured
 
@@ -127,14 +131,22 @@ def _summary(conversation: load.Conversation, pairs: int, played: dict[str, Any]
     early, late = played["cpu_ms"]["early"], played["cpu_ms"]["late"]
     early_ms = statistics.median(early) if early else None
     late_ms = statistics.median(late) if late else None
-    return {"pairs": pairs, "probe": conversation.messages[EARLY - 1], "early_turn": EARLY, "late_turn": LATE,
-            "early_cpu_ms": None if early_ms is None else round(early_ms, 2),
-            "late_cpu_ms": None if late_ms is None else round(late_ms, 2),
-            "ratio": round(late_ms / early_ms, 3) if early_ms and late_ms else None,
-            "early_quartiles_ms": _quartiles(early), "late_quartiles_ms": _quartiles(late),
-            "action_server_cpu_ms": {kind: round(statistics.median(values), 2) if values else None
-                                     for kind, values in played["actions_ms"].items()},
-            "errors": played["errors"][:10]}
+    return {
+        "pairs": pairs,
+        "probe": conversation.messages[EARLY - 1],
+        "early_turn": EARLY,
+        "late_turn": LATE,
+        "early_cpu_ms": None if early_ms is None else round(early_ms, 2),
+        "late_cpu_ms": None if late_ms is None else round(late_ms, 2),
+        "ratio": round(late_ms / early_ms, 3) if early_ms and late_ms else None,
+        "early_quartiles_ms": _quartiles(early),
+        "late_quartiles_ms": _quartiles(late),
+        "action_server_cpu_ms": {
+            kind: round(statistics.median(values), 2) if values else None
+            for kind, values in played["actions_ms"].items()
+        },
+        "errors": played["errors"][:10],
+    }
 
 
 def measure_many(stacks: dict[str, Started], pairs: int = 24) -> dict[str, dict[str, Any]]:
@@ -173,10 +185,12 @@ def main(argv: list[str]) -> int:
             for started in stacks.values():
                 started.stack.stop()
     for name, result in results.items():
-        print(f"{name}: CPU per message, turn {EARLY}: {result['early_cpu_ms']} ms (quartiles "
-              f"{result['early_quartiles_ms']}); turn {LATE}: {result['late_cpu_ms']} ms "
-              f"({result['late_quartiles_ms']}); ratio {result['ratio']}; action server "
-              f"{result['action_server_cpu_ms']}; errors: {result['errors'] or 'none'}")
+        print(
+            f"{name}: CPU per message, turn {EARLY}: {result['early_cpu_ms']} ms (quartiles "
+            f"{result['early_quartiles_ms']}); turn {LATE}: {result['late_cpu_ms']} ms "
+            f"({result['late_quartiles_ms']}); ratio {result['ratio']}; action server "
+            f"{result['action_server_cpu_ms']}; errors: {result['errors'] or 'none'}"
+        )
     return 0
 
 

@@ -36,9 +36,13 @@ class Conversation:
 def load_conversations(path: Path = CONVERSATIONS_FILE) -> tuple[Conversation, ...]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     conversations = tuple(
-        Conversation(name=c["name"], messages=tuple(c["messages"]),
-                     expect={int(k): str(v) for k, v in (c.get("expect") or {}).items()})
-        for c in data["conversations"])
+        Conversation(
+            name=c["name"],
+            messages=tuple(c["messages"]),
+            expect={int(k): str(v) for k, v in (c.get("expect") or {}).items()},
+        )
+        for c in data["conversations"]
+    )
     for conversation in conversations:
         beyond = [i for i in conversation.expect if not 0 <= i < len(conversation.messages)]
         if beyond:
@@ -75,13 +79,18 @@ class LoadResult:
         return self.messages / self.seconds if self.seconds > 0 else 0.0
 
     def summary(self) -> dict:
-        return {"users": self.users, "messages": self.messages, "seconds": round(self.seconds, 2),
-                "throughput_msg_s": round(self.throughput, 2),
-                "p50_ms": _round(percentile(self.latencies_ms, 50)),
-                "p95_ms": _round(percentile(self.latencies_ms, 95)),
-                "p99_ms": _round(percentile(self.latencies_ms, 99)),
-                "errors": self.errors, "error_samples": self.error_samples[:5],
-                "conversations_completed": self.conversations_completed}
+        return {
+            "users": self.users,
+            "messages": self.messages,
+            "seconds": round(self.seconds, 2),
+            "throughput_msg_s": round(self.throughput, 2),
+            "p50_ms": _round(percentile(self.latencies_ms, 50)),
+            "p95_ms": _round(percentile(self.latencies_ms, 95)),
+            "p99_ms": _round(percentile(self.latencies_ms, 99)),
+            "errors": self.errors,
+            "error_samples": self.error_samples[:5],
+            "conversations_completed": self.conversations_completed,
+        }
 
     def merge(self, other: "LoadResult") -> None:
         """Add another slice of the same load level (slices alternate between the bots)."""
@@ -123,8 +132,14 @@ async def _send(session: aiohttp.ClientSession, url: str, sender: str, message: 
         return elapsed, body
 
 
-async def run_load(url: str, conversations: Sequence[Conversation], users: int, duration_s: float,
-                   max_messages: int, sender_prefix: str) -> LoadResult:
+async def run_load(
+    url: str,
+    conversations: Sequence[Conversation],
+    users: int,
+    duration_s: float,
+    max_messages: int,
+    sender_prefix: str,
+) -> LoadResult:
     """`users` concurrent users play the conversations in turn until time or messages run out.
 
     A conversation in progress at the deadline is left unfinished (its messages so far count).
@@ -169,6 +184,11 @@ async def run_load(url: str, conversations: Sequence[Conversation], users: int, 
 async def play_once(url: str, conversations: Iterable[Conversation], sender_prefix: str) -> LoadResult:
     """Each conversation once, one user: a warm-up that also checks every expected reply."""
     conversations = list(conversations)
-    return await run_load(url, conversations, users=1, duration_s=600,
-                          max_messages=sum(len(c.messages) for c in conversations),
-                          sender_prefix=sender_prefix)
+    return await run_load(
+        url,
+        conversations,
+        users=1,
+        duration_s=600,
+        max_messages=sum(len(c.messages) for c in conversations),
+        sender_prefix=sender_prefix,
+    )

@@ -32,10 +32,18 @@ from typing import Any, Iterable, Sequence
 ROOT = Path(__file__).resolve().parents[2]
 REPORTS = ROOT / "reports"
 # What the figures depend on: `make bench` reuses reports/nlu.json while these are unchanged.
-INPUTS = ("data/nlu", "config.yml", "domain.yml", "bot/nlu/place_names.py", "bot/nlu/intent_classifier.py",
-          "bot/nlu/scope_guard.py", "bot/domain/scope.py",
-          "build/spacy_da/.content-hash", "tools/bench/data/nlu_heldout_fresh.yml",
-          "tests/data/ud_danish_ddt_dev_sentences.txt")
+INPUTS = (
+    "data/nlu",
+    "config.yml",
+    "domain.yml",
+    "bot/nlu/place_names.py",
+    "bot/nlu/intent_classifier.py",
+    "bot/nlu/scope_guard.py",
+    "bot/domain/scope.py",
+    "build/spacy_da/.content-hash",
+    "tools/bench/data/nlu_heldout_fresh.yml",
+    "tests/data/ud_danish_ddt_dev_sentences.txt",
+)
 
 
 def inputs_fingerprint(paths: tuple[str, ...] = INPUTS) -> str:
@@ -50,6 +58,8 @@ def inputs_fingerprint(paths: tuple[str, ...] = INPUTS) -> str:
             digest.update(str(file.relative_to(ROOT)).encode())
             digest.update(file.read_bytes() if file.exists() else b"-")
     return digest.hexdigest()[:16]
+
+
 DATA = ROOT / "data" / "nlu"
 # A test set written apart from the training data, by someone who never read it, and never
 # trained on: the fold split above has been looked at while tuning, this one has not.
@@ -62,8 +72,7 @@ FOLDS = 5
 MIN_EXAMPLES = 25
 PLACE_ENTITIES = ("municipality", "region")
 CONFIG = ROOT / "config.yml"
-ENV = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3",
-       "PYTHONHASHSEED": "0"}
+ENV = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0"}
 
 
 @dataclass(frozen=True)
@@ -101,8 +110,11 @@ def load_examples(path: Path = DATA) -> tuple[list[Example], Any]:
     examples = []
     for i, message in enumerate(training.intent_examples):
         text = message.get("text")
-        entities = tuple((e["start"], e["end"], e["entity"], text[e["start"]:e["end"]])
-                         for e in message.get("entities") or [] if e["entity"] in PLACE_ENTITIES)
+        entities = tuple(
+            (e["start"], e["end"], e["entity"], text[e["start"] : e["end"]])
+            for e in message.get("entities") or []
+            if e["entity"] in PLACE_ENTITIES
+        )
         label = message.get("intent_response_key") or message.get("intent")
         examples.append(Example(i, text, label, group_key(text), entities))
     return examples, training
@@ -148,12 +160,21 @@ def write_split(training: Any, indices: Iterable[int], path: Path) -> None:
     chosen = [training.intent_examples[i] for i in indices]
     # The lookup tables and regexes are no examples (nothing to split): a fold's model gets
     # them all, as the production model does, or its RegexFeaturizer would have no patterns.
-    path.write_text(RasaYAMLWriter().dumps(TrainingData(
-        training_examples=chosen, regex_features=training.regex_features,
-        lookup_tables=training.lookup_tables, entity_synonyms=training.entity_synonyms)), encoding="utf-8")
+    path.write_text(
+        RasaYAMLWriter().dumps(
+            TrainingData(
+                training_examples=chosen,
+                regex_features=training.regex_features,
+                lookup_tables=training.lookup_tables,
+                entity_synonyms=training.entity_synonyms,
+            )
+        ),
+        encoding="utf-8",
+    )
 
 
 # -- one fold, in its own process (TensorFlow state stays out of the orchestrator) --------
+
 
 def _predict(model: Path, texts: list[str]) -> list[dict[str, Any]]:
     from rasa.core.agent import Agent
@@ -175,12 +196,20 @@ def _predict(model: Path, texts: list[str]) -> list[dict[str, Any]]:
             selector = parsed.get("response_selector", {})
             chosen = (selector.get("faq") or selector.get("default") or {}).get("response", {})
             label = chosen.get("intent_response_key") or "faq"
-        predictions.append({
-            "text": text, "label": label, "intent": intent, "confidence": raw["intent"]["confidence"],
-            "fallback": fell_back,
-            "entities": [(e["start"], e["end"], e["entity"], e["value"])
-                         for e in parsed.get("entities", []) if e["entity"] in PLACE_ENTITIES],
-        })
+        predictions.append(
+            {
+                "text": text,
+                "label": label,
+                "intent": intent,
+                "confidence": raw["intent"]["confidence"],
+                "fallback": fell_back,
+                "entities": [
+                    (e["start"], e["end"], e["entity"], e["value"])
+                    for e in parsed.get("entities", [])
+                    if e["entity"] in PLACE_ENTITIES
+                ],
+            }
+        )
     return predictions
 
 
@@ -188,16 +217,22 @@ def _run_fold(train: Path, test: Path, out: Path, config: Path) -> None:
     from rasa.model_training import train_nlu
 
     started = time.monotonic()
-    model = train_nlu(config=str(config), nlu_data=str(train), output=str(out.parent),
-                      fixed_model_name=out.stem, domain=str(ROOT / "domain.yml"))
+    model = train_nlu(
+        config=str(config),
+        nlu_data=str(train),
+        output=str(out.parent),
+        fixed_model_name=out.stem,
+        domain=str(ROOT / "domain.yml"),
+    )
     seconds = time.monotonic() - started
     texts = json.loads(test.read_text())  # in the orchestrator's order (YAML regroups by intent)
     predictions = _predict(Path(str(model)), texts)
     out.write_text(json.dumps({"train_seconds": seconds, "predictions": predictions}))
 
 
-def run_fold(training: Any, train: list[int], test: list[int] | list[str], work: Path, name: str,
-             config: Path = CONFIG) -> dict[str, Any]:
+def run_fold(
+    training: Any, train: list[int], test: list[int] | list[str], work: Path, name: str, config: Path = CONFIG
+) -> dict[str, Any]:
     """Train on `train`, predict `test` (in that order), in a child process.
 
     `test` is indices into `training`, or the texts themselves (a test set of its own).
@@ -206,14 +241,26 @@ def run_fold(training: Any, train: list[int], test: list[int] | list[str], work:
     write_split(training, train, train_file)
     texts = [t if isinstance(t, str) else training.intent_examples[t].get("text") for t in test]
     test_file.write_text(json.dumps(texts))
-    subprocess.run([sys.executable, "-m", "tools.bench.nlu", "--fold", str(train_file), str(test_file),
-                    str(out), str(config)], cwd=ROOT, env=ENV, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "tools.bench.nlu", "--fold", str(train_file), str(test_file), str(out), str(config)],
+        cwd=ROOT,
+        env=ENV,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     return json.loads(out.read_text())
 
 
-def cross_validate(examples: Sequence[Example], training: Any, work: Path, config: Path = CONFIG,
-                   seed: int = SEED, only: int | None = None, progress: str = "") -> tuple[list, list, list]:
+def cross_validate(
+    examples: Sequence[Example],
+    training: Any,
+    work: Path,
+    config: Path = CONFIG,
+    seed: int = SEED,
+    only: int | None = None,
+    progress: str = "",
+) -> tuple[list, list, list]:
     """Train and score every fold of one seeded partition (or only fold `only`).
 
     Returns the folds' scores and, pooled in fold order, the gold and predicted full labels.
@@ -242,8 +289,9 @@ def partition_summary(per_partition: dict[int, list[float]]) -> dict[str, Any]:
     every = [f for values in per_partition.values() for f in values]
     return {
         "partitions": {str(seed): values for seed, values in per_partition.items()},
-        "cv_mean_by_partition": {str(seed): round(statistics.mean(values), 4)
-                                 for seed, values in per_partition.items()},
+        "cv_mean_by_partition": {
+            str(seed): round(statistics.mean(values), 4) for seed, values in per_partition.items()
+        },
         "held_out_by_partition": {str(seed): values[0] for seed, values in per_partition.items()},
         "folds": len(every),
         "mean": round(statistics.mean(every), 4),
@@ -265,17 +313,24 @@ def partitions_markdown(summary: dict[str, Any]) -> str:
         "|---|---|---|---|",
     ]
     for seed, values in summary["partitions"].items():
-        lines.append(f"| {seed} | {values[0]} | {summary['cv_mean_by_partition'][seed]} | "
-                     f"{', '.join(str(v) for v in values)} |")
-    lines += ["", f"All {summary['folds']} folds: mean **{summary['mean']}**, standard deviation "
-              f"{summary['stdev']}, lowest {summary['min']}, highest {summary['max']}.", "",
-              "The folds share most of their training data, so they are not independent samples: "
-              "the spread says how much one fold's figure depends on which examples it drew.", ""]
+        lines.append(
+            f"| {seed} | {values[0]} | {summary['cv_mean_by_partition'][seed]} | {', '.join(str(v) for v in values)} |"
+        )
+    lines += [
+        "",
+        f"All {summary['folds']} folds: mean **{summary['mean']}**, standard deviation "
+        f"{summary['stdev']}, lowest {summary['min']}, highest {summary['max']}.",
+        "",
+        "The folds share most of their training data, so they are not independent samples: "
+        "the spread says how much one fold's figure depends on which examples it drew.",
+        "",
+    ]
     return "\n".join(lines)
 
 
-def run_partitions(examples: Sequence[Example], training: Any, config: Path, count: int,
-                   fingerprint: str | None) -> dict[str, Any]:
+def run_partitions(
+    examples: Sequence[Example], training: Any, config: Path, count: int, fingerprint: str | None
+) -> dict[str, Any]:
     """Cross-validate under seeds SEED .. SEED + count - 1; seed SEED's folds come from
     reports/nlu.json when it was made from the same inputs (training is deterministic)."""
     per_partition: dict[int, list[float]] = {}
@@ -287,13 +342,13 @@ def run_partitions(examples: Sequence[Example], training: Any, config: Path, cou
     with tempfile.TemporaryDirectory(prefix="bench-nlu-") as tmp:
         for seed in range(SEED, SEED + count):
             if seed not in per_partition:
-                scores, _, _ = cross_validate(examples, training, Path(tmp), config, seed,
-                                              progress=f"seed {seed}: ")
+                scores, _, _ = cross_validate(examples, training, Path(tmp), config, seed, progress=f"seed {seed}: ")
                 per_partition[seed] = [s["intent"]["macro_f1"] for s in scores]
     return {"inputs": fingerprint, **partition_summary(per_partition)}
 
 
 # -- scores ------------------------------------------------------------------------------------
+
 
 def intent_scores(gold: list[str], predicted: list[str]) -> dict[str, Any]:
     from sklearn.metrics import f1_score, precision_recall_fscore_support
@@ -333,8 +388,13 @@ def entity_scores(gold: list[tuple], predicted: list[list]) -> dict[str, Any]:
     precision = tp / (tp + fp) if tp + fp else 1.0
     recall = tp / (tp + fn) if tp + fn else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"f1": round(f1, 4), "precision": round(precision, 4), "recall": round(recall, 4),
-            "support": tp + fn, "errors": errors[:20]}
+    return {
+        "f1": round(f1, 4),
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "support": tp + fn,
+        "errors": errors[:20],
+    }
 
 
 def score(examples: Sequence[Example], test: list[int], result: dict[str, Any]) -> dict[str, Any]:
@@ -364,8 +424,9 @@ def confusion_png(gold: list[str], predicted: list[str], path: Path, title: str)
 
     labels = sorted(set(gold) | set(predicted))
     figure, axes = plt.subplots(figsize=(14, 12))
-    ConfusionMatrixDisplay.from_predictions(gold, predicted, labels=labels, ax=axes, colorbar=False,
-                                            xticks_rotation="vertical")
+    ConfusionMatrixDisplay.from_predictions(
+        gold, predicted, labels=labels, ax=axes, colorbar=False, xticks_rotation="vertical"
+    )
     axes.set_title(title)
     figure.tight_layout()
     figure.savefig(path, dpi=80)
@@ -373,6 +434,7 @@ def confusion_png(gold: list[str], predicted: list[str], path: Path, title: str)
 
 
 # -- the report ------------------------------------------------------------------------------
+
 
 def ruler_mismatches(examples: Sequence[Example], config_path: Path = CONFIG) -> list[str]:
     """Annotated place names that the entity ruler (not trained, so no split needed) tags differently.
@@ -392,8 +454,11 @@ def ruler_mismatches(examples: Sequence[Example], config_path: Path = CONFIG) ->
     problems = []
     for example in examples:
         text = example.text if spacy_nlp.get("case_sensitive") else example.text.lower()
-        found = {(e.start_char, e.end_char, e.label_, canonical[e.label_](e.text))
-                 for e in nlp(text).ents if e.label_ in canonical}
+        found = {
+            (e.start_char, e.end_char, e.label_, canonical[e.label_](e.text))
+            for e in nlp(text).ents
+            if e.label_ in canonical
+        }
         found = {f for f in found if f[3]}
         expected = {(s, e, kind, canonical[kind](surface)) for s, e, kind, surface in example.entities}
         if found != expected:
@@ -407,8 +472,9 @@ def fresh_leaks(fresh: Sequence[Example], examples: Sequence[Example]) -> list[s
     return [f.text for f in fresh if f.key in train_keys]
 
 
-def run_fresh(training: Any, examples: Sequence[Example], work: Path, config: Path,
-              path: Path = FRESH) -> dict[str, Any] | None:
+def run_fresh(
+    training: Any, examples: Sequence[Example], work: Path, config: Path, path: Path = FRESH
+) -> dict[str, Any] | None:
     """Train on all of the training data (as the shipped model is) and score the fresh set."""
     if not path.exists():
         return None
@@ -417,14 +483,19 @@ def run_fresh(training: Any, examples: Sequence[Example], work: Path, config: Pa
     kept = [f for f in fresh if f.text not in leaked]
     kept = [Example(n, f.text, f.label, f.key, f.entities) for n, f in enumerate(kept)]
     sentences = unseen_sentences(examples)
-    print(f"fresh set: training on all {len(examples)}, testing on {len(kept)} + {len(sentences)} "
-          "treebank sentences", flush=True)
-    result = run_fold(training, list(range(len(examples))), [f.text for f in kept] + sentences, work, "fresh",
-                      config)
-    treebank = result["predictions"][len(kept):]
-    result["predictions"] = result["predictions"][:len(kept)]
-    return {**score(kept, list(range(len(kept))), result), "leaks": sorted(leaked),
-            "examples": len(fresh), "treebank": off_topic_scores(treebank)}
+    print(
+        f"fresh set: training on all {len(examples)}, testing on {len(kept)} + {len(sentences)} treebank sentences",
+        flush=True,
+    )
+    result = run_fold(training, list(range(len(examples))), [f.text for f in kept] + sentences, work, "fresh", config)
+    treebank = result["predictions"][len(kept) :]
+    result["predictions"] = result["predictions"][: len(kept)]
+    return {
+        **score(kept, list(range(len(kept))), result),
+        "leaks": sorted(leaked),
+        "examples": len(fresh),
+        "treebank": off_topic_scores(treebank),
+    }
 
 
 def unseen_sentences(examples: Sequence[Example], path: Path = TREEBANK) -> list[str]:
@@ -585,14 +656,22 @@ def markdown(report: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="check the data and the split only")
-    parser.add_argument("--heldout-only", action="store_true",
-                        help="train and score one split only, print it, write no report")
+    parser.add_argument(
+        "--heldout-only", action="store_true", help="train and score one split only, print it, write no report"
+    )
     parser.add_argument("--fold-index", type=int, default=0, help="with --heldout-only: which fold")
-    parser.add_argument("--fresh-only", action="store_true",
-                        help="train on all the data, score the fresh test set only, print it, write no report")
-    parser.add_argument("--partitions", type=int, metavar="N",
-                        help="repeat the cross-validation under N seeds (the first: the report's) and "
-                             "write reports/nlu_partitions.md/.json only")
+    parser.add_argument(
+        "--fresh-only",
+        action="store_true",
+        help="train on all the data, score the fresh test set only, print it, write no report",
+    )
+    parser.add_argument(
+        "--partitions",
+        type=int,
+        metavar="N",
+        help="repeat the cross-validation under N seeds (the first: the report's) and "
+        "write reports/nlu_partitions.md/.json only",
+    )
     parser.add_argument("--fold", nargs=4, metavar=("TRAIN", "TEST", "OUT", "CONFIG"), help=argparse.SUPPRESS)
     parser.add_argument("--data", type=Path, default=DATA, help="NLU data (default data/nlu)")
     parser.add_argument("--config", type=Path, default=CONFIG, help="pipeline (default config.yml)")
@@ -624,8 +703,7 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(fresh, indent=1, ensure_ascii=False))
             return 0
         only = args.fold_index if args.heldout_only else None
-        fold_scores, cv_gold, cv_predicted = cross_validate(examples, training, Path(tmp), args.config,
-                                                            only=only)
+        fold_scores, cv_gold, cv_predicted = cross_validate(examples, training, Path(tmp), args.config, only=only)
         if args.heldout_only:
             print(json.dumps(fold_scores[0], indent=1, ensure_ascii=False))
             return 0
@@ -645,11 +723,15 @@ def main(argv: list[str] | None = None) -> int:
         "fallback_rate_in_scope": mean([s["fallback_rate_in_scope"] for s in fold_scores]),
         "pooled_full_label": intent_scores(cv_gold, cv_predicted),
     }
-    confusion_png([examples[i].label for i in test_folds[0]],
-                  [p for p in cv_predicted[:len(test_folds[0])]],
-                  REPORTS / "nlu_confusion.png", "Held-out split: gold (rows) vs predicted (columns)")
-    confusion_png(cv_gold, cv_predicted, REPORTS / "nlu_confusion_cv.png",
-                  f"{FOLDS}-fold cross-validation, all folds pooled")
+    confusion_png(
+        [examples[i].label for i in test_folds[0]],
+        [p for p in cv_predicted[: len(test_folds[0])]],
+        REPORTS / "nlu_confusion.png",
+        "Held-out split: gold (rows) vs predicted (columns)",
+    )
+    confusion_png(
+        cv_gold, cv_predicted, REPORTS / "nlu_confusion_cv.png", f"{FOLDS}-fold cross-validation, all folds pooled"
+    )
     import yaml
 
     components = [c["name"].rsplit(".", 1)[-1] for c in yaml.safe_load(args.config.read_text())["pipeline"]]
@@ -660,11 +742,17 @@ def main(argv: list[str] | None = None) -> int:
         "pipeline": " → ".join(components),
         # Who picks the faq topic: Rasa's ResponseSelector, else the intent classifier that
         # fills response_selector itself (bot/nlu/intent_classifier.py).
-        "faq_selector": "ResponseSelector" if "ResponseSelector" in components else next(
-            (c for c in components if c.endswith("Classifier") and c != "FallbackClassifier"), "?"),
-        "intent": {"heldout": {**held["intent"], "faq_subintent_macro_f1": held["faq_subintent"]["macro_f1"],
-                               "full_label_macro_f1": held["full_label"]["macro_f1"]},
-                   "crossval": cv},
+        "faq_selector": "ResponseSelector"
+        if "ResponseSelector" in components
+        else next((c for c in components if c.endswith("Classifier") and c != "FallbackClassifier"), "?"),
+        "intent": {
+            "heldout": {
+                **held["intent"],
+                "faq_subintent_macro_f1": held["faq_subintent"]["macro_f1"],
+                "full_label_macro_f1": held["full_label"]["macro_f1"],
+            },
+            "crossval": cv,
+        },
         "entity": {"heldout": held["entity"], "crossval": {"f1": cv["entity_f1"]}},
         "heldout": held,
         "fresh": fresh,

@@ -29,9 +29,26 @@ def record(pid: int, seconds: int, out: Path) -> Optional[Path]:
     binary = py_spy()
     if binary is None:
         return None
-    result = subprocess.run([binary, "record", "-p", str(pid), "-d", str(seconds), "-r", "100",
-                             "-f", "raw", "-o", str(out), "--nonblocking"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=seconds + 60)
+    result = subprocess.run(
+        [
+            binary,
+            "record",
+            "-p",
+            str(pid),
+            "-d",
+            str(seconds),
+            "-r",
+            "100",
+            "-f",
+            "raw",
+            "-o",
+            str(out),
+            "--nonblocking",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        timeout=seconds + 60,
+    )
     return out if result.returncode == 0 and out.exists() else None
 
 

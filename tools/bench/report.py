@@ -40,8 +40,12 @@ def latency_chart(report: dict[str, Any], path: Path) -> Optional[str]:
     figure, axes = plt.subplots(1, len(levels), figsize=(5 * len(levels), 4), squeeze=False)
     for axis, users in zip(axes[0], levels):
         for bot, colour in (("ours", "tab:blue"), ("stock", "tab:orange")):
-            values = sorted(v for run in report.get("runs", []) if run["bot"] == bot and "levels" in run
-                            for v in run["levels"][str(users)]["latencies_ms"])
+            values = sorted(
+                v
+                for run in report.get("runs", [])
+                if run["bot"] == bot and "levels" in run
+                for v in run["levels"][str(users)]["latencies_ms"]
+            )
             if values:
                 fractions = [(i + 1) / len(values) for i in range(len(values))]
                 axis.step(values, fractions, where="post", color=colour, label=f"{bot} ({len(values)} msgs)")
@@ -87,58 +91,85 @@ def markdown(report: dict[str, Any], chart_note: Optional[str], confusion_exists
         lines.append(f"| {target['target']} | {target['want']} | {_ratio(target['ratio'])} | {met} |")
     if report.get("problems"):
         lines += ["", "**Problems in this run:** " + "; ".join(report["problems"])]
-    lines += ["", "## Speed (medians of the rounds)", "",
-              f"Each user plays whole conversations with no pause ({report['settings']['seconds_per_level']:g} s "
-              f"per level and bot, in {report['settings'].get('slices', 1)} slices alternating between the two "
-              "running bots, so both meet the same background load). CPU ms/msg is the CPU time "
-              "of the Rasa server and the action server together per answered message: it depends "
-              "little on the machine's other load. Ours: a full municipal application, a question mid-form, "
-              "a regional route "
-              "(`tools/bench/data/conversations.yml`); stock: its own three stories, in its own training "
-              "examples. A reply without its expected words counts as an error.", "",
-              "| users | | p50 ms | p95 ms | p99 ms | msg/s | CPU ms/msg | errors | messages |",
-              "|---|---|---|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        "## Speed (medians of the rounds)",
+        "",
+        f"Each user plays whole conversations with no pause ({report['settings']['seconds_per_level']:g} s "
+        f"per level and bot, in {report['settings'].get('slices', 1)} slices alternating between the two "
+        "running bots, so both meet the same background load). CPU ms/msg is the CPU time "
+        "of the Rasa server and the action server together per answered message: it depends "
+        "little on the machine's other load. Ours: a full municipal application, a question mid-form, "
+        "a regional route "
+        "(`tools/bench/data/conversations.yml`); stock: its own three stories, in its own training "
+        "examples. A reply without its expected words counts as an error.",
+        "",
+        "| users | | p50 ms | p95 ms | p99 ms | msg/s | CPU ms/msg | errors | messages |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for users in levels:
         for name, data in (("ours", ours), ("stock", stock)):
             level = (data.get("levels") or {}).get(str(users), {})
-            lines.append(f"| {users} | {name} | {_fmt(level.get('p50_ms'))} | {_fmt(level.get('p95_ms'))} | "
-                         f"{_fmt(level.get('p99_ms'))} | {_fmt(level.get('throughput_msg_s'))} | "
-                         f"{_fmt(level.get('cpu_ms_per_msg'))} | "
-                         f"{_fmt(level.get('errors'))} | {_fmt(level.get('messages'))} |")
-        lines.append(f"| {users} | **ratio** | {_ratio(r.get(f'p50_ms@{users}'))} | "
-                     f"{_ratio(r.get(f'p95_ms@{users}'))} | "
-                     f"{_ratio(r.get(f'p99_ms@{users}'))} | {_ratio(r.get(f'throughput_msg_s@{users}'))} | "
-                     f"{_ratio(r.get(f'cpu_ms_per_msg@{users}'))} | | |")
-    lines += ["", f"Warm-up errors (each conversation once, before the load): ours "
-              f"{_fmt(ours.get('warmup_errors'))}, stock {_fmt(stock.get('warmup_errors'))}.", ""]
+            lines.append(
+                f"| {users} | {name} | {_fmt(level.get('p50_ms'))} | {_fmt(level.get('p95_ms'))} | "
+                f"{_fmt(level.get('p99_ms'))} | {_fmt(level.get('throughput_msg_s'))} | "
+                f"{_fmt(level.get('cpu_ms_per_msg'))} | "
+                f"{_fmt(level.get('errors'))} | {_fmt(level.get('messages'))} |"
+            )
+        lines.append(
+            f"| {users} | **ratio** | {_ratio(r.get(f'p50_ms@{users}'))} | "
+            f"{_ratio(r.get(f'p95_ms@{users}'))} | "
+            f"{_ratio(r.get(f'p99_ms@{users}'))} | {_ratio(r.get(f'throughput_msg_s@{users}'))} | "
+            f"{_ratio(r.get(f'cpu_ms_per_msg@{users}'))} | | |"
+        )
+    lines += [
+        "",
+        f"Warm-up errors (each conversation once, before the load): ours "
+        f"{_fmt(ours.get('warmup_errors'))}, stock {_fmt(stock.get('warmup_errors'))}.",
+        "",
+    ]
     lines += [f"![latency per concurrency]({LATENCY_PNG})" if chart_note is None else f"(Chart: {chart_note})", ""]
 
     def rss(data: dict[str, Any], key: str, part: str) -> str:
         return _fmt((data.get(key) or {}).get(part), " MB")
 
-    lines += ["## Start-up, memory, model, training", "",
-              "| measure | ours | stock | ours / stock |", "|---|---|---|---|",
-              f"| start-up to ready (both servers answering) | {_fmt(ours.get('startup_s'), ' s')} | "
-              f"{_fmt(stock.get('startup_s'), ' s')} | {_ratio(r.get('startup'))} |"]
+    lines += [
+        "## Start-up, memory, model, training",
+        "",
+        "| measure | ours | stock | ours / stock |",
+        "|---|---|---|---|",
+        f"| start-up to ready (both servers answering) | {_fmt(ours.get('startup_s'), ' s')} | "
+        f"{_fmt(stock.get('startup_s'), ' s')} | {_ratio(r.get('startup'))} |",
+    ]
     for key, label in (("rss_idle_mb", "idle"), ("rss_after_load_mb", "after load")):
         for part, who in (("rasa", "Rasa server"), ("actions", "action server"), ("total", "both")):
             mine, other = (ours.get(key) or {}).get(part), (stock.get(key) or {}).get(part)
             value = round(mine / other, 3) if mine is not None and other else None
             lines.append(f"| RSS {who}, {label} | {rss(ours, key, part)} | {rss(stock, key, part)} | {_ratio(value)} |")
     sizes = report.get("model_size", {})
-    lines.append(f"| model size (tar.gz) | {_fmt(sizes.get('ours_mb'), ' MB')} | {_fmt(sizes.get('stock_mb'), ' MB')} "
-                 f"| {_ratio(r.get('model_size'))} |")
+    lines.append(
+        f"| model size (tar.gz) | {_fmt(sizes.get('ours_mb'), ' MB')} | {_fmt(sizes.get('stock_mb'), ' MB')} "
+        f"| {_ratio(r.get('model_size'))} |"
+    )
     trainings = report.get("training") or {}
-    for kind, label in (("full", "full training (`rasa train --force`, empty cache)"),
-                        ("nlu", "NLU-only training (`rasa train nlu`, empty cache)")):
+    for kind, label in (
+        ("full", "full training (`rasa train --force`, empty cache)"),
+        ("nlu", "NLU-only training (`rasa train nlu`, empty cache)"),
+    ):
         mine = (trainings.get("ours") or {}).get(kind, {})
         other = (trainings.get("stock") or {}).get(kind, {})
-        lines.append(f"| {label} | {_fmt(mine.get('seconds'), ' s')} | {_fmt(other.get('seconds'), ' s')} | "
-                     f"{_ratio(r.get(f'training_{kind}'))} |")
-    lines += ["", f"Trainings: medians of {trainings.get('rounds', 1)} interleaved round(s) (ours full, stock "
-              "full, ours NLU, stock NLU; further rounds only while they fit `BENCH_TRAIN_BUDGET_MIN`); "
-              "the stock bot's first full training is its `rasa init` (which trains from an empty "
-              "cache). RSS counts each server's process tree (`/proc/*/status` VmRSS).", ""]
+        lines.append(
+            f"| {label} | {_fmt(mine.get('seconds'), ' s')} | {_fmt(other.get('seconds'), ' s')} | "
+            f"{_ratio(r.get(f'training_{kind}'))} |"
+        )
+    lines += [
+        "",
+        f"Trainings: medians of {trainings.get('rounds', 1)} interleaved round(s) (ours full, stock "
+        "full, ours NLU, stock NLU; further rounds only while they fit `BENCH_TRAIN_BUDGET_MIN`); "
+        "the stock bot's first full training is its `rasa init` (which trains from an empty "
+        "cache). RSS counts each server's process tree (`/proc/*/status` VmRSS).",
+        "",
+    ]
 
     understanding = report.get("understanding", {})
     intent = understanding.get("intent") or {}
@@ -150,43 +181,59 @@ def markdown(report: dict[str, Any], chart_note: Optional[str], confusion_exists
     if "accuracy" in theme_sets:  # a report from before there were two sets
         theme_sets = {"heldout": {**theme_sets, "file": "tools/bench/data/theme_heldout.yml"}}
     themes = theme_sets.get("heldout") or {}
-    lines += ["## Understanding", "",
-              f"From `tools.bench.nlu` "
-              f"({(understanding.get('nlu_source') or {}).get('how', understanding.get('error', '–'))}).", "",
-              "| measure | value |", "|---|---|",
-              f"| intent macro-F1, held-out 20 % (seed 42) | {_fmt(heldout.get('macro_f1'))} |",
-              f"| intent macro-F1, {crossval.get('folds', 5)}-fold cross-validation "
-              f"| {_fmt(crossval.get('macro_f1'))} |",
-              f"| FAQ sub-intent macro-F1, held-out | {_fmt(heldout.get('faq_subintent_macro_f1'))} |",
-              f"| entity F1 (municipality, region), held-out | {_fmt(entity.get('f1'))} |",
-              f"| intent macro-F1, fresh test set never tuned on ({_fmt(fresh.get('support'))} unseen texts) "
-              f"| {_fmt(fresh.get('macro_f1'))} |",
-              f"| unseen real off-topic sentences ({_fmt(treebank.get('sentences'))}) given the off-topic answer "
-              f"| {_fmt(treebank.get('off_topic_answer'))} |",
-              f"| theme accuracy, held-out descriptions ({_fmt(themes.get('cases'))}) "
-              f"| {_fmt(themes.get('accuracy'))} |"]
+    lines += [
+        "## Understanding",
+        "",
+        f"From `tools.bench.nlu` "
+        f"({(understanding.get('nlu_source') or {}).get('how', understanding.get('error', '–'))}).",
+        "",
+        "| measure | value |",
+        "|---|---|",
+        f"| intent macro-F1, held-out 20 % (seed 42) | {_fmt(heldout.get('macro_f1'))} |",
+        f"| intent macro-F1, {crossval.get('folds', 5)}-fold cross-validation | {_fmt(crossval.get('macro_f1'))} |",
+        f"| FAQ sub-intent macro-F1, held-out | {_fmt(heldout.get('faq_subintent_macro_f1'))} |",
+        f"| entity F1 (municipality, region), held-out | {_fmt(entity.get('f1'))} |",
+        f"| intent macro-F1, fresh test set never tuned on ({_fmt(fresh.get('support'))} unseen texts) "
+        f"| {_fmt(fresh.get('macro_f1'))} |",
+        f"| unseen real off-topic sentences ({_fmt(treebank.get('sentences'))}) given the off-topic answer "
+        f"| {_fmt(treebank.get('off_topic_answer'))} |",
+        f"| theme accuracy, held-out descriptions ({_fmt(themes.get('cases'))}) | {_fmt(themes.get('accuracy'))} |",
+    ]
     for sector, value in (themes.get("per_sector") or {}).items():
         lines.append(f"| theme accuracy, held-out, {sector} | {_fmt(value)} |")
     development = theme_sets.get("development") or {}
     if development.get("accuracy") is not None:
-        lines.append(f"| theme accuracy, development descriptions ({_fmt(development.get('cases'))}; "
-                     f"read while tuning) | {_fmt(development.get('accuracy'))} |")
-    lines += ["", f"Confusion matrix (held-out intents): ![confusion]({CONFUSION_PNG})" if confusion_exists
-              else "Confusion matrix: not written in this run (tools.bench.nlu did not run or failed).", ""]
+        lines.append(
+            f"| theme accuracy, development descriptions ({_fmt(development.get('cases'))}; "
+            f"read while tuning) | {_fmt(development.get('accuracy'))} |"
+        )
+    lines += [
+        "",
+        f"Confusion matrix (held-out intents): ![confusion]({CONFUSION_PNG})"
+        if confusion_exists
+        else "Confusion matrix: not written in this run (tools.bench.nlu did not run or failed).",
+        "",
+    ]
     for name, scored in theme_sets.items():
         if not scored.get("per_theme"):
             continue
-        lines += [f"Theme accuracy per expected theme, {name} (`{scored.get('file')}`"
-                  f"{': ' + scored['about'] if scored.get('about') else ''}; through the running bot: NLU, "
-                  "the form's slot mapping and validation, `bot.domain.themes`):", "",
-                  "| sector:theme | accuracy | cases |", "|---|---|---|"]
+        lines += [
+            f"Theme accuracy per expected theme, {name} (`{scored.get('file')}`"
+            f"{': ' + scored['about'] if scored.get('about') else ''}; through the running bot: NLU, "
+            "the form's slot mapping and validation, `bot.domain.themes`):",
+            "",
+            "| sector:theme | accuracy | cases |",
+            "|---|---|---|",
+        ]
         lines += [f"| {k} | {_fmt(v['accuracy'])} | {v['cases']} |" for k, v in scored["per_theme"].items()]
         misses = scored.get("misses") or []
         if misses:
             lines += ["", f"Misses ({len(misses)}; expected → suggested):", ""]
-            lines += [f"- {m['sector']}: {m['expected'] or 'none'} → {m['suggested'] or 'none'}"
-                      f"{' (' + m['path_error'] + ')' if m.get('path_error') else ''}: »{m['text']}«"
-                      for m in misses]
+            lines += [
+                f"- {m['sector']}: {m['expected'] or 'none'} → {m['suggested'] or 'none'}"
+                f"{' (' + m['path_error'] + ')' if m.get('path_error') else ''}: »{m['text']}«"
+                for m in misses
+            ]
         lines.append("")
     from tools.bench import first_messages
 
@@ -197,8 +244,12 @@ def markdown(report: dict[str, Any], chart_note: Optional[str], confusion_exists
         lines += first_messages.markdown(first)
     prof = report.get("profile") or {}
     if prof.get("percent"):
-        lines += [f"## Where our Rasa server's time goes ({prof['users']} users, py-spy, this run)", "",
-                  "| part | share of busy samples |", "|---|---|"]
+        lines += [
+            f"## Where our Rasa server's time goes ({prof['users']} users, py-spy, this run)",
+            "",
+            "| part | share of busy samples |",
+            "|---|---|",
+        ]
         lines += [f"| {k} | {v} % |" for k, v in sorted(prof["percent"].items(), key=lambda kv: -kv[1])]
         lines.append("")
     elif prof.get("error"):
@@ -216,24 +267,31 @@ def growth_lines(grown: dict[str, Any]) -> list[str]:
     if grown.get("error"):
         return ["## Cost growth along one conversation", "", f"Not measured: {grown['error']}", ""]
     actions = grown.get("action_server_cpu_ms") or {}
-    return ["## Cost growth along one conversation (ours)", "",
-            f"The same question (»{grown.get('probe')}«, mid-form) at turn {grown.get('early_turn')} and at turn "
-            f"{grown.get('late_turn')} of one conversation, {grown.get('pairs')} senders each, one message at a "
-            "time; CPU of the Rasa server and the action server per message (kernel per-thread run times), "
-            "medians (`tools/bench/growth.py`).", "",
-            "| | turn {0} | turn {1} | turn {1} / turn {0} |".format(grown.get("early_turn"), grown.get("late_turn")),
-            "|---|---|---|---|",
-            f"| CPU ms per message, both servers | {_fmt(grown.get('early_cpu_ms'))} | "
-            f"{_fmt(grown.get('late_cpu_ms'))} | {_ratio(grown.get('ratio'))} |",
-            f"| of which the action server | {_fmt(actions.get('early'))} | {_fmt(actions.get('late'))} | |",
-            "", f"Errors: {'; '.join(grown.get('errors') or []) or 'none'}.", ""]
+    return [
+        "## Cost growth along one conversation (ours)",
+        "",
+        f"The same question (»{grown.get('probe')}«, mid-form) at turn {grown.get('early_turn')} and at turn "
+        f"{grown.get('late_turn')} of one conversation, {grown.get('pairs')} senders each, one message at a "
+        "time; CPU of the Rasa server and the action server per message (kernel per-thread run times), "
+        "medians (`tools/bench/growth.py`).",
+        "",
+        "| | turn {0} | turn {1} | turn {1} / turn {0} |".format(grown.get("early_turn"), grown.get("late_turn")),
+        "|---|---|---|---|",
+        f"| CPU ms per message, both servers | {_fmt(grown.get('early_cpu_ms'))} | "
+        f"{_fmt(grown.get('late_cpu_ms'))} | {_ratio(grown.get('ratio'))} |",
+        f"| of which the action server | {_fmt(actions.get('early'))} | {_fmt(actions.get('late'))} | |",
+        "",
+        f"Errors: {'; '.join(grown.get('errors') or []) or 'none'}.",
+        "",
+    ]
 
 
 def write(report: dict[str, Any], reports: Path) -> None:
     chart_note = latency_chart(report, reports / LATENCY_PNG) if report.get("runs") else "no runs"
     (reports / "bench.json").write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    (reports / "bench.md").write_text(markdown(report, chart_note, (reports / CONFUSION_PNG).exists()) + "\n",
-                                      encoding="utf-8")
+    (reports / "bench.md").write_text(
+        markdown(report, chart_note, (reports / CONFUSION_PNG).exists()) + "\n", encoding="utf-8"
+    )
 
 
 if __name__ == "__main__":

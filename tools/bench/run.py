@@ -83,8 +83,9 @@ class Bot:
     after_warmup: Optional[Callable[[Started], None]] = None
 
 
-def run_round(round_number: int, bots: list[Bot], users_levels: list[int], seconds: float,
-              slices: int, problems: list[str]) -> list[dict[str, Any]]:
+def run_round(
+    round_number: int, bots: list[Bot], users_levels: list[int], seconds: float, slices: int, problems: list[str]
+) -> list[dict[str, Any]]:
     """Start both stacks one after the other (timed), then load them in alternating slices.
 
     Alternating short slices (A B B A ...) at every load level puts both bots under the same
@@ -104,13 +105,18 @@ def run_round(round_number: int, bots: list[Bot], users_levels: list[int], secon
                 continue
             running[bot.name] = started
             time.sleep(2)
-            results[bot.name] = {"bot": bot.name, "round": round_number + 1,
-                                 "startup_s": round(started.startup_s, 2), "rss_idle_mb": started.rss_mb()}
+            results[bot.name] = {
+                "bot": bot.name,
+                "round": round_number + 1,
+                "startup_s": round(started.startup_s, 2),
+                "rss_idle_mb": started.rss_mb(),
+            }
             log(f"  {bot.name}: ready in {started.startup_s:.1f} s, RSS {results[bot.name]['rss_idle_mb']}")
         active = [bot for bot in order if bot.name in running]
         for bot in active:
-            warm = asyncio.run(load.play_once(running[bot.name].webhook, bot.conversations,
-                                              f"{bot.name}-warm{round_number}"))
+            warm = asyncio.run(
+                load.play_once(running[bot.name].webhook, bot.conversations, f"{bot.name}-warm{round_number}")
+            )
             results[bot.name]["warmup"] = warm.summary()
             if bot.after_warmup:
                 bot.after_warmup(running[bot.name])
@@ -119,24 +125,36 @@ def run_round(round_number: int, bots: list[Bot], users_levels: list[int], secon
             merged = {bot.name: load.LoadResult(users=users) for bot in active}
             cpu = {bot.name: 0.0 for bot in active}
             for part in range(slices):
-                for bot in (active if part % 2 == 0 else active[::-1]):
+                for bot in active if part % 2 == 0 else active[::-1]:
                     stack = running[bot.name]
                     before = stack.cpu_s()
-                    outcome = asyncio.run(load.run_load(
-                        stack.webhook, bot.conversations, users, seconds / slices, MAX_MESSAGES_PER_LEVEL,
-                        f"{bot.name}-r{round_number}-u{users}-s{part}"))
+                    outcome = asyncio.run(
+                        load.run_load(
+                            stack.webhook,
+                            bot.conversations,
+                            users,
+                            seconds / slices,
+                            MAX_MESSAGES_PER_LEVEL,
+                            f"{bot.name}-r{round_number}-u{users}-s{part}",
+                        )
+                    )
                     cpu[bot.name] += stack.cpu_s() - before
                     merged[bot.name].merge(outcome)
             for bot in active:
                 outcome = merged[bot.name]
                 summary = outcome.summary()
-                summary["cpu_ms_per_msg"] = (round(1000 * cpu[bot.name] / outcome.messages, 2)
-                                             if outcome.messages else None)
+                summary["cpu_ms_per_msg"] = (
+                    round(1000 * cpu[bot.name] / outcome.messages, 2) if outcome.messages else None
+                )
                 results[bot.name]["levels"][str(users)] = {
-                    **summary, "latencies_ms": [round(v, 2) for v in outcome.latencies_ms]}
-                log(f"  {bot.name} {users:>3} users: p50 {summary['p50_ms']} ms, "
+                    **summary,
+                    "latencies_ms": [round(v, 2) for v in outcome.latencies_ms],
+                }
+                log(
+                    f"  {bot.name} {users:>3} users: p50 {summary['p50_ms']} ms, "
                     f"{summary['throughput_msg_s']} msg/s, CPU {summary['cpu_ms_per_msg']} ms/msg, "
-                    f"errors {outcome.errors}")
+                    f"errors {outcome.errors}"
+                )
         for bot in active:
             results[bot.name]["rss_after_load_mb"] = running[bot.name].rss_mb()
     finally:
@@ -162,24 +180,35 @@ def summarise_rounds(runs: list[dict[str, Any]], users_levels: list[int]) -> dic
         summary[bot] = {
             "rounds": len(mine),
             "startup_s": median([r["startup_s"] for r in mine]),
-            "rss_idle_mb": {"rasa": median([r["rss_idle_mb"]["rasa"] for r in mine]),
-                            "actions": median([r["rss_idle_mb"]["actions"] for r in mine]),
-                            "total": median([total(r, "rss_idle_mb") for r in mine])},
-            "rss_after_load_mb": {"rasa": median([r["rss_after_load_mb"]["rasa"] for r in mine]),
-                                  "actions": median([r["rss_after_load_mb"]["actions"] for r in mine]),
-                                  "total": median([total(r, "rss_after_load_mb") for r in mine])},
-            "levels": {str(u): {key: median([r["levels"][str(u)][key] for r in mine])
-                                for key in ("p50_ms", "p95_ms", "p99_ms", "throughput_msg_s", "cpu_ms_per_msg")}
-                       | {"errors": sum(r["levels"][str(u)]["errors"] for r in mine),
-                          "messages": sum(r["levels"][str(u)]["messages"] for r in mine)}
-                       for u in users_levels},
+            "rss_idle_mb": {
+                "rasa": median([r["rss_idle_mb"]["rasa"] for r in mine]),
+                "actions": median([r["rss_idle_mb"]["actions"] for r in mine]),
+                "total": median([total(r, "rss_idle_mb") for r in mine]),
+            },
+            "rss_after_load_mb": {
+                "rasa": median([r["rss_after_load_mb"]["rasa"] for r in mine]),
+                "actions": median([r["rss_after_load_mb"]["actions"] for r in mine]),
+                "total": median([total(r, "rss_after_load_mb") for r in mine]),
+            },
+            "levels": {
+                str(u): {
+                    key: median([r["levels"][str(u)][key] for r in mine])
+                    for key in ("p50_ms", "p95_ms", "p99_ms", "throughput_msg_s", "cpu_ms_per_msg")
+                }
+                | {
+                    "errors": sum(r["levels"][str(u)]["errors"] for r in mine),
+                    "messages": sum(r["levels"][str(u)]["messages"] for r in mine),
+                }
+                for u in users_levels
+            },
             "warmup_errors": sum(r["warmup"]["errors"] for r in mine),
         }
     return summary
 
 
-def ratios(summary: dict[str, Any], users_levels: list[int], trainings: dict[str, Any],
-           sizes: dict[str, Any]) -> dict[str, Any]:
+def ratios(
+    summary: dict[str, Any], users_levels: list[int], trainings: dict[str, Any], sizes: dict[str, Any]
+) -> dict[str, Any]:
     ours, theirs = summary.get("ours"), summary.get("stock")
     if not ours or not theirs:
         return {}
@@ -188,8 +217,7 @@ def ratios(summary: dict[str, Any], users_levels: list[int], trainings: dict[str
         "rss_idle_total": ratio(ours["rss_idle_mb"]["total"], theirs["rss_idle_mb"]["total"]),
         "rss_after_load_total": ratio(ours["rss_after_load_mb"]["total"], theirs["rss_after_load_mb"]["total"]),
         "rss_after_load_rasa": ratio(ours["rss_after_load_mb"]["rasa"], theirs["rss_after_load_mb"]["rasa"]),
-        "rss_after_load_actions": ratio(ours["rss_after_load_mb"]["actions"],
-                                        theirs["rss_after_load_mb"]["actions"]),
+        "rss_after_load_actions": ratio(ours["rss_after_load_mb"]["actions"], theirs["rss_after_load_mb"]["actions"]),
         "model_size": ratio(sizes.get("ours_mb"), sizes.get("stock_mb")),
     }
     for users in users_levels:
@@ -197,8 +225,10 @@ def ratios(summary: dict[str, Any], users_levels: list[int], trainings: dict[str
         for key in ("p50_ms", "p95_ms", "p99_ms", "throughput_msg_s", "cpu_ms_per_msg"):
             out[f"{key}@{users}"] = ratio(mine[key], other[key])
     for kind in ("full", "nlu"):
-        out[f"training_{kind}"] = ratio((trainings.get("ours") or {}).get(kind, {}).get("seconds"),
-                                        (trainings.get("stock") or {}).get(kind, {}).get("seconds"))
+        out[f"training_{kind}"] = ratio(
+            (trainings.get("ours") or {}).get(kind, {}).get("seconds"),
+            (trainings.get("stock") or {}).get(kind, {}).get("seconds"),
+        )
     return out
 
 
@@ -241,27 +271,41 @@ def nlu_figures(mode: str) -> dict[str, Any]:
     elif mode == "run" or not fresh:
         log("NLU: held-out split and 5-fold cross-validation (python -m tools.bench.nlu)")
         started = time.monotonic()
-        done = subprocess.run([sys.executable, "-m", "tools.bench.nlu"], cwd=ROOT, capture_output=True,
-                              text=True, timeout=3600)
+        done = subprocess.run(
+            [sys.executable, "-m", "tools.bench.nlu"], cwd=ROOT, capture_output=True, text=True, timeout=3600
+        )
         if done.returncode != 0:
             # TensorFlow's start-up chatter is not the error: keep the last lines that are.
-            lines = [line for line in done.stderr.splitlines()
-                     if line.strip() and "tensorflow" not in line and "To enable the following" not in line]
+            lines = [
+                line
+                for line in done.stderr.splitlines()
+                if line.strip() and "tensorflow" not in line and "To enable the following" not in line
+            ]
             error = " | ".join(lines[-3:])[-600:] or f"exit code {done.returncode}"
             if not nlu_json.exists():
                 return {"error": f"tools.bench.nlu failed: {error}", "nlu_source": {"inputs": None}}
             figures = json.loads(nlu_json.read_text())
             made = time.strftime("%Y-%m-%d %H:%M", time.localtime(nlu_json.stat().st_mtime))
-            return {"intent": figures.get("intent"), "entity": figures.get("entity"),
-                    "error": f"tools.bench.nlu failed in this run ({error})",
-                    "nlu_source": {"how": f"tools.bench.nlu failed in this run; figures from the reports/nlu.json "
-                                          f"written {made}, possibly from other inputs", "inputs": None}}
+            return {
+                "intent": figures.get("intent"),
+                "entity": figures.get("entity"),
+                "error": f"tools.bench.nlu failed in this run ({error})",
+                "nlu_source": {
+                    "how": f"tools.bench.nlu failed in this run; figures from the reports/nlu.json "
+                    f"written {made}, possibly from other inputs",
+                    "inputs": None,
+                },
+            }
         source = f"ran python -m tools.bench.nlu in this run ({time.monotonic() - started:.0f} s)"
     if not nlu_json.exists():
         return {"error": "reports/nlu.json is missing", "nlu_source": {"inputs": None}}
     figures = json.loads(nlu_json.read_text())
-    return {"intent": figures.get("intent"), "entity": figures.get("entity"), "fresh": figures.get("fresh"),
-            "nlu_source": {"how": source, "inputs": fingerprint}}
+    return {
+        "intent": figures.get("intent"),
+        "entity": figures.get("entity"),
+        "fresh": figures.get("fresh"),
+        "nlu_source": {"how": source, "inputs": fingerprint},
+    }
 
 
 # -- the run ----------------------------------------------------------------------------------
@@ -278,10 +322,16 @@ def main() -> int:
     budget_s = 60 * float(setting("BENCH_BUDGET_MIN", "27"))
     users_levels = [int(u) for u in setting("BENCH_USERS", "1,16,64").split(",")]
     report: dict[str, Any] = {
-        "started": time.strftime("%Y-%m-%d %H:%M:%S"), "load_before": uptime(),
+        "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "load_before": uptime(),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-        "settings": {"rounds": rounds, "seconds_per_level": seconds, "slices": slices, "users": users_levels,
-                     "rasa_patches": os.environ.get("RASA_PATCHES", "all")},
+        "settings": {
+            "rounds": rounds,
+            "seconds_per_level": seconds,
+            "slices": slices,
+            "users": users_levels,
+            "rasa_patches": os.environ.get("RASA_PATCHES", "all"),
+        },
         "problems": [],
     }
     ours_conversations = load.load_conversations()
@@ -301,8 +351,10 @@ def main() -> int:
         model = work / "ours.tar.gz"
         shutil.copy(MODEL, model)
         report["stock"] = {"rasa_init_s": round(init_seconds, 1)}
-        report["model_size"] = {"ours_mb": round(model.stat().st_size / 2**20, 2),
-                                "stock_mb": round(stock_model.stat().st_size / 2**20, 2)}
+        report["model_size"] = {
+            "ours_mb": round(model.stat().st_size / 2**20, 2),
+            "stock_mb": round(stock_model.stat().st_size / 2**20, 2),
+        }
 
         # Once-only phases first, so that the rounds can fill what is left of the budget.
         try:
@@ -316,8 +368,12 @@ def main() -> int:
                 # Leave the load rounds and the profile their share of what is left of the budget.
                 left = budget_s - (time.monotonic() - began) - LOAD_RESERVE_S
                 trainings = training.measure(
-                    ROOT, stock_project, work / "train", init_seconds,
-                    budget_s=min(60 * float(setting("BENCH_TRAIN_BUDGET_MIN", "8")), max(0.0, left)))
+                    ROOT,
+                    stock_project,
+                    work / "train",
+                    init_seconds,
+                    budget_s=min(60 * float(setting("BENCH_TRAIN_BUDGET_MIN", "8")), max(0.0, left)),
+                )
             except Exception as error:
                 report["problems"].append(f"training: {type(error).__name__}: {error}")
         report["training"] = trainings
@@ -336,10 +392,12 @@ def main() -> int:
                 except Exception as error:  # a benchmark reports; it does not stop
                     first_result["error"] = f"{type(error).__name__}: {error}"
 
-        bots = [Bot("ours", lambda n: start_ours(work / f"ours-{n}", model, api_token=token),
-                    ours_conversations, theme_pass),
-                Bot("stock", lambda n: start_stock(work / f"stock-{n}", stock_project, stock_model),
-                    stock_conversations)]
+        bots = [
+            Bot(
+                "ours", lambda n: start_ours(work / f"ours-{n}", model, api_token=token), ours_conversations, theme_pass
+            ),
+            Bot("stock", lambda n: start_stock(work / f"stock-{n}", stock_project, stock_model), stock_conversations),
+        ]
         runs: list[dict[str, Any]] = []
         round_seconds: list[float] = []
         for round_number in range(rounds):
@@ -347,7 +405,8 @@ def main() -> int:
             if round_seconds and elapsed + max(round_seconds) + PROFILE_ESTIMATE_S + GROWTH_ESTIMATE_S > budget_s:
                 report["problems"].append(
                     f"only {round_number} of {rounds} rounds fitted the {budget_s / 60:.0f}-minute budget "
-                    "(BENCH_BUDGET_MIN); the medians are over those")
+                    "(BENCH_BUDGET_MIN); the medians are over those"
+                )
                 break
             round_began = time.monotonic()
             runs += run_round(round_number, bots, users_levels, seconds, slices, report["problems"])
@@ -360,8 +419,7 @@ def main() -> int:
 
         if setting("BENCH_PROFILE", "1") == "1":
             if time.monotonic() - began + PROFILE_ESTIMATE_S <= budget_s:
-                report["profile"] = profile_ours(work, model, token, ours_conversations,
-                                                 min(16, max(users_levels)))
+                report["profile"] = profile_ours(work, model, token, ours_conversations, min(16, max(users_levels)))
             else:
                 report["profile"] = {"error": "skipped: the time budget was used up"}
         if setting("BENCH_GROWTH", "1") == "1":
@@ -399,8 +457,9 @@ def growth_ours(work: Path, model: Path, token: str, pairs: int) -> dict[str, An
         started.stack.stop()
 
 
-def profile_ours(work: Path, model: Path, token: str, conversations: tuple[load.Conversation, ...],
-                 users: int) -> dict[str, Any]:
+def profile_ours(
+    work: Path, model: Path, token: str, conversations: tuple[load.Conversation, ...], users: int
+) -> dict[str, Any]:
     """A py-spy sample of our Rasa server under `users` users (a separate, uncounted run)."""
     if profile.py_spy() is None:
         return {"error": "py-spy is not installed"}
@@ -409,10 +468,18 @@ def profile_ours(work: Path, model: Path, token: str, conversations: tuple[load.
     try:
         asyncio.run(load.play_once(started.webhook, conversations, "profile-warm"))
         raw = work / "profile.txt"
-        sampler = subprocess.Popen([sys.executable, "-c",
-                                    "import sys, pathlib; from tools.bench import profile; "
-                                    "profile.record(int(sys.argv[1]), int(sys.argv[2]), pathlib.Path(sys.argv[3]))",
-                                    str(started.stack.processes[1].pid), "12", str(raw)], cwd=ROOT)
+        sampler = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "import sys, pathlib; from tools.bench import profile; "
+                "profile.record(int(sys.argv[1]), int(sys.argv[2]), pathlib.Path(sys.argv[3]))",
+                str(started.stack.processes[1].pid),
+                "12",
+                str(raw),
+            ],
+            cwd=ROOT,
+        )
         asyncio.run(load.run_load(started.webhook, conversations, users, 14, MAX_MESSAGES_PER_LEVEL, "profile"))
         sampler.wait(timeout=120)
         if not raw.exists():

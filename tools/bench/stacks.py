@@ -111,31 +111,52 @@ class StockStack(Stack):
     def action_command(self) -> list[str]:
         return [RASA, "run", "actions", "--actions", "actions", "--port", str(self.action_port)]
 
-    def rasa_command(self, port: int, endpoints: Path, credentials: Path,
-                     log_name: str = "rasa-internal") -> list[str]:
-        return [RASA, "run", "--model", str(self.model), "--endpoints", str(endpoints),
-                "--credentials", str(credentials), "--interface", self.interface,
-                "--port", str(port), "--log-file", str(self.run_dir / f"{log_name}.log")]
+    def rasa_command(self, port: int, endpoints: Path, credentials: Path, log_name: str = "rasa-internal") -> list[str]:
+        return [
+            RASA,
+            "run",
+            "--model",
+            str(self.model),
+            "--endpoints",
+            str(endpoints),
+            "--credentials",
+            str(credentials),
+            "--interface",
+            self.interface,
+            "--port",
+            str(port),
+            "--log-file",
+            str(self.run_dir / f"{log_name}.log"),
+        ]
 
 
 # The load comes from one loopback address, far above any rate limit meant for people: our stacks
 # run without one, as the stock bot has none (bot/channels/rate_limit.py).
-RATE_LIMITS_OFF = {"RATE_LIMIT_CLIENT_MESSAGES": "0", "RATE_LIMIT_CONVERSATION_MESSAGES": "0",
-                   "RATE_LIMIT_CLIENT_PAGES": "0"}
+RATE_LIMITS_OFF = {
+    "RATE_LIMIT_CLIENT_MESSAGES": "0",
+    "RATE_LIMIT_CONVERSATION_MESSAGES": "0",
+    "RATE_LIMIT_CLIENT_PAGES": "0",
+}
 
 
-def start_ours(run_dir: Path, model: Path, env: Optional[dict[str, str]] = None,
-               api_token: Optional[str] = None) -> Started:
-    stack = Stack(run_dir=run_dir, rasa_port=free_port(), action_port=free_port(), model=model,
-                  api_token=api_token, env={**RATE_LIMITS_OFF, **(env or {})})
+def start_ours(
+    run_dir: Path, model: Path, env: Optional[dict[str, str]] = None, api_token: Optional[str] = None
+) -> Started:
+    stack = Stack(
+        run_dir=run_dir,
+        rasa_port=free_port(),
+        action_port=free_port(),
+        model=model,
+        api_token=api_token,
+        env={**RATE_LIMITS_OFF, **(env or {})},
+    )
     started = time.monotonic()
     stack.start(timeout=600)
     return Started("ours", stack, time.monotonic() - started)
 
 
 def start_stock(run_dir: Path, project: Path, model: Path) -> Started:
-    stack = StockStack(run_dir=run_dir, rasa_port=free_port(), action_port=free_port(), model=model,
-                       project=project)
+    stack = StockStack(run_dir=run_dir, rasa_port=free_port(), action_port=free_port(), model=model, project=project)
     started = time.monotonic()
     stack.start(timeout=600)
     return Started("stock", stack, time.monotonic() - started)

@@ -23,17 +23,27 @@ VARIANTS_PER_STORY = 5
 
 def rasa_env(cache: Path) -> dict[str, str]:
     """Rasa's environment for a measured run: no telemetry, its own (empty) training cache."""
-    return {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3",
-            "RASA_CACHE_DIRECTORY": str(cache)}
+    return {
+        **os.environ,
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "RASA_CACHE_DIRECTORY": str(cache),
+    }
 
 
 def create(folder: Path) -> tuple[Path, float]:
     """Create and train the starter bot in `folder`; its model and the seconds `rasa init` took."""
     folder.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    subprocess.run([RASA, "init", "--no-prompt", "--init-dir", str(folder)], cwd=folder,
-                   env=rasa_env(folder / ".rasa" / "cache"), check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=1800)
+    subprocess.run(
+        [RASA, "init", "--no-prompt", "--init-dir", str(folder)],
+        cwd=folder,
+        env=rasa_env(folder / ".rasa" / "cache"),
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        timeout=1800,
+    )
     seconds = time.monotonic() - started
     models = sorted((folder / "models").glob("*.tar.gz"))
     if not models:
@@ -46,15 +56,19 @@ def _examples(project: Path) -> dict[str, list[str]]:
     examples: dict[str, list[str]] = {}
     for block in data.get("nlu", []):
         if "intent" in block:
-            examples[block["intent"]] = [line[2:].strip() for line in block["examples"].splitlines()
-                                         if line.strip().startswith("- ")]
+            examples[block["intent"]] = [
+                line[2:].strip() for line in block["examples"].splitlines() if line.strip().startswith("- ")
+            ]
     return examples
 
 
 def _response_texts(project: Path) -> dict[str, str]:
     domain = yaml.safe_load((project / "domain.yml").read_text(encoding="utf-8"))
-    return {name: variants[0]["text"] for name, variants in domain.get("responses", {}).items()
-            if len(variants) == 1 and "text" in variants[0]}
+    return {
+        name: variants[0]["text"]
+        for name, variants in domain.get("responses", {}).items()
+        if len(variants) == 1 and "text" in variants[0]
+    }
 
 
 def conversations(project: Path) -> tuple[Conversation, ...]:
@@ -75,6 +89,5 @@ def conversations(project: Path) -> tuple[Conversation, ...]:
                 elif awaiting and step.get("action") in responses:
                     expect[len(messages) - 1] = responses[step["action"]]
                     awaiting = False
-            result.append(Conversation(name=f"stock:{story['story']}", messages=tuple(messages),
-                                       expect=expect))
+            result.append(Conversation(name=f"stock:{story['story']}", messages=tuple(messages), expect=expect))
     return tuple(result)

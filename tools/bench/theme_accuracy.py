@@ -27,11 +27,14 @@ HELDOUT_FILE = DATA / "theme_heldout.yml"
 # bot.domain.themes, so from then on it is a development set. Set 2 was written that day by someone
 # who had seen neither the keyword lists nor set 1, before the improvement was measured on it.
 SETS = {
-    "heldout": (DATA / "theme_heldout_2.yml",
-                "set 2, written apart from the keyword lists and never read while tuning bot.domain.themes"),
-    "development": (HELDOUT_FILE,
-                    "set 1, held out when written, then read while tuning bot.domain.themes: "
-                    "not a fair measure any more"),
+    "heldout": (
+        DATA / "theme_heldout_2.yml",
+        "set 2, written apart from the keyword lists and never read while tuning bot.domain.themes",
+    ),
+    "development": (
+        HELDOUT_FILE,
+        "set 1, held out when written, then read while tuning bot.domain.themes: not a fair measure any more",
+    ),
 }
 PROBLEM_QUESTION = "med dine egne ord"  # utter_ask_problem_description
 
@@ -51,12 +54,16 @@ class Case:
 
 def load_cases(path: Path = HELDOUT_FILE) -> tuple[Case, ...]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return tuple(Case(sector, None if item["theme"] == "none" else item["theme"], item["text"])
-                 for sector in LEAD_IN for item in data[sector])
+    return tuple(
+        Case(sector, None if item["theme"] == "none" else item["theme"], item["text"])
+        for sector in LEAD_IN
+        for item in data[sector]
+    )
 
 
 def score(outcomes: list[dict[str, Any]]) -> dict[str, Any]:
     """Accuracy overall, per sector and per expected theme, plus the misses."""
+
     def accuracy(items: list[dict[str, Any]]) -> Optional[float]:
         return round(sum(o["correct"] for o in items) / len(items), 4) if items else None
 
@@ -70,14 +77,16 @@ def score(outcomes: list[dict[str, Any]]) -> dict[str, Any]:
         "per_theme": {k: {"accuracy": accuracy(v), "cases": len(v)} for k, v in sorted(by_theme.items())},
         "path_failures": sum(1 for o in outcomes if o.get("path_error")),
         "suggested": dict(Counter(o["suggested"] or "none" for o in outcomes)),
-        "misses": [{k: o[k] for k in ("sector", "expected", "suggested", "text", "path_error")}
-                   for o in outcomes if not o["correct"]],
+        "misses": [
+            {k: o[k] for k in ("sector", "expected", "suggested", "text", "path_error")}
+            for o in outcomes
+            if not o["correct"]
+        ],
     }
 
 
 async def _say(session: aiohttp.ClientSession, rasa_url: str, sender: str, text: str) -> str:
-    async with session.post(f"{rasa_url}/webhooks/rest/webhook",
-                            json={"sender": sender, "message": text}) as response:
+    async with session.post(f"{rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}) as response:
         response.raise_for_status()
         return "\n".join(str(r.get("text", "")) for r in await response.json())
 
@@ -91,10 +100,16 @@ async def _slots(session: aiohttp.ClientSession, rasa_url: str, token: str, send
         return (await response.json())["slots"]
 
 
-async def _run_case(session: aiohttp.ClientSession, rasa_url: str, token: str, sender: str,
-                    case: Case) -> dict[str, Any]:
-    outcome: dict[str, Any] = {"sector": case.sector, "expected": case.theme, "text": case.text,
-                               "suggested": None, "path_error": None}
+async def _run_case(
+    session: aiohttp.ClientSession, rasa_url: str, token: str, sender: str, case: Case
+) -> dict[str, Any]:
+    outcome: dict[str, Any] = {
+        "sector": case.sector,
+        "expected": case.theme,
+        "text": case.text,
+        "suggested": None,
+        "path_error": None,
+    }
     reply = ""
     for message in LEAD_IN[case.sector]:
         reply = await _say(session, rasa_url, sender, message)
@@ -110,8 +125,9 @@ async def _run_case(session: aiohttp.ClientSession, rasa_url: str, token: str, s
     return outcome
 
 
-async def measure(rasa_url: str, token: str, cases: Optional[tuple[Case, ...]] = None,
-                  prefix: str = "bench-theme") -> dict[str, Any]:
+async def measure(
+    rasa_url: str, token: str, cases: Optional[tuple[Case, ...]] = None, prefix: str = "bench-theme"
+) -> dict[str, Any]:
     """Run every case (one user at a time, each in its own conversation) against a running stack and score them."""
     cases = load_cases() if cases is None else cases
     outcomes = []
@@ -120,9 +136,16 @@ async def measure(rasa_url: str, token: str, cases: Optional[tuple[Case, ...]] =
             try:
                 outcomes.append(await _run_case(session, rasa_url, token, f"{prefix}-{number}", case))
             except (aiohttp.ClientError, asyncio.TimeoutError, KeyError, json.JSONDecodeError) as error:
-                outcomes.append({"sector": case.sector, "expected": case.theme, "text": case.text,
-                                 "suggested": None, "correct": False,
-                                 "path_error": f"{type(error).__name__}: {error}"})
+                outcomes.append(
+                    {
+                        "sector": case.sector,
+                        "expected": case.theme,
+                        "text": case.text,
+                        "suggested": None,
+                        "correct": False,
+                        "path_error": f"{type(error).__name__}: {error}",
+                    }
+                )
     return score(outcomes)
 
 

@@ -22,9 +22,18 @@ logger = logging.getLogger(__name__)
 
 # Module names, in the order applied. tensorflow_on_demand first: the others import Rasa modules
 # that reach its deferred ones.
-PATCHES = ("tensorflow_on_demand", "action_reply_validator", "sqlite_tracker_store", "event_type_lookup",
-           "action_server_keepalive", "action_call_json", "active_loop_state",
-           "minimal_graph_memo", "rule_policy_recent_states", "action_call_lean_history")
+PATCHES = (
+    "tensorflow_on_demand",
+    "action_reply_validator",
+    "sqlite_tracker_store",
+    "event_type_lookup",
+    "action_server_keepalive",
+    "action_call_json",
+    "active_loop_state",
+    "minimal_graph_memo",
+    "rule_policy_recent_states",
+    "action_call_lean_history",
+)
 
 # The only Rasa the patches were written and tested against.
 RASA_VERSION = "3.6.21"
@@ -71,7 +80,8 @@ def check_rasa_version() -> None:
             f"Rasa {installed} is installed, but our Rasa patches (bot/server/patches/) replace private "
             f"internals of Rasa {RASA_VERSION} and are checked against that version only. Run stock Rasa "
             f"with RASA_PATCHES=none, or install Rasa {RASA_VERSION} (to move the patches to another Rasa, check "
-            f"each against it with tests/server/test_rasa_patches.py, then change RASA_VERSION).")
+            f"each against it with tests/server/test_rasa_patches.py, then change RASA_VERSION)."
+        )
 
 
 def apply(names: Optional[Iterable[str]] = None) -> tuple[str, ...]:

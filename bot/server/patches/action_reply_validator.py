@@ -29,7 +29,7 @@ def reply_validator(action_class: type) -> Any:
 
         schema = action_class.action_response_format_spec()
         cls = validator_for(schema)  # what jsonschema.validate() picks for this schema
-        cls.check_schema(schema)     # ... and the check it repeats on every call
+        cls.check_schema(schema)  # ... and the check it repeats on every call
         validator = _validators[action_class] = cls(schema)
     return validator
 
@@ -45,9 +45,9 @@ class EventDispatch:
     fails every schema but X's, so `oneOf` holds exactly when X's schema does.
     """
 
-    rest: Any                 # the reply schema with `events` only required to be an array
-    base: Any                 # one event, without the oneOf
-    by_type: Dict[str, Any]   # event type -> validator of its oneOf branch
+    rest: Any  # the reply schema with `events` only required to be an array
+    base: Any  # one event, without the oneOf
+    by_type: Dict[str, Any]  # event type -> validator of its oneOf branch
 
     def valid(self, result: Any) -> bool:
         """True only if the whole reply is valid; False means "ask the full validator"."""
@@ -76,17 +76,23 @@ def event_dispatch(action_class: type) -> Optional[EventDispatch]:
         item = events["items"]
         branches = item["oneOf"]
         constants = [branch["properties"]["event"]["const"] for branch in branches]
-        shaped = (events.get("type") == "array" and set(events) == {"type", "items"}
-                  and "event" in item.get("required", ()) and item["properties"]["event"] == {"type": "string"}
-                  and len(set(constants)) == len(constants) and all(isinstance(c, str) for c in constants))
+        shaped = (
+            events.get("type") == "array"
+            and set(events) == {"type", "items"}
+            and "event" in item.get("required", ())
+            and item["properties"]["event"] == {"type": "string"}
+            and len(set(constants)) == len(constants)
+            and all(isinstance(c, str) for c in constants)
+        )
     except (KeyError, TypeError):
         shaped = False
     if shaped:
         rest = copy.deepcopy(schema)
         rest["properties"]["events"] = {"type": "array"}
         base = {key: value for key, value in item.items() if key != "oneOf"}
-        dispatch = EventDispatch(validator_class(rest), validator_class(base),
-                                 {c: validator_class(b) for c, b in zip(constants, branches)})
+        dispatch = EventDispatch(
+            validator_class(rest), validator_class(base), {c: validator_class(b) for c, b in zip(constants, branches)}
+        )
     _dispatches[action_class] = dispatch
     return dispatch
 

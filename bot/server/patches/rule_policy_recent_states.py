@@ -83,14 +83,24 @@ def apply() -> Callable[[], None]:
     rasas = Policy._prediction_states
     debug_log = logging.getLogger(rule_policy.__name__)
 
-    def _prediction_states(self: Any, tracker: Any, domain: Any, use_text_for_last_user_input: bool = False,
-                           rule_only_data: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
+    def _prediction_states(
+        self: Any,
+        tracker: Any,
+        domain: Any,
+        use_text_for_last_user_input: bool = False,
+        rule_only_data: Optional[Dict[str, Any]] = None,
+    ) -> List[Dict[str, Any]]:
         """Rasa's Policy._prediction_states for RulePolicy: the states its rules can see."""
         featurizer = self.featurizer
         keep = longest_rule(self)
-        if (keep is None or type(tracker) is not DialogueStateTracker
-                or type(featurizer) is not MaxHistoryTrackerFeaturizer or featurizer.max_history is not None
-                or self.supported_data() == SupportedData.ML_DATA or debug_log.isEnabledFor(logging.DEBUG)):
+        if (
+            keep is None
+            or type(tracker) is not DialogueStateTracker
+            or type(featurizer) is not MaxHistoryTrackerFeaturizer
+            or featurizer.max_history is not None
+            or self.supported_data() == SupportedData.ML_DATA
+            or debug_log.isEnabledFor(logging.DEBUG)
+        ):
             return rasas(self, tracker, domain, use_text_for_last_user_input, rule_only_data)
         events = tracker.events
         key = (len(events), id(events[-1]) if events else None, id(domain), keep)

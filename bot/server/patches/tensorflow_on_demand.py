@@ -102,11 +102,16 @@ class TensorFlowOnDemand(importlib.abc.MetaPathFinder):
         if name == TENSORFLOW and TENSORFLOW not in sys.modules:
             importer = _importer()
             if importer in PROBES:
-                raise ModuleNotFoundError(f"No module named {name!r} (kept out of this server by the Rasa "
-                                          "patch tensorflow_on_demand)", name=name)
-            logger.warning("Rasa patch tensorflow_on_demand: %s imports TensorFlow, so this server holds it after "
-                           "all (~0.5 GB, seconds of start-up): the model has a TensorFlow component, or something "
-                           "read its training graph", importer or "a module")
+                raise ModuleNotFoundError(
+                    f"No module named {name!r} (kept out of this server by the Rasa patch tensorflow_on_demand)",
+                    name=name,
+                )
+            logger.warning(
+                "Rasa patch tensorflow_on_demand: %s imports TensorFlow, so this server holds it after "
+                "all (~0.5 GB, seconds of start-up): the model has a TensorFlow component, or something "
+                "read its training graph",
+                importer or "a module",
+            )
         return None
 
     def _others_spec(self, name: str, path: Optional[Sequence[str]], target: Any) -> Any:
@@ -140,7 +145,8 @@ def _deferred_schema_class() -> type:
     class DeferredGraphSchema(GraphSchema):
         """A GraphSchema read from its serialized form by Rasa's from_dict when first used."""
 
-        def __init__(self, serialized: Dict[str, Any]) -> None:  # noqa: super().__init__ is from_dict's
+        # super().__init__ is not called: from_dict builds the schema when it is first used.
+        def __init__(self, serialized: Dict[str, Any]) -> None:
             self.__dict__["_serialized"] = copy.deepcopy(serialized)  # from_dict changes what it reads
 
         def __getattr__(self, name: str) -> Any:  # only `nodes` is missing until read
