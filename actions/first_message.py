@@ -17,7 +17,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import answers, latest_text
+from actions.common import answers, latest_intent, latest_text
 from actions.faq import RETRIEVAL_INTENT
 from bot.domain import answers as form_answers
 from bot.domain import messages
@@ -37,7 +37,7 @@ _ASKS_FOR_HELP = re.compile(
 )
 
 
-def _topic_of_a_part(latest: Dict[Text, Any]) -> Optional[str]:
+def topic_of_a_question_part(latest: Dict[Text, Any]) -> Optional[str]:
     """The FAQ topic of the first question sentence that, read on its own, is surely a FAQ."""
     for part in (latest.get("metadata") or {}).get(QUESTION_PARTS_KEY) or []:
         topic = part.get("topic")
@@ -59,10 +59,10 @@ def opening_question(tracker: Tracker) -> Optional[str]:
     message of one sentence is judged by the whole message's FAQ share and topic.
     """
     text = latest_text(tracker)
-    if text.startswith("/"):
-        return None
+    if text.startswith("/") or latest_intent(tracker) == "nlu_fallback":
+        return None  # a message not understood as a whole had its question answered by action_off_topic
     latest = tracker.latest_message or {}
-    topic = _topic_of_a_part(latest)
+    topic = topic_of_a_question_part(latest)
     if topic:
         return topic
     asked = [s for s in question_sentences(text) if not _ASKS_FOR_HELP.search(s)]

@@ -2,7 +2,10 @@
 
 In the middle of the form such a message is often an answer after all (a name, a
 workplace, an e-mail address that NLU could not place): then this action stays silent and
-the form takes it; otherwise the form asks its question again after this answer.
+the form takes it; otherwise the form asks its question again after this answer. Outside the
+form, a message the model could not place as a whole but whose question sentence it understands on
+its own ("Jeg er AMR på et bibliotek i Ikast-Brande – hvad koster det for os?") gets that answer,
+and the conversation goes on with what the message told (action_continue_with_facts).
 """
 
 from __future__ import annotations
@@ -10,11 +13,13 @@ from __future__ import annotations
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.application_form import takes_as_answer
 from actions.common import latest_intent, latest_text
 from actions.conclude import asks_to_retry, conclude
+from actions.first_message import answer_topic, topic_of_a_question_part
 from bot.domain.text import ENGLISH_HINT, looks_english
 
 
@@ -29,6 +34,10 @@ class OffTopic(Action):
             return []
         if tracker.get_slot("filing_pending") and asks_to_retry(tracker):
             return await conclude(dispatcher, tracker)  # 'prøv igen' after a filing that failed
+        topic = topic_of_a_question_part(tracker.latest_message or {})
+        if topic and latest_intent(tracker) == "nlu_fallback" and not tracker.active_loop.get("name"):
+            answer_topic(dispatcher, topic)
+            return [FollowupAction("action_continue_with_facts")]
         if latest_intent(tracker) == "out_of_scope":
             dispatcher.utter_message(response="utter_out_of_scope")  # has its own English line
         else:

@@ -179,3 +179,33 @@ async def test_a_not_understood_message_is_an_answer_only_if_no_question_and_val
         before = {**MUNICIPAL, "applicant_body": None, "problem_description": None, "theme": None, "theme_fit": None}
     slots, _ = await validate(tracker({**before, "requested_slot": slot}, text=text, intent="nlu_fallback"))
     assert (slots.get(slot) is not None) is taken
+
+
+async def test_a_message_not_understood_whose_question_is_understood_gets_the_answer_and_goes_on():
+    t = tracker(
+        {}, text="Jeg er AMR på et bibliotek i Ikast-Brande – hvad koster det for os?", intent="nlu_fallback", loop=None
+    )
+    t.latest_message["metadata"] = {
+        "question_parts": [{"intent": "faq", "confidence": 0.99, "topic": "faq/pris", "topic_confidence": 0.98}]
+    }
+    dispatcher = CollectingDispatcher()
+    events = await OffTopic().run(dispatcher, t, DOMAIN)
+    assert responses(dispatcher)[0] == "utter_faq/pris"
+    assert [e.get("name") for e in events if e["event"] == "followup"] == ["action_continue_with_facts"]
+
+
+async def test_a_message_not_understood_without_a_sure_question_gets_the_short_answer():
+    t = tracker({}, text="blabla i Vejle – hvad så?", intent="nlu_fallback", loop=None)
+    t.latest_message["metadata"] = {
+        "question_parts": [{"intent": "faq", "confidence": 0.4, "topic": "faq/pris", "topic_confidence": 0.3}]
+    }
+    assert responses(await off_topic(t)) == ["utter_default"]
+
+
+async def test_the_form_started_after_an_answered_question_part_does_not_answer_it_again():
+    t = tracker({}, text="Jeg er AMR på et bibliotek i Ikast-Brande – hvad koster det for os?", intent="nlu_fallback")
+    t.latest_message["metadata"] = {
+        "question_parts": [{"intent": "faq", "confidence": 0.99, "topic": "faq/pris", "topic_confidence": 0.98}]
+    }
+    _, dispatcher = await validate(t)
+    assert "utter_faq/pris" not in responses(dispatcher)

@@ -46,7 +46,7 @@ def test_a_question_is_answered_then_the_form_goes_on_with_what_the_message_told
         # The facts outweigh the question in the whole message; the question sentence is read on its own.
         ("Jeg er TR på et plejecenter i Nyborg. Kan vi søge, hvis vores leder ikke vil være med?", "enige", "Nyborg"),
         (
-            "Vi er tre skoler i Faxe Kommune og har de samme problemer. Kan vi søge sammen om ét forløb?",
+            "Vi er to skoler i Faxe Kommune med de samme problemer. Kan vi søge sammen med nabokommunen?",
             "fællesforløb",
             "Faxe",
         ),
