@@ -312,10 +312,17 @@ def test_new_conversation_clears_the_page_and_starts_a_new_session(desktop):
     chat.type("Hvad er SPARK?", expect="Samarbejde om Psykisk ARbejdsmiljø")
     first = chat.session_id()
     chat.page.get_by_role("button", name="Ny samtale").click()
+    # The old greeting is on the page until the page clears it: wait for the new state, not a text.
+    wait_until(
+        lambda: chat.session_id() != first and "Samarbejde om Psykisk" not in chat.transcript(),
+        timeout=60,
+        what="the page clears the old conversation and takes a new session",
+    )
     chat.wait_for_bot("Hej! Jeg er Arbejdsmiljøguiden", after=0)
     assert ("confirm", "Vil du starte en ny samtale? Samtalen her bliver fjernet fra skærmen.") in chat.dialogs
     assert "Samarbejde om Psykisk" not in chat.transcript()
-    assert chat.session_id() != first
+    wait_until(lambda: chat.session_id() is not None, timeout=60, what="the new session's id")
+    assert re.fullmatch(r"[0-9a-f]{32}", chat.session_id()) and chat.session_id() != first
     chat.page.reload()
     chat.wait_for_bot("Hej! Jeg er Arbejdsmiljøguiden", after=0)
     assert "Samarbejde om Psykisk" not in chat.transcript()
