@@ -44,6 +44,9 @@ _PATTERNS = tuple(
         r"(?! vi| jeg)",
         r"\b(?:hvad|hvem)\b[^.!?]{0,20}\b(?:forrige|andre|sidste) (?:bruger\w*|person\w*)\b",
         r"\bnavne\w* (?:og [\w-]+ )?paa dem,? (?:der|som) har soegt\b",
+        # access to documents ("aktindsigt"): a citizen's or journalist's request for records, never an
+        # application; one's own conversation is /privatliv and "glem mig"
+        r"\baktindsigt\w*\b(?![^.!?]{0,30}\b(?:vores|min|mit|mine|egen|egne)\b)",
     )
 )
 
