@@ -61,13 +61,14 @@ def _renames(tracker: Tracker) -> Slots:
 
 def _not_about_work(tracker: Tracker) -> bool:
     """A message that would start the form but is about no workplace of the writer's nor the offers
-    (bot.domain.scope.about_own_work), or about a private employer's (scope.private_employer)."""
+    (bot.domain.scope.about_own_work), about a private employer's (scope.private_employer), or another
+    errand (a job, one's pay, a citizen's service: scope.other_errand)."""
     text = latest_text(tracker)
     return (
         tracker.get_slot("requested_slot") is None
         and latest_intent(tracker) in ("inform", "start_application")
         and not text.startswith("/")
-        and (not scope.about_own_work(text) or scope.private_employer(text))
+        and (not scope.about_own_work(text) or scope.private_employer(text) or scope.other_errand(text))
     )
 
 

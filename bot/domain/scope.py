@@ -108,3 +108,40 @@ def private_employer(text: str) -> bool:
         return False
     reading = workplaces.read(text)
     return not (reading.sector or reading.ask)
+
+
+# Errands of a citizen, a job seeker or an employee's own pay that name a public workplace but ask for
+# nothing of its work environment ("Jeg vil søge job på plejecentret i Vejle", "Hvornår har
+# borgerservice i Kolding åbent?", "hvad tjener en sosu i Region Midtjylland"). Matched on folded
+# text; they count only where no theme of the offers is named (bot.domain.themes).
+_OTHER_ERRANDS = tuple(
+    re.compile(pattern)
+    for pattern in (
+        # looking for a job, a placement or a place at a school
+        r"\b(?:soeg\w*|ansoeg\w*)\s+(?:om\s+)?(?:et\s+|en\s+|den\s+|det\s+|nyt\s+|ny\s+)?(?:job|jobbet|jobs|"
+        r"stilling|stillingen|stillinger|praktik|praktikplads\w*|elevplads\w*|studiejob\w*|vikariat\w*|"
+        r"fleksjob\w*|optagelse|ind paa)\b",
+        r"\b(?:jobsamtale\w*|jobansoegning\w*|ansaettelsessamtale\w*|stillingsopslag\w*|jobopslag\w*|"
+        r"ledige stillinger|mit cv|min ansoegning om (?:job|stilling)\w*)\b",
+        # one's own pay and terms
+        r"\b(?:loenseddel|loensedl\w*|timeloen\w*|feriepenge\w*|loenforhandling\w*|loenstigning\w*|"
+        r"hvad tjener|hvor meget tjener|tjener man)\b",
+        # citizens' services and benefits
+        r"\b(?:aabningstid\w*|hvornaar har [^.!?]{0,40}\baabent|hvornaar (?:aabner|lukker) (?!ansoegning)|boligstoette|folkepension\w*|kontanthjaelp\w*|"
+        r"sygedagpenge|dagpenge|friplads\w*|pladsanvisning\w*|sundhedskort\w*|sygesikringskort\w*|"
+        r"koerekort\w*|nyt pas)\b",
+    )
+)
+
+
+def other_errand(text: str) -> bool:
+    """A job seeker's, citizen's or own-pay errand that names no theme of the offers: 'Jeg vil søge
+    job som pædagog i Aarhus' -> True; 'Vi søger hjælp, fordi vi har travlt og mange konflikter' ->
+    False; 'vi er en skole, og stillingsopslagene får ingen ansøgere, så vi er helt kørt ned' ->
+    False (a theme is named)."""
+    from bot.domain import themes
+
+    folded = fold(text or "")
+    if not any(pattern.search(folded) for pattern in _OTHER_ERRANDS):
+        return False
+    return not themes.assess(text).themes

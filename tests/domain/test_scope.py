@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.domain.scope import instruction_to_bot
+from bot.domain.scope import instruction_to_bot, other_errand
 
 
 @pytest.mark.parametrize(
@@ -82,3 +82,34 @@ def test_a_private_employer_as_the_writers_workplace(text, private):
     from bot.domain.scope import private_employer
 
     assert private_employer(text) is private
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Jeg vil søge job som pædagog i Aarhus",
+        "jeg har søgt en stilling på Rigshospitalet men har ikke hørt noget",
+        "Hvornår har borgerservice i Kolding åbent?",
+        "Hvor meget tjener en sosu-assistent i Region Hovedstaden?",
+        "hvordan søger jeg om friplads i børnehaven i Odense",
+        "Min lønseddel fra Aalborg Kommune er forkert",
+    ],
+)
+def test_errands_of_job_seekers_citizens_and_own_pay_are_other_errands(text):
+    assert other_errand(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Jeg er TR på jobcentret i Aarhus, og vi har mange trusler fra borgere",
+        "Jeg er AMR i jobcentret i Næstved",
+        "Vi vil gerne søge om et forløb til vores afdeling i Odense",
+        "hvornår lukker ansøgningen",
+        # a theme named beside the errand's words: the work environment is the errand
+        "vi er en skole, og stillingsopslagene får ingen ansøgere, så vi er helt kørt ned af travlhed",
+        "Min lønseddel er forkert igen og det stresser mig, jeg arbejder på plejecentret i Vejle",
+    ],
+)
+def test_work_environment_messages_are_no_other_errands(text):
+    assert not other_errand(text)
