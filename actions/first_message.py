@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import answers, latest_intent, latest_text
 from actions.faq import RETRIEVAL_INTENT
 from bot.domain import answers as form_answers
-from bot.domain import messages
+from bot.domain import messages, scope, themes
 from bot.domain.text import QUESTION_PARTS_KEY, question_sentences
 
 # An opening question is answered only when the intent model gives the FAQ at least this share and is
@@ -55,12 +55,18 @@ def topic_of_a_question_part(latest: Dict[Text, Any]) -> Optional[str]:
 def opening_question(tracker: Tracker) -> Optional[str]:
     """The FAQ topic ('faq/pris') a message that NLU read as facts also asks about, else None.
 
-    A question sentence beside other sentences was read on its own (its `question_parts`); a
+    A question whether the offers cover pay or buildings ("kan spark hjælpe med lønnen??") gets the
+    themes; a question sentence beside other sentences was read on its own (its `question_parts`); a
     message of one sentence is judged by the whole message's FAQ share and topic.
     """
     text = latest_text(tracker)
     if text.startswith("/") or latest_intent(tracker) == "nlu_fallback":
         return None  # a message not understood as a whole had its question answered by action_off_topic
+    if any(scope.asks_if_covered(s) for s in question_sentences(text)):
+        found = themes.assess(text)
+        if found.out_of_theme and not found.themes:  # "kan spark hjælpe med lønnen??": what the themes are
+            regional = answers(tracker).sector == "regional"
+            return f"{RETRIEVAL_INTENT}/{'regionalt_tilbud' if regional else 'temaer'}"
     latest = tracker.latest_message or {}
     topic = topic_of_a_question_part(latest)
     if topic:

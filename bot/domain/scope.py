@@ -63,7 +63,13 @@ _OFFER_WORDS = re.compile(
     r"faellesforloeb\w*|konsulent\w*|arbejdsmiljoe\w*|trivsel\w*|trio\w*|med-udvalg\w*|lokalmed|hovedmed|"
     r"\w*med-udvalg|ekspertraadgivning\w*|raadgivning\w*|rejsehold\w*|udbyder\w*|enig\w*|evaluering\w*|"
     r"fortrolig\w*|workshop\w*|psykisk\w*|kolleg\w*|personale\w*|medarbejder\w*|ledelse\w*|leder\w*|"
-    r"tilbud\w*|tilbyd\w*|nfa|ruc|cbs|alectia|sygemeld\w*|sygefravaer\w*|fravaer\w*|jer|jeres)\b"
+    r"tilbud\w*|tilbyd\w*|nfa|ruc|cbs|alectia|sygemeld\w*|sygefravaer\w*|fravaer\w*|jer|jeres|"
+    # the representatives who apply: "Sygehus Sønderjylland, AMR på intensiv"
+    r"amr|tr|ftr|tillidsrepr\w*|faellestillidsrepr\w*)\b"
+)
+_REPORTED = re.compile(
+    r"\b(?:ifoelge|skriver (?:avisen|bladet|dr|tv ?2|\w+avis\w*)|oplyser|melder|nye tal|tallene viser|"
+    r"(?:en|ny) (?:undersoegelse|rapport|opgoerelse) viser|har laest|kan man laese)\b"
 )
 _FIRST_PERSON = re.compile(r"\b(?:jeg|vi|vores|vor|min|mit|mine|os|mig)\b")
 # Up to this many words a message may be a bare answer or a workplace's name ("Rigshospitalet").
@@ -84,7 +90,11 @@ def about_own_work(text: str) -> bool:
     if _FIRST_PERSON.search(folded) or _OFFER_WORDS.search(folded) or contacts.stated_role(text):
         return True
     found = themes.assess(text)
-    return bool(found.themes or found.exclusions or found.out_of_theme or found.denied)
+    if found.themes or found.exclusions or found.denied:
+        return True
+    # Pay, buildings or jobs named in a report of what others say ("Ifølge nye tal fra Danmarks
+    # Statistik er ledigheden faldet ..."): news, not the writer's workplace.
+    return found.out_of_theme and not _REPORTED.search(folded)
 
 
 # Private employers named as the writer's workplace ("jeg arbejder i en bank", "vi er et IT-firma").
@@ -145,3 +155,19 @@ def other_errand(text: str) -> bool:
     if not any(pattern.search(folded) for pattern in _OTHER_ERRANDS):
         return False
     return not themes.assess(text).themes
+
+
+# A question whether the offers cover something ("Kan SPARK hjælpe med lønnen?", "Er det noget I kan
+# hjælpe med?", "Hører indeklima under jeres temaer?"). Matched on folded text.
+_ASKS_IF_COVERED = re.compile(
+    r"\b(?:kan|vil|maa) (?:spark|i|du|de|konsulenterne|jeres konsulenter|man faa) (?:\w+ )?"
+    r"(?:hjaelpe|hjaelp|stoette)\w*(?: \w+){0,2}? (?:med|til)\b|"
+    r"\ber (?:det|dette|sådan noget|den slags) (?:noget|et tema|omfattet|daekket)\b|"
+    r"\b(?:hoerer|falder|passer) (?:det|\w+) (?:ind )?under\b|"
+    r"\bdaekker (?:spark|i|tilbuddet|ordningen|jeres temaer)\b"
+)
+
+
+def asks_if_covered(question: str) -> bool:
+    """'kan spark hjælpe med lønnen??' -> True; 'hvad koster det?' -> False."""
+    return bool(_ASKS_IF_COVERED.search(fold(question or "")))

@@ -57,6 +57,10 @@ def test_ordinary_messages_are_no_instructions(text):
         ("Plejecenter Solgården i Vejle har mange konflikter mellem personalet", True),
         ("hjemmeplejen i Odense har mange sygemeldinger", True),
         ("Jeg arbejder på et plejecenter i Vejle", True),
+        ("Psykiatrien i Esbjerg, AMR på et sengeafsnit", True),  # a representative names the workplace
+        # pay or jobs in a report of what others say; the same topic told plainly may be one's own
+        ("Ifølge nye tal fra Danmarks Statistik er ledigheden faldet i Region Sjælland", False),
+        ("Der er alt for varmt på kontoret om sommeren og ventilationen virker slet ikke", True),
     ],
 )
 def test_news_and_questions_about_others_are_about_no_own_work(text, about):
@@ -113,3 +117,20 @@ def test_errands_of_job_seekers_citizens_and_own_pay_are_other_errands(text):
 )
 def test_work_environment_messages_are_no_other_errands(text):
     assert not other_errand(text)
+
+
+@pytest.mark.parametrize(
+    "text, asks",
+    [
+        ("kan spark hjælpe med lønnen??", True),
+        ("Er det noget, I kan hjælpe med?", True),
+        ("Hører indeklima under jeres temaer?", True),
+        ("Dækker SPARK også ergonomi?", True),
+        ("hvad koster det?", False),
+        ("Hvem kan søge?", False),
+    ],
+)
+def test_questions_whether_the_offers_cover_something(text, asks):
+    from bot.domain.scope import asks_if_covered
+
+    assert asks_if_covered(text) is asks

@@ -43,6 +43,8 @@ from bot.domain import messages, workplaces
         ("Jeg arbejder i Vejle", None),
         ("jeg sidder i skolebestyrelsen", None),
         ("jeg arbejder på et privathospital", None),
+        ("jeg arbejder på lageret i Vejle", None),  # a warehouse, though it folds like læger
+        ("vi er læger på Herlev", "regional"),
     ],
 )
 def test_sector_from_what_people_write(text, sector):

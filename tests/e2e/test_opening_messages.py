@@ -68,6 +68,14 @@ def test_a_deadline_question_gets_its_own_answer_with_its_source(running_bot):
     assert "altid åbent for ansøgninger" in text and "sparkweb.dk" in text and "Kilde" in text
 
 
+def test_a_question_whether_pay_or_buildings_are_covered_gets_the_themes_then_the_form(running_bot):
+    sender = "e2e-first-covered"
+    text = texts(running_bot.say(sender, "Kan SPARK hjælpe med indeklimaet? Jeg er AMR på rådhuset i Ringsted."))
+    assert "seks temaer" in text and "Kilde" in text
+    tracker = running_bot.tracker(sender)
+    assert tracker["slots"]["municipality"] == "Ringsted" and tracker["active_loop"].get("name") == "application_form"
+
+
 def test_a_kind_in_two_sectors_is_asked_with_the_likely_sector_first(running_bot):
     replies = running_bot.say("e2e-first-bosted", "Jeg er TR på et bosted i Aarhus")
     [question] = [r for r in replies if r.get("buttons")]

@@ -56,6 +56,11 @@ SETS = {
         DATA / "first_messages_fresh.yml",
         "290 first messages by four authors who never saw data/nlu or the lookup data; never tuned on",
     ),
+    "fresh2": (
+        DATA / "first_messages_fresh2.yml",
+        "260 first messages by two more authors who never saw data/nlu or the lookup data, written 2026-12-07; "
+        "never tuned on",
+    ),
     "dev": (
         DATA / "first_messages_dev.yml",
         "development set, written by the developer from the spec and tuned on: not a fair measure",
