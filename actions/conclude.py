@@ -26,7 +26,7 @@ from bot.domain import catalogue as catalogue_module
 from bot.domain import messages, routing
 from bot.domain.record import build_record
 from bot.domain.routing import SLOT_NAMES
-from bot.domain.text import fold, yes_or_no
+from bot.domain.text import fold, looks_like_question, yes_or_no
 from bot.records import mail
 from bot.records.store import INTAKE_OUTBOXES, RECEIPT
 
@@ -125,7 +125,8 @@ class ConcludeApplication(Action):
 
 class NewApplication(Action):
     """Before the form starts: after a registered application, »ny ansøgning« starts a new one
-    (a TR who helps two workplaces); an application in progress goes on as it is."""
+    (a TR who helps two workplaces); an application in progress goes on as it is. Asked as a question
+    ("hvordan søger vi?"), it is answered first (messages.HOW_TO_APPLY)."""
 
     def name(self) -> Text:
         return "action_new_application"
@@ -133,6 +134,9 @@ class NewApplication(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        asked = looks_like_question(latest_text(tracker)) and latest_intent(tracker) == "start_application"
+        if asked and not tracker.active_loop.get("name"):
+            dispatcher.utter_message(text=messages.HOW_TO_APPLY)
         if not tracker.get_slot("reference"):
             return []
         return [SlotSet(slot, None) for slot in APPLICATION_SLOTS if slot in domain.get("slots", {})]

@@ -32,6 +32,11 @@ PRIVATE_EMPLOYER = (
     "Arbejder du hos en privat arbejdsgiver, er tilbuddene her ikke for jer. "
     "Spørg gerne din tillidsrepræsentant, din arbejdsmiljørepræsentant eller din fagforening."
 )
+# "Hvordan søger vi?": the answer before the form's first question (actions/conclude.py).
+HOW_TO_APPLY = (
+    "Det kan vi gøre her: Jeg stiller nogle korte spørgsmål om jeres arbejdsplads, hvad I gerne vil have "
+    "hjælp til, og hvem der kan kontaktes. Til sidst ser du alle svarene, før du bekræfter."
+)
 EMPTY_MESSAGE = "Din besked var tom. Skriv gerne, hvad du vil spørge om, så hjælper jeg dig videre."
 
 

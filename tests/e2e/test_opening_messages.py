@@ -76,6 +76,15 @@ def test_a_question_whether_pay_or_buildings_are_covered_gets_the_themes_then_th
     assert tracker["slots"]["municipality"] == "Ringsted" and tracker["active_loop"].get("name") == "application_form"
 
 
+def test_how_do_we_apply_is_answered_before_the_forms_first_question(running_bot):
+    from bot.domain import messages
+
+    sender = "e2e-first-how"
+    replies = running_bot.say(sender, "hvordan søger vi?")
+    assert texts(replies).startswith(messages.HOW_TO_APPLY) and len(replies) >= 2
+    assert running_bot.tracker(sender)["active_loop"].get("name") == "application_form"
+
+
 def test_a_kind_in_two_sectors_is_asked_with_the_likely_sector_first(running_bot):
     replies = running_bot.say("e2e-first-bosted", "Jeg er TR på et bosted i Aarhus")
     [question] = [r for r in replies if r.get("buttons")]
