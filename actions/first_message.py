@@ -52,6 +52,18 @@ def topic_of_a_question_part(latest: Dict[Text, Any]) -> Optional[str]:
     return None
 
 
+def coverage_topic(tracker: Tracker) -> Optional[str]:
+    """'faq/temaer' (regional: 'faq/regionalt_tilbud') when the latest message asks whether the offers
+    cover pay or buildings and names no theme ("kan spark hjælpe med lønnen??"), else None."""
+    text = latest_text(tracker)
+    if text.startswith("/") or not any(scope.asks_if_covered(s) for s in question_sentences(text)):
+        return None
+    found = themes.assess(text)
+    if not found.out_of_theme or found.themes:
+        return None
+    return f"{RETRIEVAL_INTENT}/{'regionalt_tilbud' if answers(tracker).sector == 'regional' else 'temaer'}"
+
+
 def opening_question(tracker: Tracker) -> Optional[str]:
     """The FAQ topic ('faq/pris') a message that NLU read as facts also asks about, else None.
 
@@ -62,11 +74,9 @@ def opening_question(tracker: Tracker) -> Optional[str]:
     text = latest_text(tracker)
     if text.startswith("/") or latest_intent(tracker) == "nlu_fallback":
         return None  # a message not understood as a whole had its question answered by action_off_topic
-    if any(scope.asks_if_covered(s) for s in question_sentences(text)):
-        found = themes.assess(text)
-        if found.out_of_theme and not found.themes:  # "kan spark hjælpe med lønnen??": what the themes are
-            regional = answers(tracker).sector == "regional"
-            return f"{RETRIEVAL_INTENT}/{'regionalt_tilbud' if regional else 'temaer'}"
+    topic = coverage_topic(tracker)
+    if topic:
+        return topic
     latest = tracker.latest_message or {}
     topic = topic_of_a_question_part(latest)
     if topic:
