@@ -83,6 +83,9 @@ OTHERS = frozenset(
 )
 # After these a new clause begins, and after 'og' too when a new subject follows.
 CLAUSE_WORDS = frozenset({"men", "fordi", "selvom", "mens"})
+# "et bosted, som drives af regionen": a relative clause about who runs or owns the workplace.
+RELATIVE_PRONOUNS = frozenset({"som", "der"})
+RUNS = frozenset({"drives", "drevet", "horer", "ejes", "ejet", "finansieres"})
 SUBJECTS = frozenset(
     {
         "jeg",
@@ -379,7 +382,13 @@ def _clauses(text: str, words: list[tuple[str, int, int]]) -> list[int]:
         if i > 0:
             between = text[words[i - 1][2] : start]
             following = words[i + 1][0] if i + 1 < len(words) else ""
-            if _BOUNDARY.search(between) or k in CLAUSE_WORDS or (k == "og" and following in SUBJECTS):
+            # ", som drives af regionen" says who runs the workplace just named: the same clause
+            relative = k in RELATIVE_PRONOUNS and following in RUNS and between.strip() == ","
+            if (
+                (_BOUNDARY.search(between) and not relative)
+                or k in CLAUSE_WORDS
+                or (k == "og" and following in SUBJECTS)
+            ):
                 current += 1
         numbers.append(current)
     return numbers

@@ -20,6 +20,10 @@ from bot.domain import messages, workplaces
         ("jeg arbejder i Udbetaling Danmark", "statslig"),
         ("Vejen Kommune", "kommunal"),
         ("Vejle Kommune og Region Syddanmark", "kommunal"),
+        # who runs the workplace, said in a relative clause; a new clause after a comma says nothing of it
+        ("vi er et bosted, som drives af regionen", "regional"),
+        ("vi er et bosted, der hører under Region Midtjylland", "regional"),
+        ("vi er et bosted, der er mange konflikter", None),
         # a kind of workplace, with or without a place
         ("Jeg er TR på et plejecenter i Vejle", "kommunal"),
         ("jeg arbejder på en skole", "kommunal"),
