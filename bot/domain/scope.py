@@ -137,7 +137,8 @@ _OTHER_ERRANDS = tuple(
         r"\b(?:loenseddel|loensedl\w*|timeloen\w*|feriepenge\w*|loenforhandling\w*|loenstigning\w*|"
         r"hvad tjener|hvor meget tjener|tjener man)\b",
         # citizens' services and benefits
-        r"\b(?:aabningstid\w*|hvornaar har [^.!?]{0,40}\baabent|hvornaar (?:aabner|lukker) (?!ansoegning)|boligstoette|folkepension\w*|kontanthjaelp\w*|"
+        r"\b(?:aabningstid\w*|hvornaar har [^.!?]{0,40}\baabent|hvornaar (?:aabner|lukker) (?!ansoegning)|"
+        r"boligstoette|folkepension\w*|kontanthjaelp\w*|"
         r"sygedagpenge|dagpenge|friplads\w*|pladsanvisning\w*|sundhedskort\w*|sygesikringskort\w*|"
         r"koerekort\w*|nyt pas)\b",
     )
