@@ -83,6 +83,8 @@ OTHERS = frozenset(
 )
 # After these a new clause begins, and after 'og' too when a new subject follows.
 CLAUSE_WORDS = frozenset({"men", "fordi", "selvom", "mens"})
+# "et privat plejehjem", "en privatejet børnehave": the kind that follows is not a public workplace.
+PRIVATE = frozenset({"privat", "private", "privatejet", "privatejede", "privatdrevet", "privatdrevne"})
 # "et bosted, som drives af regionen": a relative clause about who runs or owns the workplace.
 RELATIVE_PRONOUNS = frozenset({"som", "der"})
 RUNS = frozenset({"drives", "drevet", "horer", "ejes", "ejet", "finansieres"})
@@ -395,7 +397,14 @@ def _clauses(text: str, words: list[tuple[str, int, int]]) -> list[int]:
 
 
 def _denied(keys: list[str], clause: list[int], start: int) -> bool:
-    """'ikke kommunal', 'ikke længere en skole': a negation before the evidence, only small words between."""
+    """'ikke kommunal', 'ikke længere en skole': a negation before the evidence, only small words between.
+    'et privat plejehjem': a private one of a public kind says nothing of a public sector either."""
+    if (
+        start >= 1
+        and keys[start - 1] in PRIVATE
+        or (start >= 2 and keys[start - 2] in PRIVATE and keys[start - 1] == "lille")
+    ):
+        return True
     i = start - 1
     while i >= 0 and start - i <= 4 and clause[i] == clause[start]:
         if keys[i] in NEGATIONS:

@@ -76,6 +76,7 @@ def test_news_and_questions_about_others_are_about_no_own_work(text, about):
         ("jeg er ansat på en fabrik i Fredericia og har ondt i ryggen", True),
         ("Jeg er kok på en restaurant i Aarhus og er stresset", True),
         ("jeg er sygemeldt fra slagteriet i Horsens", True),
+        ("Jeg er leder på et privat plejehjem i Gladsaxe, og personalet er stresset", True),  # private of a public kind
         ("vi er en kommunal virksomhed i Vejle", False),  # the sector said outright
         ("Jeg er TR på plejecentret i Vejle, og vi har en lille butik for beboerne", False),  # a public kind
         ("vi har et samarbejde med en virksomhed om praktikpladser", False),  # not the writer's workplace

@@ -48,6 +48,8 @@ from bot.domain import messages, workplaces
         ("jeg sidder i skolebestyrelsen", None),
         ("jeg arbejder på et privathospital", None),
         ("jeg arbejder på lageret i Vejle", None),  # a warehouse, though it folds like læger
+        ("Jeg er leder på et privat plejehjem i Gladsaxe", None),  # a private one of a public kind
+        ("vi er en privatejet børnehave i Aarhus", None),
         ("vi er læger på Herlev", "regional"),
     ],
 )
