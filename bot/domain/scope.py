@@ -43,6 +43,11 @@ _PATTERNS = tuple(
         r"(?:ansoegningen|ansoegningerne|ansoegninger|henvendelsen|henvendelserne|navnene|oplysningerne)\b"
         r"(?! vi| jeg)",
         r"\b(?:hvad|hvem)\b[^.!?]{0,20}\b(?:forrige|andre|sidste) (?:bruger\w*|person\w*)\b",
+        # a set of other people's contact data, asked for in the definite plural ("telefonnumrene på de
+        # tillidsrepræsentanter, der har skrevet"); one's own is "vores"/"mine"
+        r"\b(?:vis|vise|giv|send|udskriv|print|list|eksporter|hent|find|skaf|udlever|oplys|show)\b(?: mig| os| me| us)?"
+        r"[^.!?]{0,30}\b(?:telefonnumrene|numrene|mailadresserne|e-mailadresserne|navnene|kontaktoplysningerne|"
+        r"adresserne|cpr-numrene|cpr-numre|personnumre)\b(?![^.!?]{0,20}\b(?:vores|mine|min|mit|vi|jeg)\b)",
         r"\bnavne\w* (?:og [\w-]+ )?paa dem,? (?:der|som) har soegt\b",
         # access to documents ("aktindsigt"): a citizen's or journalist's request for records, never an
         # application; one's own conversation is /privatliv and "glem mig"
