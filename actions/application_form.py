@@ -68,7 +68,7 @@ def _not_about_work(tracker: Tracker) -> bool:
         tracker.get_slot("requested_slot") is None
         and latest_intent(tracker) in ("inform", "start_application")
         and not text.startswith("/")
-        and (not scope.about_own_work(text) or scope.private_employer(text) or scope.other_errand(text))
+        and scope.starts_no_application(text)
     )
 
 

@@ -114,6 +114,7 @@ class ContinueWithFacts(Action):
     ) -> List[Dict[Text, Any]]:
         if tracker.active_loop.get("name") or tracker.get_slot("reference"):
             return []
-        if form_answers.tells_about_workplace(latest_text(tracker), answers(tracker)):
+        text = latest_text(tracker)
+        if form_answers.tells_about_workplace(text, answers(tracker)) and not scope.starts_no_application(text):
             return [FollowupAction("application_form")]
         return []

@@ -49,6 +49,14 @@ _PATTERNS = tuple(
         r"[^.!?]{0,30}\b(?:telefonnumrene|numrene|mailadresserne|e-mailadresserne|navnene|kontaktoplysningerne|"
         r"adresserne|cpr-numrene|cpr-numre|personnumre)\b(?![^.!?]{0,20}\b(?:vores|mine|min|mit|vi|jeg)\b)",
         r"\bnavne\w* (?:og [\w-]+ )?paa dem,? (?:der|som) har soegt\b",
+        # another person's contact details ("e-mailadressen og mobilnummeret på HR-chefen")
+        r"\b(?:vis|vise|giv|send|hent|find|skaf|oplys|show)\b(?: mig| os| me| us)?[^.!?]{0,30}"
+        r"\b(?:e-mailadressen|mailadressen|mobilnummeret|telefonnummeret|nummeret|privatadressen|adressen|"
+        r"cpr-nummeret)\b[^.!?]{0,30}\bpaa (?!os\b|mig\b|vores\b|min\b|mit\b|jer\b)",
+        # write something else than an application: a poem, a song, a job application, a complaint
+        r"\b(?:skriv|forfat|digt|komponer|write)\b(?: mig| os| me| us)?\s+(?:et|en|nogle|a|an)\s+(?:[\w-]+\s+)?"
+        r"(?:digt\w*|sang\w*|sangtekst\w*|historie\w*|eventyr\w*|vits\w*|joke\w*|rim|novelle\w*|essay\w*|stil|"
+        r"haiku\w*|limerick\w*|poem|story|song|klagebrev\w*|klage|jobansoegning\w*|cv|opsigelse\w*|tale)\b",
         # access to documents ("aktindsigt"): a citizen's or journalist's request for records, never an
         # application; one's own conversation is /privatliv and "glem mig"
         r"\baktindsigt\w*\b(?![^.!?]{0,30}\b(?:vores|min|mit|mine|egen|egne)\b)",
@@ -77,6 +85,22 @@ _REPORTED = re.compile(
     r"(?:en|ny) (?:undersoegelse|rapport|opgoerelse) viser|har laest|kan man laese)\b"
 )
 _FIRST_PERSON = re.compile(r"\b(?:jeg|vi|vores|vor|min|mit|mine|os|mig)\b")
+# "Jeg er pædagog ..., og min mand arbejder i et firma": the writer tells their own work first.
+_SELF_AT_WORK = re.compile(
+    r"\b(?:jeg|vi) (?:er|arbejder|sidder)\b(?! (?:indlagt|patient|paaroerende|journalist|foraeldre|mor|far)\b)"
+)
+_AT_WORK = re.compile(r"\b(?:arbejde\w*|job\w*|chef\w*|vagt\w*|kontor\w*|afdeling\w*|ansat\w*|institution\w*)\b")
+_COLLECTIVE = re.compile(r"\b(?:vi|vores|os)\b")
+# Writers who are not staff: a parent, a relative, a patient, a citizen, a journalist or a student writing
+# about the workplace ("Min datter går på Tranbjerg Skole ...", "Kan vi forældre søge?", "til en artikel").
+_OUTSIDER = re.compile(
+    r"\b(?:min|mit|mine|vores) (?:datter|datters|soen|soens|barn|barns|boern|boernebarn|mor|mors|far|fars|mormor|"
+    r"farmor|morfar|farfar|bedstemor|bedstefar|mand|kone|kaereste|svigermor|svigerfar|nevoe|niece)\b|"
+    r"\bvi (?:som )?(?:foraeldre|paaroerende)\b|\bsom (?:foraelder|paaroerende|borger|patient|journalist)\b|"
+    r"\bjeg er (?:indlagt|patient|paaroerende|journalist)\b|"
+    r"\b(?:en artikel|min artikel|artiklen|mit speciale|et speciale|speciale om|skriver speciale|"
+    r"specialestuderende|bachelorprojekt\w*|min opgave om)\b"
+)
 # Up to this many words a message may be a bare answer or a workplace's name ("Rigshospitalet").
 SHORT = 5
 
@@ -85,30 +109,54 @@ def about_own_work(text: str) -> bool:
     """Could the message be about the writer's own workplace or the offers? False for news and for
     questions about others ("Hvad tjener en sygeplejerske i Region Syddanmark?", "Sygehuset i Kolding
     lukker sin fødeafdeling, skriver avisen"): no 'jeg'/'vi', no role, no word of the offers or of a
-    theme. A short message always could be (a bare answer, a workplace's name)."""
+    theme; and for a writer who says they are a parent, a relative, a patient or a journalist, or who
+    reports statistics, unless they state a role of their own. A short message always could be (a bare
+    answer, a workplace's name)."""
     from bot.domain import contacts, themes
     from bot.domain.text import looks_like_question, words
 
     folded = fold(text or "")
     if len(words(text)) <= SHORT and not looks_like_question(text):
         return True
-    if _FIRST_PERSON.search(folded) or _OFFER_WORDS.search(folded) or contacts.stated_role(text):
+    role = contacts.stated_role(text)
+    outsider = _OUTSIDER.search(folded) and not _SELF_AT_WORK.search(folded)
+    if not role and (outsider or (_REPORTED.search(folded) and not _COLLECTIVE.search(folded))):
+        return False  # a parent, a relative, a journalist; news and statistics
+    if _OFFER_WORDS.search(folded) or role:
         return True
     found = themes.assess(text)
     if found.themes or found.exclusions or found.denied:
         return True
+    if _COLLECTIVE.search(folded):  # 'vi er helt kørt ned': a group of people at work
+        return True
+    if _FIRST_PERSON.search(folded):
+        # 'jeg' and a workplace, a place or a work topic; not 'Hej, jeg hedder Mette og er 34'
+        from bot.domain import geography, workplaces
+
+        reading, geo = workplaces.read(text), geography.load()
+        return bool(
+            reading.sector
+            or reading.ask
+            or geo.find_municipality(text)
+            or geo.find_region(text)
+            or found.out_of_theme
+            or _AT_WORK.search(folded)
+        )
     # Pay, buildings or jobs named in a report of what others say ("Ifølge nye tal fra Danmarks
     # Statistik er ledigheden faldet ..."): news, not the writer's workplace.
     return found.out_of_theme and not _REPORTED.search(folded)
 
 
-# Private employers named as the writer's workplace ("jeg arbejder i en bank", "vi er et IT-firma").
-# The offers are for public workplaces only (shared/spec/PRODUCT.md). Matched on folded text.
+# Private employers named as the writer's workplace ("jeg arbejder i en bank", "vi er et IT-firma", "en
+# friskole", "et vikarbureau", "jeg ejer et værksted", "freelance"). The offers are for public workplaces
+# only (shared/spec/PRODUCT.md). Matched on folded text.
 _PRIVATE_EMPLOYER = re.compile(
-    r"\b(?:i|paa|hos|ved|fra|er|for)\s+(?:en|et|vores|min|mit|den|det)?\s*(?:[\w-]+\s+){0,2}"
+    r"\b(?:i|paa|hos|ved|fra|er|for|af|ejer|driver)\s+(?:en|et|vores|min|mit|den|det)?\s*(?:[\w-]+\s+){0,2}"
     r"(?:[\w-]*firma\w*|[\w-]*fabrik\w*|\w*slagteri\w*|[\w-]*virksomhed\w*|[\w-]*butik\w*|supermarked\w*|"
     r"bank|banken|\w*restaurant\w*|\w*hotel\w*|privat\w*|aps|a/s|landbrug\w*|frisoer\w*|"
-    r"tandlaegeklinik\w*|advokatkontor\w*|revisionsfirma\w*|forsikringsselskab\w*)\b"
+    r"tandlaegeklinik\w*|advokatkontor\w*|revisionsfirma\w*|forsikringsselskab\w*|friskole\w*|efterskole\w*|"
+    r"\w*bureau\w*|\w*klub\w*|\w*vaerksted\w*|\w*kaede\w*|konsulenthus\w*|forretning\w*)\b|"
+    r"\bet lager\b|\b(?:freelance\w*|selvstaendig\w*|enkeltmandsvirksomhed\w*)\b"
 )
 
 
@@ -119,10 +167,20 @@ def private_employer(text: str) -> bool:
     from bot.domain import workplaces
 
     folded = fold(text or "")
-    if not (_PRIVATE_EMPLOYER.search(folded) and _FIRST_PERSON.search(folded)):
+    found = _PRIVATE_EMPLOYER.search(folded)
+    if not (found and _FIRST_PERSON.search(folded)):
         return False
     reading = workplaces.read(text)
-    return not (reading.sector or reading.ask)
+    if not (reading.sector or reading.ask):
+        return True
+    # "Vi er et vikarbureau, der leverer sygeplejersker til Region Syddanmark": the writer's own workplace
+    # is told first; a public kind named after it is a client. A public workplace said outright or by
+    # name ("vi er en kommunal virksomhed") always counts.
+    # A job title alone ("sygeplejerske på et privathospital") or a region named alone says less than it.
+    if reading.strength >= workplaces.NAME:
+        return False
+    kinds = [e.start for e in reading.evidence if (e.sector or e.ambiguity) and e.strength >= workplaces.KIND]
+    return not kinds or len(re.findall(r"\w+", folded[: found.start()])) < min(kinds)
 
 
 # Errands of a citizen, a job seeker or an employee's own pay that name a public workplace but ask for
@@ -177,3 +235,9 @@ _ASKS_IF_COVERED = re.compile(
 def asks_if_covered(question: str) -> bool:
     """'kan spark hjælpe med lønnen??' -> True; 'hvad koster det?' -> False."""
     return bool(_ASKS_IF_COVERED.search(fold(question or "")))
+
+
+def starts_no_application(text: str) -> bool:
+    """A message that must not start the form: about no work of the writer's nor the offers, about a
+    private employer, or another errand (a job, one's pay, a citizen's service)."""
+    return not about_own_work(text) or private_employer(text) or other_errand(text)

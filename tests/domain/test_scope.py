@@ -139,3 +139,34 @@ def test_questions_whether_the_offers_cover_something(text, asks):
     from bot.domain.scope import asks_if_covered
 
     assert asks_if_covered(text) is asks
+
+
+@pytest.mark.parametrize(
+    "text, starts",
+    [
+        # outsiders writing about a public workplace
+        ("Min datter går på Tranbjerg Skole og bliver mobbet i frikvartererne. Skolelederen gør ingenting", False),
+        ("Kan vi forældre søge om hjælp til vores børns skole i Allerød? Lærerne er syge hele tiden", False),
+        ("Jeg skal bruge tallet til en artikel: hvor mange i Region Midtjylland er sygemeldt med stress?", False),
+        ("Ifølge Danmarks Statistik steg sygefraværet blandt kommunalt ansatte", False),
+        # private employers told first, a public client after
+        (
+            "Vi er et vikarbureau, der leverer sygeplejersker til Region Syddanmark, og vores vikarer er stressede",
+            False,
+        ),
+        ("Jeg er leder af en friskole på Sydfyn, og trivslen er i bund", False),
+        ("Jeg er sygeplejerske på et privathospital i Aarhus, og vores leder er stresset", False),
+        # a name and an age tell nothing of any work
+        ("Hej, jeg hedder Mette og er 34", False),
+        # staff, with or without a workplace named
+        ("Jeg er TR på plejecentret i Vejle, og min mand siger, jeg skal sige op", True),
+        ("vi er helt kørt ned og ved ikke, hvad vi skal gøre", True),
+        ("jeg er helt kørt ned og ved ikke, hvad jeg skal gøre på arbejdet", True),
+        ("Jeg er pædagog i en børnehave, og min mand arbejder i et firma", True),
+        ("jeg er ansat i Region Sjælland, og vores afdeling bruger et vikarbureau", True),
+    ],
+)
+def test_what_may_start_an_application(text, starts):
+    from bot.domain.scope import starts_no_application
+
+    assert starts_no_application(text) is not starts
