@@ -180,7 +180,9 @@ def private_employer(text: str) -> bool:
     if reading.strength >= workplaces.NAME:
         return False
     kinds = [e.start for e in reading.evidence if (e.sector or e.ambiguity) and e.strength >= workplaces.KIND]
-    return not kinds or len(re.findall(r"\w+", folded[: found.start()])) < min(kinds)
+    # the private word itself ('fritidsklub', a municipal kind) is no private employer
+    noun_at = len(re.findall(r"\w+", folded[: found.end()])) - 1
+    return not kinds or noun_at < min(kinds)
 
 
 # Errands of a citizen, a job seeker or an employee's own pay that name a public workplace but ask for
@@ -194,6 +196,9 @@ _OTHER_ERRANDS = tuple(
         r"\b(?:soeg\w*|ansoeg\w*)\s+(?:om\s+)?(?:et\s+|en\s+|den\s+|det\s+|nyt\s+|ny\s+)?(?:job|jobbet|jobs|"
         r"stilling|stillingen|stillinger|praktik|praktikplads\w*|elevplads\w*|studiejob\w*|vikariat\w*|"
         r"fleksjob\w*|optagelse|ind paa)\b",
+        # an employer looking for staff: "søger Herning Kommune pædagogmedhjælpere?"
+        r"\bsoeger (?:nye |flere |en |et )?[\w-]*(?:medhjaelper|assistent|paedagog|laerer|sygeplejersk|vikar|"
+        r"medarbejder|elev)\w*",
         r"\b(?:jobsamtale\w*|jobansoegning\w*|ansaettelsessamtale\w*|stillingsopslag\w*|jobopslag\w*|"
         r"ledige stillinger|mit cv|min ansoegning om (?:job|stilling)\w*)\b",
         # one's own pay and terms

@@ -164,6 +164,8 @@ def test_questions_whether_the_offers_cover_something(text, asks):
         ("jeg er helt kørt ned og ved ikke, hvad jeg skal gøre på arbejdet", True),
         ("Jeg er pædagog i en børnehave, og min mand arbejder i et firma", True),
         ("jeg er ansat i Region Sjælland, og vores afdeling bruger et vikarbureau", True),
+        ("Vi er en fritidsklub i Brøndby", True),  # a municipal kind, though it ends in 'klub'
+        ("Ved nogen, om Herning Kommune søger pædagogmedhjælpere? Jeg er 19", False),
     ],
 )
 def test_what_may_start_an_application(text, starts):
