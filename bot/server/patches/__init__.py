@@ -33,6 +33,7 @@ PATCHES = (
     "minimal_graph_memo",
     "rule_policy_recent_states",
     "action_call_lean_history",
+    "tracker_copy_state",
 )
 
 # The only Rasa the patches were written and tested against.
