@@ -87,6 +87,7 @@ def _rasas_attributes() -> dict:
     from rasa.core.policies.rule_policy import RulePolicy
     from rasa.engine.graph import GraphSchema
     from rasa.engine.storage.storage import ModelMetadata
+    from rasa.nlu.utils.spacy_utils import SpacyNLP
     from rasa.shared.core import trackers
     from rasa.shared.core.events import Event
     from rasa.utils.endpoints import EndpointConfig
@@ -105,6 +106,7 @@ def _rasas_attributes() -> dict:
         "RemoteAction._action_call_format": RemoteAction.__dict__["_action_call_format"],
         "ModelMetadata.from_dict": ModelMetadata.__dict__["from_dict"],
         "DialogueStateTracker.copy": trackers.DialogueStateTracker.__dict__["copy"],
+        "SpacyNLP.load_model": SpacyNLP.__dict__["load_model"],
         # Not an attribute: the import finder in front of sys.meta_path (None when there is none).
         "sys.meta_path finder": next(
             (finder for finder in sys.meta_path if isinstance(finder, tensorflow_on_demand.TensorFlowOnDemand)), None
@@ -125,6 +127,7 @@ REPLACES = {
     "rule_policy_recent_states": {"RulePolicy._prediction_states"},
     "action_call_lean_history": {"RemoteAction._action_call_format"},
     "tracker_copy_state": {"DialogueStateTracker.copy"},
+    "spacy_compact_lemmas": {"SpacyNLP.load_model"},
 }
 
 
@@ -1636,3 +1639,141 @@ def test_tracker_copy_state_is_applied_as_trackers_copy_and_faster(patched, play
     ours, ours_parts = min(seconds() for _ in range(3)), _tracker_parts(tracker.copy())
     assert ours_parts | {"event_ids": None} == rasas_parts | {"event_ids": None}
     assert ours < rasas / 2, (ours, rasas)  # ~3x at turn 40
+
+
+# -- spacy_compact_lemmas ------------------------------------------------------------------------
+
+SPACY_PIPELINE = ROOT / "build" / "spacy_da"
+
+
+def _nlu_texts() -> list[str]:
+    """The example sentences of our NLU data and the bench's conversations: words the bot really reads."""
+    import yaml
+
+    from tools.bench import load
+
+    texts = [m for c in load.load_conversations() for m in c.messages]
+    for path in sorted((ROOT / "data" / "nlu").glob("*.yml")):
+        for item in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
+            examples = item.get("examples") if isinstance(item, dict) else None
+            if isinstance(examples, str):
+                texts += [line.lstrip("- ").strip() for line in examples.splitlines() if line.strip()]
+    return texts
+
+
+@pytest.fixture(scope="module")
+def both_spacy_models() -> tuple[Any, Any]:
+    """The pipeline as Rasa's SpacyNLP loads it, and as it loads it with the patch."""
+    from rasa.nlu.utils.spacy_utils import SpacyNLP
+
+    if not SPACY_PIPELINE.exists():
+        pytest.fail("build/spacy_da is missing: `make setup` builds it")
+    rasa_patches.revert()
+    rasas = SpacyNLP.load_model(str(SPACY_PIPELINE)).model
+    rasa_patches.apply(("spacy_compact_lemmas",))
+    try:
+        ours = SpacyNLP.load_model(str(SPACY_PIPELINE)).model
+    finally:
+        rasa_patches.revert()
+    return rasas, ours
+
+
+def _lemma_table(nlp: Any) -> Any:
+    return nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+
+
+def test_compact_lemma_table_answers_as_spacys_table_for_every_hash_and_word(both_spacy_models):
+    from collections import OrderedDict
+
+    from bot.server.patches.spacy_compact_lemmas import CompactTable
+
+    rasas, ours = (_lemma_table(nlp) for nlp in both_spacy_models)
+    assert type(ours) is CompactTable and type(rasas).__name__ == "Table"
+    assert len(ours) == len(rasas) > 500_000 and ours.name == rasas.name
+    assert dict(ours.items()) == dict(OrderedDict.items(rasas))
+    for key in OrderedDict.keys(rasas):
+        assert ours.get(key) == rasas.get(key) and ours[key] == rasas[key] and key in ours
+    words = {word for text in _nlu_texts() for word in text.split()} | {"", "x", "Arbejdsmiljøet", "ARBEJDSMILJØ"}
+    assert len(words) > 3000
+    for word in words:
+        assert (ours.get(word, word), word in ours) == (rasas.get(word, word), word in rasas), word
+    for missing in ("ikke-et-ord-xyz", 0, 2**64 - 1):
+        assert missing not in ours and ours.get(missing, "d") == "d"
+        with pytest.raises(KeyError) as ours_error:
+            ours[missing]
+        with pytest.raises(KeyError) as rasas_error:
+            rasas[missing]
+        assert ours_error.value.args == rasas_error.value.args
+
+
+def test_compact_lemmas_give_spacys_lemmas_and_entities_for_our_texts(both_spacy_models):
+    rasas, ours = both_spacy_models
+    texts = _nlu_texts()
+    assert len(texts) > 1000
+
+    def read(nlp: Any) -> list:
+        return [
+            ([t.lemma_ for t in doc], [(e.text, e.label_) for e in doc.ents]) for doc in nlp.pipe(texts, batch_size=256)
+        ]
+
+    assert read(ours) == read(rasas)
+
+
+def test_compact_lemmas_touch_spacy_only_while_rasa_loads_the_pipeline(patched, both_spacy_models):
+    from spacy.lookups import Lookups
+
+    spacys = Lookups.__dict__["from_bytes"]
+    rasa_patches.apply(("spacy_compact_lemmas",))
+    assert Lookups.__dict__["from_bytes"] is spacys
+    loaded = Lookups().from_bytes(both_spacy_models[0].get_pipe("lemmatizer").lookups.to_bytes())
+    assert type(loaded.get_table("lemma_lookup")).__name__ == "Table"  # outside SpacyNLP: spaCy's
+
+
+_SPACY_MEMORY = r"""
+import sys
+from bot.server import patches
+patches.apply(sys.argv[2].split(",") if sys.argv[2] else ())
+from rasa.nlu.utils.spacy_utils import SpacyNLP
+import spacy  # imports apart: only the pipeline's memory is measured
+
+def rss_kb():
+    return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmRSS:"))
+
+before = rss_kb()
+model = SpacyNLP.load_model(sys.argv[1])
+print(rss_kb() - before)
+"""
+
+
+def _pipeline_memory_mb(patches: str) -> float:
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    done = subprocess.run(
+        [sys.executable, "-c", _SPACY_MEMORY, str(SPACY_PIPELINE), patches],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return int(done.stdout.strip().splitlines()[-1]) / 1024
+
+
+@pytest.mark.slow
+def test_compact_lemmas_take_a_fraction_of_the_memory():
+    if not SPACY_PIPELINE.exists():
+        pytest.fail("build/spacy_da is missing: `make setup` builds it")
+    rasas = _pipeline_memory_mb("tensorflow_on_demand")
+    ours = _pipeline_memory_mb("tensorflow_on_demand,spacy_compact_lemmas")
+    assert rasas > 120 and ours < rasas / 4, (ours, rasas)  # measured 171 MB against 22 MB
+
+
+@pytest.mark.slow
+def test_compact_lemmas_give_the_trained_models_answers():
+    model = ROOT / "models" / "current.tar.gz"
+    if not model.exists():
+        pytest.skip("no trained model (make test trains one first)")
+    messages = [*MESSAGES, "Vi har problemer med arbejdsmiljøet og trivslen på plejecentrene", "trusler fra borgerne"]
+    rasas, _ = _load_and_answer(model, "tensorflow_on_demand", messages)
+    ours, _ = _load_and_answer(model, "tensorflow_on_demand,spacy_compact_lemmas", messages)
+    assert ours["answers"] == rasas["answers"]

@@ -34,6 +34,7 @@ PATCHES = (
     "rule_policy_recent_states",
     "action_call_lean_history",
     "tracker_copy_state",
+    "spacy_compact_lemmas",
 )
 
 # The only Rasa the patches were written and tested against.
