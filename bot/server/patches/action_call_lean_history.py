@@ -11,16 +11,10 @@ the user turns' timestamps).
 
 So earlier user events keep their text, intent, entities, channel, ids and metadata, and lose
 `intent_ranking`, `response_selector` and `text_tokens` in what is sent (the conversation itself
-is unchanged). Likewise the bot's messages before the latest user message keep their type and
-timestamp and lose what they said (`text`, `data` with buttons and custom payloads, `metadata`):
-a third of what was left at turn 40, which no action reads (rasa-sdk reads bot events nowhere;
-our actions count and date user events and read slot events).
-
-This changes what an action could read, so it is checked the other way round: our actions give
-the same events and responses with the lean body as with Rasa's, at every action call of whole
-conversations (tests/server/test_rasa_patches.py). An action that needs an earlier message's
-ranking or an earlier bot message's text would need this patch left out
-(RASA_PATCHES=-action_call_lean_history).
+is unchanged). This changes what an action could read, so it is checked the other way round:
+our actions give the same events and responses with the lean body as with Rasa's, at every
+action call of whole conversations (tests/server/test_rasa_patches.py). An action that needs
+an earlier message's ranking would need this patch left out (RASA_PATCHES=-action_call_lean_history).
 
 Wraps `RemoteAction._action_call_format`.
 """
@@ -33,23 +27,17 @@ from bot.server.patches._replace import replace
 
 # What earlier user messages leave out of the action-call body.
 LEFT_OUT = ("intent_ranking", "response_selector", "text_tokens")
-# What the bot's messages before the latest user message leave out.
-BOT_LEFT_OUT = ("text", "data", "metadata")
 
 
 def lean_events(events: list) -> list:
-    """The events with every user event but the latest without LEFT_OUT, and every bot event
-    before the latest user event without BOT_LEFT_OUT (new dicts; the events themselves are
-    never changed)."""
+    """The events with every user event but the latest without LEFT_OUT (new dicts; the
+    events' own parse_data is never changed)."""
     latest_user = max((i for i, event in enumerate(events) if event.get("event") == "user"), default=-1)
     lean = []
     for position, event in enumerate(events):
-        kind = event.get("event")
-        parse_data = event.get("parse_data") if kind == "user" else None
+        parse_data = event.get("parse_data") if event.get("event") == "user" else None
         if position != latest_user and isinstance(parse_data, dict) and any(k in parse_data for k in LEFT_OUT):
             event = {**event, "parse_data": {k: v for k, v in parse_data.items() if k not in LEFT_OUT}}
-        elif kind == "bot" and position < latest_user:
-            event = {k: v for k, v in event.items() if k not in BOT_LEFT_OUT}
         lean.append(event)
     return lean
 
