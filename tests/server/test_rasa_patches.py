@@ -13,7 +13,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 from jsonschema import ValidationError
@@ -86,6 +86,7 @@ def _rasas_attributes() -> dict:
     from rasa.core.actions.action import RemoteAction
     from rasa.core.policies.rule_policy import RulePolicy
     from rasa.engine.graph import GraphSchema
+    from rasa.engine.runner.dask import DaskGraphRunner
     from rasa.engine.storage.storage import ModelMetadata
     from rasa.nlu.utils.spacy_utils import SpacyNLP
     from rasa.shared.core import trackers
@@ -107,6 +108,7 @@ def _rasas_attributes() -> dict:
         "ModelMetadata.from_dict": ModelMetadata.__dict__["from_dict"],
         "DialogueStateTracker.copy": trackers.DialogueStateTracker.__dict__["copy"],
         "SpacyNLP.load_model": SpacyNLP.__dict__["load_model"],
+        "DaskGraphRunner.run": DaskGraphRunner.__dict__["run"],
         # Not an attribute: the import finder in front of sys.meta_path (None when there is none).
         "sys.meta_path finder": next(
             (finder for finder in sys.meta_path if isinstance(finder, tensorflow_on_demand.TensorFlowOnDemand)), None
@@ -128,6 +130,7 @@ REPLACES = {
     "action_call_lean_history": {"RemoteAction._action_call_format"},
     "tracker_copy_state": {"DialogueStateTracker.copy"},
     "spacy_compact_lemmas": {"SpacyNLP.load_model"},
+    "graph_run_in_order": {"DaskGraphRunner.run"},
 }
 
 
@@ -1777,3 +1780,84 @@ def test_compact_lemmas_give_the_trained_models_answers():
     rasas, _ = _load_and_answer(model, "tensorflow_on_demand", messages)
     ours, _ = _load_and_answer(model, "tensorflow_on_demand,spacy_compact_lemmas", messages)
     assert ours["answers"] == rasas["answers"]
+
+
+# -- graph_run_in_order --------------------------------------------------------------------------
+
+
+def _graph_results_along(agent: Any, tracker: Any) -> list:
+    """What the model's graph gives at every step of a conversation: the parse of each user message
+    and the prediction before each action (the processor's own calls, whichever runner runs)."""
+    from rasa.core.channels.channel import UserMessage
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    processor = agent.processor
+    growing = DialogueStateTracker(tracker.sender_id, agent.domain.slots)
+    results = []
+    for event in tracker.events:
+        if isinstance(event, UserUttered) and event.text:
+            parse = processor._parse_message_with_graph(UserMessage(event.text, sender_id="graph"), growing)
+            results.append(("parse", json.dumps(parse, sort_keys=True, default=str)))
+        if isinstance(event, ActionExecuted):
+            prediction = processor._predict_next_with_tracker(growing)
+            events = [{k: v for k, v in e.as_dict().items() if k != "timestamp"} for e in prediction.events]
+            results.append(("predict", {**vars(prediction), "events": events}))  # stamped when made
+        growing.update(event)
+    return results
+
+
+@pytest.mark.slow
+def test_graph_run_in_order_gives_dasks_parses_and_predictions_along_whole_conversations(patched, played):
+    agent = played["agent"]
+    trackers = [played["trackers"][name] for name in ("corrections", "full_municipal_application", "growth")]
+    rasa_patches.revert()
+    rasas = [_graph_results_along(agent, tracker) for tracker in trackers]
+    rasa_patches.apply(("graph_run_in_order",))
+    ours = [_graph_results_along(agent, tracker) for tracker in trackers]
+    assert ours == rasas
+    assert sum(len(r) for r in rasas) > 200 and {kind for r in rasas for kind, _ in r} == {"parse", "predict"}
+
+
+def test_run_in_order_follows_dasks_rules_for_tasks_and_arguments():
+    import dask
+
+    from bot.server.patches.graph_run_in_order import run_in_order
+
+    calls = []
+
+    def node(name: str) -> Callable:
+        def call(*arguments: Any) -> tuple:
+            calls.append(name)
+            return (name, arguments)
+
+        return call
+
+    graph = {
+        "__message__": ("__message__", ["a message"]),  # an input, as Rasa adds it: a literal
+        "a": (node("a"), "__message__"),
+        "b": (node("b"), "a", "not a key", 3),
+        "c": (node("c"), "a", "b"),
+        "unused": (node("unused"), "a"),
+    }
+    rasas = dask.get(graph, ["c", "b"])
+    dask_calls, calls[:] = list(calls), []
+    assert run_in_order(graph, ["c", "b"]) == list(rasas)
+    assert sorted(calls) == sorted(dask_calls) == ["a", "b", "c", "unused"]  # each task once
+
+
+def test_graph_run_in_order_raises_as_rasas_runner(patched, played):
+    from bot.server.patches.graph_run_in_order import run_in_order
+
+    with pytest.raises(RuntimeError, match="Cycle"):
+        run_in_order({"a": (lambda x: x, "b"), "b": (lambda x: x, "a")}, ["a"])
+    runner = played["agent"].processor.graph_runner
+    outcomes = []
+    for patches in ((), ("graph_run_in_order",)):
+        rasa_patches.revert()
+        rasa_patches.apply(patches)
+        for inputs in ({"__tracker__": "not a tracker"}, {"__message__": ["not a message"]}):
+            with pytest.raises(Exception) as raised:
+                runner.run(inputs=inputs)
+            outcomes.append((type(raised.value), str(raised.value)))
+    assert outcomes[:2] == outcomes[2:]

@@ -35,6 +35,7 @@ PATCHES = (
     "action_call_lean_history",
     "tracker_copy_state",
     "spacy_compact_lemmas",
+    "graph_run_in_order",
 )
 
 # The only Rasa the patches were written and tested against.
