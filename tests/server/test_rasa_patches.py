@@ -109,6 +109,7 @@ def _rasas_attributes() -> dict:
         "DialogueStateTracker.copy": trackers.DialogueStateTracker.__dict__["copy"],
         "SpacyNLP.load_model": SpacyNLP.__dict__["load_model"],
         "DaskGraphRunner.run": DaskGraphRunner.__dict__["run"],
+        "SpacyNLP.create": SpacyNLP.__dict__["create"],
         # Not an attribute: the import finder in front of sys.meta_path (None when there is none).
         "sys.meta_path finder": next(
             (finder for finder in sys.meta_path if isinstance(finder, tensorflow_on_demand.TensorFlowOnDemand)), None
@@ -131,6 +132,7 @@ REPLACES = {
     "tracker_copy_state": {"DialogueStateTracker.copy"},
     "spacy_compact_lemmas": {"SpacyNLP.load_model"},
     "graph_run_in_order": {"DaskGraphRunner.run"},
+    "spacy_load_once": {"SpacyNLP.create"},
 }
 
 
@@ -1869,3 +1871,54 @@ def test_run_in_order_raises_what_dask_raises():
         dask.get(cycle, ["a"])
     with pytest.raises(RuntimeError, match="Cycle"):
         run_in_order(cycle, ["a"])
+
+
+# -- spacy_load_once -----------------------------------------------------------------------------
+
+
+def _spacy_nlp(name: str = str(SPACY_PIPELINE)) -> Any:
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.resource import Resource
+    from rasa.nlu.utils.spacy_utils import SpacyNLP
+
+    context = ExecutionContext(GraphSchema({}), "spacy-load-once")
+    return SpacyNLP.create({"model": name}, None, Resource("spacy"), context)
+
+
+def test_spacy_load_once_gives_every_spacy_nlp_the_pipeline_rasa_loads(patched):
+    if not SPACY_PIPELINE.exists():
+        pytest.fail("build/spacy_da is missing: `make setup` builds it")
+    first, second = _spacy_nlp(), _spacy_nlp()
+    assert first.provide().model is not second.provide().model  # Rasa loads it for each node
+    rasas = (vars(first.provide()), first._config)
+    rasa_patches.apply(("spacy_load_once",))
+    ours = [_spacy_nlp(), _spacy_nlp()]
+    assert ours[0].provide() is ours[1].provide()  # loaded once
+    for component in ours:
+        assert component._config == rasas[1]
+        assert {k: v for k, v in vars(component.provide()).items() if k != "model"} == {
+            k: v for k, v in rasas[0].items() if k != "model"
+        }
+        assert component.provide().model.pipe_names == rasas[0]["model"].pipe_names
+    texts = _nlu_texts()[:300]
+    assert [[t.lemma_ for t in doc] for doc in ours[0].provide().model.pipe(texts)] == [
+        [t.lemma_ for t in doc] for doc in rasas[0]["model"].pipe(texts)
+    ]
+    with pytest.raises(Exception) as rasas_error:  # a missing pipeline fails as in Rasa, every time
+        rasa_patches.revert()
+        _spacy_nlp("no/such/pipeline")
+    rasa_patches.apply(("spacy_load_once",))
+    for _ in range(2):
+        with pytest.raises(type(rasas_error.value)) as ours_error:
+            _spacy_nlp("no/such/pipeline")
+        assert str(ours_error.value) == str(rasas_error.value)
+
+
+@pytest.mark.slow
+def test_spacy_load_once_gives_the_trained_models_answers():
+    model = ROOT / "models" / "current.tar.gz"
+    if not model.exists():
+        pytest.skip("no trained model (make test trains one first)")
+    rasas, _ = _load_and_answer(model, "tensorflow_on_demand")
+    ours, _ = _load_and_answer(model, "tensorflow_on_demand,spacy_load_once")
+    assert ours["answers"] == rasas["answers"]

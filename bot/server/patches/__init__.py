@@ -36,6 +36,7 @@ PATCHES = (
     "tracker_copy_state",
     "spacy_compact_lemmas",
     "graph_run_in_order",
+    "spacy_load_once",
 )
 
 # The only Rasa the patches were written and tested against.

@@ -14,7 +14,9 @@ rather than answer differently. Other tables, and every load outside SpacyNLP's,
 Tested against spaCy's own table: the same string for every hash in it, the same lemmas for the
 words of our NLU data, the same parses from the trained model (tests/server/test_rasa_patches.py).
 
-Wraps `SpacyNLP.load_model` (and, during that call only, `spacy.lookups.Lookups.from_bytes`).
+Wraps `SpacyNLP.load_model` (and, during that call only, `spacy.lookups.Lookups.from_bytes`). Rasa's
+prediction graph loads the pipeline twice (two SpacyNLP nodes; see `spacy_load_once`), so the Rasa
+server measured 565 MB -> 313 MB after load with this patch (3 interleaved stack starts each).
 """
 
 from __future__ import annotations
