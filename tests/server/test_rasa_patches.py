@@ -13,7 +13,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 from jsonschema import ValidationError
@@ -86,7 +86,9 @@ def _rasas_attributes() -> dict:
     from rasa.core.actions.action import RemoteAction
     from rasa.core.policies.rule_policy import RulePolicy
     from rasa.engine.graph import GraphSchema
+    from rasa.engine.runner.dask import DaskGraphRunner
     from rasa.engine.storage.storage import ModelMetadata
+    from rasa.nlu.utils.spacy_utils import SpacyNLP
     from rasa.shared.core import trackers
     from rasa.shared.core.events import Event
     from rasa.utils.endpoints import EndpointConfig
@@ -104,6 +106,10 @@ def _rasas_attributes() -> dict:
         "RulePolicy._prediction_states": RulePolicy.__dict__.get("_prediction_states"),  # inherited in Rasa's
         "RemoteAction._action_call_format": RemoteAction.__dict__["_action_call_format"],
         "ModelMetadata.from_dict": ModelMetadata.__dict__["from_dict"],
+        "DialogueStateTracker.copy": trackers.DialogueStateTracker.__dict__["copy"],
+        "SpacyNLP.load_model": SpacyNLP.__dict__["load_model"],
+        "DaskGraphRunner.run": DaskGraphRunner.__dict__["run"],
+        "SpacyNLP.create": SpacyNLP.__dict__["create"],
         # Not an attribute: the import finder in front of sys.meta_path (None when there is none).
         "sys.meta_path finder": next(
             (finder for finder in sys.meta_path if isinstance(finder, tensorflow_on_demand.TensorFlowOnDemand)), None
@@ -123,6 +129,10 @@ REPLACES = {
     "minimal_graph_memo": {"GraphSchema.minimal_graph_schema"},
     "rule_policy_recent_states": {"RulePolicy._prediction_states"},
     "action_call_lean_history": {"RemoteAction._action_call_format"},
+    "tracker_copy_state": {"DialogueStateTracker.copy"},
+    "spacy_compact_lemmas": {"SpacyNLP.load_model"},
+    "graph_run_in_order": {"DaskGraphRunner.run"},
+    "spacy_load_once": {"SpacyNLP.create"},
 }
 
 
@@ -1544,3 +1554,371 @@ def test_lean_history_keeps_the_latest_user_message_whole_and_changes_no_event(p
         else:
             assert mine == theirs
     assert len(ours["tracker"]["events"]) == len(rasas["tracker"]["events"])
+
+
+# -- tracker_copy_state --------------------------------------------------------------------------
+
+
+def _prefixes(tracker: Any, domain: Any) -> Iterator[Any]:
+    """The tracker after each of its events, each replayed by Rasa from the events so far."""
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    events = list(tracker.events)
+    for end in range(1, len(events) + 1):
+        yield DialogueStateTracker.from_events(tracker.sender_id, events[:end], domain.slots)
+
+
+def _tracker_parts(tracker: Any) -> dict[str, Any]:
+    """Everything a tracker holds, comparable: its attributes, each slot's, each event's as stored."""
+    parts = {name: value for name, value in vars(tracker).items() if name not in ("events", "slots")}
+    parts["type"] = type(tracker)
+    parts["events"] = [(type(event), event.as_dict()) for event in tracker.events]
+    parts["event_ids"] = [id(event) for event in tracker.events]
+    parts["events_maxlen"] = tracker.events.maxlen
+    parts["slots"] = {name: (type(slot), vars(slot)) for name, slot in tracker.slots.items()}
+    from rasa.shared.core.trackers import EventVerbosity
+
+    parts["state"] = tracker.current_state(EventVerbosity.ALL)
+    return parts
+
+
+def test_tracker_copy_state_gives_rasas_copy_after_every_event(patched, played):
+    from bot.server.patches import tracker_copy_state
+
+    domain = played["agent"].domain
+    compared = 0
+    for name in ("growth", "corrections", "full_municipal_application", "question_mid_form"):
+        for tracker in _prefixes(played["trackers"][name], domain):
+            rasas = tracker.copy()
+            ours = tracker_copy_state.copy_state(tracker)
+            assert _tracker_parts(ours) == _tracker_parts(rasas), (name, len(tracker.events))
+            # Nothing the next events change in place is shared with the original.
+            assert ours.events is not tracker.events
+            assert not any(ours.slots[slot] is tracker.slots[slot] for slot in tracker.slots)
+            assert tracker.active_loop is None or ours.active_loop is not tracker.active_loop
+            compared += 1
+    assert compared > 500
+
+
+def test_tracker_copy_state_copies_go_on_as_rasas_copies(patched, played):
+    """A copy that gets more events ends where Rasa's copy does, and leaves the original alone."""
+    from bot.server.patches import tracker_copy_state
+
+    domain = played["agent"].domain
+    events = list(played["trackers"]["corrections"].events)
+    middle = len(events) // 2
+    for cut in (middle - 3, middle, middle + 7):
+        tracker = next(t for i, t in enumerate(_prefixes(played["trackers"]["corrections"], domain)) if i == cut)
+        before = _tracker_parts(tracker)
+        rasas, ours = tracker.copy(), tracker_copy_state.copy_state(tracker)
+        for copied in (rasas, ours):
+            for event in events[cut + 1 :]:
+                copied.update(event)
+        assert _tracker_parts(ours) | {"event_ids": None} == _tracker_parts(rasas) | {"event_ids": None}
+        assert _tracker_parts(tracker) == before
+
+
+def test_tracker_copy_state_leaves_other_trackers_to_rasa(patched, played):
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    events = list(played["trackers"]["full_municipal_application"].events)
+    domain = played["agent"].domain
+    limited = DialogueStateTracker.from_events("limited", events, domain.slots, max_event_history=20)
+    no_slots = DialogueStateTracker.from_events("no-slots", events)
+    rasas = [_tracker_parts(limited.copy()), _tracker_parts(no_slots.copy())]
+    rasa_patches.apply(("tracker_copy_state",))
+    assert [_tracker_parts(limited.copy()), _tracker_parts(no_slots.copy())] == rasas
+
+
+def test_tracker_copy_state_is_applied_as_trackers_copy_and_faster(patched, played):
+    tracker = played["trackers"]["growth"]
+
+    def seconds() -> float:
+        started = time.perf_counter()
+        for _ in range(5):
+            tracker.copy()
+        return time.perf_counter() - started
+
+    rasas, rasas_parts = min(seconds() for _ in range(3)), _tracker_parts(tracker.copy())
+    rasa_patches.apply(("tracker_copy_state",))
+    ours, ours_parts = min(seconds() for _ in range(3)), _tracker_parts(tracker.copy())
+    assert ours_parts | {"event_ids": None} == rasas_parts | {"event_ids": None}
+    assert ours < rasas / 2, (ours, rasas)  # ~3x at turn 40
+
+
+# -- spacy_compact_lemmas ------------------------------------------------------------------------
+
+SPACY_PIPELINE = ROOT / "build" / "spacy_da"
+
+
+def _nlu_texts() -> list[str]:
+    """The example sentences of our NLU data and the bench's conversations: words the bot really reads."""
+    import yaml
+
+    from tools.bench import load
+
+    texts = [m for c in load.load_conversations() for m in c.messages]
+    for path in sorted((ROOT / "data" / "nlu").glob("*.yml")):
+        for item in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
+            examples = item.get("examples") if isinstance(item, dict) else None
+            if isinstance(examples, str):
+                texts += [line.lstrip("- ").strip() for line in examples.splitlines() if line.strip()]
+    return texts
+
+
+@pytest.fixture(scope="module")
+def both_spacy_models() -> tuple[Any, Any]:
+    """The pipeline as Rasa's SpacyNLP loads it, and as it loads it with the patch."""
+    from rasa.nlu.utils.spacy_utils import SpacyNLP
+
+    if not SPACY_PIPELINE.exists():
+        pytest.fail("build/spacy_da is missing: `make setup` builds it")
+    rasa_patches.revert()
+    rasas = SpacyNLP.load_model(str(SPACY_PIPELINE)).model
+    rasa_patches.apply(("spacy_compact_lemmas",))
+    try:
+        ours = SpacyNLP.load_model(str(SPACY_PIPELINE)).model
+    finally:
+        rasa_patches.revert()
+    return rasas, ours
+
+
+def _lemma_table(nlp: Any) -> Any:
+    return nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+
+
+def test_compact_lemma_table_answers_as_spacys_table_for_every_hash_and_word(both_spacy_models):
+    from collections import OrderedDict
+
+    from bot.server.patches.spacy_compact_lemmas import CompactTable
+
+    rasas, ours = (_lemma_table(nlp) for nlp in both_spacy_models)
+    assert type(ours) is CompactTable and type(rasas).__name__ == "Table"
+    assert len(ours) == len(rasas) > 500_000 and ours.name == rasas.name
+    assert dict(ours.items()) == dict(OrderedDict.items(rasas))
+    for key in OrderedDict.keys(rasas):
+        assert ours.get(key) == rasas.get(key) and ours[key] == rasas[key] and key in ours
+    words = {word for text in _nlu_texts() for word in text.split()} | {"", "x", "Arbejdsmiljøet", "ARBEJDSMILJØ"}
+    assert len(words) > 3000
+    for word in words:
+        assert (ours.get(word, word), word in ours) == (rasas.get(word, word), word in rasas), word
+    for missing in ("ikke-et-ord-xyz", 0, 2**64 - 1):
+        assert missing not in ours and ours.get(missing, "d") == "d"
+        with pytest.raises(KeyError) as ours_error:
+            ours[missing]
+        with pytest.raises(KeyError) as rasas_error:
+            rasas[missing]
+        assert ours_error.value.args == rasas_error.value.args
+
+
+def test_compact_lemmas_give_spacys_lemmas_and_entities_for_our_texts(both_spacy_models):
+    rasas, ours = both_spacy_models
+    texts = _nlu_texts()
+    assert len(texts) > 1000
+
+    def read(nlp: Any) -> list:
+        return [
+            ([t.lemma_ for t in doc], [(e.text, e.label_) for e in doc.ents]) for doc in nlp.pipe(texts, batch_size=256)
+        ]
+
+    assert read(ours) == read(rasas)
+
+
+def test_compact_lemmas_touch_spacy_only_while_rasa_loads_the_pipeline(patched, both_spacy_models):
+    from spacy.lookups import Lookups
+
+    spacys = Lookups.__dict__["from_bytes"]
+    rasa_patches.apply(("spacy_compact_lemmas",))
+    assert Lookups.__dict__["from_bytes"] is spacys
+    loaded = Lookups().from_bytes(both_spacy_models[0].get_pipe("lemmatizer").lookups.to_bytes())
+    assert type(loaded.get_table("lemma_lookup")).__name__ == "Table"  # outside SpacyNLP: spaCy's
+
+
+_SPACY_MEMORY = r"""
+import sys
+from bot.server import patches
+patches.apply(sys.argv[2].split(",") if sys.argv[2] else ())
+from rasa.nlu.utils.spacy_utils import SpacyNLP
+import spacy  # imports apart: only the pipeline's memory is measured
+
+def rss_kb():
+    return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmRSS:"))
+
+before = rss_kb()
+model = SpacyNLP.load_model(sys.argv[1])
+print(rss_kb() - before)
+"""
+
+
+def _pipeline_memory_mb(patches: str) -> float:
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    done = subprocess.run(
+        [sys.executable, "-c", _SPACY_MEMORY, str(SPACY_PIPELINE), patches],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return int(done.stdout.strip().splitlines()[-1]) / 1024
+
+
+@pytest.mark.slow
+def test_compact_lemmas_take_a_fraction_of_the_memory():
+    if not SPACY_PIPELINE.exists():
+        pytest.fail("build/spacy_da is missing: `make setup` builds it")
+    rasas = _pipeline_memory_mb("tensorflow_on_demand")
+    ours = _pipeline_memory_mb("tensorflow_on_demand,spacy_compact_lemmas")
+    assert rasas > 120 and ours < rasas / 4, (ours, rasas)  # measured 171 MB against 22 MB
+
+
+@pytest.mark.slow
+def test_compact_lemmas_give_the_trained_models_answers():
+    model = ROOT / "models" / "current.tar.gz"
+    if not model.exists():
+        pytest.skip("no trained model (make test trains one first)")
+    messages = [*MESSAGES, "Vi har problemer med arbejdsmiljøet og trivslen på plejecentrene", "trusler fra borgerne"]
+    rasas, _ = _load_and_answer(model, "tensorflow_on_demand", messages)
+    ours, _ = _load_and_answer(model, "tensorflow_on_demand,spacy_compact_lemmas", messages)
+    assert ours["answers"] == rasas["answers"]
+
+
+# -- graph_run_in_order --------------------------------------------------------------------------
+
+
+def _graph_results_along(agent: Any, tracker: Any) -> list:
+    """What the model's graph gives at every step of a conversation: the parse of each user message
+    and the prediction before each action (the processor's own calls, whichever runner runs)."""
+    from rasa.core.channels.channel import UserMessage
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    processor = agent.processor
+    growing = DialogueStateTracker(tracker.sender_id, agent.domain.slots)
+    results = []
+    for event in tracker.events:
+        if isinstance(event, UserUttered) and event.text:
+            parse = processor._parse_message_with_graph(UserMessage(event.text, sender_id="graph"), growing)
+            results.append(("parse", json.dumps(parse, sort_keys=True, default=str)))
+        if isinstance(event, ActionExecuted):
+            prediction = processor._predict_next_with_tracker(growing)
+            events = [{k: v for k, v in e.as_dict().items() if k != "timestamp"} for e in prediction.events]
+            results.append(("predict", {**vars(prediction), "events": events}))  # stamped when made
+        growing.update(event)
+    return results
+
+
+@pytest.mark.slow
+def test_graph_run_in_order_gives_dasks_parses_and_predictions_along_whole_conversations(patched, played):
+    agent = played["agent"]
+    trackers = [played["trackers"][name] for name in ("corrections", "full_municipal_application", "growth")]
+    rasa_patches.revert()
+    rasas = [_graph_results_along(agent, tracker) for tracker in trackers]
+    rasa_patches.apply(("graph_run_in_order",))
+    ours = [_graph_results_along(agent, tracker) for tracker in trackers]
+    assert ours == rasas
+    assert sum(len(r) for r in rasas) > 200 and {kind for r in rasas for kind, _ in r} == {"parse", "predict"}
+
+
+def test_run_in_order_follows_dasks_rules_for_tasks_and_arguments():
+    import dask
+
+    from bot.server.patches.graph_run_in_order import run_in_order
+
+    calls = []
+
+    def node(name: str) -> Callable:
+        def call(*arguments: Any) -> tuple:
+            calls.append(name)
+            return (name, arguments)
+
+        return call
+
+    graph = {
+        "__message__": ("__message__", ["a message"]),  # an input, as Rasa adds it: a literal
+        "a": (node("a"), "__message__"),
+        "b": (node("b"), "a", "not a key", 3),
+        "c": (node("c"), "a", "b"),
+        "unused": (node("unused"), "a"),
+    }
+    rasas = dask.get(graph, ["c", "b"])
+    dask_calls, calls[:] = list(calls), []
+    assert run_in_order(graph, ["c", "b"]) == list(rasas)
+    assert sorted(calls) == sorted(dask_calls) == ["a", "b", "c", "unused"]  # each task once
+
+
+def test_run_in_order_raises_what_dask_raises():
+    import dask
+
+    from bot.server.patches.graph_run_in_order import run_in_order
+
+    def fails(error: Exception) -> Callable:
+        def call(*arguments: Any) -> Any:
+            raise error
+
+        return call
+
+    for error in (ValueError("a node's own error"), RuntimeError("Rasa turns this one into GraphRunError")):
+        graph = {"a": (fails(error),), "b": (lambda value: value, "a")}
+        with pytest.raises(type(error)) as rasas:
+            dask.get(graph, ["b"])
+        with pytest.raises(type(error)) as ours:
+            run_in_order(graph, ["b"])
+        assert ours.value is rasas.value is error
+    cycle = {"a": (lambda value: value, "b"), "b": (lambda value: value, "a")}
+    with pytest.raises(RuntimeError):
+        dask.get(cycle, ["a"])
+    with pytest.raises(RuntimeError, match="Cycle"):
+        run_in_order(cycle, ["a"])
+
+
+# -- spacy_load_once -----------------------------------------------------------------------------
+
+
+def _spacy_nlp(name: str = str(SPACY_PIPELINE)) -> Any:
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.resource import Resource
+    from rasa.nlu.utils.spacy_utils import SpacyNLP
+
+    context = ExecutionContext(GraphSchema({}), "spacy-load-once")
+    return SpacyNLP.create({"model": name}, None, Resource("spacy"), context)
+
+
+def test_spacy_load_once_gives_every_spacy_nlp_the_pipeline_rasa_loads(patched):
+    if not SPACY_PIPELINE.exists():
+        pytest.fail("build/spacy_da is missing: `make setup` builds it")
+    first, second = _spacy_nlp(), _spacy_nlp()
+    assert first.provide().model is not second.provide().model  # Rasa loads it for each node
+    rasas = (vars(first.provide()), first._config)
+    rasa_patches.apply(("spacy_load_once",))
+    ours = [_spacy_nlp(), _spacy_nlp()]
+    assert ours[0].provide() is ours[1].provide()  # loaded once
+    for component in ours:
+        assert component._config == rasas[1]
+        assert {k: v for k, v in vars(component.provide()).items() if k != "model"} == {
+            k: v for k, v in rasas[0].items() if k != "model"
+        }
+        assert component.provide().model.pipe_names == rasas[0]["model"].pipe_names
+    texts = _nlu_texts()[:300]
+    assert [[t.lemma_ for t in doc] for doc in ours[0].provide().model.pipe(texts)] == [
+        [t.lemma_ for t in doc] for doc in rasas[0]["model"].pipe(texts)
+    ]
+    with pytest.raises(Exception) as rasas_error:  # a missing pipeline fails as in Rasa, every time
+        rasa_patches.revert()
+        _spacy_nlp("no/such/pipeline")
+    rasa_patches.apply(("spacy_load_once",))
+    for _ in range(2):
+        with pytest.raises(type(rasas_error.value)) as ours_error:
+            _spacy_nlp("no/such/pipeline")
+        assert str(ours_error.value) == str(rasas_error.value)
+
+
+@pytest.mark.slow
+def test_spacy_load_once_gives_the_trained_models_answers():
+    model = ROOT / "models" / "current.tar.gz"
+    if not model.exists():
+        pytest.skip("no trained model (make test trains one first)")
+    rasas, _ = _load_and_answer(model, "tensorflow_on_demand")
+    ours, _ = _load_and_answer(model, "tensorflow_on_demand,spacy_load_once")
+    assert ours["answers"] == rasas["answers"]

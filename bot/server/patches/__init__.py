@@ -33,6 +33,10 @@ PATCHES = (
     "minimal_graph_memo",
     "rule_policy_recent_states",
     "action_call_lean_history",
+    "tracker_copy_state",
+    "spacy_compact_lemmas",
+    "graph_run_in_order",
+    "spacy_load_once",
 )
 
 # The only Rasa the patches were written and tested against.
