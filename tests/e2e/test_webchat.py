@@ -309,7 +309,7 @@ def test_links_in_bot_text_are_real_links_and_emails_stay_text(desktop):
 
 def test_new_conversation_clears_the_page_and_starts_a_new_session(desktop):
     chat = desktop.open()
-    chat.type("Hvad er SPARK?", expect="Samarbejde om Psykisk ARbejdsmiljø")
+    chat.type("Hvad er SPARK?", expect="Kilde")  # the answer's last message: none arrives after the click
     first = chat.session_id()
     chat.page.get_by_role("button", name="Ny samtale").click()
     # The old greeting is on the page until the page clears it: wait for the new state, not a text.
@@ -330,11 +330,16 @@ def test_new_conversation_clears_the_page_and_starts_a_new_session(desktop):
 
 def test_a_page_that_claims_a_session_it_was_not_given_starts_a_new_one(desktop):
     chat = desktop.open()
-    chat.type("Hvad er SPARK?", expect="Samarbejde om Psykisk ARbejdsmiljø")
+    # The answer's last message is its source line: wait for it, or a message arriving after the forgery
+    # below would save the page's real session over it (the page saves its state on every message).
+    chat.type("Hvad er SPARK?", expect="Kilde")
+    assert "Samarbejde om Psykisk" in chat.transcript()
     # What a forged page (or someone editing the tab's storage) sends: another id with this tag.
     chat.page.evaluate("""() => { const s = JSON.parse(sessionStorage.getItem('arbejdsmiljoguiden.chat'));
                                   s.sessionId = '0'.repeat(32);
                                   sessionStorage.setItem('arbejdsmiljoguiden.chat', JSON.stringify(s)); }""")
+    time.sleep(1)
+    assert chat.session_id() == "0" * 32, "a late message saved the real session over the forged one"
     chat.page.reload()
     # The page first shows the history it kept, until the server gives it another session. Polled
     # from here: the page's Content-Security-Policy forbids the eval that wait_for_function needs.
