@@ -128,6 +128,19 @@ REGION_STATEMENT = (
 )
 
 
+# "Region Syddanmarks sociale tilbud", "et af Region Midtjyllands botilbud": the region owns what
+# follows, unless it is the region's area ("kommunerne i Region Hovedstadens område").
+REGION_AREA_WORDS = frozenset({"omrade", "omrader", "kommuner", "kommunerne", "borgere", "borgerne", "befolkning"})
+
+
+def _owned_by_region(said: str, keys: list[str], end: int) -> bool:
+    """Is a region named in the genitive, owning the workplace that follows? Only "Region X":
+    "Nordjyllands Politi" is the state's."""
+    if not key(said).startswith("region ") or not said.lower().endswith("s") or said.lower().endswith("ss") or end >= len(keys):
+        return False
+    return not any(k in REGION_AREA_WORDS for k in keys[end : end + 3])
+
+
 @dataclass(frozen=True)
 class Pattern:
     parts: tuple[tuple[str, str], ...]  # (mode, stem): exact | word | prefix | suffix | contains
@@ -312,8 +325,10 @@ class Workplaces:
                 regions_named.append(mention.value)
                 if key(text[mention.start : mention.end]) not in geo.region_areas:
                     regions_said.append(mention.value)  # "Region Syd", "Nordjylland"; not "Fyn"
-                if (start >= 2 and tuple(keys[start - 2 : start]) in REGION_STATEMENT) or (
-                    start >= 1 and keys[start - 1] == "under"
+                if (
+                    (start >= 2 and tuple(keys[start - 2 : start]) in REGION_STATEMENT)
+                    or (start >= 1 and keys[start - 1] == "under")
+                    or _owned_by_region(text[mention.start : mention.end], keys, end)
                 ):
                     evidence.append(
                         Evidence(
@@ -449,8 +464,12 @@ def decide(
     else:
         ambiguous = next(e.ambiguity for e in at_top if e.ambiguity)
         weaker = [e.sector for e in considered if e.sector in ambiguous.sectors and e.strength < top]
+        first = None
         if weaker:  # 'pædagog på et bosted': the municipal job makes 'kommunal' the likely answer
             first = Counter(weaker).most_common(1)[0][0]
+        elif regions_said and not has_municipality and "regional" in ambiguous.sectors:
+            first = "regional"  # 'et bosted i Region Midtjylland': likely the region's, still asked
+        if first:
             ambiguous = Ambiguity(ambiguous.key, (first, *[s for s in ambiguous.sectors if s != first]), ambiguous.say)
         ask = ambiguous
     region = None

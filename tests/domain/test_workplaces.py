@@ -51,6 +51,11 @@ from bot.domain import messages, workplaces
         ("Jeg er leder på et privat plejehjem i Gladsaxe", None),  # a private one of a public kind
         ("vi er en privatejet børnehave i Aarhus", None),
         ("vi er læger på Herlev", "regional"),
+        # abbreviations staff use
+        ("tr i en bh i faaborg", "kommunal"),
+        ("hjpl i skive, vi er pressede", "kommunal"),
+        ("jeg sidder i skat i Ikast", "statslig"),
+        ("vi er bh-pædagoger og har et BH-problem", "kommunal"),
     ],
 )
 def test_sector_from_what_people_write(text, sector):
@@ -66,6 +71,10 @@ def test_sector_from_what_people_write(text, sector):
         ("hospitalet i Randers", "Region Midtjylland"),
         ("jeg arbejder i Region Sjælland", "Region Sjælland"),
         ("psykiatrien i Risskov", "Region Midtjylland"),
+        ("aalborg uh, hjertemedicinsk afsnit", "Region Nordjylland"),
+        # the region named in the genitive owns the workplace
+        ("Jeg er TR på et af Region Midtjyllands botilbud", "Region Midtjylland"),
+        ("Region Syddanmarks sociale tilbud, et bosted for unge", "Region Syddanmark"),
     ],
 )
 def test_a_regional_workplace_gets_its_region(text, region):
@@ -80,6 +89,14 @@ def test_a_kind_in_several_sectors_is_asked_likely_sector_first():
     assert nurse.sector is None and nurse.ask.sectors[0] == "regional"
     # a municipal job beside the ambiguous kind makes 'kommunal' the likely answer
     assert workplaces.read("Jeg er pædagog på et bosted").ask.sectors[0] == "kommunal"
+    # a region said beside it makes 'regional' the likely answer; it is still asked
+    in_region = workplaces.read("vi er et bosted i Region Midtjylland")
+    assert in_region.sector is None and in_region.ask.sectors[0] == "regional"
+
+
+def test_a_region_in_the_genitive_is_no_statement_about_its_area_or_the_police():
+    assert workplaces.read("kommunerne i Region Hovedstadens område har travlt").sector != "regional"
+    assert workplaces.infer_sector("jeg er betjent ved Nordjyllands Politi") == "statslig"
 
 
 def test_the_sector_question_offers_the_likely_sector_first():
