@@ -61,6 +61,11 @@ SETS = {
         "260 first messages by two more authors who never saw data/nlu or the lookup data, written 2026-12-07; "
         "never tuned on",
     ),
+    "fresh3": (
+        DATA / "first_messages_fresh3.yml",
+        "260 first messages by two more authors, briefed apart from the first four and never shown the code "
+        "or data/nlu, written 2026-12-07; never tuned on",
+    ),
     "dev": (
         DATA / "first_messages_dev.yml",
         "development set, written by the developer from the spec and tuned on: not a fair measure",
