@@ -103,6 +103,8 @@ class ValidateApplicationForm(FormValidationAction):
             # what the message named.
             if scope.private_employer(latest_text(tracker)):
                 dispatcher.utter_message(text=messages.PRIVATE_EMPLOYER)
+            elif scope.only_outside_themes(latest_text(tracker)):
+                dispatcher.utter_message(text=messages.OUTSIDE_THE_OFFER)
             else:
                 dispatcher.utter_message(response="utter_out_of_scope")
             undo = [

@@ -150,6 +150,14 @@ NO_THEME_ADVICE = (
 )
 
 
+OUTSIDE_THE_OFFER = (
+    "Det, du skriver om, ligger uden for det, den gratis støtte dækker: den handler om det psykiske "
+    f"arbejdsmiljø. {NO_THEME_ADVICE}\n\n"
+    "Har I også udfordringer med det psykiske arbejdsmiljø, fx travlhed, samarbejde eller forandringer, "
+    "så skriv gerne om dem."
+)
+
+
 def exclusion_note(exclusions: tuple[str, ...], offer: str = "spark") -> str:
     """A personsag or a påbud: SPARK's rule (the 2018 agreement draft), said as SPARK's only. The form
     then asks for the preventive work (preventive_question)."""

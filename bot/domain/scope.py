@@ -242,7 +242,34 @@ def asks_if_covered(question: str) -> bool:
     return bool(_ASKS_IF_COVERED.search(fold(question or "")))
 
 
+# Words of the psychosocial work environment that name no theme of the offers by themselves
+# ("stemningen er dårlig", "folk er utrygge"). Matched on folded text.
+_PSYCHOSOCIAL = re.compile(
+    r"\b(?:psykisk\w*|psykosocial\w*|trivsel\w*|trives|mistrivsel|stress\w*|stemning\w*|utryg\w*|bange|"
+    r"angst\w*|frygt\w*|konflikt\w*|uenig\w*|mobb\w*|chikan\w*|trus\w*|truet|vold\w*|udbraendt\w*|"
+    r"braendt ud|sygemeld\w*|pres|presset|pressede|travlt|arbejdspres\w*|samarbejd\w*|ledelse\w*|uro|"
+    r"forandring\w*|omstrukturering\w*|frustr\w*|opsig\w*|sige op|siger op|alene\w*|krise\w*|"
+    r"har det (?:svaert|daarligt|haardt))\b"
+)
+
+
+def only_outside_themes(text: str) -> bool:
+    """Only topics outside every theme of the offers (the physical work environment, pay): 'Vi mangler
+    høreværn og sikkerhedssko på materielgården' -> True; 'indeklimaet er dårligt, og stemningen er også dårlig' ->
+    False. The offers are about the psychosocial work environment (seeds 000 and 001)."""
+    from bot.domain import themes
+
+    found = themes.assess(text)
+    return (
+        found.out_of_theme
+        and not found.themes
+        and not found.exclusions
+        and not _PSYCHOSOCIAL.search(fold(text or ""))
+    )
+
+
 def starts_no_application(text: str) -> bool:
     """A message that must not start the form: about no work of the writer's nor the offers, about a
-    private employer, or another errand (a job, one's pay, a citizen's service)."""
-    return not about_own_work(text) or private_employer(text) or other_errand(text)
+    private employer, another errand (a job, one's pay, a citizen's service), or only the physical
+    work environment or pay (only_outside_themes)."""
+    return not about_own_work(text) or private_employer(text) or other_errand(text) or only_outside_themes(text)

@@ -608,6 +608,28 @@ async def test_a_private_employer_is_told_the_offers_are_public_and_nothing_star
     assert dispatcher.messages[0]["text"] == messages.PRIVATE_EMPLOYER
 
 
+async def test_only_the_physical_work_environment_is_told_what_the_offer_covers_and_nothing_starts():
+    from actions.application_form import ValidateApplicationForm
+    from bot.domain import messages
+
+    text = "Vi mangler høreværn og sikkerhedssko på vejafdelingen i Silkeborg. Hvem skal betale?"
+    dispatcher = CollectingDispatcher()
+    events = await ValidateApplicationForm().run(
+        dispatcher, tracker(text=text, candidates={"municipality": "Silkeborg"}), DOMAIN
+    )
+    assert {"event": "active_loop", "name": None} in [{k: e.get(k) for k in ("event", "name")} for e in events]
+    assert slot_events(events)["municipality"] is None
+    assert dispatcher.messages[0]["text"] == messages.OUTSIDE_THE_OFFER
+    # the psychosocial side named too: the form goes on
+    both = "Vi mangler høreværn på vejafdelingen i Silkeborg, og det giver mange konflikter"
+    dispatcher = CollectingDispatcher()
+    events = await ValidateApplicationForm().run(
+        dispatcher, tracker(text=both, candidates={"municipality": "Silkeborg"}), DOMAIN
+    )
+    assert {"event": "active_loop", "name": None} not in [{k: e.get(k) for k in ("event", "name")} for e in events]
+    assert messages.OUTSIDE_THE_OFFER not in [m.get("text") for m in dispatcher.messages]
+
+
 async def test_a_public_workplace_that_mentions_a_company_goes_on():
     text = "Jeg er AMR i rengøringen i Vejle Kommune, og et vikarfirma har overtaget nogle af vores opgaver"
     slots, dispatcher = await validate(tracker(text=text, candidates={"municipality": "Vejle"}))

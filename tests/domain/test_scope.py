@@ -166,6 +166,14 @@ def test_questions_whether_the_offers_cover_something(text, asks):
         ("jeg er ansat i Region Sjælland, og vores afdeling bruger et vikarbureau", True),
         ("Vi er en fritidsklub i Brøndby", True),  # a municipal kind, though it ends in 'klub'
         ("Ved nogen, om Herning Kommune søger pædagogmedhjælpere? Jeg er 19", False),
+        # only the physical work environment, or pay: outside the offers
+        ("Vi mangler høreværn og sikkerhedssko på vejafdelingen i Silkeborg. Hvem betaler?", False),
+        ("Der er skimmelsvamp i kælderen på vores skole i Greve", False),
+        ("vi har for mange tunge løft på plejecentret og mange har ondt i ryggen", False),
+        # ... unless the psychosocial side is there too
+        ("indeklimaet er dårligt på kontoret, og stemningen er også dårlig", True),
+        ("vi har meget støj i storrummet, og folk er stressede", True),
+        ("Vi mangler høreværn, og det giver mange konflikter mellem kollegerne", True),
     ],
 )
 def test_what_may_start_an_application(text, starts):
