@@ -261,10 +261,7 @@ def only_outside_themes(text: str) -> bool:
 
     found = themes.assess(text)
     return (
-        found.out_of_theme
-        and not found.themes
-        and not found.exclusions
-        and not _PSYCHOSOCIAL.search(fold(text or ""))
+        found.out_of_theme and not found.themes and not found.exclusions and not _PSYCHOSOCIAL.search(fold(text or ""))
     )
 
 

@@ -136,7 +136,12 @@ REGION_AREA_WORDS = frozenset({"omrade", "omrader", "kommuner", "kommunerne", "b
 def _owned_by_region(said: str, keys: list[str], end: int) -> bool:
     """Is a region named in the genitive, owning the workplace that follows? Only "Region X":
     "Nordjyllands Politi" is the state's."""
-    if not key(said).startswith("region ") or not said.lower().endswith("s") or said.lower().endswith("ss") or end >= len(keys):
+    if (
+        not key(said).startswith("region ")
+        or not said.lower().endswith("s")
+        or said.lower().endswith("ss")
+        or end >= len(keys)
+    ):
         return False
     return not any(k in REGION_AREA_WORDS for k in keys[end : end + 3])
 
