@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from bot.domain import geography
 from bot.domain.text import fold
 
 _PATTERNS = tuple(
@@ -49,6 +50,11 @@ _PATTERNS = tuple(
         r"[^.!?]{0,30}\b(?:telefonnumrene|numrene|mailadresserne|e-mailadresserne|navnene|kontaktoplysningerne|"
         r"adresserne|cpr-numrene|cpr-numre|personnumre)\b(?![^.!?]{0,20}\b(?:vores|mine|min|mit|vi|jeg)\b)",
         r"\bnavne\w* (?:og [\w-]+ )?paa dem,? (?:der|som) har soegt\b",
+        # who else has applied: "en liste over alle arbejdspladser, der har søgt", "hvilke skoler i Aarhus har
+        # fået hjælp?"
+        r"\b(?:liste\w*|oversigt\w*|navne\w*) (?:over|paa) (?:alle |de |hvilke )?[^.!?]{0,50}\b(?:der|som) har "
+        r"(?:soegt|ansoegt|faaet|modtaget|brugt)\b",
+        r"\bhvilke (?:andre )?[\w-]+ [^.!?]{0,40}\b(?:der|som) har (?:soegt|ansoegt|faaet hjaelp|modtaget|brugt)\b",
         # another person's contact details ("e-mailadressen og mobilnummeret på HR-chefen")
         r"\b(?:vis|vise|giv|send|hent|find|skaf|oplys|show)\b(?: mig| os| me| us)?[^.!?]{0,30}"
         r"\b(?:e-mailadressen|mailadressen|mobilnummeret|telefonnummeret|nummeret|privatadressen|adressen|"
@@ -177,12 +183,19 @@ def private_employer(text: str) -> bool:
     # is told first; a public kind named after it is a client. A public workplace said outright or by
     # name ("vi er en kommunal virksomhed") always counts.
     # A job title alone ("sygeplejerske på et privathospital") or a region named alone says less than it.
-    if reading.strength >= workplaces.NAME:
-        return False
-    kinds = [e.start for e in reading.evidence if (e.sector or e.ambiguity) and e.strength >= workplaces.KIND]
     # the private word itself ('fritidsklub', a municipal kind) is no private employer
     noun_at = len(re.findall(r"\w+", folded[: found.end()])) - 1
+    keys = [k for k, _, _ in geography.tokens(text)]
+    strong = [e for e in reading.evidence if e.sector and e.strength >= workplaces.NAME]
+    # ... but "et vikarbureau, der udlejer sosu'er til kommunen": a public employer after the private
+    # one is a client, unless the writer says they are employed there
+    if any(e.start < noun_at or _EMPLOYED.intersection(keys[max(0, e.start - 3) : e.start]) for e in strong):
+        return False
+    kinds = [e.start for e in reading.evidence if (e.sector or e.ambiguity) and e.strength >= workplaces.KIND]
     return not kinds or noun_at < min(kinds)
+
+
+_EMPLOYED = frozenset({"ansat", "ansatte", "arbejder", "arbejde", "job"})
 
 
 # Errands of a citizen, a job seeker or an employee's own pay that name a public workplace but ask for
