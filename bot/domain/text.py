@@ -94,9 +94,21 @@ MAX_QUESTION_PARTS = 2
 QUESTION_PARTS_KEY = "question_parts"
 
 
+def _after_colon(piece: str) -> list[str]:
+    """'Inden jeg tager det op i MED: Hvad forpligter vi os til?' -> the lead-in and the question; a colon
+    before anything else (a list, a time) stays inside its sentence."""
+    lead, colon, rest = piece.partition(": ")
+    return [lead + ":", rest] if colon and words(lead) and looks_like_question(rest) else [piece]
+
+
 def sentences(text: str) -> list[str]:
     """The sentences of a message that hold a word ('Jeg er TR i Vejle – hvad koster det?' -> two)."""
-    found = (piece.strip() for sentence in _SENTENCE.findall(text or "") for piece in _DASH.split(sentence))
+    found = (
+        part.strip()
+        for sentence in _SENTENCE.findall(text or "")
+        for piece in _DASH.split(sentence)
+        for part in _after_colon(piece)
+    )
     return [piece for piece in found if words(piece)]
 
 

@@ -57,6 +57,12 @@ def test_yes_and_no_in_own_words(text, answer):
             "Hvad koster det? Og hvor lang tid tager det? Vi er en børnehave i Vejle.",
             ["Hvad koster det?", "Og hvor lang tid tager det?"],
         ),
+        # a lead-in before a colon tells something; a colon before a list or a time does not split
+        (
+            "Inden jeg tager det op i vores lokalMED: Hvad forpligter vi os til, hvis vi siger ja?",
+            ["Hvad forpligter vi os til, hvis vi siger ja?"],
+        ),
+        ("Vi har tre problemer: stress, konflikter og travlhed. Kan I hjælpe?", ["Kan I hjælpe?"]),
         ("hvad koster det?", []),  # only a question: the whole message is the question
         ("Vi er en skole i Vejle. Vi har meget stress.", []),  # no question
         ("/faq/pris", []),  # a button's payload
