@@ -125,8 +125,54 @@ def question_parts(text: str) -> list[str]:
     """
     if (text or "").startswith("/"):
         return []
-    asked = question_sentences(text)
-    return asked[:MAX_QUESTION_PARTS] if asked and len(sentences(text)) > len(asked) else []
+    told = sentences(text)
+    asked = [i for i, sentence in enumerate(told) if looks_like_question(sentence)]
+    if not asked or len(told) == len(asked):
+        return []
+    # "Vi er tre kommuner, der vil gå sammen om noget. Kan man det?": a short question that points back
+    # ('det', 'sådan') is read with the sentence before it
+    return [
+        f"{told[i - 1]} {told[i]}" if i > 0 and _points_back(told[i]) else told[i] for i in asked[:MAX_QUESTION_PARTS]
+    ]
+
+
+_POINTS_BACK = re.compile(r"\b(?:det|dette|sådan|saadan|sadan|slags|that|it)\b", re.I)
+# Words that ask whether something can be done without saying what: "er det muligt?", "kan man det?"
+_ONLY_ASKS_IF = frozenset({"muligt", "gælder", "gaelder", "lade", "gøre", "gore", "goere", "tilladt", "possible"})
+
+
+def _points_back(question: str) -> bool:
+    """A yes/no question that points back and says nothing itself: 'kan man det?', 'er det muligt?' ->
+    True; 'hvad koster det?', 'er det gratis?' -> False."""
+    said = words(question)
+    return (
+        0 < len(said) <= 5
+        and said[0] not in _WH_WORDS
+        and bool(_POINTS_BACK.search(question))
+        and all(len(word) < 5 or word in _ONLY_ASKS_IF for word in said)
+    )
+
+
+_WH_WORDS = frozenset(
+    {
+        "hvad",
+        "hvem",
+        "hvor",
+        "hvordan",
+        "hvornår",
+        "hvornaar",
+        "hvorfor",
+        "hvilke",
+        "hvilken",
+        "hvilket",
+        "what",
+        "who",
+        "how",
+        "why",
+        "when",
+        "where",
+    }
+)
 
 
 _NO = re.compile(r"\b(nej|nope|naej|næ|ikke|uenige?|aldrig|desværre|desvaerre)\b")

@@ -63,6 +63,13 @@ def test_yes_and_no_in_own_words(text, answer):
             ["Hvad forpligter vi os til, hvis vi siger ja?"],
         ),
         ("Vi har tre problemer: stress, konflikter og travlhed. Kan I hjælpe?", ["Kan I hjælpe?"]),
+        # a short yes/no question that points back is read with the sentence before it
+        (
+            "Vi er tre små kommuner, der vil gå sammen om noget fælles. Kan man det?",
+            ["Vi er tre små kommuner, der vil gå sammen om noget fælles. Kan man det?"],
+        ),
+        ("Vi er en skole. Kan det lade sig gøre?", ["Vi er en skole. Kan det lade sig gøre?"]),
+        ("Vi er en skole i Vejle. Er det gratis?", ["Er det gratis?"]),  # it says what it asks
         ("hvad koster det?", []),  # only a question: the whole message is the question
         ("Vi er en skole i Vejle. Vi har meget stress.", []),  # no question
         ("/faq/pris", []),  # a button's payload
