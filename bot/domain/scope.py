@@ -174,6 +174,10 @@ def private_employer(text: str) -> bool:
 
     folded = fold(text or "")
     found = _PRIVATE_EMPLOYER.search(folded)
+    if not found and _FIRST_PERSON.search(folded) and workplaces.names_private_employer(text):
+        # 'jeg arbejder i Lidl i Rødovre': named, with no public workplace beside it
+        reading = workplaces.read(text)
+        return not (reading.sector or reading.ask)
     if not (found and _FIRST_PERSON.search(folded)):
         return False
     reading = workplaces.read(text)

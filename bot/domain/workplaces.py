@@ -494,6 +494,17 @@ def _town_region(towns: list[tuple[int, str]], clause: list[int], own: set[int])
 
 
 @lru_cache(maxsize=1)
+def _private_names() -> re.Pattern:
+    names = yaml.safe_load(DATA.read_text(encoding="utf-8")).get("private_names") or []
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(key(name)) for name in names) + r")(?!\w)")
+
+
+def names_private_employer(text: str) -> bool:
+    """Does the text name a private employer by its own name (data/workplaces.yml: private_names)?"""
+    return bool(_private_names().search(" ".join(k for k, _, _ in geography.tokens(text))))
+
+
+@lru_cache(maxsize=1)
 def load() -> Workplaces:
     """The workplace words, read once per process."""
     return Workplaces(yaml.safe_load(DATA.read_text(encoding="utf-8")), geography.load())

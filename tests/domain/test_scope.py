@@ -90,6 +90,13 @@ def test_news_and_questions_about_others_are_about_no_own_work(text, about):
         # a public employer after the private one is a client, unless the writer is employed there
         ("vi er et privat vikarbureau i Aarhus, der udlejer sosu-assistenter til kommunen", True),
         ("Vi er et vikarbureau, men jeg er ansat i Region Syddanmark", False),
+        # a private employer by its own name; a public workplace beside it decides
+        ("Jeg arbejder i Lidl i Rødovre, og min leder chikanerer mig", True),
+        ("vi er på rema 1000 i vejle og har det hårdt", True),
+        ("Jeg er sosu i hjemmeplejen i Vejle og handler ind i Netto for borgerne", False),
+        ("Jeg er ikke tryg på plejecentret", False),  # an ordinary word, not the insurer
+        # a workshop is no 'værested' one slip away
+        ("Jeg ejer et maskinværksted i Skive, og vi har fået et påbud om støj", True),
     ],
 )
 def test_a_private_employer_as_the_writers_workplace(text, private):
