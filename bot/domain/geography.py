@@ -77,6 +77,9 @@ def spellings(name: str) -> set[str]:
     return forms
 
 
+_PLACE_PREPOSITION = re.compile(r"(?:^|\s)(?:i|på|paa|fra)\s+$", re.I)
+
+
 class Geography:
     """Look-ups over municipalities and regions; build once, share (see `load`)."""
 
@@ -94,6 +97,7 @@ class Geography:
         self.word_spellings = frozenset(str(w) for w in places.get("word_spellings", ()))
         # What, written in lower case, names no place without a capital letter or "Kommune".
         self._capital_only = frozenset(a.lower() for a in self.ambiguous_names) | self.word_spellings
+        self._lower_after_preposition = frozenset(places.get("lower_case_after_preposition", ()))
         self._municipality_keys: dict[str, str] = {}
         for m in self.municipalities:
             for form in (m.name, m.official_name, m.name + "s", *places["municipality_aliases"].get(m.name, ())):
@@ -178,17 +182,22 @@ class Geography:
                 if token_keys[i : i + n] != words or any(used[i : i + n]):
                     continue
                 start, end = tokens[i][1], tokens[i + n - 1][2]
-                if kind == "municipality" and not self._plausible(name, text[start:end], text[end:]):
+                if kind == "municipality" and not self._plausible(name, text[start:end], text[end:], text[:start]):
                     continue
                 used[i : i + n] = [True] * n
                 mentions.append(Mention(kind, name, start, end))
         return sorted(mentions, key=lambda m: m.start)
 
-    def _plausible(self, name: str, surface: str, rest: str) -> bool:
+    def _plausible(self, name: str, surface: str, rest: str, before: str = "") -> bool:
         lower = surface.lower()
         if name not in self.ambiguous_names and lower not in self._capital_only:
             return True
-        return surface[:1].isupper() or lower.endswith("kommune") or bool(re.match(r"\s+kommune", rest, re.I))
+        return (
+            surface[:1].isupper()
+            or lower.endswith("kommune")
+            or bool(re.match(r"\s+kommune", rest, re.I))
+            or (name in self._lower_after_preposition and bool(_PLACE_PREPOSITION.search(before)))
+        )
 
     def find_municipality(self, text: str) -> Optional[Municipality]:
         found = [m.value for m in self.find(text) if m.kind == "municipality"]

@@ -58,6 +58,16 @@ def test_ambiguous_words_are_not_places_unless_written_as_names(geo):
     assert geo.find_municipality("vejen kommune").name == "Vejen"
 
 
+def test_some_ambiguous_names_are_places_in_lower_case_right_after_a_preposition(geo):
+    assert geo.find_municipality("tr i en bh i odder, ny leder og uro").name == "Odder"
+    assert geo.find_municipality("hjemmeplejen i greve er presset").name == "Greve"
+    assert geo.find_municipality("odder er et dyr") is None
+    # idioms stay words: 'noget i vejen', 'i ringe grad', 'på mors side'
+    assert geo.find("der er noget i vejen med ledelsen") == []
+    assert geo.find("vi er kun i ringe grad inddraget") == []
+    assert geo.find("min moster på mors side") == []
+
+
 def test_spellings_that_are_everyday_words_name_no_place_in_lower_case(geo):
     assert geo.find("vi har haft det sådan i 2 års tid") == []
     assert geo.find("vi skal koge kaffe til mødet") == []
