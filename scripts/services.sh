@@ -6,6 +6,7 @@
 #   scripts/services.sh install  install what is missing, start nothing
 #   scripts/services.sh env      print that environment without starting anything
 #   scripts/services.sh status   say what runs (exit 0 only when both run)
+#   scripts/services.sh pids     the main process of each running server: `postgres PID`, `redis PID`
 #   scripts/services.sh stop     stop both (the data stays)
 #
 # Everything lives in a folder of the project's own, var/services/ (SERVICES_DIR to change
@@ -307,6 +308,12 @@ case "$command" in
     else echo "redis: stopped"; ok=1; fi
     exit $ok
     ;;
+  pids)
+    [ -d "$DIR" ] || exit 0
+    with_lock
+    if [ -n "$(pg_bindir)" ] && pg_running; then echo "postgres $(sed -n 1p "$(PGDATA_DIR)/postmaster.pid")"; fi
+    if command -v redis-cli >/dev/null 2>&1 && redis_running; then echo "redis $(redis_pid)"; fi
+    ;;
   stop)
     [ -d "$DIR" ] || exit 0
     with_lock
@@ -314,5 +321,5 @@ case "$command" in
     stop_redis
     ;;
   *)
-    echo "Brug: $0 start|install|env|status|stop" >&2; exit 2 ;;
+    echo "Brug: $0 start|install|env|status|pids|stop" >&2; exit 2 ;;
 esac

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import uuid
 from pathlib import Path
 from typing import Iterator, Optional
@@ -18,42 +17,21 @@ from typing import Iterator, Optional
 import pytest
 import sqlalchemy as sa
 
+from bot.server import local_services
+from bot.server.services import ServiceUnavailable
 from tests.conftest import RATE_LIMITS_OFF
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ["bash", str(ROOT / "scripts" / "services.sh")]
-
-
-def _parse_exports(text: str) -> dict[str, str]:
-    env = {}
-    for line in text.splitlines():
-        if line.startswith("export ") and "=" in line:
-            name, value = line[len("export ") :].split("=", 1)
-            env[name] = value
-    return env
 
 
 @pytest.fixture(scope="session")
 def services() -> Iterator[dict[str, str]]:
     """The environment printed by `scripts/services.sh start` (DB_*, REDIS_*, APPLICATIONS_DB_URL)."""
-    was_running = subprocess.run([*SERVICES, "status"], capture_output=True).returncode == 0
-    started = subprocess.run([*SERVICES, "start"], capture_output=True, text=True, timeout=1200)
-    if started.returncode != 0:
-        pytest.fail(f"scripts/services.sh start failed:\n{started.stderr[-3000:]}")
-    yield _parse_exports(started.stdout)
-    if not was_running:
-        subprocess.run([*SERVICES, "stop"], capture_output=True, timeout=120)
-
-
-def _admin_url(services: dict[str, str]) -> sa.engine.URL:
-    return sa.engine.URL.create(
-        "postgresql",
-        username=services["DB_USER"],
-        password=services["DB_PASSWORD"],
-        host=services["DB_HOST"],
-        port=int(services["DB_PORT"]),
-        database=services["DB_DATABASE"],
-    )
+    try:
+        with local_services.running() as env:
+            yield env
+    except ServiceUnavailable as error:
+        pytest.fail(str(error))
 
 
 @pytest.fixture(scope="session")
@@ -61,37 +39,19 @@ def fresh_databases(services: dict[str, str]) -> Iterator[dict[str, str]]:
     """Two new, empty databases (tracker and applications) for this session, as environment overrides."""
     prefix = "scale_" + uuid.uuid4().hex[:10]
     names = {"tracker": f"{prefix}_rasa", "applications": f"{prefix}_applications"}
-    admin = sa.create_engine(_admin_url(services), isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-    with admin.connect() as conn:
-        for name in names.values():
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    apps_url = _admin_url(services).set(database=names["applications"])
-    yield {
-        **services,
-        "DB_DATABASE": names["tracker"],
-        "APPLICATIONS_DB_URL": apps_url.render_as_string(hide_password=False),
-    }
-    with admin.connect() as conn:
-        for name in names.values():
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with local_services.scratch_databases(services, names.values()):
+        apps_url = local_services.database_url(services, names["applications"])
+        yield {
+            **services,
+            "DB_DATABASE": names["tracker"],
+            "APPLICATIONS_DB_URL": apps_url.render_as_string(hide_password=False),
+        }
 
 
 @pytest.fixture(scope="session")
 def tracker_engine(fresh_databases: dict[str, str]) -> Iterator[sa.engine.Engine]:
     """The tracker store's PostgreSQL database, to read the stored events directly."""
-    env = fresh_databases
-    engine = sa.create_engine(
-        sa.engine.URL.create(
-            "postgresql",
-            username=env["DB_USER"],
-            password=env["DB_PASSWORD"],
-            host=env["DB_HOST"],
-            port=int(env["DB_PORT"]),
-            database=env["DB_DATABASE"],
-        ),
-        poolclass=sa.pool.NullPool,
-    )
+    engine = sa.create_engine(local_services.database_url(fresh_databases), poolclass=sa.pool.NullPool)
     yield engine
     engine.dispose()
 
@@ -151,19 +111,7 @@ def scaled_stack(scaled_intake, fresh_databases: dict[str, str]) -> Iterator[obj
 def terminate_connections(env: dict[str, str], database: Optional[str] = None) -> int:
     """What a PostgreSQL restart or fail-over does to every open connection to one database
     (default: the tracker store's); returns how many were cut."""
-    import sqlalchemy as sa
-
-    engine = sa.create_engine(
-        sa.engine.URL.create(
-            "postgresql",
-            username=env["DB_USER"],
-            password=env["DB_PASSWORD"],
-            host=env["DB_HOST"],
-            port=int(env["DB_PORT"]),
-            database=env["DB_DATABASE"],
-        ),
-        poolclass=sa.pool.NullPool,
-    )
+    engine = sa.create_engine(local_services.database_url(env), poolclass=sa.pool.NullPool)
     with engine.connect() as conn:
         killed = conn.execute(
             sa.text(

@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+from pathlib import Path
 
-from tests.scale.conftest import SERVICES, _parse_exports
+from bot.server.local_services import SERVICES, parse_exports
 
 
 def _a_connections_local_port() -> tuple[int, list[socket.socket]]:
@@ -32,7 +33,7 @@ def test_services_start_on_the_next_ports_when_theirs_are_connections_local_port
     try:
         first = subprocess.run([*SERVICES, "start"], env=env, capture_output=True, text=True, timeout=300)
         assert first.returncode == 0, first.stderr[-2000:]
-        started = _parse_exports(first.stdout)
+        started = parse_exports(first.stdout)
         assert int(started["DB_PORT"]) != pg_taken
         assert int(started["REDIS_PORT"]) != redis_taken
         client = redis.Redis(host="127.0.0.1", port=int(started["REDIS_PORT"]), password=started["REDIS_PASSWORD"])
@@ -41,7 +42,7 @@ def test_services_start_on_the_next_ports_when_theirs_are_connections_local_port
         # The passwords were kept: a second start logs in and checks its databases.
         again = subprocess.run([*SERVICES, "start"], env=env, capture_output=True, text=True, timeout=300)
         assert again.returncode == 0, again.stderr[-2000:]
-        restarted = _parse_exports(again.stdout)
+        restarted = parse_exports(again.stdout)
         assert (restarted["DB_PASSWORD"], restarted["REDIS_PASSWORD"]) == (
             started["DB_PASSWORD"],
             started["REDIS_PASSWORD"],
@@ -50,3 +51,13 @@ def test_services_start_on_the_next_ports_when_theirs_are_connections_local_port
         subprocess.run([*SERVICES, "stop"], env=env, capture_output=True, timeout=120)
         for sock in pg_sockets + redis_sockets:
             sock.close()
+
+
+def test_pids_names_the_running_postgres_and_redis_servers(services):
+    from bot.server.local_services import service_pids
+
+    pids = service_pids()
+    assert set(pids) == {"postgres", "redis"}
+    # (Debian's redis-server is a link to redis-check-rdb: the process's own name says what runs)
+    assert Path(f"/proc/{pids['postgres']}/comm").read_text().strip() == "postgres"
+    assert Path(f"/proc/{pids['redis']}/comm").read_text().strip() == "redis-server"

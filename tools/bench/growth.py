@@ -30,7 +30,7 @@ from typing import Any, Optional, Sequence
 import aiohttp
 
 from tools.bench import load
-from tools.bench.stacks import Started, _children, start_ours
+from tools.bench.stacks import Started, process_tree, start_ours
 
 EARLY, LATE = 5, 40  # 1-based turns of the probe
 ANSWERS_BEFORE = 4  # "Hej" and three answers of the full application: the form then asks whether the theme fits
@@ -58,15 +58,12 @@ def growth_conversation(conversations: Sequence[load.Conversation]) -> load.Conv
 def tree_cpu_ns(pid: int) -> int:
     """CPU time of a process tree so far, in nanoseconds (every thread's schedstat)."""
     total = 0
-    pending = [pid]
-    while pending:
-        current = pending.pop()
+    for current in process_tree(pid):
         for task in Path(f"/proc/{current}/task").glob("*"):
             try:
                 total += int((task / "schedstat").read_text().split()[0])
             except (OSError, ValueError, IndexError):
                 continue
-        pending += _children(current)
     return total
 
 

@@ -13,7 +13,7 @@ import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping, Optional, Sequence
+from typing import Iterable, Mapping, Optional, Sequence, Union
 from urllib.parse import urlparse
 
 import aiohttp
@@ -116,6 +116,17 @@ def _reply_text(replies: object) -> str:
     return "\n".join(str(r.get("text", "")) for r in replies if isinstance(r, dict))
 
 
+def instance_url(urls: Sequence[str], user: int, position: int) -> str:
+    """Where a user's message at `position` of its conversation goes, with several Rasa instances.
+
+    The scale-out profile has no load balancer of its own, so the load generator spreads the load
+    as a round-robin balancer without sticky sessions would: consecutive messages of one
+    conversation go to the instances in turn (any instance may answer any message; the tracker
+    store and the lock store are shared), and at each step the users are spread evenly.
+    """
+    return urls[(user + position) % len(urls)]
+
+
 def check_loopback(url: str) -> None:
     host = urlparse(url).hostname
     if host not in LOOPBACK:
@@ -133,7 +144,7 @@ async def _send(session: aiohttp.ClientSession, url: str, sender: str, message: 
 
 
 async def run_load(
-    url: str,
+    url: Union[str, Sequence[str]],
     conversations: Sequence[Conversation],
     users: int,
     duration_s: float,
@@ -143,9 +154,12 @@ async def run_load(
     """`users` concurrent users play the conversations in turn until time or messages run out.
 
     A conversation in progress at the deadline is left unfinished (its messages so far count).
-    Throughput is the messages answered divided by the time until the last answer.
+    Throughput is the messages answered divided by the time until the last answer. Several
+    URLs (Rasa instances of one stack) share the load as `instance_url` says.
     """
-    check_loopback(url)
+    urls = [url] if isinstance(url, str) else list(url)
+    for each in urls:
+        check_loopback(each)
     result = LoadResult(users=users)
     deadline = time.monotonic() + duration_s
     budget = itertools.count()
@@ -160,7 +174,7 @@ async def run_load(
                 if time.monotonic() >= deadline or next(budget) >= max_messages:
                     return
                 try:
-                    elapsed, body = await _send(session, url, sender, message)
+                    elapsed, body = await _send(session, instance_url(urls, number, position), sender, message)
                 except (aiohttp.ClientError, asyncio.TimeoutError, RuntimeError, ValueError) as error:
                     result.note_error(f"{conversation.name}[{position}]: {type(error).__name__}: {error}")
                     break  # the conversation's state is unknown now: start the next one
@@ -181,7 +195,9 @@ async def run_load(
     return result
 
 
-async def play_once(url: str, conversations: Iterable[Conversation], sender_prefix: str) -> LoadResult:
+async def play_once(
+    url: Union[str, Sequence[str]], conversations: Iterable[Conversation], sender_prefix: str
+) -> LoadResult:
     """Each conversation once, one user: a warm-up that also checks every expected reply."""
     conversations = list(conversations)
     return await run_load(

@@ -255,6 +255,7 @@ def markdown(report: dict[str, Any], chart_note: Optional[str], confusion_exists
     elif prof.get("error"):
         lines += ["## Profile", "", f"Not sampled: {prof['error']}", ""]
     lines += growth_lines(report.get("growth") or {})
+    lines += scaled_lines(report.get("scaled") or {})
     if EXPERIMENTS.exists():
         lines += [EXPERIMENTS.read_text(encoding="utf-8").rstrip(), ""]
     return "\n".join(lines)
@@ -284,6 +285,118 @@ def growth_lines(grown: dict[str, Any]) -> list[str]:
         f"Errors: {'; '.join(grown.get('errors') or []) or 'none'}.",
         "",
     ]
+
+
+def _over(mine: Optional[float], other: Optional[float]) -> Optional[float]:
+    return round(mine / other, 3) if mine is not None and other else None
+
+
+def _pair(first: Any, second: Any) -> str:
+    return f"{_fmt(first)} / {_fmt(second)}"
+
+
+SCALED_TITLE = "## Scale-out profile: PostgreSQL, Redis, one and two Rasa instances"
+
+
+def scaled_lines(scaled: dict[str, Any]) -> list[str]:
+    """The scale-out section (tools/bench/scaled.py): throughput and latency on one and two instances, memory."""
+    if not scaled:
+        return []
+    if scaled.get("skipped"):
+        return [SCALED_TITLE, "", f"Not measured: {scaled['skipped']}.", ""]
+    chosen = scaled["settings"]
+    speed = scaled.get("speed") or {}
+    ours, stock = speed.get("ours") or {}, speed.get("stock") or {}
+    most = max(chosen["instances"])
+    lines = [
+        SCALED_TITLE,
+        "",
+        f"Each bot as `make run-scaled` runs ours: one action server and {most} Rasa servers (one Sanic worker "
+        "each), conversations in PostgreSQL, conversation locks in Redis (`scripts/services.sh`). Ours on "
+        "`endpoints.production.yml`; stock on the same file with Rasa's own `SQL` tracker store and `redis` "
+        "lock store; each bot in its own database on the same PostgreSQL server and its own Redis database. "
+        "There is no load balancer in the profile: the load generator sends each conversation's messages to "
+        "the instances in turn, as a round-robin balancer without sticky sessions would "
+        "(`tools/bench/load.py` `instance_url`). *1 instance*: all load on the first (the second idles); "
+        f"*{most} instances*: spread. One round, {chosen['seconds_per_level']:g} s per level, bot and instance "
+        f"count, in {chosen['slices']} slices alternating between the bots; {scaled.get('duration_s', '–')} s "
+        "in all. The machine's cores are shared by every process here (both bots, PostgreSQL, Redis, the "
+        "load generator): the ratios matter, not the absolute figures.",
+        "",
+        "| users | Rasa instances | msg/s ours | msg/s stock | msg/s ours / stock | p50 ms ours / stock | "
+        "p95 ms ours / stock | CPU ms/msg ours / stock | errors ours / stock |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for users in chosen["users"]:
+        rows = {}
+        for instances in chosen["instances"]:
+            key = f"{users}x{instances}"
+            mine, other = (ours.get("levels") or {}).get(key, {}), (stock.get("levels") or {}).get(key, {})
+            rows[instances] = (mine, other)
+            both = [_pair(mine.get(k), other.get(k)) for k in ("p50_ms", "p95_ms", "cpu_ms_per_msg", "errors")]
+            lines.append(
+                f"| {users} | {instances} | {_fmt(mine.get('throughput_msg_s'))} | "
+                f"{_fmt(other.get('throughput_msg_s'))} | "
+                f"{_ratio(_over(mine.get('throughput_msg_s'), other.get('throughput_msg_s')))} | "
+                + " | ".join(both)
+                + " |"
+            )
+        (mine_1, other_1), (mine_n, other_n) = rows[min(rows)], rows[max(rows)]
+
+        def gain(after: dict[str, Any], before: dict[str, Any], key: str) -> str:
+            return _ratio(_over(after.get(key), before.get(key)))
+
+        lines.append(
+            f"| {users} | **{most} / 1** | {gain(mine_n, mine_1, 'throughput_msg_s')} | "
+            f"{gain(other_n, other_1, 'throughput_msg_s')} | | "
+            f"{gain(mine_n, mine_1, 'p50_ms')} / {gain(other_n, other_1, 'p50_ms')} | "
+            f"{gain(mine_n, mine_1, 'p95_ms')} / {gain(other_n, other_1, 'p95_ms')} | | |"
+        )
+    lines += [
+        "",
+        f"The **{most} / 1** rows are what the second instance buys on this machine: throughput with the load "
+        "spread over both instances against the first alone (above 1× is more), latency likewise (below 1× is "
+        "faster).",
+        "",
+    ]
+    runs = {run["bot"]: run for run in scaled.get("runs", [])}
+
+    def instance_rss(bot: str, number: int) -> Optional[float]:
+        instances = ((runs.get(bot) or {}).get("rss_after_load_mb") or {}).get("rasa_instances") or []
+        return instances[number] if number < len(instances) else None
+
+    lines += [
+        "| memory (RSS) | ours | stock | ours / stock |",
+        "|---|---|---|---|",
+        f"| start-up to ready (action server and {most} Rasa servers) | {_fmt(ours.get('startup_s'), ' s')} | "
+        f"{_fmt(stock.get('startup_s'), ' s')} | {_ratio(_over(ours.get('startup_s'), stock.get('startup_s')))} |",
+    ]
+    for number in range(most):
+        mine, other = instance_rss("ours", number), instance_rss("stock", number)
+        lines.append(
+            f"| Rasa instance {number + 1}, after load | {_fmt(mine, ' MB')} | {_fmt(other, ' MB')} | "
+            f"{_ratio(_over(mine, other))} |"
+        )
+    for key, part, label in (
+        ("rss_after_load_mb", "actions", "action server, after load"),
+        ("rss_idle_mb", "total", f"all: {most} Rasa servers and the action server, idle"),
+        ("rss_after_load_mb", "total", f"all: {most} Rasa servers and the action server, after load"),
+    ):
+        mine, other = (ours.get(key) or {}).get(part), (stock.get(key) or {}).get(part)
+        lines.append(f"| {label} | {_fmt(mine, ' MB')} | {_fmt(other, ' MB')} | {_ratio(_over(mine, other))} |")
+    infrastructure = scaled.get("infrastructure_mb") or {}
+    postgres, redis = infrastructure.get("postgres") or {}, infrastructure.get("redis") or {}
+    lines += [
+        "",
+        "Shared by both bots (measured after the load, both bots connected): PostgreSQL "
+        f"{_fmt(postgres.get('rss_mb'), ' MB')} RSS summed over the postmaster and its backends (which counts "
+        f"its shared buffers once per process), {_fmt(postgres.get('pss_mb'), ' MB')} PSS (shared memory "
+        f"counted once); Redis {_fmt(redis.get('rss_mb'), ' MB')} RSS.",
+        "",
+    ]
+    if scaled.get("problems"):
+        lines += ["**Problems in this section:** " + "; ".join(scaled["problems"]), ""]
+    return lines
 
 
 def write(report: dict[str, Any], reports: Path) -> None:

@@ -12,7 +12,8 @@ one conversation, tools/bench/growth.py, over BENCH_GROWTH_PAIRS (12) senders ea
 (for our server, see bot/server/patches/__init__.py),
 BENCH_BUDGET_MIN (27, counted from BENCH_STARTED, which `make bench` sets before setup and
 training: training and load rounds after the first only while they fit; the report says so),
-BENCH_STOCK_DIR (development: reuse a trained `rasa init` folder).
+BENCH_SCALED (1: the scale-out section, tools/bench/scaled.py, with BENCH_SCALED_BUDGET_MIN (5) of
+the whole budget kept for it; 0: skip it), BENCH_STOCK_DIR (development: reuse a trained `rasa init` folder).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Sequence
 
 from tools.bench import first_messages, growth, load, nlu, profile, stock, theme_accuracy, training
 from tools.bench.stacks import Started, start_ours, start_stock
@@ -81,15 +82,29 @@ class Bot:
     start: Callable[[int], Started]
     conversations: tuple[load.Conversation, ...]
     after_warmup: Optional[Callable[[Started], None]] = None
+    after_load: Optional[Callable[[Started], None]] = None  # while every stack of the round still runs
+
+
+def level_key(users: int, instances: Optional[int] = None) -> str:
+    """A load level's key in the results: "16" (every Rasa server of the stack), "16x2" (the first two)."""
+    return str(users) if instances is None else f"{users}x{instances}"
 
 
 def run_round(
-    round_number: int, bots: list[Bot], users_levels: list[int], seconds: float, slices: int, problems: list[str]
+    round_number: int,
+    bots: list[Bot],
+    users_levels: list[int],
+    seconds: float,
+    slices: int,
+    problems: list[str],
+    instance_counts: Sequence[Optional[int]] = (None,),
 ) -> list[dict[str, Any]]:
     """Start both stacks one after the other (timed), then load them in alternating slices.
 
     Alternating short slices (A B B A ...) at every load level puts both bots under the same
-    background load on a shared machine; each slice starts fresh conversations.
+    background load on a shared machine; each slice starts fresh conversations. With
+    `instance_counts` (stacks of several Rasa servers), every users level is measured with the
+    load on the first 1, 2 … servers of each stack (`level_key`).
     """
     order = bots if round_number % 2 == 0 else bots[::-1]
     running: dict[str, Started] = {}
@@ -115,13 +130,14 @@ def run_round(
         active = [bot for bot in order if bot.name in running]
         for bot in active:
             warm = asyncio.run(
-                load.play_once(running[bot.name].webhook, bot.conversations, f"{bot.name}-warm{round_number}")
+                load.play_once(running[bot.name].webhooks, bot.conversations, f"{bot.name}-warm{round_number}")
             )
             results[bot.name]["warmup"] = warm.summary()
             if bot.after_warmup:
                 bot.after_warmup(running[bot.name])
             results[bot.name]["levels"] = {}
-        for users in users_levels:
+        for users, instances in [(u, i) for u in users_levels for i in instance_counts]:
+            key = level_key(users, instances)
             merged = {bot.name: load.LoadResult(users=users) for bot in active}
             cpu = {bot.name: 0.0 for bot in active}
             for part in range(slices):
@@ -130,12 +146,12 @@ def run_round(
                     before = stack.cpu_s()
                     outcome = asyncio.run(
                         load.run_load(
-                            stack.webhook,
+                            stack.webhooks[:instances],
                             bot.conversations,
                             users,
                             seconds / slices,
                             MAX_MESSAGES_PER_LEVEL,
-                            f"{bot.name}-r{round_number}-u{users}-s{part}",
+                            f"{bot.name}-r{round_number}-u{key}-s{part}",
                         )
                     )
                     cpu[bot.name] += stack.cpu_s() - before
@@ -146,25 +162,28 @@ def run_round(
                 summary["cpu_ms_per_msg"] = (
                     round(1000 * cpu[bot.name] / outcome.messages, 2) if outcome.messages else None
                 )
-                results[bot.name]["levels"][str(users)] = {
+                results[bot.name]["levels"][key] = {
                     **summary,
                     "latencies_ms": [round(v, 2) for v in outcome.latencies_ms],
                 }
+                on = "" if instances is None else f" on {instances} instance(s)"
                 log(
-                    f"  {bot.name} {users:>3} users: p50 {summary['p50_ms']} ms, "
+                    f"  {bot.name} {users:>3} users{on}: p50 {summary['p50_ms']} ms, "
                     f"{summary['throughput_msg_s']} msg/s, CPU {summary['cpu_ms_per_msg']} ms/msg, "
                     f"errors {outcome.errors}"
                 )
         for bot in active:
             results[bot.name]["rss_after_load_mb"] = running[bot.name].rss_mb()
+            if bot.after_load:
+                bot.after_load(running[bot.name])
     finally:
         for started in running.values():
             started.stack.stop()
     return [results[bot.name] for bot in bots if bot.name in results and "levels" in results[bot.name]]
 
 
-def summarise_rounds(runs: list[dict[str, Any]], users_levels: list[int]) -> dict[str, Any]:
-    """Medians over the rounds, per bot."""
+def summarise_rounds(runs: list[dict[str, Any]], level_keys: Sequence[object]) -> dict[str, Any]:
+    """Medians over the rounds, per bot, for the load levels with these keys (users, or `level_key`s)."""
     summary: dict[str, Any] = {}
     for bot in ("ours", "stock"):
         mine = [r for r in runs if r["bot"] == bot and "levels" in r]
@@ -199,7 +218,7 @@ def summarise_rounds(runs: list[dict[str, Any]], users_levels: list[int]) -> dic
                     "errors": sum(r["levels"][str(u)]["errors"] for r in mine),
                     "messages": sum(r["levels"][str(u)]["messages"] for r in mine),
                 }
-                for u in users_levels
+                for u in level_keys
             },
             "warmup_errors": sum(r["warmup"]["errors"] for r in mine),
         }
@@ -314,6 +333,16 @@ def nlu_figures(mode: str) -> dict[str, Any]:
 # -- the run ----------------------------------------------------------------------------------
 
 
+def stock_bot(work: Path) -> tuple[Path, Path, float]:
+    """The stock starter bot's folder, its model and the seconds `rasa init` took (0 when reused)."""
+    reuse = os.environ.get("BENCH_STOCK_DIR")  # development only: an existing `rasa init` folder
+    if reuse and sorted((Path(reuse) / "models").glob("*.tar.gz")):
+        return Path(reuse), sorted((Path(reuse) / "models").glob("*.tar.gz"))[-1], 0.0
+    log("creating and training the stock starter bot (rasa init --no-prompt)")
+    stock_model, init_seconds = stock.create(work / "stock")
+    return work / "stock", stock_model, init_seconds
+
+
 def main() -> int:
     # `make bench` notes when it started (before setting up and training), so that the budget
     # covers the whole command on a fresh clone, not only this script.
@@ -324,6 +353,10 @@ def main() -> int:
     slices = int(setting("BENCH_SLICES", "3"))
     budget_s = 60 * float(setting("BENCH_BUDGET_MIN", "27"))
     users_levels = [int(u) for u in setting("BENCH_USERS", "1,16,64").split(",")]
+    from tools.bench import scaled  # (it builds on this module)
+
+    # The scale-out section's own minutes are kept free within the whole budget.
+    scaled_s = 60 * scaled.settings()["budget_min"] if setting("BENCH_SCALED", "1") == "1" else 0.0
     report: dict[str, Any] = {
         "started": time.strftime("%Y-%m-%d %H:%M:%S"),
         "load_before": uptime(),
@@ -341,14 +374,7 @@ def main() -> int:
     token = "bench-" + secrets.token_hex(8)
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         work = Path(tmp)
-        reuse = os.environ.get("BENCH_STOCK_DIR")  # development only: an existing `rasa init` folder
-        if reuse and sorted((Path(reuse) / "models").glob("*.tar.gz")):
-            stock_project, init_seconds = Path(reuse), 0.0
-            stock_model = sorted((stock_project / "models").glob("*.tar.gz"))[-1]
-        else:
-            log("creating and training the stock starter bot (rasa init --no-prompt)")
-            stock_project = work / "stock"
-            stock_model, init_seconds = stock.create(stock_project)
+        stock_project, stock_model, init_seconds = stock_bot(work)
         stock_conversations = stock.conversations(stock_project)
         # Our model as it is now, for every round (a retraining meanwhile must not change it).
         model = work / "ours.tar.gz"
@@ -369,7 +395,7 @@ def main() -> int:
             log("training times: ours and stock, full and NLU only, interleaved rounds")
             try:
                 # Leave the load rounds and the profile their share of what is left of the budget.
-                left = budget_s - (time.monotonic() - began) - LOAD_RESERVE_S
+                left = budget_s - (time.monotonic() - began) - LOAD_RESERVE_S - scaled_s
                 trainings = training.measure(
                     ROOT,
                     stock_project,
@@ -405,7 +431,8 @@ def main() -> int:
         round_seconds: list[float] = []
         for round_number in range(rounds):
             elapsed = time.monotonic() - began
-            if round_seconds and elapsed + max(round_seconds) + PROFILE_ESTIMATE_S + GROWTH_ESTIMATE_S > budget_s:
+            after = PROFILE_ESTIMATE_S + GROWTH_ESTIMATE_S + scaled_s
+            if round_seconds and elapsed + max(round_seconds) + after > budget_s:
                 report["problems"].append(
                     f"only {round_number} of {rounds} rounds fitted the {budget_s / 60:.0f}-minute budget "
                     "(BENCH_BUDGET_MIN); the medians are over those"
@@ -430,6 +457,13 @@ def main() -> int:
                 report["growth"] = growth_ours(work, model, token, int(setting("BENCH_GROWTH_PAIRS", "12")))
             else:
                 report["growth"] = {"error": "skipped: the time budget was used up"}
+        left = budget_s - (time.monotonic() - began)
+        if not scaled_s:
+            report["scaled"] = {"skipped": "BENCH_SCALED=0"}
+        elif left < scaled.planned_seconds(scaled.settings()):
+            report["scaled"] = {"skipped": f"the time budget was used up ({left:.0f} s left of BENCH_BUDGET_MIN)"}
+        else:
+            report["scaled"] = scaled.measure(work, model, stock_project, stock_model, min(scaled_s, left))
 
     report["ratios"] = ratios(report.get("speed", {}), users_levels, trainings, report["model_size"])
     report["ratios"]["cpu_growth_turn40_turn5"] = (report.get("growth") or {}).get("ratio")

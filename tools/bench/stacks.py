@@ -3,7 +3,9 @@
 Ours is the product's own launcher (bot.server.stack.Stack: action server + Rasa server behind
 bot/server/rasa_server.py, SQLite tracker store). The stock one is a `rasa init` project with its
 own (empty) action server and plain `rasa run`, given the same SQLite tracker store and
-Rasa's plain REST channel.
+Rasa's plain REST channel. In the scale-out profile (tools/bench/scaled.py) ours is
+bot.server.production.ScaledStack (several Rasa servers on endpoints.production.yml), and the
+stock bot runs on the same endpoints with Rasa's own SQL tracker store and Redis lock store.
 """
 
 from __future__ import annotations
@@ -13,8 +15,11 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar, Optional
+from typing import Callable, ClassVar, Optional
 
+import yaml
+
+from bot.server.production import ENDPOINTS, REDIS_LOCK_DB, ScaledStack
 from bot.server.stack import Stack, free_port
 
 RASA = str(Path(sys.executable).with_name("rasa"))
@@ -30,41 +35,65 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def tree_rss_mb(pid: int) -> Optional[float]:
-    """Resident memory of a process and its descendants, in MB (None if it has gone)."""
-    total_kb = 0
-    pending = [pid]
-    seen = False
+def process_tree(pid: int) -> list[int]:
+    """A process and its descendants (children first found, then theirs); gone ones are left to the reader."""
+    tree, pending = [], [pid]
     while pending:
         current = pending.pop()
+        tree.append(current)
+        pending += _children(current)
+    return tree
+
+
+def _tree_sum(pid: int, read: Callable[[int], float]) -> Optional[float]:
+    """The sum of `read(pid)` over a process tree; None if the process has gone."""
+    total, seen = 0.0, False
+    for current in process_tree(pid):
         try:
-            status = Path(f"/proc/{current}/status").read_text()
+            total += read(current)
         except OSError:
             continue
         seen = True
-        for line in status.splitlines():
-            if line.startswith("VmRSS:"):
-                total_kb += int(line.split()[1])
-        pending += _children(current)
-    return round(total_kb / 1024, 1) if seen else None
+    return total if seen else None
+
+
+def _status_kb(pid: int, field: str) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return float(line.split()[1])
+    return 0.0
+
+
+def _pss_kb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return float(line.split()[1])
+    return 0.0
+
+
+def tree_rss_mb(pid: int) -> Optional[float]:
+    """Resident memory of a process and its descendants, in MB (None if it has gone)."""
+    total_kb = _tree_sum(pid, lambda current: _status_kb(current, "VmRSS"))
+    return None if total_kb is None else round(total_kb / 1024, 1)
+
+
+def tree_pss_mb(pid: int) -> Optional[float]:
+    """Proportional resident memory of a process tree, in MB: memory the processes share (PostgreSQL's
+    shared buffers) counted once in all, not once per process as in the RSS."""
+    total_kb = _tree_sum(pid, _pss_kb)
+    return None if total_kb is None else round(total_kb / 1024, 1)
 
 
 def tree_cpu_s(pid: int) -> Optional[float]:
     """CPU time (user + system) of a process and its descendants so far, in seconds."""
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    pending = [pid]
-    seen = False
-    while pending:
-        current = pending.pop()
-        try:
-            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        seen = True
-        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
-        pending += _children(current)
-    return total / ticks if seen else None
+
+    def cpu_ticks(current: int) -> float:
+        fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+
+    total = _tree_sum(pid, cpu_ticks)
+    return None if total is None else total / ticks
 
 
 @dataclass
@@ -79,14 +108,33 @@ class Started:
     def webhook(self) -> str:
         return f"{self.stack.rasa_url}/webhooks/rest/webhook"
 
-    def rss_mb(self) -> dict[str, Optional[float]]:
-        """Resident memory of the Rasa server and of the action server."""
-        actions, rasa = self.stack.processes[0], self.stack.processes[1]
-        return {"rasa": tree_rss_mb(rasa.pid), "actions": tree_rss_mb(actions.pid)}
+    @property
+    def webhooks(self) -> list[str]:
+        """The REST webhook of every Rasa server of the stack (several in the scale-out profile)."""
+        urls = self.stack.rasa_urls if isinstance(self.stack, ScaledStack) else [self.stack.rasa_url]
+        return [f"{url}/webhooks/rest/webhook" for url in urls]
+
+    def _rasa_pids(self) -> list[int]:
+        if isinstance(self.stack, ScaledStack):
+            return [process.pid for process in self.stack.instances.values()]
+        return [self.stack.children["rasa"].process.pid]
+
+    def rss_mb(self) -> dict[str, object]:
+        """Resident memory of the Rasa server(s), all together, and of the action server; in the
+        scale-out profile also each Rasa instance's (`rasa_instances`)."""
+        instances = [tree_rss_mb(pid) for pid in self._rasa_pids()]
+        rss: dict[str, object] = {
+            "rasa": None if None in instances else round(sum(instances), 1),  # type: ignore[arg-type]
+            "actions": tree_rss_mb(self.stack.children["actions"].process.pid),
+        }
+        if isinstance(self.stack, ScaledStack):
+            rss["rasa_instances"] = instances
+        return rss
 
     def cpu_s(self) -> float:
-        """CPU seconds used so far by the Rasa server and the action server together."""
-        return sum(tree_cpu_s(p.pid) or 0.0 for p in self.stack.processes[:2])
+        """CPU seconds used so far by the Rasa server(s) and the action server together."""
+        pids = [*self._rasa_pids(), self.stack.children["actions"].process.pid]
+        return sum(tree_cpu_s(pid) or 0.0 for pid in pids)
 
 
 @dataclass
@@ -139,6 +187,12 @@ RATE_LIMITS_OFF = {
 }
 
 
+def _timed_start(name: str, stack: Stack) -> Started:
+    started = time.monotonic()
+    stack.start(timeout=600)
+    return Started(name, stack, time.monotonic() - started)
+
+
 def start_ours(
     run_dir: Path, model: Path, env: Optional[dict[str, str]] = None, api_token: Optional[str] = None
 ) -> Started:
@@ -150,13 +204,56 @@ def start_ours(
         api_token=api_token,
         env={**RATE_LIMITS_OFF, **(env or {})},
     )
-    started = time.monotonic()
-    stack.start(timeout=600)
-    return Started("ours", stack, time.monotonic() - started)
+    return _timed_start("ours", stack)
 
 
 def start_stock(run_dir: Path, project: Path, model: Path) -> Started:
     stack = StockStack(run_dir=run_dir, rasa_port=free_port(), action_port=free_port(), model=model, project=project)
-    started = time.monotonic()
-    stack.start(timeout=600)
-    return Started("stock", stack, time.monotonic() - started)
+    return _timed_start("stock", stack)
+
+
+# -- the scale-out profile ------------------------------------------------------------------
+
+STOCK_LOCK_DB = REDIS_LOCK_DB + 1  # the stock bot's locks on the same Redis, in a database of their own
+
+
+@dataclass
+class StockScaledStack(StockStack, ScaledStack):
+    """The stock bot in the scale-out profile: one action server and several plain Rasa servers on
+    endpoints.production.yml with Rasa's own stores (`SQL`, `redis`) in place of ours."""
+
+    def write_endpoints(self) -> Path:
+        # The same servers and settings, read from the same environment variables by Rasa itself.
+        endpoints = yaml.safe_load(ENDPOINTS.read_text(encoding="utf-8"))
+        endpoints["tracker_store"]["type"] = "SQL"
+        endpoints["lock_store"].update(type="redis", db=STOCK_LOCK_DB)
+        path = self.run_dir / "endpoints.yml"
+        path.write_text(yaml.safe_dump(endpoints, sort_keys=False), encoding="utf-8")
+        return path
+
+    def start(self, timeout: float = 300.0) -> "StockScaledStack":
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        self.endpoints = self.write_endpoints()
+        super().start(timeout)
+        return self
+
+
+def start_scaled(
+    run_dir: Path, model: Path, env: dict[str, str], instances: int, stock_project: Optional[Path] = None
+) -> Started:
+    """Ours as `make run-scaled` starts it, or with `stock_project` the stock bot the same way; `env`
+    holds DB_*, REDIS_* and (for ours) APPLICATIONS_DB_URL."""
+    ports: set[int] = set()
+    while len(ports) < instances + 1:
+        ports.add(free_port())
+    action_port, *rasa_ports = sorted(ports)
+    settings = {
+        "run_dir": run_dir,
+        "action_port": action_port,
+        "rasa_ports": tuple(rasa_ports),
+        "model": model,
+        "env": {**RATE_LIMITS_OFF, "SANIC_WORKERS": "1", **env},
+    }
+    if stock_project is None:
+        return _timed_start("ours", ScaledStack(**settings))
+    return _timed_start("stock", StockScaledStack(**settings, project=stock_project))
