@@ -25,7 +25,7 @@ from actions.common import (
     value_before_this_turn,
 )
 from actions.conclude import interest_list_open, new_application_id
-from actions.first_message import answer_topic, opening_question
+from actions.first_message import answer_topic, coverage_topic, opening_question
 from bot.domain import answers as form_answers
 from bot.domain import messages, routing, scope
 
@@ -104,6 +104,9 @@ class ValidateApplicationForm(FormValidationAction):
             if scope.private_employer(latest_text(tracker)):
                 dispatcher.utter_message(text=messages.PRIVATE_EMPLOYER)
             elif scope.only_outside_themes(latest_text(tracker)):
+                topic = coverage_topic(tracker)
+                if topic:  # "Kan SPARK hjælpe med indeklimaet?": the themes first
+                    answer_topic(dispatcher, topic)
                 dispatcher.utter_message(text=messages.OUTSIDE_THE_OFFER)
             else:
                 dispatcher.utter_message(response="utter_out_of_scope")

@@ -29,6 +29,7 @@ MIN_FAQ_SHARE = 0.15
 MIN_TOPIC_CONFIDENCE = 0.5
 # A question sentence read on its own (bot/channels/question_parts.py) must be a FAQ this surely.
 MIN_PART_FAQ_CONFIDENCE = 0.5
+JOINT_COURSE = f"{RETRIEVAL_INTENT}/faellesforloeb"
 # Questions that only ask for help ("kan I hjælpe os?"): the form is the answer.
 _ASKS_FOR_HELP = re.compile(
     r"\b(?:kan|vil) (?:i|du) hjælpe|\bkan vi få (?:hjælp|støtte)\b|\bhvad gør vi\b|"
@@ -77,6 +78,8 @@ def opening_question(tracker: Tracker) -> Optional[str]:
     topic = coverage_topic(tracker)
     if topic:
         return topic
+    if scope.asks_about_joint_course(text) and answers(tracker).sector in (None, "kommunal"):
+        return JOINT_COURSE  # "Vi er flere daginstitutioner, der vil søge sammen – kan man det?"
     latest = tracker.latest_message or {}
     topic = topic_of_a_question_part(latest)
     if topic:

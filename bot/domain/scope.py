@@ -254,6 +254,28 @@ _ASKS_IF_COVERED = re.compile(
 )
 
 
+# A question whether several workplaces can apply together ("Vi er flere daginstitutioner, der vil søge
+# sammen – kan man det?"): the joint course (fællesforløb). Matched on folded text.
+_TOGETHER = re.compile(
+    r"\b(?:soege\w*|soeger|gaa|gaar|gå|går|vaere|vil|kan) sammen\b|\bsammen om (?:et|en|noget|at)\b|"
+    r"\bfaelles ?forloeb\w*|\bfaelles (?:ansoegning|forloeb)\w*"
+)
+_SEVERAL = re.compile(
+    r"\b(?:flere|alle|to|tre|fire|fem|\d+) (?:[\w-]+ )?(?:kommuner|arbejdspladser|institutioner|skoler|afdelinger|"
+    r"daginstitutioner|boernehaver|vuggestuer|plejecentre|plejehjem|enheder|omraader|teams|huse|matrikler|"
+    r"centre|trioer|med-udvalg|lokalmed)\b|\bsammen med (?:en|et|de|vores|nabo)\b"
+)
+
+
+def asks_about_joint_course(text: str) -> bool:
+    """A question whether several workplaces can apply together: 'Vi er flere daginstitutioner i Middelfart,
+    der gerne vil søge sammen – kan man det?' -> True; 'Hvad koster det?' -> False."""
+    from bot.domain.text import question_sentences
+
+    folded = fold(text or "")
+    return bool(question_sentences(text)) and bool(_TOGETHER.search(folded)) and bool(_SEVERAL.search(folded))
+
+
 def asks_if_covered(question: str) -> bool:
     """'kan spark hjælpe med lønnen??' -> True; 'hvad koster det?' -> False."""
     return bool(_ASKS_IF_COVERED.search(fold(question or "")))

@@ -1,5 +1,8 @@
 """An NLU component of ours: an instruction to the bot itself (bot.domain.scope) is off-topic, whatever
-the intent model made of it, so it gets the off-topic answer and fills no slot.
+the intent model made of it, so it gets the off-topic answer and fills no slot. And a question whether
+several workplaces can apply together (scope.asks_about_joint_course), read as a question about the
+offers, is about the joint course (faq/faellesforloeb): the model tends to pick the topic of the
+workplace words around it.
 
 It runs after the intent classifier and before the FallbackClassifier (config.yml).
 """
@@ -16,9 +19,12 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.domain.scope import instruction_to_bot
+from bot.domain import workplaces
+from bot.domain.scope import asks_about_joint_course, instruction_to_bot
 
 OFF_TOPIC = "out_of_scope"
+RETRIEVAL_INTENT = "faq"
+JOINT_COURSE = "faq/faellesforloeb"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -41,7 +47,12 @@ class ScopeGuard(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
-            if text.startswith("/") or not instruction_to_bot(text):
+            if text.startswith("/"):
+                continue
+            if (message.get(INTENT) or {}).get("name") == RETRIEVAL_INTENT and _joint_course_question(text):
+                _select_topic(message, JOINT_COURSE)
+                continue
+            if not instruction_to_bot(text):
                 continue
             ranking = [{"name": OFF_TOPIC, "confidence": 1.0}] + [
                 {**entry, "confidence": 0.0}
@@ -54,3 +65,24 @@ class ScopeGuard(GraphComponent):
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
+
+
+def _joint_course_question(text: str) -> bool:
+    """Several workplaces asking to apply together, none of them said to be regional or the state's
+    (the joint course is SPARK's)."""
+    return asks_about_joint_course(text) and workplaces.read(text).sector in (None, "kommunal")
+
+
+def _select_topic(message: Message, topic: str) -> None:
+    """The FAQ topic, in the shape the intent classifier (and Rasa's ResponseSelector) gives it."""
+    selector = dict(message.get("response_selector") or {})
+    chosen = {
+        "responses": [{TEXT: topic}],
+        "confidence": 1.0,
+        "intent_response_key": topic,
+        "utter_action": f"utter_{topic}",
+    }
+    ranking = [{"confidence": 1.0, "intent_response_key": topic}]
+    selector[RETRIEVAL_INTENT] = {"response": chosen, "ranking": ranking}
+    selector.setdefault("all_retrieval_intents", [RETRIEVAL_INTENT])
+    message.set("response_selector", selector, add_to_output=True)

@@ -68,12 +68,20 @@ def test_a_deadline_question_gets_its_own_answer_with_its_source(running_bot):
     assert "altid åbent for ansøgninger" in text and "sparkweb.dk" in text and "Kilde" in text
 
 
-def test_a_question_whether_pay_or_buildings_are_covered_gets_the_themes_then_the_form(running_bot):
+def test_a_question_whether_pay_or_buildings_are_covered_gets_the_themes_and_starts_nothing(running_bot):
+    from bot.domain import messages
+
     sender = "e2e-first-covered"
     text = texts(running_bot.say(sender, "Kan SPARK hjælpe med indeklimaet? Jeg er AMR på rådhuset i Ringsted."))
-    assert "seks temaer" in text and "Kilde" in text
+    assert "seks temaer" in text
+    assert "Kilde" in text
+    assert messages.OUTSIDE_THE_OFFER.split("\n\n")[0] in text
     tracker = running_bot.tracker(sender)
-    assert tracker["slots"]["municipality"] == "Ringsted" and tracker["active_loop"].get("name") == "application_form"
+    assert not (tracker.get("active_loop") or {}).get("name")
+    # the psychosocial side told next starts the form
+    text = texts(running_bot.say(sender, "Vi har også mange konflikter i borgerservice på rådhuset i Ringsted"))
+    tracker = running_bot.tracker(sender)
+    assert tracker["active_loop"].get("name") == "application_form" and tracker["slots"]["municipality"] == "Ringsted"
 
 
 def test_how_do_we_apply_is_answered_before_the_forms_first_question(running_bot):
@@ -109,6 +117,32 @@ def test_off_topic_naming_places_or_breaking_rules_starts_nothing(running_bot, m
     tracker = running_bot.tracker(sender)
     assert not (tracker.get("active_loop") or {}).get("name")
     assert all(tracker["slots"][slot] is None for slot in ("sector", "municipality", "region", "role"))
+
+
+def test_only_the_physical_work_environment_starts_nothing_and_says_what_the_offer_covers(running_bot):
+    from bot.domain import messages
+
+    sender = "e2e-first-physical"
+    replies = running_bot.say(
+        sender, "Vi mangler høreværn og sikkerhedssko på materielgården i Silkeborg. Hvem betaler?"
+    )
+    assert messages.OUTSIDE_THE_OFFER.split("\n\n")[0] in texts(replies) or "kan jeg desværre ikke hjælpe med" in texts(
+        replies
+    )
+    tracker = running_bot.tracker(sender)
+    assert not (tracker.get("active_loop") or {}).get("name") and tracker["slots"]["municipality"] is None
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Vi er flere daginstitutioner i Middelfart Kommune, der gerne vil søge sammen. Kan man det?",
+        "Vi er to skoler i samme kommune, som vil søge sammen. Går det?",
+    ],
+)
+def test_a_question_about_applying_together_gets_the_joint_course(running_bot, message):
+    sender = "e2e-first-joint-" + str(abs(hash(message)))
+    assert "fællesforløb" in texts(running_bot.say(sender, message)).lower()
 
 
 def test_a_private_employer_is_told_the_offers_are_for_public_workplaces(running_bot):

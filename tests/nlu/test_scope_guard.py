@@ -25,3 +25,40 @@ def test_an_instruction_becomes_out_of_scope_whatever_the_model_said():
 def test_other_messages_and_buttons_are_left_alone():
     ordinary, button = ScopeGuard().process([_message("Jeg er TR i Vejle"), _message('/inform{"role": "TR"}')])
     assert ordinary.get("intent")["name"] == "inform" and button.get("intent")["name"] == "inform"
+
+
+def _faq(text: str, topic: str) -> Message:
+    message = _message(text, intent="faq")
+    message.set(
+        "response_selector",
+        {
+            "all_retrieval_intents": ["faq"],
+            "faq": {
+                "response": {"intent_response_key": topic, "confidence": 0.6, "utter_action": f"utter_{topic}"},
+                "ranking": [{"intent_response_key": topic, "confidence": 0.6}],
+            },
+        },
+    )
+    return message
+
+
+def test_a_question_about_applying_together_is_about_the_joint_course():
+    text = "Vi er to skoler i samme kommune, som vil søge sammen. Går det?"
+    [message] = ScopeGuard().process([_faq(text, "faq/enighed")])
+    chosen = message.get("response_selector")["faq"]["response"]
+    assert chosen["intent_response_key"] == "faq/faellesforloeb"
+    assert chosen["utter_action"] == "utter_faq/faellesforloeb"
+    assert message.get("intent")["name"] == "faq"
+
+
+def test_other_questions_and_regional_workplaces_keep_the_models_topic():
+    price, regional = ScopeGuard().process(
+        [
+            _faq("Vi er en skole i Vejle. Hvad koster det?", "faq/pris"),
+            _faq(
+                "Vi er to afdelinger på Aarhus Universitetshospital, der vil søge sammen. Kan man det?", "faq/enighed"
+            ),
+        ]
+    )
+    assert price.get("response_selector")["faq"]["response"]["intent_response_key"] == "faq/pris"
+    assert regional.get("response_selector")["faq"]["response"]["intent_response_key"] == "faq/enighed"
