@@ -309,17 +309,3 @@ def starts_no_application(text: str) -> bool:
     private employer, another errand (a job, one's pay, a citizen's service), or only the physical
     work environment or pay (only_outside_themes)."""
     return not about_own_work(text) or private_employer(text) or other_errand(text) or only_outside_themes(text)
-
-
-def workplace_with_a_problem(text: str) -> bool:
-    """A public workplace and a problem of its psychosocial work environment, told by someone who may
-    apply: 'beredskabet på Bornholm. stemningen mellem vagtholdene er dårlig' -> True; 'Min datter går i
-    en børnehave, og pædagogerne er stressede' -> False (a parent); 'Jeg arbejder i Vejle' -> False."""
-    from bot.domain import themes, workplaces
-
-    reading = workplaces.read(text)
-    if not reading.sector or reading.strength < workplaces.KIND or instruction_to_bot(text):
-        return False
-    if not (themes.assess(text).themes or _PSYCHOSOCIAL.search(fold(text or ""))):
-        return False
-    return not starts_no_application(text)

@@ -1,16 +1,12 @@
-"""An NLU component of ours: where the domain's knowledge plainly says what a message is, it outweighs the
-intent model, and the message is `inform`. Two cases:
+"""An NLU component of ours: a message that is nothing but an answer to one of the form's questions is
+`inform`, whatever the intent model made of it.
 
-- **A bare answer.** The n-gram model knows only the places, names and workplaces of its training
-  examples: a bare "Tårnby", "Svetlana Ivanova" or "Hjælpemiddeldepotet" (the answers to "hvilken
-  kommune?", "hvad hedder lederen?", "hvad hedder arbejdspladsen?") came out as out_of_scope. What
-  such a message is can be read from the data instead: a municipality or region the entity
-  extractor found, a name of bot/data/person_names.yml, a kind of workplace of
-  bot/data/workplaces.yml. Only short messages without a question are read so.
-- **A public workplace with a problem.** "beredskabet på Bornholm. stemningen mellem vagtholdene er
-  dårlig" was read as off-topic: a kind of public workplace (bot.domain.workplaces) and a theme or a
-  psychosocial word (bot.domain.themes, bot.domain.scope), from someone who may apply
-  (scope.workplace_with_a_problem), is what the form is for.
+The n-gram model knows only the places, names and workplaces of its training examples: a bare
+"Tårnby", "Svetlana Ivanova" or "Hjælpemiddeldepotet" (the answers to "hvilken kommune?", "hvad
+hedder lederen?", "hvad hedder arbejdspladsen?") came out as out_of_scope. What such a message is
+can be read from the data instead: a municipality or region the entity extractor found, a name of
+bot/data/person_names.yml, a kind of workplace of bot/data/workplaces.yml. Only short messages
+without a question are read so; anything longer is left to the model.
 
 It runs after the intent classifier and ScopeGuard, before the FallbackClassifier (config.yml).
 """
@@ -28,12 +24,11 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.domain import scope, workplaces
+from bot.domain import workplaces
 from bot.domain.text import looks_like_question, words
 from bot.nlu import person_names
 
 INFORM = "inform"
-OFF_TOPIC = "out_of_scope"
 # At most this many words: "Plejeboligerne på Akacievej", "Juan Carlos Pérez".
 MAX_WORDS = 4
 # Words that may stand beside a place in a bare answer ("Slagelse Kommune", "i Tårnby").
@@ -123,9 +118,8 @@ def _looks_like_a_name(text: str) -> bool:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class AnswerRules(GraphComponent):
-    """Sets the intent to inform for a bare answer, and for a public workplace with a problem that the
-    intent model read as off-topic."""
+class BareAnswer(GraphComponent):
+    """Sets the intent to inform for a message that is only a place, a name or a workplace."""
 
     @classmethod
     def create(
@@ -134,19 +128,13 @@ class AnswerRules(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "AnswerRules":
+    ) -> "BareAnswer":
         return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             intent = (message.get(INTENT) or {}).get("name")
-            text = message.get(TEXT) or ""
-            if intent == INFORM or text.startswith("/"):
-                continue
-            if not (
-                bare_answer(text, message.get(ENTITIES) or [])
-                or (intent == OFF_TOPIC and scope.workplace_with_a_problem(text))
-            ):
+            if intent == INFORM or not bare_answer(message.get(TEXT) or "", message.get(ENTITIES) or []):
                 continue
             ranking = [{"name": INFORM, "confidence": 1.0}] + [
                 {**entry, "confidence": 0.0}
