@@ -136,9 +136,11 @@ def question_parts(text: str) -> list[str]:
     ]
 
 
-_POINTS_BACK = re.compile(r"\b(?:det|dette|sådan|saadan|sadan|slags|that|it)\b", re.I)
+_POINTS_BACK = re.compile(r"\b(?:det|dette|sådan|saadan|sadan|slags|alligevel|that|it)\b", re.I)
 # Words that ask whether something can be done without saying what: "er det muligt?", "kan man det?"
-_ONLY_ASKS_IF = frozenset({"muligt", "gælder", "gaelder", "lade", "gøre", "gore", "goere", "tilladt", "possible"})
+_ONLY_ASKS_IF = frozenset(
+    {"muligt", "alligevel", "søge", "gælder", "gaelder", "lade", "gøre", "gore", "goere", "tilladt", "possible"}
+)
 
 
 def _points_back(question: str) -> bool:

@@ -70,6 +70,10 @@ def test_yes_and_no_in_own_words(text, answer):
         ),
         ("Vi er en skole. Kan det lade sig gøre?", ["Vi er en skole. Kan det lade sig gøre?"]),
         ("Vi er en skole i Vejle. Er det gratis?", ["Er det gratis?"]),  # it says what it asks
+        (
+            "Min AMR og jeg er ikke enige om at søge. Kan jeg søge alligevel?",
+            ["Min AMR og jeg er ikke enige om at søge. Kan jeg søge alligevel?"],
+        ),
         ("hvad koster det?", []),  # only a question: the whole message is the question
         ("Vi er en skole i Vejle. Vi har meget stress.", []),  # no question
         ("/faq/pris", []),  # a button's payload
