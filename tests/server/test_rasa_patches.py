@@ -107,6 +107,7 @@ def _rasas_attributes() -> dict:
         "RemoteAction._action_call_format": RemoteAction.__dict__["_action_call_format"],
         "ModelMetadata.from_dict": ModelMetadata.__dict__["from_dict"],
         "DialogueStateTracker.copy": trackers.DialogueStateTracker.__dict__["copy"],
+        "DialogueStateTracker.applied_events": trackers.DialogueStateTracker.__dict__["applied_events"],
         "SpacyNLP.load_model": SpacyNLP.__dict__["load_model"],
         "DaskGraphRunner.run": DaskGraphRunner.__dict__["run"],
         "SpacyNLP.create": SpacyNLP.__dict__["create"],
@@ -127,6 +128,7 @@ REPLACES = {
     "action_call_json": {"EndpointConfig.request"},
     "active_loop_state": {"trackers.dataclasses"},
     "minimal_graph_memo": {"GraphSchema.minimal_graph_schema"},
+    "applied_events_memo": {"DialogueStateTracker.applied_events"},
     "rule_policy_recent_states": {"RulePolicy._prediction_states"},
     "action_call_lean_history": {"RemoteAction._action_call_format"},
     "tracker_copy_state": {"DialogueStateTracker.copy"},
@@ -1470,6 +1472,37 @@ def test_recent_states_are_the_last_of_rasas_states(played):
 
 
 @pytest.mark.slow
+def test_a_replay_goes_on_to_rasas_states_as_the_conversation_grows(played):
+    """Each prediction of a turn goes on from the replay before it: the same states as Rasa's
+    replay from the start, before every action; from the start again when events were undone."""
+    from rasa.shared.core.events import ActionExecuted
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.server.patches import rule_policy_recent_states as recent
+
+    domain = played["agent"].domain
+    went_on = started_again = 0
+    for name in ("growth", "corrections"):
+        for keep in (1, 4):
+            growing = DialogueStateTracker(name, domain.slots)
+            previous = None
+            for event in played["trackers"][name].events:
+                if isinstance(event, ActionExecuted):
+                    goes_on = previous is not None and previous.goes_on_to(
+                        growing, domain, keep, growing.applied_events()
+                    )
+                    went_on, started_again = went_on + goes_on, started_again + (not goes_on)
+                    previous = recent.replay(growing, domain, keep, previous)
+                    assert previous.states() == growing.past_states(domain)[-keep:], (name, keep, len(growing.events))
+                growing.update(event)
+    # 4 first replays; the others where events were undone (a form rejected, a restart)
+    assert went_on > 300 and started_again > 4, (went_on, started_again)
+    other = DialogueStateTracker("other", domain.slots)  # another conversation never goes on from it
+    other.update(ActionExecuted("action_listen"))
+    assert not previous.goes_on_to(other, domain, 4, other.applied_events())
+
+
+@pytest.mark.slow
 def test_rule_policy_recent_states_is_faster_at_turn_40(patched, rule_checks, played):
     policy, domain = rule_checks["policy"], rule_checks["domain"]
     tracker = played["trackers"]["growth"]
@@ -1478,6 +1511,7 @@ def test_rule_policy_recent_states_is_faster_at_turn_40(patched, rule_checks, pl
         started = time.perf_counter()
         for _ in range(3):
             policy.__dict__.pop("_recent_states_memo", None)  # each prediction works its states out
+            policy.__dict__.pop("_replays", None)  # from the start
             policy.predict_action_probabilities(tracker, domain)
         return time.perf_counter() - started
 
@@ -1618,6 +1652,144 @@ def test_lean_history_is_rasas_body_with_the_kept_events_and_changes_no_event(pl
     assert first["parse_data"]["intent"] == theirs[users[0]]["parse_data"]["intent"]
     assert not set(action_call_lean_history.LEFT_OUT) & set(first["parse_data"])
     assert {e["event"] for e in mine[: -(len(theirs) - users[-1])]} <= {"user", "slot", "session_started", "restart", "reset_slots"}
+
+
+# -- applied_events_memo -------------------------------------------------------------------------
+
+
+def _rasas_applied_events() -> Callable[[Any], list]:
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    assert "applied_events_memo" not in rasa_patches.applied()
+    return DialogueStateTracker.__dict__["applied_events"]
+
+
+def _same_objects(ours: list, rasas: list) -> bool:
+    return len(ours) == len(rasas) and all(a is b for a, b in zip(ours, rasas))
+
+
+@pytest.mark.slow
+def test_applied_events_memo_gives_rasas_events_after_every_event_and_in_copies(patched, played):
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.server.patches import applied_events_memo
+
+    rasas = _rasas_applied_events()
+    domain = played["agent"].domain
+    undo = applied_events_memo.apply()
+    try:
+        compared = 0
+        for name, whole in played["trackers"].items():
+            tracker = DialogueStateTracker(name, domain.slots)
+            for event in whole.events:
+                tracker.update(event)
+                ours = tracker.applied_events()
+                assert _same_objects(ours, rasas(tracker)), (name, len(tracker.events))
+                assert _same_objects(tracker.applied_events(), ours)  # asked again: the remembered result
+                ours.append(None)  # a caller's change to its list changes no later answer
+                compared += 1
+            copied = tracker.copy()  # a copy within the turn: the same event objects
+            assert _same_objects(copied.applied_events(), rasas(tracker))
+        assert compared > 800
+    finally:
+        undo()
+
+
+def test_applied_events_memo_follows_reverts_restarts_rejections_and_forms_named_later(patched):
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        ActionExecutionRejected,
+        ActionReverted,
+        ActiveLoop,
+        BotUttered,
+        Restarted,
+        SessionStarted,
+        SlotSet,
+        UserUttered,
+        UserUtteranceReverted,
+    )
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.server.patches import applied_events_memo
+
+    def user(text: str) -> list:
+        return [UserUttered(text, {"name": "inform"}), ActionExecuted("form_a")]
+
+    events = [
+        SessionStarted(),
+        ActionExecuted("action_listen"),
+        # form_b runs before anything names it a form: a later ActiveLoop("form_b") changes this
+        UserUttered("x", {"name": "greet"}),
+        ActionExecuted("form_b"),
+        ActionExecuted("form_b"),
+        ActionExecuted("action_listen"),
+        *user("a"),
+        ActiveLoop("form_a"),
+        SlotSet("requested_slot", "region"),
+        ActionExecuted("action_listen"),
+        *user("b"),
+        ActionExecutionRejected("form_a"),
+        ActionExecuted("utter_faq"),
+        BotUttered("svar"),
+        ActionExecuted("form_a"),
+        ActionExecuted("action_listen"),
+        *user("c"),
+        ActionExecuted("form_a"),
+        ActionReverted(),
+        UserUtteranceReverted(),
+        ActiveLoop("form_b"),
+        ActionExecuted("form_b"),
+        ActionExecuted("action_listen"),
+        *user("d"),
+        ActiveLoop(None),
+        ActionExecuted("form_a"),
+        Restarted(),
+        ActionExecuted("action_listen"),
+        *user("e"),
+    ]
+    rasas = _rasas_applied_events()
+    undo = applied_events_memo.apply()
+    try:
+        tracker = DialogueStateTracker("crafted", [])
+        grown = DialogueStateTracker("crafted", [])  # the same conversation, grown event by event
+        for position, event in enumerate(events):
+            grown.update(event)
+            assert _same_objects(grown.applied_events(), rasas(grown)), position
+        tracker.events.extend(events)  # all at once, after the memo saw them one by one
+        assert _same_objects(tracker.applied_events(), rasas(tracker))
+        other = DialogueStateTracker("crafted", [])  # same sender, other events of the same length
+        other.events.extend([ActionExecuted("action_listen")] * len(events))
+        assert _same_objects(other.applied_events(), rasas(other))
+        assert _same_objects(tracker.applied_events(), rasas(tracker))
+        short = DialogueStateTracker("crafted", [])  # fewer events than remembered
+        short.events.extend(events[:5])
+        assert _same_objects(short.applied_events(), rasas(short))
+    finally:
+        undo()
+    assert len(rasas(tracker)) < len(events) - 10  # the reverts and restarts really took events out
+
+
+@pytest.mark.slow
+def test_applied_events_memo_is_faster_at_turn_40(patched, played):
+    from bot.server.patches import applied_events_memo
+
+    rasas = _rasas_applied_events()
+    tracker = played["trackers"]["growth"].copy()
+
+    def seconds(applied: Callable[[], Any]) -> float:
+        started = time.perf_counter()
+        for _ in range(20):
+            applied()
+        return time.perf_counter() - started
+
+    theirs = min(seconds(lambda: rasas(tracker)) for _ in range(3))
+    undo = applied_events_memo.apply()
+    try:
+        tracker.applied_events()
+        ours = min(seconds(tracker.applied_events) for _ in range(3))
+    finally:
+        undo()
+    assert ours < theirs / 3, (ours, theirs)
 
 
 # -- tracker_copy_state --------------------------------------------------------------------------

@@ -31,6 +31,7 @@ PATCHES = (
     "action_call_json",
     "active_loop_state",
     "minimal_graph_memo",
+    "applied_events_memo",
     "rule_policy_recent_states",
     "action_call_lean_history",
     "tracker_copy_state",
