@@ -84,6 +84,7 @@ def _rasas_attributes() -> dict:
     """Every attribute of Rasa that some patch replaces, as its owner holds it now."""
     from rasa.core import tracker_store
     from rasa.core.actions.action import RemoteAction
+    from rasa.core.actions.forms import FormAction
     from rasa.core.policies.rule_policy import RulePolicy
     from rasa.engine.graph import GraphSchema
     from rasa.engine.runner.dask import DaskGraphRunner
@@ -108,6 +109,7 @@ def _rasas_attributes() -> dict:
         "ModelMetadata.from_dict": ModelMetadata.__dict__["from_dict"],
         "DialogueStateTracker.copy": trackers.DialogueStateTracker.__dict__["copy"],
         "DialogueStateTracker.applied_events": trackers.DialogueStateTracker.__dict__["applied_events"],
+        "FormAction._temporary_tracker": FormAction.__dict__["_temporary_tracker"],
         "SpacyNLP.load_model": SpacyNLP.__dict__["load_model"],
         "DaskGraphRunner.run": DaskGraphRunner.__dict__["run"],
         "SpacyNLP.create": SpacyNLP.__dict__["create"],
@@ -132,6 +134,7 @@ REPLACES = {
     "rule_policy_recent_states": {"RulePolicy._prediction_states"},
     "action_call_lean_history": {"RemoteAction._action_call_format"},
     "tracker_copy_state": {"DialogueStateTracker.copy"},
+    "form_temporary_tracker": {"FormAction._temporary_tracker"},
     "spacy_compact_lemmas": {"SpacyNLP.load_model"},
     "graph_run_in_order": {"DaskGraphRunner.run"},
     "spacy_load_once": {"SpacyNLP.create"},
@@ -1608,7 +1611,13 @@ def test_actions_read_the_events_only_where_the_lean_history_was_checked():
     fails so that the reader is checked (or the patch left out)."""
     import ast
 
-    readers = {"events", "applied_events", "events_after_latest_restart", "get_last_event_for", "idx_after_latest_restart"}
+    readers = {
+        "events",
+        "applied_events",
+        "events_after_latest_restart",
+        "get_last_event_for",
+        "idx_after_latest_restart",
+    }
     checked = {("common.py", "values_before_this_turn"), ("conclude.py", "new_application_id")}
     found = set()
     for path in sorted((ROOT / "actions").glob("*.py")):
@@ -1616,7 +1625,11 @@ def test_actions_read_the_events_only_where_the_lean_history_was_checked():
         for function in ast.walk(tree):
             if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 for node in ast.walk(function):
-                    if isinstance(node, ast.Attribute) and node.attr in readers and "tracker" in ast.unparse(node.value):
+                    if (
+                        isinstance(node, ast.Attribute)
+                        and node.attr in readers
+                        and "tracker" in ast.unparse(node.value)
+                    ):
                         found.add((path.name, function.name))
     assert found == checked
 
@@ -1651,7 +1664,13 @@ def test_lean_history_is_rasas_body_with_the_kept_events_and_changes_no_event(pl
     first = next(e for e in mine if e["event"] == "user")
     assert first["parse_data"]["intent"] == theirs[users[0]]["parse_data"]["intent"]
     assert not set(action_call_lean_history.LEFT_OUT) & set(first["parse_data"])
-    assert {e["event"] for e in mine[: -(len(theirs) - users[-1])]} <= {"user", "slot", "session_started", "restart", "reset_slots"}
+    assert {e["event"] for e in mine[: -(len(theirs) - users[-1])]} <= {
+        "user",
+        "slot",
+        "session_started",
+        "restart",
+        "reset_slots",
+    }
 
 
 # -- applied_events_memo -------------------------------------------------------------------------
@@ -1705,8 +1724,8 @@ def test_applied_events_memo_follows_reverts_restarts_rejections_and_forms_named
         Restarted,
         SessionStarted,
         SlotSet,
-        UserUttered,
         UserUtteranceReverted,
+        UserUttered,
     )
     from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -2158,3 +2177,63 @@ def test_spacy_load_once_gives_the_trained_models_answers():
     rasas, _ = _load_and_answer(model, "tensorflow_on_demand")
     ours, _ = _load_and_answer(model, "tensorflow_on_demand,spacy_load_once")
     assert ours["answers"] == rasas["answers"]
+
+
+# -- form_temporary_tracker ----------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_form_temporary_tracker_gives_rasas_after_every_event(patched, played, monkeypatch):
+    from rasa.core.actions.forms import FormAction
+    from rasa.shared.core import events as rasa_events
+    from rasa.shared.core.events import SlotSet
+
+    from bot.server.patches import form_temporary_tracker
+
+    monkeypatch.setattr(rasa_events.time, "time", lambda: 1796600000.0)  # the new events' timestamps
+    domain = played["agent"].domain
+    form = FormAction("application_form", None)
+    rasas = FormAction.__dict__["_temporary_tracker"]
+    undo = form_temporary_tracker.apply()
+    from rasa.shared.core.events import Restarted
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    growth = list(played["trackers"]["growth"].events)
+    restarted = DialogueStateTracker.from_events(
+        "restarted", [*growth[:60], Restarted(), *growth[60:120]], domain.slots
+    )
+    trackers = [
+        t
+        for name in ("growth", "corrections", "full_municipal_application", "question_mid_form")
+        for t in _prefixes(played["trackers"][name], domain)
+    ]
+    copied = 0
+    try:
+        for tracker in [*trackers, restarted]:
+            before = _tracker_parts(tracker)
+            for added in ([], [SlotSet("region", "Region Sjælland"), SlotSet("requested_slot", "sector")]):
+                theirs = rasas(form, tracker, added, domain)
+                ours = form._temporary_tracker(tracker, added, domain)
+                mine, their_parts = _tracker_parts(ours), _tracker_parts(theirs)
+                kept = len(theirs.events) - 2 - len(added)  # the events replayed: the same objects
+                assert mine.pop("event_ids")[:kept] == their_parts.pop("event_ids")[:kept]
+                assert mine == their_parts, (tracker.sender_id, len(tracker.events))
+                copied += tracker.idx_after_latest_restart() == 0
+            assert _tracker_parts(tracker) == before  # the current tracker is left alone
+    finally:
+        undo()
+    assert copied > 1000 and restarted.idx_after_latest_restart() > 0
+
+
+def test_form_temporary_tracker_leaves_slots_defined_otherwise_to_rasa(patched, played):
+    from rasa.shared.core.slots import TextSlot
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.server.patches import form_temporary_tracker
+
+    domain = played["agent"].domain
+    tracker = DialogueStateTracker("x", domain.slots)
+    assert form_temporary_tracker.slots_as_domains(tracker, domain)
+    tracker.slots["region"] = TextSlot("region", mappings=[], influence_conversation=True)
+    assert not form_temporary_tracker.slots_as_domains(tracker, domain)
+    assert not form_temporary_tracker.slots_as_domains(DialogueStateTracker("x", domain.slots[1:]), domain)

@@ -35,6 +35,7 @@ PATCHES = (
     "rule_policy_recent_states",
     "action_call_lean_history",
     "tracker_copy_state",
+    "form_temporary_tracker",
     "spacy_compact_lemmas",
     "graph_run_in_order",
     "spacy_load_once",

@@ -102,9 +102,7 @@ def apply() -> Callable[[], None]:
             "tracker": tracker_state,
             "version": rasa.__version__,
         }
-        if not self._is_selective_domain_enabled() or domain.does_custom_action_explicitly_need_domain(
-            self.name()
-        ):
+        if not self._is_selective_domain_enabled() or domain.does_custom_action_explicitly_need_domain(self.name()):
             result["domain"] = domain.as_dict()
         return result
 

@@ -49,8 +49,8 @@ def apply() -> Callable[[], None]:
         ActiveLoop,
         Restarted,
         SessionStarted,
-        UserUttered,
         UserUtteranceReverted,
+        UserUttered,
     )
     from rasa.shared.core.trackers import DialogueStateTracker
 
