@@ -84,6 +84,7 @@ def _rasas_attributes() -> dict:
     """Every attribute of Rasa that some patch replaces, as its owner holds it now."""
     from rasa.core import tracker_store
     from rasa.core.actions.action import RemoteAction
+    from rasa.core.actions.forms import FormAction
     from rasa.core.policies.rule_policy import RulePolicy
     from rasa.engine.graph import GraphSchema
     from rasa.engine.runner.dask import DaskGraphRunner
@@ -107,6 +108,8 @@ def _rasas_attributes() -> dict:
         "RemoteAction._action_call_format": RemoteAction.__dict__["_action_call_format"],
         "ModelMetadata.from_dict": ModelMetadata.__dict__["from_dict"],
         "DialogueStateTracker.copy": trackers.DialogueStateTracker.__dict__["copy"],
+        "DialogueStateTracker.applied_events": trackers.DialogueStateTracker.__dict__["applied_events"],
+        "FormAction._temporary_tracker": FormAction.__dict__["_temporary_tracker"],
         "SpacyNLP.load_model": SpacyNLP.__dict__["load_model"],
         "DaskGraphRunner.run": DaskGraphRunner.__dict__["run"],
         "SpacyNLP.create": SpacyNLP.__dict__["create"],
@@ -127,9 +130,11 @@ REPLACES = {
     "action_call_json": {"EndpointConfig.request"},
     "active_loop_state": {"trackers.dataclasses"},
     "minimal_graph_memo": {"GraphSchema.minimal_graph_schema"},
+    "applied_events_memo": {"DialogueStateTracker.applied_events"},
     "rule_policy_recent_states": {"RulePolicy._prediction_states"},
     "action_call_lean_history": {"RemoteAction._action_call_format"},
     "tracker_copy_state": {"DialogueStateTracker.copy"},
+    "form_temporary_tracker": {"FormAction._temporary_tracker"},
     "spacy_compact_lemmas": {"SpacyNLP.load_model"},
     "graph_run_in_order": {"DaskGraphRunner.run"},
     "spacy_load_once": {"SpacyNLP.create"},
@@ -1470,6 +1475,37 @@ def test_recent_states_are_the_last_of_rasas_states(played):
 
 
 @pytest.mark.slow
+def test_a_replay_goes_on_to_rasas_states_as_the_conversation_grows(played):
+    """Each prediction of a turn goes on from the replay before it: the same states as Rasa's
+    replay from the start, before every action; from the start again when events were undone."""
+    from rasa.shared.core.events import ActionExecuted
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.server.patches import rule_policy_recent_states as recent
+
+    domain = played["agent"].domain
+    went_on = started_again = 0
+    for name in ("growth", "corrections"):
+        for keep in (1, 4):
+            growing = DialogueStateTracker(name, domain.slots)
+            previous = None
+            for event in played["trackers"][name].events:
+                if isinstance(event, ActionExecuted):
+                    goes_on = previous is not None and previous.goes_on_to(
+                        growing, domain, keep, growing.applied_events()
+                    )
+                    went_on, started_again = went_on + goes_on, started_again + (not goes_on)
+                    previous = recent.replay(growing, domain, keep, previous)
+                    assert previous.states() == growing.past_states(domain)[-keep:], (name, keep, len(growing.events))
+                growing.update(event)
+    # 4 first replays; the others where events were undone (a form rejected, a restart)
+    assert went_on > 300 and started_again > 4, (went_on, started_again)
+    other = DialogueStateTracker("other", domain.slots)  # another conversation never goes on from it
+    other.update(ActionExecuted("action_listen"))
+    assert not previous.goes_on_to(other, domain, 4, other.applied_events())
+
+
+@pytest.mark.slow
 def test_rule_policy_recent_states_is_faster_at_turn_40(patched, rule_checks, played):
     policy, domain = rule_checks["policy"], rule_checks["domain"]
     tracker = played["trackers"]["growth"]
@@ -1478,6 +1514,7 @@ def test_rule_policy_recent_states_is_faster_at_turn_40(patched, rule_checks, pl
         started = time.perf_counter()
         for _ in range(3):
             policy.__dict__.pop("_recent_states_memo", None)  # each prediction works its states out
+            policy.__dict__.pop("_replays", None)  # from the start
             policy.predict_action_probabilities(tracker, domain)
         return time.perf_counter() - started
 
@@ -1499,10 +1536,16 @@ def _post(url: str, body: dict) -> tuple[int, Any]:
         return error.code, json.loads(error.read() or b"null")
 
 
+def _lean(body: dict) -> dict:
+    """Rasa's body with the events action_call_lean_history sends instead of all."""
+    from bot.server.patches import action_call_lean_history as lean_history
+
+    events = lean_history.lean_events(lean_history.recent_event_dicts(body["tracker"]["events"]))
+    return {**body, "tracker": {**body["tracker"], "events": events}}
+
+
 @pytest.mark.slow
 def test_our_actions_answer_the_lean_body_as_rasas_at_every_call(played, filing_action_server):
-    from bot.server.patches import action_call_lean_history
-
     bodies = played["bodies"]
     names = {body["next_action"] for body in bodies}
     # The actions that read the events (earlier slot values at corrections, the user turns for an
@@ -1510,50 +1553,262 @@ def test_our_actions_answer_the_lean_body_as_rasas_at_every_call(played, filing_
     read_events = {"validate_application_form", "action_conclude_application", "action_application_status"}
     assert len(bodies) > 150 and read_events <= names, sorted(names)
     for body in bodies:
-        lean = {
-            **body,
-            "tracker": {**body["tracker"], "events": action_call_lean_history.lean_events(body["tracker"]["events"])},
-        }
-        rasas, ours = _post(filing_action_server, body), _post(filing_action_server, lean)
+        rasas, ours = _post(filing_action_server, body), _post(filing_action_server, _lean(body))
         assert ours == rasas, body["next_action"]
         assert rasas[0] == 200, rasas
-    longest = max((body["tracker"]["events"] for body in bodies), key=len)  # at turn 40
-    lean = action_call_lean_history.lean_events(longest)
-    assert len(json.dumps(lean)) < len(json.dumps(longest)) * 0.75  # 0.65 with our model
+    longest = max(bodies, key=lambda body: len(body["tracker"]["events"]))  # at turn 40
+    assert len(json.dumps(_lean(longest)["tracker"]["events"])) < len(json.dumps(longest["tracker"]["events"])) * 0.2
 
 
-def test_lean_history_keeps_the_latest_user_message_whole_and_changes_no_event(played):
+@pytest.mark.slow
+def test_what_actions_read_of_the_events_is_the_same_in_the_lean_body(played):
+    """The readers of the events named in the patch's docstring, on every body sent."""
+    from rasa_sdk import Tracker
+
+    from actions.common import SLOT_NAMES, values_before_this_turn
+    from actions.conclude import new_application_id
+
+    for body in played["bodies"]:
+        rasas, ours = Tracker.from_dict(body["tracker"]), Tracker.from_dict(_lean(body)["tracker"])
+        for read in (
+            lambda t: values_before_this_turn(t, SLOT_NAMES),
+            new_application_id,
+            Tracker.slots_to_validate,
+            Tracker.get_latest_input_channel,
+            lambda t: t.current_state()["latest_event_time"],
+            lambda t: (t.latest_message, t.slots, t.active_loop, t.latest_action_name, t.is_paused()),
+        ):
+            assert read(ours) == read(rasas), body["next_action"]
+
+
+def test_kept_positions_keep_the_turn_and_before_it_users_markers_and_each_slots_latest_value():
+    from bot.server.patches.action_call_lean_history import kept_positions
+
+    events = [
+        ("action", None),  # 0
+        ("session_started", None),  # 1
+        ("slot", "region"),  # 2: superseded by 9
+        ("user", None),  # 3
+        ("bot", None),  # 4
+        ("slot", "sector"),  # 5: before the restart, still its latest value
+        ("restart", None),  # 6
+        ("reset_slots", None),  # 7
+        ("active_loop", None),  # 8
+        ("slot", "region"),  # 9
+        ("action_execution_rejected", None),  # 10
+        ("user", None),  # 11: the latest user message, from here all
+        ("slot", "region"),  # 12
+        ("bot", None),  # 13
+    ]
+    kinds, names = zip(*events)
+    assert kept_positions(kinds, names) == [1, 3, 5, 6, 7, 9, 11, 12, 13]
+    assert kept_positions(kinds[:3], names[:3]) == [0, 1, 2]  # no user message yet: all
+    assert kept_positions((), ()) == []
+
+
+def test_actions_read_the_events_only_where_the_lean_history_was_checked():
+    """An action reading the events in another way could miss what the lean body leaves out: this
+    fails so that the reader is checked (or the patch left out)."""
+    import ast
+
+    readers = {
+        "events",
+        "applied_events",
+        "events_after_latest_restart",
+        "get_last_event_for",
+        "idx_after_latest_restart",
+    }
+    checked = {("common.py", "values_before_this_turn"), ("conclude.py", "new_application_id")}
+    found = set()
+    for path in sorted((ROOT / "actions").glob("*.py")):
+        tree = ast.parse(path.read_text())
+        for function in ast.walk(tree):
+            if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for node in ast.walk(function):
+                    if (
+                        isinstance(node, ast.Attribute)
+                        and node.attr in readers
+                        and "tracker" in ast.unparse(node.value)
+                    ):
+                        found.add((path.name, function.name))
+    assert found == checked
+
+
+def test_lean_history_is_rasas_body_with_the_kept_events_and_changes_no_event(played):
     from rasa.core.actions.action import RemoteAction
 
     from bot.server.patches import action_call_lean_history
 
     agent = played["agent"]
-    tracker = played["trackers"]["full_municipal_application"]
+    tracker = played["trackers"]["growth"]
     rasas = RemoteAction("validate_application_form", None)._action_call_format(tracker, agent.domain)
     before = copy.deepcopy(rasas)
+    events_before = [event.as_dict() for event in tracker.events]
     undo = action_call_lean_history.apply()
     try:
         ours = RemoteAction("validate_application_form", None)._action_call_format(tracker, agent.domain)
     finally:
         undo()
-    assert rasas == before  # Rasa's own body (and the tracker) untouched
+    assert rasas == before and [event.as_dict() for event in tracker.events] == events_before  # nothing changed
     assert {k: v for k, v in ours.items() if k != "tracker"} == {k: v for k, v in rasas.items() if k != "tracker"}
     assert {k: v for k, v in ours["tracker"].items() if k != "events"} == {
         k: v for k, v in rasas["tracker"].items() if k != "events"
-    }  # latest_message, slots: as Rasa's
-    users = [i for i, e in enumerate(rasas["tracker"]["events"]) if e["event"] == "user"]
-    assert len(users) > 10 and "intent_ranking" in rasas["tracker"]["events"][users[0]]["parse_data"]
-    for position, (mine, theirs) in enumerate(zip(ours["tracker"]["events"], rasas["tracker"]["events"])):
-        if position in users[:-1]:
-            left_out = set(action_call_lean_history.LEFT_OUT)
-            assert mine == {
-                **theirs,
-                "parse_data": {k: v for k, v in theirs["parse_data"].items() if k not in left_out},
-            }
-            assert mine["parse_data"]["intent"] == theirs["parse_data"]["intent"]
-        else:
-            assert mine == theirs
-    assert len(ours["tracker"]["events"]) == len(rasas["tracker"]["events"])
+    }  # latest_message, slots, the domain: as Rasa's
+    assert ours["tracker"]["events"] == _lean(rasas)["tracker"]["events"]
+    theirs = rasas["tracker"]["events"]
+    users = [i for i, e in enumerate(theirs) if e["event"] == "user"]
+    assert len(users) > 30 and "intent_ranking" in theirs[users[0]]["parse_data"]
+    mine = ours["tracker"]["events"]
+    assert mine[-(len(theirs) - users[-1]) :] == theirs[users[-1] :]  # the current turn whole
+    assert [e["event"] for e in mine].count("user") == len(users)
+    first = next(e for e in mine if e["event"] == "user")
+    assert first["parse_data"]["intent"] == theirs[users[0]]["parse_data"]["intent"]
+    assert not set(action_call_lean_history.LEFT_OUT) & set(first["parse_data"])
+    assert {e["event"] for e in mine[: -(len(theirs) - users[-1])]} <= {
+        "user",
+        "slot",
+        "session_started",
+        "restart",
+        "reset_slots",
+    }
+
+
+# -- applied_events_memo -------------------------------------------------------------------------
+
+
+def _rasas_applied_events() -> Callable[[Any], list]:
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    assert "applied_events_memo" not in rasa_patches.applied()
+    return DialogueStateTracker.__dict__["applied_events"]
+
+
+def _same_objects(ours: list, rasas: list) -> bool:
+    return len(ours) == len(rasas) and all(a is b for a, b in zip(ours, rasas))
+
+
+@pytest.mark.slow
+def test_applied_events_memo_gives_rasas_events_after_every_event_and_in_copies(patched, played):
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.server.patches import applied_events_memo
+
+    rasas = _rasas_applied_events()
+    domain = played["agent"].domain
+    undo = applied_events_memo.apply()
+    try:
+        compared = 0
+        for name, whole in played["trackers"].items():
+            tracker = DialogueStateTracker(name, domain.slots)
+            for event in whole.events:
+                tracker.update(event)
+                ours = tracker.applied_events()
+                assert _same_objects(ours, rasas(tracker)), (name, len(tracker.events))
+                assert _same_objects(tracker.applied_events(), ours)  # asked again: the remembered result
+                ours.append(None)  # a caller's change to its list changes no later answer
+                compared += 1
+            copied = tracker.copy()  # a copy within the turn: the same event objects
+            assert _same_objects(copied.applied_events(), rasas(tracker))
+        assert compared > 800
+    finally:
+        undo()
+
+
+def test_applied_events_memo_follows_reverts_restarts_rejections_and_forms_named_later(patched):
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        ActionExecutionRejected,
+        ActionReverted,
+        ActiveLoop,
+        BotUttered,
+        Restarted,
+        SessionStarted,
+        SlotSet,
+        UserUtteranceReverted,
+        UserUttered,
+    )
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.server.patches import applied_events_memo
+
+    def user(text: str) -> list:
+        return [UserUttered(text, {"name": "inform"}), ActionExecuted("form_a")]
+
+    events = [
+        SessionStarted(),
+        ActionExecuted("action_listen"),
+        # form_b runs before anything names it a form: a later ActiveLoop("form_b") changes this
+        UserUttered("x", {"name": "greet"}),
+        ActionExecuted("form_b"),
+        ActionExecuted("form_b"),
+        ActionExecuted("action_listen"),
+        *user("a"),
+        ActiveLoop("form_a"),
+        SlotSet("requested_slot", "region"),
+        ActionExecuted("action_listen"),
+        *user("b"),
+        ActionExecutionRejected("form_a"),
+        ActionExecuted("utter_faq"),
+        BotUttered("svar"),
+        ActionExecuted("form_a"),
+        ActionExecuted("action_listen"),
+        *user("c"),
+        ActionExecuted("form_a"),
+        ActionReverted(),
+        UserUtteranceReverted(),
+        ActiveLoop("form_b"),
+        ActionExecuted("form_b"),
+        ActionExecuted("action_listen"),
+        *user("d"),
+        ActiveLoop(None),
+        ActionExecuted("form_a"),
+        Restarted(),
+        ActionExecuted("action_listen"),
+        *user("e"),
+    ]
+    rasas = _rasas_applied_events()
+    undo = applied_events_memo.apply()
+    try:
+        tracker = DialogueStateTracker("crafted", [])
+        grown = DialogueStateTracker("crafted", [])  # the same conversation, grown event by event
+        for position, event in enumerate(events):
+            grown.update(event)
+            assert _same_objects(grown.applied_events(), rasas(grown)), position
+        tracker.events.extend(events)  # all at once, after the memo saw them one by one
+        assert _same_objects(tracker.applied_events(), rasas(tracker))
+        other = DialogueStateTracker("crafted", [])  # same sender, other events of the same length
+        other.events.extend([ActionExecuted("action_listen")] * len(events))
+        assert _same_objects(other.applied_events(), rasas(other))
+        assert _same_objects(tracker.applied_events(), rasas(tracker))
+        short = DialogueStateTracker("crafted", [])  # fewer events than remembered
+        short.events.extend(events[:5])
+        assert _same_objects(short.applied_events(), rasas(short))
+    finally:
+        undo()
+    assert len(rasas(tracker)) < len(events) - 10  # the reverts and restarts really took events out
+
+
+@pytest.mark.slow
+def test_applied_events_memo_is_faster_at_turn_40(patched, played):
+    from bot.server.patches import applied_events_memo
+
+    rasas = _rasas_applied_events()
+    tracker = played["trackers"]["growth"].copy()
+
+    def seconds(applied: Callable[[], Any]) -> float:
+        started = time.perf_counter()
+        for _ in range(20):
+            applied()
+        return time.perf_counter() - started
+
+    theirs = min(seconds(lambda: rasas(tracker)) for _ in range(3))
+    undo = applied_events_memo.apply()
+    try:
+        tracker.applied_events()
+        ours = min(seconds(tracker.applied_events) for _ in range(3))
+    finally:
+        undo()
+    assert ours < theirs / 3, (ours, theirs)
 
 
 # -- tracker_copy_state --------------------------------------------------------------------------
@@ -1922,3 +2177,63 @@ def test_spacy_load_once_gives_the_trained_models_answers():
     rasas, _ = _load_and_answer(model, "tensorflow_on_demand")
     ours, _ = _load_and_answer(model, "tensorflow_on_demand,spacy_load_once")
     assert ours["answers"] == rasas["answers"]
+
+
+# -- form_temporary_tracker ----------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_form_temporary_tracker_gives_rasas_after_every_event(patched, played, monkeypatch):
+    from rasa.core.actions.forms import FormAction
+    from rasa.shared.core import events as rasa_events
+    from rasa.shared.core.events import SlotSet
+
+    from bot.server.patches import form_temporary_tracker
+
+    monkeypatch.setattr(rasa_events.time, "time", lambda: 1796600000.0)  # the new events' timestamps
+    domain = played["agent"].domain
+    form = FormAction("application_form", None)
+    rasas = FormAction.__dict__["_temporary_tracker"]
+    undo = form_temporary_tracker.apply()
+    from rasa.shared.core.events import Restarted
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    growth = list(played["trackers"]["growth"].events)
+    restarted = DialogueStateTracker.from_events(
+        "restarted", [*growth[:60], Restarted(), *growth[60:120]], domain.slots
+    )
+    trackers = [
+        t
+        for name in ("growth", "corrections", "full_municipal_application", "question_mid_form")
+        for t in _prefixes(played["trackers"][name], domain)
+    ]
+    copied = 0
+    try:
+        for tracker in [*trackers, restarted]:
+            before = _tracker_parts(tracker)
+            for added in ([], [SlotSet("region", "Region Sjælland"), SlotSet("requested_slot", "sector")]):
+                theirs = rasas(form, tracker, added, domain)
+                ours = form._temporary_tracker(tracker, added, domain)
+                mine, their_parts = _tracker_parts(ours), _tracker_parts(theirs)
+                kept = len(theirs.events) - 2 - len(added)  # the events replayed: the same objects
+                assert mine.pop("event_ids")[:kept] == their_parts.pop("event_ids")[:kept]
+                assert mine == their_parts, (tracker.sender_id, len(tracker.events))
+                copied += tracker.idx_after_latest_restart() == 0
+            assert _tracker_parts(tracker) == before  # the current tracker is left alone
+    finally:
+        undo()
+    assert copied > 1000 and restarted.idx_after_latest_restart() > 0
+
+
+def test_form_temporary_tracker_leaves_slots_defined_otherwise_to_rasa(patched, played):
+    from rasa.shared.core.slots import TextSlot
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.server.patches import form_temporary_tracker
+
+    domain = played["agent"].domain
+    tracker = DialogueStateTracker("x", domain.slots)
+    assert form_temporary_tracker.slots_as_domains(tracker, domain)
+    tracker.slots["region"] = TextSlot("region", mappings=[], influence_conversation=True)
+    assert not form_temporary_tracker.slots_as_domains(tracker, domain)
+    assert not form_temporary_tracker.slots_as_domains(DialogueStateTracker("x", domain.slots[1:]), domain)

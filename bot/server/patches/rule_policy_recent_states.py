@@ -10,7 +10,11 @@ We still replay the conversation as Rasa does (`generate_all_prior_trackers`: ev
 onto a fresh tracker), but build the states (`Domain.get_active_state`) only at the last
 actions as many as the longest rule has states; the rule matching then sees exactly Rasa's
 states there, so it finds the same rules. The replay is shared by the text and the intent
-search of one prediction (same tracker, same events). Where the result could differ, Rasa's
+search of one prediction (same tracker, same events), and each prediction of a turn goes on
+from the replay of the one before (`replay()`): when the applied events begin with the same event
+objects it replayed (Rasa's copies of the turn's tracker share them) and the domain, slots and
+rule length are the same, only the events since are replayed; otherwise (events undone, a new
+turn's tracker read from the store) from the start. Where the result could differ, Rasa's
 own code runs: a RulePolicy that featurizes for ML data or with a `max_history`, a tracker of
 another kind (training's), or Rasa's debug log on (`--debug`: its log then shows every state).
 
@@ -28,10 +32,14 @@ from __future__ import annotations
 
 import json
 import logging
+import operator
 import weakref
+from collections import OrderedDict, deque
 from typing import Any, Callable, Dict, List, Optional
 
 from bot.server.patches._replace import replace
+
+REPLAYS_KEPT = 64  # conversations whose replay is kept for their next prediction
 
 
 def longest_rule(policy: Any) -> Optional[int]:
@@ -51,21 +59,60 @@ def longest_rule(policy: Any) -> Optional[int]:
 def recent_states(tracker: Any, domain: Any, keep: int) -> List[Dict[str, Any]]:
     """The last `keep` states of Rasa's `Domain.states_for_tracker_history(tracker)` (no rule-only
     turns ignored, unset slots kept): the same replay, states built only where they are kept."""
+    return replay(tracker, domain, keep).states()
+
+
+class Replay:
+    """Rasa's replay of a tracker's applied events (`generate_all_prior_trackers`), stopped after
+    the last of them: the replayed tracker, and the states at the last `keep - 1` actions."""
+
+    def __init__(self, applied: List[Any], prior: Any, action_states: Any, domain: Any, keep: int, slots: tuple):
+        self.applied, self.prior, self.action_states = applied, prior, action_states
+        self.domain, self.keep, self.slots = domain, keep, slots
+
+    def states(self) -> List[Dict[str, Any]]:
+        """The states at the last `keep - 1` actions and after the last event."""
+        return [*self.action_states, self.domain._clean_state(self.domain.get_active_state(self.prior))]
+
+    def goes_on_to(self, tracker: Any, domain: Any, keep: int, applied: List[Any]) -> bool:
+        """Whether `applied` (the tracker's applied events) begins with the events replayed here, and
+        everything else the replay depends on is the same."""
+        done = len(self.applied)
+        return (
+            self.domain is domain
+            and self.keep == keep
+            and self.slots == _slot_kinds(tracker)
+            and self.prior.is_rule_tracker == tracker.is_rule_tracker
+            and len(applied) >= done
+            and all(map(operator.is_, applied[:done], self.applied))
+        )
+
+
+def _slot_kinds(tracker: Any) -> tuple:
+    return tuple((name, type(slot)) for name, slot in tracker.slots.items())
+
+
+def replay(tracker: Any, domain: Any, keep: int, previous: Optional[Replay] = None) -> Replay:
+    """The replay of the tracker's applied events, from `previous` (which is used up) when the
+    tracker's applied events begin with those it replayed, else from the start."""
     from rasa.shared.core.events import ActionExecuted
 
     applied = tracker.applied_events()
-    # generate_all_prior_trackers yields the tracker before every ActionExecuted, then the final one.
-    skip = 1 + sum(1 for event in applied if isinstance(event, ActionExecuted)) - keep
-    prior = tracker.init_copy()
-    states = []
-    for event in applied:
+    action_states: Any = deque(maxlen=max(keep - 1, 0))
+    if previous is not None and previous.goes_on_to(tracker, domain, keep, applied):
+        prior, action_states, new = previous.prior, previous.action_states, applied[len(previous.applied) :]
+        skip = 0
+    else:
+        prior, new = tracker.init_copy(), applied
+        # generate_all_prior_trackers yields the tracker before every ActionExecuted, then the final one.
+        skip = 1 + sum(1 for event in applied if isinstance(event, ActionExecuted)) - keep
+    for event in new:
         if isinstance(event, ActionExecuted):
             if skip <= 0:
-                states.append(domain._clean_state(domain.get_active_state(prior)))
+                action_states.append(domain._clean_state(domain.get_active_state(prior)))
             skip -= 1
         prior.update(event)
-    states.append(domain._clean_state(domain.get_active_state(prior)))
-    return states
+    return Replay(applied, prior, action_states, domain, keep, _slot_kinds(tracker))
 
 
 def _copy_states(states: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
@@ -108,7 +155,14 @@ def apply() -> Callable[[], None]:
         if memo is not None and memo[0]() is tracker and memo[1] == key:
             states = memo[2]
         else:
-            states = recent_states(tracker, domain, keep)
+            # Each prediction of a turn goes on from the replay of the one before (the same
+            # event objects); a new turn's tracker (new objects from the store) starts again.
+            replays = self.__dict__.setdefault("_replays", OrderedDict())
+            done = replay(tracker, domain, keep, replays.pop(tracker.sender_id, None))
+            replays[tracker.sender_id] = done
+            while len(replays) > REPLAYS_KEPT:
+                replays.popitem(last=False)
+            states = done.states()
             self.__dict__["_recent_states_memo"] = (weakref.ref(tracker), key, states)
         states = _copy_states(states)
         # As Rasa's MaxHistoryTrackerFeaturizer.prediction_states ends (no max_history to slice by).
