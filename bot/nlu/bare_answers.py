@@ -27,6 +27,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.domain import workplaces
 from bot.domain.text import looks_like_question, words
 from bot.nlu import person_names
+from bot.nlu.scope_guard import overrule_intent
 
 INFORM = "inform"
 # At most this many words: "Plejeboligerne på Akacievej", "Juan Carlos Pérez".
@@ -136,13 +137,7 @@ class BareAnswer(GraphComponent):
             intent = (message.get(INTENT) or {}).get("name")
             if intent == INFORM or not bare_answer(message.get(TEXT) or "", message.get(ENTITIES) or []):
                 continue
-            ranking = [{"name": INFORM, "confidence": 1.0}] + [
-                {**entry, "confidence": 0.0}
-                for entry in message.get("intent_ranking") or []
-                if entry.get("name") != INFORM
-            ]
-            message.set(INTENT, {"name": INFORM, "confidence": 1.0}, add_to_output=True)
-            message.set("intent_ranking", ranking, add_to_output=True)
+            overrule_intent(message, INFORM)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

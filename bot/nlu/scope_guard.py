@@ -52,19 +52,21 @@ class ScopeGuard(GraphComponent):
             if (message.get(INTENT) or {}).get("name") == RETRIEVAL_INTENT and _joint_course_question(text):
                 _select_topic(message, JOINT_COURSE)
                 continue
-            if not instruction_to_bot(text):
-                continue
-            ranking = [{"name": OFF_TOPIC, "confidence": 1.0}] + [
-                {**entry, "confidence": 0.0}
-                for entry in message.get("intent_ranking") or []
-                if entry.get("name") != OFF_TOPIC
-            ]
-            message.set(INTENT, {"name": OFF_TOPIC, "confidence": 1.0}, add_to_output=True)
-            message.set("intent_ranking", ranking, add_to_output=True)
+            if instruction_to_bot(text):
+                overrule_intent(message, OFF_TOPIC)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
+
+
+def overrule_intent(message: Message, name: str) -> None:
+    """Make `name` the message's intent, sure, with every other intent of the ranking at 0."""
+    ranking = [{"name": name, "confidence": 1.0}] + [
+        {**entry, "confidence": 0.0} for entry in message.get("intent_ranking") or [] if entry.get("name") != name
+    ]
+    message.set(INTENT, {"name": name, "confidence": 1.0}, add_to_output=True)
+    message.set("intent_ranking", ranking, add_to_output=True)
 
 
 def _joint_course_question(text: str) -> bool:
