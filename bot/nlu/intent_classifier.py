@@ -4,7 +4,8 @@ ResponseSelector.
 One scikit-learn model over the sparse features the featurizers put on the message learns every
 full label at once (`faq/pris` is its own class, `inform` is itself); the intent is the top-level
 name (`faq` for any FAQ topic, with the summed probability of its topics). That model is a
-logistic regression, a network with one hidden layer (MLPClassifier, `hidden_units`), or both
+logistic regression, a network with one hidden layer (`hidden_units`; MLPClassifier's training,
+lazily: bot/nlu/sparse_network.py), or both
 with their probabilities averaged, the regression's share `regression_weight`. A logistic regression per
 retrieval intent, trained on that intent's examples only (as Rasa's
 ResponseSelector is), picks the topic. Together they fill what both Rasa components filled:
@@ -186,7 +187,8 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
             "tol": 1e-4,
             "random_state": 42,
             # The intent model. 0 hidden units: the logistic regression above. More: a network
-            # with one hidden layer of that many ReLU units (scikit-learn's MLPClassifier, Adam,
+            # with one hidden layer of that many ReLU units (trained as scikit-learn's MLPClassifier,
+            # lazily: bot/nlu/sparse_network.py; Adam,
             # batches of 200, L2 penalty `alpha`), stopped after about `updates` steps: the
             # fixed budget is its regularisation. Counted in steps, not passes over the data,
             # so that a small training set is not left half-learnt (475 steps: 25 passes over
@@ -378,26 +380,27 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
     def _network(
         self, features: scipy.sparse.csr_matrix, labels: List[str], seed: int
     ) -> List[Tuple[np.ndarray, np.ndarray]]:
-        from sklearn.exceptions import ConvergenceWarning
-        from sklearn.neural_network import MLPClassifier
+        from threadpoolctl import threadpool_limits
+
+        from bot.nlu.sparse_network import train_network
 
         features, labels = self._with_noisy_copies(features, labels, seed)
         batch = min(200, features.shape[0])
         epochs = max(1, round(self.config["updates"] / -(-features.shape[0] // batch)))
-        model = MLPClassifier(
-            hidden_layer_sizes=(self.config["hidden_units"],),
-            alpha=self.config["alpha"],
-            batch_size=batch,
-            max_iter=epochs,
-            random_state=seed,
-        )
-        with warnings.catch_warnings():
-            # Stopping early is the design (it regularises), not a failure to converge.
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            model.fit(features, labels)
-        if [str(c) for c in model.classes_] != self.classes:
-            raise ValueError("MLPClassifier ordered the classes differently")
-        return [_stored(weights, bias) for weights, bias in zip(model.coefs_, model.intercepts_)]
+        index = {label: n for n, label in enumerate(self.classes)}
+        # One BLAS thread: the products here are small, and threads cost more than they give.
+        with threadpool_limits(limits=1, user_api="blas"):
+            layers = train_network(
+                features,
+                [index[label] for label in labels],
+                len(self.classes),
+                self.config["hidden_units"],
+                epochs,
+                batch_size=batch,
+                alpha=self.config["alpha"],
+                seed=seed,
+            )
+        return [_stored(weights, bias) for weights, bias in layers]
 
     def _with_noisy_copies(
         self, features: scipy.sparse.csr_matrix, labels: List[str], seed: int
