@@ -40,6 +40,7 @@ INPUTS = (
     "bot/nlu/intent_classifier.py",
     "bot/nlu/sparse_network.py",
     "bot/nlu/regex_flags.py",
+    "bot/nlu/count_vectors.py",
     "bot/nlu/scope_guard.py",
     "bot/domain/scope.py",
     "build/spacy_da/.content-hash",
