@@ -4,7 +4,8 @@ ResponseSelector.
 One scikit-learn model over the sparse features the featurizers put on the message learns every
 full label at once (`faq/pris` is its own class, `inform` is itself); the intent is the top-level
 name (`faq` for any FAQ topic, with the summed probability of its topics). That model is a
-logistic regression, a network with one hidden layer (MLPClassifier, `hidden_units`), or both
+logistic regression, a network with one hidden layer (`hidden_units`; MLPClassifier's training,
+lazily: bot/nlu/sparse_network.py), or both
 with their probabilities averaged, the regression's share `regression_weight`. A logistic regression per
 retrieval intent, trained on that intent's examples only (as Rasa's
 ResponseSelector is), picks the topic. Together they fill what both Rasa components filled:
@@ -162,6 +163,79 @@ def network_probabilities(
     return exp / exp.sum(axis=1, keepdims=True)
 
 
+def fit_network(
+    config: Dict[Text, Any], classes: Sequence[str], features: scipy.sparse.csr_matrix, labels: List[str], seed: int
+) -> List[Tuple[np.ndarray, np.ndarray]]:
+    """One network of IntentTopicClassifier (`config`), trained from random start `seed`, as stored."""
+    from threadpoolctl import threadpool_limits
+
+    from bot.nlu.sparse_network import train_network
+
+    features, labels = with_noisy_copies(features, labels, config["noisy_copies"], config["input_dropout"], seed)
+    batch = min(200, features.shape[0])
+    epochs = max(1, round(config["updates"] / -(-features.shape[0] // batch)))
+    index = {label: n for n, label in enumerate(classes)}
+    # One BLAS thread: the products here are small, and threads cost more than they give.
+    with threadpool_limits(limits=1, user_api="blas"):
+        layers = train_network(
+            features,
+            [index[label] for label in labels],
+            len(classes),
+            config["hidden_units"],
+            epochs,
+            batch_size=batch,
+            alpha=config["alpha"],
+            seed=seed,
+        )
+    return [_stored(weights, bias) for weights, bias in layers]
+
+
+def with_noisy_copies(
+    features: scipy.sparse.csr_matrix, labels: List[str], copies: int, share: float, seed: int
+) -> Tuple[scipy.sparse.csr_matrix, List[str]]:
+    """The examples, then `copies` copies of them with `share` of each row's non-zero features
+    dropped (seeded, so training is repeatable)."""
+    if not copies or not share:
+        return features, labels
+    random = np.random.default_rng(seed)
+    blocks = [features]
+    for _ in range(copies):
+        noisy = features.copy()
+        noisy.data = noisy.data * (random.random(noisy.nnz) >= share)
+        noisy.eliminate_zeros()
+        blocks.append(noisy)
+    return scipy.sparse.vstack(blocks, format="csr"), labels * (copies + 1)
+
+
+class _Inline:
+    """A stand-in for a process pool: runs each job when it is submitted."""
+
+    def __enter__(self) -> "_Inline":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
+    def submit(self, function: Any, *args: Any) -> Any:
+        from concurrent.futures import Future
+
+        future: Future = Future()
+        future.set_result(function(*args))
+        return future
+
+
+def _beside(jobs: int) -> Any:
+    """A pool of one forked process for `jobs` jobs (none: run them inline). Forked, so the
+    child starts at once with everything imported; it only runs numpy."""
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    if not jobs or "fork" not in multiprocessing.get_all_start_methods() or os.environ.get("INTENT_MODEL_INLINE"):
+        return _Inline()
+    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class IntentTopicClassifier(IntentClassifier, GraphComponent):
     """Intents and retrieval-intent topics (`faq/...`) from one model over all full labels."""
@@ -186,7 +260,8 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
             "tol": 1e-4,
             "random_state": 42,
             # The intent model. 0 hidden units: the logistic regression above. More: a network
-            # with one hidden layer of that many ReLU units (scikit-learn's MLPClassifier, Adam,
+            # with one hidden layer of that many ReLU units (trained as scikit-learn's MLPClassifier,
+            # lazily: bot/nlu/sparse_network.py; Adam,
             # batches of 200, L2 penalty `alpha`), stopped after about `updates` steps: the
             # fixed budget is its regularisation. Counted in steps, not passes over the data,
             # so that a small training set is not left half-learnt (475 steps: 25 passes over
@@ -360,61 +435,26 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
             share = self.config["regression_weight"] if self.config["hidden_units"] else 1.0
             networks = self.config["networks"] if self.config["hidden_units"] else 0
             self.votes = ([share] if share else []) + [(1.0 - share) / networks for _ in range(networks)]
-            if share:
-                self.chosen_c = self._choose_c(features, labels, [_group_key(e.get(TEXT)) for e in examples])
-                model = self._model(self.chosen_c).fit(features, labels)
-                self.networks.append([_stored(model.coef_.T, model.intercept_)])
-            if networks:
-                self.networks += [
-                    self._network(features, labels, self.config["random_state"] + n)
-                    for n in range(self.config["networks"])
-                ]
-            self.topic_models = (
-                self._train_topic_models(features, labels, examples) if self.config["topic_model"] else {}
-            )
+            seeds = [self.config["random_state"] + n for n in range(networks)]
+            # The networks train in a second process while this one fits the regressions (two
+            # cores at work instead of one); the same numbers either way.
+            with _beside(len(seeds)) as pool:
+                pending = [pool.submit(fit_network, self.config, self.classes, features, labels, seed) for seed in seeds]
+                if share:
+                    self.chosen_c = self._choose_c(features, labels, [_group_key(e.get(TEXT)) for e in examples])
+                    model = self._model(self.chosen_c).fit(features, labels)
+                    self.networks.append([_stored(model.coef_.T, model.intercept_)])
+                self.topic_models = (
+                    self._train_topic_models(features, labels, examples) if self.config["topic_model"] else {}
+                )
+                self.networks += [job.result() for job in pending]
         self.persist()
         return self._resource
-
-    def _network(
-        self, features: scipy.sparse.csr_matrix, labels: List[str], seed: int
-    ) -> List[Tuple[np.ndarray, np.ndarray]]:
-        from sklearn.exceptions import ConvergenceWarning
-        from sklearn.neural_network import MLPClassifier
-
-        features, labels = self._with_noisy_copies(features, labels, seed)
-        batch = min(200, features.shape[0])
-        epochs = max(1, round(self.config["updates"] / -(-features.shape[0] // batch)))
-        model = MLPClassifier(
-            hidden_layer_sizes=(self.config["hidden_units"],),
-            alpha=self.config["alpha"],
-            batch_size=batch,
-            max_iter=epochs,
-            random_state=seed,
-        )
-        with warnings.catch_warnings():
-            # Stopping early is the design (it regularises), not a failure to converge.
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            model.fit(features, labels)
-        if [str(c) for c in model.classes_] != self.classes:
-            raise ValueError("MLPClassifier ordered the classes differently")
-        return [_stored(weights, bias) for weights, bias in zip(model.coefs_, model.intercepts_)]
 
     def _with_noisy_copies(
         self, features: scipy.sparse.csr_matrix, labels: List[str], seed: int
     ) -> Tuple[scipy.sparse.csr_matrix, List[str]]:
-        """The examples, then `noisy_copies` copies of them with `input_dropout` of each row's
-        non-zero features dropped (seeded, so training is repeatable)."""
-        copies, share = self.config["noisy_copies"], self.config["input_dropout"]
-        if not copies or not share:
-            return features, labels
-        random = np.random.default_rng(seed)
-        blocks = [features]
-        for _ in range(copies):
-            noisy = features.copy()
-            noisy.data = noisy.data * (random.random(noisy.nnz) >= share)
-            noisy.eliminate_zeros()
-            blocks.append(noisy)
-        return scipy.sparse.vstack(blocks, format="csr"), labels * (copies + 1)
+        return with_noisy_copies(features, labels, self.config["noisy_copies"], self.config["input_dropout"], seed)
 
     def _train_topic_models(
         self, features: scipy.sparse.csr_matrix, labels: List[str], examples: List[Message]

@@ -1,0 +1,39 @@
+"""SentenceCountVectorsFeaturizer gives CountVectorsFeaturizer's sentence features and no sequence features."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bot.nlu.count_vectors import SentenceCountVectorsFeaturizer
+
+TEXTS = ["Vi har meget vold fra borgerne", "hvad koster det", "Vi er et plejecenter i Vejle"]
+
+
+@pytest.mark.parametrize("settings", [{}, {"analyzer": "char_wb", "min_ngram": 1, "max_ngram": 4}])
+def test_the_sentence_features_are_count_vectors_featurizers(tmp_path, settings):
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+    from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+    from rasa.shared.nlu.training_data.message import Message
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    storage = LocalModelStorage(tmp_path)
+    context = ExecutionContext(GraphSchema({}), "test")
+    tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
+    results = []
+    for cls in (CountVectorsFeaturizer, SentenceCountVectorsFeaturizer):
+        config = {**cls.get_default_config(), **settings}
+        featurizer = cls.create(config, storage, Resource(cls.__name__), context)
+        examples = [Message(data={"text": text, "intent": "x"}) for text in TEXTS]
+        tokenizer.process_training_data(TrainingData(examples))
+        featurizer.train(TrainingData(examples))
+        featurizer.process_training_data(TrainingData(examples))
+        results.append(examples)
+    for theirs, ours in zip(*results):
+        their_sequence, their_sentence = theirs.get_sparse_features("text")
+        our_sequence, our_sentence = ours.get_sparse_features("text")
+        assert their_sequence is not None and our_sequence is None
+        assert np.array_equal(their_sentence.features.toarray(), our_sentence.features.toarray())
