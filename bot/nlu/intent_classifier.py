@@ -439,7 +439,9 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
             # The networks train in a second process while this one fits the regressions (two
             # cores at work instead of one); the same numbers either way.
             with _beside(len(seeds)) as pool:
-                pending = [pool.submit(fit_network, self.config, self.classes, features, labels, seed) for seed in seeds]
+                pending = [
+                    pool.submit(fit_network, self.config, self.classes, features, labels, seed) for seed in seeds
+                ]
                 if share:
                     self.chosen_c = self._choose_c(features, labels, [_group_key(e.get(TEXT)) for e in examples])
                     model = self._model(self.chosen_c).fit(features, labels)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-import pytest
 import scipy.sparse
 
 from bot.nlu.sparse_network import train_network
