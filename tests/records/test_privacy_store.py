@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import marshal
 import os
 import re
 import subprocess
@@ -279,6 +280,28 @@ def test_changing_a_retrieved_tracker_without_saving_never_changes_what_the_cach
 
     assert _events(asyncio.run(store.retrieve("unsaved"))) == _rasas_view(db, "unsaved")
     assert "aldrig gemt" not in json.dumps(_rasas_view(db, "unsaved"))
+
+
+def test_cache_reads_rows_rasa_skips_or_builds_from_json_as_rasa_does(tmp_path: Path):
+    """A row without an event (Rasa skips it) and one whose event the cache keeps as JSON."""
+    from bot.server.tracker_store import StoredRow
+
+    db = str(tmp_path / "tracker.db")
+    store = _store(db)
+    asyncio.run(store.save(_tracker("odd", "første")))
+    assert asyncio.run(store.retrieve("odd")) is not None  # cached
+    with store.engine.begin() as conn:
+        conn.execute(
+            sa.text("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES ('odd', 'x', :t, :d)"),
+            {"t": time.time(), "d": json.dumps({"no": "event"})},
+        )
+    assert _events(asyncio.run(store.retrieve("odd"))) == _rasas_view(db, "odd")
+    assert _events(asyncio.run(store.retrieve("odd"))) == _rasas_view(db, "odd")  # from the cache
+    assert StoredRow.from_json(1, "x", None, '{"no": "event"}').event() is None
+    slot = '{"event": "slot", "name": "leader_name", "value": "Åse", "timestamp": 1.5}'
+    kept_as_json = StoredRow(1, "slot", 1.5, marshal.dumps(json.loads(slot)))
+    assert kept_as_json.event() == StoredRow.from_json(1, "slot", 1.5, slot).event()
+    assert StoredRow.from_json(1, "slot", 1.5, slot).event_class is not None
 
 
 def _statements(engine: sa.engine.Engine) -> list[str]:
