@@ -27,7 +27,7 @@ import logging
 import marshal
 import os
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Optional, Union
 
 import sqlalchemy as sa
@@ -117,6 +117,10 @@ def _sql_max(values: Iterable[Any]) -> Any:
     return max((value for value in values if value is not None), default=None)
 
 
+def _rows_size(rows: Iterable[StoredRow]) -> int:
+    return sum(ROW_OVERHEAD_BYTES + len(row.blob) for row in rows)
+
+
 @dataclass(frozen=True)
 class CachedConversation:
     """What the database held for a sender when `fingerprint` was read.
@@ -129,9 +133,12 @@ class CachedConversation:
     session_start: Optional[float]
     rows: tuple[StoredRow, ...]
 
-    @property
-    def size(self) -> int:
-        return ENTRY_OVERHEAD_BYTES + sum(ROW_OVERHEAD_BYTES + len(row.blob) for row in self.rows)
+    # Counted once, from the rows (the cache reads it three times per save).
+    size: int = field(default=-1, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.size < 0:
+            object.__setattr__(self, "size", ENTRY_OVERHEAD_BYTES + _rows_size(self.rows))
 
     def with_new_rows(self, new_rows: Iterable[StoredRow]) -> CachedConversation:
         """The entry after our own save appended `new_rows` (nobody else writes this sender meanwhile:
@@ -142,6 +149,13 @@ class CachedConversation:
         session_start = _sql_max(
             [self.session_start, *(row.timestamp for row in new_rows if row.type_name == SessionStarted.type_name)]
         )
+        if session_start == self.session_start:
+            # The rows kept are already those of this session: only the new ones to check.
+            appended = tuple(row for row in new_rows if _in_latest_session(row, session_start))
+            rows, size = self.rows + appended, self.size + _rows_size(appended)
+        else:
+            rows = tuple(row for row in (*self.rows, *new_rows) if _in_latest_session(row, session_start))
+            size = -1
         count, highest, latest = self.fingerprint
         return CachedConversation(
             fingerprint=(
@@ -150,7 +164,8 @@ class CachedConversation:
                 _sql_max([latest, *(row.timestamp for row in new_rows)]),
             ),
             session_start=session_start,
-            rows=tuple(row for row in (*self.rows, *new_rows) if _in_latest_session(row, session_start)),
+            rows=rows,
+            size=size,
         )
 
 

@@ -332,6 +332,32 @@ def test_a_cached_turn_reads_no_event_rows_and_counts_nothing(tmp_path: Path):
     assert _events(asyncio.run(store.retrieve("quick"))) == _rasas_view(str(tmp_path / "tracker.db"), "quick")
 
 
+def test_an_entry_after_a_save_is_the_entry_of_all_its_rows():
+    """Appending a turn keeps the rows and size one would get from every row, in and across sessions."""
+    from bot.server.tracker_store import CachedConversation, StoredRow, _in_latest_session
+
+    def row(id, type_name, timestamp):
+        return StoredRow.from_json(
+            id,
+            type_name,
+            timestamp,
+            json.dumps({"event": "slot", "name": "leader_name", "value": "x" * id, "timestamp": timestamp}),
+        )
+
+    first = [row(1, "session_started", 10.0), row(2, "slot", 11.0), row(3, "slot", None)]
+    for later in (
+        [row(4, "slot", 12.0), row(5, "slot", None), row(6, "slot", 9.0)],  # the same session
+        [row(4, "session_started", 20.0), row(5, "slot", 21.0)],  # a new one
+        [row(4, "session_started", 5.0), row(5, "slot", 6.0)],  # an earlier start: the latest stays
+    ):
+        appended = CachedConversation((3, 3, 11.0), 10.0, tuple(r for r in first if _in_latest_session(r, 10.0)))
+        appended = appended.with_new_rows(later)
+        every = first + later
+        start = max(r.timestamp for r in every if r.type_name == "session_started")
+        whole = CachedConversation(appended.fingerprint, start, tuple(r for r in every if _in_latest_session(r, start)))
+        assert (appended, appended.size) == (whole, whole.size)
+
+
 def test_cache_stays_within_its_bound_and_drops_the_least_recently_used(tmp_path: Path, monkeypatch):
     monkeypatch.setenv("TRACKER_CACHE_MB", "0.01")  # 10 000 bytes
     store = _store(str(tmp_path / "tracker.db"))
