@@ -16,6 +16,9 @@ The cache is never trusted blindly: before each use, one indexed query reads the
 the sender's rows and the highest row id, and any difference from what the cache saw (the
 retention purge, "glem mig", a second Rasa instance on the same PostgreSQL) means a full
 read, as Rasa does it. Its size is bounded (TRACKER_CACHE_MB, default 32; 0 turns it off).
+A cached row is the event Rasa builds from it, kept as its marshalled attributes (`StoredRow`):
+each read makes new events from them without decoding JSON or building events, then Rasa's
+own replay makes the tracker.
 """
 
 from __future__ import annotations
