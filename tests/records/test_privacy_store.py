@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import marshal
 import os
 import re
 import subprocess
@@ -281,6 +282,28 @@ def test_changing_a_retrieved_tracker_without_saving_never_changes_what_the_cach
     assert "aldrig gemt" not in json.dumps(_rasas_view(db, "unsaved"))
 
 
+def test_cache_reads_rows_rasa_skips_or_builds_from_json_as_rasa_does(tmp_path: Path):
+    """A row without an event (Rasa skips it) and one whose event the cache keeps as JSON."""
+    from bot.server.tracker_store import StoredRow
+
+    db = str(tmp_path / "tracker.db")
+    store = _store(db)
+    asyncio.run(store.save(_tracker("odd", "første")))
+    assert asyncio.run(store.retrieve("odd")) is not None  # cached
+    with store.engine.begin() as conn:
+        conn.execute(
+            sa.text("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES ('odd', 'x', :t, :d)"),
+            {"t": time.time(), "d": json.dumps({"no": "event"})},
+        )
+    assert _events(asyncio.run(store.retrieve("odd"))) == _rasas_view(db, "odd")
+    assert _events(asyncio.run(store.retrieve("odd"))) == _rasas_view(db, "odd")  # from the cache
+    assert StoredRow.from_json(1, "x", None, '{"no": "event"}').event() is None
+    slot = '{"event": "slot", "name": "leader_name", "value": "Åse", "timestamp": 1.5}'
+    kept_as_json = StoredRow(1, "slot", 1.5, marshal.dumps(json.loads(slot)))
+    assert kept_as_json.event() == StoredRow.from_json(1, "slot", 1.5, slot).event()
+    assert StoredRow.from_json(1, "slot", 1.5, slot).event_class is not None
+
+
 def _statements(engine: sa.engine.Engine) -> list[str]:
     seen: list[str] = []
     sa.event.listen(
@@ -307,6 +330,32 @@ def test_a_cached_turn_reads_no_event_rows_and_counts_nothing(tmp_path: Path):
     assert len(selects) == 2 and all(s.startswith(fingerprint) for s in selects)
     assert len(inserts) == 4
     assert _events(asyncio.run(store.retrieve("quick"))) == _rasas_view(str(tmp_path / "tracker.db"), "quick")
+
+
+def test_an_entry_after_a_save_is_the_entry_of_all_its_rows():
+    """Appending a turn keeps the rows and size one would get from every row, in and across sessions."""
+    from bot.server.tracker_store import CachedConversation, StoredRow, _in_latest_session
+
+    def row(id, type_name, timestamp):
+        return StoredRow.from_json(
+            id,
+            type_name,
+            timestamp,
+            json.dumps({"event": "slot", "name": "leader_name", "value": "x" * id, "timestamp": timestamp}),
+        )
+
+    first = [row(1, "session_started", 10.0), row(2, "slot", 11.0), row(3, "slot", None)]
+    for later in (
+        [row(4, "slot", 12.0), row(5, "slot", None), row(6, "slot", 9.0)],  # the same session
+        [row(4, "session_started", 20.0), row(5, "slot", 21.0)],  # a new one
+        [row(4, "session_started", 5.0), row(5, "slot", 6.0)],  # an earlier start: the latest stays
+    ):
+        appended = CachedConversation((3, 3, 11.0), 10.0, tuple(r for r in first if _in_latest_session(r, 10.0)))
+        appended = appended.with_new_rows(later)
+        every = first + later
+        start = max(r.timestamp for r in every if r.type_name == "session_started")
+        whole = CachedConversation(appended.fingerprint, start, tuple(r for r in every if _in_latest_session(r, start)))
+        assert (appended, appended.size) == (whole, whole.size)
 
 
 def test_cache_stays_within_its_bound_and_drops_the_least_recently_used(tmp_path: Path, monkeypatch):

@@ -1901,6 +1901,75 @@ def test_tracker_copy_state_is_applied_as_trackers_copy_and_faster(patched, play
     assert ours < rasas / 2, (ours, rasas)  # ~3x at turn 40
 
 
+# -- our tracker store's cache (bot/server/tracker_store.py) on played conversations -------------
+
+
+def _containers(value: Any, found: list) -> list:
+    """Every dict and list inside a value (what code could change in place)."""
+    if isinstance(value, (dict, list)):
+        found.append(value)
+        for inner in value.values() if isinstance(value, dict) else value:
+            _containers(inner, found)
+    return found
+
+
+def _shared_inside(event: Any) -> set[tuple[str, str]]:
+    """Which of an event's attributes and parse_data entries are one object (a user message's
+    `intent` is its `parse_data["intent"]`): code changing one changes the other."""
+    named = {f"attr.{k}": v for k, v in vars(event).items() if isinstance(v, (dict, list))}
+    parse_data = vars(event).get("parse_data")
+    if isinstance(parse_data, dict):
+        named |= {f"parse_data.{k}": v for k, v in parse_data.items() if isinstance(v, (dict, list))}
+    return {(a, b) for a in named for b in named if a < b and named[a] is named[b]}
+
+
+@pytest.mark.parametrize("patches", ["none", "all"])
+def test_tracker_store_cache_gives_rasas_tracker_at_every_turn(patched, played, tmp_path, patches):
+    """Each played conversation saved turn by turn as the server does, read back after each turn by
+    our cached store and by Rasa's SQLTrackerStore from the same database: the same tracker, the
+    same events with the same attributes, and no object shared between two reads."""
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.events import Event, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.server.tracker_store import PrivacySQLTrackerStore
+
+    rasa_patches.apply(rasa_patches.selected(patches))
+    domain = played["agent"].domain
+    db = str(tmp_path / "tracker.db")
+    ours = PrivacySQLTrackerStore(domain=domain, dialect="sqlite", db=db)
+    rasas = SQLTrackerStore(domain=domain, dialect="sqlite", db=db)
+    compared = 0
+    for name in ("growth", "corrections", "full_municipal_application", "question_mid_form"):
+        events = list(played["trackers"][name].events)
+        turn_ends = [i for i, event in enumerate(events) if isinstance(event, UserUttered) and i] + [len(events)]
+        sender, saved = f"cached-{name}", 0
+        for end in turn_ends:
+            tracker = asyncio.run(ours.retrieve(sender)) or DialogueStateTracker(sender, domain.slots)
+            for event in events[saved:end]:  # new objects: the played tracker is shared by other tests
+                tracker.update(Event.from_parameters(event.as_dict()))
+            asyncio.run(ours.save(tracker))
+            saved = end
+            for _ in range(2):  # the entry our save appended to (or a full read), then the same again
+                read, expected = asyncio.run(ours.retrieve(sender)), asyncio.run(rasas.retrieve(sender))
+                if expected is None:
+                    assert read is None, (name, end)
+                    continue
+                assert _tracker_parts(read) | {"event_ids": None} == _tracker_parts(expected) | {"event_ids": None}
+                assert [(type(e), vars(e)) for e in read.events] == [(type(e), vars(e)) for e in expected.events]
+                assert [_shared_inside(e) for e in read.events] == [_shared_inside(e) for e in expected.events]
+                compared += 1
+            if expected is not None:
+                again = asyncio.run(ours.retrieve(sender))
+                assert not {id(c) for e in read.events for c in _containers(vars(e), [])} & {
+                    id(c) for e in again.events for c in _containers(vars(e), [])
+                }, "two reads share an object that code could change"
+                assert not {id(e) for e in read.events} & {id(e) for e in again.events}
+        entry = ours.cache.get(sender)  # read from the cache, and "glem mig" ends a conversation
+        assert entry is not None and (not entry.rows) == (name == "corrections"), name
+    assert compared > 60
+
+
 # -- spacy_compact_lemmas ------------------------------------------------------------------------
 
 SPACY_PIPELINE = ROOT / "build" / "spacy_da"
