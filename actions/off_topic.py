@@ -20,6 +20,7 @@ from actions.application_form import takes_as_answer
 from actions.common import latest_intent, latest_text
 from actions.conclude import asks_to_retry, conclude
 from actions.first_message import answer_topic, coverage_topic, topic_of_a_question_part
+from bot.domain import messages, scope
 from bot.domain.text import ENGLISH_HINT, looks_english
 
 
@@ -34,6 +35,13 @@ class OffTopic(Action):
             return []
         if tracker.get_slot("filing_pending") and asks_to_retry(tracker):
             return await conclude(dispatcher, tracker)  # 'prøv igen' after a filing that failed
+        if not tracker.active_loop.get("name") and scope.only_outside_themes(latest_text(tracker)):
+            # "Vi mangler høreværn … Hvem betaler?": not the price of a course, but what the offer covers
+            covered = coverage_topic(tracker)
+            if covered:
+                answer_topic(dispatcher, covered)
+            dispatcher.utter_message(text=messages.OUTSIDE_THE_OFFER)
+            return []
         topic = coverage_topic(tracker) or topic_of_a_question_part(tracker.latest_message or {})
         if topic and latest_intent(tracker) == "nlu_fallback" and not tracker.active_loop.get("name"):
             answer_topic(dispatcher, topic)

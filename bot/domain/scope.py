@@ -235,10 +235,14 @@ def other_errand(text: str) -> bool:
     job som pædagog i Aarhus' -> True; 'Vi søger hjælp, fordi vi har travlt og mange konflikter' ->
     False; 'vi er en skole, og stillingsopslagene får ingen ansøgere, så vi er helt kørt ned' ->
     False (a theme is named)."""
-    from bot.domain import themes
+    from bot.domain import contacts, themes
 
     folded = fold(text or "")
     if not any(pattern.search(folded) for pattern in _OTHER_ERRANDS):
+        return False
+    if contacts.stated_role(text) not in (None, "medarbejder"):
+        # "Jeg er AMR i Borgerservice ... borgere, der er rasende over ventetiden på pas og kørekort":
+        # a representative or leader writing about their workplace's citizens
         return False
     return not themes.assess(text).themes
 

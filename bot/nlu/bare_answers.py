@@ -25,7 +25,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.domain import workplaces
-from bot.domain.text import looks_like_question, words
+from bot.domain.text import looks_like_question, words, yes_or_no
 from bot.nlu import person_names
 from bot.nlu.scope_guard import overrule_intent
 
@@ -53,10 +53,28 @@ def bare_answer(text: str, entities: List[Dict[Text, Any]]) -> bool:
         return all(w in placed or w in PLACE_WORDS for w in said)
     if 2 <= len(said) and (all(w in _names() for w in said) or _looks_like_a_name(text)):
         return True
+    if not _may_name_a_workplace(text, said):
+        return False
     reading = workplaces.read(text)
     # a workplace ("Hjælpemiddeldepotet"), or the writer's job ("jeg er sosu-hjælper")
     least = workplaces.JOB if said[0] in ("jeg", "vi") and said[1:2] == ["er"] else workplaces.KIND
     return bool((reading.sector or reading.ask) and reading.strength >= least)
+
+
+def _may_name_a_workplace(text: str, said: list[str]) -> bool:
+    """Cheap checks before reading the words for a workplace (0.8-3 ms for a short message, measured
+    on 'ja', 'nej', 'spring over', an e-mail address: most answers in the form are such): no yes or no,
+    no e-mail address or number, and one word long enough to be a workplace's."""
+    return (
+        yes_or_no(text) is None
+        and not any(ch.isdigit() or ch == "@" for ch in text)
+        and any(len(word) >= 6 for word in said)
+        and not set(said) <= _CONTROL_WORDS
+    )
+
+
+# Answers to the form that are no workplace ("spring over", "ved ikke").
+_CONTROL_WORDS = frozenset({"spring", "over", "ved", "ikke", "stop", "afbryd", "forfra", "start", "hjælp", "status"})
 
 
 # Small words that no name is made of, and greetings written with capitals ("Guten Tag", "Hej Med Dig").

@@ -2,7 +2,9 @@
 the intent model made of it, so it gets the off-topic answer and fills no slot. And a question whether
 several workplaces can apply together (scope.asks_about_joint_course), read as a question about the
 offers, is about the joint course (faq/faellesforloeb): the model tends to pick the topic of the
-workplace words around it.
+workplace words around it. A question only about the physical work environment or pay ("hvem
+betaler for sikkerhedsskoene?") is no question about the offers: it is off-topic, and
+action_off_topic says what the offers cover.
 
 It runs after the intent classifier and before the FallbackClassifier (config.yml).
 """
@@ -20,7 +22,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.domain import workplaces
-from bot.domain.scope import asks_about_joint_course, instruction_to_bot
+from bot.domain.scope import asks_about_joint_course, asks_if_covered, instruction_to_bot, only_outside_themes
+from bot.domain.text import question_sentences
 
 OFF_TOPIC = "out_of_scope"
 RETRIEVAL_INTENT = "faq"
@@ -49,9 +52,13 @@ class ScopeGuard(GraphComponent):
             text = message.get(TEXT) or ""
             if text.startswith("/"):
                 continue
-            if (message.get(INTENT) or {}).get("name") == RETRIEVAL_INTENT and _joint_course_question(text):
-                _select_topic(message, JOINT_COURSE)
-                continue
+            if (message.get(INTENT) or {}).get("name") == RETRIEVAL_INTENT:
+                if _joint_course_question(text):
+                    _select_topic(message, JOINT_COURSE)
+                    continue
+                if _outside_the_offer(text):
+                    overrule_intent(message, OFF_TOPIC)  # action_off_topic says what the offer covers
+                    continue
             if instruction_to_bot(text):
                 overrule_intent(message, OFF_TOPIC)
         return messages
@@ -73,6 +80,12 @@ def _joint_course_question(text: str) -> bool:
     """Several workplaces asking to apply together, none of them said to be regional or the state's
     (the joint course is SPARK's)."""
     return asks_about_joint_course(text) and workplaces.read(text).sector in (None, "kommunal")
+
+
+def _outside_the_offer(text: str) -> bool:
+    """Only the physical work environment or pay, not asking whether the offers cover it: "Vi mangler
+    høreværn på materielgården. Hvem betaler?" is no question about the price of a course."""
+    return only_outside_themes(text) and not any(asks_if_covered(q) for q in question_sentences(text))
 
 
 def _select_topic(message: Message, topic: str) -> None:

@@ -209,3 +209,16 @@ async def test_the_form_started_after_an_answered_question_part_does_not_answer_
     }
     _, dispatcher = await validate(t)
     assert "utter_faq/pris" not in responses(dispatcher)
+
+
+@pytest.mark.parametrize("intent", ["out_of_scope", "nlu_fallback"])
+async def test_only_the_physical_work_environment_is_told_what_the_offer_covers(intent):
+    from bot.domain import messages
+
+    text = "Vi mangler høreværn og sikkerhedssko på materielgården. Hvem betaler?"
+    dispatcher = await off_topic(tracker(text=text, intent=intent, loop=None))
+    assert [m.get("text") for m in dispatcher.messages] == [messages.OUTSIDE_THE_OFFER]
+    # asked whether the offers cover it: the themes first
+    covered = await off_topic(tracker(text="Kan SPARK hjælpe med indeklimaet?", intent=intent, loop=None))
+    assert responses(covered)[0] == "utter_faq/temaer"
+    assert covered.messages[-1].get("text") == messages.OUTSIDE_THE_OFFER

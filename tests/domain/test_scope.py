@@ -130,6 +130,8 @@ def test_errands_of_job_seekers_citizens_and_own_pay_are_other_errands(text):
         # a theme named beside the errand's words: the work environment is the errand
         "vi er en skole, og stillingsopslagene får ingen ansøgere, så vi er helt kørt ned af travlhed",
         "Min lønseddel er forkert igen og det stresser mig, jeg arbejder på plejecentret i Vejle",
+        # a representative writing about the citizens at their counter
+        "Jeg er TR i borgerservice i Køge, og borgerne er vrede over ventetiden på kørekort",
     ],
 )
 def test_work_environment_messages_are_no_other_errands(text):

@@ -71,6 +71,7 @@ def test_sector_from_what_people_write(text, sector):
         ("hospitalet i Randers", "Region Midtjylland"),
         ("jeg arbejder i Region Sjælland", "Region Sjælland"),
         ("psykiatrien i Risskov", "Region Midtjylland"),
+        ("jeg er AMR på Psykiatrisk Center Sankt Hans", "Region Hovedstaden"),
         ("aalborg uh, hjertemedicinsk afsnit", "Region Nordjylland"),
         # the region named in the genitive owns the workplace
         ("Jeg er TR på et af Region Midtjyllands botilbud", "Region Midtjylland"),

@@ -62,3 +62,15 @@ def test_other_questions_and_regional_workplaces_keep_the_models_topic():
     )
     assert price.get("response_selector")["faq"]["response"]["intent_response_key"] == "faq/pris"
     assert regional.get("response_selector")["faq"]["response"]["intent_response_key"] == "faq/enighed"
+
+
+def test_a_question_only_about_the_physical_work_environment_is_off_topic():
+    safety, covered, price = ScopeGuard().process(
+        [
+            _faq("Vi mangler høreværn og sikkerhedssko på materielgården. Hvem betaler?", "faq/pris"),
+            _faq("Kan SPARK hjælpe med indeklimaet?", "faq/temaer"),  # asks what the offers cover
+            _faq("Hvad koster det for os?", "faq/pris"),
+        ]
+    )
+    assert safety.get("intent") == {"name": "out_of_scope", "confidence": 1.0}
+    assert covered.get("intent")["name"] == "faq" and price.get("intent")["name"] == "faq"

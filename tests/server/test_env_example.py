@@ -18,6 +18,7 @@ NOT_SETTINGS = {
     "SQLALCHEMY_SILENCE_UBER_WARNING": "SQLAlchemy's own switch, set by bot/server/quiet.py, not by people",
     "RASA_CACHE_DIRECTORY": "set by the benchmark for the stock bot it trains, never read",
     "BENCH_STARTED": "set by `make bench` (when it started), not by people",
+    "INTENT_MODEL_INLINE": "a developer's switch at training time (the intent network in this process), no setting",
     "WEBHOOK_URL": "the end of RECIPIENT_<CODE>_WEBHOOK_URL (bot/records/recipients.py); each recipient's is listed",
     "WEBHOOK_SECRET": "the end of RECIPIENT_<CODE>_WEBHOOK_SECRET; each recipient's is listed",
 }
