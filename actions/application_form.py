@@ -28,6 +28,8 @@ from actions.conclude import interest_list_open, new_application_id
 from actions.first_message import answer_topic, coverage_topic, opening_question
 from bot.domain import answers as form_answers
 from bot.domain import messages, routing, scope
+from bot.domain.english import readable
+from bot.domain.text import looks_english
 
 Slots = Dict[Text, Any]
 
@@ -101,13 +103,18 @@ class ValidateApplicationForm(FormValidationAction):
             # News or a question about others that NLU read as facts ("Sygehuset i Kolding lukker sin
             # fødeafdeling, skriver avisen"): the off-topic answer, and the form neither starts nor keeps
             # what the message named.
-            if scope.private_employer(latest_text(tracker)):
+            english = looks_english(latest_text(tracker))
+            if scope.private_employer(readable(latest_text(tracker))):
                 dispatcher.utter_message(text=messages.PRIVATE_EMPLOYER)
-            elif scope.only_outside_themes(latest_text(tracker)):
+                if english:
+                    dispatcher.utter_message(text=messages.ENGLISH_HINT)
+            elif scope.only_outside_themes(readable(latest_text(tracker))):
                 topic = coverage_topic(tracker)
                 if topic:  # "Kan SPARK hjælpe med indeklimaet?": the themes first
                     answer_topic(dispatcher, topic)
                 dispatcher.utter_message(text=messages.OUTSIDE_THE_OFFER)
+                if english:
+                    dispatcher.utter_message(text=messages.ENGLISH_HINT)
             else:
                 dispatcher.utter_message(response="utter_out_of_scope")
             undo = [
@@ -120,6 +127,8 @@ class ValidateApplicationForm(FormValidationAction):
             topic = opening_question(tracker)
             if topic:  # "Jeg er TR på en skole i Vejle - hvad koster det?": the answer first, then the form
                 answer_topic(dispatcher, topic)
+        if tracker.get_slot("requested_slot") is None and looks_english(latest_text(tracker)):
+            dispatcher.utter_message(text=messages.ENGLISH_FORM)  # the form starts, in Danish
         correction: Slots = {}
         if latest_intent(tracker) == "correct" and tracker.get_slot("requested_slot") != "confirmed":
             field_entity = next(

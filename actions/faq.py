@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.domain import messages
+from bot.domain.text import looks_english
 
 RETRIEVAL_INTENT = "faq"
 
@@ -36,4 +37,7 @@ class CiteSource(Action):
         line = messages.source_line(topic) if topic else None
         if line:
             dispatcher.utter_message(text=line)
+        text = str(tracker.latest_message.get("text") or "")
+        if looks_english(text) and not text.startswith("/"):
+            dispatcher.utter_message(text=messages.ENGLISH_ANSWERED)
         return []

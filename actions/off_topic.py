@@ -21,7 +21,7 @@ from actions.common import latest_intent, latest_text
 from actions.conclude import asks_to_retry, conclude
 from actions.first_message import answer_topic, coverage_topic, topic_of_a_question_part
 from bot.domain import messages, scope
-from bot.domain.text import ENGLISH_HINT, looks_english
+from bot.domain.text import looks_english
 
 
 class OffTopic(Action):
@@ -51,5 +51,5 @@ class OffTopic(Action):
         else:
             dispatcher.utter_message(response="utter_default")
             if looks_english(latest_text(tracker)):
-                dispatcher.utter_message(text=ENGLISH_HINT)
+                dispatcher.utter_message(text=messages.ENGLISH_HINT)
         return []

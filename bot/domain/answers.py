@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional
 
 from bot.domain import catalogue as catalogue_module
-from bot.domain import contacts, geography, messages, themes, workplaces
+from bot.domain import contacts, english, geography, messages, themes, workplaces
 from bot.domain.corrections import parse_field
 from bot.domain.routing import CONTACT_FIELDS, STATE_CONTACT_FIELDS, Answers, provider_for_region
 from bot.domain.text import clean_free_text, fold, looks_like_question, words, yes_or_no
@@ -533,11 +533,14 @@ def route_to_explain(now: Answers, explained_for: Optional[str]) -> Optional[str
 
 def facts(text: str, now: Answers, requested: Optional[str]) -> Slots:
     """Everything a message tells besides the answer asked for: the workplace's sector (and region),
-    the user's role, the problem. Each fact is read with the ones before it known."""
+    the user's role, the problem. Each fact is read with the ones before it known. The workplace and
+    the role of a message in English are read from its Danish gloss (bot.domain.english); the problem
+    only from the user's own words, which the record keeps."""
     found: Slots = {}
+    readable = english.readable(text)
     for read in (
-        lambda a: workplace_facts(text, a),
-        lambda a: role_fact(text, a, requested),
+        lambda a: workplace_facts(readable, a),
+        lambda a: role_fact(readable, a, requested),
         lambda a: problem_fact(text, a, requested),
     ):
         found.update(read(now.updated(found)))
@@ -581,8 +584,9 @@ def tells_about_workplace(text: str, now: Answers) -> bool:
     """Does a message (a question, say) also tell about the writer's own workplace or role?
 
     "Jeg er leder på et plejecenter i Vejle. Hvad koster det?" does; "hvad koster det for en kommune?"
-    does not (nobody's workplace).
+    does not (nobody's workplace). A message in English is read through its Danish gloss.
     """
+    text = english.readable(text)
     role = contacts.stated_role(text)  # a statement about oneself ("AMR her fra Rigshospitalet")
     if not (_FIRST_PERSON.search(text) or role):
         return False
@@ -598,7 +602,7 @@ def sector_hint(text: str, now: Answers) -> Optional[str]:
     (`workplaces.Reading.hint`), so the question can offer the likely one first."""
     if now.sector is not None:
         return None
-    return workplaces.read(text).hint
+    return workplaces.read(english.readable(text)).hint
 
 
 def role_fact(text: str, now: Answers, requested: Optional[str]) -> Slots:

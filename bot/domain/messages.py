@@ -32,6 +32,19 @@ PRIVATE_EMPLOYER = (
     "Arbejder du hos en privat arbejdsgiver, er tilbuddene her ikke for jer. "
     "Spørg gerne din tillidsrepræsentant, din arbejdsmiljørepræsentant eller din fagforening."
 )
+# A message in English (bot.domain.english): the bot answers in Danish, and says so in English.
+# After an answer that is not about the offers (utter_out_of_scope has this line of its own):
+ENGLISH_HINT = (
+    "(I can only help in Danish, with free support for the psychosocial work environment in the Danish public sector.)"
+)
+# After the answer to an English question:
+ENGLISH_ANSWERED = "(I can only help in Danish: above is my answer to your question, in Danish.)"
+# When an English message told about the workplace and the form starts:
+ENGLISH_FORM = (
+    "(I can only help in Danish. I have noted what you wrote about your workplace, and my next "
+    "questions about the application are in Danish. A colleague, your union representative (TR) "
+    "or your health and safety representative (AMR) can help you answer.)"
+)
 # "Hvordan søger vi?": the answer before the form's first question (actions/conclude.py).
 HOW_TO_APPLY = (
     "Det kan vi gøre her: Jeg stiller nogle korte spørgsmål om jeres arbejdsplads, hvad I gerne vil have "

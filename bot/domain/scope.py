@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from bot.domain import geography
+from bot.domain import english, geography
 from bot.domain.text import fold
 
 _PATTERNS = tuple(
@@ -311,5 +311,7 @@ def only_outside_themes(text: str) -> bool:
 def starts_no_application(text: str) -> bool:
     """A message that must not start the form: about no work of the writer's nor the offers, about a
     private employer, another errand (a job, one's pay, a citizen's service), or only the physical
-    work environment or pay (only_outside_themes)."""
+    work environment or pay (only_outside_themes). A message in English is read through its Danish
+    gloss (bot.domain.english): "I work at a private hospital in Aalborg" is a private employer's."""
+    text = english.readable(text)
     return not about_own_work(text) or private_employer(text) or other_errand(text) or only_outside_themes(text)

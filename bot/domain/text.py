@@ -194,9 +194,6 @@ def yes_or_no(text: str) -> bool | None:
     return None
 
 
-ENGLISH_HINT = (
-    "(I can only help in Danish, with free support for the psychosocial work environment in the Danish public sector.)"
-)
 _ENGLISH = frozenset(
     {
         "the",

@@ -6,6 +6,11 @@ workplace words around it. A question only about the physical work environment o
 betaler for sikkerhedsskoene?") is no question about the offers: it is off-topic, and
 action_off_topic says what the offers cover.
 
+A message in English is read through its Danish gloss (bot.domain.english): a question about the offers
+("is the expert advice free? we're a ward at Rigshospitalet") is the FAQ of its topic, and a message that
+tells about the writer's workplace is facts (`inform`), so the form starts with what it told. The
+intent model, trained on Danish, took nearly all of them for off-topic.
+
 It runs after the intent classifier and before the FallbackClassifier (config.yml).
 """
 
@@ -21,11 +26,13 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.domain import workplaces
+from bot.domain import english, workplaces
+from bot.domain.answers import Answers, tells_about_workplace
 from bot.domain.scope import asks_about_joint_course, asks_if_covered, instruction_to_bot, only_outside_themes
-from bot.domain.text import question_sentences
+from bot.domain.text import looks_english, question_sentences
 
 OFF_TOPIC = "out_of_scope"
+FACTS = "inform"
 RETRIEVAL_INTENT = "faq"
 JOINT_COURSE = "faq/faellesforloeb"
 
@@ -52,6 +59,12 @@ class ScopeGuard(GraphComponent):
             text = message.get(TEXT) or ""
             if text.startswith("/"):
                 continue
+            if instruction_to_bot(text):
+                overrule_intent(message, OFF_TOPIC)
+                continue
+            if looks_english(text):
+                _read_english(message, text)
+                continue
             if (message.get(INTENT) or {}).get("name") == RETRIEVAL_INTENT:
                 if _joint_course_question(text):
                     _select_topic(message, JOINT_COURSE)
@@ -59,8 +72,6 @@ class ScopeGuard(GraphComponent):
                 if _outside_the_offer(text):
                     overrule_intent(message, OFF_TOPIC)  # action_off_topic says what the offer covers
                     continue
-            if instruction_to_bot(text):
-                overrule_intent(message, OFF_TOPIC)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
@@ -74,6 +85,17 @@ def overrule_intent(message: Message, name: str) -> None:
     ]
     message.set(INTENT, {"name": name, "confidence": 1.0}, add_to_output=True)
     message.set("intent_ranking", ranking, add_to_output=True)
+
+
+def _read_english(message: Message, text: str) -> None:
+    """An English question about the offers is the FAQ of its topic; an English message about the writer's
+    workplace is facts. Anything else keeps the model's reading (mostly off-topic, with its English line)."""
+    topic = english.question_topic(text)
+    if topic:
+        overrule_intent(message, RETRIEVAL_INTENT)
+        _select_topic(message, topic)
+    elif tells_about_workplace(text, Answers()):
+        overrule_intent(message, FACTS)
 
 
 def _joint_course_question(text: str) -> bool:

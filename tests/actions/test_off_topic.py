@@ -6,7 +6,7 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.off_topic import OffTopic
-from bot.domain.text import ENGLISH_HINT
+from bot.domain.messages import ENGLISH_HINT
 from tests.conftest import DOMAIN, tracker, validate
 from tests.conftest import dispatched as texts
 

@@ -162,3 +162,37 @@ def test_the_users_role_is_their_own_not_their_leaders(running_bot):
     )
     slots = running_bot.tracker(sender)["slots"]
     assert slots["role"] is None and slots["problem_description"] == "min leder mobber mig"
+
+
+def test_an_english_message_keeps_its_workplace_and_the_form_goes_on_in_danish(running_bot):
+    from bot.domain import messages
+
+    sender = "e2e-first-english-facts"
+    replies = running_bot.say(
+        sender,
+        "Hi, I'm a health and safety rep at a nursing home in Kolding. Our staff are exhausted after a big "
+        "reorganisation. Can you help us?",
+    )
+    assert messages.ENGLISH_FORM in texts(replies)
+    tracker = running_bot.tracker(sender)
+    slots = tracker["slots"]
+    assert (slots["sector"], slots["municipality"], slots["role"]) == ("kommunal", "Kolding", "AMR")
+    assert (tracker.get("active_loop") or {}).get("name") == "application_form"
+    # the record would keep the user's own words: no Danish gloss stands in for the problem
+    assert slots["problem_description"] in (None, "") or "reorganisation" in slots["problem_description"]
+
+
+def test_an_english_question_is_answered_in_danish_and_says_so(running_bot):
+    from bot.domain import messages
+
+    sender = "e2e-first-english-question"
+    text = texts(running_bot.say(sender, "Is the expert advice free of charge? I'm a nurse at Bispebjerg Hospital"))
+    assert "gratis" in text and "Kilde" in text and messages.ENGLISH_ANSWERED in text
+    slots = running_bot.tracker(sender)["slots"]
+    assert (slots["sector"], slots["region"]) == ("regional", "Region Hovedstaden")
+
+
+def test_a_question_whether_the_information_is_current_gets_the_dates_of_the_pages(running_bot):
+    sender = "e2e-first-current"
+    text = texts(running_bot.say(sender, "Er dine oplysninger om rejseholdet til staten stadig gældende?"))
+    assert "1. oktober 2018" in text and "etf.dk" in text

@@ -74,3 +74,21 @@ def test_a_question_only_about_the_physical_work_environment_is_off_topic():
     )
     assert safety.get("intent") == {"name": "out_of_scope", "confidence": 1.0}
     assert covered.get("intent")["name"] == "faq" and price.get("intent")["name"] == "faq"
+
+
+def test_an_english_question_about_the_offers_is_the_faq_of_its_topic():
+    [message] = ScopeGuard().process([_message("Is the support free? We are a ward at Bispebjerg Hospital", "out_of_scope")])
+    assert message.get("intent")["name"] == "faq"
+    assert message.get("response_selector")["faq"]["response"]["intent_response_key"] == "faq/pris"
+
+
+def test_an_english_message_about_the_writers_workplace_is_facts():
+    [message] = ScopeGuard().process(
+        [_message("Hi, I'm a safety rep at a nursing home in Kolding and our staff are burned out", "out_of_scope")]
+    )
+    assert message.get("intent")["name"] == "inform"
+
+
+def test_other_english_keeps_the_models_reading():
+    [message] = ScopeGuard().process([_message("What is the weather like in Copenhagen today?", "out_of_scope")])
+    assert message.get("intent")["name"] == "out_of_scope"
