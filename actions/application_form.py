@@ -108,6 +108,10 @@ class ValidateApplicationForm(FormValidationAction):
                 dispatcher.utter_message(text=messages.PRIVATE_EMPLOYER)
                 if english:
                     dispatcher.utter_message(text=messages.ENGLISH_HINT)
+            elif scope.own_employment_matter(latest_text(tracker)):
+                dispatcher.utter_message(text=messages.OWN_EMPLOYMENT)
+                if english:
+                    dispatcher.utter_message(text=messages.ENGLISH_HINT)
             elif scope.only_outside_themes(readable(latest_text(tracker))):
                 topic = coverage_topic(tracker)
                 if topic:  # "Kan SPARK hjælpe med indeklimaet?": the themes first

@@ -35,6 +35,9 @@ class OffTopic(Action):
             return []
         if tracker.get_slot("filing_pending") and asks_to_retry(tracker):
             return await conclude(dispatcher, tracker)  # 'prøv igen' after a filing that failed
+        if not tracker.active_loop.get("name") and scope.own_employment_matter(latest_text(tracker)):
+            dispatcher.utter_message(text=messages.OWN_EMPLOYMENT)  # "kan de fyre mig efter 120 sygedage?"
+            return []
         if not tracker.active_loop.get("name") and scope.only_outside_themes(latest_text(tracker)):
             # "Vi mangler høreværn … Hvem betaler?": not the price of a course, but what the offer covers
             covered = coverage_topic(tracker)

@@ -32,6 +32,12 @@ PRIVATE_EMPLOYER = (
     "Arbejder du hos en privat arbejdsgiver, er tilbuddene her ikke for jer. "
     "Spørg gerne din tillidsrepræsentant, din arbejdsmiljørepræsentant eller din fagforening."
 )
+# The writer's own pay, terms or dismissal (bot.domain.scope.own_employment_matter).
+OWN_EMPLOYMENT = (
+    "Spørgsmål om din egen løn, dine ansættelsesvilkår eller en opsigelse kan jeg ikke hjælpe med. "
+    "Tal med din tillidsrepræsentant eller din fagforening: de kender reglerne og kan hjælpe dig. "
+    "Jeg hjælper arbejdspladser, der sammen vil arbejde med det psykiske arbejdsmiljø."
+)
 # A message in English (bot.domain.english): the bot answers in Danish, and says so in English.
 # After an answer that is not about the offers (utter_out_of_scope has this line of its own):
 ENGLISH_HINT = (

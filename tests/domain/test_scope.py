@@ -2,6 +2,7 @@
 
 import pytest
 
+from bot.domain import scope
 from bot.domain.scope import instruction_to_bot, other_errand
 
 
@@ -194,3 +195,47 @@ def test_what_may_start_an_application(text, starts):
     from bot.domain.scope import starts_no_application
 
     assert starts_no_application(text) is not starts
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "privatklinik i Hellerup, vi er tre sekretærer der er helt brændt ud",
+        "Privatejet børnehave i Odense, vi har travlt og dårlig stemning",
+        "Rengøringsfirma, vi gør rent på rådhuset for Slagelse Kommune, og vi har det hårdt",
+    ],
+)
+def test_a_private_employer_named_first_as_a_heading_is_a_private_employer(text):
+    assert scope.private_employer(text) and scope.starts_no_application(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Privatlivet er svært, vi arbejder i hjemmeplejen i Vejle og bliver ringet op hele tiden",
+        "Værkstedet i Vej og Park i Herning har dårlig stemning",
+    ],
+)
+def test_a_heading_that_is_no_private_employer_is_not_one(text):
+    assert not scope.private_employer(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hvornår får jeg min lønforhøjelse? jeg er pædagog i Gribskov Kommune",
+        "Kan de opsige mig efter tre måneders sygemelding? Jeg er portør på Hvidovre Hospital",
+        "jeg er blevet fyret fra jobcentret i Aabenraa, hvad gør jeg",
+    ],
+)
+def test_ones_own_pay_or_dismissal_is_an_employment_matter(text):
+    assert scope.own_employment_matter(text) and scope.starts_no_application(text)
+
+
+def test_a_dismissal_beside_a_theme_is_about_the_workplace():
+    text = "Vores leder truer med at fyre mig, og der er mobning i afdelingen på plejecentret i Vejle"
+    assert not scope.own_employment_matter(text) and not scope.starts_no_application(text)
+
+
+def test_cleaning_chemicals_and_rashes_are_the_physical_work_environment():
+    assert scope.only_outside_themes("Rengøringsmidlerne på sygehuset i Holbæk giver os eksem på hænderne")
