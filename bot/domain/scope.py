@@ -66,6 +66,10 @@ _PATTERNS = tuple(
         # access to documents ("aktindsigt"): a citizen's or journalist's request for records, never an
         # application; one's own conversation is /privatliv and "glem mig"
         r"\baktindsigt\w*\b(?![^.!?]{0,30}\b(?:vores|min|mit|mine|egen|egne)\b)",
+        # a data set of other people's applications or evaluations, for research or a report
+        r"\b(?:udtraek|dataudtraek|raadata|raw data|datasaet)\w*\b",
+        # a translation ("oversæt til engelsk: ...", "translate to english pls")
+        r"\b(?:oversaet|translate)\b",
     )
 )
 
@@ -105,7 +109,8 @@ _OUTSIDER = re.compile(
     r"\bvi (?:som )?(?:foraeldre|paaroerende)\b|\bsom (?:foraelder|paaroerende|borger|patient|journalist)\b|"
     r"\bjeg er (?:indlagt|patient|paaroerende|journalist)\b|"
     r"\b(?:en artikel|min artikel|artiklen|mit speciale|et speciale|speciale om|skriver speciale|"
-    r"specialestuderende|bachelorprojekt\w*|min opgave om)\b"
+    r"specialestuderende|bachelorprojekt\w*|min opgave om|skriver (?:bachelor|opgave|speciale)\w*|"
+    r"bacheloropgave\w*|interviewe (?:nogen|en|et par|nogle) (?:fra|af|hos) jer)\b"
 )
 # Up to this many words a message may be a bare answer or a workplace's name ("Rigshospitalet").
 SHORT = 5

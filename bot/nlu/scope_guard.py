@@ -16,6 +16,7 @@ It runs after the intent classifier and before the FallbackClassifier (config.ym
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -26,13 +27,20 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.domain import english, workplaces
+from bot.domain import contacts, english, workplaces
 from bot.domain.answers import Answers, tells_about_workplace
-from bot.domain.scope import asks_about_joint_course, asks_if_covered, instruction_to_bot, only_outside_themes
+from bot.domain.scope import (
+    asks_about_joint_course,
+    asks_if_covered,
+    instruction_to_bot,
+    only_outside_themes,
+    starts_no_application,
+)
 from bot.domain.text import looks_english, question_sentences
 
 OFF_TOPIC = "out_of_scope"
 FACTS = "inform"
+_SELF_AT_WORK = re.compile(r"\b(?:jeg|vi) (?:er|arbejder|sidder)\b", re.I)
 RETRIEVAL_INTENT = "faq"
 JOINT_COURSE = "faq/faellesforloeb"
 
@@ -94,8 +102,17 @@ def _read_english(message: Message, text: str) -> None:
     if topic:
         overrule_intent(message, RETRIEVAL_INTENT)
         _select_topic(message, topic)
-    elif tells_about_workplace(text, Answers()):
+    elif _tells_own_work(english.readable(text)) and not starts_no_application(text):
         overrule_intent(message, FACTS)
+
+
+def _tells_own_work(glossed: str) -> bool:
+    """'I'm a nurse at OUH' ('jeg er sygeplejerske på OUH'): the writer says where they work, in so many
+    words or with their role. Stricter than for Danish, where the intent model also judges: 'Someone
+    called claiming to be from Stevns Kommune' names a workplace but is nobody's own."""
+    return tells_about_workplace(glossed, Answers()) and bool(
+        _SELF_AT_WORK.search(glossed) or contacts.stated_role(glossed) not in (None, "medarbejder")
+    )
 
 
 def _joint_course_question(text: str) -> bool:

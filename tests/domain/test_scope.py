@@ -239,3 +239,18 @@ def test_a_dismissal_beside_a_theme_is_about_the_workplace():
 
 def test_cleaning_chemicals_and_rashes_are_the_physical_work_environment():
     assert scope.only_outside_themes("Rengøringsmidlerne på sygehuset i Holbæk giver os eksem på hænderne")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kan jeg få et dataudtræk med alle jeres sager fordelt på kommuner?",
+        "oversæt til engelsk: vi har et dårligt arbejdsmiljø",
+    ],
+)
+def test_a_data_extract_or_a_translation_is_an_instruction_to_the_bot(text):
+    assert instruction_to_bot(text)
+
+
+def test_a_student_who_wants_interviews_is_no_staff_member():
+    assert not scope.about_own_work("Hej, jeg skriver opgave om trivsel i hjemmeplejen og vil gerne interviewe nogen fra jer")

@@ -92,3 +92,13 @@ def test_an_english_message_about_the_writers_workplace_is_facts():
 def test_other_english_keeps_the_models_reading():
     [message] = ScopeGuard().process([_message("What is the weather like in Copenhagen today?", "out_of_scope")])
     assert message.get("intent")["name"] == "out_of_scope"
+
+
+def test_an_english_message_about_someone_elses_work_or_a_scam_is_no_workplace_of_the_writers():
+    relative, scam = ScopeGuard().process(
+        [
+            _message("My husband is a porter at Herlev Hospital and comes home stressed every day. What can I do?", "out_of_scope"),
+            _message("Is this real? A man phoned saying he was from Faxe Kommune and wanted my password", "out_of_scope"),
+        ]
+    )
+    assert relative.get("intent")["name"] == "out_of_scope" and scam.get("intent")["name"] == "out_of_scope"

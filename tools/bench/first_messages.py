@@ -66,6 +66,11 @@ SETS = {
         "260 first messages by two more authors, briefed apart from the first four and never shown the code "
         "or data/nlu, written 2026-12-07; never tuned on",
     ),
+    "fresh4": (
+        DATA / "first_messages_fresh4.yml",
+        "260 first messages by two more authors (formal managers; young staff on phones, some English), "
+        "briefed apart from the first six, written 2026-12-07 and added unread; never tuned on",
+    ),
     "dev": (
         DATA / "first_messages_dev.yml",
         "development set, written by the developer from the spec and tuned on: not a fair measure",
