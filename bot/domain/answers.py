@@ -461,8 +461,11 @@ def answer_despite_intent(
         return {requested: text}  # 'vi taler ikke ordentligt sammen' is no 'nej'
     if requested == "problem_description" and intent == "out_of_scope":
         # Markup or odd words can make a real problem look off-topic; one that names a theme is an answer.
+        # So is one only about the physical work environment ("Der er alt for varmt i klasselokalerne"):
+        # the model reads it as off-topic, but it answers the question, and its check says that it
+        # fits no theme and where to go instead.
         assessment = themes.assess(text, now.offer or "spark")
-        if assessment.themes or assessment.exclusions:
+        if assessment.themes or assessment.exclusions or (assessment.out_of_theme and len(words(text)) >= 3):
             return {requested: text}
     off_topic_or_faq = intent in ("faq", "out_of_scope", "nlu_fallback")
     if requested == "workplace" and off_topic_or_faq:

@@ -184,3 +184,13 @@ def test_the_representatives_role_given_with_the_name_is_not_asked_again():
     assert outcome.slots == {"rep_name": "Lars Nielsen", "rep_role": "AMR"}
     itself = answers.check("rep_name", "det er mig", MUNICIPAL, MUNICIPAL)
     assert itself.slots == {"rep_name": None, "rep_role": "TR"} and "dit fulde navn" in itself.say[0]
+
+
+def test_a_problem_only_about_the_physical_work_environment_answers_the_problem_question_even_read_as_off_topic():
+    from bot.domain.answers import answer_despite_intent
+
+    text = "Der trækker fra vinduerne, og det er alt for koldt i klasselokalerne"
+    assert answer_despite_intent("problem_description", "out_of_scope", text, Answers(), None) == {
+        "problem_description": text
+    }
+    assert answer_despite_intent("problem_description", "out_of_scope", "hvem vandt i går", Answers(), None) == {}
