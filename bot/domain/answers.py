@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional
 
 from bot.domain import catalogue as catalogue_module
-from bot.domain import contacts, english, geography, messages, themes, workplaces
+from bot.domain import contacts, english, geography, messages, scope, themes, workplaces
 from bot.domain.corrections import parse_field
 from bot.domain.routing import CONTACT_FIELDS, STATE_CONTACT_FIELDS, Answers, provider_for_region
 from bot.domain.text import clean_free_text, fold, looks_like_question, words, yes_or_no
@@ -38,6 +38,8 @@ CHOICE_SLOTS = (
     "confirmed",
 )
 # A sentence answering "what do you need help with" that NLU took for one of these is still an answer.
+# An off-topic reading of at least this many words, about work, is still the problem asked for.
+DESCRIPTION_MIN_WORDS = 6
 PROBLEM_NOT_CONTROL = ("affirm", "deny", "greet", "goodbye", "thanks", "correct", "start_application")
 # Messages with these intents are never read as a yes or a no ("nej, jeg vil tale med et menneske").
 NEVER_AN_ANSWER = ("out_of_scope", "human_handoff", "stop", "restart", "forget_me", "privacy_notice")
@@ -459,13 +461,19 @@ def answer_despite_intent(
         intent in ("faq", "nlu_fallback") or (intent in PROBLEM_NOT_CONTROL and len(words(text)) >= 3)
     ):
         return {requested: text}  # 'vi taler ikke ordentligt sammen' is no 'nej'
-    if requested == "problem_description" and intent == "out_of_scope":
+    if requested == "problem_description" and intent == "out_of_scope" and not scope.instruction_to_bot(text):
         # Markup or odd words can make a real problem look off-topic; one that names a theme is an answer.
         # So is one only about the physical work environment ("Der er alt for varmt i klasselokalerne"):
         # the model reads it as off-topic, but it answers the question, and its check says that it
         # fits no theme and where to go instead.
         assessment = themes.assess(text, now.offer or "spark")
-        if assessment.themes or assessment.exclusions or (assessment.out_of_theme and len(words(text)) >= 3):
+        if assessment.themes or assessment.exclusions or (
+            assessment.out_of_theme and len(words(text)) >= 3 and _about_work(text)
+        ):
+            return {requested: text}
+        # A plain statement about work, asked for in the user's own words ("Rengøringsassistenterne gør rent
+        # på skolerne om aftenen, hvor der ikke er andre i bygningen"): the check decides what it fits.
+        if len(words(text)) >= DESCRIPTION_MIN_WORDS and _about_work(text):
             return {requested: text}
     off_topic_or_faq = intent in ("faq", "out_of_scope", "nlu_fallback")
     if requested == "workplace" and off_topic_or_faq:
@@ -475,6 +483,20 @@ def answer_despite_intent(
     if requested in CHOICE_SLOTS and off_topic_or_faq:
         return {requested: text} if accepted(requested, check(requested, text, now, now, suggestion)) else {}
     return {}
+
+
+def _about_work(text: str) -> bool:
+    """A statement about a workplace, its staff or their work: a kind of workplace or a job title, the
+    writer or their colleagues, a word of work or of its rooms. 'Kronprinsen kommer hjem fra ferie' is none."""
+    reading = workplaces.read(text)
+    return bool(reading.sector or reading.ask or reading.evidence or _WORK_WORDS.search(fold(text)))
+
+
+_WORK_WORDS = re.compile(
+    r"\b(?:jeg|vi|vores|os|min|mit|mine|arbejd\w*|job\w*|chef\w*|vagt\w*|kontor\w*|afdeling\w*|ansat\w*|"
+    r"institution\w*|kolleg\w*|personale\w*|medarbejder\w*|leder\w*|ledelse\w*|\w*lokale\w*|bygning\w*|"
+    r"matrikel\w*|vaerksted\w*|kantine\w*)\b"
+)
 
 
 def name_correction(requested: Optional[str], text: str, now: Answers) -> Slots:

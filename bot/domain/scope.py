@@ -332,6 +332,21 @@ _PSYCHOSOCIAL = re.compile(
 )
 
 
+def describes_a_problem(text: str) -> bool:
+    """A description of a problem at work, not a command: at least DESCRIPTION_WORDS words with a theme or
+    a psychosocial word. "folk er trætte af at starte forfra med nye ledere hele tiden" -> True;
+    "start forfra" -> False."""
+    from bot.domain import themes
+    from bot.domain.text import words
+
+    if len(words(text)) < DESCRIPTION_WORDS:
+        return False
+    return bool(themes.assess(text).themes) or bool(_PSYCHOSOCIAL.search(fold(text or "")))
+
+
+DESCRIPTION_WORDS = 8
+
+
 def only_outside_themes(text: str) -> bool:
     """Only topics outside every theme of the offers (the physical work environment, pay): 'Vi mangler
     høreværn og sikkerhedssko på materielgården' -> True; 'indeklimaet er dårligt, og stemningen er også dårlig' ->

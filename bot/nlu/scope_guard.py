@@ -11,6 +11,9 @@ A message in English is read through its Danish gloss (bot.domain.english): a qu
 tells about the writer's workplace is facts (`inform`), so the form starts with what it told. The
 intent model, trained on Danish, took nearly all of them for off-topic.
 
+A long description of a problem read as "start forfra" or "stop" ("folk er trætte af at starte forfra med
+nye ledere") is facts: the restart would have wiped the conversation.
+
 It runs after the intent classifier and before the FallbackClassifier (config.yml).
 """
 
@@ -32,6 +35,7 @@ from bot.domain.answers import Answers, tells_about_workplace
 from bot.domain.scope import (
     asks_about_joint_course,
     asks_if_covered,
+    describes_a_problem,
     instruction_to_bot,
     only_outside_themes,
     starts_no_application,
@@ -40,6 +44,8 @@ from bot.domain.text import looks_english, question_sentences
 
 OFF_TOPIC = "out_of_scope"
 FACTS = "inform"
+# Intents that end or wipe the conversation: a long description of a problem is never one of them.
+DESTRUCTIVE = ("restart", "stop")
 _SELF_AT_WORK = re.compile(r"\b(?:jeg|vi) (?:er|arbejder|sidder)\b", re.I)
 RETRIEVAL_INTENT = "faq"
 JOINT_COURSE = "faq/faellesforloeb"
@@ -72,6 +78,10 @@ class ScopeGuard(GraphComponent):
                 continue
             if looks_english(text):
                 _read_english(message, text)
+                continue
+            if (message.get(INTENT) or {}).get("name") in DESTRUCTIVE and describes_a_problem(text):
+                # "folk er trætte af at starte forfra": a description, not a command to wipe the conversation
+                overrule_intent(message, FACTS)
                 continue
             if (message.get(INTENT) or {}).get("name") == RETRIEVAL_INTENT:
                 if _joint_course_question(text):

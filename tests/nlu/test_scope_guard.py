@@ -102,3 +102,15 @@ def test_an_english_message_about_someone_elses_work_or_a_scam_is_no_workplace_o
         ]
     )
     assert relative.get("intent")["name"] == "out_of_scope" and scam.get("intent")["name"] == "out_of_scope"
+
+
+def test_a_description_read_as_a_restart_or_stop_is_facts_but_a_command_is_not():
+    description, command, stop = ScopeGuard().process(
+        [
+            _message("Vi har fået ny leder igen, og personalet er trætte af hele tiden at starte forfra med alt", "restart"),
+            _message("start forfra", "restart"),
+            _message("stop nu, jeg gider ikke mere", "stop"),
+        ]
+    )
+    assert description.get("intent")["name"] == "inform"
+    assert command.get("intent")["name"] == "restart" and stop.get("intent")["name"] == "stop"
