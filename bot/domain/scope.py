@@ -332,16 +332,23 @@ _PSYCHOSOCIAL = re.compile(
 )
 
 
-def describes_a_problem(text: str) -> bool:
-    """A description of a problem at work, not a command: at least DESCRIPTION_WORDS words with a theme or
-    a psychosocial word. "folk er trætte af at starte forfra med nye ledere hele tiden" -> True;
-    "start forfra" -> False."""
-    from bot.domain import themes
+# A command to start over or to stop, said as a command: at the start of a sentence, maybe after "kan vi",
+# "jeg vil gerne", "lad os", "nej". Matched on folded text.
+_CONTROL_COMMAND = re.compile(
+    r"(?:^|[.!?,:;-]\s*)(?:(?:nej|ok|okay|hmm|please|bare|undskyld)\W+)*"
+    r"(?:(?:kan|maa|skal) (?:vi|jeg|du) (?:(?:ikke|godt|bare|lige) )*|(?:jeg|vi) (?:vil|vil gerne|vil hellere|ville gerne) |"
+    r"lad os |vil du |du maa gerne |venligst )?"
+    r"(?:(?:start\w*|begynd\w*|tag\w*) (?:helt |bare )?(?:forfra|om)\b|nulstil\w*|slet (?:alt|samtalen)|"
+    r"stop\w*|afbryd\w*|annuller\w*|glem det|hold op|jeg (?:vil|gider) ikke (?:mere|laengere|alligevel))"
+)
+
+
+def describes_rather_than_commands(text: str) -> bool:
+    """A message of at least DESCRIPTION_WORDS words with no command to start over or stop in it: "lærerne er
+    trætte af at skulle starte forfra hver gang" -> True; "nej, start forfra, jeg skrev forkert" -> False."""
     from bot.domain.text import words
 
-    if len(words(text)) < DESCRIPTION_WORDS:
-        return False
-    return bool(themes.assess(text).themes) or bool(_PSYCHOSOCIAL.search(fold(text or "")))
+    return len(words(text)) >= DESCRIPTION_WORDS and not _CONTROL_COMMAND.search(fold(text or ""))
 
 
 DESCRIPTION_WORDS = 8

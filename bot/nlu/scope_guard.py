@@ -35,7 +35,7 @@ from bot.domain.answers import Answers, tells_about_workplace
 from bot.domain.scope import (
     asks_about_joint_course,
     asks_if_covered,
-    describes_a_problem,
+    describes_rather_than_commands,
     instruction_to_bot,
     only_outside_themes,
     starts_no_application,
@@ -79,7 +79,7 @@ class ScopeGuard(GraphComponent):
             if looks_english(text):
                 _read_english(message, text)
                 continue
-            if (message.get(INTENT) or {}).get("name") in DESTRUCTIVE and describes_a_problem(text):
+            if (message.get(INTENT) or {}).get("name") in DESTRUCTIVE and describes_rather_than_commands(text):
                 # "folk er trætte af at starte forfra": a description, not a command to wipe the conversation
                 overrule_intent(message, FACTS)
                 continue

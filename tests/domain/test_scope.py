@@ -254,3 +254,18 @@ def test_a_data_extract_or_a_translation_is_an_instruction_to_the_bot(text):
 
 def test_a_student_who_wants_interviews_is_no_staff_member():
     assert not scope.about_own_work("Hej, jeg skriver opgave om trivsel i hjemmeplejen og vil gerne interviewe nogen fra jer")
+
+
+@pytest.mark.parametrize(
+    "text, description",
+    [
+        ("Vi har fået ny skoleleder for fjerde gang, og lærerne er trætte af at skulle starte forfra hver gang", True),
+        ("Hver gang en ny kollega starter, begynder vi forfra med oplæringen, og det tager tid", True),
+        ("nej, start forfra, jeg skrev den forkerte arbejdsplads i starten", False),
+        ("Kan vi ikke bare starte forfra? Jeg har skrevet noget forkert", False),
+        ("Jeg vil ikke mere, det her tager alt for lang tid for mig", False),
+        ("start forfra", False),
+    ],
+)
+def test_a_long_description_is_told_from_a_command_to_start_over_or_stop(text, description):
+    assert scope.describes_rather_than_commands(text) is description

@@ -138,3 +138,22 @@ def test_the_description_is_the_users_own_description_not_the_greeting(running_b
         sender, "Hej! Jeg er TR på et plejecenter i Vejle, og vi har meget vold fra borgerne. Kan I hjælpe?"
     )
     assert running_bot.tracker(sender)["slots"]["problem_description"] == "vi har meget vold fra borgerne."
+
+
+def test_a_problem_that_says_start_over_is_the_problem_and_wipes_nothing(running_bot):
+    sender = "e2e-theme-forfra"
+    running_bot.conversation(sender, ["Jeg er TR på en skole i Odder", "én arbejdsplads", "TRIO"])
+    text = "Vi har fået ny skoleleder for fjerde gang, og lærerne er trætte af at skulle starte forfra hver gang"
+    running_bot.say(sender, text)
+    slots = running_bot.tracker(sender)["slots"]
+    assert (slots["sector"], slots["municipality"], slots["problem_description"]) == ("kommunal", "Odder", text)
+
+
+def test_a_physical_problem_at_the_problem_question_is_filed_as_fitting_no_theme(running_bot):
+    sender = "e2e-theme-physical"
+    running_bot.conversation(sender, ["Jeg er AMR på et bibliotek i Skive", "én arbejdsplads", "TRIO"])
+    text = "Vores kontor er iskoldt om vinteren, og ventilationen larmer hele dagen"
+    replies = running_bot.say(sender, text)
+    slots = running_bot.tracker(sender)["slots"]
+    assert slots["problem_description"] == text and slots["theme_fit"] is False
+    assert "uden for temaerne" in texts(replies)
