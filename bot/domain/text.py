@@ -177,9 +177,9 @@ _WH_WORDS = frozenset(
 )
 
 
-_NO = re.compile(r"\b(nej|nope|naej|næ|ikke|uenige?|aldrig|desværre|desvaerre)\b")
+_NO = re.compile(r"\b(nej|nope|naej|næ|ikke|uenige?|aldrig|desværre|desvaerre|no|not)\b")
 _YES = re.compile(
-    r"\b(ja|jo|jep|jeps|jaa|yes|ok|okay|enige?|klar|gerne|selvfølgelig|selvfoelgelig|"
+    r"\b(ja|jo|jep|jeps|jaa|yes|yep|sure|ok|okay|enige?|klar|gerne|selvfølgelig|selvfoelgelig|"
     r"korrekt|rigtigt|aftalt|bekræftet|bekraeftet|send)\b"
 )
 

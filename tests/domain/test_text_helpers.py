@@ -86,3 +86,9 @@ def test_the_questions_of_a_message_that_also_tells_something(text, parts):
 def test_at_most_two_question_parts_are_read_on_their_own():
     text = "Vi er en skole i Vejle. Hvad koster det? Hvem kan søge? Hvor lang tid tager det?"
     assert question_parts(text) == ["Hvad koster det?", "Hvem kan søge?"] and MAX_QUESTION_PARTS == 2
+
+
+def test_an_english_yes_or_no_is_understood():
+    from bot.domain.text import yes_or_no
+
+    assert [yes_or_no(t) for t in ("yes", "sure", "no", "no, we do not agree")] == [True, True, False, False]
