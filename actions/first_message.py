@@ -78,7 +78,10 @@ def opening_question(tracker: Tracker) -> Optional[str]:
     topic = coverage_topic(tracker)
     if topic:
         return topic
-    if scope.asks_about_joint_course(text) and answers(tracker).sector in (None, "kommunal"):
+    sector = answers(tracker).sector
+    if sector in ("regional", "statslig") and any(scope.asks_for_spark(s) for s in question_sentences(text)):
+        return messages.OFFER_TOPIC_BY_SECTOR[sector]  # "Vi er kantinen på Næstved Sygehus. Kan vi bruge SPARK?"
+    if scope.asks_about_joint_course(text) and sector in (None, "kommunal"):
         return JOINT_COURSE  # "Vi er flere daginstitutioner, der vil søge sammen – kan man det?"
     latest = tracker.latest_message or {}
     topic = topic_of_a_question_part(latest)

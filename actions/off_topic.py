@@ -21,6 +21,7 @@ from actions.common import latest_intent, latest_text
 from actions.conclude import asks_to_retry, conclude
 from actions.first_message import answer_topic, coverage_topic, topic_of_a_question_part
 from bot.domain import messages, scope
+from bot.domain.english import readable
 from bot.domain.text import looks_english
 
 
@@ -35,6 +36,12 @@ class OffTopic(Action):
             return []
         if tracker.get_slot("filing_pending") and asks_to_retry(tracker):
             return await conclude(dispatcher, tracker)  # 'prøv igen' after a filing that failed
+        english = looks_english(latest_text(tracker))
+        if not tracker.active_loop.get("name") and scope.private_employer(readable(latest_text(tracker))):
+            dispatcher.utter_message(text=messages.PRIVATE_EMPLOYER)  # "ambulancebehandler hos Falck ..."
+            if english:
+                dispatcher.utter_message(text=messages.ENGLISH_HINT)
+            return []
         if not tracker.active_loop.get("name") and scope.own_employment_matter(latest_text(tracker)):
             dispatcher.utter_message(text=messages.OWN_EMPLOYMENT)  # "kan de fyre mig efter 120 sygedage?"
             return []

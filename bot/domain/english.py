@@ -19,11 +19,10 @@ from typing import Optional
 import yaml
 
 from bot.domain import workplaces
+from bot.domain.messages import OFFER_TOPIC_BY_SECTOR
 from bot.domain.text import looks_english
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "english.yml"
-# The FAQ topic of a question whether the offers reach a sector ("does this apply to universities?").
-SECTOR_TOPICS = {"statslig": "faq/statsligt_tilbud", "regional": "faq/regionalt_tilbud", "kommunal": "faq/daekning"}
 _QUESTION = re.compile(r"\?|^\s*(?:what|how|who|when|where|why|is|are|does|do|can|could|will|would)\b", re.I)
 
 
@@ -66,6 +65,6 @@ def question_topic(text: str) -> Optional[str]:
             if when.search(sentence):
                 if topic == "<sector>":
                     sector = workplaces.read(readable(text)).sector or "kommunal"
-                    return SECTOR_TOPICS[sector]
+                    return OFFER_TOPIC_BY_SECTOR[sector]
                 return topic
     return None

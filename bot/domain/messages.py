@@ -776,6 +776,10 @@ def page_citation(key: str) -> str:
     return f"»{page['title']}«" + (f" ({details})" if details else "")
 
 
+# The FAQ topic that tells a sector its own offer ("Kan vi bruge SPARK?" from a hospital: the regions' offer).
+OFFER_TOPIC_BY_SECTOR = {"statslig": "faq/statsligt_tilbud", "regional": "faq/regionalt_tilbud", "kommunal": "faq/daekning"}
+
+
 def source_line(faq_topic: str) -> Optional[str]:
     """The source line after an FAQ answer, or None for a topic without one (a test forbids that)."""
     pages = sources()["faq"].get(faq_topic)

@@ -185,6 +185,8 @@ def private_employer(text: str) -> bool:
     from bot.domain import workplaces
 
     folded = fold(text or "")
+    if _FIRST_PERSON.search(folded) and workplaces.employed_by_private_name(text):
+        return True  # 'jeg er ansat hos ISS og gør rent på Regionshospitalet Gødstrup': ISS employs them
     found = _PRIVATE_EMPLOYER.search(folded)
     if not found and _FIRST_PERSON.search(folded) and workplaces.names_private_employer(text):
         # 'jeg arbejder i Lidl i Rødovre': named, with no public workplace beside it
@@ -316,6 +318,17 @@ def asks_about_joint_course(text: str) -> bool:
     return bool(question_sentences(text)) and bool(_TOGETHER.search(folded)) and bool(_SEVERAL.search(folded))
 
 
+_ASKS_FOR_SPARK = re.compile(
+    r"\b(?:kan|maa|skal|kunne) (?:vi|jeg|man|de) (?:\w+ )?(?:bruge|soege|faa|benytte|henvende)\b[^?]{0,30}\bspark\b|"
+    r"\bgaelder spark\b|\ber spark (?:ogsaa |saa )?(?:for|til)\b|\bspark\b[^?]{0,20}\b(?:for|til) (?:os|jer|mig)\b"
+)
+
+
+def asks_for_spark(question: str) -> bool:
+    """'Kan vi bruge SPARK?', 'Gælder SPARK også for os?' -> True (SPARK is the municipalities' offer)."""
+    return bool(_ASKS_FOR_SPARK.search(fold(question or "")))
+
+
 def asks_if_covered(question: str) -> bool:
     """'kan spark hjælpe med lønnen??' -> True; 'hvad koster det?' -> False."""
     return bool(_ASKS_IF_COVERED.search(fold(question or "")))
@@ -328,7 +341,16 @@ _PSYCHOSOCIAL = re.compile(
     r"angst\w*|frygt\w*|konflikt\w*|uenig\w*|mobb\w*|chikan\w*|trus\w*|truet|vold\w*|udbraendt\w*|"
     r"braendt ud|sygemeld\w*|pres|presset|pressede|travlt|arbejdspres\w*|samarbejd\w*|ledelse\w*|uro|"
     r"forandring\w*|omstrukturering\w*|frustr\w*|opsig\w*|sige op|siger op|alene\w*|krise\w*|"
-    r"har det (?:svaert|daarligt|haardt))\b"
+    r"har det (?:svaert|daarligt|haardt)|"
+    # the pace and load of the work, and the tone ("flere opgaver uden flere hænder", "et hårdt sprog")
+    r"opgaver|flere haender|kan ikke naa|ingen kan naa|naar ikke|arbejdsbyrde\w*|vakant\w*|underbemand\w*|"
+    r"nedslid\w*|slidt\w*|tonen|tone|haardt sprog|grimt sprog|sprogbrug)\b"
+)
+# A department or workplace named after a topic outside the themes ("Løn & Personale", "kantinen på
+# rådhuset"): the name is no topic of the message.
+_NAMED_AFTER_A_TOPIC = re.compile(
+    r"\bl(?:oe|o)n\s*(?:&|og|-)\s*personale\w*|\bl(?:oe|o)n(?:afdeling|kontor|center|service)\w*|"
+    r"\bkantine(?:n|rne)?\s+(?:paa|i|ved)\b|^\W*kantine(?:n)?\b"
 )
 
 
@@ -360,10 +382,11 @@ def only_outside_themes(text: str) -> bool:
     False. The offers are about the psychosocial work environment (seeds 000 and 001)."""
     from bot.domain import themes
 
+    folded = fold(text or "")
+    if _NAMED_AFTER_A_TOPIC.search(folded):
+        text = _NAMED_AFTER_A_TOPIC.sub(" ", folded)
     found = themes.assess(text)
-    return (
-        found.out_of_theme and not found.themes and not found.exclusions and not _PSYCHOSOCIAL.search(fold(text or ""))
-    )
+    return found.out_of_theme and not found.themes and not found.exclusions and not _PSYCHOSOCIAL.search(folded)
 
 
 def starts_no_application(text: str) -> bool:

@@ -342,13 +342,14 @@ class Workplaces:
                     )
                 continue
             towns.append((start, mention.value))
-            if keys[end - 1] == "kommune" or (end < len(keys) and keys[end] == "kommune"):
+            # "Aarhus Kommune", "Bornholms Regionskommune"
+            if keys[end - 1].endswith("kommune") or (end < len(keys) and keys[end] in ("kommune", "regionskommune")):
                 evidence.append(
                     Evidence(
                         "kommunal",
                         NAME,
                         start,
-                        end + (keys[end - 1] != "kommune"),
+                        end + (not keys[end - 1].endswith("kommune")),
                         text[mention.start : mention.end] + " Kommune",
                     )
                 )
@@ -502,6 +503,20 @@ def _private_names() -> re.Pattern:
 def names_private_employer(text: str) -> bool:
     """Does the text name a private employer by its own name (data/workplaces.yml: private_names)?"""
     return bool(_private_names().search(" ".join(k for k, _, _ in geography.tokens(text))))
+
+
+# "ansat hos ISS", "ambulancebehandler hos Falck", "chauffør hos Arriva": the writer's employer
+_EMPLOYED_BY = re.compile(
+    r"\b(?:ansat|ansatte|arbejder|job|vikar|(?:bus)?chauffo?e?r|ambulancebehandler|redder|rengoe?ringsassistent|"
+    r"vagt|servicemedarbejder)\b(?: \w+){0,3}? (?:hos|for|i|ved)$"
+)
+
+
+def employed_by_private_name(text: str) -> bool:
+    """Does the writer say they are employed by a private employer named by its own name, whatever public
+    workplace they work at ('jeg er ansat hos ISS og gør rent på Regionshospitalet Gødstrup')?"""
+    joined = " ".join(k for k, _, _ in geography.tokens(text))
+    return any(_EMPLOYED_BY.search(joined[: found.start()].rstrip()) for found in _private_names().finditer(joined))
 
 
 @lru_cache(maxsize=1)

@@ -38,6 +38,8 @@ from bot.domain.scope import (
     describes_rather_than_commands,
     instruction_to_bot,
     only_outside_themes,
+    own_employment_matter,
+    private_employer,
     starts_no_application,
 )
 from bot.domain.text import looks_english, question_sentences
@@ -46,6 +48,8 @@ OFF_TOPIC = "out_of_scope"
 FACTS = "inform"
 # Intents that end or wipe the conversation: a long description of a problem is never one of them.
 DESTRUCTIVE = ("restart", "stop")
+# Intents that would answer or change an application: one's own pay or a private employer's staff has none.
+NOT_FOR_AN_ERRAND = ("faq", "correct")
 _SELF_AT_WORK = re.compile(r"\b(?:jeg|vi) (?:er|arbejder|sidder)\b", re.I)
 RETRIEVAL_INTENT = "faq"
 JOINT_COURSE = "faq/faellesforloeb"
@@ -78,6 +82,13 @@ class ScopeGuard(GraphComponent):
                 continue
             if looks_english(text):
                 _read_english(message, text)
+                continue
+            if (message.get(INTENT) or {}).get("name") in NOT_FOR_AN_ERRAND and (
+                own_employment_matter(text) or private_employer(text)
+            ):
+                # "min løn er forkert igen, hvem skal jeg ringe til?" read as a correction; a Falck employee
+                # asking about the regions' offer: action_off_topic says where to go instead
+                overrule_intent(message, OFF_TOPIC)
                 continue
             if (message.get(INTENT) or {}).get("name") in DESTRUCTIVE and describes_rather_than_commands(text):
                 # "folk er trætte af at starte forfra": a description, not a command to wipe the conversation

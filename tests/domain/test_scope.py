@@ -269,3 +269,17 @@ def test_a_student_who_wants_interviews_is_no_staff_member():
 )
 def test_a_long_description_is_told_from_a_command_to_start_over_or_stop(text, description):
     assert scope.describes_rather_than_commands(text) is description
+
+
+def test_a_department_named_after_pay_or_a_canteen_is_no_topic_outside_the_themes():
+    assert not scope.only_outside_themes("Vi sidder i Løn & Personale i Greve Kommune, og ingen kan nå deres arbejde")
+    assert not scope.only_outside_themes("Kantinen på rådhuset i Viborg: vi har fået flere opgaver uden flere hænder")
+    assert scope.only_outside_themes("Maden i kantinen er blevet dyr, og lønnen er for lav")
+
+
+@pytest.mark.parametrize(
+    "text, asks",
+    [("Kan vi bruge SPARK?", True), ("Gælder SPARK også for os på sygehuset?", True), ("Hvad koster SPARK?", False)],
+)
+def test_a_question_whether_one_can_use_spark(text, asks):
+    assert scope.asks_for_spark(text) is asks

@@ -132,3 +132,24 @@ def test_a_part_of_the_country_gives_the_region_but_not_the_sector():
     assert workplaces.read("sygehuset i Vendsyssel").region == "Region Nordjylland"
     assert workplaces.infer_sector("Jeg arbejder på Fyn") is None  # not the region's own name
     assert workplaces.infer_sector("jeg arbejder i Nordjylland") == "regional"
+
+
+@pytest.mark.parametrize(
+    "text, sector",
+    [
+        ("Vi er en afdeling under Bornholms Regionskommune", "kommunal"),
+        ("Lemvig Brand og Redning, vagtholdet", "kommunal"),
+        ("Havnekontoret i Rudkøbing", "kommunal"),
+        ("Jeg underviser på læreruddannelsen i Silkeborg", "statslig"),
+        ("Vi er lærere på Viborg Katedralskole og Aalborg Statsskole", "statslig"),
+        ("KEA, byggeteknisk afdeling", "statslig"),
+        ("SSI, laboratoriet", "statslig"),
+    ],
+)
+def test_more_kinds_and_names(text, sector):
+    assert workplaces.read(text).sector == sector
+
+
+def test_a_writer_employed_by_a_private_firm_at_a_public_workplace():
+    assert workplaces.employed_by_private_name("Jeg er rengøringsassistent hos Coor på Hvidovre Hospital")
+    assert not workplaces.employed_by_private_name("Vi har Coor til rengøringen på Hvidovre Hospital")

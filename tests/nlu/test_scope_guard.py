@@ -114,3 +114,8 @@ def test_a_description_read_as_a_restart_or_stop_is_facts_but_a_command_is_not()
     )
     assert description.get("intent")["name"] == "inform"
     assert command.get("intent")["name"] == "restart" and stop.get("intent")["name"] == "stop"
+
+
+def test_ones_own_pay_read_as_a_correction_is_off_topic():
+    [message] = ScopeGuard().process([_message("min løn er forkert igen, jeg er sosu i Brøndby kommune, hvem skal jeg ringe til?", "correct")])
+    assert message.get("intent")["name"] == "out_of_scope"

@@ -79,6 +79,11 @@ SETS = {
         DATA / "first_messages_dev2.yml",
         "second development set, 240 messages by two authors given only the spec; tuned on: not a fair measure",
     ),
+    "dev4": (
+        DATA / "first_messages_dev4.yml",
+        "fourth development set, 140 messages by one author given only the spec (the less obvious corners of the "
+        "public sector); tuned on: not a fair measure",
+    ),
     "dev3": (
         DATA / "first_messages_dev3.yml",
         "third development set, 160 messages (120 off-topic lookalikes) by one author given only the spec; "
