@@ -110,7 +110,7 @@ _OUTSIDER = re.compile(
     r"\bjeg er (?:indlagt|patient|paaroerende|journalist)\b|"
     r"\b(?:en artikel|min artikel|artiklen|mit speciale|et speciale|speciale om|skriver speciale|"
     r"specialestuderende|bachelorprojekt\w*|min opgave om|skriver (?:bachelor|opgave|speciale)\w*|"
-    r"bacheloropgave\w*|interviewe (?:nogen|en|et par|nogle) (?:fra|af|hos) jer)\b"
+    r"bacheloropgave\w*|interviewe\b[^.!?]{0,30}\b(?:jer|jeres))\b"
 )
 # Up to this many words a message may be a bare answer or a workplace's name ("Rigshospitalet").
 SHORT = 5
