@@ -467,8 +467,10 @@ def answer_despite_intent(
         # the model reads it as off-topic, but it answers the question, and its check says that it
         # fits no theme and where to go instead.
         assessment = themes.assess(text, now.offer or "spark")
-        if assessment.themes or assessment.exclusions or (
-            assessment.out_of_theme and len(words(text)) >= 3 and _about_work(text)
+        if (
+            assessment.themes
+            or assessment.exclusions
+            or (assessment.out_of_theme and len(words(text)) >= 3 and _about_work(text))
         ):
             return {requested: text}
         # A plain statement about work, asked for in the user's own words ("Rengøringsassistenterne gør rent

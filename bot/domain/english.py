@@ -37,7 +37,9 @@ class _English:
 def _load() -> _English:
     data = yaml.safe_load(DATA.read_text(encoding="utf-8"))
     gloss = {str(k).lower(): str(v) for k, v in data["gloss"].items()}
-    phrases = sorted(gloss, key=len, reverse=True)  # longest first: "aarhus university hospital" before "aarhus university"
+    phrases = sorted(
+        gloss, key=len, reverse=True
+    )  # longest first: "aarhus university hospital" before "aarhus university"
     pattern = re.compile(r"(?<![\w'-])(?:" + "|".join(re.escape(p) for p in phrases) + r")(?![\w'-])", re.I)
     topics = tuple((str(t["topic"]), re.compile(t["when"], re.I)) for t in data["topics"])
     return _English(gloss, pattern, topics)

@@ -777,7 +777,11 @@ def page_citation(key: str) -> str:
 
 
 # The FAQ topic that tells a sector its own offer ("Kan vi bruge SPARK?" from a hospital: the regions' offer).
-OFFER_TOPIC_BY_SECTOR = {"statslig": "faq/statsligt_tilbud", "regional": "faq/regionalt_tilbud", "kommunal": "faq/daekning"}
+OFFER_TOPIC_BY_SECTOR = {
+    "statslig": "faq/statsligt_tilbud",
+    "regional": "faq/regionalt_tilbud",
+    "kommunal": "faq/daekning",
+}
 
 
 def source_line(faq_topic: str) -> Optional[str]:

@@ -358,7 +358,8 @@ _NAMED_AFTER_A_TOPIC = re.compile(
 # "jeg vil gerne", "lad os", "nej". Matched on folded text.
 _CONTROL_COMMAND = re.compile(
     r"(?:^|[.!?,:;-]\s*)(?:(?:nej|ok|okay|hmm|please|bare|undskyld)\W+)*"
-    r"(?:(?:kan|maa|skal) (?:vi|jeg|du) (?:(?:ikke|godt|bare|lige) )*|(?:jeg|vi) (?:vil|vil gerne|vil hellere|ville gerne) |"
+    r"(?:(?:kan|maa|skal) (?:vi|jeg|du) (?:(?:ikke|godt|bare|lige) )*|"
+    r"(?:jeg|vi) (?:vil|vil gerne|vil hellere|ville gerne) |"
     r"lad os |vil du |du maa gerne |venligst )?"
     r"(?:(?:start\w*|begynd\w*|tag\w*) (?:helt |bare )?(?:forfra|om)\b|nulstil\w*|slet (?:alt|samtalen)|"
     r"stop\w*|afbryd\w*|annuller\w*|glem det|hold op|jeg (?:vil|gider) ikke (?:mere|laengere|alligevel))"

@@ -10,7 +10,11 @@ from bot.domain.routing import Answers
 @pytest.mark.parametrize(
     "text, sector, region",
     [
-        ("Hello, I am a nurse in the emergency department at Odense University Hospital", "regional", "Region Syddanmark"),
+        (
+            "Hello, I am a nurse in the emergency department at Odense University Hospital",
+            "regional",
+            "Region Syddanmark",
+        ),
         ("We are a nursing home in Holbaek municipality and the staff are stressed", "kommunal", None),
         ("I'm a researcher at the University of Copenhagen, there is a lot of bullying in our group", "statslig", None),
         ("I work for the police in Aalborg and we have many threats", "statslig", None),
@@ -24,7 +28,9 @@ def test_an_english_message_tells_its_workplace(text, sector, region):
 
 
 def test_the_facts_of_an_english_message_fill_sector_place_and_role_but_not_the_problem():
-    found = facts("Hi, I'm a team leader at the job centre in Sonderborg municipality. We have a lot of threats.", Answers(), None)
+    found = facts(
+        "Hi, I'm a team leader at the job centre in Sonderborg municipality. We have a lot of threats.", Answers(), None
+    )
     assert (found.get("sector"), found.get("municipality"), found.get("role")) == ("kommunal", "Sønderborg", "leder")
     # the record keeps the user's own description: the Danish gloss is never filed as the problem
     assert "trusler" not in str(found.get("problem_description") or "")
@@ -55,11 +61,15 @@ def test_an_english_question_has_its_topic(text, topic):
     assert english.question_topic(text) == topic
 
 
-@pytest.mark.parametrize("text", ["Can you help us?", "We need help with our work environment.", "What is the capital of France?"])
+@pytest.mark.parametrize(
+    "text", ["Can you help us?", "We need help with our work environment.", "What is the capital of France?"]
+)
 def test_a_request_for_help_or_another_question_is_no_faq(text):
     assert english.question_topic(text) is None
 
 
 def test_a_private_employer_in_english_starts_no_application():
     assert scope.starts_no_application("I work at a private hospital in Aalborg and we are all stressed, can we apply?")
-    assert not scope.starts_no_application("I work at Aalborg University Hospital and we are all stressed, can we apply?")
+    assert not scope.starts_no_application(
+        "I work at Aalborg University Hospital and we are all stressed, can we apply?"
+    )

@@ -253,7 +253,9 @@ def test_a_data_extract_or_a_translation_is_an_instruction_to_the_bot(text):
 
 
 def test_a_student_who_wants_interviews_is_no_staff_member():
-    assert not scope.about_own_work("Hej, jeg skriver opgave om trivsel i hjemmeplejen og vil gerne interviewe nogen fra jer")
+    assert not scope.about_own_work(
+        "Hej, jeg skriver opgave om trivsel i hjemmeplejen og vil gerne interviewe nogen fra jer"
+    )
 
 
 @pytest.mark.parametrize(

@@ -77,7 +77,9 @@ def test_a_question_only_about_the_physical_work_environment_is_off_topic():
 
 
 def test_an_english_question_about_the_offers_is_the_faq_of_its_topic():
-    [message] = ScopeGuard().process([_message("Is the support free? We are a ward at Bispebjerg Hospital", "out_of_scope")])
+    [message] = ScopeGuard().process(
+        [_message("Is the support free? We are a ward at Bispebjerg Hospital", "out_of_scope")]
+    )
     assert message.get("intent")["name"] == "faq"
     assert message.get("response_selector")["faq"]["response"]["intent_response_key"] == "faq/pris"
 
@@ -97,8 +99,13 @@ def test_other_english_keeps_the_models_reading():
 def test_an_english_message_about_someone_elses_work_or_a_scam_is_no_workplace_of_the_writers():
     relative, scam = ScopeGuard().process(
         [
-            _message("My husband is a porter at Herlev Hospital and comes home stressed every day. What can I do?", "out_of_scope"),
-            _message("Is this real? A man phoned saying he was from Faxe Kommune and wanted my password", "out_of_scope"),
+            _message(
+                "My husband is a porter at Herlev Hospital and comes home stressed every day. What can I do?",
+                "out_of_scope",
+            ),
+            _message(
+                "Is this real? A man phoned saying he was from Faxe Kommune and wanted my password", "out_of_scope"
+            ),
         ]
     )
     assert relative.get("intent")["name"] == "out_of_scope" and scam.get("intent")["name"] == "out_of_scope"
@@ -107,7 +114,9 @@ def test_an_english_message_about_someone_elses_work_or_a_scam_is_no_workplace_o
 def test_a_description_read_as_a_restart_or_stop_is_facts_but_a_command_is_not():
     description, command, stop = ScopeGuard().process(
         [
-            _message("Vi har fået ny leder igen, og personalet er trætte af hele tiden at starte forfra med alt", "restart"),
+            _message(
+                "Vi har fået ny leder igen, og personalet er trætte af hele tiden at starte forfra med alt", "restart"
+            ),
             _message("start forfra", "restart"),
             _message("stop nu, jeg gider ikke mere", "stop"),
         ]
@@ -117,5 +126,7 @@ def test_a_description_read_as_a_restart_or_stop_is_facts_but_a_command_is_not()
 
 
 def test_ones_own_pay_read_as_a_correction_is_off_topic():
-    [message] = ScopeGuard().process([_message("min løn er forkert igen, jeg er sosu i Brøndby kommune, hvem skal jeg ringe til?", "correct")])
+    [message] = ScopeGuard().process(
+        [_message("min løn er forkert igen, jeg er sosu i Brøndby kommune, hvem skal jeg ringe til?", "correct")]
+    )
     assert message.get("intent")["name"] == "out_of_scope"
