@@ -108,6 +108,8 @@ _OUTSIDER = re.compile(
     r"farmor|morfar|farfar|bedstemor|bedstefar|mand|kone|kaereste|svigermor|svigerfar|nevoe|niece)\b|"
     r"\bvi (?:som )?(?:foraeldre|paaroerende)\b|\bsom (?:foraelder|paaroerende|borger|patient|journalist)\b|"
     r"\bjeg er (?:indlagt|patient|paaroerende|journalist)\b|"
+    r"\b(?:nyheder|nyhedsredaktion\w*|redaktion\w*|journalist\w*) her\b|"
+    r"\blaver (?:en|et) (?:historie|artikel|udsendelse|reportage|indslag|podcast)\b|"
     r"\b(?:en artikel|min artikel|artiklen|mit speciale|et speciale|speciale om|skriver speciale|"
     r"specialestuderende|bachelorprojekt\w*|min opgave om|skriver (?:bachelor|opgave|speciale)\w*|"
     r"bacheloropgave\w*|interviewe\b[^.!?]{0,30}\b(?:jer|jeres))\b"

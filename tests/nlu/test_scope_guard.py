@@ -130,3 +130,15 @@ def test_ones_own_pay_read_as_a_correction_is_off_topic():
         [_message("min løn er forkert igen, jeg er sosu i Brøndby kommune, hvem skal jeg ringe til?", "correct")]
     )
     assert message.get("intent")["name"] == "out_of_scope"
+
+
+def test_a_long_request_for_help_read_as_off_topic_is_facts():
+    [message] = ScopeGuard().process(
+        [
+            _message(
+                "Borgerservice i Skive: vi har haft flere trusler ved skranken. Hvad kan vi få af hjælp?",
+                "out_of_scope",
+            )
+        ]
+    )
+    assert message.get("intent")["name"] == "inform"
