@@ -389,7 +389,15 @@ def only_outside_themes(text: str) -> bool:
     if _NAMED_AFTER_A_TOPIC.search(folded):
         text = _NAMED_AFTER_A_TOPIC.sub(" ", folded)
     found = themes.assess(text)
-    return found.out_of_theme and not found.themes and not found.exclusions and not _PSYCHOSOCIAL.search(folded)
+    return found.out_of_theme and not found.themes and not found.exclusions and not _psychosocial_said(folded)
+
+
+_DENIED = re.compile(r"\b(?:ikke|ingen|intet)\s+(?:\w+\s+){0,2}$")
+
+
+def _psychosocial_said(folded: str) -> bool:
+    """A psychosocial word that is not denied ("det handler ikke om trivsel" says none)."""
+    return any(not _DENIED.search(folded[: found.start()]) for found in _PSYCHOSOCIAL.finditer(folded))
 
 
 def starts_no_application(text: str) -> bool:

@@ -285,3 +285,8 @@ def test_a_department_named_after_pay_or_a_canteen_is_no_topic_outside_the_theme
 )
 def test_a_question_whether_one_can_use_spark(text, asks):
     assert scope.asks_for_spark(text) is asks
+
+
+def test_a_denied_psychosocial_word_leaves_a_physical_problem_physical():
+    assert scope.only_outside_themes("Støjen i opvasken er alt for høj. Det handler ikke om trivsel, men om vores ører")
+    assert not scope.only_outside_themes("Støjen i opvasken er alt for høj, og trivslen er dårlig")
