@@ -339,7 +339,7 @@ def asks_if_covered(question: str) -> bool:
 # Words of the psychosocial work environment that name no theme of the offers by themselves
 # ("stemningen er dårlig", "folk er utrygge"). Matched on folded text.
 _PSYCHOSOCIAL = re.compile(
-    r"\b(?:psykisk\w*|psykosocial\w*|trivsel\w*|trives|mistrivsel|stress\w*|stemning\w*|utryg\w*|bange|"
+    r"\b(?:psykisk\w*|psykosocial\w*|trivsel\w*|trivsl\w*|trives|mistrivsel|stress\w*|stemning\w*|utryg\w*|bange|"
     r"angst\w*|frygt\w*|konflikt\w*|uenig\w*|mobb\w*|chikan\w*|trus\w*|truet|vold\w*|udbraendt\w*|"
     r"braendt ud|sygemeld\w*|pres|presset|pressede|travlt|arbejdspres\w*|samarbejd\w*|ledelse\w*|uro|"
     r"forandring\w*|omstrukturering\w*|frustr\w*|opsig\w*|sige op|siger op|alene\w*|krise\w*|"
