@@ -53,6 +53,16 @@ def topic_of_a_question_part(latest: Dict[Text, Any]) -> Optional[str]:
     return None
 
 
+def sector_topic(tracker: Tracker) -> Optional[str]:
+    """The offer of the sector a question asks about ('faq/statsligt_tilbud' for "hjælper I også
+    universiteter?"), else None."""
+    for sentence in question_sentences(latest_text(tracker)):
+        sector = scope.sector_asked_about(sentence)
+        if sector:
+            return messages.OFFER_TOPIC_BY_SECTOR[sector]
+    return None
+
+
 def coverage_topic(tracker: Tracker) -> Optional[str]:
     """'faq/temaer' (regional: 'faq/regionalt_tilbud') when the latest message asks whether the offers
     cover pay or buildings and names no theme ("kan spark hjælpe med lønnen??"), else None."""
@@ -78,6 +88,9 @@ def opening_question(tracker: Tracker) -> Optional[str]:
     topic = coverage_topic(tracker)
     if topic:
         return topic
+    asked = sector_topic(tracker)
+    if asked:
+        return asked  # "Jeg er AMR på SDU. Hjælper I også universiteter?"
     sector = answers(tracker).sector
     if sector in ("regional", "statslig") and any(scope.asks_for_spark(s) for s in question_sentences(text)):
         return messages.OFFER_TOPIC_BY_SECTOR[sector]  # "Vi er kantinen på Næstved Sygehus. Kan vi bruge SPARK?"

@@ -19,7 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.application_form import takes_as_answer
 from actions.common import latest_intent, latest_text
 from actions.conclude import asks_to_retry, conclude
-from actions.first_message import answer_topic, coverage_topic, topic_of_a_question_part
+from actions.first_message import answer_topic, coverage_topic, sector_topic, topic_of_a_question_part
 from bot.domain import messages, scope
 from bot.domain.english import readable
 from bot.domain.text import looks_english
@@ -52,7 +52,9 @@ class OffTopic(Action):
                 answer_topic(dispatcher, covered)
             dispatcher.utter_message(text=messages.OUTSIDE_THE_OFFER)
             return []
-        topic = coverage_topic(tracker) or topic_of_a_question_part(tracker.latest_message or {})
+        topic = (
+            coverage_topic(tracker) or sector_topic(tracker) or topic_of_a_question_part(tracker.latest_message or {})
+        )
         if topic and latest_intent(tracker) == "nlu_fallback" and not tracker.active_loop.get("name"):
             answer_topic(dispatcher, topic)
             return [FollowupAction("action_continue_with_facts")]

@@ -9,6 +9,7 @@ workplace it names ("Vis mig ansøgningen fra plejecentret i Vejle").
 from __future__ import annotations
 
 import re
+from typing import Optional
 
 from bot.domain import english, geography
 from bot.domain.text import fold
@@ -324,6 +325,24 @@ _ASKS_FOR_SPARK = re.compile(
     r"\b(?:kan|maa|skal|kunne) (?:vi|jeg|man|de) (?:\w+ )?(?:bruge|soege|faa|benytte|henvende)\b[^?]{0,30}\bspark\b|"
     r"\bgaelder spark\b|\ber spark (?:ogsaa |saa )?(?:for|til)\b|\bspark\b[^?]{0,20}\b(?:for|til) (?:os|jer|mig)\b"
 )
+
+
+_ASKS_ABOUT_A_SECTOR = re.compile(
+    r"\b(?:hjaelper|daekker|gaelder|tager|omfatter|er) (?:i|spark|det|tilbuddet|tilbuddene|ordningen|jeres tilbud)\b"
+    r"[^?]{0,20}\b(?:ogsaa|for|til)\b|\bogsaa for\b|"
+    r"\b(?:i|spark|tilbuddet|tilbuddene|ordningen) ogsaa (?:hjaelper|daekker|gaelder|tager|omfatter)\b"
+)
+
+
+def sector_asked_about(question: str) -> Optional[str]:
+    """The sector a question asks the offers cover: 'om I også hjælper universiteter?' -> 'statslig';
+    'Hvad koster det?' -> None."""
+    from bot.domain import workplaces
+
+    if not _ASKS_ABOUT_A_SECTOR.search(fold(question or "")):
+        return None
+    reading = workplaces.read(question)
+    return reading.sector if reading.strength >= workplaces.KIND else None
 
 
 def asks_for_spark(question: str) -> bool:

@@ -290,3 +290,17 @@ def test_a_question_whether_one_can_use_spark(text, asks):
 def test_a_denied_psychosocial_word_leaves_a_physical_problem_physical():
     assert scope.only_outside_themes("Støjen i opvasken er alt for høj. Det handler ikke om trivsel, men om vores ører")
     assert not scope.only_outside_themes("Støjen i opvasken er alt for høj, og trivslen er dårlig")
+
+
+@pytest.mark.parametrize(
+    "question, sector",
+    [
+        ("Jeg er i tvivl om I også hjælper universiteter?", "statslig"),
+        ("Dækker SPARK også sygehusene?", "regional"),
+        ("Gælder tilbuddet også for os i hjemmeplejen?", "kommunal"),
+        ("Hvad koster det?", None),
+        ("Kan I hjælpe med stress?", None),
+    ],
+)
+def test_the_sector_a_question_asks_the_offers_cover(question, sector):
+    assert scope.sector_asked_about(question) == sector
