@@ -20,7 +20,7 @@ It runs after the intent classifier and before the FallbackClassifier (config.ym
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -32,6 +32,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.domain import contacts, english, workplaces
 from bot.domain.answers import Answers, asks_help_for_own_workplace, tells_about_workplace
+from bot.domain.messages import OFFER_TOPIC_BY_SECTOR
 from bot.domain.scope import (
     asks_about_joint_course,
     asks_if_covered,
@@ -40,6 +41,7 @@ from bot.domain.scope import (
     only_outside_themes,
     own_employment_matter,
     private_employer,
+    sector_asked_about,
     starts_no_application,
 )
 from bot.domain.text import looks_english, question_sentences
@@ -99,6 +101,13 @@ class ScopeGuard(GraphComponent):
                 # "folk er trætte af at starte forfra": a description, not a command to wipe the conversation
                 overrule_intent(message, FACTS)
                 continue
+            if (message.get(INTENT) or {}).get("name") not in (FACTS, "start_application") and (
+                topic := _sector_question(text)
+            ):
+                # "Det er ikke helt klart for mig om I også hjælper universiteter?": that sector's offer
+                overrule_intent(message, RETRIEVAL_INTENT)
+                _select_topic(message, topic)
+                continue
             if (message.get(INTENT) or {}).get("name") == RETRIEVAL_INTENT:
                 if _joint_course_question(text):
                     _select_topic(message, JOINT_COURSE)
@@ -139,6 +148,15 @@ def _tells_own_work(glossed: str) -> bool:
     return tells_about_workplace(glossed, Answers()) and bool(
         _SELF_AT_WORK.search(glossed) or contacts.stated_role(glossed) not in (None, "medarbejder")
     )
+
+
+def _sector_question(text: str) -> Optional[str]:
+    """The offer of the sector a question sentence asks the offers cover, else None."""
+    for sentence in question_sentences(text):
+        sector = sector_asked_about(sentence)
+        if sector:
+            return OFFER_TOPIC_BY_SECTOR[sector]
+    return None
 
 
 def _joint_course_question(text: str) -> bool:

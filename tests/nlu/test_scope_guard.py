@@ -142,3 +142,15 @@ def test_a_long_request_for_help_read_as_off_topic_is_facts():
         ]
     )
     assert message.get("intent")["name"] == "inform"
+
+
+def test_a_question_whether_the_offers_cover_a_sector_gets_that_sectors_offer():
+    unsure, faq = ScopeGuard().process(
+        [
+            _message("Jeg er i tvivl om I også hjælper universiteter? Jeg er AMR på SDU", "affirm"),
+            _faq("Dækker SPARK også sygehusene?", "faq/hvad_er_spark"),
+        ]
+    )
+    assert unsure.get("intent")["name"] == "faq" and faq.get("intent")["name"] == "faq"
+    assert unsure.get("response_selector")["faq"]["response"]["intent_response_key"] == "faq/statsligt_tilbud"
+    assert faq.get("response_selector")["faq"]["response"]["intent_response_key"] == "faq/regionalt_tilbud"
