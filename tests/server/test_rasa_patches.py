@@ -92,6 +92,7 @@ def _rasas_attributes() -> dict:
     from rasa.nlu.utils.spacy_utils import SpacyNLP
     from rasa.shared.core import trackers
     from rasa.shared.core.events import Event
+    from rasa.shared.core.slots import Slot
     from rasa.utils.endpoints import EndpointConfig
 
     return {
@@ -110,6 +111,8 @@ def _rasas_attributes() -> dict:
         "DialogueStateTracker.copy": trackers.DialogueStateTracker.__dict__["copy"],
         "DialogueStateTracker.applied_events": trackers.DialogueStateTracker.__dict__["applied_events"],
         "FormAction._temporary_tracker": FormAction.__dict__["_temporary_tracker"],
+        "FormAction._create_unique_entity_mappings": FormAction.__dict__["_create_unique_entity_mappings"],
+        "Slot.__copy__": Slot.__dict__.get("__copy__"),  # Rasa's Slot has none
         "SpacyNLP.load_model": SpacyNLP.__dict__["load_model"],
         "DaskGraphRunner.run": DaskGraphRunner.__dict__["run"],
         "SpacyNLP.create": SpacyNLP.__dict__["create"],
@@ -135,6 +138,8 @@ REPLACES = {
     "action_call_lean_history": {"RemoteAction._action_call_format"},
     "tracker_copy_state": {"DialogueStateTracker.copy"},
     "form_temporary_tracker": {"FormAction._temporary_tracker"},
+    "form_unique_entity_mappings": {"FormAction._create_unique_entity_mappings"},
+    "slot_copy": {"Slot.__copy__"},
     "spacy_compact_lemmas": {"SpacyNLP.load_model"},
     "graph_run_in_order": {"DaskGraphRunner.run"},
     "spacy_load_once": {"SpacyNLP.create"},
@@ -151,7 +156,7 @@ def test_apply_twice_keeps_rasas_original_and_revert_restores_it(patched):
 
     originals = _rasas_attributes()
     assert originals["Event.__init_subclass__"] is None and originals["sys.meta_path finder"] is None
-    assert originals["RulePolicy._prediction_states"] is None
+    assert originals["RulePolicy._prediction_states"] is None and originals["Slot.__copy__"] is None
     assert rasa_patches.apply(rasa_patches.PATCHES) == rasa_patches.PATCHES == rasa_patches.applied()
     patched_once = _rasas_attributes()
     rasa_patches.apply(rasa_patches.PATCHES)
@@ -2300,3 +2305,152 @@ def test_form_temporary_tracker_leaves_slots_defined_otherwise_to_rasa(patched, 
     tracker.slots["region"] = TextSlot("region", mappings=[], influence_conversation=True)
     assert not form_temporary_tracker.slots_as_domains(tracker, domain)
     assert not form_temporary_tracker.slots_as_domains(DialogueStateTracker("x", domain.slots[1:]), domain)
+
+
+# -- form_unique_entity_mappings -------------------------------------------------------------------
+
+_TWO_CITIES = """
+version: "3.1"
+entities: [city]
+slots:
+  departure_city:
+    type: text
+    mappings:
+    - {type: from_entity, entity: city, role: from}
+    - {type: from_entity, entity: city}
+  arrival_city:
+    type: text
+    mappings:
+    - {type: from_entity, entity: city, role: to}
+    - {type: from_entity, entity: city}
+forms:
+  trip_form:
+    required_slots: [departure_city, arrival_city]
+"""
+
+
+def _unique_answers(domain: Any) -> dict:
+    """For every form, slot and mapping of the domain: Rasa's question of ActionExtractSlots, each
+    on a new FormAction as Rasa asks it, and the set the form works out."""
+    from rasa.core.actions.forms import FormAction
+
+    answers = {}
+    for form in domain.form_names:
+        answers[form] = FormAction(form, None)._create_unique_entity_mappings(domain)
+        for slot in domain.slots:
+            for position, mapping in enumerate(slot.mappings):
+                answers[(form, slot.name, position)] = FormAction(form, None).entity_mapping_is_unique(mapping, domain)
+    return answers
+
+
+def test_form_unique_entity_mappings_gives_rasas_answers_for_every_mapping(patched):
+    from rasa.core.actions.forms import FormAction
+    from rasa.shared.core.domain import Domain
+
+    ours_domain = Domain.load(str(ROOT / "domain.yml"))
+    cities = Domain.from_yaml(_TWO_CITIES)
+    rasas = [_unique_answers(ours_domain), _unique_answers(cities)]
+    assert rasas[1]["trip_form"] and any(v is True for v in rasas[1].values())  # some mappings are unique
+    assert any(v is False for v in rasas[1].values())
+    rasa_patches.apply(("form_unique_entity_mappings",))
+    for _ in range(2):  # worked out, then remembered
+        assert [_unique_answers(ours_domain), _unique_answers(cities)] == rasas
+    given = FormAction("trip_form", None)._create_unique_entity_mappings(cities)
+    given.clear()  # a caller changing its set changes nothing for the next
+    assert FormAction("trip_form", None)._create_unique_entity_mappings(cities) == rasas[1]["trip_form"]
+
+
+def test_form_unique_entity_mappings_works_a_new_domain_out_again(patched):
+    from rasa.core.actions.forms import FormAction
+    from rasa.shared.core.domain import Domain
+
+    rasa_patches.apply(("form_unique_entity_mappings",))
+    cities = Domain.from_yaml(_TWO_CITIES)
+    assert FormAction("trip_form", None)._create_unique_entity_mappings(cities)
+    one_city = Domain.from_yaml(_TWO_CITIES.replace("role: to", "role: from"))  # no mapping unique any more
+    assert FormAction("trip_form", None)._create_unique_entity_mappings(one_city) == set()
+    assert FormAction("trip_form", None)._create_unique_entity_mappings(cities)
+
+
+def test_form_unique_entity_mappings_is_worked_out_once_per_form_and_domain(patched, monkeypatch):
+    from rasa.core.actions.forms import FormAction
+    from rasa.shared.core.domain import Domain
+
+    rasa_patches.apply(("form_unique_entity_mappings",))
+    cities = Domain.from_yaml(_TWO_CITIES)
+    calls = []
+    monkeypatch.setattr(Domain, "required_slots_for_form", lambda self, name: calls.append(name) or ["departure_city"])
+    for _ in range(5):
+        FormAction("trip_form", None).entity_mapping_is_unique({"type": "from_entity", "entity": "city"}, cities)
+    assert calls == ["trip_form"]
+
+
+# -- slot_copy -------------------------------------------------------------------------------------
+
+
+def _every_kind_of_slot() -> list:
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.slots import AnySlot, BooleanSlot, CategoricalSlot, FloatSlot, ListSlot, TextSlot
+
+    mapping = [{"type": "from_text"}]
+    slots = [
+        TextSlot("text", mapping, initial_value="hej"),
+        BooleanSlot("flag", mapping),
+        FloatSlot("number", mapping, max_value=3.0, min_value=-1.0),
+        ListSlot("many", mapping, influence_conversation=False),
+        CategoricalSlot("kind", mapping, values=["a", "b"]),
+        AnySlot("anything", mapping),
+        *Domain.load(str(ROOT / "domain.yml")).slots,
+    ]
+    for slot, value in zip(list(slots), ["farvel", True, 2.5, ["x", {"y": 1}], "b", {"z": [1]}]):
+        set_slot = copy.copy(slot)
+        set_slot.value = value
+        slots.append(set_slot)
+    return slots
+
+
+def test_slot_copy_gives_rasas_copy_of_every_kind_of_slot(patched):
+    from bot.server.patches import slot_copy
+
+    slots = _every_kind_of_slot()
+    rasas = [copy.copy(slot) for slot in slots]
+    assert all(slot_copy.plain(type(slot)) for slot in slots)
+    rasa_patches.apply(("slot_copy",))
+    ours = [copy.copy(slot) for slot in slots]
+    for slot, mine, theirs in zip(slots, ours, rasas):
+        assert type(mine) is type(theirs) and mine is not slot
+        assert list(vars(mine)) == list(vars(theirs))
+        assert all(vars(mine)[name] is vars(theirs)[name] for name in vars(theirs))  # shallow, as Rasa's
+    ours[0].value = "changed"
+    assert slots[0].value != "changed"
+
+
+def test_slot_copy_copies_a_slot_class_with_its_own_protocol_as_copy_copy_does(patched):
+    from rasa.shared.core.slots import TextSlot
+
+    from bot.server.patches import slot_copy
+
+    class Reduced(TextSlot):
+        def __reduce__(self):  # copy.copy uses __reduce_ex__, which calls this one
+            return (TextSlot, (self.name, self.mappings), {"_value": "from reduce"})
+
+    class WithState(TextSlot):
+        def __setstate__(self, state):
+            self.__dict__.update(state, restored=True)
+
+    class Kept(TextSlot):
+        def __reduce_ex__(self, protocol):
+            return "kept"  # a string: copy.copy returns the object itself
+
+    class Slotted(TextSlot):
+        __slots__ = ("extra",)  # kept beside the __dict__
+
+    made = [cls("s", [{"type": "from_text"}], initial_value="v") for cls in (Reduced, WithState, Kept, Slotted)]
+    made[3].extra = "e"
+    assert not any(slot_copy.plain(type(slot)) for slot in made)
+    rasas = [copy.copy(slot) for slot in made]
+    rasa_patches.apply(("slot_copy",))
+    ours = [copy.copy(slot) for slot in made]
+    assert [type(slot) for slot in ours] == [type(slot) for slot in rasas] == [TextSlot, WithState, Kept, Slotted]
+    assert [vars(slot) for slot in ours] == [vars(slot) for slot in rasas]
+    assert ours[2] is made[2] and vars(ours[1])["restored"] is True and ours[3].extra == rasas[3].extra == "e"

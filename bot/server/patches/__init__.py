@@ -36,6 +36,8 @@ PATCHES = (
     "action_call_lean_history",
     "tracker_copy_state",
     "form_temporary_tracker",
+    "form_unique_entity_mappings",
+    "slot_copy",
     "spacy_compact_lemmas",
     "graph_run_in_order",
     "spacy_load_once",
