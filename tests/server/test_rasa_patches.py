@@ -112,6 +112,7 @@ def _rasas_attributes() -> dict:
         "DialogueStateTracker.applied_events": trackers.DialogueStateTracker.__dict__["applied_events"],
         "FormAction._temporary_tracker": FormAction.__dict__["_temporary_tracker"],
         "FormAction._create_unique_entity_mappings": FormAction.__dict__["_create_unique_entity_mappings"],
+        "RemoteAction.run": RemoteAction.__dict__["run"],
         "Slot.__copy__": Slot.__dict__.get("__copy__"),  # Rasa's Slot has none
         "SpacyNLP.load_model": SpacyNLP.__dict__["load_model"],
         "DaskGraphRunner.run": DaskGraphRunner.__dict__["run"],
@@ -136,6 +137,7 @@ REPLACES = {
     "applied_events_memo": {"DialogueStateTracker.applied_events"},
     "rule_policy_recent_states": {"RulePolicy._prediction_states"},
     "action_call_lean_history": {"RemoteAction._action_call_format"},
+    "action_call_domain_digest": {"RemoteAction.run"},
     "tracker_copy_state": {"DialogueStateTracker.copy"},
     "form_temporary_tracker": {"FormAction._temporary_tracker"},
     "form_unique_entity_mappings": {"FormAction._create_unique_entity_mappings"},
@@ -2454,3 +2456,160 @@ def test_slot_copy_copies_a_slot_class_with_its_own_protocol_as_copy_copy_does(p
     assert [type(slot) for slot in ours] == [type(slot) for slot in rasas] == [TextSlot, WithState, Kept, Slotted]
     assert [vars(slot) for slot in ours] == [vars(slot) for slot in rasas]
     assert ours[2] is made[2] and vars(ours[1])["restored"] is True and ours[3].extra == rasas[3].extra == "e"
+
+
+# -- action_call_domain_digest (and bot/server/domain_digest.py on the action server) --------------
+
+
+def _by_digest(body: dict, with_domain: bool) -> dict:
+    from bot.server.domain_digest import DIGEST_KEY
+    from bot.server.patches.action_call_domain_digest import digest_of
+
+    named = {**body, DIGEST_KEY: digest_of(body["domain"])}
+    return named if with_domain else {key: value for key, value in named.items() if key != "domain"}
+
+
+@pytest.mark.slow
+def test_our_action_server_answers_a_call_by_digest_as_the_call_with_the_domain(played, filing_action_server):
+    from bot.server.domain_digest import DIGEST_KEY, DOMAIN_NEEDED_STATUS
+
+    bodies = played["bodies"]
+    assert len(bodies) > 150
+    unknown = {**_by_digest(bodies[0], with_domain=False), DIGEST_KEY: "0" * 64}
+    assert _post(filing_action_server, unknown) == (
+        DOMAIN_NEEDED_STATUS,
+        {"error": "domain needed", DIGEST_KEY: "0" * 64},
+    )
+    for body in bodies:
+        status, rasas = _post(filing_action_server, body)
+        assert status == 200 and DIGEST_KEY not in rasas  # a call without a digest: rasa-sdk's as ever
+        first = _post(filing_action_server, _by_digest(body, with_domain=True))
+        by_digest = _post(filing_action_server, _by_digest(body, with_domain=False))
+        for answer in (first, by_digest):
+            assert answer[0] == 200 and answer[1].pop(DIGEST_KEY) == _by_digest(body, True)[DIGEST_KEY]
+            assert answer[1] == rasas, body["next_action"]
+
+
+RASAS_BODY_KEYS = ("next_action", "sender_id", "tracker", "version")
+
+
+def _recorded_calls(monkeypatch) -> list[dict]:
+    """The bodies RemoteAction hands to the action endpoint from now on."""
+    from rasa.utils.endpoints import EndpointConfig
+
+    sent: list[dict] = []
+    rasas = EndpointConfig.request
+
+    async def request(self, *args, **kwargs):
+        sent.append(copy.deepcopy(kwargs.get("json")))
+        return await rasas(self, *args, **kwargs)
+
+    monkeypatch.setattr(EndpointConfig, "request", request)
+    return sent
+
+
+def _run_form_validation(url: str, domain: Any, text: str = "jeg er AMR på hospitalet i Randers") -> list[dict]:
+    from rasa.core.actions.action import RemoteAction
+    from rasa.core.channels.channel import CollectingOutputChannel
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+    from rasa.utils.endpoints import EndpointConfig
+
+    action = RemoteAction("validate_application_form", EndpointConfig(url))
+    events = asyncio.run(
+        action.run(
+            CollectingOutputChannel(),
+            TemplatedNaturalLanguageGenerator(domain.responses),
+            _form_tracker(domain, text, "inform"),
+            domain,
+        )
+    )
+    return [{k: v for k, v in e.as_dict().items() if k != "timestamp"} for e in events]
+
+
+def _digest_plugin() -> Any:
+    from rasa.plugin import plugin_manager
+
+    return plugin_manager().get_plugin("bot.action_call_domain_digest")
+
+
+@pytest.mark.slow
+def test_action_call_domain_digest_sends_the_domain_once_then_its_digest(patched, action_server, monkeypatch):
+    from rasa.shared.core.domain import Domain
+
+    from bot.server.domain_digest import DIGEST_KEY
+
+    # A domain of its own (one response changed): no action server has been sent its digest yet.
+    data = Domain.load(str(ROOT / "domain.yml")).as_dict()
+    data["responses"]["utter_out_of_scope"] = [{"text": "digest-test"}]
+    domain = Domain.from_dict(data)
+    rasas = _run_form_validation(action_server, domain)
+    assert _digest_plugin() is None
+    rasa_patches.apply(("action_call_domain_digest",))
+    sent = _recorded_calls(monkeypatch)
+    answers = [_run_form_validation(action_server, domain) for _ in range(3)]
+    assert answers == [rasas] * 3 and any(e.get("name") == "region" for e in rasas)
+    digests = {body[DIGEST_KEY] for body in sent}
+    assert len(sent) == 3 and len(digests) == 1
+    assert ["domain" in body for body in sent] == [True, False, False]
+    assert sent[0]["domain"] == domain.as_dict()
+    # Rasa's body otherwise: its keys, and the digest.
+    assert [sorted(body) for body in sent] == [sorted([*RASAS_BODY_KEYS, "domain", DIGEST_KEY])] + [
+        sorted([*RASAS_BODY_KEYS, DIGEST_KEY])
+    ] * 2
+    rasa_patches.revert()
+    assert _digest_plugin() is None  # the undo unregisters the hooks
+
+
+@pytest.mark.slow
+def test_action_call_domain_digest_sends_the_call_again_with_the_domain_after_a_449(
+    patched, action_server, monkeypatch
+):
+    from rasa.shared.core.domain import Domain
+
+    from bot.server.domain_digest import DIGEST_KEY
+    from bot.server.patches.action_call_domain_digest import digest_of
+
+    data = Domain.load(str(ROOT / "domain.yml")).as_dict()
+    data["responses"]["utter_out_of_scope"] = [{"text": "449-test"}]
+    domain = Domain.from_dict(data)
+    rasas = _run_form_validation(action_server, domain)
+    rasa_patches.apply(("action_call_domain_digest",))
+    # As after a restart of the action server: Rasa believes it holds a domain it does not.
+    _digest_plugin().held.add(digest_of(domain.as_dict()))
+    sent = _recorded_calls(monkeypatch)
+    assert _run_form_validation(action_server, domain) == rasas
+    assert _run_form_validation(action_server, domain) == rasas
+    assert ["domain" in body for body in sent] == [False, True, False]
+    assert len({body[DIGEST_KEY] for body in sent}) == 1
+
+
+def test_a_reply_without_the_digest_never_leaves_the_domain_out(monkeypatch):
+    """An action server that keeps no domain (rasa-sdk's own) never names the digest: every call has the domain."""
+    from bot.server.domain_digest import DIGEST_KEY
+    from bot.server.patches.action_call_domain_digest import DomainByDigest
+
+    plugin = DomainByDigest()
+    body = {"next_action": "x", "tracker": {}, "domain": {"intents": ["a"]}}
+    for _ in range(3):
+        sent = plugin.body(body)
+        assert sent["domain"] == body["domain"] and DIGEST_KEY in sent
+        plugin.reply(body, {"events": [], "responses": []})
+    reply = {"events": [], "responses": [], DIGEST_KEY: "another"}
+    plugin.reply(body, reply)  # a digest of some other domain
+    assert "domain" in plugin.body(body) and reply == {"events": [], "responses": []}
+    plugin.reply(body, {"events": [], DIGEST_KEY: sent[DIGEST_KEY]})
+    assert "domain" not in plugin.body(body)
+    assert plugin.body({**body, "domain": None}) is None  # selective domain: Rasa's body
+    monkeypatch.setenv("COMPRESS_ACTION_SERVER_REQUEST", "true")
+    assert plugin.body(body) is None  # compressed calls go as Rasa sends them
+
+
+def test_the_action_server_keeps_a_few_domains_and_forgets_the_oldest():
+    from bot.server.domain_digest import Domains
+
+    domains = Domains(size=2)
+    domains.keep("a", {"n": 1})
+    domains.keep("b", {"n": 2})
+    assert domains.get("a") == {"n": 1}  # now the most recently used
+    domains.keep("c", {"n": 3})
+    assert domains.get("b") is None and domains.get("a") == {"n": 1} and domains.get("c") == {"n": 3}

@@ -34,6 +34,7 @@ PATCHES = (
     "applied_events_memo",
     "rule_policy_recent_states",
     "action_call_lean_history",
+    "action_call_domain_digest",
     "tracker_copy_state",
     "form_temporary_tracker",
     "form_unique_entity_mappings",
