@@ -1680,6 +1680,29 @@ def test_lean_history_is_rasas_body_with_the_kept_events_and_changes_no_event(pl
     }
 
 
+def test_lean_history_remembers_the_turns_before_and_gives_the_same_events_at_every_event(played):
+    """Growing event lists of the same objects (one turn's calls), then new objects (the next turn's
+    read from the store): at every length, what the whole computation gives."""
+    from rasa.shared.core.events import Event
+
+    from bot.server.patches import action_call_lean_history as lean_history
+
+    def whole(events: list) -> list:
+        return lean_history.lean_events(lean_history.recent_event_dicts([event.as_dict() for event in events]))
+
+    compared = 0
+    for name in ("growth", "corrections", "full_municipal_application"):
+        events = list(played["trackers"][name].events)
+        rebuilt = [Event.from_parameters(event.as_dict()) for event in events]
+        for length in range(1, len(events) + 1, 3):
+            for objects in (events, rebuilt, events):  # the memo hit, missed, and rebuilt again
+                assert lean_history.action_call_events(objects[:length], f"memo-{name}") == whole(events[:length])
+                compared += 1
+        assert lean_history.action_call_events(events, None) == whole(events)
+    assert compared > 300
+    lean_history._before_turns.clear()
+
+
 # -- applied_events_memo -------------------------------------------------------------------------
 
 
