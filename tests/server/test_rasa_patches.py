@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import copy
 import importlib.util
 import json
@@ -1751,6 +1752,7 @@ def test_applied_events_memo_follows_reverts_restarts_rejections_and_forms_named
         ActionReverted,
         ActiveLoop,
         BotUttered,
+        Event,
         Restarted,
         SessionStarted,
         SlotSet,
@@ -1813,9 +1815,51 @@ def test_applied_events_memo_follows_reverts_restarts_rejections_and_forms_named
         short = DialogueStateTracker("crafted", [])  # fewer events than remembered
         short.events.extend(events[:5])
         assert _same_objects(short.applied_events(), rasas(short))
+        for length in range(1, len(events) + 1):  # each a new turn: new objects of the same events
+            rebuilt = DialogueStateTracker("crafted", [])
+            rebuilt.events.extend(Event.from_parameters(event.as_dict()) for event in events[:length])
+            assert _same_objects(rebuilt.applied_events(), rasas(rebuilt)), length
+        renamed = DialogueStateTracker("crafted", [])  # the same classes, another action's name
+        renamed.events.extend(
+            ActionExecuted("form_b") if isinstance(e, ActionExecuted) and e.action_name == "form_a" else e
+            for e in events
+        )
+        assert _same_objects(renamed.applied_events(), rasas(renamed))
     finally:
         undo()
     assert len(rasas(tracker)) < len(events) - 10  # the reverts and restarts really took events out
+
+
+def test_applied_events_memo_carries_a_turn_over_to_the_next_turns_new_event_objects(patched, played, monkeypatch):
+    """As the store hands out each turn: new objects built from the stored rows, then the turn's events."""
+    from rasa.shared.core.events import Event, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.server.patches import applied_events_memo
+
+    rasas = _rasas_applied_events()
+    domain = played["agent"].domain
+    worked_out: list[str] = []  # the memo's calls of Rasa's own applied_events
+    monkeypatch.setattr(
+        DialogueStateTracker, "applied_events", lambda self: worked_out.append(self.sender_id) or rasas(self)
+    )
+    undo = applied_events_memo.apply()
+    try:
+        compared = 0
+        for name, whole in played["trackers"].items():
+            events = list(whole.events)
+            turn_ends = [i for i, event in enumerate(events) if isinstance(event, UserUttered) and i] + [len(events)]
+            for end in turn_ends:
+                tracker = DialogueStateTracker(name, domain.slots)
+                tracker.events.extend(Event.from_parameters(event.as_dict()) for event in events[:end])
+                assert _same_objects(tracker.applied_events(), rasas(tracker)), (name, end)
+                compared += 1
+        assert compared > 80
+        # Rasa's own code ran only at each conversation's first turn and at the turn its form first started
+        # (a form name the memo had not seen); every other turn was carried over.
+        assert collections.Counter(worked_out) == {name: 2 for name in played["trackers"]}
+    finally:
+        undo()
 
 
 @pytest.mark.slow
