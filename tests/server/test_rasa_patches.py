@@ -1565,7 +1565,7 @@ def test_our_actions_answer_the_lean_body_as_rasas_at_every_call(played, filing_
         assert ours == rasas, body["next_action"]
         assert rasas[0] == 200, rasas
     longest = max(bodies, key=lambda body: len(body["tracker"]["events"]))  # at turn 40
-    assert len(json.dumps(_lean(longest)["tracker"]["events"])) < len(json.dumps(longest["tracker"]["events"])) * 0.2
+    assert len(json.dumps(_lean(longest)["tracker"]["events"])) < len(json.dumps(longest["tracker"]["events"])) * 0.05
 
 
 @pytest.mark.slow
@@ -1670,8 +1670,7 @@ def test_lean_history_is_rasas_body_with_the_kept_events_and_changes_no_event(pl
     assert mine[-(len(theirs) - users[-1]) :] == theirs[users[-1] :]  # the current turn whole
     assert [e["event"] for e in mine].count("user") == len(users)
     first = next(e for e in mine if e["event"] == "user")
-    assert first["parse_data"]["intent"] == theirs[users[0]]["parse_data"]["intent"]
-    assert not set(action_call_lean_history.LEFT_OUT) & set(first["parse_data"])
+    assert first == {"event": "user", "timestamp": theirs[users[0]]["timestamp"]}  # a marker: no action reads more
     assert {e["event"] for e in mine[: -(len(theirs) - users[-1])]} <= {
         "user",
         "slot",

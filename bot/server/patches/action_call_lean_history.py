@@ -1,6 +1,6 @@
 """`action_call_lean_history`: the action server gets the current turn whole and, of the turns
-before it, only what our actions read: user messages without their NLU rankings, each slot's
-latest value, session starts, restarts and slot resets.
+before it, only what our actions read: a marker for each user message, each slot's latest
+value, session starts, restarts and slot resets.
 
 Every custom-action call (form validations: several a turn) sends the whole conversation. At
 turn 40 of the bench's long conversation (tools/bench/growth.py) that is ~430 events, 230 kB:
@@ -14,11 +14,11 @@ What reads the events on the action server: rasa-sdk's `slots_to_validate` (the 
 the end), `latest_event_time` and `get_latest_input_channel` (the last event, the latest user
 message), and `latest_message` (sent on its own, whole); our `values_before_this_turn` (each
 slot's latest SlotSet before the latest user message, back to a restart or session start) and
-`new_application_id` (every user message, the latest one's timestamp). So the events from the
-latest user message on are sent whole; before it, every user message (text, intent, entities,
-channel, ids, metadata: `intent_ranking`, `response_selector` and `text_tokens` left out), session
-start, restart and slot reset, and each slot's latest SlotSet, in their order
-(`kept_positions()`, `lean_events()`). Each of those readers gives the same answer on this list as
+`new_application_id` (how many user messages there are, the latest one's timestamp); none reads
+an earlier user message's text, intent or entities. So the events from the latest user message on
+are sent whole; before it, a marker for every user message (its "event" and "timestamp" only:
+`EARLIER_USER_KEPT`), session start, restart and slot reset, and each slot's latest SlotSet, in
+their order (`kept_positions()`, `lean_events()`). Each of those readers gives the same answer on this list as
 on all events. The tracker's other fields and the domain are Rasa's; the conversation itself is
 unchanged.
 
@@ -30,7 +30,7 @@ This changes what an action could read, so it is checked the other way round: ou
 the same events and responses with the lean body as with Rasa's, at every action call of whole
 conversations, and a test fails if an action reads the events in another place
 (tests/server/test_rasa_patches.py). An action that needs earlier bot utterances, actions or
-rankings needs this patch left out (RASA_PATCHES=-action_call_lean_history).
+user messages' texts or intents needs this patch left out (RASA_PATCHES=-action_call_lean_history).
 
 Replaces `RemoteAction._action_call_format` (Rasa 3.6.21's, with the events chosen first and only
 those turned into dicts).
@@ -45,8 +45,10 @@ from typing import Any, Callable, Dict, Hashable, List, Optional, Sequence
 
 from bot.server.patches._replace import replace
 
-# What earlier user messages leave out of the action-call body.
-LEFT_OUT = ("intent_ranking", "response_selector", "text_tokens")
+# What the action-call body keeps of a user message before the latest one. (Until 7 Dec the text,
+# intent and entities too, without the NLU rankings and tokens: at turn 40 those 39 messages were
+# most of the body's bytes, written, sent and parsed on every call, and no action reads them.)
+EARLIER_USER_KEPT = ("event", "timestamp")
 
 # Event types kept before the latest user message, besides each slot's latest SlotSet.
 KEPT_BEFORE_TURN = frozenset({"user", "session_started", "restart", "reset_slots"})
@@ -80,16 +82,10 @@ def recent_event_dicts(events: Sequence[Dict[str, Any]]) -> List[Dict[str, Any]]
 
 
 def lean_events(events: list) -> list:
-    """The events with every user event but the latest without LEFT_OUT (new dicts; the
-    events' own parse_data is never changed)."""
+    """The events with every user event but the latest cut to EARLIER_USER_KEPT (new dicts; the
+    events themselves are never changed)."""
     latest_user = max((i for i, event in enumerate(events) if event.get("event") == "user"), default=-1)
-    lean = []
-    for position, event in enumerate(events):
-        parse_data = event.get("parse_data") if event.get("event") == "user" else None
-        if position != latest_user and isinstance(parse_data, dict) and any(k in parse_data for k in LEFT_OUT):
-            event = {**event, "parse_data": {k: v for k, v in parse_data.items() if k not in LEFT_OUT}}
-        lean.append(event)
-    return lean
+    return [event if position == latest_user else _lean_user(event) for position, event in enumerate(events)]
 
 
 def action_call_events(events: Sequence[Any], conversation: Optional[Hashable] = None) -> List[Dict[str, Any]]:
@@ -127,9 +123,8 @@ def _latest_user(events: Sequence[Any]) -> int:
 
 def _lean_user(event: Dict[str, Any]) -> Dict[str, Any]:
     """An event dict as lean_events sends an earlier user message (others as they are)."""
-    parse_data = event.get("parse_data") if event.get("event") == "user" else None
-    if isinstance(parse_data, dict) and any(key in parse_data for key in LEFT_OUT):
-        return {**event, "parse_data": {k: v for k, v in parse_data.items() if k not in LEFT_OUT}}
+    if event.get("event") == "user":
+        return {key: event[key] for key in EARLIER_USER_KEPT if key in event}
     return event
 
 
