@@ -4,14 +4,18 @@ CountVectorsFeaturizer also puts a sequence feature on every message: one row pe
 as the vocabulary (30,000 character n-grams). Nothing in our pipeline reads them (the intent
 model takes sentence features only, bot/nlu/intent_classifier.py), but during `rasa train`
 Rasa's training cache turns each of them into text to hash it, and the trained pipeline carried
-them through every message. The sentence features are CountVectorsFeaturizer's own, unchanged.
+them through every message; and at every message Rasa still made them (a transform of each token
+on its own), only for them to be dropped: now they are not made. The sentence features are
+CountVectorsFeaturizer's own, unchanged.
 """
 
 from __future__ import annotations
 
-from typing import Optional, Text
+from typing import List, Optional, Text, Tuple
 
+import scipy.sparse
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.nlu.constants import DENSE_FEATURIZABLE_ATTRIBUTES
 from rasa.nlu.featurizers.featurizer import FeatureType
 from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
 from rasa.shared.nlu.training_data.message import Message
@@ -29,3 +33,25 @@ class SentenceCountVectorsFeaturizer(CountVectorsFeaturizer):
         message: Message,
     ) -> None:
         super().add_features_to_message(None, sentence, attribute, message)
+
+    def _create_features(
+        self, attribute: Text, all_tokens: List[List[Text]]
+    ) -> Tuple[List[Optional[scipy.sparse.spmatrix]], List[Optional[scipy.sparse.spmatrix]]]:
+        """CountVectorsFeaturizer's `_create_features` (Rasa 3.6.21) without the sequence features.
+
+        Rasa's transforms every token on its own for the sequence features, then the joined
+        tokens for the sentence features; `add_features_to_message` above drops the sequence
+        features, so they are no longer made (a token-by-token transform of 30,000 character
+        n-grams per message). The sentence features are made exactly as Rasa makes them.
+        """
+        if not self.vectorizers.get(attribute):
+            return [None], [None]
+        sentence_features: List[Optional[scipy.sparse.spmatrix]] = []
+        for tokens in all_tokens:
+            if not tokens or attribute not in DENSE_FEATURIZABLE_ATTRIBUTES:
+                sentence_features.append(None)
+                continue
+            sentence_vec = self.vectorizers[attribute].transform([" ".join(tokens)])
+            sentence_vec.sort_indices()
+            sentence_features.append(sentence_vec.tocoo())
+        return [None] * len(all_tokens), sentence_features

@@ -45,6 +45,9 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     os.environ.pop("SANIC_REQUEST_MAX_SIZE", None)
     from rasa_sdk.__main__ import main_from_args
 
+    from bot.server import domain_digest
+
+    domain_digest.install()  # the domain once per digest, not in every call (bot/server/domain_digest.py)
     main_from_args(args)
 
 

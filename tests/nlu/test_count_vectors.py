@@ -37,3 +37,43 @@ def test_the_sentence_features_are_count_vectors_featurizers(tmp_path, settings)
         our_sequence, our_sentence = ours.get_sparse_features("text")
         assert their_sequence is not None and our_sequence is None
         assert np.array_equal(their_sentence.features.toarray(), our_sentence.features.toarray())
+
+
+@pytest.mark.parametrize("settings", [{}, {"analyzer": "char_wb", "min_ngram": 1, "max_ngram": 4}])
+def test_messages_at_inference_get_count_vectors_featurizers_sentence_features(tmp_path, settings):
+    """The trained model's path: each new message processed (our featurizer makes no sequence features)."""
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+    from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+    from rasa.shared.nlu.training_data.message import Message
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    from tools.bench import load
+
+    storage = LocalModelStorage(tmp_path)
+    context = ExecutionContext(GraphSchema({}), "test")
+    tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
+    new_texts = [m for c in load.load_conversations() for m in c.messages] + ["ukendte ord zyxw", "?"]
+    results = []
+    for cls in (CountVectorsFeaturizer, SentenceCountVectorsFeaturizer):
+        featurizer = cls.create({**cls.get_default_config(), **settings}, storage, Resource(cls.__name__), context)
+        examples = [Message(data={"text": text, "intent": "x"}) for text in TEXTS]
+        tokenizer.process_training_data(TrainingData(examples))
+        featurizer.train(TrainingData(examples))
+        messages = [Message(data={"text": text}) for text in new_texts]
+        tokenizer.process(messages)
+        featurizer.process(messages)
+        results.append(messages)
+    for theirs, ours in zip(*results):
+        their_sequence, their_sentence = theirs.get_sparse_features("text")
+        our_sequence, our_sentence = ours.get_sparse_features("text")
+        assert our_sequence is None
+        assert (their_sentence is None) == (our_sentence is None)
+        if their_sentence is not None:
+            assert their_sentence.features.format == our_sentence.features.format
+            assert np.array_equal(their_sentence.features.toarray(), our_sentence.features.toarray())
+        assert [f.attribute for f in theirs.features if f.type == "sentence"] == [
+            f.attribute for f in ours.features if f.type == "sentence"
+        ]

@@ -305,9 +305,13 @@ def test_cache_reads_rows_rasa_skips_or_builds_from_json_as_rasa_does(tmp_path: 
 
 
 def _statements(engine: sa.engine.Engine) -> list[str]:
+    """Every statement SQLite runs from now on, through SQLAlchemy or on the driver's cursor."""
     seen: list[str] = []
+    engine.dispose()  # new connections, each traced from its start
     sa.event.listen(
-        engine, "before_cursor_execute", lambda conn, cursor, statement, *rest: seen.append(" ".join(statement.split()))
+        engine,
+        "connect",
+        lambda connection, record: connection.set_trace_callback(lambda sql: seen.append(" ".join(sql.split()))),
     )
     return seen
 
@@ -330,6 +334,23 @@ def test_a_cached_turn_reads_no_event_rows_and_counts_nothing(tmp_path: Path):
     assert len(selects) == 2 and all(s.startswith(fingerprint) for s in selects)
     assert len(inserts) == 4
     assert _events(asyncio.run(store.retrieve("quick"))) == _rasas_view(str(tmp_path / "tracker.db"), "quick")
+
+
+def test_sqlite_cursor_statements_give_what_sqlalchemy_gives(tmp_path: Path):
+    """The fingerprint read and the rows inserted on the driver's cursor (SQLite) are SQLAlchemy's."""
+    store = _store(str(tmp_path / "tracker.db"))
+    asyncio.run(store.save(_tracker("kendt", "første", "anden")))
+    table = store.SQLEvent.__table__
+    with store.engine.begin() as connection:
+        for sender in ("kendt", "ukendt"):
+            expected = connection.execute(store._fingerprint_query, {"sender_id": sender}).one()
+            assert store._sqlite_fingerprint(connection, sender) == tuple(expected)
+        values = store._event_values("ny", _tracker("ny", "hej").events[-1])
+        by_cursor = store._sqlite_insert(connection, values)
+        by_sqlalchemy = connection.execute(table.insert(), values).inserted_primary_key[0]
+        rows = connection.execute(sa.select(table).where(table.c.id.in_([by_cursor, by_sqlalchemy]))).all()
+    assert by_sqlalchemy == by_cursor + 1
+    assert [tuple(row)[1:] for row in rows] == [tuple(rows[1])[1:]] * 2
 
 
 def test_an_entry_after_a_save_is_the_entry_of_all_its_rows():

@@ -10,8 +10,12 @@ Rasa's walk is a fold: one pass over the events in order, changing a list (appen
 to an earlier event), given the names of the conversation's forms (`loop_names`). So when a
 tracker's events begin with exactly (the same objects) the events of the previous call for the
 same conversation, and the events since bring no new form name, the result is the fold of the
-new events continued from the previous result: the same list. Anything else (other events, a
-new form name, a tracker of another class or with a `max_event_history`) runs Rasa's code.
+new events continued from the previous result: the same list. Rasa's fold looks at each event's
+class and names only (`signature()`): so when a new turn's tracker (its events new objects the
+store built from the same rows) begins with events of the same signatures as the previous call's,
+the fold's choices for them were the same, and the applied ones are the new objects at the same
+positions; the fold then goes on with the events since. Anything else (other events, a new form
+name, a tracker of another class or with a `max_event_history`) runs Rasa's code.
 Remembered per conversation (sender id), for the last MEMO_SIZE conversations: the events of a
 turn are the same objects across the tracker's copies within the turn (Rasa's copy and ours),
 not across turns (the store decodes new ones).
@@ -33,13 +37,27 @@ from bot.server.patches._replace import replace
 MEMO_SIZE = 64  # conversations remembered (the turns being answered at the same time)
 
 
+def signature(event: Any) -> tuple:
+    """What of an event Rasa's applied_events looks at: its class (every check is an isinstance) and
+    the names it compares (ActionExecuted's and ActionExecutionRejected's action, ActiveLoop's form)."""
+    return type(event), getattr(event, "action_name", None), getattr(event, "name", None)
+
+
 class _Memo:
-    __slots__ = ("events", "loop_names", "applied")
+    __slots__ = ("events", "loop_names", "applied", "signatures")
 
     def __init__(self, events: list, loop_names: set, applied: list) -> None:
         self.events = events
         self.loop_names = loop_names
         self.applied = applied
+        self.signatures: Optional[list] = None  # worked out when a new turn's events are compared
+
+    def positions(self) -> Optional[List[int]]:
+        """Where each applied event stands among the events (None if an event object occurs twice)."""
+        where = {id(event): position for position, event in enumerate(self.events)}
+        if len(where) != len(self.events):
+            return None
+        return [where[id(event)] for event in self.applied]
 
 
 def apply() -> Callable[[], None]:
@@ -91,6 +109,23 @@ def apply() -> Callable[[], None]:
             return None
         return memo.loop_names, new
 
+    def carried_over(memo: Optional[_Memo], events: list) -> Optional[tuple[set, list, list]]:
+        """For a new turn's tracker (the store builds new event objects from the same rows): when the
+        events begin with events of the same signatures as the memo's, Rasa's fold made the same
+        choices for them, so the applied ones are the new objects at the memo's positions."""
+        if memo is None or len(events) < len(memo.events):
+            return None
+        done = len(memo.events)
+        if memo.signatures is None:
+            memo.signatures = [signature(event) for event in memo.events]
+        if [signature(event) for event in events[:done]] != memo.signatures:
+            return None
+        new = events[done:]
+        positions = memo.positions()
+        if positions is None or not loop_names_of(new) <= memo.loop_names:
+            return None
+        return memo.loop_names, [events[position] for position in positions], new
+
     def applied_events(self: Any) -> List[Any]:
         """Rasa's applied events, continued from the previous call's when the events only grew."""
         if type(self) is not DialogueStateTracker or self._max_event_history is not None:
@@ -99,11 +134,14 @@ def apply() -> Callable[[], None]:
         key = self.sender_id
         memo = memos.get(key)
         found = continued(memo, events)
-        if found is None:
-            loop_names, applied = loop_names_of(events), rasas(self)
-        else:
+        if found is not None:
             loop_names, new = found
             applied = fold(self, new, loop_names, list(memo.applied)) if new else memo.applied
+        elif (carried := carried_over(memo, events)) is not None:
+            loop_names, applied, new = carried
+            applied = fold(self, new, loop_names, applied)
+        else:
+            loop_names, applied = loop_names_of(events), rasas(self)
         memos[key] = _Memo(events, loop_names, applied)
         memos.move_to_end(key)
         while len(memos) > MEMO_SIZE:

@@ -7,8 +7,9 @@ conversation: at turn 40 of the bench's long conversation (tools/bench/growth.py
 server's time, and our tracker store hands out cached conversations through the same copy.
 
 The replay gives a tracker whose state is what the events made of it; the tracker being copied
-holds that state already. So we take Rasa's fresh tracker (`init_copy`: the same sender, slot
-definitions and settings as Rasa's copy, no model id) and give it the same events (the same
+holds that state already. So we take Rasa's fresh tracker (`init_copy`: the same sender and
+settings as Rasa's copy, no model id; without its copies of the slots, which would be reset and
+replaced: `init_copy_without_slots`) and give it the same events (the same
 objects, as Rasa's replay does) and a copy of each part of the state the events set: the slots
 (each slot copied with its value), the active form (copied: Rasa changes it in place), the latest
 action (copied) and the latest messages and flags. Rasa's own copy runs where the two could
@@ -34,9 +35,22 @@ from bot.server.patches._replace import replace
 EVENT_STATE = ("_paused", "followup_action", "latest_action", "latest_message", "latest_bot_utterance", "active_loop")
 
 
+def init_copy_without_slots(tracker: Any) -> Any:
+    """Rasa's `tracker.init_copy()` (3.6.21: a new tracker of the same sender and settings), but with no
+    slots: init_copy copies every slot and resets it, and `copy_state` replaces them all anyway."""
+    from rasa.shared.core.trackers import DEFAULT_SENDER_ID, DialogueStateTracker
+
+    return DialogueStateTracker(
+        tracker.sender_id or DEFAULT_SENDER_ID,
+        (),
+        tracker._max_event_history,
+        is_rule_tracker=tracker.is_rule_tracker,
+    )
+
+
 def copy_state(tracker: Any) -> Any:
     """A new tracker equal to Rasa's `tracker.copy()`, built from the tracker's state."""
-    new = tracker.init_copy()
+    new = init_copy_without_slots(tracker)
     new.events = deque(tracker.events, tracker._max_event_history)
     new.slots = {name: copy.copy(slot) for name, slot in tracker.slots.items()}
     for name in EVENT_STATE:
