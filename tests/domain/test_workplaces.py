@@ -153,3 +153,49 @@ def test_more_kinds_and_names(text, sector):
 def test_a_writer_employed_by_a_private_firm_at_a_public_workplace():
     assert workplaces.employed_by_private_name("Jeg er rengøringsassistent hos Coor på Hvidovre Hospital")
     assert not workplaces.employed_by_private_name("Vi har Coor til rengøringen på Hvidovre Hospital")
+
+
+def _plain_matches(wp, keys, blocked):
+    """The plain loop over every rule and word that Workplaces._matches replaces (its reference)."""
+    from bot.domain.workplaces import TYPO_MIN, _part_matches, _slipped
+
+    claimed, found = list(blocked), []
+    for rule in wp.rules:
+        parts = rule.pattern.parts
+        n = len(parts)
+        for i in range(len(keys) - n + 1):
+            if any(claimed[i : i + n]):
+                continue
+            if all(_part_matches(parts[j], keys[i + j]) for j in range(n)):
+                claimed[i : i + n] = [True] * n
+                found.append((i, i + n, rule))
+    for i, token in enumerate(keys):
+        if claimed[i] or len(token) < TYPO_MIN - 1:
+            continue
+        rule = next((r for r in wp.rules if len(r.pattern.parts) == 1 and _slipped(r.pattern.parts[0], token)), None)
+        if rule:
+            claimed[i] = True
+            found.append((i, i + 1, rule))
+    return found
+
+
+def test_the_indexed_matching_finds_what_the_plain_loop_over_every_rule_finds():
+    import glob
+    import random
+
+    import yaml
+
+    from bot.domain import geography
+
+    texts = []
+    for path in glob.glob("tools/bench/data/first_messages_*.yml"):
+        texts += [item["text"] for item in yaml.safe_load(open(path, encoding="utf-8"))]
+    for path in glob.glob("data/nlu/*.yml"):
+        for block in yaml.safe_load(open(path, encoding="utf-8")).get("nlu") or []:
+            texts += [line[2:] for line in (block.get("examples") or "").splitlines() if line.startswith("- ")]
+    random.Random(7).shuffle(texts)
+    wp = workplaces.load()
+    for text in texts[:3000] + ["vugestue", "psykatrien", "sygeplejerkse på hospitalt", "kommunalt ansat"]:
+        keys = [k for k, _, _ in geography.tokens(text)]
+        for blocked in ([False] * len(keys), [random.Random(text).random() < 0.2 for _ in keys]):
+            assert wp._matches(keys, blocked) == _plain_matches(wp, keys, blocked), text
