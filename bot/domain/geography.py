@@ -127,6 +127,9 @@ class Geography:
         self._institution_keys = sorted(
             ((key(i.name).split(), i) for i in self.institutions), key=lambda item: -len(item[0])
         )
+        # Indexes by first word, built on first use (`find`, `institutions_in`).
+        self._names: Optional[tuple[list[tuple[list[str], str, str]], dict[str, list[int]]]] = None
+        self._institutions_by_first: Optional[dict[str, list[int]]] = None
 
     @staticmethod
     def _add_key(table: dict[str, str], form: str, canonical: str) -> None:
@@ -171,22 +174,35 @@ class Geography:
         """
         tokens = [(key(m.group()), m.start(), m.end()) for m in _TOKEN.finditer(text)]
         token_keys = [t[0] for t in tokens]
-        candidates = [(k.split(), name, "region") for k, name in self._region_keys.items()]
-        candidates += [(k.split(), name, "municipality") for k, name in self._municipality_keys.items()]
-        candidates.sort(key=lambda item: -len(item[0]))
+        candidates, by_first = self._name_index()
         used = [False] * len(tokens)
         mentions: list[Mention] = []
-        for words, name, kind in candidates:
+        # the names in their order (longest first), each from the first word on, as a loop over every
+        # name would try them; only the names whose first word the text has
+        for index, i in sorted((index, i) for i, k in enumerate(token_keys) for index in by_first.get(k, ())):
+            words, name, kind = candidates[index]
             n = len(words)
-            for i in range(len(tokens) - n + 1):
-                if token_keys[i : i + n] != words or any(used[i : i + n]):
-                    continue
-                start, end = tokens[i][1], tokens[i + n - 1][2]
-                if kind == "municipality" and not self._plausible(name, text[start:end], text[end:], text[:start]):
-                    continue
-                used[i : i + n] = [True] * n
-                mentions.append(Mention(kind, name, start, end))
+            if i + n > len(tokens) or token_keys[i : i + n] != words or any(used[i : i + n]):
+                continue
+            start, end = tokens[i][1], tokens[i + n - 1][2]
+            if kind == "municipality" and not self._plausible(name, text[start:end], text[end:], text[:start]):
+                continue
+            used[i : i + n] = [True] * n
+            mentions.append(Mention(kind, name, start, end))
         return sorted(mentions, key=lambda m: m.start)
+
+    def _name_index(self) -> tuple[list[tuple[list[str], str, str]], dict[str, list[int]]]:
+        """Every region and municipality name as words, longest first, and where each first word starts one
+        (built once: a loop over all 700 spellings for every message was most of a read's time)."""
+        if self._names is None:
+            candidates = [(k.split(), name, "region") for k, name in self._region_keys.items()]
+            candidates += [(k.split(), name, "municipality") for k, name in self._municipality_keys.items()]
+            candidates.sort(key=lambda item: -len(item[0]))
+            by_first: dict[str, list[int]] = {}
+            for index, (words, _, _) in enumerate(candidates):
+                by_first.setdefault(words[0], []).append(index)
+            self._names = (candidates, by_first)
+        return self._names
 
     def _plausible(self, name: str, surface: str, rest: str, before: str = "") -> bool:
         lower = surface.lower()
@@ -244,12 +260,20 @@ class Geography:
             return [(0, len(token_keys), alone)]
         used = [False] * len(token_keys)
         found: list[tuple[int, int, Institution]] = []
-        for words, institution in self._institution_keys:
+        if self._institutions_by_first is None:
+            self._institutions_by_first = {}
+            for index, (words, _) in enumerate(self._institution_keys):
+                self._institutions_by_first.setdefault(words[0], []).append(index)
+        # the names in their order, each from the first word on; only those whose first word the text has
+        starts = sorted(
+            (index, i) for i, k in enumerate(token_keys) for index in self._institutions_by_first.get(k, ())
+        )
+        for index, i in starts:
+            words, institution = self._institution_keys[index]
             n = len(words)
-            for i in range(len(token_keys) - n + 1):
-                if token_keys[i : i + n] == words and not any(used[i : i + n]):
-                    used[i : i + n] = [True] * n
-                    found.append((i, i + n, institution))
+            if token_keys[i : i + n] == words and not any(used[i : i + n]):
+                used[i : i + n] = [True] * n
+                found.append((i, i + n, institution))
         return sorted(found, key=lambda item: item[0])
 
     # -- spaCy entity ruler ---------------------------------------------------

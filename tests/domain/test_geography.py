@@ -147,3 +147,56 @@ def test_a_misspelt_town_in_a_sentence_is_found_only_when_it_is_close_to_one_nam
     assert geo.misspelt_municipality("hjemmeplejen i Silkborg").name == "Silkeborg"
     assert geo.misspelt_municipality("vi er i børnehaven") is None
     assert geo.misspelt_municipality("sygehuset i Hjöring") is None  # Hjørring or Hørning: not guessed
+
+
+def test_the_indexed_lookups_find_what_a_loop_over_every_name_finds():
+    """find() and institutions_in() look the text's words up by each name's first word; the plain loops
+    over every name (written out here) must give the same on thousands of texts."""
+    import glob
+    import random
+
+    import yaml
+
+    from bot.domain.geography import Mention, key, load, tokens
+
+    geo = load()
+
+    def plain_find(text):
+        import re
+
+        found = [(key(m.group()), m.start(), m.end()) for m in re.finditer(r"[^\W_]+", text)]
+        keys = [t[0] for t in found]
+        candidates = [(k.split(), name, "region") for k, name in geo._region_keys.items()]
+        candidates += [(k.split(), name, "municipality") for k, name in geo._municipality_keys.items()]
+        candidates.sort(key=lambda item: -len(item[0]))
+        used, mentions = [False] * len(found), []
+        for words, name, kind in candidates:
+            n = len(words)
+            for i in range(len(found) - n + 1):
+                if keys[i : i + n] != words or any(used[i : i + n]):
+                    continue
+                start, end = found[i][1], found[i + n - 1][2]
+                if kind == "municipality" and not geo._plausible(name, text[start:end], text[end:], text[:start]):
+                    continue
+                used[i : i + n] = [True] * n
+                mentions.append(Mention(kind, name, start, end))
+        return sorted(mentions, key=lambda m: m.start)
+
+    def plain_institutions(text):
+        keys = [k for k, _, _ in tokens(text)]
+        used, found = [False] * len(keys), []
+        for words, institution in geo._institution_keys:
+            n = len(words)
+            for i in range(len(keys) - n + 1):
+                if keys[i : i + n] == words and not any(used[i : i + n]):
+                    used[i : i + n] = [True] * n
+                    found.append((i, i + n, institution))
+        return sorted(found, key=lambda item: item[0])
+
+    texts = []
+    for path in glob.glob("tools/bench/data/first_messages_*.yml"):
+        texts += [item["text"] for item in yaml.safe_load(open(path, encoding="utf-8"))]
+    random.Random(3).shuffle(texts)
+    for text in texts[:1500] + ["Jeg bor i Lyngby-Taarbæk og arbejder på SUH Køge", "region hovedstaden"]:
+        assert geo.find(text) == plain_find(text), text
+        assert geo.institutions_in(text) == plain_institutions(text), text
