@@ -62,3 +62,8 @@ def test_other_short_messages_keep_the_models_intent(text, entities):
     assert not bare_answer(text, entities)
     [message] = BareAnswer().process([_message(text, entities=entities)])
     assert message.get("intent")["name"] == "out_of_scope"
+
+
+@pytest.mark.parametrize("text", ["ret kommunen", "forkert kommune", "regionen er forkert", "skift region"])
+def test_a_correction_that_names_a_sector_word_is_no_bare_answer(text):
+    assert not bare_answer(text, [])

@@ -77,3 +77,25 @@ def test_messages_at_inference_get_count_vectors_featurizers_sentence_features(t
         assert [f.attribute for f in theirs.features if f.type == "sentence"] == [
             f.attribute for f in ours.features if f.type == "sentence"
         ]
+
+
+def test_folded_letters_make_søger_and_soeger_one_word(tmp_path):
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+    from rasa.shared.nlu.training_data.message import Message
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    config = {**SentenceCountVectorsFeaturizer.get_default_config(), "fold_letters": True}
+    featurizer = SentenceCountVectorsFeaturizer.create(
+        config, LocalModelStorage(tmp_path), Resource("folded"), ExecutionContext(GraphSchema({}), "test")
+    )
+    tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
+    examples = [Message(data={"text": text, "intent": "x"}) for text in ("hvordan søger vi", "hvordan soeger vi")]
+    tokenizer.process_training_data(TrainingData(examples))
+    featurizer.train(TrainingData(examples))
+    featurizer.process_training_data(TrainingData(examples))
+    folded, spelt_out = (e.get_sparse_features("text")[1].features.toarray() for e in examples)
+    assert np.array_equal(folded, spelt_out)
+    assert "søger" not in featurizer.vectorizers["text"].vocabulary_

@@ -138,3 +138,15 @@ def test_off_topic_scores_count_out_of_scope_and_fallbacks_as_the_off_topic_answ
         "off_topic_answer": 0.5,
         "other_intents": {"inform": 2, "faq": 1},
     }
+
+
+def test_leak_check_reads_a_fresh_text_however_it_is_spelt(tmp_path):
+    from tools.bench import leak_check
+
+    fresh = next(iter(leak_check.test_keys()))
+    training = tmp_path / "nlu.yml"
+    training.write_text(
+        f'version: "3.1"\nnlu:\n- intent: inform\n  examples: |\n    - {fresh.upper()}!\n    - en helt ny sætning\n',
+        encoding="utf-8",
+    )
+    assert leak_check.leaked([training]) == [f"nlu.yml: {fresh.upper()}!"]
