@@ -101,17 +101,16 @@ class ScopeGuard(GraphComponent):
                 # "folk er trætte af at starte forfra": a description, not a command to wipe the conversation
                 overrule_intent(message, FACTS)
                 continue
-            if (message.get(INTENT) or {}).get("name") not in (FACTS, "start_application") and (
-                topic := _sector_question(text)
+            if (message.get(INTENT) or {}).get("name") != "start_application" and (
+                topic := _sector_question(text) or (JOINT_COURSE if _joint_course_question(text) else None)
             ):
-                # "Det er ikke helt klart for mig om I også hjælper universiteter?": that sector's offer
+                # "Det er ikke helt klart for mig om I også hjælper universiteter?": that sector's offer; "Vi er
+                # to skoler i samme kommune, som vil søge sammen. Går det?": the joint course; also where the
+                # model was unsure of the whole message. What else it told starts the form after the answer.
                 overrule_intent(message, RETRIEVAL_INTENT)
                 _select_topic(message, topic)
                 continue
             if (message.get(INTENT) or {}).get("name") == RETRIEVAL_INTENT:
-                if _joint_course_question(text):
-                    _select_topic(message, JOINT_COURSE)
-                    continue
                 if _outside_the_offer(text):
                     overrule_intent(message, OFF_TOPIC)  # action_off_topic says what the offer covers
                     continue

@@ -154,3 +154,12 @@ def test_a_question_whether_the_offers_cover_a_sector_gets_that_sectors_offer():
     assert unsure.get("intent")["name"] == "faq" and faq.get("intent")["name"] == "faq"
     assert unsure.get("response_selector")["faq"]["response"]["intent_response_key"] == "faq/statsligt_tilbud"
     assert faq.get("response_selector")["faq"]["response"]["intent_response_key"] == "faq/regionalt_tilbud"
+
+
+def test_a_question_about_applying_together_is_the_joint_course_whatever_the_model_read():
+    for intent in ("inform", "affirm", "out_of_scope"):
+        [message] = ScopeGuard().process(
+            [_message("Vi er tre børnehaver i Faxe, der vil søge sammen. Kan det lade sig gøre?", intent)]
+        )
+        assert message.get("intent")["name"] == "faq"
+        assert message.get("response_selector")["faq"]["response"]["intent_response_key"] == "faq/faellesforloeb"
