@@ -56,11 +56,7 @@ def topic_of_a_question_part(latest: Dict[Text, Any]) -> Optional[str]:
 def sector_topic(tracker: Tracker) -> Optional[str]:
     """The offer of the sector a question asks about ('faq/statsligt_tilbud' for "hjælper I også
     universiteter?"), else None."""
-    for sentence in question_sentences(latest_text(tracker)):
-        sector = scope.sector_asked_about(sentence)
-        if sector:
-            return messages.OFFER_TOPIC_BY_SECTOR[sector]
-    return None
+    return scope.offer_topic_asked(latest_text(tracker))
 
 
 def coverage_topic(tracker: Tracker) -> Optional[str]:

@@ -36,22 +36,23 @@ class OffTopic(Action):
             return []
         if tracker.get_slot("filing_pending") and asks_to_retry(tracker):
             return await conclude(dispatcher, tracker)  # 'prøv igen' after a filing that failed
-        english = looks_english(latest_text(tracker))
-        if not tracker.active_loop.get("name") and scope.private_employer(readable(latest_text(tracker))):
-            dispatcher.utter_message(text=messages.PRIVATE_EMPLOYER)  # "ambulancebehandler hos Falck ..."
-            if english:
-                dispatcher.utter_message(text=messages.ENGLISH_HINT)
-            return []
-        if not tracker.active_loop.get("name") and scope.own_employment_matter(latest_text(tracker)):
-            dispatcher.utter_message(text=messages.OWN_EMPLOYMENT)  # "kan de fyre mig efter 120 sygedage?"
-            return []
-        if not tracker.active_loop.get("name") and scope.only_outside_themes(latest_text(tracker)):
-            # "Vi mangler høreværn … Hvem betaler?": not the price of a course, but what the offer covers
-            covered = coverage_topic(tracker)
-            if covered:
-                answer_topic(dispatcher, covered)
-            dispatcher.utter_message(text=messages.OUTSIDE_THE_OFFER)
-            return []
+        text, english = latest_text(tracker), looks_english(latest_text(tracker))
+        if not tracker.active_loop.get("name"):
+            if scope.private_employer(readable(text)):
+                dispatcher.utter_message(text=messages.PRIVATE_EMPLOYER)  # "ambulancebehandler hos Falck ..."
+                if english:
+                    dispatcher.utter_message(text=messages.ENGLISH_HINT)
+                return []
+            if scope.own_employment_matter(text):
+                dispatcher.utter_message(text=messages.OWN_EMPLOYMENT)  # "kan de fyre mig efter 120 sygedage?"
+                return []
+            if scope.only_outside_themes(text):
+                # "Vi mangler høreværn … Hvem betaler?": not the price of a course, but what the offer covers
+                covered = coverage_topic(tracker)
+                if covered:
+                    answer_topic(dispatcher, covered)
+                dispatcher.utter_message(text=messages.OUTSIDE_THE_OFFER)
+                return []
         topic = (
             coverage_topic(tracker) or sector_topic(tracker) or topic_of_a_question_part(tracker.latest_message or {})
         )
@@ -62,6 +63,6 @@ class OffTopic(Action):
             dispatcher.utter_message(response="utter_out_of_scope")  # has its own English line
         else:
             dispatcher.utter_message(response="utter_default")
-            if looks_english(latest_text(tracker)):
+            if english:
                 dispatcher.utter_message(text=messages.ENGLISH_HINT)
         return []

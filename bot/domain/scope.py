@@ -345,6 +345,24 @@ def sector_asked_about(question: str) -> Optional[str]:
     return reading.sector if reading.strength >= workplaces.KIND else None
 
 
+def offer_topic_asked(text: str) -> Optional[str]:
+    """The FAQ topic of the offer of the sector a question sentence asks the offers cover ('faq/statsligt_tilbud'
+    for "hjælper I også universiteter?"), else None."""
+    from bot.domain.messages import OFFER_TOPIC_BY_SECTOR
+    from bot.domain.text import question_sentences
+
+    for sentence in question_sentences(text):
+        sector = sector_asked_about(sentence)
+        if sector:
+            return OFFER_TOPIC_BY_SECTOR[sector]
+    return None
+
+
+def states_own_work(text: str) -> bool:
+    """'jeg er sygeplejerske', 'vi arbejder på ...': the writer says they work somewhere (not 'jeg er patient')."""
+    return bool(_SELF_AT_WORK.search(fold(text or "")))
+
+
 def asks_for_spark(question: str) -> bool:
     """'Kan vi bruge SPARK?', 'Gælder SPARK også for os?' -> True (SPARK is the municipalities' offer)."""
     return bool(_ASKS_FOR_SPARK.search(fold(question or "")))

@@ -19,8 +19,7 @@ It runs after the intent classifier and before the FallbackClassifier (config.ym
 
 from __future__ import annotations
 
-import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -32,17 +31,17 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.domain import contacts, english, workplaces
 from bot.domain.answers import Answers, asks_help_for_own_workplace, tells_about_workplace
-from bot.domain.messages import OFFER_TOPIC_BY_SECTOR
 from bot.domain.scope import (
     asks_about_joint_course,
     asks_if_covered,
     describes_rather_than_commands,
     instruction_to_bot,
+    offer_topic_asked,
     only_outside_themes,
     own_employment_matter,
     private_employer,
-    sector_asked_about,
     starts_no_application,
+    states_own_work,
 )
 from bot.domain.text import looks_english, question_sentences
 
@@ -52,7 +51,6 @@ FACTS = "inform"
 DESTRUCTIVE = ("restart", "stop")
 # Intents that would answer or change an application: one's own pay or a private employer's staff has none.
 NOT_FOR_AN_ERRAND = ("faq", "correct")
-_SELF_AT_WORK = re.compile(r"\b(?:jeg|vi) (?:er|arbejder|sidder)\b", re.I)
 RETRIEVAL_INTENT = "faq"
 JOINT_COURSE = "faq/faellesforloeb"
 
@@ -102,7 +100,7 @@ class ScopeGuard(GraphComponent):
                 overrule_intent(message, FACTS)
                 continue
             if (message.get(INTENT) or {}).get("name") != "start_application" and (
-                topic := _sector_question(text) or (JOINT_COURSE if _joint_course_question(text) else None)
+                topic := offer_topic_asked(text) or (JOINT_COURSE if _joint_course_question(text) else None)
             ):
                 # "Det er ikke helt klart for mig om I også hjælper universiteter?": that sector's offer; "Vi er
                 # to skoler i samme kommune, som vil søge sammen. Går det?": the joint course; also where the
@@ -145,17 +143,8 @@ def _tells_own_work(glossed: str) -> bool:
     words or with their role. Stricter than for Danish, where the intent model also judges: 'Someone
     called claiming to be from Stevns Kommune' names a workplace but is nobody's own."""
     return tells_about_workplace(glossed, Answers()) and bool(
-        _SELF_AT_WORK.search(glossed) or contacts.stated_role(glossed) not in (None, "medarbejder")
+        states_own_work(glossed) or contacts.stated_role(glossed) not in (None, "medarbejder")
     )
-
-
-def _sector_question(text: str) -> Optional[str]:
-    """The offer of the sector a question sentence asks the offers cover, else None."""
-    for sentence in question_sentences(text):
-        sector = sector_asked_about(sentence)
-        if sector:
-            return OFFER_TOPIC_BY_SECTOR[sector]
-    return None
 
 
 def _joint_course_question(text: str) -> bool:
