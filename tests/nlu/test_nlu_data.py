@@ -45,10 +45,25 @@ def test_partition_summary_reads_fold_one_as_each_seeds_held_out_figure():
     assert "| 43 | 0.92 | 0.94 |" in bench.partitions_markdown(summary)
 
 
-def test_split_is_stratified_by_full_label(examples):
-    [held_out, *_] = bench.folds(examples)
+def test_every_label_has_examples_in_every_fold(examples):
     labels = {e.label for e in examples}
-    assert {examples[i].label for i in held_out} == labels
+    for fold in bench.folds(examples):
+        assert {examples[i].label for i in fold} == labels
+
+
+def test_an_example_keeps_its_fold_when_other_examples_are_added_or_removed(examples):
+    before = bench.folds(examples)
+    fold_before = {examples[i].key: n for n, fold in enumerate(before) for i in fold}
+    kept = [e for e in examples if e.index % 3]  # a third of the data taken out ...
+    added = [bench.Example(0, "helt ny tekst om en ny ting", "inform", "helt ny tekst om en ny ting", ())]
+    changed = [bench.Example(n, e.text, e.label, e.key, e.entities) for n, e in enumerate(added + kept)]
+    after = bench.folds(changed)
+    fold_after = {changed[i].key: n for n, fold in enumerate(after) for i in fold}
+    # ... and one added: every remaining text stays in the fold it had
+    assert {key: fold_after[key] for key in fold_before if key in fold_after} == {
+        key: n for key, n in fold_before.items() if key in fold_after
+    }
+    assert len(fold_after) > len(fold_before) // 2
 
 
 def test_normalising_folds_case_spelling_and_punctuation():
