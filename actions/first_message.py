@@ -84,14 +84,14 @@ def opening_question(tracker: Tracker) -> Optional[str]:
     topic = coverage_topic(tracker)
     if topic:
         return topic
+    sector = answers(tracker).sector
+    if scope.asks_about_joint_course(text) and sector in (None, "kommunal"):
+        return JOINT_COURSE  # "Vi er flere daginstitutioner, der vil søge sammen – kan man det?"
     asked = sector_topic(tracker)
     if asked:
         return asked  # "Jeg er AMR på SDU. Hjælper I også universiteter?"
-    sector = answers(tracker).sector
     if sector in ("regional", "statslig") and any(scope.asks_for_spark(s) for s in question_sentences(text)):
         return messages.OFFER_TOPIC_BY_SECTOR[sector]  # "Vi er kantinen på Næstved Sygehus. Kan vi bruge SPARK?"
-    if scope.asks_about_joint_course(text) and sector in (None, "kommunal"):
-        return JOINT_COURSE  # "Vi er flere daginstitutioner, der vil søge sammen – kan man det?"
     latest = tracker.latest_message or {}
     topic = topic_of_a_question_part(latest)
     if topic:
@@ -130,6 +130,8 @@ class ContinueWithFacts(Action):
         if tracker.active_loop.get("name") or tracker.get_slot("reference"):
             return []
         text = latest_text(tracker)
+        if scope.disagreement_stated(text):
+            return []  # "vores leder vil ikke være med til at søge": nothing to file until they agree
         if form_answers.tells_about_workplace(text, answers(tracker)) and not scope.starts_no_application(text):
             return [FollowupAction("application_form")]
         return []

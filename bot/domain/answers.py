@@ -646,6 +646,26 @@ def asks_help_for_own_workplace(text: str) -> bool:
     return bool(_ASKS_FOR_HELP.search(folded)) and bool(_WE.search(folded))
 
 
+def describes_own_workplace(text: str) -> bool:
+    """A public workplace of the writer's, by name or kind, and a psychosocial problem there, told by someone
+    who works there ("vi", a role, "jeg er ..."), with nothing that starts no application: 'konstabel på kasernen
+    i holstebro. vi har en kultur med grov sjov der går ud over de nye' -> True; 'Folketinget vedtog i går en
+    lov om minimumsnormeringer' -> False. Looser than asks_help_for_own_workplace (no request for help needed),
+    so it is used only where the intent model was unsure or read off-topic: on the 555 off-topic
+    lookalikes of the nine first-message sets it holds for 4 (a PhD student's interview request, a
+    leader's filing without the TR's agreement, which gets its own answer first, a personnel case, a
+    state-owned company's staff)."""
+    if scope.instruction_to_bot(text) or scope.starts_no_application(text):
+        return False
+    reading = workplaces.read(text)
+    if not (reading.sector and reading.strength >= workplaces.KIND):
+        return False
+    found = themes.assess(text)
+    if found.exclusions or not (found.themes or scope.psychosocial_said(text)):
+        return False
+    return bool(scope.states_own_work(text) or contacts.stated_role(text) or _WE.search(fold(text)))
+
+
 def sector_hint(text: str, now: Answers) -> Optional[str]:
     """When the sector is asked because the workplace's kind is in several sectors ("bosted"): which
     (`workplaces.Reading.hint`), so the question can offer the likely one first."""

@@ -80,6 +80,13 @@ def spellings(name: str) -> set[str]:
 _PLACE_PREPOSITION = re.compile(r"(?:^|\s)(?:i|på|paa|fra)\s+$", re.I)
 
 
+# "ansat i Arbejdstilsynet", "en afdeling i politiet", "arbejder for Skat": the writer works there.
+_AT = frozenset({"i", "ved", "hos", "for", "pa"})
+_WORKS = frozenset(
+    {"ansat", "ansatte", "arbejder", "arbejde", "job", "afdeling", "afdelinger", "kontor", "enhed", "sektion", "team"}
+)
+
+
 class Geography:
     """Look-ups over municipalities and regions; build once, share (see `load`)."""
 
@@ -274,7 +281,25 @@ class Geography:
             if token_keys[i : i + n] == words and not any(used[i : i + n]):
                 used[i : i + n] = [True] * n
                 found.append((i, i + n, institution))
+        found += self._alone_in_context(text, token_keys, used)
         return sorted(found, key=lambda item: item[0])
+
+    def _alone_in_context(
+        self, text: str, token_keys: list[str], used: list[bool]
+    ) -> list[tuple[int, int, Institution]]:
+        """A name that counts alone ("Arbejdstilsynet") inside a sentence where the writer works there: after
+        "ansat i", "en afdeling i", "arbejder for" ..., or as the message's heading ("Arbejdstilsynet. Vi er
+        tilsynsførende ..."); never after "fra" or "til" ("et påbud fra Arbejdstilsynet")."""
+        found = []
+        heading = re.match(r"\W*([\w æøåÆØÅ]+?)\s*[.,:\n–-]", text)
+        for i, k in enumerate(token_keys):
+            institution = self._alone.get(k)
+            if institution is None or used[i]:
+                continue
+            works_there = i >= 2 and token_keys[i - 1] in _AT and token_keys[i - 2] in _WORKS
+            if works_there or (i == 0 and heading and key(heading.group(1)) == k):
+                found.append((i, i + 1, institution))
+        return found
 
     # -- spaCy entity ruler ---------------------------------------------------
     def ruler_patterns(self) -> list[dict]:

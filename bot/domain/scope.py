@@ -70,7 +70,9 @@ _PATTERNS = tuple(
         # a data set of other people's applications or evaluations, for research or a report
         r"\b(?:udtraek|dataudtraek|raadata|raw data|datasaet)\w*\b",
         # a translation ("oversæt til engelsk: ...", "translate to english pls")
-        r"\b(?:oversaet|translate)\b",
+        r"\b(?:oversaet\w*|translate)\b",
+        # a copy of another workplace's application ("en kopi af den ansøgning, som X har sendt")
+        r"\bkopi\w* af (?:den|de|deres|jeres|andres|en anden\w*) (?:\w+ )?ansoegning\w*",
     )
 )
 
@@ -98,7 +100,9 @@ _REPORTED = re.compile(
 _FIRST_PERSON = re.compile(r"\b(?:jeg|vi|vores|vor|min|mit|mine|os|mig)\b")
 # "Jeg er pædagog ..., og min mand arbejder i et firma": the writer tells their own work first.
 _SELF_AT_WORK = re.compile(
-    r"\b(?:jeg|vi) (?:er|arbejder|sidder)\b(?! (?:indlagt|patient|paaroerende|journalist|foraeldre|mor|far)\b)"
+    r"\b(?:jeg|vi) (?:er|arbejder|sidder)\b"
+    r"(?! (?:indlagt|patient|paaroerende|journalist|foraeldre\w*|foraelder|mor|far|ledig|arbejdsloes|jobsoegende|"
+    r"studerende)\b)"
 )
 _AT_WORK = re.compile(r"\b(?:arbejde\w*|job\w*|chef\w*|vagt\w*|kontor\w*|afdeling\w*|ansat\w*|institution\w*)\b")
 _COLLECTIVE = re.compile(r"\b(?:vi|vores|os)\b")
@@ -108,7 +112,9 @@ _OUTSIDER = re.compile(
     r"\b(?:min|mit|mine|vores) (?:datter|datters|soen|soens|barn|barns|boern|boernebarn|mor|mors|far|fars|mormor|"
     r"farmor|morfar|farfar|bedstemor|bedstefar|mand|kone|kaereste|svigermor|svigerfar|nevoe|niece)\b|"
     r"\bvi (?:som )?(?:foraeldre|paaroerende)\b|\bsom (?:foraelder|paaroerende|borger|patient|journalist)\b|"
-    r"\bjeg er (?:indlagt|patient|paaroerende|journalist)\b|"
+    r"\bjeg er (?:indlagt|patient|paaroerende|journalist|foraelder|ledig|arbejdsloes|jobsoegende)\b|"
+    r"\bjeg er (?:\w+ )?(?<![-.])studerende\b|"
+    r"\b(?:foraeldregruppe|foraeldrebestyrelse|foraeldreraad|skolebestyrelse|bestyrelsen for)\w*|"
     r"\b(?:nyheder|nyhedsredaktion\w*|redaktion\w*|journalist\w*) her\b|"
     r"\blaver (?:en|et) (?:historie|artikel|udsendelse|reportage|indslag|podcast)\b|"
     r"\b(?:en artikel|min artikel|artiklen|mit speciale|et speciale|speciale om|skriver speciale|"
@@ -169,7 +175,8 @@ _PRIVATE_EMPLOYER = re.compile(
     r"(?:[\w-]*firma\w*|[\w-]*fabrik\w*|\w*slagteri\w*|[\w-]*virksomhed\w*|[\w-]*butik\w*|supermarked\w*|"
     r"bank|banken|\w*restaurant\w*|\w*hotel\w*|privat\w*|aps|a/s|landbrug\w*|frisoer\w*|"
     r"tandlaegeklinik\w*|advokatkontor\w*|revisionsfirma\w*|forsikringsselskab\w*|friskole\w*|efterskole\w*|"
-    r"\w*bureau\w*|\w*klub\w*|\w*vaerksted\w*|\w*kaede\w*|konsulenthus\w*|forretning\w*)\b|"
+    r"\w*bureau\w*|\w*klub\w*|\w*vaerksted\w*|\w*kaede\w*|konsulenthus\w*|forretning\w*|friplejehjem\w*|"
+    r"boligorganisation\w*|boligselskab\w*|boligforening\w*)\b|"
     r"\bet lager\b|\b(?:freelance\w*|selvstaendig\w*|enkeltmandsvirksomhed\w*)\b|"
     # named first, as a heading ("privathospital i Aalborg, sygeplejerskerne er stressede ..."): only
     # words that are never a public workplace ('værksted', 'klub', 'virksomhed' can be)
@@ -235,6 +242,10 @@ _OTHER_ERRANDS = tuple(
         r"medarbejder|elev)\w*",
         r"\b(?:jobsamtale\w*|jobansoegning\w*|ansaettelsessamtale\w*|stillingsopslag\w*|jobopslag\w*|"
         r"ledige stillinger|mit cv|min ansoegning om (?:job|stilling)\w*)\b",
+        # a vendor ("vi sælger trivselsmålinger til kommuner") and a grant ("kan vi søge tilskud til en trivselsdag?"):
+        # the offers are neither
+        r"\bvi (?:saelger|forhandler|markedsfoerer)\b|\bbooke et (?:salgs)?moede\b|"
+        r"\bsoeg\w* (?:om )?(?:et |nogle )?(?:tilskud|fondsmidler|legat)\w*",
         # citizens' services and benefits
         r"\b(?:aabningstid\w*|hvornaar har [^.!?]{0,40}\baabent|hvornaar (?:aabner|lukker) (?!ansoegning)|"
         r"boligstoette|folkepension\w*|kontanthjaelp\w*|"
@@ -252,7 +263,9 @@ _OWN_TERMS = tuple(
         r"\b(?:loenseddel|loensedl\w*|timeloen\w*|feriepenge\w*|loenforhandling\w*|loenstigning\w*|"
         r"loenforhoejelse\w*|hvad tjener|hvor meget tjener|tjener man|min loen|mit tillaeg|min pension)\b",
         r"\b(?:fyre|fyrer|opsige|opsiger|afskedige|afskediger|bortvise) mig\b|"
-        r"\bjeg (?:er|blev|bliver|er ved at blive) (?:blevet )?(?:fyret|opsagt|afskediget|bortvist)\b|"
+        r"\b(?:jeg )?(?:er|blev|bliver|er ved at blive) (?:blevet )?(?:fyret|opsagt|afskediget|bortvist)\b|"
+        r"\bmine rettigheder\b|\bhjaelpe mig personligt\b|\bjeg er (?:selv )?(?:langtids)?sygemeldt\b|"
+        r"\bhar vaeret sygemeldt\b|\bkomme tilbage (?:paa|til) (?:arbejde|jobbet)\b|"
         r"\bmin (?:opsigelse|afskedigelse|fyring|bortvisning|sygemelding|ansaettelseskontrakt)\b|"
         r"\bmit (?:sygefravaer|ansaettelsesforhold)\b",
     )
@@ -260,13 +273,22 @@ _OWN_TERMS = tuple(
 
 
 def own_employment_matter(text: str) -> bool:
-    """The writer's own pay, terms or dismissal, and no theme of the offers: 'hvornår får jeg min
-    lønforhøjelse? sosu i Odsherred Kommune' -> True; 'vores leder truer med at fyre mig, og der er
-    mobning i afdelingen' -> False (a theme is named)."""
+    """The writer's own pay, terms, sick leave or dismissal, about nobody else: 'hvornår får jeg min
+    lønforhøjelse? sosu i Odsherred Kommune' -> True; 'har været sygemeldt med stress i 8 uger fra mit job
+    i region midt. må de fyre mig?' -> True (their own stress is no workplace's theme); 'vores leder truer
+    med at fyre mig, og der er mobning i afdelingen' -> False (the workplace, and a theme)."""
     from bot.domain import themes
 
     folded = fold(text or "")
-    return any(pattern.search(folded) for pattern in _OWN_TERMS) and not themes.assess(text).themes
+    if not any(pattern.search(folded) for pattern in _OWN_TERMS):
+        return False
+    return not _ABOUT_OTHERS.search(folded) or not themes.assess(text).themes
+
+
+# Others at the workplace ("vores", "kollegerne", "personalet"): a matter of more than the writer's own.
+_ABOUT_OTHERS = re.compile(
+    r"\b(?:vi|vores|os|kolleg\w*|personale\w*|medarbejder\w*|afdeling\w*|alle|flere|andre|mange|teamet|holdet)\b"
+)
 
 
 def other_errand(text: str) -> bool:
@@ -303,12 +325,16 @@ _ASKS_IF_COVERED = re.compile(
 # sammen – kan man det?"): the joint course (fællesforløb). Matched on folded text.
 _TOGETHER = re.compile(
     r"\b(?:soege\w*|soeger|gaa|gaar|gå|går|vaere|vil|kan) sammen\b|\bsammen om (?:et|en|noget|at)\b|"
-    r"\bfaelles ?forloeb\w*|\bfaelles (?:ansoegning|forloeb)\w*"
+    r"\bfaelles ?forloeb\w*|\bfaelles (?:ansoegning|forloeb)\w*|"
+    # "i ét og samme forløb", "alle plejecentrene med på én gang", "et samlet forløb"
+    r"\b(?:et|eet|ét) og samme (?:forloeb|ansoegning)\b|\bpaa (?:en|een|én) gang\b|\bet samlet forloeb\b"
 )
 _SEVERAL = re.compile(
     r"\b(?:flere|alle|to|tre|fire|fem|\d+) (?:[\w-]+ )?(?:kommuner|arbejdspladser|institutioner|skoler|afdelinger|"
     r"daginstitutioner|boernehaver|vuggestuer|plejecentre|plejehjem|enheder|omraader|teams|huse|matrikler|"
-    r"centre|trioer|med-udvalg|lokalmed)\b|\bsammen med (?:en|et|de|vores|nabo)\b"
+    r"centre|trioer|med-udvalg|lokalmed)\b|\bsammen med (?:en|et|de|vores|nabo)\b|"
+    # "Lolland, Guldborgsund og Vordingborg Kommuner", "alle plejecentrene", "på tværs af skolerne"
+    r"\bkommuner\b|\balle (?:vores |de )?[\w-]+(?:erne|rne|ene)\b|\bpaa tvaers af\b"
 )
 
 
@@ -334,14 +360,19 @@ _ASKS_ABOUT_A_SECTOR = re.compile(
 )
 
 
+_ALSO_OR_ONLY = re.compile(r"\bogsaa (?:for |til )?(.+?) eller (?:kun|bare|udelukkende)\b")
+
+
 def sector_asked_about(question: str) -> Optional[str]:
     """The sector a question asks the offers cover: 'om I også hjælper universiteter?' -> 'statslig';
     'Hvad koster det?' -> None."""
     from bot.domain import workplaces
 
-    if not _ASKS_ABOUT_A_SECTOR.search(fold(question or "")):
+    folded = fold(question or "")
+    if not _ASKS_ABOUT_A_SECTOR.search(folded):
         return None
-    reading = workplaces.read(question)
+    also = _ALSO_OR_ONLY.search(folded)  # "gælder det også for regionerne eller kun kommuner?": the regions
+    reading = workplaces.read(also.group(1) if also else question)
     return reading.sector if reading.strength >= workplaces.KIND else None
 
 
@@ -356,6 +387,26 @@ def offer_topic_asked(text: str) -> Optional[str]:
         if sector:
             return OFFER_TOPIC_BY_SECTOR[sector]
     return None
+
+
+# One side will not apply ("vores TR vil ikke være med til at søge", "min AMR og jeg er ikke enige om at søge",
+# "kan vi søge uden om lederen?"): the offers need leaders and representatives to agree (seeds 000, 003).
+# Matched on folded text.
+_SIDE = (
+    r"(?:tr|amr|ftr|leder|lederen|ledelsen|chefen|tillidsrepr\w*|arbejdsmiljoerepr\w*|medarbejdersiden|"
+    r"ledelsessiden|medarbejderrepr\w*|tr'en|amr'en)"
+)
+_DISAGREEMENT = re.compile(
+    rf"\b{_SIDE}\b(?: \w+){{0,3}}? (?:vil ikke|gider ikke|er imod|siger nej|afviser|bakker ikke op|er ikke med|"
+    r"oensker ikke)\b[^.!?]{0,40}\b(?:soeg\w*|ansoeg\w*|skrive under|med paa det)|"
+    r"\b(?:er|bliver|blev) ikke enige om at (?:soege|ansoege)\b|\buenige om at (?:soege|ansoege)\b|"
+    rf"\b(?:soege|ansoege|soeger|gaa) (?:\w+ )?uden(?: om)? (?:vores |min |vor |at )?{_SIDE}\b"
+)
+
+
+def disagreement_stated(text: str) -> bool:
+    """'Vores TR vil ikke være med til at søge. Kan vi søge alligevel?' -> True; 'TR og leder er enige' -> False."""
+    return bool(_DISAGREEMENT.search(fold(text or "")))
 
 
 def states_own_work(text: str) -> bool:
@@ -383,7 +434,10 @@ _PSYCHOSOCIAL = re.compile(
     r"har det (?:svaert|daarligt|haardt)|"
     # the pace and load of the work, and the tone ("flere opgaver uden flere hænder", "et hårdt sprog")
     r"opgaver|flere haender|kan ikke naa|ingen kan naa|naar ikke|arbejdsbyrde\w*|vakant\w*|underbemand\w*|"
-    r"nedslid\w*|slidt\w*|tonen|tone|haardt sprog|grimt sprog|sprogbrug)\b"
+    r"nedslid\w*|slidt\w*|tonen|tone|haardt sprog|grimt sprog|sprogbrug|"
+    # the culture between colleagues ("grov sjov der går ud over de nye", "krænkelser", "holdt udenfor")
+    r"kraenk\w*|jargon\w*|grov\w* (?:sjov|humor|drillerier)|gaar ud over|sladr\w*|udelukk\w*|holdt? udenfor|"
+    r"ensom\w*|ked af det|graed\w*)\b"
 )
 # A department or workplace named after a topic outside the themes ("Løn & Personale", "kantinen på
 # rådhuset"): the name is no topic of the message.
@@ -430,6 +484,12 @@ def only_outside_themes(text: str) -> bool:
 
 
 _DENIED = re.compile(r"\b(?:ikke|ingen|intet)\s+(?:\w+\s+){0,2}$")
+
+
+def psychosocial_said(text: str) -> bool:
+    """A word of the psychosocial work environment, not denied: 'stemningen er dårlig' -> True; 'det handler
+    ikke om trivsel' -> False."""
+    return _psychosocial_said(fold(text or ""))
 
 
 def _psychosocial_said(folded: str) -> bool:

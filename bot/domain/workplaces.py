@@ -146,6 +146,17 @@ def _owned_by_region(said: str, keys: list[str], end: int) -> bool:
     return not any(k in REGION_AREA_WORDS for k in keys[end : end + 3])
 
 
+# "chef i Region Nordjylland", "konsulent i Region Sjælland", "Region Nordjylland IT": a post in the region's
+# own organisation, or a unit of it. A job title alone ("lærer i Region Nordjylland") tells only where.
+REGION_POSTS = ("chef", "leder", "direktor", "konsulent", "specialist", "radgiver", "medarbejder", "sekretaer")
+REGION_UNITS = frozenset({"it", "hr", "administration", "koncernstab", "koncern", "regionshuset", "okonomi"})
+
+
+def _employed_in_region(keys: list[str], start: int, end: int) -> bool:
+    post = start >= 2 and keys[start - 1] in ("i", "ved", "hos") and keys[start - 2].endswith(REGION_POSTS)
+    return bool(post or (end < len(keys) and keys[end] in REGION_UNITS))
+
+
 @dataclass(frozen=True)
 class Pattern:
     parts: tuple[tuple[str, str], ...]  # (mode, stem): exact | word | prefix | suffix | contains
@@ -233,6 +244,14 @@ def _slipped(part: tuple[str, str], token: str) -> bool:
     return any(piece[:2] == stem[:2] and one_slip(piece, stem) for piece in pieces if piece)
 
 
+def may_slip(rule: "_Rule") -> bool:
+    """Does a one-word rule also match a word one typing slip away? A sector said outright needs a longer
+    word: 'staben' (the staff office) is one slip from 'staten'."""
+    mode, stem = rule.pattern.parts[0]
+    needed = TYPO_MIN + 1 if rule.what == "statements" else TYPO_MIN
+    return len(rule.pattern.parts) == 1 and mode != "exact" and len(stem) >= needed
+
+
 def _part_matches(part: tuple[str, str], token: str) -> bool:
     mode, stem = part
     if mode == "exact":
@@ -289,7 +308,7 @@ class Workplaces:
         for index, rule in enumerate(self.rules):
             mode, stem = rule.pattern.parts[0]
             self._by_first[mode].setdefault(stem, []).append(index)
-            if len(rule.pattern.parts) == 1 and mode != "exact" and len(stem) >= TYPO_MIN:
+            if may_slip(rule):
                 self._slip_by_start.setdefault(stem[:2], []).append(index)
         self._first_cache: dict[str, tuple[int, ...]] = {}
         self._slip_cache: dict[str, Optional[int]] = {}
@@ -386,6 +405,7 @@ class Workplaces:
                 if (
                     (start >= 2 and tuple(keys[start - 2 : start]) in REGION_STATEMENT)
                     or (start >= 1 and keys[start - 1] == "under")
+                    or _employed_in_region(keys, start, end)
                     or _owned_by_region(text[mention.start : mention.end], keys, end)
                 ):
                     evidence.append(
@@ -550,7 +570,8 @@ def _town_region(towns: list[tuple[int, str]], clause: list[int], own: set[int])
 @lru_cache(maxsize=1)
 def _private_names() -> re.Pattern:
     names = yaml.safe_load(DATA.read_text(encoding="utf-8")).get("private_names") or []
-    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(key(name)) for name in names) + r")(?!\w)")
+    # and in the genitive: "på Falcks ambulancestation"
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(key(name)) for name in names) + r")s?(?!\w)")
 
 
 def names_private_employer(text: str) -> bool:
@@ -560,8 +581,8 @@ def names_private_employer(text: str) -> bool:
 
 # "ansat hos ISS", "ambulancebehandler hos Falck", "chauffør hos Arriva": the writer's employer
 _EMPLOYED_BY = re.compile(
-    r"\b(?:ansat|ansatte|arbejder|job|vikar|(?:bus)?chauffo?e?r|ambulancebehandler|redder|rengoe?ringsassistent|"
-    r"vagt|servicemedarbejder)\b(?: \w+){0,3}? (?:hos|for|i|ved)$"
+    r"\b(?:ansat|ansatte|arbejder|job|vikar|(?:bus)?chauffo?e?r|\w*behandler|\w*redder|rengoe?ringsassistent|"
+    r"vagt|servicemedarbejder|\w*leder|togfo?e?rer)\b(?: \w+){0,3}? (?:hos|for|i|ved|pa|paa)$"
 )
 
 

@@ -11,6 +11,9 @@ A message in English is read through its Danish gloss (bot.domain.english): a qu
 tells about the writer's workplace is facts (`inform`), so the form starts with what it told. The
 intent model, trained on Danish, took nearly all of them for off-topic.
 
+A message that says one side will not apply ("vores leder vil ikke være med til at søge") gets the answer
+that leaders and representatives must agree (faq/enighed), and starts no application.
+
 A long description of a problem read as "start forfra" or "stop" ("folk er trætte af at starte forfra med
 nye ledere") is facts: the restart would have wiped the conversation.
 
@@ -30,11 +33,12 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.domain import contacts, english, workplaces
-from bot.domain.answers import Answers, asks_help_for_own_workplace, tells_about_workplace
+from bot.domain.answers import Answers, asks_help_for_own_workplace, describes_own_workplace, tells_about_workplace
 from bot.domain.scope import (
     asks_about_joint_course,
     asks_if_covered,
     describes_rather_than_commands,
+    disagreement_stated,
     instruction_to_bot,
     offer_topic_asked,
     only_outside_themes,
@@ -46,6 +50,8 @@ from bot.domain.scope import (
 from bot.domain.text import looks_english, question_sentences
 
 OFF_TOPIC = "out_of_scope"
+# The FallbackClassifier's threshold in config.yml: below it a message is "not understood".
+UNSURE = 0.3
 FACTS = "inform"
 # Intents that end or wipe the conversation: a long description of a problem is never one of them.
 DESTRUCTIVE = ("restart", "stop")
@@ -53,6 +59,9 @@ DESTRUCTIVE = ("restart", "stop")
 NOT_FOR_AN_ERRAND = ("faq", "correct")
 RETRIEVAL_INTENT = "faq"
 JOINT_COURSE = "faq/faellesforloeb"
+AGREEMENT = "faq/enighed"
+# "nej, lederen vil ikke være med til at søge" answers the form's question whether they agree: it stays an answer.
+ANSWERS_TO_CONSENSUS = ("affirm", "deny")
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -90,7 +99,7 @@ class ScopeGuard(GraphComponent):
                 # asking about the regions' offer: action_off_topic says where to go instead
                 overrule_intent(message, OFF_TOPIC)
                 continue
-            if (message.get(INTENT) or {}).get("name") == OFF_TOPIC and asks_help_for_own_workplace(text):
+            if _unsure_or_off_topic(message) and (asks_help_for_own_workplace(text) or describes_own_workplace(text)):
                 # "Vestre Landsret i Viborg, sekretariatet. Vi har fået en helt ny organisering. Kan vi få nogen
                 # udefra til at hjælpe os?": the model, trained on shorter messages, took it for off-topic
                 overrule_intent(message, FACTS)
@@ -99,8 +108,14 @@ class ScopeGuard(GraphComponent):
                 # "folk er trætte af at starte forfra": a description, not a command to wipe the conversation
                 overrule_intent(message, FACTS)
                 continue
+            if disagreement_stated(text) and (message.get(INTENT) or {}).get("name") not in ANSWERS_TO_CONSENSUS:
+                # "Vores TR vil ikke være med til at søge. Kan vi søge alligevel?": both sides must agree, and
+                # nothing is filed until they do (action_continue_with_facts starts no form)
+                overrule_intent(message, RETRIEVAL_INTENT)
+                _select_topic(message, AGREEMENT)
+                continue
             if (message.get(INTENT) or {}).get("name") != "start_application" and (
-                topic := offer_topic_asked(text) or (JOINT_COURSE if _joint_course_question(text) else None)
+                topic := (JOINT_COURSE if _joint_course_question(text) else None) or offer_topic_asked(text)
             ):
                 # "Det er ikke helt klart for mig om I også hjælper universiteter?": that sector's offer; "Vi er
                 # to skoler i samme kommune, som vil søge sammen. Går det?": the joint course; also where the
@@ -116,6 +131,12 @@ class ScopeGuard(GraphComponent):
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
+
+
+def _unsure_or_off_topic(message: Message) -> bool:
+    """The model read off-topic, or was so unsure that the FallbackClassifier after us would say 'not understood'."""
+    intent = message.get(INTENT) or {}
+    return intent.get("name") == OFF_TOPIC or (intent.get("confidence") or 0.0) < UNSURE
 
 
 def overrule_intent(message: Message, name: str) -> None:

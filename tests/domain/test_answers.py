@@ -221,3 +221,22 @@ def test_a_message_that_asks_help_for_the_writers_own_workplace(text, asks):
     from bot.domain.answers import asks_help_for_own_workplace
 
     assert asks_help_for_own_workplace(text) is asks
+
+
+@pytest.mark.parametrize(
+    "text, describes",
+    [
+        ("konstabel på kasernen i holstebro. vi har en kultur med grov sjov, der går ud over de nye", True),
+        ("kontorfunktionær ved retten i kolding. en meget hård tone i skranken, og vi er 3 nyansatte ud af 9", True),
+        ("vej og park herning. vi har fået en ny leder, som råber af folk", True),
+        ("Folketinget vedtog i går en lov om minimumsnormeringer i daginstitutionerne.", False),
+        ("Min datters lærer på skolen i Hirtshals taler grimt til børnene. Jeg er forælder og vil klage", False),
+        ("hvordan søger vi om tilskud til en ny legeplads? vi er forældrebestyrelsen i en børnehave i Lejre", False),
+        ("Jeg er ansat hos ISS på sygehuset i Kolding, og vi har mobning", False),
+        ("Vi har en medarbejder på plejecentret i Vejle, der skal have en advarsel", False),  # a personnel case
+    ],
+)
+def test_a_message_that_describes_a_problem_at_the_writers_own_public_workplace(text, describes):
+    from bot.domain.answers import describes_own_workplace
+
+    assert describes_own_workplace(text) is describes

@@ -191,6 +191,7 @@ def test_the_indexed_lookups_find_what_a_loop_over_every_name_finds():
                 if keys[i : i + n] == words and not any(used[i : i + n]):
                     used[i : i + n] = [True] * n
                     found.append((i, i + n, institution))
+        found += geo._alone_in_context(text, keys, used)  # not indexed: the same on both sides
         return sorted(found, key=lambda item: item[0])
 
     texts = []
@@ -200,3 +201,18 @@ def test_the_indexed_lookups_find_what_a_loop_over_every_name_finds():
     for text in texts[:1500] + ["Jeg bor i Lyngby-Taarbæk og arbejder på SUH Køge", "region hovedstaden"]:
         assert geo.find(text) == plain_find(text), text
         assert geo.institutions_in(text) == plain_institutions(text), text
+
+
+@pytest.mark.parametrize(
+    "text, named",
+    [
+        ("vi er en afdeling i arbejdstilsynet og har et dårligt arbejdsmiljø", True),
+        ("Arbejdstilsynet. Vi er tilsynsførende og oplever trusler", True),
+        ("jeg er ansat i politiet i Aarhus", True),
+        ("vi fik et påbud fra Arbejdstilsynet", False),
+        ("vi ringede til politiet, da borgeren truede os", False),
+    ],
+)
+def test_a_name_that_counts_alone_counts_where_the_writer_works_there(text, named):
+    found = [i.name for _, _, i in geography.load().institutions_in(text)]
+    assert bool(found) == named, found

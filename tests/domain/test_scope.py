@@ -130,7 +130,6 @@ def test_errands_of_job_seekers_citizens_and_own_pay_are_other_errands(text):
         "hvornår lukker ansøgningen",
         # a theme named beside the errand's words: the work environment is the errand
         "vi er en skole, og stillingsopslagene får ingen ansøgere, så vi er helt kørt ned af travlhed",
-        "Min lønseddel er forkert igen og det stresser mig, jeg arbejder på plejecentret i Vejle",
         # a representative writing about the citizens at their counter
         "Jeg er TR i borgerservice i Køge, og borgerne er vrede over ventetiden på kørekort",
     ],
@@ -226,15 +225,69 @@ def test_a_heading_that_is_no_private_employer_is_not_one(text):
         "hvornår får jeg min lønforhøjelse? jeg er pædagog i Gribskov Kommune",
         "Kan de opsige mig efter tre måneders sygemelding? Jeg er portør på Hvidovre Hospital",
         "jeg er blevet fyret fra jobcentret i Aabenraa, hvad gør jeg",
+        # one's own stress is no workplace's theme: nobody else is named
+        "Min lønseddel er forkert igen og det stresser mig, jeg arbejder på plejecentret i Vejle",
+        "har været sygemeldt med stress i 6 uger fra mit job på sygehuset i Holbæk. må de fyre mig?",
+        "er blevet fyret fra skolen i Ribe efter prøvetiden, hvad er mine rettigheder",
+        "Jeg er selv sygemeldt med stress fra Toldstyrelsen. Kan rejseholdet hjælpe mig personligt tilbage?",
     ],
 )
 def test_ones_own_pay_or_dismissal_is_an_employment_matter(text):
     assert scope.own_employment_matter(text) and scope.starts_no_application(text)
 
 
-def test_a_dismissal_beside_a_theme_is_about_the_workplace():
-    text = "Vores leder truer med at fyre mig, og der er mobning i afdelingen på plejecentret i Vejle"
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Vores leder truer med at fyre mig, og der er mobning i afdelingen på plejecentret i Vejle",
+        "Jeg er selv sygemeldt med stress, og det er halvdelen af mine kolleger på skolen i Ribe også",
+    ],
+)
+def test_a_dismissal_or_sick_leave_beside_others_and_a_theme_is_about_the_workplace(text):
     assert not scope.own_employment_matter(text) and not scope.starts_no_application(text)
+
+
+@pytest.mark.parametrize(
+    "text, stated",
+    [
+        ("Vores TR vil ikke være med til at søge. Kan vi søge alligevel?", True),
+        ("min AMR og jeg er ikke enige om at søge", True),
+        ("Kan vi søge uden om ledelsen?", True),
+        ("TR, AMR og leder er enige om at søge", False),
+        ("vores leder vil ikke lytte til os, og vi har mange konflikter. Kan vi søge hjælp?", False),
+    ],
+)
+def test_one_side_refusing_to_apply_is_a_disagreement(text, stated):
+    assert scope.disagreement_stated(text) == stated
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Jeg er leder af et friplejehjem i Hadsund, vi er privat drevet. Kan vi søge SPARK?",
+        "Jeg er driftschef i en almen boligorganisation i Holbæk, og beboerne truer vores ejendomsfunktionærer",
+        "Jeg er stationsleder på Falcks ambulancestation i Nakskov. Vores reddere bliver truet",
+        "ambulanceredder hos falck i esbjerg, vi er nedslidte psykisk",
+    ],
+)
+def test_private_owners_by_kind_and_in_the_genitive_are_private_employers(text):
+    assert scope.private_employer(text)
+
+
+@pytest.mark.parametrize(
+    "text, workplace",
+    [
+        ("Jeg er chef i Region Nordjylland IT i Aalborg, og vi er præget af usikkerhed", "regional"),
+        ("Som HR-konsulent i Staben, Kalundborg Kommune, skriver jeg om tre arbejdspladser", "kommunal"),
+        ("regionstandplejen i region sjælland. vi er ofte alene med borgere der slår", "regional"),
+        ("vi er en afdeling i arbejdstilsynet, og vores eget arbejdsmiljø er elendigt", "statslig"),
+        ("lærer i Region Nordjylland", "kommunal"),
+    ],
+)
+def test_sector_from_a_post_in_a_region_a_staff_office_and_a_name_said_in_context(text, workplace):
+    from bot.domain import workplaces
+
+    assert workplaces.read(text).sector == workplace
 
 
 def test_cleaning_chemicals_and_rashes_are_the_physical_work_environment():

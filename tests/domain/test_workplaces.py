@@ -157,7 +157,7 @@ def test_a_writer_employed_by_a_private_firm_at_a_public_workplace():
 
 def _plain_matches(wp, keys, blocked):
     """The plain loop over every rule and word that Workplaces._matches replaces (its reference)."""
-    from bot.domain.workplaces import TYPO_MIN, _part_matches, _slipped
+    from bot.domain.workplaces import TYPO_MIN, _part_matches, _slipped, may_slip
 
     claimed, found = list(blocked), []
     for rule in wp.rules:
@@ -172,7 +172,7 @@ def _plain_matches(wp, keys, blocked):
     for i, token in enumerate(keys):
         if claimed[i] or len(token) < TYPO_MIN - 1:
             continue
-        rule = next((r for r in wp.rules if len(r.pattern.parts) == 1 and _slipped(r.pattern.parts[0], token)), None)
+        rule = next((r for r in wp.rules if may_slip(r) and _slipped(r.pattern.parts[0], token)), None)
         if rule:
             claimed[i] = True
             found.append((i, i + 1, rule))
