@@ -288,16 +288,22 @@ class Geography:
         self, text: str, token_keys: list[str], used: list[bool]
     ) -> list[tuple[int, int, Institution]]:
         """A name that counts alone ("Arbejdstilsynet") inside a sentence where the writer works there: after
-        "ansat i", "en afdeling i", "arbejder for" ..., or as the message's heading ("Arbejdstilsynet. Vi er
-        tilsynsførende ..."); never after "fra" or "til" ("et påbud fra Arbejdstilsynet")."""
+        "ansat i", "en afdeling i", "vi er tilsynsførende i" ..., or opening the message ("Arbejdstilsynet. Vi er
+        tilsynsførende ...", "politiet på Bornholm: ..."); never after "fra" or "til" ("et påbud fra
+        Arbejdstilsynet")."""
         found = []
         heading = re.match(r"\W*([\w æøåÆØÅ]+?)\s*[.,:\n–-]", text)
         for i, k in enumerate(token_keys):
             institution = self._alone.get(k)
             if institution is None or used[i]:
                 continue
-            works_there = i >= 2 and token_keys[i - 1] in _AT and token_keys[i - 2] in _WORKS
-            if works_there or (i == 0 and heading and key(heading.group(1)) == k):
+            at = i >= 2 and token_keys[i - 1] in _AT
+            # "ansat i Arbejdstilsynet", "vi er tilsynsførende i Arbejdstilsynet"
+            works_there = at and (token_keys[i - 2] in _WORKS or (i >= 3 and token_keys[i - 3] in ("er", "arbejder")))
+            # "Arbejdstilsynet. Vi er ...", "politiet på Bornholm: vagtholdene er slået sammen"
+            headed = bool(heading) and key(heading.group(1)) == k
+            opening = i == 0 and (headed or (len(token_keys) > 2 and token_keys[1] in _AT))
+            if works_there or opening:
                 found.append((i, i + 1, institution))
         return found
 

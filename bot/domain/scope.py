@@ -56,6 +56,9 @@ _PATTERNS = tuple(
         r"\b(?:liste\w*|oversigt\w*|navne\w*) (?:over|paa) (?:alle |de |hvilke )?[^.!?]{0,50}\b(?:der|som) har "
         r"(?:soegt|ansoegt|faaet|modtaget|brugt)\b",
         r"\bhvilke (?:andre )?[\w-]+ [^.!?]{0,40}\b(?:der|som) har (?:soegt|ansoegt|faaet hjaelp|modtaget|brugt)\b",
+        r"\bhvilke (?:andre )?(?:kommuner|arbejdspladser|skoler|institutioner|afdelinger|hospitaler|regioner|"
+        r"plejecentre|plejehjem|boernehaver|daginstitutioner|trioer)\b[^.!?]{0,40}\bhar (?:soegt|ansoegt|faaet|brugt|"
+        r"modtaget)\b",
         # another person's contact details ("e-mailadressen og mobilnummeret på HR-chefen")
         r"\b(?:vis|vise|giv|send|hent|find|skaf|oplys|show)\b(?: mig| os| me| us)?[^.!?]{0,30}"
         r"\b(?:e-mailadressen|mailadressen|mobilnummeret|telefonnummeret|nummeret|privatadressen|adressen|"
@@ -266,6 +269,7 @@ _OWN_TERMS = tuple(
         r"\b(?:jeg )?(?:er|blev|bliver|er ved at blive) (?:blevet )?(?:fyret|opsagt|afskediget|bortvist)\b|"
         r"\bmine rettigheder\b|\bhjaelpe mig personligt\b|\bjeg er (?:selv )?(?:langtids)?sygemeldt\b|"
         r"\bhar vaeret sygemeldt\b|\bkomme tilbage (?:paa|til) (?:arbejde|jobbet)\b|"
+        r"\b(?:reglerne|regler|reglen) for (?:merarbejde|afspadsering|overarbejde|ferie|barsel|sygdom|arbejdstid)\b|"
         r"\bmin (?:opsigelse|afskedigelse|fyring|bortvisning|sygemelding|ansaettelseskontrakt)\b|"
         r"\bmit (?:sygefravaer|ansaettelsesforhold)\b",
     )
@@ -338,13 +342,25 @@ _SEVERAL = re.compile(
 )
 
 
+# The whole of a unit larger than one workplace ("hjælp til hele forvaltningen", "alle plejecentrene med på én
+# gang"): a joint course by itself.
+_WHOLE_AREA = re.compile(
+    r"\bhele (?:forvaltningen|omraadet|direktionsomraadet|kommunen|centret|sektoren|distriktet|ældreomraadet|"
+    r"aeldreomraadet|skoleomraadet|dagtilbudsomraadet|socialomraadet)\b"
+)
+
+
 def asks_about_joint_course(text: str) -> bool:
     """A question whether several workplaces can apply together: 'Vi er flere daginstitutioner i Middelfart,
     der gerne vil søge sammen – kan man det?' -> True; 'Hvad koster det?' -> False."""
     from bot.domain.text import question_sentences
 
     folded = fold(text or "")
-    return bool(question_sentences(text)) and bool(_TOGETHER.search(folded)) and bool(_SEVERAL.search(folded))
+    if not question_sentences(text):
+        return False
+    if any(_WHOLE_AREA.search(fold(q)) for q in question_sentences(text)):
+        return True  # "Kan vi få hjælp til hele forvaltningen?"
+    return bool(_TOGETHER.search(folded)) and bool(_SEVERAL.search(folded))
 
 
 _ASKS_FOR_SPARK = re.compile(
@@ -383,10 +399,51 @@ def offer_topic_asked(text: str) -> Optional[str]:
     from bot.domain.text import question_sentences
 
     for sentence in question_sentences(text):
+        if theme_asked_about(sentence):
+            continue  # "Hjælper I også med alenearbejde i hjemmeplejen?" asks about a theme, not the sector
         sector = sector_asked_about(sentence)
         if sector:
             return OFFER_TOPIC_BY_SECTOR[sector]
+        if asks_for_spark(sentence):
+            from bot.domain import workplaces
+
+            # "Vi er kantinen på Næstved Sygehus. Kan vi bruge SPARK?": the offer of their own sector
+            told = workplaces.read(text)
+            if told.sector in ("regional", "statslig") and told.strength >= workplaces.KIND:
+                return OFFER_TOPIC_BY_SECTOR[told.sector]
     return None
+
+
+# Whether the offers cover a kind of problem ("Hjælper I også med alenearbejde?", "tager I også vold og trusler?",
+# "ka man få hjælp t mobning?", "kan vi få hjælp, når dagplejerne arbejder alene?"). Matched on folded text.
+_ASKS_ABOUT_A_PROBLEM = re.compile(
+    r"\b(?:hjaelper|daekker|tager|omfatter|gaelder) (?:i|spark|de|tilbuddet|det|konsulenterne)\b(?: \w+){0,2}? "
+    r"(?:ogsaa |saa )?(?:med|til|for)?\b|"
+    r"\b(?:kan|maa) (?:vi|man|jeg|de|dagplejere|\w+erne) (?:\w+ )?(?:faa|soege) (?:hjaelp|stoette)\b|"
+    r"\bka man faa hjaelp\b|\ber (?:det|\w+) (?:ogsaa )?(?:et|jeres) tema\b"
+)
+
+
+def theme_asked_about(question: str) -> Optional[str]:
+    """The theme a question asks the offers cover ('Hjælper I også med alenearbejde, fx nattevagter?' ->
+    'alenearbejde'), else None. 'Hvad koster det?' -> None; 'Kan vi få hjælp?' -> None (no theme named)."""
+    from bot.domain import themes
+
+    if not _ASKS_ABOUT_A_PROBLEM.search(fold(question or "")):
+        return None
+    found = themes.assess(question)
+    return None if found.exclusions or found.out_of_theme else found.best
+
+
+def theme_topic_asked(text: str) -> Optional[str]:
+    """'faq/temaer' ('faq/regionalt_tilbud' where the message is a regional workplace's) when a question sentence
+    asks whether the offers cover a theme, else None."""
+    from bot.domain import workplaces
+    from bot.domain.text import question_sentences
+
+    if not any(theme_asked_about(q) for q in question_sentences(text)):
+        return None
+    return "faq/regionalt_tilbud" if workplaces.read(text).sector == "regional" else "faq/temaer"
 
 
 # One side will not apply ("vores TR vil ikke være med til at søge", "min AMR og jeg er ikke enige om at søge",

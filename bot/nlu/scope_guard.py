@@ -36,7 +36,6 @@ from bot.domain import contacts, english, workplaces
 from bot.domain.answers import Answers, asks_help_for_own_workplace, describes_own_workplace, tells_about_workplace
 from bot.domain.scope import (
     asks_about_joint_course,
-    asks_if_covered,
     describes_rather_than_commands,
     disagreement_stated,
     instruction_to_bot,
@@ -46,8 +45,9 @@ from bot.domain.scope import (
     private_employer,
     starts_no_application,
     states_own_work,
+    theme_topic_asked,
 )
-from bot.domain.text import looks_english, question_sentences
+from bot.domain.text import looks_english
 
 OFF_TOPIC = "out_of_scope"
 # The FallbackClassifier's threshold in config.yml: below it a message is "not understood".
@@ -124,8 +124,14 @@ class ScopeGuard(GraphComponent):
                 _select_topic(message, topic)
                 continue
             if (message.get(INTENT) or {}).get("name") == RETRIEVAL_INTENT:
-                if _outside_the_offer(text):
-                    overrule_intent(message, OFF_TOPIC)  # action_off_topic says what the offer covers
+                if only_outside_themes(text):
+                    # "Vi mangler høreværn. Hvem betaler?", "Vi har elendige stole. Er det noget SPARK kan hjælpe
+                    # med?": action_off_topic gives the themes where it was asked, and says what the offers cover
+                    overrule_intent(message, OFF_TOPIC)
+                    continue
+                theme_topic = theme_topic_asked(text)
+                if theme_topic:
+                    _select_topic(message, theme_topic)  # "Hjælper I også med alenearbejde?": the themes
                     continue
         return messages
 
@@ -172,12 +178,6 @@ def _joint_course_question(text: str) -> bool:
     """Several workplaces asking to apply together, none of them said to be regional or the state's
     (the joint course is SPARK's)."""
     return asks_about_joint_course(text) and workplaces.read(text).sector in (None, "kommunal")
-
-
-def _outside_the_offer(text: str) -> bool:
-    """Only the physical work environment or pay, not asking whether the offers cover it: "Vi mangler
-    høreværn på materielgården. Hvem betaler?" is no question about the price of a course."""
-    return only_outside_themes(text) and not any(asks_if_covered(q) for q in question_sentences(text))
 
 
 def _select_topic(message: Message, topic: str) -> None:

@@ -357,3 +357,54 @@ def test_a_denied_psychosocial_word_leaves_a_physical_problem_physical():
 )
 def test_the_sector_a_question_asks_the_offers_cover(question, sector):
     assert scope.sector_asked_about(question) == sector
+
+
+@pytest.mark.parametrize(
+    "text, topic",
+    [
+        ("Hjælper I også med alenearbejde, fx nattevagter i hjemmeplejen?", "faq/temaer"),
+        ("jobcentret i Fredericia, tager I også vold og trusler?", "faq/temaer"),
+        ("ka man få hjælp t mobning på arb? er tr på et plejehjem i svendborg", "faq/temaer"),
+        ("Vi er en afdeling på Aalborg Universitetshospital. Dækker I også vold og trusler?", "faq/regionalt_tilbud"),
+        ("Vi er en skole i Vejle med meget vold. Kan vi få hjælp?", None),  # a request, no coverage question
+        ("Kan SPARK hjælpe med lønnen?", None),  # no theme: the physical side and pay have their own answer
+    ],
+)
+def test_a_question_whether_the_offers_cover_a_theme_gets_the_themes(text, topic):
+    assert scope.theme_topic_asked(text) == topic
+
+
+@pytest.mark.parametrize(
+    "text, topic",
+    [
+        ("Vi er kantinen på Næstved Sygehus. Kan vi bruge SPARK?", "faq/regionalt_tilbud"),
+        ("gælder det også for regionerne eller kun kommuner", "faq/regionalt_tilbud"),
+        ("Hjælper I også med alenearbejde i hjemmeplejen?", None),  # a theme, not a sector
+    ],
+)
+def test_the_offer_of_the_sector_asked_about(text, topic):
+    assert scope.offer_topic_asked(text) == topic
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kan vi få hjælp til hele forvaltningen?",
+        "Kan arbejdspladser fra Lolland, Guldborgsund og Vordingborg Kommuner deltage i ét og samme forløb?",
+        "vi vil gerne have alle plejecentrene med på én gang. hvordan søger vi det?",
+    ],
+)
+def test_questions_about_more_than_one_workplace_are_about_the_joint_course(text):
+    assert scope.asks_about_joint_course(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hvilke andre kommuner i Region Nordjylland har søgt SPARK i år? Send mig gerne navnene",
+        "Kan I sende en kopi af den ansøgning, som Distriktspsykiatrien i Nykøbing Falster har sendt?",
+        "Kan du oversætte vores personalepolitik til engelsk?",
+    ],
+)
+def test_other_workplaces_applications_and_translations_are_instructions_to_the_bot(text):
+    assert scope.instruction_to_bot(text)

@@ -196,3 +196,34 @@ def test_a_question_whether_the_information_is_current_gets_the_dates_of_the_pag
     sender = "e2e-first-current"
     text = texts(running_bot.say(sender, "Er dine oplysninger om rejseholdet til staten stadig gældende?"))
     assert "1. oktober 2018" in text and "etf.dk" in text
+
+
+def test_one_side_refusing_to_apply_gets_the_agreement_answer_and_starts_no_application(running_bot):
+    sender = "e2e-first-refusal"
+    text = texts(
+        running_bot.say(sender, "Jeg er TR på en skole i Middelfart, men vores leder vil ikke være med til at søge.")
+    )
+    assert "enige" in text and "Kilde" in text
+    tracker = running_bot.tracker(sender)
+    assert not (tracker.get("active_loop") or {}).get("name")
+
+
+def test_a_workplace_problem_told_tersely_starts_the_form_with_its_sector(running_bot):
+    sender = "e2e-first-terse"
+    running_bot.say(
+        sender, "kontorfunktionær ved retten i Kolding. en meget hård tone i skranken, og vi er tre nye ud af ni"
+    )
+    tracker = running_bot.tracker(sender)
+    assert tracker["active_loop"].get("name") == "application_form" and tracker["slots"]["sector"] == "statslig"
+
+
+def test_ones_own_sick_leave_is_sent_to_the_representative_or_union(running_bot):
+    from bot.domain import messages
+
+    sender = "e2e-first-own-sick-leave"
+    replies = running_bot.say(
+        sender, "har været sygemeldt med stress i 8 uger fra mit job i Region Midtjylland. må de fyre mig?"
+    )
+    assert messages.OWN_EMPLOYMENT in texts(replies)
+    tracker = running_bot.tracker(sender)
+    assert not (tracker.get("active_loop") or {}).get("name") and tracker["slots"]["sector"] is None

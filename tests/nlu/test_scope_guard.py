@@ -5,12 +5,15 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.nlu.scope_guard import ScopeGuard
 
 
-def _message(text: str, intent: str = "inform") -> Message:
+def _message(text: str, intent: str = "inform", confidence: float = 0.9) -> Message:
     return Message(
         data={
             "text": text,
-            "intent": {"name": intent, "confidence": 0.9},
-            "intent_ranking": [{"name": intent, "confidence": 0.9}, {"name": "out_of_scope", "confidence": 0.1}],
+            "intent": {"name": intent, "confidence": confidence},
+            "intent_ranking": [
+                {"name": intent, "confidence": confidence},
+                {"name": "out_of_scope", "confidence": round(1 - confidence, 2)},
+            ],
         }
     )
 
@@ -68,12 +71,44 @@ def test_a_question_only_about_the_physical_work_environment_is_off_topic():
     safety, covered, price = ScopeGuard().process(
         [
             _faq("Vi mangler høreværn og sikkerhedssko på materielgården. Hvem betaler?", "faq/pris"),
-            _faq("Kan SPARK hjælpe med indeklimaet?", "faq/temaer"),  # asks what the offers cover
+            # asks what the offers cover: action_off_topic gives the themes, then says where to go instead
+            _faq("Kan SPARK hjælpe med indeklimaet?", "faq/eksempler"),
             _faq("Hvad koster det for os?", "faq/pris"),
         ]
     )
     assert safety.get("intent") == {"name": "out_of_scope", "confidence": 1.0}
-    assert covered.get("intent")["name"] == "faq" and price.get("intent")["name"] == "faq"
+    assert covered.get("intent")["name"] == "out_of_scope" and price.get("intent")["name"] == "faq"
+
+
+def test_a_question_whether_the_offers_cover_a_theme_gets_the_themes_whatever_topic_the_model_chose():
+    [alone] = ScopeGuard().process([_faq("Hjælper I også med alenearbejde, fx nattevagter?", "faq/daekning")])
+    assert alone.get("response_selector")["faq"]["response"]["intent_response_key"] == "faq/temaer"
+
+
+def test_one_side_refusing_to_apply_gets_the_agreement_answer():
+    [refusal, answer] = ScopeGuard().process(
+        [
+            _message("Jeg er TR på en skole i Middelfart, men vores leder vil ikke være med til at søge.", "inform"),
+            _message("nej, lederen vil ikke være med til at søge", "deny"),  # the form's question answered
+        ]
+    )
+    assert refusal.get("intent")["name"] == "faq"
+    assert refusal.get("response_selector")["faq"]["response"]["intent_response_key"] == "faq/enighed"
+    assert answer.get("intent")["name"] == "deny"
+
+
+def test_a_problem_at_ones_own_public_workplace_is_facts_where_the_model_read_off_topic_or_was_unsure():
+    told, unsure, news = ScopeGuard().process(
+        [
+            _message(
+                "kontorfunktionær ved retten i kolding. hård tone i skranken, og vi er 3 nye ud af 9", "out_of_scope"
+            ),
+            _message("konstabel på kasernen i holstebro. vi har en grov jargon, der går ud over de nye", "inform", 0.2),
+            _message("Folketinget vedtog i går en lov om minimumsnormeringer i daginstitutionerne.", "out_of_scope"),
+        ]
+    )
+    assert told.get("intent")["name"] == "inform" and unsure.get("intent")["name"] == "inform"
+    assert news.get("intent")["name"] == "out_of_scope"
 
 
 def test_an_english_question_about_the_offers_is_the_faq_of_its_topic():
