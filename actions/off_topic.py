@@ -4,8 +4,7 @@ In the middle of the form such a message is often an answer after all (a name, a
 workplace, an e-mail address that NLU could not place): then this action stays silent and
 the form takes it; otherwise the form asks its question again after this answer. Outside the
 form, a message the model could not place as a whole but whose question sentence it understands on
-its own ("Jeg er AMR på et bibliotek i Ikast-Brande – hvad koster det for os?") gets that answer, and so does a
-message read as off-topic that tells about the writer's own workplace,
+its own ("Jeg er AMR på et bibliotek i Ikast-Brande – hvad koster det for os?") gets that answer,
 and the conversation goes on with what the message told (action_continue_with_facts).
 """
 
@@ -18,27 +17,12 @@ from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.application_form import takes_as_answer
-from actions.common import answers, latest_intent, latest_text
+from actions.common import latest_intent, latest_text
 from actions.conclude import asks_to_retry, conclude
 from actions.first_message import answer_topic, coverage_topic, sector_topic, topic_of_a_question_part
-from bot.domain import answers as form_answers
 from bot.domain import messages, scope
 from bot.domain.english import readable
 from bot.domain.text import looks_english
-
-
-def _answer_anyway(tracker: Tracker, text: str) -> bool:
-    """A message not understood as a whole; or one read as off-topic that tells about the writer's own workplace
-    ("Hvad koster det at få hjælp? Vi er et lille ambulatorium på Sydvestjysk Sygehus"), with nothing in it that
-    starts no application (an instruction to the bot, a private employer, another errand)."""
-    if latest_intent(tracker) == "nlu_fallback":
-        return True
-    return (
-        latest_intent(tracker) == "out_of_scope"
-        and not scope.instruction_to_bot(text)
-        and not scope.starts_no_application(text)
-        and form_answers.tells_about_workplace(text, answers(tracker))
-    )
 
 
 class OffTopic(Action):
@@ -72,7 +56,7 @@ class OffTopic(Action):
         topic = (
             coverage_topic(tracker) or sector_topic(tracker) or topic_of_a_question_part(tracker.latest_message or {})
         )
-        if topic and not tracker.active_loop.get("name") and _answer_anyway(tracker, text):
+        if topic and latest_intent(tracker) == "nlu_fallback" and not tracker.active_loop.get("name"):
             answer_topic(dispatcher, topic)
             return [FollowupAction("action_continue_with_facts")]
         if latest_intent(tracker) == "out_of_scope":

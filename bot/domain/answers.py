@@ -630,6 +630,9 @@ _ASKS_FOR_HELP = re.compile(
     r"rejsehold\w*)\b"
 )
 _WE = re.compile(r"\b(?:vi|vores|os)\b")
+# What a newspaper says of a workplace ("Folketinget vedtog i går en lov om ...").
+_NEWS = re.compile(r"\b(?:vedtog|vedtager|vedtaget|lovforslag\w*|i gaar|meddeler|meddelte|oplyser|skriver avisen)\b")
+_COLLEAGUES = re.compile(r"\b(?:kolleg\w*|mine medarbejdere)\b")
 
 
 def asks_help_for_own_workplace(text: str) -> bool:
@@ -652,18 +655,25 @@ def describes_own_workplace(text: str) -> bool:
     i holstebro. vi har en kultur med grov sjov der går ud over de nye' -> True; 'Folketinget vedtog i går en
     lov om minimumsnormeringer' -> False. Looser than asks_help_for_own_workplace (no request for help needed),
     so it is used only where the intent model was unsure or read off-topic: on the 555 off-topic
-    lookalikes of the nine first-message sets it holds for 4 (a PhD student's interview request, a
-    leader's filing without the TR's agreement, which gets its own answer first, a personnel case, a
-    state-owned company's staff)."""
+    lookalikes of the eight first-message sets read so far it holds for 3 (a PhD student's interview request; a
+    leader's filing without the TR's agreement, which ScopeGuard answers first; a state-owned company's staff)."""
     if scope.instruction_to_bot(text) or scope.starts_no_application(text):
         return False
     reading = workplaces.read(text)
-    if not (reading.sector and reading.strength >= workplaces.KIND):
+    # a kind or a name of a workplace; a job title only where the message opens with it ("gymnasielærer i
+    # randers. ny reform ...")
+    opens_with_job = any(e.sector and e.start == 0 for e in reading.evidence)
+    if not (reading.sector and (reading.strength >= workplaces.KIND or opens_with_job)):
         return False
     found = themes.assess(text)
     if found.exclusions or not (found.themes or scope.psychosocial_said(text)):
         return False
-    return bool(scope.states_own_work(text) or contacts.stated_role(text) or _WE.search(fold(text)))
+    inside = scope.states_own_work(text) or contacts.stated_role(text) or _WE.search(fold(text))
+    # "beredskabet på bornholm. stemningen mellem vagtholdene er dårlig": a message that opens with its workplace
+    heading = any(e.sector and e.start == 0 and e.strength >= workplaces.KIND for e in reading.evidence) and not (
+        _NEWS.search(fold(text))
+    )
+    return bool(inside or heading or _COLLEAGUES.search(fold(text)))
 
 
 def sector_hint(text: str, now: Answers) -> Optional[str]:

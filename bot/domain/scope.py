@@ -67,6 +67,9 @@ _PATTERNS = tuple(
         r"\b(?:skriv|forfat|digt|komponer|write)\b(?: mig| os| me| us)?\s+(?:et|en|nogle|a|an)\s+(?:[\w-]+\s+)?"
         r"(?:digt\w*|sang\w*|sangtekst\w*|historie\w*|eventyr\w*|vits\w*|joke\w*|rim|novelle\w*|essay\w*|stil|"
         r"haiku\w*|limerick\w*|poem|story|song|klagebrev\w*|klage|jobansoegning\w*|cv|opsigelse\w*|tale)\b",
+        # someone's own assignment: "kan du skrive mit afsnit om SPARK?"
+        r"\b(?:skriv|skrive|forfat|forfatte|lav|lave)\b(?: \w+){0,2}? (?:mit|min|mine) (?:afsnit|opgave\w*|bachelor\w*|"
+        r"speciale\w*|rapport\w*|kapitel\w*|stil|essay\w*|eksamen\w*|lektie\w*)\b",
         # access to documents ("aktindsigt"): a citizen's or journalist's request for records, never an
         # application; one's own conversation is /privatliv and "glem mig"
         r"\baktindsigt\w*\b(?![^.!?]{0,30}\b(?:vores|min|mit|mine|egen|egne)\b)",
@@ -122,7 +125,7 @@ _OUTSIDER = re.compile(
     r"\blaver (?:en|et) (?:historie|artikel|udsendelse|reportage|indslag|podcast)\b|"
     r"\b(?:en artikel|min artikel|artiklen|mit speciale|et speciale|speciale om|skriver speciale|"
     r"specialestuderende|bachelorprojekt\w*|min opgave om|skriver (?:bachelor|opgave|speciale)\w*|"
-    r"bacheloropgave\w*|interviewe\b[^.!?]{0,30}\b(?:jer|jeres))\b"
+    r"bacheloropgave\w*|skrive (?:bachelor|opgave|speciale)\w*|interviewe\b[^.!?]{0,30}\b(?:jer|jeres))\b"
 )
 # Up to this many words a message may be a bare answer or a workplace's name ("Rigshospitalet").
 SHORT = 5
@@ -243,7 +246,7 @@ _OTHER_ERRANDS = tuple(
         # an employer looking for staff: "søger Herning Kommune pædagogmedhjælpere?"
         r"\bsoeger (?:nye |flere |en |et )?[\w-]*(?:medhjaelper|assistent|paedagog|laerer|sygeplejersk|vikar|"
         r"medarbejder|elev)\w*",
-        r"\b(?:jobsamtale\w*|jobansoegning\w*|ansaettelsessamtale\w*|stillingsopslag\w*|jobopslag\w*|"
+        r"\b(?:jobsamtale\w*|jobansoegning\w*|ansaettelsessamtale\w*|stillingsopslag\w*|jobopslag\w*|jobtilbud\w*|"
         r"ledige stillinger|mit cv|min ansoegning om (?:job|stilling)\w*)\b",
         # a vendor ("vi sælger trivselsmålinger til kommuner") and a grant ("kan vi søge tilskud til en trivselsdag?"):
         # the offers are neither

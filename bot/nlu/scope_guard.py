@@ -99,6 +99,12 @@ class ScopeGuard(GraphComponent):
                 # asking about the regions' offer: action_off_topic says where to go instead
                 overrule_intent(message, OFF_TOPIC)
                 continue
+            if disagreement_stated(text) and (message.get(INTENT) or {}).get("name") not in ANSWERS_TO_CONSENSUS:
+                # "Vores TR vil ikke være med til at søge. Kan vi søge alligevel?": both sides must agree, and
+                # nothing is filed until they do (action_continue_with_facts starts no form)
+                overrule_intent(message, RETRIEVAL_INTENT)
+                _select_topic(message, AGREEMENT)
+                continue
             if _unsure_or_off_topic(message) and (asks_help_for_own_workplace(text) or describes_own_workplace(text)):
                 # "Vestre Landsret i Viborg, sekretariatet. Vi har fået en helt ny organisering. Kan vi få nogen
                 # udefra til at hjælpe os?": the model, trained on shorter messages, took it for off-topic
@@ -107,12 +113,6 @@ class ScopeGuard(GraphComponent):
             if (message.get(INTENT) or {}).get("name") in DESTRUCTIVE and describes_rather_than_commands(text):
                 # "folk er trætte af at starte forfra": a description, not a command to wipe the conversation
                 overrule_intent(message, FACTS)
-                continue
-            if disagreement_stated(text) and (message.get(INTENT) or {}).get("name") not in ANSWERS_TO_CONSENSUS:
-                # "Vores TR vil ikke være med til at søge. Kan vi søge alligevel?": both sides must agree, and
-                # nothing is filed until they do (action_continue_with_facts starts no form)
-                overrule_intent(message, RETRIEVAL_INTENT)
-                _select_topic(message, AGREEMENT)
                 continue
             if (message.get(INTENT) or {}).get("name") != "start_application" and (
                 topic := (JOINT_COURSE if _joint_course_question(text) else None) or offer_topic_asked(text)
