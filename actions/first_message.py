@@ -92,9 +92,9 @@ def opening_question(tracker: Tracker) -> Optional[str]:
         return asked  # "Jeg er AMR på SDU. Hjælper I også universiteter?"
     if sector in ("regional", "statslig") and any(scope.asks_for_spark(s) for s in question_sentences(text)):
         return messages.OFFER_TOPIC_BY_SECTOR[sector]  # "Vi er kantinen på Næstved Sygehus. Kan vi bruge SPARK?"
-    theme_topic = scope.theme_topic_asked(text)
-    if theme_topic:
-        return theme_topic  # "ka man få hjælp til mobning? er TR på et plejehjem i Svendborg"
+    ruled = scope.question_topic(text)
+    if ruled:
+        return ruled  # "ka man få hjælp til mobning? er TR på et plejehjem i Svendborg": the themes
     latest = tracker.latest_message or {}
     topic = topic_of_a_question_part(latest)
     if topic:

@@ -130,6 +130,9 @@ class Geography:
             for region_name, names in (institutions or {}).get("hospital_short_names", {}).items()
             for n in names
         }
+        # Acronyms whose keys collide when 'aa' is read as 'å' ("AAUH" and "AUH" both key to 'auh'): the one
+        # typed wins.
+        self._acronyms = {i.name.lower(): i for i in self.institutions if i.name.isupper() and " " not in i.name}
         # Longest names first, so "SUH Køge" wins over "SUH".
         self._institution_keys = sorted(
             ((key(i.name).split(), i) for i in self.institutions), key=lambda item: -len(item[0])
@@ -282,7 +285,15 @@ class Geography:
                 used[i : i + n] = [True] * n
                 found.append((i, i + n, institution))
         found += self._alone_in_context(text, token_keys, used)
-        return sorted(found, key=lambda item: item[0])
+        return sorted((self._as_typed(text, item) for item in found), key=lambda item: item[0])
+
+    def _as_typed(self, text: str, item: tuple[int, int, Institution]) -> tuple[int, int, Institution]:
+        """A one-word name as typed: 'AAUH' is Aalborg's, though its key is that of Aarhus's 'AUH'."""
+        start, end, institution = item
+        if end - start != 1 or not self._acronyms:
+            return item
+        typed = [m.group() for m in _TOKEN.finditer(text)][start].lower()
+        return (start, end, self._acronyms.get(typed, institution))
 
     def _alone_in_context(
         self, text: str, token_keys: list[str], used: list[bool]

@@ -52,8 +52,10 @@ ENGLISH_FORM = (
     "or your health and safety representative (AMR) can help you answer.)"
 )
 # "Hvordan søger vi?": the answer before the form's first question (actions/conclude.py).
+# "hvordan søger vi?" read as the wish to apply: SPARK's own route (seed 003) and what the bot does (issue 24).
 HOW_TO_APPLY = (
-    "Det kan vi gøre her: Jeg stiller nogle korte spørgsmål om jeres arbejdsplads, hvad I gerne vil have "
+    "En kommunal arbejdsplads søger SPARK via SPARKs korte ansøgningsskema på sparkweb.dk. Jeg kan hjælpe jer "
+    "med at samle svarene her: Jeg stiller nogle korte spørgsmål om jeres arbejdsplads, hvad I gerne vil have "
     "hjælp til, og hvem der kan kontaktes. Til sidst ser du alle svarene, før du bekræfter."
 )
 EMPTY_MESSAGE = "Din besked var tom. Skriv gerne, hvad du vil spørge om, så hjælper jeg dig videre."

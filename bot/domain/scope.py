@@ -100,7 +100,8 @@ _OFFER_WORDS = re.compile(
     r"amr|tr|ftr|tillidsrepr\w*|faellestillidsrepr\w*)\b"
 )
 _REPORTED = re.compile(
-    r"\b(?:ifoelge|skriver (?:avisen|bladet|dr|tv ?2|\w+avis\w*)|oplyser|melder|nye tal|tallene viser|"
+    r"\b(?:ifoelge|(?:skrev|skriver) (?:[\w-]+ ){0,3}(?:avis\w*|\w*blad\w*|tidende|posten|dr|tv ?2)\b|"
+    r"oplyser|melder|nye tal|tallene viser|"
     r"(?:en|ny) (?:undersoegelse|rapport|opgoerelse) viser|har laest|kan man laese)\b"
 )
 _FIRST_PERSON = re.compile(r"\b(?:jeg|vi|vores|vor|min|mit|mine|os|mig)\b")
@@ -155,6 +156,14 @@ def about_own_work(text: str) -> bool:
         return True
     if _COLLECTIVE.search(folded):  # 'vi er helt kørt ned': a group of people at work
         return True
+    if _psychosocial_said(folded):
+        # "UCL i Odense: underviserne har fået ny studieordning og føler sig kørt over": a workplace named, and how
+        # its people have it
+        from bot.domain import workplaces
+
+        reading = workplaces.read(text)
+        if reading.sector and reading.strength >= workplaces.KIND and not _REPORTED.search(folded):
+            return True
     if _FIRST_PERSON.search(folded):
         # 'jeg' and a workplace, a place or a work topic; not 'Hej, jeg hedder Mette og er 34'
         from bot.domain import geography, workplaces
@@ -247,16 +256,19 @@ _OTHER_ERRANDS = tuple(
         r"\bsoeger (?:nye |flere |en |et )?[\w-]*(?:medhjaelper|assistent|paedagog|laerer|sygeplejersk|vikar|"
         r"medarbejder|elev)\w*",
         r"\b(?:jobsamtale\w*|jobansoegning\w*|ansaettelsessamtale\w*|stillingsopslag\w*|jobopslag\w*|jobtilbud\w*|"
-        r"ledige stillinger|mit cv|min ansoegning om (?:job|stilling)\w*)\b",
+        r"ledige stillinger|mit cv|cv|uopfordret\w*|min ansoegning om (?:job|stilling)\w*)\b",
         # a vendor ("vi sælger trivselsmålinger til kommuner") and a grant ("kan vi søge tilskud til en trivselsdag?"):
         # the offers are neither
         r"\bvi (?:saelger|forhandler|markedsfoerer)\b|\bbooke et (?:salgs)?moede\b|"
         r"\bsoeg\w* (?:om )?(?:et |nogle )?(?:tilskud|fondsmidler|legat)\w*",
         # citizens' services and benefits
-        r"\b(?:aabningstid\w*|hvornaar har [^.!?]{0,40}\baabent|hvornaar (?:aabner|lukker) (?!ansoegning)|"
+        r"\b(?:aabningstid\w*|hvornaar har [^.!?]{0,40}\baabent|"
+        r"hvornaar (?:aabner|lukker) (?!ansoegning|rejsehold|jeres rejsehold|det|tilbud|ordning|spark)|"
         r"boligstoette|folkepension\w*|kontanthjaelp\w*|"
         r"sygedagpenge|dagpenge|friplads\w*|pladsanvisning\w*|sundhedskort\w*|sygesikringskort\w*|"
-        r"koerekort\w*|nyt pas)\b",
+        r"koerekort\w*|nyt pas|byggetilladelse\w*|byggesag\w*|carport\w*|su|statens uddannelsesstoette|"
+        r"studieplads\w*)\b",
+        r"\bsoeg\w* (?:jeg |vi |man )?ind (?:paa|pa)\b",
     )
 )
 
@@ -269,7 +281,8 @@ _OWN_TERMS = tuple(
         r"\b(?:loenseddel|loensedl\w*|timeloen\w*|feriepenge\w*|loenforhandling\w*|loenstigning\w*|"
         r"loenforhoejelse\w*|hvad tjener|hvor meget tjener|tjener man|min loen|mit tillaeg|min pension)\b",
         r"\b(?:fyre|fyrer|opsige|opsiger|afskedige|afskediger|bortvise) mig\b|"
-        r"\b(?:jeg )?(?:er|blev|bliver|er ved at blive) (?:blevet )?(?:fyret|opsagt|afskediget|bortvist)\b|"
+        r"(?:\bjeg |^\W*|[.!?]\s+)(?:er|blev|bliver|er ved at blive) (?:blevet )?"
+        r"(?:fyret|opsagt|afskediget|bortvist)\b|"
         r"\bmine rettigheder\b|\bhjaelpe mig personligt\b|\bjeg er (?:selv )?(?:langtids)?sygemeldt\b|"
         r"\bhar vaeret sygemeldt\b|\bkomme tilbage (?:paa|til) (?:arbejde|jobbet)\b|"
         r"\b(?:reglerne|regler|reglen) for (?:merarbejde|afspadsering|overarbejde|ferie|barsel|sygdom|arbejdstid)\b|"
@@ -376,6 +389,7 @@ _ASKS_ABOUT_A_SECTOR = re.compile(
     r"\b(?:hjaelper|daekker|gaelder|tager|omfatter|er) (?:i|spark|det|tilbuddet|tilbuddene|ordningen|jeres tilbud)\b"
     r"[^?]{0,20}\b(?:ogsaa|for|til)\b|\bogsaa for\b|"
     r"\b(?:i|spark|tilbuddet|tilbuddene|ordningen) ogsaa (?:hjaelper|daekker|gaelder|tager|omfatter)\b"
+    r"|\ber (?:[\w-]+ ){1,3}(?:ogsaa )?med i (?:ordningen|tilbuddet|tilbuddene|det)\b"
 )
 
 
@@ -438,6 +452,16 @@ def theme_asked_about(question: str) -> Optional[str]:
     return None if found.exclusions or found.out_of_theme else found.best
 
 
+def question_topic(text: str) -> Optional[str]:
+    """The FAQ topic of a question that the rules know better than the intent model: applying without the other
+    side ('faq/enighed'), how to apply ('faq/ansoegning'), whether a theme is covered ('faq/temaer'), else None."""
+    if applying_alone_asked(text):
+        return "faq/enighed"
+    if how_to_apply_asked(text):
+        return "faq/ansoegning"
+    return theme_topic_asked(text)
+
+
 def theme_topic_asked(text: str) -> Optional[str]:
     """'faq/temaer' ('faq/regionalt_tilbud' where the message is a regional workplace's) when a question sentence
     asks whether the offers cover a theme, else None."""
@@ -462,6 +486,36 @@ _DISAGREEMENT = re.compile(
     r"\b(?:er|bliver|blev) ikke enige om at (?:soege|ansoege)\b|\buenige om at (?:soege|ansoege)\b|"
     rf"\b(?:soege|ansoege|soeger|gaa) (?:\w+ )?uden(?: om)? (?:vores |min |vor |at )?{_SIDE}\b"
 )
+
+
+# "hvordan søger man?", "hvordan søger vi om ekspertrådgivning?", "er der et skema, vi skal udfylde?"
+_HOW_TO_APPLY = re.compile(
+    r"\bhvordan (?:\w+ )?(?:soeger|ansoeger|soege|ansoege) (?:man|vi|jeg|i|de)(?: egentlig| helt konkret| saa| nu)?"
+    r"(?=\s*(?:$|[?,.!]|spark\b|om (?:hjaelp|stoette|ekspert\w*|et (?:\w+)?forloeb|spark|raadgivning)\b|i region\b|"
+    r"hos (?:jer|spark)\b|til (?:spark|jer|et forloeb)\b))|"
+    r"\b(?:hvor|hvordan) (?:finder|faar) (?:man|vi|jeg) (?:fat i )?(?:ansoegningsskema\w*|skema\w*)\b|"
+    r"\ber der (?:et|noget) (?:ansoegnings)?skema\b"
+)
+# "kan jeg selv søge?", "kan vi søge alligevel, uden hende?": the answer is that both sides must agree
+_APPLY_ALONE = re.compile(
+    r"\bsoege (?:\w+ )?(?:alligevel|uden)\b|"
+    r"\bkan (?:jeg|vi|man|medarbejderne) (?:\w+ ){0,3}?(?:selv|alene) (?:\w+ )?soege\b|"
+    r"\b(?:uden|udenom|uden om) (?:lederen|ledelsen|chefen|tr|amr|hende|ham|dem|tillidsrepr\w*)\b"
+)
+
+
+def how_to_apply_asked(text: str) -> bool:
+    """'hvordan søger man egentlig?' -> True; 'hvad koster det?' -> False."""
+    from bot.domain.text import question_sentences
+
+    return any(_HOW_TO_APPLY.search(fold(q)) for q in question_sentences(text))
+
+
+def applying_alone_asked(text: str) -> bool:
+    """'Kan jeg selv søge om ekspertrådgivning til vores afsnit?' -> True (both sides must agree)."""
+    from bot.domain.text import question_sentences
+
+    return any(_APPLY_ALONE.search(fold(q)) for q in question_sentences(text))
 
 
 def disagreement_stated(text: str) -> bool:
@@ -497,13 +551,16 @@ _PSYCHOSOCIAL = re.compile(
     r"nedslid\w*|slidt\w*|tonen|tone|haardt sprog|grimt sprog|sprogbrug|"
     # the culture between colleagues ("grov sjov der går ud over de nye", "krænkelser", "holdt udenfor")
     r"kraenk\w*|jargon\w*|grov\w* (?:sjov|humor|drillerier)|gaar ud over|sladr\w*|udelukk\w*|holdt? udenfor|"
-    r"ensom\w*|ked af det|graed\w*)\b"
+    r"ensom\w*|ked af det|graed\w*|chok\w*|koert (?:over|ned)|udkoert\w*|knaek\w*|paa pumperne|"
+    r"usikker\w*|demotiver\w*|opgivende|givet op)\b"
 )
 # A department or workplace named after a topic outside the themes ("Løn & Personale", "kantinen på
 # rådhuset"): the name is no topic of the message.
 _NAMED_AFTER_A_TOPIC = re.compile(
     r"\bl(?:oe|o)n\s*(?:&|og|-)\s*personale\w*|\bl(?:oe|o)n(?:afdeling|kontor|center|service)\w*|"
-    r"\bkantine(?:n|rne)?\s+(?:paa|i|ved)\b|^\W*kantine(?:n)?\b"
+    r"\bkantine(?:n|rne)?\s+(?:paa|i|ved)\b|^\W*kantine(?:n)?\b|"
+    # a department named after its subject ("institut for kemi"), and "behandler os som luft"
+    r"\b(?:institut|afdeling|center|fakultet|sektion)\w* for [\w-]+|\bsom luft\b"
 )
 
 

@@ -35,17 +35,19 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.domain import contacts, english, workplaces
 from bot.domain.answers import Answers, asks_help_for_own_workplace, describes_own_workplace, tells_about_workplace
 from bot.domain.scope import (
+    about_own_work,
     asks_about_joint_course,
     describes_rather_than_commands,
     disagreement_stated,
     instruction_to_bot,
     offer_topic_asked,
     only_outside_themes,
+    other_errand,
     own_employment_matter,
     private_employer,
+    question_topic,
     starts_no_application,
     states_own_work,
-    theme_topic_asked,
 )
 from bot.domain.text import looks_english
 
@@ -105,6 +107,12 @@ class ScopeGuard(GraphComponent):
                 overrule_intent(message, RETRIEVAL_INTENT)
                 _select_topic(message, AGREEMENT)
                 continue
+            if _unsure_or_off_topic(message) and (topic := question_topic(text)) and about_own_work(text):
+                # "hvordan søger man egentlig? vi er en vuggestue i Haslev", read as off-topic: its answer, and then
+                # the form goes on with what it told
+                overrule_intent(message, RETRIEVAL_INTENT)
+                _select_topic(message, topic)
+                continue
             if _unsure_or_off_topic(message) and (asks_help_for_own_workplace(text) or describes_own_workplace(text)):
                 # "Vestre Landsret i Viborg, sekretariatet. Vi har fået en helt ny organisering. Kan vi få nogen
                 # udefra til at hjælpe os?": the model, trained on shorter messages, took it for off-topic
@@ -124,14 +132,16 @@ class ScopeGuard(GraphComponent):
                 _select_topic(message, topic)
                 continue
             if (message.get(INTENT) or {}).get("name") == RETRIEVAL_INTENT:
-                if only_outside_themes(text):
+                if only_outside_themes(text) or other_errand(text):
                     # "Vi mangler høreværn. Hvem betaler?", "Vi har elendige stole. Er det noget SPARK kan hjælpe
-                    # med?": action_off_topic gives the themes where it was asked, and says what the offers cover
+                    # med?": action_off_topic gives the themes where it was asked, and says what the offers cover;
+                    # "Hvor finder jeg ansøgningsskemaet til en byggetilladelse?": a citizen's errand
                     overrule_intent(message, OFF_TOPIC)
                     continue
-                theme_topic = theme_topic_asked(text)
-                if theme_topic:
-                    _select_topic(message, theme_topic)  # "Hjælper I også med alenearbejde?": the themes
+                topic = question_topic(text)
+                if topic:
+                    # "Hjælper I også med alenearbejde?": the themes; "hvordan søger man spark": how to apply
+                    _select_topic(message, topic)
                     continue
         return messages
 

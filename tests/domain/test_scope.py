@@ -408,3 +408,48 @@ def test_questions_about_more_than_one_workplace_are_about_the_joint_course(text
 )
 def test_other_workplaces_applications_and_translations_are_instructions_to_the_bot(text):
     assert scope.instruction_to_bot(text)
+
+
+@pytest.mark.parametrize(
+    "text, topic",
+    [
+        ("hvordan søger man egentlig? vi er en vuggestue i Haslev", "faq/ansoegning"),
+        ("Hvordan søger vi helt konkret, er der et skema vi skal udfylde?", "faq/ansoegning"),
+        ("Jeg er sygeplejerske på Sygehus Sønderjylland. Kan jeg selv søge om ekspertrådgivning?", "faq/enighed"),
+        ("Vores leder er ikke begejstret. Kan vi i medarbejdergruppen søge alligevel uden hende?", "faq/enighed"),
+        ("kan vi bare søge med det samme?", None),
+        ("hvad koster det?", None),
+    ],
+)
+def test_how_to_apply_and_applying_alone_have_their_answers(text, topic):
+    assert scope.question_topic(text) == topic
+
+
+def test_a_colleagues_dismissal_is_no_employment_matter_of_the_writers():
+    assert not scope.own_employment_matter(
+        "kan spark hjælpe med en konkret sag om en kollega der er ved at blive fyret"
+    )
+    assert scope.own_employment_matter("er blevet fyret fra plejehjemmet i Svendborg, hvad er mine rettigheder")
+
+
+def test_a_department_named_after_its_subject_is_no_topic():
+    assert not scope.only_outside_themes("Københavns Universitet, institut for kemi, sexchikane i forskergruppen")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hvordan søger jeg byggetilladelse til en carport i Silkeborg Kommune?",
+        "Hvordan søger jeg SU, når jeg læser på professionshøjskolen i Holstebro?",
+        "Hvordan søger jeg ind på medicinstudiet på Aarhus Universitet?",
+        "I går skrev Vejle Amts Folkeblad, at hver femte ansatte i hjemmeplejen overvejer at sige op.",
+        "Søger I SPARK-konsulenter? Jeg er psykolog fra kommunal HR og sender gerne en uopfordret ansøgning.",
+    ],
+)
+def test_citizens_errands_news_and_job_seekers_start_no_application(text):
+    assert scope.starts_no_application(text) and scope.question_topic(text) is None
+
+
+def test_the_travelling_team_opening_is_no_citizens_opening_hours():
+    assert not scope.other_errand("Hvornår åbner rejseholdet? Vi er en styrelse og har ventet længe")
+    assert scope.other_errand("hvornår åbner borgerservice i Vejle?")
