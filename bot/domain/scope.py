@@ -552,7 +552,7 @@ _PSYCHOSOCIAL = re.compile(
     # the culture between colleagues ("grov sjov der går ud over de nye", "krænkelser", "holdt udenfor")
     r"kraenk\w*|jargon\w*|grov\w* (?:sjov|humor|drillerier)|gaar ud over|sladr\w*|udelukk\w*|holdt? udenfor|"
     r"ensom\w*|ked af det|graed\w*|chok\w*|koert (?:over|ned)|udkoert\w*|knaek\w*|paa pumperne|"
-    r"usikker\w*|demotiver\w*|opgivende|givet op)\b"
+    r"usikker\w*|demotiver\w*|opgivende|givet op|sammenlagt|lagt sammen|fusion\w*|fusioner\w*)\b"
 )
 # A department or workplace named after a topic outside the themes ("Løn & Personale", "kantinen på
 # rådhuset"): the name is no topic of the message.

@@ -171,7 +171,9 @@ def _read_english(message: Message, text: str) -> None:
     if topic:
         overrule_intent(message, RETRIEVAL_INTENT)
         _select_topic(message, topic)
-    elif _tells_own_work(english.readable(text)) and not starts_no_application(text):
+    elif (_tells_own_work(glossed := english.readable(text)) and not starts_no_application(text)) or (
+        describes_own_workplace(glossed)  # "lab technician at Herlev hospital ... morale is zero"
+    ):
         overrule_intent(message, FACTS)
 
 

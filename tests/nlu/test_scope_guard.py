@@ -198,3 +198,17 @@ def test_a_question_about_applying_together_is_the_joint_course_whatever_the_mod
         )
         assert message.get("intent")["name"] == "faq"
         assert message.get("response_selector")["faq"]["response"]["intent_response_key"] == "faq/faellesforloeb"
+
+
+def test_an_english_message_that_opens_with_a_job_title_at_a_public_workplace_is_facts():
+    [lab, relative] = ScopeGuard().process(
+        [
+            _message(
+                "lab technician at Herlev hospital. they automated half our work and nobody explained anything, "
+                "morale is zero",
+                "out_of_scope",
+            ),
+            _message("My mother lives at a nursing home in Vejle and the staff are stressed", "out_of_scope"),
+        ]
+    )
+    assert lab.get("intent")["name"] == "inform" and relative.get("intent")["name"] == "out_of_scope"
