@@ -632,7 +632,7 @@ _ASKS_FOR_HELP = re.compile(
 _WE = re.compile(r"\b(?:vi|vores|os)\b")
 # What a newspaper says of a workplace ("Folketinget vedtog i går en lov om ...").
 _NEWS = re.compile(r"\b(?:vedtog|vedtager|vedtaget|lovforslag\w*|i gaar|meddeler|meddelte|oplyser|skriver avisen)\b")
-_COLLEAGUES = re.compile(r"\b(?:kolleg\w*|mine medarbejdere)\b")
+_COLLEAGUES = re.compile(r"\b(?:kollegerne|mine kolleger|mine medarbejdere)\b")
 
 
 def asks_help_for_own_workplace(text: str) -> bool:
