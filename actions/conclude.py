@@ -17,13 +17,13 @@ import uuid
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType, SlotSet, UserUtteranceReverted
+from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType, FollowupAction, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.ask import ask_again
 from actions.common import answers, delivery_routes, latest_intent, latest_text, send, store
 from bot.domain import catalogue as catalogue_module
-from bot.domain import messages, routing
+from bot.domain import messages, routing, scope
 from bot.domain.record import build_record
 from bot.domain.routing import SLOT_NAMES
 from bot.domain.text import fold, looks_like_question, yes_or_no
@@ -212,7 +212,8 @@ class DefaultFallback(Action):
     """Nothing fits: say so briefly and repeat the pending question.
 
     A stray 'ja' after filing is answered with the reference, never filed again; after a filing
-    that failed, 'ja' or 'prøv igen' files it.
+    that failed, 'ja' or 'prøv igen' files it; a 'ja' that says they want to apply ("nu er vi enige, vi vil
+    gerne søge") starts the application.
     """
 
     def name(self) -> Text:
@@ -226,6 +227,9 @@ class DefaultFallback(Action):
         reference = tracker.get_slot("reference")
         if reference and latest_intent(tracker) in ("affirm", "deny", "inform"):
             send(dispatcher, messages.already_filed(reference, messages.recipient_of(answers(tracker))))
+        elif not tracker.active_loop.get("name") and scope.wants_to_apply(latest_text(tracker)):
+            # "ok, nu er vi enige. Vi vil gerne søge", read as a 'ja' with nothing to say yes to
+            return [FollowupAction("application_form")]
         else:
             dispatcher.utter_message(response="utter_default")
             if tracker.active_loop.get("name") and tracker.get_slot("requested_slot"):

@@ -134,7 +134,9 @@ class ContinueWithFacts(Action):
             return []
         text = latest_text(tracker)
         if scope.disagreement_stated(text):
-            return []  # "vores leder vil ikke være med til at søge": nothing to file until they agree
+            # "vores leder vil ikke være med til at søge": nothing to file until they agree
+            dispatcher.utter_message(text=messages.AGREE_FIRST)
+            return []
         if form_answers.tells_about_workplace(text, answers(tracker)) and not scope.starts_no_application(text):
             return [FollowupAction("application_form")]
         return []

@@ -711,6 +711,12 @@ def problem_fact(text: str, now: Answers, requested: Optional[str]) -> Slots:
     assessment = themes.assess(text)
     if not (assessment.themes or assessment.exclusions):
         return {}
+    from bot.domain.text import question_sentences, sentences
+
+    asked = [q for q in question_sentences(text) if scope.theme_asked_about(q)]
+    told = " ".join(s for s in sentences(text) if s not in asked)
+    if asked and not themes.assess(told).themes and not themes.assess(told).exclusions:
+        return {}  # "Hjælper I også med alenearbejde? Jeg er dagplejer": a question, not their description
     return {"problem_description": themes.problem_part(text)}
 
 

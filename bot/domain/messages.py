@@ -58,6 +58,8 @@ HOW_TO_APPLY = (
     "med at samle svarene her: Jeg stiller nogle korte spørgsmål om jeres arbejdsplads, hvad I gerne vil have "
     "hjælp til, og hvem der kan kontaktes. Til sidst ser du alle svarene, før du bekræfter."
 )
+# After the answer that both sides must agree, to a writer who says one side will not apply (issue 24).
+AGREE_FIRST = "Når I er enige, så skriv »søg om støtte«, så hjælper jeg jer videre med ansøgningen."
 EMPTY_MESSAGE = "Din besked var tom. Skriv gerne, hvad du vil spørge om, så hjælper jeg dig videre."
 
 

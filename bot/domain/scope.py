@@ -518,6 +518,17 @@ def applying_alone_asked(text: str) -> bool:
     return any(_APPLY_ALONE.search(fold(q)) for q in question_sentences(text))
 
 
+_WANTS_TO_APPLY = re.compile(
+    r"\b(?:vi|jeg) vil (?:gerne |godt |nu |rigtig gerne )?(?:soege|ansoege|i gang)\b|"
+    r"\blad os (?:soege|komme i gang|gaa i gang)\b|\b(?:vi|jeg) er klar til at (?:soege|ansoege|gaa i gang)\b"
+)
+
+
+def wants_to_apply(text: str) -> bool:
+    """'ok, nu er vi enige. Vi vil gerne søge' -> True; 'ja' -> False."""
+    return bool(_WANTS_TO_APPLY.search(fold(text or "")))
+
+
 def disagreement_stated(text: str) -> bool:
     """'Vores TR vil ikke være med til at søge. Kan vi søge alligevel?' -> True; 'TR og leder er enige' -> False."""
     return bool(_DISAGREEMENT.search(fold(text or "")))

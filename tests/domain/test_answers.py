@@ -240,3 +240,12 @@ def test_a_message_that_describes_a_problem_at_the_writers_own_public_workplace(
     from bot.domain.answers import describes_own_workplace
 
     assert describes_own_workplace(text) is describes
+
+
+def test_a_question_whether_a_theme_is_covered_is_no_description_of_the_problem():
+    from bot.domain.answers import problem_fact
+
+    asked = "Hjælper I også med alenearbejde? Jeg er dagplejer i Vallensbæk Kommune"
+    assert problem_fact(asked, Answers(), None) == {}
+    told = "Hjælper I også med alenearbejde? Vi sidder alene med børnene hele dagen og er utrygge"
+    assert problem_fact(told, Answers(), None)["problem_description"]

@@ -453,3 +453,11 @@ def test_citizens_errands_news_and_job_seekers_start_no_application(text):
 def test_the_travelling_team_opening_is_no_citizens_opening_hours():
     assert not scope.other_errand("Hvornår åbner rejseholdet? Vi er en styrelse og har ventet længe")
     assert scope.other_errand("hvornår åbner borgerservice i Vejle?")
+
+
+@pytest.mark.parametrize(
+    "text, wants",
+    [("ok, nu har vi talt sammen og er enige. Vi vil gerne søge", True), ("lad os søge", True), ("ja", False)],
+)
+def test_saying_one_wants_to_apply(text, wants):
+    assert scope.wants_to_apply(text) is wants

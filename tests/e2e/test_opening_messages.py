@@ -203,9 +203,14 @@ def test_one_side_refusing_to_apply_gets_the_agreement_answer_and_starts_no_appl
     text = texts(
         running_bot.say(sender, "Jeg er TR på en skole i Middelfart, men vores leder vil ikke være med til at søge.")
     )
-    assert "enige" in text and "Kilde" in text
+    from bot.domain import messages
+
+    assert "enige" in text and "Kilde" in text and messages.AGREE_FIRST in text
     tracker = running_bot.tracker(sender)
     assert not (tracker.get("active_loop") or {}).get("name")
+    # when they agree, the application starts
+    running_bot.say(sender, "ok, nu har vi talt sammen og er enige. Vi vil gerne søge")
+    assert running_bot.tracker(sender)["active_loop"].get("name") == "application_form"
 
 
 def test_a_workplace_problem_told_tersely_starts_the_form_with_its_sector(running_bot):
