@@ -60,12 +60,25 @@ def interest_list_open() -> bool:
     return delivery_routes().plan(catalogue_module.load().interest_list.code).delivers
 
 
+def _said_this_turn(tracker: Tracker, opening: str) -> bool:
+    """Did the bot say a text that begins with `opening` since the latest user message?"""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "bot" and (event.get("text") or "").startswith(opening):
+            return True
+    return False
+
+
 async def conclude(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
     """File the finished application once, and say truthfully what happened to it."""
     a = answers(tracker)
     decision = routing.route(a, interest_list=interest_list_open())
     if decision.outcome != "file":
-        dispatcher.utter_message(text=messages.conclusion(decision, a))
+        said = messages.conclusion(decision, a)
+        if decision.outcome == "state_not_open" and _said_this_turn(tracker, messages.STATE_OFFER_OPENING):
+            said = messages.STATE_NOT_OPEN_AFTER_THE_OFFER  # the FAQ answer just told the state's offer
+        dispatcher.utter_message(text=said)
         return []
     record = build_record(
         a,

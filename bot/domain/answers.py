@@ -632,6 +632,10 @@ _ASKS_FOR_HELP = re.compile(
 _WE = re.compile(r"\b(?:vi|vores|os)\b")
 # What a newspaper says of a workplace ("Folketinget vedtog i går en lov om ...").
 _NEWS = re.compile(r"\b(?:vedtog|vedtager|vedtaget|lovforslag\w*|i gaar|meddeler|meddelte|oplyser|skriver avisen)\b")
+# "tonen i min deling", "min afdeling": the writer's own unit
+_MINE_AT_WORK = re.compile(
+    r"\b(?:min|mit|mine) (?:afdeling|deling|arbejdsplads|team|vagthold|enhed|kontor|leder|chef)\b"
+)
 _COLLEAGUES = re.compile(r"\b(?:kollegerne|mine kolleger|mine medarbejdere)\b")
 
 
@@ -668,7 +672,10 @@ def describes_own_workplace(text: str) -> bool:
     found = themes.assess(text)
     if found.exclusions or not (found.themes or scope.psychosocial_said(text)):
         return False
-    inside = scope.states_own_work(text) or contacts.stated_role(text) or _WE.search(fold(text))
+    job_first = any(e.sector and e.start == 0 and e.strength == workplaces.JOB for e in reading.evidence)
+    inside = (
+        scope.states_own_work(text) or contacts.stated_role(text) or _WE.search(fold(text)) or job_first
+    ) or _MINE_AT_WORK.search(fold(text))
     # "beredskabet på bornholm. stemningen mellem vagtholdene er dårlig": a message that opens with its workplace
     heading = any(e.sector and e.start == 0 and e.strength >= workplaces.KIND for e in reading.evidence) and not (
         _NEWS.search(fold(text))

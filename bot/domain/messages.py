@@ -459,6 +459,11 @@ def correction_question(answers: Answers, only_answered: bool = False) -> Reply:
     return Reply("Hvad vil du rette?", tuple((FIELD_LABELS[slot], payload("correct", field=slot)) for slot in fields))
 
 
+# The state's offer begins so, in the FAQ answer (domain.yml utter_faq/statsligt_tilbud) and in state_offer().
+STATE_OFFER_OPENING = "En projektgruppe er ved at etablere et rejsehold"
+STATE_NOT_OPEN_AFTER_THE_OFFER = "Hold øje med etf.dk. Jeg kan ikke registrere jeres interesse her."
+
+
 def state_offer() -> str:
     """The state's travelling team as the page of 1 October 2018 describes it."""
     return (
@@ -472,7 +477,7 @@ def state_offer() -> str:
 def conclusion(decision: Decision, answers: Answers) -> str:
     """What the user is told when the conversation ends without filing anything."""
     if decision.outcome == "state_not_open":
-        return state_offer() + " Hold øje med etf.dk. Jeg kan ikke registrere jeres interesse her."
+        return state_offer() + " " + STATE_NOT_OPEN_AFTER_THE_OFFER
     if decision.outcome == "employee" and answers.sector == "statslig":
         return (
             state_offer() + " Tag gerne fat i din tillidsrepræsentant eller arbejdsmiljørepræsentant, "

@@ -77,6 +77,9 @@ _PATTERNS = tuple(
         r"\b(?:udtraek|dataudtraek|raadata|raw data|datasaet)\w*\b",
         # a translation ("oversæt til engelsk: ...", "translate to english pls")
         r"\b(?:oversaet\w*|translate)\b",
+        # another workplace's application ("kan I sende mig deres ansøgning", "må jeg få deres ansøgning at se")
+        r"\b(?:send|sende|faa|se|laane|vis|vise|give|dele)\b(?: \w+){0,3}? (?:deres|andres|hendes|hans) "
+        r"(?:ansoegning\w*|henvendelse\w*)",
         # a copy of another workplace's application ("en kopi af den ansøgning, som X har sendt")
         r"\bkopi\w* af (?:den|de|deres|jeres|andres|en anden\w*) (?:\w+ )?ansoegning\w*",
     )
@@ -500,6 +503,7 @@ _HOW_TO_APPLY = re.compile(
 _APPLY_ALONE = re.compile(
     r"\bsoege (?:\w+ )?(?:alligevel|uden)\b|"
     r"\bkan (?:jeg|vi|man|medarbejderne) (?:\w+ ){0,3}?(?:selv|alene) (?:\w+ )?soege\b|"
+    r"\bsoege (?:helt )?(?:alene|selv)\b|"
     r"\b(?:uden|udenom|uden om) (?:lederen|ledelsen|chefen|tr|amr|hende|ham|dem|tillidsrepr\w*)\b"
 )
 

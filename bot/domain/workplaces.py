@@ -84,6 +84,7 @@ OTHERS = frozenset(
 # After these a new clause begins, and after 'og' too when a new subject follows.
 CLAUSE_WORDS = frozenset({"men", "fordi", "selvom", "mens"})
 # "et privat plejehjem", "en privatejet børnehave": the kind that follows is not a public workplace.
+COMPARISON = frozenset({"som", "ligesom", "end"})
 PRIVATE = frozenset({"privat", "private", "privatejet", "privatejede", "privatdrevet", "privatdrevne"})
 # "et bosted, som drives af regionen": a relative clause about who runs or owns the workplace.
 RELATIVE_PRONOUNS = frozenset({"som", "der"})
@@ -499,6 +500,8 @@ def _denied(keys: list[str], clause: list[int], start: int) -> bool:
         or (start >= 2 and keys[start - 2] in PRIVATE and keys[start - 1] == "lille")
     ):
         return True
+    if start >= 1 and keys[start - 1] in COMPARISON and keys[start].endswith("erne"):
+        return True  # "samme hjælp som kommunerne får": the others compared with, not the writer's
     i = start - 1
     while i >= 0 and start - i <= 4 and clause[i] == clause[start]:
         if keys[i] in NEGATIONS:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.domain import scope
+from bot.domain import geography, scope
 from bot.domain.scope import instruction_to_bot, other_errand
 
 
@@ -461,3 +461,30 @@ def test_the_travelling_team_opening_is_no_citizens_opening_hours():
 )
 def test_saying_one_wants_to_apply(text, wants):
     assert scope.wants_to_apply(text) is wants
+
+
+@pytest.mark.parametrize(
+    "text, sector",
+    [
+        ("tolder i Kastrup lufthavn, vi har haft tre ledere på to år", "statslig"),
+        ("tolden i Padborg: stemningen er dårlig efter omlægningen", "statslig"),
+        ("Vi er vagter på Kronborg Slot", "statslig"),
+        ("Jeg er AMR i et ministerium. Kan vi som statslig arbejdsplads få samme hjælp som kommunerne?", "statslig"),
+    ],
+)
+def test_customs_castles_and_a_comparison_with_the_municipalities(text, sector):
+    from bot.domain import workplaces
+
+    assert workplaces.read(text).sector == sector
+
+
+def test_a_district_names_its_municipality():
+    assert geography.load().find_municipality("jeg arbejder i en børnehave i Vollsmose").name == "Odense"
+
+
+def test_asking_for_another_workplaces_application_and_a_mediation():
+    from bot.domain import themes
+
+    assert scope.instruction_to_bot("Kan I sende mig deres ansøgning, så vi kan bruge den som skabelon?")
+    assert scope.question_topic("Kan en arbejdsmiljørepræsentant søge alene?") == "faq/enighed"
+    assert "personsag" in themes.assess("Kan I komme og mægle i den konkrete sag mellem de to?").exclusions
