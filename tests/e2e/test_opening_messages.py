@@ -232,3 +232,13 @@ def test_ones_own_sick_leave_is_sent_to_the_representative_or_union(running_bot)
     assert messages.OWN_EMPLOYMENT in texts(replies)
     tracker = running_bot.tracker(sender)
     assert not (tracker.get("active_loop") or {}).get("name") and tracker["slots"]["sector"] is None
+
+
+def test_a_state_workplaces_question_about_its_offer_hears_the_offer_once(running_bot):
+    from bot.domain import messages
+
+    sender = "e2e-first-state-once"
+    text = texts(
+        running_bot.say(sender, "Jeg er TR på et kontor i Skattestyrelsen. Kan vi som statslig arbejdsplads få hjælp?")
+    )
+    assert text.count(messages.STATE_OFFER_OPENING) == 1 and messages.STATE_NOT_OPEN_AFTER_THE_OFFER in text
