@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import answers, delivery_routes, send
+from actions.common import answers, delivery_routes, said_this_turn, send
 from bot.domain import messages
 
 
@@ -27,7 +27,8 @@ def custom_question(slot: Optional[str], tracker: Tracker) -> Optional[messages.
     if slot == "provider":
         return messages.provider_question(a.region)
     if slot == "interest":
-        return messages.interest_question()
+        # the state's offer is not said twice when the FAQ answer has just said it
+        return messages.interest_question(offer_said=said_this_turn(tracker, messages.STATE_OFFER_OPENING))
     if slot == "confirmed":
         if tracker.get_slot("awaiting_correction"):
             return messages.correction_question(a)

@@ -99,3 +99,14 @@ def value_before_this_turn(tracker: Tracker, slot: str) -> Any:
 def answers_before_this_turn(tracker: Tracker) -> Answers:
     """The answers as they were before the latest user message."""
     return Answers.from_slots(values_before_this_turn(tracker, SLOT_NAMES))
+
+
+def said_this_turn(tracker: Tracker, opening: str) -> bool:
+    """Did the bot say a text that begins with `opening` since the latest user message? (Those events reach the
+    action server whole, also with the lean history: bot/server/patches/action_call_lean_history.py.)"""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "bot" and (event.get("text") or "").startswith(opening):
+            return True
+    return False

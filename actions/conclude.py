@@ -21,7 +21,7 @@ from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.ask import ask_again
-from actions.common import answers, delivery_routes, latest_intent, latest_text, send, store
+from actions.common import answers, delivery_routes, latest_intent, latest_text, said_this_turn, send, store
 from bot.domain import catalogue as catalogue_module
 from bot.domain import messages, routing, scope
 from bot.domain.record import build_record
@@ -60,23 +60,13 @@ def interest_list_open() -> bool:
     return delivery_routes().plan(catalogue_module.load().interest_list.code).delivers
 
 
-def _said_this_turn(tracker: Tracker, opening: str) -> bool:
-    """Did the bot say a text that begins with `opening` since the latest user message?"""
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            return False
-        if event.get("event") == "bot" and (event.get("text") or "").startswith(opening):
-            return True
-    return False
-
-
 async def conclude(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
     """File the finished application once, and say truthfully what happened to it."""
     a = answers(tracker)
     decision = routing.route(a, interest_list=interest_list_open())
     if decision.outcome != "file":
         said = messages.conclusion(decision, a)
-        if decision.outcome == "state_not_open" and _said_this_turn(tracker, messages.STATE_OFFER_OPENING):
+        if decision.outcome == "state_not_open" and said_this_turn(tracker, messages.STATE_OFFER_OPENING):
             said = messages.STATE_NOT_OPEN_AFTER_THE_OFFER  # the FAQ answer just told the state's offer
         dispatcher.utter_message(text=said)
         return []

@@ -264,10 +264,12 @@ def region_route(region: str) -> str:
     )
 
 
-def interest_question() -> Reply:
-    """Asked only where this installation delivers interest registrations to the travelling team's list."""
+def interest_question(offer_said: bool = False) -> Reply:
+    """Asked only where this installation delivers interest registrations to the travelling team's list; after
+    the state's offer only where it was not said just before."""
     return Reply(
-        state_offer() + "\n\nVil I registrere jeres interesse? Så sender jeg jeres kontaktoplysninger "
+        ("" if offer_said else state_offer() + "\n\n")
+        + "Vil I registrere jeres interesse? Så sender jeg jeres kontaktoplysninger "
         "til rejseholdets interesseliste, og I kan få besked, når rejseholdet er klar.",
         (("Ja tak", "/affirm"), ("Nej tak", "/deny")),
     )

@@ -1629,7 +1629,7 @@ def test_actions_read_the_events_only_where_the_lean_history_was_checked():
     checked = {
         ("common.py", "values_before_this_turn"),
         ("conclude.py", "new_application_id"),
-        ("conclude.py", "_said_this_turn"),  # only the events since the latest user message: sent whole
+        ("common.py", "said_this_turn"),  # only the events since the latest user message: sent whole
     }
     found = set()
     for path in sorted((ROOT / "actions").glob("*.py")):

@@ -14,8 +14,8 @@ What reads the events on the action server: rasa-sdk's `slots_to_validate` (the 
 the end), `latest_event_time` and `get_latest_input_channel` (the last event, the latest user
 message), and `latest_message` (sent on its own, whole); our `values_before_this_turn` (each
 slot's latest SlotSet before the latest user message, back to a restart or session start) and
-`new_application_id` (how many user messages there are, the latest one's timestamp), and `_said_this_turn`
-in actions/conclude.py (the bot's utterances since the latest user message); none reads
+`new_application_id` (how many user messages there are, the latest one's timestamp), and `said_this_turn`
+(the bot's utterances since the latest user message); none reads
 an earlier user message's text, intent or entities. So the events from the latest user message on
 are sent whole; before it, a marker for every user message (its "event" and "timestamp" only:
 `EARLIER_USER_KEPT`), session start, restart and slot reset, and each slot's latest SlotSet, in
