@@ -36,7 +36,8 @@ class OffTopic(Action):
             return []
         if tracker.get_slot("filing_pending") and asks_to_retry(tracker):
             return await conclude(dispatcher, tracker)  # 'prøv igen' after a filing that failed
-        text, english = latest_text(tracker), looks_english(latest_text(tracker))
+        text = latest_text(tracker)
+        english = looks_english(text)
         if not tracker.active_loop.get("name"):
             if scope.private_employer(readable(text)):
                 dispatcher.utter_message(text=messages.PRIVATE_EMPLOYER)  # "ambulancebehandler hos Falck ..."
