@@ -582,10 +582,12 @@ def workplace_facts(text: str, now: Answers) -> Slots:
     if now.sector is None and reading.sector:
         found["sector"] = reading.sector
     geo = geography.load()
-    if now.municipality is None and (town := geo.find_municipality(text) or geo.misspelt_municipality(text)):
+    if now.municipality is None and (
+        town := workplaces.workplace_municipality(text) or getattr(geo.misspelt_municipality(text), "name", None)
+    ):
         # what the place entity gives a message read as facts, also for one read as a question
         # that starts the form (actions/first_message.py)
-        found["municipality"] = town.name
+        found["municipality"] = town
     if (found.get("sector") or now.sector) != "regional" or now.region:
         return found
     if reading.sector == "regional" and reading.region:

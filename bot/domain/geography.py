@@ -41,6 +41,7 @@ class Institution:
     name: str
     sector: str
     region: Optional[str] = None
+    kind: bool = False  # a kind of workplace ("vagtcentralen"), not one workplace's own name: weaker evidence
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,15 @@ class Mention:
     value: str  # canonical name
     start: int
     end: int
+
+
+def _says_name(said: list[str], name: list[str]) -> bool:
+    """Do the words said name the workplace, also in the genitive ("Nordjyllands Politis vagtcentral",
+    "Beredskabsstyrelsens center")?"""
+    if said == name:
+        return True
+    last = name[-1]
+    return len(said) == len(name) and said[:-1] == name[:-1] and not last.endswith("s") and said[-1] == last + "s"
 
 
 def key(text: str) -> str:
@@ -119,7 +129,9 @@ class Geography:
         self.institutions: list[Institution] = []
         for region_name, names in (institutions or {}).get("regional", {}).items():
             self.institutions += [Institution(str(n), "regional", region_name) for n in names]
-        self.institutions += [Institution(str(n), "regional") for n in (institutions or {}).get("regional_kinds", [])]
+        self.institutions += [
+            Institution(str(n), "regional", kind=True) for n in (institutions or {}).get("regional_kinds", [])
+        ]
         self.institutions += [Institution(str(n), "statslig") for n in (institutions or {}).get("statslig", [])]
         self._alone = {
             key(str(n)): Institution(str(n), "statslig") for n in (institutions or {}).get("statslig_alone", [])
@@ -274,6 +286,8 @@ class Geography:
             self._institutions_by_first = {}
             for index, (words, _) in enumerate(self._institution_keys):
                 self._institutions_by_first.setdefault(words[0], []).append(index)
+                if len(words) == 1 and not words[0].endswith("s"):  # "Beredskabsstyrelsens center"
+                    self._institutions_by_first.setdefault(words[0] + "s", []).append(index)
         # the names in their order, each from the first word on; only those whose first word the text has
         starts = sorted(
             (index, i) for i, k in enumerate(token_keys) for index in self._institutions_by_first.get(k, ())
@@ -281,7 +295,7 @@ class Geography:
         for index, i in starts:
             words, institution = self._institution_keys[index]
             n = len(words)
-            if token_keys[i : i + n] == words and not any(used[i : i + n]):
+            if _says_name(token_keys[i : i + n], words) and not any(used[i : i + n]):
                 used[i : i + n] = [True] * n
                 found.append((i, i + n, institution))
         found += self._alone_in_context(text, token_keys, used)

@@ -81,6 +81,8 @@ OTHERS = frozenset(
         "naboen",
     }
 )
+# A workplace named after these is where something comes from or goes to, not where the writer works.
+AWAY = frozenset({"fra", "til"})
 # After these a new clause begins, and after 'og' too when a new subject follows.
 CLAUSE_WORDS = frozenset({"men", "fordi", "selvom", "mens"})
 # "et privat plejehjem", "en privatejet børnehave": the kind that follows is not a public workplace.
@@ -432,7 +434,8 @@ class Workplaces:
         # Named workplaces.
         for start, end, institution in geo.institutions_in(text):
             blocked[start:end] = [True] * (end - start)
-            evidence.append(Evidence(institution.sector, NAME, start, end, institution.name, institution.region))
+            strength = KIND if institution.kind else NAME
+            evidence.append(Evidence(institution.sector, strength, start, end, institution.name, institution.region))
         matches = self._matches(keys, blocked)
         kind_at = {i for start, end, rule in matches if rule.what != "statements" for i in range(start, end)}
         # Hospitals by their town alone: after "på", and not followed by another workplace word or a name.
@@ -522,10 +525,23 @@ def decide(
     regions_said: Optional[list[str]] = None,
 ) -> Reading:
     """The sector the strongest evidence points to (the writer's own clauses first), else what to ask."""
-    own = {c for i, c in enumerate(clause) if keys[i] in SELF}
+    # "min mand er på Herlev Hospital": a possessive before someone else makes the clause theirs
+    own = {c for i, c in enumerate(clause) if keys[i] in SELF and not (i + 1 < len(keys) and keys[i + 1] in OTHERS)}
     if not any(keys[i] in OTHERS for i, c in enumerate(clause) if c == 0):
         own.add(0)  # an opening without a subject names the writer's workplace: "Sygehuset i Hjørring, vi har ..."
     mine = [e for e in evidence if clause[e.start] in own]
+    if mine and not any(e.sector for e in mine):
+        # "Jeg er leder – eller rettere oversygeplejerske – på Regionshospitalet Gødstrup": their own clauses
+        # give only a job found in more than one sector; the workplace stands in a clause of nobody else's.
+        others = {c for i, c in enumerate(clause) if keys[i] in OTHERS}
+        mine += [
+            e
+            for e in evidence
+            if e.sector
+            and e.strength >= KIND
+            and clause[e.start] not in own | others
+            and not (e.start and keys[e.start - 1] in AWAY)
+        ]
     considered = mine or evidence
     if not considered:
         if regions_said and not has_municipality:  # "jeg arbejder i Region Sjælland"
@@ -568,6 +584,40 @@ def decide(
 def _town_region(towns: list[tuple[int, str]], clause: list[int], own: set[int]) -> Optional[str]:
     ranked = sorted(towns, key=lambda town: (clause[town[0]] not in own, town[0]))
     return geography.load().region_of(ranked[0][1]) if ranked else None
+
+
+# "Før var jeg i Faaborg-Midtfyn", "jeg bor i Roskilde", "elever fra Kolding": a town that is not where the
+# writer works now (the words before it in its clause, as typed in lower case).
+ELSEWHERE = frozenset({"før", "foer", "tidligere", "fra", "bor", "boede", "flyttede", "flyttet", "gamle", "forrige"})
+
+
+def workplace_municipality(text: str) -> Optional[str]:
+    """Of the municipalities a message names, the one where the writer works: one named as the employer
+    ("Svendborg Kommune") first, then one in the writer's own clause, not after 'før', 'fra', 'bor i', 'ikke'
+    ...; where nothing tells them apart, the last named, as Rasa fills a slot from several entities ("Vejle,
+    nej undskyld, Kolding"). None when the message names none."""
+    geo = geography.load()
+    named = [m for m in geo.find(text) if m.kind == "municipality"]
+    if len({m.value for m in named}) <= 1:
+        return named[0].value if named else None
+    words = geography.tokens(text)
+    keys = [k for k, _, _ in words]
+    clause = _clauses(text, words)
+    own = {c for i, c in enumerate(clause) if keys[i] in SELF}
+
+    def score(mention: geography.Mention) -> tuple[int, int]:
+        at = next((i for i, (_, start, _) in enumerate(words) if start >= mention.start), len(words) - 1)
+        after = next((i for i, (_, start, _) in enumerate(words) if start >= mention.end), len(words))
+        employer = keys[after - 1].endswith("kommune") or (after < len(keys) and keys[after] == "kommune")
+        elsewhere = any(
+            text[words[i][1] : words[i][2]].lower() in ELSEWHERE
+            for i in range(max(0, at - 4), at)
+            if clause[i] == clause[at]
+        )
+        denied = at >= 1 and keys[at - 1] in NEGATIONS  # "ikke Vejle, men Kolding"
+        return (2 * employer - 2 * (elsewhere or denied) + (clause[at] in own), mention.start)
+
+    return max(named, key=score).value
 
 
 @lru_cache(maxsize=1)

@@ -2,7 +2,9 @@
 
 SpacyEntityExtractor returns the words the user typed ("koebenhavn", "region syd");
 this component replaces each value with the official name ("København",
-"Region Syddanmark") so that slots filled from entities always hold canonical values.
+"Region Syddanmark") so that slots filled from entities always hold canonical values. Of several
+municipalities, it keeps the writer's workplace's (bot.domain.workplaces.workplace_municipality: "i Svendborg
+Kommune. Før var jeg i Faaborg-Midtfyn"), where Rasa would fill the slot with the last one named.
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
-from rasa.shared.nlu.constants import ENTITIES
+from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.domain import geography
+from bot.domain import geography, workplaces
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
@@ -43,8 +45,8 @@ class PlaceNameResolver(GraphComponent, EntityExtractorMixin):
             self._geography = geography.load()
         for message in messages:
             entities = message.get(ENTITIES, [])
-            resolved = [self._resolve(entity) for entity in entities]
-            message.set(ENTITIES, [entity for entity in resolved if entity is not None], add_to_output=True)
+            resolved = [entity for entity in map(self._resolve, entities) if entity is not None]
+            message.set(ENTITIES, _one_workplace_municipality(resolved, message.get(TEXT) or ""), add_to_output=True)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
@@ -64,3 +66,14 @@ class PlaceNameResolver(GraphComponent, EntityExtractorMixin):
         # A value we cannot place is dropped rather than passed on raw. The entity is now ours:
         # signing it lets `rasa test nlu` evaluate it (it skips SpacyEntityExtractor's own).
         return {**entity, "value": canonical, "extractor": "PlaceNameResolver"} if canonical else None
+
+
+def _one_workplace_municipality(entities: List[Dict[Text, Any]], text: str) -> List[Dict[Text, Any]]:
+    """The entities with one municipality: the writer's workplace's, when several are named."""
+    towns = {entity["value"] for entity in entities if entity.get("entity") == "municipality"}
+    if len(towns) <= 1:
+        return entities
+    kept = workplaces.workplace_municipality(text)
+    if kept not in towns:
+        return entities
+    return [entity for entity in entities if entity.get("entity") != "municipality" or entity["value"] == kept]

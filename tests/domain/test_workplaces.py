@@ -144,10 +144,25 @@ def test_a_part_of_the_country_gives_the_region_but_not_the_sector():
         ("Vi er lærere på Viborg Katedralskole og Aalborg Statsskole", "statslig"),
         ("KEA, byggeteknisk afdeling", "statslig"),
         ("SSI, laboratoriet", "statslig"),
+        # a name in the genitive, and an agency's own short name
+        ("Jeg er instruktør på Beredskabsstyrelsens center i Haderslev", "statslig"),
+        ("Vi sidder i Folketingets administration", "statslig"),
+        ("FVST i Ringsted, kødkontrollen", "statslig"),
+        # a police district's name outweighs a kind that a region has too
+        ("jeg er på vagtcentralen hos Sydøstjyllands Politi", "statslig"),
+        ("jeg er på vagtcentralen i Viborg", "regional"),
     ],
 )
 def test_more_kinds_and_names(text, sector):
     assert workplaces.read(text).sector == sector
+
+
+def test_a_job_in_several_sectors_is_settled_by_a_workplace_named_in_a_clause_of_nobody_elses():
+    corrected = "Jeg er leder – eller rettere, jeg er afdelingssygeplejerske – på Regionshospitalet Randers"
+    assert workplaces.read(corrected).sector == "regional"
+    # but not by a workplace something comes from, nor by someone else's
+    assert workplaces.read("Jeg er sygeplejerske. Borgerne kommer fra Herlev Hospital").sector is None
+    assert workplaces.read("Jeg er sygeplejerske, og min mand er på Herlev Hospital").sector is None
 
 
 def test_a_writer_employed_by_a_private_firm_at_a_public_workplace():
@@ -199,3 +214,19 @@ def test_the_indexed_matching_finds_what_the_plain_loop_over_every_rule_finds():
         keys = [k for k, _, _ in geography.tokens(text)]
         for blocked in ([False] * len(keys), [random.Random(text).random() < 0.2 for _ in keys]):
             assert wp._matches(keys, blocked) == _plain_matches(wp, keys, blocked), text
+
+
+@pytest.mark.parametrize(
+    "text, municipality",
+    [
+        ("Jeg er socialrådgiver i Svendborg Kommune. Før var jeg i Faaborg-Midtfyn, og det var værre", "Svendborg"),
+        ("Jeg bor i Roskilde, men arbejder i Køge", "Køge"),
+        ("vi er en skole i Vejle og har mange elever fra Kolding", "Vejle"),
+        ("ikke Vejle, men Kolding", "Kolding"),
+        ("Vejle, nej undskyld, Kolding", "Kolding"),  # nothing tells them apart: the last, as Rasa would
+        ("jeg er pædagog i Aarhus", "Aarhus"),
+        ("hej", None),
+    ],
+)
+def test_the_writers_municipality_of_several_named(text, municipality):
+    assert workplaces.workplace_municipality(text) == municipality
