@@ -569,14 +569,6 @@ _PSYCHOSOCIAL = re.compile(
     r"ensom\w*|ked af det|graed\w*|chok\w*|koert (?:over|ned)|udkoert\w*|knaek\w*|paa pumperne|"
     r"usikker\w*|demotiver\w*|opgivende|givet op|sammenlagt|lagt sammen|fusion\w*|fusioner\w*)\b"
 )
-# A department or workplace named after a topic outside the themes ("Løn & Personale", "kantinen på
-# rådhuset"): the name is no topic of the message.
-_NAMED_AFTER_A_TOPIC = re.compile(
-    r"\bl(?:oe|o)n\s*(?:&|og|-)\s*personale\w*|\bl(?:oe|o)n(?:afdeling|kontor|center|service)\w*|"
-    r"\bkantine(?:n|rne)?\s+(?:paa|i|ved)\b|^\W*kantine(?:n)?\b|"
-    # a department named after its subject ("institut for kemi"), and "behandler os som luft"
-    r"\b(?:institut|afdeling|center|fakultet|sektion)\w* for [\w-]+|\bsom luft\b"
-)
 
 
 # A command to start over or to stop, said as a command: at the start of a sentence, maybe after "kan vi",
@@ -609,9 +601,7 @@ def only_outside_themes(text: str) -> bool:
     from bot.domain import themes
 
     folded = fold(text or "")
-    if _NAMED_AFTER_A_TOPIC.search(folded):
-        text = _NAMED_AFTER_A_TOPIC.sub(" ", folded)
-    found = themes.assess(text)
+    found = themes.assess(text)  # a workplace or job named after a topic names none (themes.NAMED_AFTER_A_TOPIC)
     return found.out_of_theme and not found.themes and not found.exclusions and not _psychosocial_said(folded)
 
 

@@ -119,6 +119,19 @@ class _Word:
     stem: str
 
 
+# A department or workplace named after a topic outside the themes ("Løn & Personale", "kantinen på
+# rådhuset"): the name is no topic of the message.
+NAMED_AFTER_A_TOPIC = re.compile(
+    r"\bl(?:oe|o)n\s*(?:&|og|-)\s*personale\w*|\bl(?:oe|o)n(?:afdeling|kontor|center|service)\w*|"
+    r"\bkantine(?:n|rne)?\s+(?:paa|i|ved)\b|^\W*kantine(?:n)?\b|"
+    # a department named after its subject ("institut for kemi"), and "behandler os som luft"
+    r"\b(?:institut|afdeling|center|fakultet|sektion)\w* for [\w-]+|\bsom luft\b|"
+    # a job named after its subject ("parkeringsvagterne", "kantinemedarbejder", "lønbogholder")
+    r"\b(?:parkering|kantine|l(?:oe|o)n|ventilation)s?(?:vagt|kontrol|betjent|assistent|medarbejder|dame|"
+    r"personale|bogholder|konsulent|chef|leder|tekniker|mont(?:oe|o)r)\w*"
+)
+
+
 def _words(text: str) -> list[_Word]:
     return [_Word(w, stem(w)) for w in re.findall(r"[0-9a-z]+", fold(text))]
 
@@ -387,7 +400,7 @@ def assess(text: str, offer_code: str = "spark", model: Optional[ExampleModel] =
     groups: dict[str, Iterable[str]] = {f"theme:{t.code}": t.keywords for t in offer_themes}
     groups |= {f"exclusion:{name}": keywords for name, keywords in catalogue.exclusions.items()}
     groups["out_of_theme"] = catalogue.out_of_theme_keywords
-    words = _words(text)
+    words = _words(NAMED_AFTER_A_TOPIC.sub(" ", fold(text)))
     spans = find_keyword_spans(words, groups)
     negations = frozenset(fold(w) for w in catalogue.negation_words)
     lack = frozenset(catalogue.lack_keywords)

@@ -332,6 +332,16 @@ def test_a_department_named_after_pay_or_a_canteen_is_no_topic_outside_the_theme
     assert scope.only_outside_themes("Maden i kantinen er blevet dyr, og lønnen er for lav")
 
 
+def test_a_job_named_after_a_topic_outside_the_themes_names_no_such_topic():
+    from bot.domain import themes
+
+    wardens = "Vi er parkeringsvagter i Holbæk Kommune og bliver skældt ud af bilisterne hver dag"
+    assert not scope.only_outside_themes(wardens)
+    assert themes.assess(wardens).themes == ("vold_og_trusler",)
+    assert scope.only_outside_themes("Vi er kantinemedarbejdere, og ventilationen i køkkenet virker ikke")
+    assert scope.only_outside_themes("Der er for få parkeringspladser ved rådhuset")
+
+
 @pytest.mark.parametrize(
     "text, asks",
     [("Kan vi bruge SPARK?", True), ("Gælder SPARK også for os på sygehuset?", True), ("Hvad koster SPARK?", False)],
