@@ -108,6 +108,8 @@ class ValidateApplicationForm(FormValidationAction):
                 dispatcher.utter_message(text=messages.PRIVATE_EMPLOYER)
                 if english:
                     dispatcher.utter_message(text=messages.ENGLISH_HINT)
+            elif company := scope.state_owned_employer(readable(latest_text(tracker))):
+                dispatcher.utter_message(text=messages.state_owned_company(company))  # "togfører i DSB"
             elif scope.own_employment_matter(latest_text(tracker)):
                 dispatcher.utter_message(text=messages.OWN_EMPLOYMENT)
                 if english:

@@ -44,6 +44,9 @@ class OffTopic(Action):
                 if english:
                     dispatcher.utter_message(text=messages.ENGLISH_HINT)
                 return []
+            if company := scope.state_owned_employer(readable(text)):
+                dispatcher.utter_message(text=messages.state_owned_company(company))  # "ansat i Energinet ..."
+                return []
             if scope.own_employment_matter(text):
                 dispatcher.utter_message(text=messages.OWN_EMPLOYMENT)  # "kan de fyre mig efter 120 sygedage?"
                 return []

@@ -32,6 +32,18 @@ PRIVATE_EMPLOYER = (
     "Arbejder du hos en privat arbejdsgiver, er tilbuddene her ikke for jer. "
     "Spørg gerne din tillidsrepræsentant, din arbejdsmiljørepræsentant eller din fagforening."
 )
+
+
+def state_owned_company(company: str) -> str:
+    """To the staff of a company the state owns (bot.domain.scope.state_owned_employer): the seeds name
+    the state's workplaces, not its companies, so the bot says what it knows and does not guess."""
+    return (
+        f"{company} er en virksomhed, som staten ejer. Det, jeg bygger på, siger ikke, om statens tilbud også "
+        f"gælder virksomheder, som staten ejer. {state_offer()} Spørg jeres tillidsrepræsentant, jeres "
+        "arbejdsmiljørepræsentant eller jeres fagforening, om I hører med."
+    )
+
+
 # The writer's own pay, terms or dismissal (bot.domain.scope.own_employment_matter).
 OWN_EMPLOYMENT = (
     "Spørgsmål om din egen løn, dine ansættelsesvilkår eller en opsigelse kan jeg ikke hjælpe med. "

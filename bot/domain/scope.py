@@ -64,9 +64,12 @@ _PATTERNS = tuple(
         r"\b(?:e-mailadressen|mailadressen|mobilnummeret|telefonnummeret|nummeret|privatadressen|adressen|"
         r"cpr-nummeret)\b[^.!?]{0,30}\bpaa (?!os\b|mig\b|vores\b|min\b|mit\b|jer\b)",
         # write something else than an application: a poem, a song, a job application, a complaint
-        r"\b(?:skriv|forfat|digt|komponer|write)\b(?: mig| os| me| us)?\s+(?:et|en|nogle|a|an)\s+(?:[\w-]+\s+)?"
+        r"\b(?:skriv|forfat|digt|komponer|write|(?:du|i) skrive)\b(?: mig| os| me| us)?\s+(?:et|en|nogle|a|an)\s+"
+        r"(?:[\w-]+\s+)?"
         r"(?:digt\w*|sang\w*|sangtekst\w*|historie\w*|eventyr\w*|vits\w*|joke\w*|rim|novelle\w*|essay\w*|stil|"
-        r"haiku\w*|limerick\w*|poem|story|song|klagebrev\w*|klage|jobansoegning\w*|cv|opsigelse\w*|tale)\b",
+        r"haiku\w*|limerick\w*|poem|story|song|klagebrev\w*|klage|jobansoegning\w*|cv|opsigelse\w*|tale|"
+        # a post for social media or the press ("skriv et opslag til Facebook om ...")
+        r"opslag|facebookopslag|indlaeg|debatindlaeg|laeserbrev|pressemeddelelse|tweet|post)\b",
         # someone's own assignment: "kan du skrive mit afsnit om SPARK?"
         r"\b(?:skriv|skrive|forfat|forfatte|lav|lave)\b(?: \w+){0,2}? (?:mit|min|mine) (?:afsnit|opgave\w*|bachelor\w*|"
         r"speciale\w*|rapport\w*|kapitel\w*|stil|essay\w*|eksamen\w*|lektie\w*)\b",
@@ -75,6 +78,9 @@ _PATTERNS = tuple(
         r"\baktindsigt\w*\b(?![^.!?]{0,30}\b(?:vores|min|mit|mine|egen|egne)\b)",
         # a data set of other people's applications or evaluations, for research or a report
         r"\b(?:udtraek|dataudtraek|raadata|raw data|datasaet)\w*\b",
+        # figures about the applications ("kan I sende mig data om, hvor mange der har søgt")
+        r"\b(?:send|sende|give|udlevere|faa)\b(?: \w+){0,2}? (?:data|tal|statistik\w*)\b(?! om (?:os|vores|mig)\b)",
+        r"\b(?:data|tal|statistik\w*) (?:om|over|paa),? (?:hvor mange|antallet|antal|hvilke)\b",
         # a translation ("oversæt til engelsk: ...", "translate to english pls")
         r"\b(?:oversaet\w*|translate)\b",
         # another workplace's application ("kan I sende mig deres ansøgning", "må jeg få deres ansøgning at se")
@@ -112,7 +118,7 @@ _FIRST_PERSON = re.compile(r"\b(?:jeg|vi|vores|vor|min|mit|mine|os|mig)\b")
 _SELF_AT_WORK = re.compile(
     r"\b(?:jeg|vi) (?:er|arbejder|sidder)\b"
     r"(?! (?:indlagt|patient|paaroerende|journalist|foraeldre\w*|foraelder|mor|far|ledig|arbejdsloes|jobsoegende|"
-    r"studerende)\b)"
+    r"studerende|en studiegruppe)\b)"
 )
 _AT_WORK = re.compile(r"\b(?:arbejde\w*|job\w*|chef\w*|vagt\w*|kontor\w*|afdeling\w*|ansat\w*|institution\w*)\b")
 _COLLECTIVE = re.compile(r"\b(?:vi|vores|os)\b")
@@ -123,7 +129,8 @@ _OUTSIDER = re.compile(
     r"farmor|morfar|farfar|bedstemor|bedstefar|mand|kone|kaereste|svigermor|svigerfar|nevoe|niece)\b|"
     r"\bvi (?:som )?(?:foraeldre|paaroerende)\b|\bsom (?:foraelder|paaroerende|borger|patient|journalist)\b|"
     r"\bjeg er (?:indlagt|patient|paaroerende|journalist|foraelder|ledig|arbejdsloes|jobsoegende)\b|"
-    r"\bjeg er (?:\w+ )?(?<![-.])studerende\b|"
+    r"\bjeg er (?:\w+ )?(?<![-.])studerende\b|\bvi er (?:\w+ )?(?:studerende|en studiegruppe)\b|"
+    r"\b(?:studiegruppe|medstuderende|projektgruppe paa studiet)\w*|"
     r"\b(?:foraeldregruppe|foraeldrebestyrelse|foraeldreraad|skolebestyrelse|bestyrelsen for)\w*|"
     r"\b(?:nyheder|nyhedsredaktion\w*|redaktion\w*|journalist\w*) her\b|"
     r"\blaver (?:en|et) (?:historie|artikel|udsendelse|reportage|indslag|podcast)\b|"
@@ -194,7 +201,10 @@ _PRIVATE_EMPLOYER = re.compile(
     r"bank|banken|\w*restaurant\w*|\w*hotel\w*|privat\w*|aps|a/s|landbrug\w*|frisoer\w*|"
     r"tandlaegeklinik\w*|advokatkontor\w*|revisionsfirma\w*|forsikringsselskab\w*|friskole\w*|efterskole\w*|"
     r"\w*bureau\w*|\w*klub\w*|\w*vaerksted\w*|\w*kaede\w*|konsulenthus\w*|forretning\w*|friplejehjem\w*|"
-    r"boligorganisation\w*|boligselskab\w*|boligforening\w*)\b|"
+    r"boligorganisation\w*|boligselskab\w*|boligforening\w*|"
+    # a club or association run by its members ("bestyrelsen i vores idrætsforening")
+    r"\w*idraetsforening\w*|\w*sportsforening\w*|gymnastikforening\w*|grundejerforening\w*|"
+    r"\w*boldklub\w*|spejdergruppe\w*|spejderkorps\w*)\b|"
     r"\bet lager\b|\b(?:freelance\w*|selvstaendig\w*|enkeltmandsvirksomhed\w*)\b|"
     # named first, as a heading ("privathospital i Aalborg, sygeplejerskerne er stressede ..."): only
     # words that are never a public workplace ('værksted', 'klub', 'virksomhed' can be)
@@ -619,10 +629,34 @@ def _psychosocial_said(folded: str) -> bool:
     return any(not _DENIED.search(folded[: found.start()]) for found in _PSYCHOSOCIAL.finditer(folded))
 
 
+_EMPLOYED_WORDS = re.compile(r"\b(?:ansat|ansatte|arbejder|medarbejder\w*|kolleg\w*)\b")
+
+
+def state_owned_employer(text: str) -> Optional[str]:
+    """The company the state owns where the writer works ('Jeg er togfører i DSB', 'vi er statsejet, postnord
+    terminalen i Brøndby'), when no public workplace is named beside it; else None."""
+    from bot.domain import workplaces
+
+    company = workplaces.state_owned_company(text)
+    if company is None or not (_FIRST_PERSON.search(fold(text)) or _EMPLOYED_WORDS.search(fold(text))):
+        return None
+    # "vi er en skole ved Storebæltsbroen": a public workplace of the writer's named beside it
+    reading = workplaces.read(text)
+    if reading.sector and reading.strength >= workplaces.KIND and reading.sector != "statslig":
+        return None
+    return company
+
+
 def starts_no_application(text: str) -> bool:
     """A message that must not start the form: about no work of the writer's nor the offers, about a
     private employer, another errand (a job, one's pay, a citizen's service), or only the physical
     work environment or pay (only_outside_themes). A message in English is read through its Danish
     gloss (bot.domain.english): "I work at a private hospital in Aalborg" is a private employer's."""
     text = english.readable(text)
-    return not about_own_work(text) or private_employer(text) or other_errand(text) or only_outside_themes(text)
+    return (
+        not about_own_work(text)
+        or private_employer(text)
+        or bool(state_owned_employer(text))
+        or other_errand(text)
+        or only_outside_themes(text)
+    )

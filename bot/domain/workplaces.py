@@ -624,7 +624,25 @@ def workplace_municipality(text: str) -> Optional[str]:
 def _private_names() -> re.Pattern:
     names = yaml.safe_load(DATA.read_text(encoding="utf-8")).get("private_names") or []
     # and in the genitive: "på Falcks ambulancestation"
-    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(key(name)) for name in names) + r")s?(?!\w)")
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(_words_key(name)) for name in names) + r")s?(?!\w)")
+
+
+@lru_cache(maxsize=1)
+def _state_owned() -> list[tuple[re.Pattern, str]]:
+    names = yaml.safe_load(DATA.read_text(encoding="utf-8")).get("state_owned_companies") or []
+    return [(re.compile(r"(?<!\w)" + re.escape(_words_key(name)) + r"s?(?!\w)"), str(name)) for name in names]
+
+
+def _words_key(name: str) -> str:
+    """A name as the words `geography.tokens` reads in a text ('Sund & Bælt' -> 'sund balt')."""
+    return " ".join(k for k, _, _ in geography.tokens(str(name)))
+
+
+def state_owned_company(text: str) -> Optional[str]:
+    """The company the state owns that a text names (data/workplaces.yml: state_owned_companies), as written
+    there, or None."""
+    joined = " ".join(k for k, _, _ in geography.tokens(text))
+    return next((name for pattern, name in _state_owned() if pattern.search(joined)), None)
 
 
 def names_private_employer(text: str) -> bool:

@@ -47,6 +47,7 @@ from bot.domain.scope import (
     private_employer,
     question_topic,
     starts_no_application,
+    state_owned_employer,
     states_own_work,
 )
 from bot.domain.text import looks_english
@@ -95,7 +96,7 @@ class ScopeGuard(GraphComponent):
                 _read_english(message, text)
                 continue
             if (message.get(INTENT) or {}).get("name") in NOT_FOR_AN_ERRAND and (
-                own_employment_matter(text) or private_employer(text)
+                own_employment_matter(text) or private_employer(text) or state_owned_employer(text)
             ):
                 # "min løn er forkert igen, hvem skal jeg ringe til?" read as a correction; a Falck employee
                 # asking about the regions' offer: action_off_topic says where to go instead

@@ -498,3 +498,45 @@ def test_asking_for_another_workplaces_application_and_a_mediation():
     assert scope.instruction_to_bot("Kan I sende mig deres ansøgning, så vi kan bruge den som skabelon?")
     assert scope.question_topic("Kan en arbejdsmiljørepræsentant søge alene?") == "faq/enighed"
     assert "personsag" in themes.assess("Kan I komme og mægle i den konkrete sag mellem de to?").exclusions
+
+
+@pytest.mark.parametrize(
+    "text, company",
+    [
+        ("Jeg er togfører i DSB, og passagererne truer os. Findes der hjælp?", "DSB"),
+        ("ansat i energinet i fredericia, dårlig ledelseskultur og folk siger op", "Energinet"),
+        ("Vi arbejder ved betalingsanlægget for Sund & Bælt, og bilisterne skælder ud", "Sund & Bælt"),
+        ("Vi er en skole i Korsør, og forældrene er sure på DSB", None),  # a public workplace of theirs
+        ("DSB kører for sjældent til Vejle", None),  # nobody's work
+    ],
+)
+def test_the_staff_of_a_company_the_state_owns(text, company):
+    assert scope.state_owned_employer(text) == company
+    if company:
+        assert scope.starts_no_application(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Skriv et opslag til Facebook om, hvor dårligt arbejdsmiljøet er på plejehjemmene i Tønder",
+        "Kan du skrive et læserbrev om travlheden på sygehuset i Holbæk?",
+        "Kan I sende mig data om, hvor mange arbejdspladser der har søgt, fordelt på temaer?",
+        "Jeg vil gerne have statistik over, hvilke kommuner der har fået et forløb",
+    ],
+)
+def test_a_post_for_social_media_or_figures_about_the_applications_are_instructions_to_the_bot(text):
+    assert scope.instruction_to_bot(text)
+
+
+@pytest.mark.parametrize(
+    "text, starts",
+    [
+        ("Vi er en studiegruppe på universitetet, og en af os bliver holdt udenfor. Kan vi få hjælp?", False),
+        ("Bestyrelsen i vores idrætsforening i Otterup er i krig med hinanden. Kan I hjælpe?", False),
+        ("Vi er sosu-elever på plejecentret i Vejle, og tonen er hård", True),  # employed as trainees
+        ("Jeg er TR på Vejle Sygehus og vil gerne sende jer data om vores sygefravær", True),
+    ],
+)
+def test_students_and_clubs_are_no_public_workplace(text, starts):
+    assert scope.starts_no_application(text) is not starts
