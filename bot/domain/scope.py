@@ -348,9 +348,13 @@ def other_errand(text: str) -> bool:
 _ASKS_IF_COVERED = re.compile(
     r"\b(?:kan|vil|maa) (?:spark|i|du|de|konsulenterne|jeres konsulenter|man faa) (?:\w+ )?"
     r"(?:hjaelpe|hjaelp|stoette)\w*(?: \w+){0,2}? (?:med|til)\b|"
-    r"\ber (?:det|dette|sådan noget|den slags) (?:noget|et tema|omfattet|daekket)\b|"
+    r"\ber (?:det|dette|saadan noget|den slags) (?:noget|et tema|omfattet|daekket)\b|"
     r"\b(?:hoerer|falder|passer) (?:det|\w+) (?:ind )?under\b|"
-    r"\bdaekker (?:spark|i|tilbuddet|ordningen|jeres temaer)\b"
+    r"\bdaekker (?:spark|i|tilbuddet|ordningen|jeres temaer)\b|"
+    # "Kan vi også få hjælp til løn og ergonomi, eller er det kun det psykiske?", "er det noget I dækker?"
+    r"\b(?:kan|maa) (?:vi|man|jeg) (?:ogsaa |saa )?(?:faa|soege) (?:om )?(?:hjaelp|stoette) (?:til|med)\b|"
+    r"\beller er det kun (?:det )?psykisk\w*|"
+    r"\bnoget (?:som |der )?(?:i|spark|tilbuddet|konsulenterne) (?:daekker|hjaelper med|tager)\b"
 )
 
 
@@ -450,28 +454,57 @@ _ASKS_ABOUT_A_PROBLEM = re.compile(
     r"\b(?:hjaelper|daekker|tager|omfatter|gaelder) (?:i|spark|de|tilbuddet|det|konsulenterne)\b(?: \w+){0,2}? "
     r"(?:ogsaa |saa )?(?:med|til|for)?\b|"
     r"\b(?:kan|maa) (?:vi|man|jeg|de|dagplejere|\w+erne) (?:\w+ )?(?:faa|soege) (?:hjaelp|stoette)\b|"
-    r"\bka man faa hjaelp\b|\ber (?:det|\w+) (?:ogsaa )?(?:et|jeres) tema\b"
+    r"\bka man faa hjaelp\b|\ber (?:det|\w+) (?:ogsaa )?(?:et|jeres) tema\b|"
+    r"\bnoget (?:som |der )?(?:i|spark|tilbuddet|konsulenterne) (?:daekker|hjaelper med|tager)\b"
+)
+# A question that points back to the problem told before it ("Vi har alenearbejde om natten – er det noget I
+# dækker?"): its theme is the message's.
+_REFERS_BACK = re.compile(r"\b(?:det|dette|det her|saadan noget|den slags|de ting)\b")
+
+
+def theme_asked_about(question: str, told: str = "") -> Optional[str]:
+    """The theme a question asks the offers cover ('Hjælper I også med alenearbejde, fx nattevagter?' ->
+    'alenearbejde'), else None. 'Hvad koster det?' -> None; 'Kan vi få hjælp?' -> None (no theme named). A
+    question that points back ('er det noget I dækker?') asks about the theme of the message it stands in
+    (`told`)."""
+    from bot.domain import themes
+
+    folded = fold(question or "")
+    if not _ASKS_ABOUT_A_PROBLEM.search(folded):
+        return None
+    found = themes.assess(question)
+    if not (found.themes or found.exclusions or found.out_of_theme) and told and _REFERS_BACK.search(folded):
+        found = themes.assess(told)
+    return None if found.exclusions or found.out_of_theme else found.best
+
+
+# Whether a workplace may turn to a provider itself ("kan vi bare ringe direkte til en af udbyderne?", "hvorfor
+# kan vi i Region Hovedstaden ikke bare kontakte en udbyder?"): the providers' answer says where that holds and
+# that Region Hovedstaden's workplaces ask the central unit first (seed 000). Matched on folded text.
+_PROVIDER_DIRECTLY = re.compile(
+    r"\b(?:ringe|skrive|kontakte|henvende|gaa|maile)\b(?: \w+){0,3}? (?:direkte )?(?:til |os til |jer til )?"
+    r"(?:en |et |den |de |af )*(?:udbyder\w*|nfa|alectia)\b|"
+    r"\bdirekte til (?:en |et |den |de )?(?:af )?(?:\w+ )?(?:udbyder\w*|nfa|ruc|cbs|alectia)\b"
 )
 
 
-def theme_asked_about(question: str) -> Optional[str]:
-    """The theme a question asks the offers cover ('Hjælper I også med alenearbejde, fx nattevagter?' ->
-    'alenearbejde'), else None. 'Hvad koster det?' -> None; 'Kan vi få hjælp?' -> None (no theme named)."""
-    from bot.domain import themes
+def provider_contact_asked(text: str) -> bool:
+    """'Kan vi bare ringe direkte til en af udbyderne?' -> True; 'hvem er udbyderne?' -> False."""
+    from bot.domain.text import question_sentences
 
-    if not _ASKS_ABOUT_A_PROBLEM.search(fold(question or "")):
-        return None
-    found = themes.assess(question)
-    return None if found.exclusions or found.out_of_theme else found.best
+    return any(_PROVIDER_DIRECTLY.search(fold(q)) for q in question_sentences(text))
 
 
 def question_topic(text: str) -> Optional[str]:
     """The FAQ topic of a question that the rules know better than the intent model: applying without the other
-    side ('faq/enighed'), how to apply ('faq/ansoegning'), whether a theme is covered ('faq/temaer'), else None."""
+    side ('faq/enighed'), how to apply ('faq/ansoegning'), turning to a provider directly ('faq/udbydere'),
+    whether a theme is covered ('faq/temaer'), else None."""
     if applying_alone_asked(text):
         return "faq/enighed"
     if how_to_apply_asked(text):
         return "faq/ansoegning"
+    if provider_contact_asked(text):
+        return "faq/udbydere"
     return theme_topic_asked(text)
 
 
@@ -481,7 +514,7 @@ def theme_topic_asked(text: str) -> Optional[str]:
     from bot.domain import workplaces
     from bot.domain.text import question_sentences
 
-    if not any(theme_asked_about(q) for q in question_sentences(text)):
+    if not any(theme_asked_about(q, text) for q in question_sentences(text)):
         return None
     return "faq/regionalt_tilbud" if workplaces.read(text).sector == "regional" else "faq/temaer"
 

@@ -429,6 +429,13 @@ def test_other_workplaces_applications_and_translations_are_instructions_to_the_
         ("Vores leder er ikke begejstret. Kan vi i medarbejdergruppen søge alligevel uden hende?", "faq/enighed"),
         ("kan vi bare søge med det samme?", None),
         ("hvad koster det?", None),
+        # turning to a provider directly: where it holds, and Region Hovedstaden's central unit first
+        ("Vi er på Herlev Hospital. Må vi selv kontakte en udbyder direkte?", "faq/udbydere"),
+        ("hvorfor kan vi i region hovedstaden ikke bare ringe direkte til en af udbyderne", "faq/udbydere"),
+        ("hvem er udbyderne?", None),
+        # a question that points back to the problem told before it
+        ("Vi har alenearbejde på bostedet om natten – er det overhovedet noget I dækker?", "faq/temaer"),
+        ("Hej med jer. Er det noget I dækker?", None),  # no problem told
     ],
 )
 def test_how_to_apply_and_applying_alone_have_their_answers(text, topic):
