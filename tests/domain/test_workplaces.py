@@ -151,6 +151,11 @@ def test_a_part_of_the_country_gives_the_region_but_not_the_sector():
         # a police district's name outweighs a kind that a region has too
         ("jeg er på vagtcentralen hos Sydøstjyllands Politi", "statslig"),
         ("jeg er på vagtcentralen i Viborg", "regional"),
+        # kinds as staff write them
+        ("jeg sidder i byggesagsafdelingen i Hjørring", "kommunal"),
+        ("vi er paa psyk. center glostrup", "regional"),
+        ("jeg er i socialpsyk i Vejle", "kommunal"),
+        ("Jeg er visitator i Patientbefordringen, og folk er vrede i telefonen", "regional"),
     ],
 )
 def test_more_kinds_and_names(text, sector):
