@@ -499,6 +499,11 @@ def question_topic(text: str) -> Optional[str]:
     """The FAQ topic of a question that the rules know better than the intent model: applying without the other
     side ('faq/enighed'), how to apply ('faq/ansoegning'), turning to a provider directly ('faq/udbydere'),
     whether a theme is covered ('faq/temaer'), else None."""
+    if employee_asks_to_apply(text):
+        from bot.domain import workplaces
+
+        # who applies to SPARK, and that an employee goes to their TR or AMR; elsewhere both sides must agree
+        return "faq/hvem_kan_soege" if workplaces.read(text).sector in (None, "kommunal") else "faq/enighed"
     if applying_alone_asked(text):
         return "faq/enighed"
     if how_to_apply_asked(text):
@@ -556,6 +561,28 @@ def how_to_apply_asked(text: str) -> bool:
     from bot.domain.text import question_sentences
 
     return any(_HOW_TO_APPLY.search(fold(q)) for q in question_sentences(text))
+
+
+# An ordinary employee asking whether they can apply themselves ("kan jeg søge alene? er bare almindelig pædagog",
+# "Kan jeg som almindelig medarbejder søge selv?"): who applies, and that an employee goes to their TR or AMR.
+_AS_EMPLOYEE = re.compile(
+    r"\b(?:bare|kun|en) almindelig\b|\balmindelig (?:medarbejder|ansat)\b|\bsom (?:almindelig )?medarbejder\b|"
+    r"\bjeg er bare\b|\bmenig medarbejder\b"
+)
+_I_APPLY = re.compile(
+    r"\bkan jeg (?:\w+ ){0,3}?(?:soege|ansoege)\b|\bjeg (?:\w+ )?(?:soege|ansoege) (?:helt )?(?:selv|alene)\b"
+)
+
+
+def employee_asks_to_apply(text: str) -> bool:
+    """'kan jeg søge alene? er bare almindelig pædagog' -> True; 'Kan vi søge uden lederen?' -> False (that is
+    the agreement); a TR or a leader asking is no ordinary employee."""
+    from bot.domain import contacts
+
+    folded = fold(text or "")
+    if not _I_APPLY.search(folded) or contacts.stated_role(text) not in (None, "medarbejder"):
+        return False
+    return bool(_AS_EMPLOYEE.search(folded) or contacts.stated_role(text) == "medarbejder")
 
 
 def applying_alone_asked(text: str) -> bool:

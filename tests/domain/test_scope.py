@@ -428,6 +428,11 @@ def test_other_workplaces_applications_and_translations_are_instructions_to_the_
         ("Jeg er sygeplejerske på Sygehus Sønderjylland. Kan jeg selv søge om ekspertrådgivning?", "faq/enighed"),
         ("Vores leder er ikke begejstret. Kan vi i medarbejdergruppen søge alligevel uden hende?", "faq/enighed"),
         ("kan vi bare søge med det samme?", None),
+        # an ordinary employee asking to apply: who applies, and to go to the TR or AMR
+        ("kan jeg søge selv? er bare almindelig sosu-hjælper", "faq/hvem_kan_soege"),
+        ("Jeg er bare almindelig medarbejder på et plejecenter i Vejle. Kan jeg søge?", "faq/hvem_kan_soege"),
+        ("Kan jeg som almindelig medarbejder på Holbæk Sygehus søge selv?", "faq/enighed"),  # not SPARK's
+        ("Jeg er TR. Kan jeg søge selv?", "faq/enighed"),
         ("hvad koster det?", None),
         # turning to a provider directly: where it holds, and Region Hovedstaden's central unit first
         ("Vi er på Herlev Hospital. Må vi selv kontakte en udbyder direkte?", "faq/udbydere"),
