@@ -5,7 +5,9 @@ workplace, an e-mail address that NLU could not place): then this action stays s
 the form takes it; otherwise the form asks its question again after this answer. Outside the
 form, a message the model could not place as a whole but whose question sentence it understands on
 its own ("Jeg er AMR på et bibliotek i Ikast-Brande – hvad koster det for os?") gets that answer,
-and the conversation goes on with what the message told (action_continue_with_facts).
+and the conversation goes on with what the message told (action_continue_with_facts). So does a message the
+model read as off-topic that tells about the writer's own public workplace ("Hvad koster det at få hjælp? Vi er
+et lille ambulatorium på Sydvestjysk Sygehus"): a question about parking at the hospital tells of none.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from actions.common import latest_intent, latest_text
 from actions.conclude import asks_to_retry, conclude
 from actions.first_message import answer_topic, coverage_topic, sector_topic, topic_of_a_question_part
 from bot.domain import messages, scope
+from bot.domain.answers import tells_about_workplace
 from bot.domain.english import readable
+from bot.domain.routing import Answers
 from bot.domain.text import looks_english
 
 
@@ -60,7 +64,11 @@ class OffTopic(Action):
         topic = (
             coverage_topic(tracker) or sector_topic(tracker) or topic_of_a_question_part(tracker.latest_message or {})
         )
-        if topic and latest_intent(tracker) == "nlu_fallback" and not tracker.active_loop.get("name"):
+        if (
+            topic
+            and not tracker.active_loop.get("name")
+            and (latest_intent(tracker) == "nlu_fallback" or _own_work(text))
+        ):
             answer_topic(dispatcher, topic)
             return [FollowupAction("action_continue_with_facts")]
         if latest_intent(tracker) == "out_of_scope":
@@ -70,3 +78,9 @@ class OffTopic(Action):
             if english:
                 dispatcher.utter_message(text=messages.ENGLISH_HINT)
         return []
+
+
+def _own_work(text: str) -> bool:
+    """Does an off-topic message tell about the writer's own public workplace, with nothing that starts no
+    application?"""
+    return tells_about_workplace(text, Answers()) and not scope.starts_no_application(text)

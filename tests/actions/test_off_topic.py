@@ -222,3 +222,32 @@ async def test_only_the_physical_work_environment_is_told_what_the_offer_covers(
     covered = await off_topic(tracker(text="Kan SPARK hjælpe med indeklimaet?", intent=intent, loop=None))
     assert responses(covered)[0] == "utter_faq/temaer"
     assert covered.messages[-1].get("text") == messages.OUTSIDE_THE_OFFER
+
+
+PRICE_PART = [{"intent": "faq", "confidence": 0.99, "topic": "faq/pris", "topic_confidence": 0.98}]
+
+
+async def test_a_message_read_off_topic_that_tells_of_ones_own_workplace_gets_its_question_answered():
+    t = tracker(
+        {}, text="Hvad koster det? Vi er et lille ambulatorium på Herlev Hospital", intent="out_of_scope", loop=None
+    )
+    t.latest_message["metadata"] = {"question_parts": PRICE_PART}
+    dispatcher = CollectingDispatcher()
+    events = await OffTopic().run(dispatcher, t, DOMAIN)
+    assert responses(dispatcher)[0] == "utter_faq/pris"
+    assert [e.get("name") for e in events if e["event"] == "followup"] == ["action_continue_with_facts"]
+
+
+async def test_a_question_read_off_topic_about_nobodys_workplace_keeps_the_off_topic_answer():
+    t = tracker({}, text="Hvad koster det at parkere ved Herlev Hospital?", intent="out_of_scope", loop=None)
+    t.latest_message["metadata"] = {"question_parts": PRICE_PART}
+    assert responses(await off_topic(t)) == ["utter_out_of_scope"]
+
+
+async def test_the_staff_of_a_company_the_state_owns_hear_what_the_bot_knows_and_no_form_starts():
+    t = tracker(
+        {}, text="Jeg er togfører i DSB, og passagererne truer os. Kan vi få hjælp?", intent="out_of_scope", loop=None
+    )
+    said = texts(await off_topic(t))
+    assert said.startswith("DSB er en virksomhed, som staten ejer.")
+    assert "rejsehold" in said and "tillidsrepræsentant" in said
