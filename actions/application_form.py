@@ -186,8 +186,9 @@ class ValidateApplicationForm(FormValidationAction):
             requested, latest_intent(tracker), text, answers(tracker), tracker.get_slot("theme_suggestion")
         )
         # A question or greeting that also told about the workplace starts the form after its answer
-        # (actions/first_message.py): its facts count too.
-        opening_faq = latest_intent(tracker) in ("faq", "greet") and requested is None
+        # (actions/first_message.py), and so does a message read off-topic whose question was answered
+        # (actions/off_topic.py): its facts count too.
+        opening_faq = latest_intent(tracker) in ("faq", "greet", "out_of_scope") and requested is None
         if not found and (latest_intent(tracker) not in CONTROL_INTENTS or opening_faq):
             found = form_answers.facts(text, answers(tracker), requested)
         return [SlotSet(slot, value) for slot, value in found.items()]

@@ -291,17 +291,27 @@ STATED_ROLE_WORDS = frozenset(
 )
 
 
+# A self-correction: what the writer said of themselves before it no longer holds.
+_CORRECTION = re.compile(r"\beller rettere\b|\brettere sagt\b|\bnej,? undskyld\b|\bundskyld,? jeg mener\b")
+# A role the writer had: "jeg var TR", "tidligere AMR".
+_FORMER = re.compile(r"\b(?:jeg var|var tidligere|tidligere|forhenvaerende|fhv)\s+(?:\w+\s+)?$")
+
+
 def stated_role(text: str) -> Optional[str]:
     """The writer's own role, from what they say about themselves, with negation understood.
 
     'Jeg er TR på et plejecenter' -> 'TR'; 'jeg er social- og sundhedshjælper, ikke TR' -> None (no
     role of the TRIO named: a job title is no role); '... og min leder mobber mig' -> None (someone
-    else's role); 'TR her' -> 'TR'. Several roles of one's own: the representative's or leader's.
+    else's role); 'TR her' -> 'TR'. Several roles of one's own: the representative's or leader's. A role
+    corrected ('leder – eller rettere oversygeplejerske') or past ('jeg var TR') is none.
     """
     folded = fold(text or "")
     own: list[str] = []
+    corrected = max((m.end() for m in _CORRECTION.finditer(folded)), default=0)
     for start, end, role in _role_at(folded):
         word = folded[start:end]
+        if start < corrected or _FORMER.search(folded[:start]):
+            continue  # "jeg er leder – eller rettere oversygeplejerske"; "jeg var TR indtil i fjor"
         if role == "medarbejder" and word not in {fold(w) for w in STATED_ROLE_WORDS}:
             continue
         if word in _DEFINITE and not re.search(r"\bjeg er\s+$", folded[:start]):

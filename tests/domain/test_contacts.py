@@ -122,6 +122,10 @@ def test_skip_words():
         ("Jeg er ikke længere TR, men almindelig medarbejder", "medarbejder"),
         ("Vores TR har sagt, at jeg skulle skrive", None),
         ("jeg er ansat i Aarhus Kommune", None),
+        # a role corrected, or one the writer had
+        ("Jeg er leder – eller rettere, jeg er oversygeplejerske, ikke chef for hele centret", None),
+        ("jeg er AMR, nej undskyld, TR", "TR"),
+        ("jeg var TR indtil sidste år, nu er jeg AMR", "AMR"),
     ],
 )
 def test_the_users_role_comes_from_what_they_say_about_themselves(text, role):
