@@ -422,7 +422,7 @@ def sector_asked_about(question: str) -> Optional[str]:
     if not _ASKS_ABOUT_A_SECTOR.search(folded):
         return None
     also = _ALSO_OR_ONLY.search(folded)  # "gælder det også for regionerne eller kun kommuner?": the regions
-    reading = workplaces.read(also.group(1) if also else question)
+    reading = workplaces.read(also.group(1) if also else question, sectors_asked=True)
     return reading.sector if reading.strength >= workplaces.KIND else None
 
 

@@ -81,6 +81,10 @@ OTHERS = frozenset(
         "naboen",
     }
 )
+# "er det kun for kommuner og regioner?": the sectors in the plural are others, never the writer's workplace
+PLURAL_SECTORS = frozenset({"kommuner", "kommunerne", "kommunernes", "regioner", "regionerne", "regionernes"})
+# "først i kommunen og nu i Skattestyrelsen": words before a workplace the writer had (as typed, lower case)
+FORMERLY = frozenset({"først", "foerst", "tidligere", "før", "foer", "forhen", "dengang"})
 # A workplace named after these is where something comes from or goes to, not where the writer works.
 AWAY = frozenset({"fra", "til"})
 # After these a new clause begins, and after 'og' too when a new subject follows.
@@ -243,7 +247,14 @@ def _slipped(part: tuple[str, str], token: str) -> bool:
         pieces = [token[-m:] for m in (n - 1, n, n + 1) if m <= len(token)]
         pieces += [p[: -len(e)] for e in ENDINGS for p in (token,) if p.endswith(e)]
     else:
-        pieces = [token[i : i + m] for m in (n - 1, n, n + 1) for i in range(0, len(token) - m + 1)]
+        # inside a compound the first three letters must agree: 'vikarerne' is one slip from 'kaserne' at its
+        # third letter; 'skattestyrelsn' keeps 'sty'
+        pieces = [
+            token[i : i + m]
+            for m in (n - 1, n, n + 1)
+            for i in range(0, len(token) - m + 1)
+            if i == 0 or token[i : i + 3] == stem[:3]
+        ]
     return any(piece[:2] == stem[:2] and one_slip(piece, stem) for piece in pieces if piece)
 
 
@@ -379,7 +390,9 @@ class Workplaces:
         self._slip_cache[token] = result
         return result
 
-    def read(self, text: str) -> Reading:
+    def read(self, text: str, sectors_asked: bool = False) -> Reading:
+        """What `text` says of the writer's workplace; with `sectors_asked`, of the sectors a question asks about
+        ("gælder det også for regionerne?": the sectors in the plural count)."""
         geo = self.geo
         words = geography.tokens(text)
         keys = [k for k, _, _ in words]
@@ -403,8 +416,10 @@ class Workplaces:
             blocked[start:end] = [True] * (end - start)
             if mention.kind == "region":
                 regions_named.append(mention.value)
-                if key(text[mention.start : mention.end]) not in geo.region_areas:
-                    regions_said.append(mention.value)  # "Region Syd", "Nordjylland"; not "Fyn"
+                if key(text[mention.start : mention.end]) not in geo.region_areas and not any(
+                    k in REGION_AREA_WORDS for k in keys[end : end + 2]
+                ):
+                    regions_said.append(mention.value)  # "Region Syd", "Nordjylland"; not "Fyn", not "X's område"
                 if (
                     (start >= 2 and tuple(keys[start - 2 : start]) in REGION_STATEMENT)
                     or (start >= 1 and keys[start - 1] == "under")
@@ -458,7 +473,22 @@ class Workplaces:
             evidence.append(
                 Evidence(rule.sector, rule.tier, start, end, " ".join(keys[start:end]), ambiguity=rule.ambiguity)
             )
-        evidence = [e for e in evidence if not _denied(keys, clause, e.start) and not self._near(keys, clause, e.start)]
+        evidence = [
+            e
+            for e in evidence
+            if not _denied(keys, clause, e.start)
+            and not self._near(keys, clause, e.start)
+            and not (
+                not sectors_asked
+                and e.strength == STATEMENT
+                and keys[e.start] in PLURAL_SECTORS
+                and keys[max(0, e.start - 2) : e.start] != ["en", "af"]  # "i en af kommunerne på Fyn"
+            )
+        ]
+        # "først i kommunen og nu i Skattestyrelsen": a workplace the writer had, where they name another
+        former = [e for e in evidence if _said_as_former(text, words, clause, e.start)]
+        if former and len(former) < len(evidence):
+            evidence = [e for e in evidence if e not in former]
         return decide(
             evidence, clause, keys, towns, regions_named, has_municipality=bool(towns), regions_said=regions_said
         )
@@ -492,6 +522,15 @@ def _clauses(text: str, words: list[tuple[str, int, int]]) -> list[int]:
                 current += 1
         numbers.append(current)
     return numbers
+
+
+def _said_as_former(text: str, words: list[tuple[str, int, int]], clause: list[int], start: int) -> bool:
+    """Is the workplace at `start` named as one the writer had ('først i kommunen', 'tidligere på Skejby')?"""
+    return any(
+        text[words[i][1] : words[i][2]].lower() in FORMERLY
+        for i in range(max(0, start - 3), start)
+        if clause[i] == clause[start]
+    )
 
 
 def _denied(keys: list[str], clause: list[int], start: int) -> bool:
@@ -670,8 +709,8 @@ def load() -> Workplaces:
     return Workplaces(yaml.safe_load(DATA.read_text(encoding="utf-8")), geography.load())
 
 
-def read(text: str) -> Reading:
-    return load().read(text)
+def read(text: str, sectors_asked: bool = False) -> Reading:
+    return load().read(text, sectors_asked)
 
 
 def infer_sector(text: str) -> Optional[str]:

@@ -235,3 +235,23 @@ def test_the_indexed_matching_finds_what_the_plain_loop_over_every_rule_finds():
 )
 def test_the_writers_municipality_of_several_named(text, municipality):
     assert workplaces.workplace_municipality(text) == municipality
+
+
+@pytest.mark.parametrize(
+    "text, sector",
+    [
+        # a slip inside a compound needs its first three letters: 'vikarerne' is no 'kaserne'
+        ("Jeg er sygeplejerske på et psykiatrisk afsnit, og vikarerne kender ikke patienterne", "regional"),
+        ("jeg er ansat i skattestyrelsn", "statslig"),
+        ("Vi er trænere i gymnastikforeningen i Skørping", None),
+        # a workplace the writer had, beside the one they have
+        ("Jeg var først i kommunen og er nu i Skattestyrelsen i Vejle", "statslig"),
+        ("vi er tidligere kommunalt ansatte", "kommunal"),
+        # the sectors in the plural are others ("er det kun for kommuner og regioner?")
+        ("Jeg er i Fødevarestyrelsen. Findes der noget for os, eller er det kun for kommuner og regioner?", "statslig"),
+        ("Jeg arbejder i en af kommunerne på Fyn", "kommunal"),
+        ("kommunerne i Region Hovedstadens område har travlt", None),
+    ],
+)
+def test_slips_former_workplaces_and_the_sectors_in_the_plural(text, sector):
+    assert workplaces.read(text).sector == sector
