@@ -94,6 +94,9 @@ _PLACE_PREPOSITION = re.compile(r"(?:^|\s)(?:i|på|paa|fra)\s+$", re.I)
 _AT = frozenset({"i", "ved", "hos", "for", "pa"})
 _WORKS = frozenset(
     {"ansat", "ansatte", "arbejder", "arbejde", "job", "afdeling", "afdelinger", "kontor", "enhed", "sektion", "team"}
+    # a university's staff and units ("TAP på RUC", "lektor ved CBS", "RUC administration")
+    | {"tap", "vip", "administration", "administrationen", "institut", "instituttet", "sekretariat"}
+    | {"sekretariatet", "lektor", "adjunkt", "professor", "forsker", "studieadministration", "studieadministrationen"}
 )
 
 
@@ -327,7 +330,11 @@ class Geography:
             works_there = at and (token_keys[i - 2] in _WORKS or (i >= 3 and token_keys[i - 3] in ("er", "arbejder")))
             # "Arbejdstilsynet. Vi er ...", "politiet på Bornholm: vagtholdene er slået sammen"
             headed = bool(heading) and key(heading.group(1)) == k
-            opening = i == 0 and (headed or (len(token_keys) > 2 and token_keys[1] in _AT))
+            opening = i == 0 and (
+                headed
+                or (len(token_keys) > 2 and token_keys[1] in _AT)
+                or (len(token_keys) > 1 and token_keys[1] in _WORKS)
+            )
             if works_there or opening:
                 found.append((i, i + 1, institution))
         return found

@@ -76,6 +76,7 @@ def test_sector_from_what_people_write(text, sector):
         # the region named in the genitive owns the workplace
         ("Jeg er TR på et af Region Midtjyllands botilbud", "Region Midtjylland"),
         ("Region Syddanmarks sociale tilbud, et bosted for unge", "Region Syddanmark"),
+        ("1813 her. vi bliver skældt ud i telefonen", "Region Hovedstaden"),  # Region Hovedstaden's helpline
     ],
 )
 def test_a_regional_workplace_gets_its_region(text, region):
@@ -156,6 +157,14 @@ def test_a_part_of_the_country_gives_the_region_but_not_the_sector():
         ("vi er paa psyk. center glostrup", "regional"),
         ("jeg er i socialpsyk i Vejle", "kommunal"),
         ("Jeg er visitator i Patientbefordringen, og folk er vrede i telefonen", "regional"),
+        ("AMK-vagtcentralen i Aarhus, vi tager 112-opkald", "regional"),
+        ("Jeg er rådgiver i Børn og Unge-rådgivningen i Næstved", "kommunal"),
+        ("rehab-centret i Ishøj: uenighed om opgaverne", "kommunal"),
+        ("jeg sidder i voksenhandicap i Køge", "kommunal"),
+        # the providers RUC and CBS are a workplace only as the writer's
+        ("TAP på RUC: vores institut er i krise", "statslig"),
+        ("Vi er på Herlev Hospital, kan vi vælge RUC som udbyder?", "regional"),
+        ("Kan vi vælge CBS eller NFA?", None),
     ],
 )
 def test_more_kinds_and_names(text, sector):
