@@ -552,3 +552,34 @@ def test_a_post_for_social_media_or_figures_about_the_applications_are_instructi
 )
 def test_students_and_clubs_are_no_public_workplace(text, starts):
     assert scope.starts_no_application(text) is not starts
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Jeg er fodermester på en svinefarm ved Skive, og vi kan ikke enes med ejeren. Hvem kan hjælpe?",
+        "bankrådgiver i Vejle, vi er midt i en fusion og der er stress overalt. findes der noget for os?",
+        "har en frisorsalon i Nyborg med 4 ansatte, en er gaaet ned med stress. hvad goer jeg",
+        "hvornaar kommer lonstigningen for sosu'er i Vejle?? vi er mange der er sure",
+        "Journalist fra lokalavisen i Skive. Hvor mange arbejdspladser har søgt hjælp til stress?",
+        "Jeg er nyvalgt AMR i Vejle Kommune. Kan jeg tilmelde mig den lovpligtige arbejdsmiljøuddannelse her?",
+    ],
+)
+def test_private_owners_own_pay_typed_without_oe_a_journalist_and_a_course_start_no_application(text):
+    assert scope.starts_no_application(text)
+
+
+def test_what_another_workplace_wrote_in_its_application_is_an_instruction_to_the_bot():
+    assert scope.instruction_to_bot("hvad har skolen i Vejle skrevet i deres ansøgning? jeg er ny leder der")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Vi er en skole i Vejle og har et samarbejde med en privat virksomhed om praktik. Der er konflikter",
+        "jeg sidder i byggesagsafdelingen i Hjørring og vi er ved at brænde ud",
+        "Vi har en ny leder og er ved at brænde ud på plejecentret i Odder",
+    ],
+)
+def test_public_workplaces_beside_those_words_still_start_an_application(text):
+    assert not scope.starts_no_application(text)
