@@ -482,7 +482,9 @@ _ASKS_ABOUT_A_PROBLEM = re.compile(
     r"(?:ogsaa |saa )?(?:med|til|for)?\b|"
     r"\b(?:kan|maa) (?:vi|man|jeg|de|dagplejere|\w+erne) (?:\w+ )?(?:faa|soege) (?:hjaelp|stoette)\b|"
     r"\bka man faa hjaelp\b|\ber (?:det|\w+) (?:ogsaa )?(?:et|jeres) tema\b|"
-    r"\bnoget (?:som |der )?(?:i|spark|tilbuddet|konsulenterne) (?:daekker|hjaelper med|tager)\b"
+    r"\bnoget (?:som |der )?(?:i|spark|tilbuddet|konsulenterne) (?:daekker|hjaelper med|tager)\b|"
+    # "Tæller det som alenearbejde, når nattevagten kører alene?"
+    r"\b(?:taeller|regnes|tael) (?:det|\w+) (?:ogsaa )?(?:med )?(?:som|under)\b"
 )
 # A question that points back to the problem told before it ("Vi har alenearbejde om natten – er det noget I
 # dækker?"): its theme is the message's.
@@ -515,6 +517,20 @@ _PROVIDER_DIRECTLY = re.compile(
 )
 
 
+# How long a course or its workshops take ("hvor meget tid tager de workshops", "hvor lang tid tager et forløb?").
+_DURATION_ASKED = re.compile(
+    r"\bhvor (?:lang tid|meget tid|mange timer|mange dage|mange uger|mange maaneder|laenge)\b"
+    r"(?: (?:tager|varer|kraever) (?:det|de|et|den|hele)\b|[^.!?]{0,40}\b(?:forloeb\w*|workshop\w*|raadgivning\w*)\b)|"
+    r"\bvarighed\w*\b|\bhvor lange? (?:er|varer) (?:et |de |et )?(?:forloeb\w*|workshop\w*)"
+)
+# Which providers there are ("jeg vil gerne vide hvilke udbydere vi kan vælge imellem"), asked with or without a "?".
+_PROVIDERS_ASKED = re.compile(r"\bhvilke (?:\w+ )?udbydere\b|\bhvem er (?:de )?(?:fire )?udbydere(?:ne)?\b")
+# Whom to turn to ("hvem skal vi kontakte først?"): where to apply, by sector.
+_WHOM_TO_CONTACT = re.compile(
+    r"\bhvem skal (?:vi|man|jeg) (?:\w+ )?(?:kontakte|henvende (?:os|mig|sig) til|ringe til|skrive til)\b"
+)
+
+
 def provider_contact_asked(text: str) -> bool:
     """'Kan vi bare ringe direkte til en af udbyderne?' -> True; 'hvem er udbyderne?' -> False."""
     from bot.domain.text import question_sentences
@@ -537,6 +553,21 @@ def question_topic(text: str) -> Optional[str]:
         return "faq/ansoegning"
     if provider_contact_asked(text):
         return "faq/udbydere"
+    folded = fold(text or "")
+    if _PROVIDERS_ASKED.search(folded):
+        return "faq/udbydere"
+    from bot.domain import workplaces
+    from bot.domain.text import question_sentences
+
+    questions = [fold(q) for q in question_sentences(text)]
+    if any(_WHOM_TO_CONTACT.search(q) for q in questions):
+        # the regions' providers (and Region Hovedstaden's central unit first), else how to apply to SPARK
+        regional = workplaces.read(text).sector == "regional" or bool(re.search(r"\bregion", folded))
+        return "faq/udbydere" if regional else "faq/ansoegning"
+    if any(_DURATION_ASKED.search(q) for q in questions) or _DURATION_ASKED.search(folded):
+        # "hvor lang tid tager det at få svar?": what happens after applying, not the course's length
+        answer_awaited = re.search(r"\b(?:svar\w*|hoere fra|hoerer fra|behandl\w*)\b", folded)
+        return "faq/efter_ansoegning" if answer_awaited else "faq/varighed"
     return theme_topic_asked(text)
 
 

@@ -441,6 +441,13 @@ def test_other_workplaces_applications_and_translations_are_instructions_to_the_
         # a question that points back to the problem told before it
         ("Vi har alenearbejde på bostedet om natten – er det overhovedet noget I dækker?", "faq/temaer"),
         ("Hej med jer. Er det noget I dækker?", None),  # no problem told
+        # how long, which providers, whom to contact
+        ("Vi kan ikke undvære folk i flere dage. Hvor meget tid tager de workshops?", "faq/varighed"),
+        ("hvor lang tid tager det at få svar på ansøgningen?", "faq/efter_ansoegning"),
+        ("hvor lang tid har vi haft det sådan, spørger du?", None),
+        ("Jeg er AMR på Vejle Sygehus og vil gerne vide hvilke udbydere vi kan vælge imellem", "faq/udbydere"),
+        ("Vi er på Hvidovre Hospital. Det foregår anderledes i Region H – hvem skal vi kontakte først?", "faq/udbydere"),
+        ("Jeg er TR på en skole i Vejle. Hvem skal vi kontakte?", "faq/ansoegning"),
     ],
 )
 def test_how_to_apply_and_applying_alone_have_their_answers(text, topic):
