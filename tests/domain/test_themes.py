@@ -291,3 +291,11 @@ def test_the_problem_part_of_a_first_message_is_the_users_own_description():
         themes.problem_part("Hej, jeg hedder Mette og er AMR på Holbæk Sygehus. Vi har mange trusler. Kan I hjælpe?")
         == "Vi har mange trusler."
     )
+
+
+def test_words_typed_without_ae_oe_aa_meet_their_keywords_and_no_small_word_is_taken_for_one():
+    assert themes.assess("hvornaar kommer lonstigningen for os").out_of_theme  # 'lønstigning'
+    assert themes.assess("vi bliver udsat for hån fra kollegerne").best == "chikane"
+    assert "chikane" not in themes.assess("han kom med en trussel mod min kollega").themes  # 'han' is no 'hån'
+    assert themes.respell(fold("Løn, loen og lon")) == "lon, lon og lon"
+    assert themes.respell(fold("før og for")) == "foer og for"
