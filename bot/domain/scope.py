@@ -531,6 +531,15 @@ _WHOM_TO_CONTACT = re.compile(
 )
 
 
+# Words of the offers themselves: whom to contact and how long it takes are asked about them only with one of these
+# ("hvem skal jeg kontakte om min klage?" is not).
+_ABOUT_THE_OFFERS = re.compile(
+    r"\b(?:spark\w*|udbyder\w*|forloeb\w*|faellesforloeb\w*|workshop\w*|raadgivning\w*|ekspertraadgivning\w*|"
+    r"stoette\w*|hjaelp|ansoegning\w*|arbejdsmiljoe\w*|tilbud\w*|arbejdsmiljoeenhed\w*|rejsehold\w*|"
+    r"konsulent\w*|anderledes i region\w*)\b"
+)
+
+
 def provider_contact_asked(text: str) -> bool:
     """'Kan vi bare ringe direkte til en af udbyderne?' -> True; 'hvem er udbyderne?' -> False."""
     from bot.domain.text import question_sentences
@@ -560,6 +569,8 @@ def question_topic(text: str) -> Optional[str]:
     from bot.domain.text import question_sentences
 
     questions = [fold(q) for q in question_sentences(text)]
+    if not _ABOUT_THE_OFFERS.search(folded):
+        return theme_topic_asked(text)  # "hvem skal jeg kontakte i kommunen om hullet i vejen?": no offer asked about
     if any(_WHOM_TO_CONTACT.search(q) for q in questions):
         # the regions' providers (and Region Hovedstaden's central unit first), else how to apply to SPARK
         regional = workplaces.read(text).sector == "regional" or bool(re.search(r"\bregion", folded))
