@@ -201,7 +201,8 @@ def about_own_work(text: str) -> bool:
 _PRIVATE_EMPLOYER = re.compile(
     r"\b(?:i|paa|hos|ved|fra|er|for|af|ejer|driver)\s+(?:en|et|vores|min|mit|den|det)?\s*(?:[\w-]+\s+){0,2}"
     r"(?:[\w-]*firma\w*|[\w-]*fabrik\w*|\w*slagteri\w*|[\w-]*virksomhed\w*|[\w-]*butik\w*|supermarked\w*|"
-    r"bank|banken|\w*restaurant\w*|\w*hotel\w*|privat\w*|aps|a/s|landbrug\w*|frisoe?r\w*|\w*salon\w*|"
+    r"bank|banken|\w*restaurant\w*|\w*hotel\w*|privat\w*|aps|a/s|landbrug\w*|frisoe?r\w*|salon\w*|"
+    r"(?:frisoe?r|skoenheds|negle|tatovoer|hunde)salon\w*|"
     r"\w*farm|\w*farmen|kvaegbrug\w*|gartneri\w*|maskinstation\w*|"
     r"tandlaegeklinik\w*|advokatkontor\w*|revisionsfirma\w*|forsikringsselskab\w*|friskole\w*|efterskole\w*|"
     r"\w*bureau\w*|\w*klub\w*|\w*vaerksted\w*|\w*kaede\w*|konsulenthus\w*|forretning\w*|friplejehjem\w*|"
@@ -213,8 +214,8 @@ _PRIVATE_EMPLOYER = re.compile(
     # a private job by its title ("bankrådgiver i Roskilde", "fodermester på en svinefarm")
     r"\b(?:bankraadgiver\w*|bankassistent\w*|bankansat\w*|fodermester\w*|landmand|landmaend|frisoe?rer)\b|"
     # the owner of a small business ("har en frisørsalon i Helsingør med 6 ansatte")
-    r"\b(?:har|ejer|driver) (?:en|et|min|mit) (?:lille )?(?:[\w-]*salon\w*|[\w-]*firma\w*|[\w-]*butik\w*|klinik\w*|"
-    r"[\w-]*virksomhed\w*|tegnestue\w*|praksis)\b|"
+    r"\b(?:har|ejer|driver) (?:en|et|min|mit) (?:lille )?(?:salon\w*|\w+ersalon\w*|frisoe?rsalon\w*|[\w-]*firma\w*|"
+    r"[\w-]*butik\w*|klinik\w*|[\w-]*virksomhed\w*|tegnestue\w*|praksis)\b|"
     # named first, as a heading ("privathospital i Aalborg, sygeplejerskerne er stressede ..."): only
     # words that are never a public workplace ('værksted', 'klub', 'virksomhed' can be)
     r"^\W*(?:(?:en|et|vi er en|vi er et)\s+)?(?:[\w-]+\s+)?(?:privat(?:e|ejet|ejede?|hospital\w*|klinik\w*|skole\w*|"
@@ -255,6 +256,12 @@ def private_employer(text: str) -> bool:
     # ... but "et vikarbureau, der udlejer sosu'er til kommunen": a public employer after the private
     # one is a client, unless the writer says they are employed there
     if any(e.start < noun_at or _EMPLOYED.intersection(keys[max(0, e.start - 3) : e.start]) for e in strong):
+        return False
+    # "på værkstederne på Flådestation Frederikshavn": the private-sounding unit stands at the public workplace
+    if any(
+        e.sector and e.strength >= workplaces.KIND and keys[noun_at + 1 : e.start] in (["pa"], ["ved"])
+        for e in reading.evidence
+    ):
         return False
     kinds = [e.start for e in reading.evidence if (e.sector or e.ambiguity) and e.strength >= workplaces.KIND]
     return not kinds or noun_at < min(kinds)

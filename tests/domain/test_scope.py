@@ -592,3 +592,16 @@ def test_what_another_workplace_wrote_in_its_application_is_an_instruction_to_th
 )
 def test_public_workplaces_beside_those_words_still_start_an_application(text):
     assert not scope.starts_no_application(text)
+
+
+@pytest.mark.parametrize(
+    "text, private",
+    [
+        ("underviser og TR paa absalon i slagelse. vi skal slaas sammen med et andet campus", False),  # no salon
+        ("Vi er civile ansatte på værkstederne på Flådestation Holmen, og ingen ved hvem der bestemmer", False),
+        ("har en frisørsalon i Nyborg med 4 ansatte, en er gået ned med stress", True),
+        ("Jeg arbejder på et privat værksted i Odense, og chefen råber", True),
+    ],
+)
+def test_a_unit_at_a_public_workplace_is_no_private_employer(text, private):
+    assert scope.private_employer(text) is private
