@@ -599,7 +599,7 @@ def test_public_workplaces_beside_those_words_still_start_an_application(text):
     [
         ("underviser og TR paa absalon i slagelse. vi skal slaas sammen med et andet campus", False),  # no salon
         ("Vi er civile ansatte på værkstederne på Flådestation Holmen, og ingen ved hvem der bestemmer", False),
-        ("har en frisørsalon i Nyborg med 4 ansatte, en er gået ned med stress", True),
+        ("jeg har en frisørsalon i Nyborg med 4 ansatte, en er gået ned med stress", True),
         ("Jeg arbejder på et privat værksted i Odense, og chefen råber", True),
     ],
 )
