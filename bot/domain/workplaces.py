@@ -160,7 +160,10 @@ REGION_UNITS = frozenset({"it", "hr", "administration", "koncernstab", "koncern"
 
 
 def _employed_in_region(keys: list[str], start: int, end: int) -> bool:
-    post = start >= 2 and keys[start - 1] in ("i", "ved", "hos") and keys[start - 2].endswith(REGION_POSTS)
+    # "chef i Region Nordjylland", "Administrationen i Region Nordjylland": a post or a unit before the region
+    before = keys[start - 2] if start >= 2 else ""
+    unit = before in REGION_UNITS or (before.endswith("en") and before[:-2] in REGION_UNITS)
+    post = start >= 2 and keys[start - 1] in ("i", "ved", "hos") and (before.endswith(REGION_POSTS) or unit)
     return bool(post or (end < len(keys) and keys[end] in REGION_UNITS))
 
 

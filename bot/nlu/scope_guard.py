@@ -53,8 +53,10 @@ from bot.domain.scope import (
 from bot.domain.text import looks_english
 
 OFF_TOPIC = "out_of_scope"
-# The FallbackClassifier's threshold in config.yml: below it a message is "not understood".
+# The FallbackClassifier's thresholds in config.yml: below the first, or with the two best intents closer than the
+# second, a message is "not understood".
 UNSURE = 0.3
+AMBIGUOUS = 0.05
 FACTS = "inform"
 # Intents that end or wipe the conversation: a long description of a problem is never one of them.
 DESTRUCTIVE = ("restart", "stop")
@@ -151,9 +153,13 @@ class ScopeGuard(GraphComponent):
 
 
 def _unsure_or_off_topic(message: Message) -> bool:
-    """The model read off-topic, or was so unsure that the FallbackClassifier after us would say 'not understood'."""
+    """The model read off-topic, or was so unsure that the FallbackClassifier after us would say 'not understood':
+    below its threshold, or its two best intents within its ambiguity threshold."""
     intent = message.get(INTENT) or {}
-    return intent.get("name") == OFF_TOPIC or (intent.get("confidence") or 0.0) < UNSURE
+    if intent.get("name") == OFF_TOPIC or (intent.get("confidence") or 0.0) < UNSURE:
+        return True
+    ranking = sorted((r.get("confidence") or 0.0 for r in message.get("intent_ranking") or []), reverse=True)
+    return len(ranking) > 1 and ranking[0] - ranking[1] < AMBIGUOUS
 
 
 def overrule_intent(message: Message, name: str) -> None:

@@ -446,7 +446,7 @@ def test_other_workplaces_applications_and_translations_are_instructions_to_the_
         ("hvor lang tid tager det at få svar på ansøgningen?", "faq/efter_ansoegning"),
         ("hvor lang tid har vi haft det sådan, spørger du?", None),
         ("Jeg er AMR på Vejle Sygehus og vil gerne vide hvilke udbydere vi kan vælge imellem", "faq/udbydere"),
-        ("Vi er på Hvidovre Hospital. Det foregår anderledes i Region H – hvem skal vi kontakte først?", "faq/udbydere"),
+        ("Vi er på Hvidovre Hospital. Det er anderledes i Region H – hvem skal vi kontakte først?", "faq/udbydere"),
         ("Jeg er TR på en skole i Vejle. Hvem skal vi kontakte for at få et forløb?", "faq/ansoegning"),
         ("Vejen foran mit hus har et hul. Hvem skal jeg kontakte i kommunen?", None),  # no offer asked about
         ("Jeg vil søge om aktindsigt i min personalesag. Hvor lang tid tager det?", None),

@@ -77,6 +77,7 @@ def test_sector_from_what_people_write(text, sector):
         ("Jeg er TR på et af Region Midtjyllands botilbud", "Region Midtjylland"),
         ("Region Syddanmarks sociale tilbud, et bosted for unge", "Region Syddanmark"),
         ("1813 her. vi bliver skældt ud i telefonen", "Region Hovedstaden"),  # Region Hovedstaden's helpline
+        ("Administrationen i Region Nordjylland skal flytte i åbne kontorer", "Region Nordjylland"),  # a unit of it
     ],
 )
 def test_a_regional_workplace_gets_its_region(text, region):

@@ -212,3 +212,27 @@ def test_an_english_message_that_opens_with_a_job_title_at_a_public_workplace_is
         ]
     )
     assert lab.get("intent")["name"] == "inform" and relative.get("intent")["name"] == "out_of_scope"
+
+
+def test_the_guard_counts_as_unsure_what_the_fallback_classifier_after_it_will_not_understand():
+    import yaml
+
+    from bot.nlu import scope_guard
+    from tests.conftest import ROOT
+
+    fallback = next(
+        c for c in yaml.safe_load((ROOT / "config.yml").read_text())["pipeline"] if c["name"] == "FallbackClassifier"
+    )
+    assert (scope_guard.UNSURE, scope_guard.AMBIGUOUS) == (fallback["threshold"], fallback["ambiguity_threshold"])
+    # two intents nearly as likely: "not understood" after the guard, so the guard's rules apply
+    text = "Jeg er AMR på Gentofte Hospital. Det foregår anderledes i Region H – hvem skal vi kontakte først?"
+    message = Message(
+        data={
+            "text": text,
+            "intent": {"name": "inform", "confidence": 0.41},
+            "intent_ranking": [{"name": "inform", "confidence": 0.41}, {"name": "faq", "confidence": 0.39}],
+        }
+    )
+    [message] = ScopeGuard().process([message])
+    assert message.get("intent")["name"] == "faq"
+    assert message.get("response_selector")["faq"]["response"]["intent_response_key"] == "faq/udbydere"
