@@ -1975,15 +1975,6 @@ def test_tracker_copy_state_is_applied_as_trackers_copy(patched, played):
 # -- our tracker store's cache (bot/server/tracker_store.py) on played conversations -------------
 
 
-def _containers(value: Any, found: list) -> list:
-    """Every dict and list inside a value (what code could change in place)."""
-    if isinstance(value, (dict, list)):
-        found.append(value)
-        for inner in value.values() if isinstance(value, dict) else value:
-            _containers(inner, found)
-    return found
-
-
 def _shared_inside(event: Any) -> set[tuple[str, str]]:
     """Which of an event's attributes and parse_data entries are one object (a user message's
     `intent` is its `parse_data["intent"]`): code changing one changes the other."""
@@ -1998,7 +1989,8 @@ def _shared_inside(event: Any) -> set[tuple[str, str]]:
 def test_tracker_store_cache_gives_rasas_tracker_at_every_turn(patched, played, tmp_path, patches):
     """Each played conversation saved turn by turn as the server does, read back after each turn by
     our cached store and by Rasa's SQLTrackerStore from the same database: the same tracker, the
-    same events with the same attributes, and no object shared between two reads."""
+    same events with the same attributes; two reads share the event objects (both are copies of the
+    tracker the cache keeps), nothing else that a turn changes."""
     from rasa.core.tracker_store import SQLTrackerStore
     from rasa.shared.core.events import Event, UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
@@ -2032,13 +2024,76 @@ def test_tracker_store_cache_gives_rasas_tracker_at_every_turn(patched, played, 
                 compared += 1
             if expected is not None:
                 again = asyncio.run(ours.retrieve(sender))
-                assert not {id(c) for e in read.events for c in _containers(vars(e), [])} & {
-                    id(c) for e in again.events for c in _containers(vars(e), [])
-                }, "two reads share an object that code could change"
-                assert not {id(e) for e in read.events} & {id(e) for e in again.events}
+                assert again is not read and again.events is not read.events
+                assert not any(again.slots[slot] is read.slots[slot] for slot in read.slots)
+                assert again.active_loop is None or again.active_loop is not read.active_loop
         entry = ours.cache.get(sender)  # read from the cache, and "glem mig" ends a conversation
         assert entry is not None and (not entry.rows) == (name == "corrections"), name
     assert compared > 60
+
+
+def _same_tracker(read: Any, expected: Any) -> None:
+    assert _tracker_parts(read) | {"event_ids": None} == _tracker_parts(expected) | {"event_ids": None}
+    assert [(type(e), vars(e)) for e in read.events] == [(type(e), vars(e)) for e in expected.events]
+    assert [_shared_inside(e) for e in read.events] == [_shared_inside(e) for e in expected.events]
+
+
+@pytest.mark.parametrize("patches", ["none", "all"])
+def test_tracker_kept_by_the_cache_is_rasas_read_after_every_turn_of_the_server(
+    patched, filing_action_server, tmp_path, patches
+):
+    """Whole conversations answered by Rasa's own processor on our store, its events the objects Rasa made
+    in the turn: after every turn our store's read (a copy of the tracker its save kept) is the tracker
+    Rasa's SQLTrackerStore reads from the same database, and a read changed by the next turn's events
+    changes neither the kept tracker nor the next read."""
+    from rasa.core.agent import Agent
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.events import SlotSet
+    from rasa.utils.endpoints import EndpointConfig
+
+    from bot.server.tracker_store import PrivacySQLTrackerStore
+    from tools.bench import growth, load
+
+    model = ROOT / "models" / "current.tar.gz"
+    if not model.exists():
+        pytest.skip("no trained model (make test trains one first)")
+    rasa_patches.apply(rasa_patches.selected(patches))
+    db = str(tmp_path / "tracker.db")
+    ours = PrivacySQLTrackerStore(dialect="sqlite", db=db)
+    agent = Agent.load(str(model), tracker_store=ours, action_endpoint=EndpointConfig(filing_action_server))
+    rasas = SQLTrackerStore(domain=agent.domain, dialect="sqlite", db=db)
+    conversations = {c.name: c.messages for c in load.load_conversations()}
+    conversations["growth"] = growth.growth_conversation(load.load_conversations()).messages[:24]
+    conversations["corrections"] = CORRECTIONS
+    kept_reads = compared = 0
+
+    async def play() -> None:
+        nonlocal kept_reads, compared
+        for name in ("growth", "corrections", "full_municipal_application", "question_mid_form"):
+            sender = f"kept-{name}"
+            for text in conversations[name]:
+                await agent.handle_text(text, sender_id=sender)
+                expected = await rasas.retrieve(sender)
+                entry = ours.cache.get(sender)
+                kept = ours.cache.tracker(sender, entry, agent.domain) if entry is not None else None
+                if expected is None:
+                    assert await ours.retrieve(sender) is None, (name, text)
+                    continue
+                kept_reads += kept is not None
+                read = await ours.retrieve(sender)
+                _same_tracker(read, expected)
+                if kept is not None:
+                    _same_tracker(kept, expected)
+                    assert read is not kept and read.events is not kept.events
+                    assert not any(read.slots[slot] is kept.slots[slot] for slot in kept.slots)
+                read.update(SlotSet("leader_name", "en anden"))  # what the next turn does to its read
+                _same_tracker(await ours.retrieve(sender), expected)
+                compared += 1
+
+    asyncio.run(play())
+    assert compared > 60
+    # The first read of a conversation builds it from the rows; the next turns' reads are copies.
+    assert kept_reads >= compared - 2 * len(conversations), (kept_reads, compared)
 
 
 # -- spacy_compact_lemmas ------------------------------------------------------------------------
