@@ -86,6 +86,7 @@ def _rasas_attributes() -> dict:
     from rasa.core import tracker_store
     from rasa.core.actions.action import RemoteAction
     from rasa.core.actions.forms import FormAction
+    from rasa.core.agent import Agent
     from rasa.core.policies.rule_policy import RulePolicy
     from rasa.engine.graph import GraphSchema
     from rasa.engine.runner.dask import DaskGraphRunner
@@ -118,6 +119,7 @@ def _rasas_attributes() -> dict:
         "SpacyNLP.load_model": SpacyNLP.__dict__["load_model"],
         "DaskGraphRunner.run": DaskGraphRunner.__dict__["run"],
         "SpacyNLP.create": SpacyNLP.__dict__["create"],
+        "Agent.load_model": Agent.__dict__["load_model"],
         # Not an attribute: the import finder in front of sys.meta_path (None when there is none).
         "sys.meta_path finder": next(
             (finder for finder in sys.meta_path if isinstance(finder, tensorflow_on_demand.TensorFlowOnDemand)), None
@@ -146,6 +148,7 @@ REPLACES = {
     "spacy_compact_lemmas": {"SpacyNLP.load_model"},
     "graph_run_in_order": {"DaskGraphRunner.run"},
     "spacy_load_once": {"SpacyNLP.create"},
+    "gc_freeze_model": {"Agent.load_model"},
 }
 
 
@@ -1125,6 +1128,59 @@ def test_tensorflow_on_demand_answers_as_rasa_without_tensorflow_in_memory():
         "thinc has tensorflow": False,
     }
     assert "imports TensorFlow" not in log.split("-- answered --")[0]
+
+
+# Run in a fresh interpreter: load the model as `rasa run` does (Agent.load_model), answer, then
+# load it again (PUT /model); print the answers and what the collector holds after each load.
+_LOAD_TWICE = r"""
+import asyncio, gc, json, sys, weakref
+from bot.server import patches
+patches.apply(sys.argv[2].split(",") if sys.argv[2] else ())
+from rasa.core.agent import Agent
+
+class Node:
+    pass
+
+cycle = Node()  # alive while the first model loads, garbage (a cycle: only a collection frees it) after
+cycle.itself = cycle
+cycle_freed = weakref.ref(cycle)
+agent = Agent.load(sys.argv[1])
+after_load = {"frozen": gc.get_freeze_count(), "walked": len(gc.get_objects())}
+answers = [asyncio.run(agent.handle_text(text, sender_id="twice")) for text in json.loads(sys.argv[3])]
+del cycle
+agent.load_model(sys.argv[1])
+after_reload = {"frozen": gc.get_freeze_count(), "walked": len(gc.get_objects()), "cycle freed": cycle_freed() is None}
+print(json.dumps({"answers": answers, "after_load": after_load, "after_reload": after_reload}))
+"""
+
+
+@pytest.mark.slow
+def test_gc_freeze_model_answers_as_rasa_and_keeps_the_model_out_of_full_collections():
+    model = ROOT / "models" / "current.tar.gz"
+    if not model.exists():
+        pytest.skip("no trained model (make test trains one first)")
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}
+    results = {}
+    for patches in ("", "gc_freeze_model"):
+        done = subprocess.run(
+            [sys.executable, "-c", _LOAD_TWICE, str(model), patches, json.dumps(MESSAGES[:4])],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        results[patches] = json.loads(done.stdout.strip().splitlines()[-1])
+    rasas, ours = results[""], results["gc_freeze_model"]
+    assert ours["answers"] == rasas["answers"] and any(rasas["answers"])
+    assert rasas["after_load"]["frozen"] == 0
+    # What a full collection walks: a fraction of Rasa's once the model is frozen.
+    assert ours["after_load"]["frozen"] > rasas["after_load"]["walked"] / 2
+    assert ours["after_load"]["walked"] < rasas["after_load"]["walked"] / 4
+    # A second load unfreezes what the first froze: garbage since (a cycle) is collected as Rasa's collector would.
+    assert ours["after_reload"]["cycle freed"]
+    assert ours["after_reload"]["frozen"] < 1.02 * ours["after_load"]["frozen"]
 
 
 _TINY_DIET = {

@@ -42,6 +42,7 @@ PATCHES = (
     "spacy_compact_lemmas",
     "graph_run_in_order",
     "spacy_load_once",
+    "gc_freeze_model",
 )
 
 # The only Rasa the patches were written and tested against.
