@@ -425,7 +425,7 @@ class PrivacySQLTrackerStore(SQLTrackerStore):
             self.cache.keep_tracker(sender_id, entry, self.domain, None)
             return
         read_events = [row.event() for row in new_rows]
-        as_read = kept.copy()
+        as_read = kept  # no longer the cache's (`put` dropped it): Rasa's next read is replayed onto it
         for event in read_events:
             if event is None:
                 self.cache.keep_tracker(sender_id, entry, self.domain, None)

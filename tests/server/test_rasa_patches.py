@@ -93,6 +93,7 @@ def _rasas_attributes() -> dict:
     from rasa.engine.storage.storage import ModelMetadata
     from rasa.nlu.utils.spacy_utils import SpacyNLP
     from rasa.shared.core import trackers
+    from rasa.shared.core.domain import Domain
     from rasa.shared.core.events import Event
     from rasa.shared.core.slots import Slot
     from rasa.utils.endpoints import EndpointConfig
@@ -120,6 +121,7 @@ def _rasas_attributes() -> dict:
         "DaskGraphRunner.run": DaskGraphRunner.__dict__["run"],
         "SpacyNLP.create": SpacyNLP.__dict__["create"],
         "Agent.load_model": Agent.__dict__["load_model"],
+        "Domain.is_empty": Domain.__dict__["is_empty"],
         # Not an attribute: the import finder in front of sys.meta_path (None when there is none).
         "sys.meta_path finder": next(
             (finder for finder in sys.meta_path if isinstance(finder, tensorflow_on_demand.TensorFlowOnDemand)), None
@@ -149,6 +151,7 @@ REPLACES = {
     "graph_run_in_order": {"DaskGraphRunner.run"},
     "spacy_load_once": {"SpacyNLP.create"},
     "gc_freeze_model": {"Agent.load_model"},
+    "domain_is_empty": {"Domain.is_empty"},
 }
 
 
@@ -1039,6 +1042,36 @@ def test_minimal_graph_memo_works_again_when_the_nodes_change(patched):
     assert list(schema.minimal_graph_schema().nodes) == ["a", "b"]
     schema.nodes["d"] = node({"x": "c"}, target=True)
     assert list(schema.minimal_graph_schema().nodes) == ["a", "b", "c", "d"]
+
+
+# -- domain_is_empty -------------------------------------------------------------------------------
+
+
+def _domains() -> list:
+    from rasa.shared.core.domain import Domain
+
+    return [
+        Domain.empty(),
+        Domain.from_dict({}),
+        Domain.load(str(ROOT / "domain.yml")),
+        Domain.from_dict({"intents": ["greet"]}),
+        Domain.from_dict({"responses": {"utter_hej": [{"text": "Hej"}]}}),
+        Domain.from_dict({"slots": {"by": {"type": "text", "mappings": [{"type": "custom"}]}}}),
+    ]
+
+
+def test_domain_is_empty_answers_as_rasa_and_builds_the_empty_domain_once(patched, monkeypatch):
+    from rasa.shared.core.domain import Domain
+
+    domains = _domains()
+    rasas = [domain.is_empty() for domain in domains]
+    assert rasas == [True, True, False, False, False, False]
+    rasa_patches.apply(("domain_is_empty",))
+    built = []
+    rasas_empty = Domain.__dict__["empty"].__func__
+    monkeypatch.setattr(Domain, "empty", classmethod(lambda cls: built.append(1) or rasas_empty(cls)))
+    assert [domain.is_empty() for domain in domains * 3] == rasas * 3
+    assert len(built) <= 1
 
 
 # -- tensorflow_on_demand ------------------------------------------------------------------------
@@ -2488,6 +2521,26 @@ def test_form_temporary_tracker_leaves_slots_defined_otherwise_to_rasa(patched, 
     tracker.slots["region"] = TextSlot("region", mappings=[], influence_conversation=True)
     assert not form_temporary_tracker.slots_as_domains(tracker, domain)
     assert not form_temporary_tracker.slots_as_domains(DialogueStateTracker("x", domain.slots[1:]), domain)
+
+
+def test_form_temporary_trackers_slot_check_is_the_comparison_of_definitions(played):
+    from bot.server.patches.form_temporary_tracker import _definition, _same_definition
+
+    for slot in played["agent"].domain.slots:
+        variants = [copy.copy(slot), copy.deepcopy(slot)]  # shared definitions, equal ones
+        variants[0].value = "sat"  # a value is no part of the definition
+        changed = copy.deepcopy(slot)
+        changed.mappings = [*changed.mappings, {"type": "custom"}]
+        variants.append(changed)
+        changed = copy.deepcopy(slot)
+        changed.influence_conversation = not changed.influence_conversation
+        variants.append(changed)
+        for variant in variants:
+            assert _same_definition(variant, slot) == (_definition(variant) == _definition(slot)), slot.name
+        assert _same_definition(variants[0], slot) and not _same_definition(variants[-1], slot)
+        missing = copy.copy(slot)
+        del missing.__dict__["mappings"]
+        assert not _same_definition(missing, slot) and not _same_definition(slot, missing)
 
 
 # -- form_unique_entity_mappings -------------------------------------------------------------------
