@@ -17,8 +17,10 @@ the sender's rows and the highest row id, and any difference from what the cache
 retention purge, "glem mig", a second Rasa instance on the same PostgreSQL) means a full
 read, as Rasa does it. Its size is bounded (TRACKER_CACHE_MB, default 32; 0 turns it off).
 A cached row is the event Rasa builds from it, kept as its marshalled attributes (`StoredRow`):
-each read makes new events from them without decoding JSON or building events, then Rasa's
-own replay makes the tracker.
+a full read makes new events from them without decoding JSON or building events, then Rasa's
+own replay makes the tracker. For the conversations used last (TRACKER_CACHE_TRACKERS, default
+64) the cache also keeps the tracker our own save left (`TrackerCache.tracker`), and a read is
+a copy of it (`DialogueStateTracker.copy`) that shares its event objects: see `_keep_saved_tracker`.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import itertools
 import json
 import logging
 import marshal
+import operator
 import os
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -61,6 +64,7 @@ def forgets_in_this_turn(tracker: DialogueStateTracker) -> bool:
 # --- The tracker cache ------------------------------------------------------------------
 
 DEFAULT_CACHE_MB = 32
+DEFAULT_CACHE_TRACKERS = 64  # conversations whose tracker is kept besides their rows (those answered at once)
 # What a cached conversation and each of its rows cost besides the events' bytes (Python
 # objects): counted so that the bound holds for many short conversations too.
 ENTRY_OVERHEAD_BYTES = 400
@@ -107,6 +111,40 @@ class StoredRow:
         event = self.event_class.__new__(self.event_class)
         event.__dict__ = marshal.loads(self.blob)
         return event
+
+
+def _as_read(event: Event, read: Event) -> bool:
+    """Whether an event has the attributes of the event Rasa's read gives (`read`). A user message whose
+    attributes differ from them only by tuples where they have lists (its parse's `text_tokens`) gets
+    lists in their place, inside the containers it has (which the tracker's state may hold too: the
+    active form's `trigger_message` is a message's `parse_data`)."""
+    if type(event) is not type(read):
+        return False
+    if vars(event) == vars(read):
+        return True
+    if not isinstance(event, UserUttered) or _lists_for_tuples(vars(event)) != vars(read):
+        return False
+    _tuples_to_lists_inside(vars(event))
+    return vars(event) == vars(read)
+
+
+def _lists_for_tuples(value: Any) -> Any:
+    """The value as JSON gives it back: every tuple inside it a list."""
+    if isinstance(value, dict):
+        return {key: _lists_for_tuples(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_lists_for_tuples(item) for item in value]
+    return value
+
+
+def _tuples_to_lists_inside(container: Any) -> None:
+    """Replace every tuple inside a dict or list (at any depth) by a list, in place."""
+    items = container.items() if isinstance(container, dict) else enumerate(container)
+    for key, item in list(items):
+        if isinstance(item, tuple):
+            container[key] = item = list(item)
+        if isinstance(item, (dict, list)):
+            _tuples_to_lists_inside(item)
 
 
 def _in_latest_session(row: StoredRow, session_start: Optional[float]) -> bool:
@@ -175,10 +213,13 @@ class CachedConversation:
 class TrackerCache:
     """Least recently used conversations, bounded by the bytes of their events."""
 
-    def __init__(self, max_bytes: int) -> None:
+    def __init__(self, max_bytes: int, max_trackers: int = DEFAULT_CACHE_TRACKERS) -> None:
         self.max_bytes = max_bytes
+        self.max_trackers = max_trackers
         self._entries: OrderedDict[str, CachedConversation] = OrderedDict()
         self._bytes = 0
+        # sender -> (the entry's fingerprint, the domain, the tracker of exactly the entry's rows)
+        self._trackers: OrderedDict[str, tuple[Fingerprint, Any, DialogueStateTracker]] = OrderedDict()
 
     def __bool__(self) -> bool:
         return self.max_bytes > 0
@@ -203,18 +244,40 @@ class TrackerCache:
         self._entries[sender_id] = entry
         self._bytes += entry.size
         while self._bytes > self.max_bytes:
-            _, evicted = self._entries.popitem(last=False)
+            evicted_sender, evicted = self._entries.popitem(last=False)
             self._bytes -= evicted.size
+            self._trackers.pop(evicted_sender, None)
 
     def drop(self, sender_id: str) -> None:
         entry = self._entries.pop(sender_id, None)
         if entry is not None:
             self._bytes -= entry.size
+        self._trackers.pop(sender_id, None)
+
+    def tracker(self, sender_id: str, entry: CachedConversation, domain: Any) -> Optional[DialogueStateTracker]:
+        """The tracker kept for the entry's rows (read with `domain`'s slots), if any."""
+        kept = self._trackers.get(sender_id)
+        if kept is None or kept[0] != entry.fingerprint or kept[1] is not domain:
+            return None
+        self._trackers.move_to_end(sender_id)
+        return kept[2]
+
+    def keep_tracker(
+        self, sender_id: str, entry: CachedConversation, domain: Any, tracker: Optional[DialogueStateTracker]
+    ) -> None:
+        """Keep `tracker` as the one of the entry's rows (None: keep none for this sender)."""
+        self._trackers.pop(sender_id, None)
+        if tracker is None or self.max_trackers <= 0 or self._entries.get(sender_id) is not entry:
+            return
+        self._trackers[sender_id] = (entry.fingerprint, domain, tracker)
+        while len(self._trackers) > self.max_trackers:
+            self._trackers.popitem(last=False)
 
     @classmethod
     def from_environment(cls) -> TrackerCache:
         megabytes = float(os.environ.get("TRACKER_CACHE_MB") or DEFAULT_CACHE_MB)
-        return cls(max_bytes=int(megabytes * 1_000_000))
+        trackers = int(os.environ.get("TRACKER_CACHE_TRACKERS") or DEFAULT_CACHE_TRACKERS)
+        return cls(max_bytes=int(megabytes * 1_000_000), max_trackers=trackers)
 
 
 class PrivacySQLTrackerStore(SQLTrackerStore):
@@ -304,16 +367,74 @@ class PrivacySQLTrackerStore(SQLTrackerStore):
             cached = self._valid_entry(connection, sender_id)
             if cached is None:
                 return False
+            kept = self.cache.tracker(sender_id, cached, self.domain)
+            new_events = list(itertools.islice(tracker.events, len(cached.rows), len(tracker.events)))
             new_rows = []
-            for event in itertools.islice(tracker.events, len(cached.rows), len(tracker.events)):
+            for event in new_events:
                 values = self._event_values(sender_id, event)
                 if self._on_sqlite:
                     row_id = self._sqlite_insert(connection, values)
                 else:
                     row_id = connection.execute(table.insert(), values).inserted_primary_key[0]
                 new_rows.append(StoredRow.from_json(row_id, values["type_name"], values["timestamp"], values["data"]))
-        self.cache.put(sender_id, cached.with_new_rows(new_rows))
+        entry = cached.with_new_rows(new_rows)
+        self.cache.put(sender_id, entry)
+        self._keep_saved_tracker(tracker, kept, entry, new_events, new_rows)
         return True
+
+    def _keep_saved_tracker(
+        self,
+        tracker: DialogueStateTracker,
+        kept: Optional[DialogueStateTracker],
+        entry: CachedConversation,
+        new_events: list[Event],
+        new_rows: list[StoredRow],
+    ) -> None:
+        """Keep a copy of the saved tracker for the next read, when it is the tracker Rasa's next read gives.
+
+        The next read is then a copy of it (`DialogueStateTracker.copy`: with `tracker_copy_state`,
+        without replaying the events) instead of building every event from its row and replaying them:
+        at turn 40 of the bench's long conversation (tools/bench/growth.py, ~430 events) 1.5 ms of
+        the read, and thousands of new objects each turn for the garbage collector to walk. And the
+        next turn's tracker holds the same event objects as this one, so the patches that go on from
+        the previous turn's work by object identity (`applied_events_memo`, `rule_policy_recent_states`)
+        go on instead of starting again.
+
+        Rasa's next read: the tracker read before this save was the kept one (its events the same
+        objects: nobody replaced the conversation's events in between), the rows of its session are
+        all its events (no new session that Rasa's read would start from), and each new event has the
+        attributes of the event Rasa's read builds from its row and replays (`as_read`). A user message
+        may differ from it only by tuples where the JSON has lists (its parse's `text_tokens`, which
+        nothing reads): those become lists now, after the save (`_as_read`). Events are shared from
+        here on between the reads, as they are in Rasa between the copies of one turn's tracker: Rasa
+        changes an event in a tracker only by replaying the conversation's own events
+        (`DefinePrevUserUtteredFeaturization`), which gives it the same attributes again, and copies
+        one before changing it otherwise (as in `_revert_affirmation_events`). Tested: after every
+        turn of whole conversations answered by Rasa's processor, our read is Rasa's
+        (tests/server/test_rasa_patches.py).
+        """
+        sender_id = tracker.sender_id
+        stored = len(entry.rows) - len(new_rows)
+        if (
+            kept is None
+            or type(tracker) is not DialogueStateTracker
+            or len(entry.rows) != len(tracker.events)
+            or len(kept.events) != stored
+            or not all(map(operator.is_, itertools.islice(tracker.events, stored), kept.events))
+        ):
+            self.cache.keep_tracker(sender_id, entry, self.domain, None)
+            return
+        read_events = [row.event() for row in new_rows]
+        as_read = kept  # no longer the cache's (`put` dropped it): Rasa's next read is replayed onto it
+        for event in read_events:
+            if event is None:
+                self.cache.keep_tracker(sender_id, entry, self.domain, None)
+                return
+            as_read.update(event)  # Rasa's replay, which may change the events (the featurization)
+        if not all([_as_read(event, read) for event, read in zip(new_events, read_events)]):
+            self.cache.keep_tracker(sender_id, entry, self.domain, None)
+            return
+        self.cache.keep_tracker(sender_id, entry, self.domain, tracker.copy())
 
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
         """Rasa's `retrieve` (the latest session), from memory when the database still holds what the cache saw."""
@@ -329,8 +450,14 @@ class PrivacySQLTrackerStore(SQLTrackerStore):
                 cached = self._read(session, sender_id)
         if not (self.domain and cached.rows):
             return None
-        events = [event for event in map(StoredRow.event, cached.rows) if event is not None]
-        return DialogueStateTracker.from_events(sender_id, events, self.domain.slots)
+        kept = self.cache.tracker(sender_id, cached, self.domain)
+        if kept is None:
+            events = [event for event in map(StoredRow.event, cached.rows) if event is not None]
+            kept = DialogueStateTracker.from_events(sender_id, events, self.domain.slots)
+            if len(kept.events) != len(cached.rows):  # a row Rasa skips: the save could not tell
+                return kept
+            self.cache.keep_tracker(sender_id, cached, self.domain, kept)
+        return kept.copy()
 
     def _fingerprint(self, session: Union[sa.orm.Session, sa.engine.Connection], sender_id: str) -> Fingerprint:
         # Through the sender_id index: ~0.15 ms on SQLite for a finished application.

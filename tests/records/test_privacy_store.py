@@ -269,17 +269,39 @@ def test_changing_a_retrieved_tracker_without_saving_never_changes_what_the_cach
     db = str(tmp_path / "tracker.db")
     store = _store(db)
     asyncio.run(store.save(_tracker("unsaved", "første")))
-    tracker = asyncio.run(store.retrieve("unsaved"))
-    # A turn that fails before it is saved, and code that edits the events it was given.
-    _turn(tracker, "aldrig gemt")
+    for _ in range(2):  # read from the rows, then a copy of the tracker the cache keeps
+        tracker = asyncio.run(store.retrieve("unsaved"))
+        # A turn that fails before it is saved: new events, slots and form changed on the tracker.
+        _turn(tracker, "aldrig gemt")
+        tracker.slots["leader_name"].value = "ændret"
+        tracker.change_loop_to("application_form")
+
+        read = asyncio.run(store.retrieve("unsaved"))
+        assert _events(read) == _rasas_view(db, "unsaved")
+        assert read.get_slot("leader_name") == "første" and read.active_loop_name is None
+        assert "aldrig gemt" not in json.dumps(_rasas_view(db, "unsaved"))
+
+
+@pytest.mark.parametrize("trackers_kept", ["64", "0"])
+def test_an_event_edited_in_place_is_read_back_edited_only_while_the_cache_keeps_trackers(
+    tmp_path: Path, monkeypatch, trackers_kept
+):
+    """Reads share the event objects of the tracker the cache keeps, as Rasa's copies of one turn's
+    tracker share them: code that edited an event in place (Rasa's does not) would read it back
+    edited. With TRACKER_CACHE_TRACKERS=0 every read builds new events from the rows."""
     from rasa.shared.core.events import UserUttered
 
+    monkeypatch.setenv("TRACKER_CACHE_TRACKERS", trackers_kept)
+    db = str(tmp_path / "tracker.db")
+    store = _store(db)
+    asyncio.run(store.save(_tracker("edited", "første")))
+    for _ in range(2):
+        tracker = asyncio.run(store.retrieve("edited"))
     stored_message = next(e for e in tracker.events if isinstance(e, UserUttered))
     stored_message.intent["name"] = "changed"
-    stored_message.entities.append({"entity": "x"})
 
-    assert _events(asyncio.run(store.retrieve("unsaved"))) == _rasas_view(db, "unsaved")
-    assert "aldrig gemt" not in json.dumps(_rasas_view(db, "unsaved"))
+    read_back = next(e for e in asyncio.run(store.retrieve("edited")).events if isinstance(e, UserUttered))
+    assert read_back.intent["name"] == ("changed" if trackers_kept != "0" else "inform")
 
 
 def test_cache_reads_rows_rasa_skips_or_builds_from_json_as_rasa_does(tmp_path: Path):

@@ -86,12 +86,14 @@ def _rasas_attributes() -> dict:
     from rasa.core import tracker_store
     from rasa.core.actions.action import RemoteAction
     from rasa.core.actions.forms import FormAction
+    from rasa.core.agent import Agent
     from rasa.core.policies.rule_policy import RulePolicy
     from rasa.engine.graph import GraphSchema
     from rasa.engine.runner.dask import DaskGraphRunner
     from rasa.engine.storage.storage import ModelMetadata
     from rasa.nlu.utils.spacy_utils import SpacyNLP
     from rasa.shared.core import trackers
+    from rasa.shared.core.domain import Domain
     from rasa.shared.core.events import Event
     from rasa.shared.core.slots import Slot
     from rasa.utils.endpoints import EndpointConfig
@@ -118,6 +120,8 @@ def _rasas_attributes() -> dict:
         "SpacyNLP.load_model": SpacyNLP.__dict__["load_model"],
         "DaskGraphRunner.run": DaskGraphRunner.__dict__["run"],
         "SpacyNLP.create": SpacyNLP.__dict__["create"],
+        "Agent.load_model": Agent.__dict__["load_model"],
+        "Domain.is_empty": Domain.__dict__["is_empty"],
         # Not an attribute: the import finder in front of sys.meta_path (None when there is none).
         "sys.meta_path finder": next(
             (finder for finder in sys.meta_path if isinstance(finder, tensorflow_on_demand.TensorFlowOnDemand)), None
@@ -146,6 +150,8 @@ REPLACES = {
     "spacy_compact_lemmas": {"SpacyNLP.load_model"},
     "graph_run_in_order": {"DaskGraphRunner.run"},
     "spacy_load_once": {"SpacyNLP.create"},
+    "gc_freeze_model": {"Agent.load_model"},
+    "domain_is_empty": {"Domain.is_empty"},
 }
 
 
@@ -1038,6 +1044,36 @@ def test_minimal_graph_memo_works_again_when_the_nodes_change(patched):
     assert list(schema.minimal_graph_schema().nodes) == ["a", "b", "c", "d"]
 
 
+# -- domain_is_empty -------------------------------------------------------------------------------
+
+
+def _domains() -> list:
+    from rasa.shared.core.domain import Domain
+
+    return [
+        Domain.empty(),
+        Domain.from_dict({}),
+        Domain.load(str(ROOT / "domain.yml")),
+        Domain.from_dict({"intents": ["greet"]}),
+        Domain.from_dict({"responses": {"utter_hej": [{"text": "Hej"}]}}),
+        Domain.from_dict({"slots": {"by": {"type": "text", "mappings": [{"type": "custom"}]}}}),
+    ]
+
+
+def test_domain_is_empty_answers_as_rasa_and_builds_the_empty_domain_once(patched, monkeypatch):
+    from rasa.shared.core.domain import Domain
+
+    domains = _domains()
+    rasas = [domain.is_empty() for domain in domains]
+    assert rasas == [True, True, False, False, False, False]
+    rasa_patches.apply(("domain_is_empty",))
+    built = []
+    rasas_empty = Domain.__dict__["empty"].__func__
+    monkeypatch.setattr(Domain, "empty", classmethod(lambda cls: built.append(1) or rasas_empty(cls)))
+    assert [domain.is_empty() for domain in domains * 3] == rasas * 3
+    assert len(built) <= 1
+
+
 # -- tensorflow_on_demand ------------------------------------------------------------------------
 
 # Run in a fresh interpreter (TensorFlow, once imported, stays): load a model as `rasa run` does,
@@ -1125,6 +1161,59 @@ def test_tensorflow_on_demand_answers_as_rasa_without_tensorflow_in_memory():
         "thinc has tensorflow": False,
     }
     assert "imports TensorFlow" not in log.split("-- answered --")[0]
+
+
+# Run in a fresh interpreter: load the model as `rasa run` does (Agent.load_model), answer, then
+# load it again (PUT /model); print the answers and what the collector holds after each load.
+_LOAD_TWICE = r"""
+import asyncio, gc, json, sys, weakref
+from bot.server import patches
+patches.apply(sys.argv[2].split(",") if sys.argv[2] else ())
+from rasa.core.agent import Agent
+
+class Node:
+    pass
+
+cycle = Node()  # alive while the first model loads, garbage (a cycle: only a collection frees it) after
+cycle.itself = cycle
+cycle_freed = weakref.ref(cycle)
+agent = Agent.load(sys.argv[1])
+after_load = {"frozen": gc.get_freeze_count(), "walked": len(gc.get_objects())}
+answers = [asyncio.run(agent.handle_text(text, sender_id="twice")) for text in json.loads(sys.argv[3])]
+del cycle
+agent.load_model(sys.argv[1])
+after_reload = {"frozen": gc.get_freeze_count(), "walked": len(gc.get_objects()), "cycle freed": cycle_freed() is None}
+print(json.dumps({"answers": answers, "after_load": after_load, "after_reload": after_reload}))
+"""
+
+
+@pytest.mark.slow
+def test_gc_freeze_model_answers_as_rasa_and_keeps_the_model_out_of_full_collections():
+    model = ROOT / "models" / "current.tar.gz"
+    if not model.exists():
+        pytest.skip("no trained model (make test trains one first)")
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}
+    results = {}
+    for patches in ("", "gc_freeze_model"):
+        done = subprocess.run(
+            [sys.executable, "-c", _LOAD_TWICE, str(model), patches, json.dumps(MESSAGES[:4])],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        results[patches] = json.loads(done.stdout.strip().splitlines()[-1])
+    rasas, ours = results[""], results["gc_freeze_model"]
+    assert ours["answers"] == rasas["answers"] and any(rasas["answers"])
+    assert rasas["after_load"]["frozen"] == 0
+    # What a full collection walks: a fraction of Rasa's once the model is frozen.
+    assert ours["after_load"]["frozen"] > rasas["after_load"]["walked"] / 2
+    assert ours["after_load"]["walked"] < rasas["after_load"]["walked"] / 4
+    # A second load unfreezes what the first froze: garbage since (a cycle) is collected as Rasa's collector would.
+    assert ours["after_reload"]["cycle freed"]
+    assert ours["after_reload"]["frozen"] < 1.02 * ours["after_load"]["frozen"]
 
 
 _TINY_DIET = {
@@ -1975,15 +2064,6 @@ def test_tracker_copy_state_is_applied_as_trackers_copy(patched, played):
 # -- our tracker store's cache (bot/server/tracker_store.py) on played conversations -------------
 
 
-def _containers(value: Any, found: list) -> list:
-    """Every dict and list inside a value (what code could change in place)."""
-    if isinstance(value, (dict, list)):
-        found.append(value)
-        for inner in value.values() if isinstance(value, dict) else value:
-            _containers(inner, found)
-    return found
-
-
 def _shared_inside(event: Any) -> set[tuple[str, str]]:
     """Which of an event's attributes and parse_data entries are one object (a user message's
     `intent` is its `parse_data["intent"]`): code changing one changes the other."""
@@ -1998,7 +2078,8 @@ def _shared_inside(event: Any) -> set[tuple[str, str]]:
 def test_tracker_store_cache_gives_rasas_tracker_at_every_turn(patched, played, tmp_path, patches):
     """Each played conversation saved turn by turn as the server does, read back after each turn by
     our cached store and by Rasa's SQLTrackerStore from the same database: the same tracker, the
-    same events with the same attributes, and no object shared between two reads."""
+    same events with the same attributes; two reads share the event objects (both are copies of the
+    tracker the cache keeps), nothing else that a turn changes."""
     from rasa.core.tracker_store import SQLTrackerStore
     from rasa.shared.core.events import Event, UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
@@ -2032,13 +2113,76 @@ def test_tracker_store_cache_gives_rasas_tracker_at_every_turn(patched, played, 
                 compared += 1
             if expected is not None:
                 again = asyncio.run(ours.retrieve(sender))
-                assert not {id(c) for e in read.events for c in _containers(vars(e), [])} & {
-                    id(c) for e in again.events for c in _containers(vars(e), [])
-                }, "two reads share an object that code could change"
-                assert not {id(e) for e in read.events} & {id(e) for e in again.events}
+                assert again is not read and again.events is not read.events
+                assert not any(again.slots[slot] is read.slots[slot] for slot in read.slots)
+                assert again.active_loop is None or again.active_loop is not read.active_loop
         entry = ours.cache.get(sender)  # read from the cache, and "glem mig" ends a conversation
         assert entry is not None and (not entry.rows) == (name == "corrections"), name
     assert compared > 60
+
+
+def _same_tracker(read: Any, expected: Any) -> None:
+    assert _tracker_parts(read) | {"event_ids": None} == _tracker_parts(expected) | {"event_ids": None}
+    assert [(type(e), vars(e)) for e in read.events] == [(type(e), vars(e)) for e in expected.events]
+    assert [_shared_inside(e) for e in read.events] == [_shared_inside(e) for e in expected.events]
+
+
+@pytest.mark.parametrize("patches", ["none", "all"])
+def test_tracker_kept_by_the_cache_is_rasas_read_after_every_turn_of_the_server(
+    patched, filing_action_server, tmp_path, patches
+):
+    """Whole conversations answered by Rasa's own processor on our store, its events the objects Rasa made
+    in the turn: after every turn our store's read (a copy of the tracker its save kept) is the tracker
+    Rasa's SQLTrackerStore reads from the same database, and a read changed by the next turn's events
+    changes neither the kept tracker nor the next read."""
+    from rasa.core.agent import Agent
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.events import SlotSet
+    from rasa.utils.endpoints import EndpointConfig
+
+    from bot.server.tracker_store import PrivacySQLTrackerStore
+    from tools.bench import growth, load
+
+    model = ROOT / "models" / "current.tar.gz"
+    if not model.exists():
+        pytest.skip("no trained model (make test trains one first)")
+    rasa_patches.apply(rasa_patches.selected(patches))
+    db = str(tmp_path / "tracker.db")
+    ours = PrivacySQLTrackerStore(dialect="sqlite", db=db)
+    agent = Agent.load(str(model), tracker_store=ours, action_endpoint=EndpointConfig(filing_action_server))
+    rasas = SQLTrackerStore(domain=agent.domain, dialect="sqlite", db=db)
+    conversations = {c.name: c.messages for c in load.load_conversations()}
+    conversations["growth"] = growth.growth_conversation(load.load_conversations()).messages[:24]
+    conversations["corrections"] = CORRECTIONS
+    kept_reads = compared = 0
+
+    async def play() -> None:
+        nonlocal kept_reads, compared
+        for name in ("growth", "corrections", "full_municipal_application", "question_mid_form"):
+            sender = f"kept-{name}"
+            for text in conversations[name]:
+                await agent.handle_text(text, sender_id=sender)
+                expected = await rasas.retrieve(sender)
+                entry = ours.cache.get(sender)
+                kept = ours.cache.tracker(sender, entry, agent.domain) if entry is not None else None
+                if expected is None:
+                    assert await ours.retrieve(sender) is None, (name, text)
+                    continue
+                kept_reads += kept is not None
+                read = await ours.retrieve(sender)
+                _same_tracker(read, expected)
+                if kept is not None:
+                    _same_tracker(kept, expected)
+                    assert read is not kept and read.events is not kept.events
+                    assert not any(read.slots[slot] is kept.slots[slot] for slot in kept.slots)
+                read.update(SlotSet("leader_name", "en anden"))  # what the next turn does to its read
+                _same_tracker(await ours.retrieve(sender), expected)
+                compared += 1
+
+    asyncio.run(play())
+    assert compared > 60
+    # The first read of a conversation builds it from the rows; the next turns' reads are copies.
+    assert kept_reads >= compared - 2 * len(conversations), (kept_reads, compared)
 
 
 # -- spacy_compact_lemmas ------------------------------------------------------------------------
@@ -2377,6 +2521,26 @@ def test_form_temporary_tracker_leaves_slots_defined_otherwise_to_rasa(patched, 
     tracker.slots["region"] = TextSlot("region", mappings=[], influence_conversation=True)
     assert not form_temporary_tracker.slots_as_domains(tracker, domain)
     assert not form_temporary_tracker.slots_as_domains(DialogueStateTracker("x", domain.slots[1:]), domain)
+
+
+def test_form_temporary_trackers_slot_check_is_the_comparison_of_definitions(played):
+    from bot.server.patches.form_temporary_tracker import _definition, _same_definition
+
+    for slot in played["agent"].domain.slots:
+        variants = [copy.copy(slot), copy.deepcopy(slot)]  # shared definitions, equal ones
+        variants[0].value = "sat"  # a value is no part of the definition
+        changed = copy.deepcopy(slot)
+        changed.mappings = [*changed.mappings, {"type": "custom"}]
+        variants.append(changed)
+        changed = copy.deepcopy(slot)
+        changed.influence_conversation = not changed.influence_conversation
+        variants.append(changed)
+        for variant in variants:
+            assert _same_definition(variant, slot) == (_definition(variant) == _definition(slot)), slot.name
+        assert _same_definition(variants[0], slot) and not _same_definition(variants[-1], slot)
+        missing = copy.copy(slot)
+        del missing.__dict__["mappings"]
+        assert not _same_definition(missing, slot) and not _same_definition(slot, missing)
 
 
 # -- form_unique_entity_mappings -------------------------------------------------------------------

@@ -42,6 +42,8 @@ PATCHES = (
     "spacy_compact_lemmas",
     "graph_run_in_order",
     "spacy_load_once",
+    "gc_freeze_model",
+    "domain_is_empty",
 )
 
 # The only Rasa the patches were written and tested against.

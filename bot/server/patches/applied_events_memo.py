@@ -18,7 +18,8 @@ positions; the fold then goes on with the events since. Anything else (other eve
 name, a tracker of another class or with a `max_event_history`) runs Rasa's code.
 Remembered per conversation (sender id), for the last MEMO_SIZE conversations: the events of a
 turn are the same objects across the tracker's copies within the turn (Rasa's copy and ours),
-not across turns (the store decodes new ones).
+and across turns when our store's read is a copy of the tracker its save kept
+(bot/server/tracker_store.py); a read built from the rows has new objects (the carried-over path).
 
 Tested against Rasa's own result after every event of whole played conversations and of
 crafted ones with reverts, restarts and form rejections (tests/server/test_rasa_patches.py).

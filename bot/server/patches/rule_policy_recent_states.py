@@ -13,8 +13,9 @@ states there, so it finds the same rules. The replay is shared by the text and t
 search of one prediction (same tracker, same events), and each prediction of a turn goes on
 from the replay of the one before (`replay()`): when the applied events begin with the same event
 objects it replayed (Rasa's copies of the turn's tracker share them) and the domain, slots and
-rule length are the same, only the events since are replayed; otherwise (events undone, a new
-turn's tracker read from the store) from the start. Where the result could differ, Rasa's
+rule length are the same, only the events since are replayed (also from the previous turn's, when
+our store's read is a copy of the tracker its save kept: bot/server/tracker_store.py); otherwise
+(events undone, a tracker built from the store's rows) from the start. Where the result could differ, Rasa's
 own code runs: a RulePolicy that featurizes for ML data or with a `max_history`, a tracker of
 another kind (training's), or Rasa's debug log on (`--debug`: its log then shows every state).
 
@@ -156,7 +157,7 @@ def apply() -> Callable[[], None]:
             states = memo[2]
         else:
             # Each prediction of a turn goes on from the replay of the one before (the same
-            # event objects); a new turn's tracker (new objects from the store) starts again.
+            # event objects, also across turns from the store's kept tracker); new objects start again.
             replays = self.__dict__.setdefault("_replays", OrderedDict())
             done = replay(tracker, domain, keep, replays.pop(tracker.sender_id, None))
             replays[tracker.sender_id] = done
