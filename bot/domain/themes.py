@@ -41,12 +41,13 @@ MODEL_MIN_CONFIDENCE = 0.7
 MODEL_MIN_WORDS = 3
 
 
-# Small words that a word written without æ/ø/å would turn into ('hån' -> 'han', 'før' -> 'for', 'ændret' ->
-# 'andret', like 'andre'): such a word keeps its letters.
+# Small words, and keywords, that a word written without æ/ø/å would turn into ('hån' -> 'han', 'før' -> 'for',
+# 'ændret' -> 'andret' like 'andre', 'brøk' -> 'brok'): such a word keeps its letters.
 _SMALL_WORDS = frozenset(
     """
     af alle alt andre andet anden at da de dem den der det du en er et for fra han har hun i jo man med men mod
     og om op os sig sin som til ud var ved vi
+    brok
     """.split()
 )
 
