@@ -299,3 +299,14 @@ def test_words_typed_without_ae_oe_aa_meet_their_keywords_and_no_small_word_is_t
     assert "chikane" not in themes.assess("han kom med en trussel mod min kollega").themes  # 'han' is no 'hån'
     assert themes.respell(fold("Løn, loen og lon")) == "lon, lon og lon"
     assert themes.respell(fold("før og for")) == "foer og for"
+
+
+def test_the_keyword_index_is_built_once_per_set_of_groups_and_finds_what_a_fresh_one_finds():
+    groups = {t.code: t.keywords for t in catalogue.load().themes_for("spark")}
+    text = "vi bliver truet af borgerne, og der er mobning og en ny leder"
+    first = themes.find_keywords(text, groups)
+    themes._keyword_index.cache_clear()
+    assert themes.find_keywords(text, groups) == first
+    assert themes._keyword_index.cache_info().currsize == 1
+    themes.find_keywords("noget helt andet", groups)
+    assert themes._keyword_index.cache_info().hits >= 1
