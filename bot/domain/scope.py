@@ -558,9 +558,10 @@ def question_topic(text: str) -> Optional[str]:
     """The FAQ topic of a question that the rules know better than the intent model: applying without the other
     side ('faq/enighed'), how to apply ('faq/ansoegning'), turning to a provider directly ('faq/udbydere'),
     whether a theme is covered ('faq/temaer'), else None."""
-    if employee_asks_to_apply(text):
-        from bot.domain import workplaces
+    from bot.domain import workplaces
+    from bot.domain.text import question_sentences
 
+    if employee_asks_to_apply(text):
         # who applies to SPARK, and that an employee goes to their TR or AMR; elsewhere both sides must agree
         return "faq/hvem_kan_soege" if workplaces.read(text).sector in (None, "kommunal") else "faq/enighed"
     if applying_alone_asked(text):
@@ -572,17 +573,13 @@ def question_topic(text: str) -> Optional[str]:
     folded = fold(text or "")
     if _PROVIDERS_ASKED.search(folded):
         return "faq/udbydere"
-    from bot.domain import workplaces
-    from bot.domain.text import question_sentences
-
-    questions = [fold(q) for q in question_sentences(text)]
     if not _ABOUT_THE_OFFERS.search(folded):
         return theme_topic_asked(text)  # "hvem skal jeg kontakte i kommunen om hullet i vejen?": no offer asked about
-    if any(_WHOM_TO_CONTACT.search(q) for q in questions):
+    if any(_WHOM_TO_CONTACT.search(fold(q)) for q in question_sentences(text)):
         # the regions' providers (and Region Hovedstaden's central unit first), else how to apply to SPARK
         regional = workplaces.read(text).sector == "regional" or bool(re.search(r"\bregion", folded))
         return "faq/udbydere" if regional else "faq/ansoegning"
-    if any(_DURATION_ASKED.search(q) for q in questions) or _DURATION_ASKED.search(folded):
+    if _DURATION_ASKED.search(folded):  # in a question sentence or not ("... hvor meget tid tager de workshops")
         # "hvor lang tid tager det at få svar?": what happens after applying, not the course's length
         answer_awaited = re.search(r"\b(?:svar\w*|hoere fra|hoerer fra|behandl\w*)\b", folded)
         return "faq/efter_ansoegning" if answer_awaited else "faq/varighed"
@@ -656,9 +653,10 @@ def employee_asks_to_apply(text: str) -> bool:
     from bot.domain import contacts
 
     folded = fold(text or "")
-    if not _I_APPLY.search(folded) or contacts.stated_role(text) not in (None, "medarbejder"):
+    if not _I_APPLY.search(folded):
         return False
-    return bool(_AS_EMPLOYEE.search(folded) or contacts.stated_role(text) == "medarbejder")
+    role = contacts.stated_role(text)
+    return role == "medarbejder" or (role is None and bool(_AS_EMPLOYEE.search(folded)))
 
 
 def applying_alone_asked(text: str) -> bool:
@@ -775,7 +773,8 @@ def state_owned_employer(text: str) -> Optional[str]:
     from bot.domain import workplaces
 
     company = workplaces.state_owned_company(text)
-    if company is None or not (_FIRST_PERSON.search(fold(text)) or _EMPLOYED_WORDS.search(fold(text))):
+    folded = fold(text)
+    if company is None or not (_FIRST_PERSON.search(folded) or _EMPLOYED_WORDS.search(folded)):
         return None
     # "vi er en skole ved Storebæltsbroen": a public workplace of the writer's named beside it
     reading = workplaces.read(text)

@@ -489,7 +489,7 @@ class Workplaces:
             )
         ]
         # "først i kommunen og nu i Skattestyrelsen": a workplace the writer had, where they name another
-        former = [e for e in evidence if _said_as_former(text, words, clause, e.start)]
+        former = [e for e in evidence if _after_one_of(FORMERLY, text, words, clause, e.start, reach=3)]
         if former and len(former) < len(evidence):
             evidence = [e for e in evidence if e not in former]
         return decide(
@@ -527,11 +527,14 @@ def _clauses(text: str, words: list[tuple[str, int, int]]) -> list[int]:
     return numbers
 
 
-def _said_as_former(text: str, words: list[tuple[str, int, int]], clause: list[int], start: int) -> bool:
-    """Is the workplace at `start` named as one the writer had ('først i kommunen', 'tidligere på Skejby')?"""
+def _after_one_of(
+    said: frozenset[str], text: str, words: list[tuple[str, int, int]], clause: list[int], start: int, reach: int
+) -> bool:
+    """Does one of the words `said` (as typed, lower case) stand at most `reach` words before `start`, in its clause?
+    ('først i kommunen', 'tidligere på Skejby', 'før var jeg i Faaborg-Midtfyn')"""
     return any(
-        text[words[i][1] : words[i][2]].lower() in FORMERLY
-        for i in range(max(0, start - 3), start)
+        text[words[i][1] : words[i][2]].lower() in said
+        for i in range(max(0, start - reach), start)
         if clause[i] == clause[start]
     )
 
@@ -651,11 +654,7 @@ def workplace_municipality(text: str) -> Optional[str]:
         at = next((i for i, (_, start, _) in enumerate(words) if start >= mention.start), len(words) - 1)
         after = next((i for i, (_, start, _) in enumerate(words) if start >= mention.end), len(words))
         employer = keys[after - 1].endswith("kommune") or (after < len(keys) and keys[after] == "kommune")
-        elsewhere = any(
-            text[words[i][1] : words[i][2]].lower() in ELSEWHERE
-            for i in range(max(0, at - 4), at)
-            if clause[i] == clause[at]
-        )
+        elsewhere = _after_one_of(ELSEWHERE, text, words, clause, at, reach=4)
         denied = at >= 1 and keys[at - 1] in NEGATIONS  # "ikke Vejle, men Kolding"
         return (2 * employer - 2 * (elsewhere or denied) + (clause[at] in own), mention.start)
 
@@ -666,30 +665,30 @@ def workplace_municipality(text: str) -> Optional[str]:
 def _private_names() -> re.Pattern:
     names = yaml.safe_load(DATA.read_text(encoding="utf-8")).get("private_names") or []
     # and in the genitive: "på Falcks ambulancestation"
-    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(_words_key(name)) for name in names) + r")s?(?!\w)")
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(_joined_keys(name)) for name in names) + r")s?(?!\w)")
 
 
 @lru_cache(maxsize=1)
 def _state_owned() -> list[tuple[re.Pattern, str]]:
     names = yaml.safe_load(DATA.read_text(encoding="utf-8")).get("state_owned_companies") or []
-    return [(re.compile(r"(?<!\w)" + re.escape(_words_key(name)) + r"s?(?!\w)"), str(name)) for name in names]
+    return [(re.compile(r"(?<!\w)" + re.escape(_joined_keys(name)) + r"s?(?!\w)"), str(name)) for name in names]
 
 
-def _words_key(name: str) -> str:
-    """A name as the words `geography.tokens` reads in a text ('Sund & Bælt' -> 'sund balt')."""
-    return " ".join(k for k, _, _ in geography.tokens(str(name)))
+def _joined_keys(text: str) -> str:
+    """A text or a name as the words `geography.tokens` reads, joined by spaces ('Sund & Bælt' -> 'sund balt')."""
+    return " ".join(k for k, _, _ in geography.tokens(str(text)))
 
 
 def state_owned_company(text: str) -> Optional[str]:
     """The company the state owns that a text names (data/workplaces.yml: state_owned_companies), as written
     there, or None."""
-    joined = " ".join(k for k, _, _ in geography.tokens(text))
+    joined = _joined_keys(text)
     return next((name for pattern, name in _state_owned() if pattern.search(joined)), None)
 
 
 def names_private_employer(text: str) -> bool:
     """Does the text name a private employer by its own name (data/workplaces.yml: private_names)?"""
-    return bool(_private_names().search(" ".join(k for k, _, _ in geography.tokens(text))))
+    return bool(_private_names().search(_joined_keys(text)))
 
 
 # "ansat hos ISS", "ambulancebehandler hos Falck", "chauffør hos Arriva": the writer's employer
@@ -702,7 +701,7 @@ _EMPLOYED_BY = re.compile(
 def employed_by_private_name(text: str) -> bool:
     """Does the writer say they are employed by a private employer named by its own name, whatever public
     workplace they work at ('jeg er ansat hos ISS og gør rent på Regionshospitalet Gødstrup')?"""
-    joined = " ".join(k for k, _, _ in geography.tokens(text))
+    joined = _joined_keys(text)
     return any(_EMPLOYED_BY.search(joined[: found.start()].rstrip()) for found in _private_names().finditer(joined))
 
 
