@@ -7,6 +7,12 @@ Rasa's training cache turns each of them into text to hash it, and the trained p
 them through every message; and at every message Rasa still made them (a transform of each token
 on its own), only for them to be dropped: now they are not made. The sentence features are
 CountVectorsFeaturizer's own, unchanged.
+
+It also counts only the user's text. CountVectorsFeaturizer builds vocabularies and features for
+the responses, intents and action names of the training data too (for ResponseSelector and
+TED's end-to-end features); we have neither, and the ~1,800 response texts' character n-grams
+were a fifth of the featurizers' training time (and of the cache's hashing after them). The
+text's vocabulary is its own either way (`use_shared_vocab` is off), so its features are the same.
 """
 
 from __future__ import annotations
@@ -35,6 +41,11 @@ class SentenceCountVectorsFeaturizer(CountVectorsFeaturizer):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {**CountVectorsFeaturizer.get_default_config(), "fold_letters": False}
+
+    @staticmethod
+    def _attributes_for(analyzer: Text) -> List[Text]:
+        """Only the user's text: nothing in our pipeline reads the other attributes' features."""
+        return [TEXT]
 
     def _get_processed_message_tokens_by_attribute(self, message: Message, attribute: Text = TEXT) -> List[Text]:
         tokens = super()._get_processed_message_tokens_by_attribute(message, attribute)

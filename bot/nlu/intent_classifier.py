@@ -190,6 +190,63 @@ def fit_network(
     return [_stored(weights, bias) for weights, bias in layers]
 
 
+def regression(config: Dict[Text, Any], c: float) -> Any:
+    """The logistic regression of IntentTopicClassifier (`config`) at inverse regularisation `c`."""
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(
+        C=c,
+        solver="lbfgs",
+        class_weight="balanced",
+        max_iter=config["max_iter"],
+        tol=config["tol"],
+        random_state=config["random_state"],
+    )
+
+
+def choose_c(config: Dict[Text, Any], features: scipy.sparse.csr_matrix, labels: List[str], groups: List[str]) -> float:
+    """The candidate C of `config` with the best mean macro-F1 over grouped folds of the training data."""
+    candidates = config["C"] if isinstance(config["C"], list) else [config["C"]]
+    if len(candidates) == 1:
+        return float(candidates[0])
+    from sklearn.metrics import f1_score
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    splitter = StratifiedGroupKFold(n_splits=config["cv_folds"], shuffle=True, random_state=config["random_state"])
+    label_array = np.array(labels)
+    splits = list(splitter.split(features, label_array, groups))
+    scores = {}
+    for c in candidates:
+        fold_scores = []
+        for train, test in splits:
+            model = regression(config, float(c)).fit(features[train], label_array[train])
+            predicted = model.predict(features[test])
+            fold_scores.append(f1_score(label_array[test], predicted, average="macro", zero_division=0))
+        scores[float(c)] = float(np.mean(fold_scores))
+    logger.debug(f"IntentTopicClassifier: macro-F1 per C {scores}")
+    return max(scores, key=lambda c: (scores[c], -c))  # on a tie, the stronger regularisation
+
+
+def fit_topic_models(
+    config: Dict[Text, Any], features: scipy.sparse.csr_matrix, labels: List[str], groups: List[str]
+) -> Dict[str, Tuple[np.ndarray, np.ndarray, List[str]]]:
+    """Per retrieval intent (`faq`), a regression over its topics, trained on its examples only."""
+    models = {}
+    retrieval_intents = {label.split(RETRIEVAL_SEPARATOR, 1)[0] for label in labels if RETRIEVAL_SEPARATOR in label}
+    for intent in sorted(retrieval_intents):
+        rows = [i for i, label in enumerate(labels) if label.startswith(intent + RETRIEVAL_SEPARATOR)]
+        topic_labels = [labels[i] for i in rows]
+        if len(set(topic_labels)) < 2:
+            continue  # one topic: the joint model's answer is the only one
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="The least populated class")
+            c = choose_c(config, features[rows], topic_labels, [groups[i] for i in rows])
+            model = regression(config, c).fit(features[rows], topic_labels)
+        coef, intercept = _stored(model.coef_.T, model.intercept_)
+        models[intent] = (coef.T, intercept, [str(t) for t in model.classes_])
+    return models
+
+
 def with_noisy_copies(
     features: scipy.sparse.csr_matrix, labels: List[str], copies: int, share: float, seed: int
 ) -> Tuple[scipy.sparse.csr_matrix, List[str]]:
@@ -381,42 +438,6 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
 
     # -- training ----------------------------------------------------------------------------
 
-    def _model(self, c: float) -> Any:
-        from sklearn.linear_model import LogisticRegression
-
-        return LogisticRegression(
-            C=c,
-            solver="lbfgs",
-            class_weight="balanced",
-            max_iter=self.config["max_iter"],
-            tol=self.config["tol"],
-            random_state=self.config["random_state"],
-        )
-
-    def _choose_c(self, features: scipy.sparse.csr_matrix, labels: List[str], groups: List[str]) -> float:
-        """The candidate C with the best mean macro-F1 over grouped folds of the training data."""
-        candidates = self.config["C"] if isinstance(self.config["C"], list) else [self.config["C"]]
-        if len(candidates) == 1:
-            return float(candidates[0])
-        from sklearn.metrics import f1_score
-        from sklearn.model_selection import StratifiedGroupKFold
-
-        splitter = StratifiedGroupKFold(
-            n_splits=self.config["cv_folds"], shuffle=True, random_state=self.config["random_state"]
-        )
-        label_array = np.array(labels)
-        splits = list(splitter.split(features, label_array, groups))
-        scores = {}
-        for c in candidates:
-            fold_scores = []
-            for train, test in splits:
-                model = self._model(float(c)).fit(features[train], label_array[train])
-                predicted = model.predict(features[test])
-                fold_scores.append(f1_score(label_array[test], predicted, average="macro", zero_division=0))
-            scores[float(c)] = float(np.mean(fold_scores))
-        logger.debug(f"IntentTopicClassifier: macro-F1 per C {scores}")
-        return max(scores, key=lambda c: (scores[c], -c))  # on a tie, the stronger regularisation
-
     def train(self, training_data: TrainingData) -> Resource:
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
         self.responses = dict(training_data.responses)
@@ -436,20 +457,22 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
             networks = self.config["networks"] if self.config["hidden_units"] else 0
             self.votes = ([share] if share else []) + [(1.0 - share) / networks for _ in range(networks)]
             seeds = [self.config["random_state"] + n for n in range(networks)]
-            # The networks train in a second process while this one fits the regressions (two
-            # cores at work instead of one); the same numbers either way.
-            with _beside(len(seeds)) as pool:
+            groups = [_group_key(e.get(TEXT)) for e in examples]
+            topics = self.config["topic_model"]
+            # The networks and then the topic models train in a second process while this one
+            # fits the regression (two cores at work instead of one; the two halves take about
+            # as long); the same numbers either way.
+            with _beside(len(seeds) + topics) as pool:
                 pending = [
                     pool.submit(fit_network, self.config, self.classes, features, labels, seed) for seed in seeds
                 ]
+                pending_topics = topics and pool.submit(fit_topic_models, self.config, features, labels, groups)
                 if share:
-                    self.chosen_c = self._choose_c(features, labels, [_group_key(e.get(TEXT)) for e in examples])
-                    model = self._model(self.chosen_c).fit(features, labels)
+                    self.chosen_c = choose_c(self.config, features, labels, groups)
+                    model = regression(self.config, self.chosen_c).fit(features, labels)
                     self.networks.append([_stored(model.coef_.T, model.intercept_)])
-                self.topic_models = (
-                    self._train_topic_models(features, labels, examples) if self.config["topic_model"] else {}
-                )
                 self.networks += [job.result() for job in pending]
+                self.topic_models = pending_topics.result() if pending_topics else {}
         self.persist()
         return self._resource
 
@@ -457,22 +480,6 @@ class IntentTopicClassifier(IntentClassifier, GraphComponent):
         self, features: scipy.sparse.csr_matrix, labels: List[str], seed: int
     ) -> Tuple[scipy.sparse.csr_matrix, List[str]]:
         return with_noisy_copies(features, labels, self.config["noisy_copies"], self.config["input_dropout"], seed)
-
-    def _train_topic_models(
-        self, features: scipy.sparse.csr_matrix, labels: List[str], examples: List[Message]
-    ) -> Dict[str, Tuple[np.ndarray, np.ndarray, List[str]]]:
-        models = {}
-        retrieval_intents = {label.split(RETRIEVAL_SEPARATOR, 1)[0] for label in labels if RETRIEVAL_SEPARATOR in label}
-        for intent in sorted(retrieval_intents):
-            rows = [i for i, label in enumerate(labels) if label.startswith(intent + RETRIEVAL_SEPARATOR)]
-            topic_labels = [labels[i] for i in rows]
-            if len(set(topic_labels)) < 2:
-                continue  # one topic: the joint model's answer is the only one
-            c = self._choose_c(features[rows], topic_labels, [_group_key(examples[i].get(TEXT)) for i in rows])
-            model = self._model(c).fit(features[rows], topic_labels)
-            coef, intercept = _stored(model.coef_.T, model.intercept_)
-            models[intent] = (coef.T, intercept, [str(t) for t in model.classes_])
-        return models
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         self.process(training_data.training_examples)

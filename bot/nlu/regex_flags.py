@@ -5,7 +5,9 @@ matched (`token.get("pattern")`), which only CRFEntityExtractor reads; we have n
 `rasa train` those dicts cost far more than the features: Rasa's training cache hashes every
 token of every example again after each later component, each of ~24 pattern names separately
 (a fifth of our training time). It also walked every token for every pattern; this walks only
-the tokens a match overlaps.
+the tokens a match overlaps. And in training it featurized the ~1,800 long response texts too
+(for ResponseSelector, which we do not have): most of its training time. Only the user's text is
+featurized here, as at run time.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.featurizers.sparse_featurizer.regex_featurizer import RegexFeaturizer
 from rasa.shared.nlu.constants import ACTION_TEXT, RESPONSE, TEXT
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
 # Rasa's recipe validator looks for RegexFeaturizer by exact type, so it warns that the data's
 # regexes and lookup tables are unused; this subclass uses them, so those two warnings (only
@@ -46,6 +49,12 @@ class RegexFlagsFeaturizer(RegexFeaturizer):
         if compiled is None:
             compiled = self._compiled[(pattern, flags)] = re.compile(pattern, flags)
         return compiled
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """RegexFeaturizer's, for the user's text only (not the responses nor action texts)."""
+        for example in training_data.training_examples:
+            self._text_features_with_regex(example, TEXT)
+        return training_data
 
     def _features_for_patterns(
         self, message: Message, attribute: Text

@@ -422,3 +422,45 @@ def test_cross_validation_groups_keep_respellings_together_and_symbols_apart():
 
     assert _group_key("Hvad er en TRIO?") == _group_key("hvad er en trio")
     assert len({_group_key(text) for text in ("👍", "?!", "🙂🙂", "...")}) == 4
+
+
+def test_the_model_trained_beside_a_second_process_is_the_one_trained_inline(agent, tmp_path, monkeypatch):
+    """The network and the topic models train in a forked process while the regression fits here:
+    the stored numbers are those of training everything in this process."""
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.shared.nlu.training_data.loading import load_data
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    from bot.nlu.intent_classifier import IntentTopicClassifier
+
+    examples = [
+        m
+        for m in load_data(str(ROOT / "data" / "nlu")).intent_examples
+        if (m.get("intent_response_key") or m.get("intent")) in TOPICS + INTENTS
+    ][::4]
+    messages = featurized(agent, [m.get("text") for m in examples])
+    for message, example in zip(messages, examples):
+        message.set("intent", example.get("intent"))
+        message.set("intent_response_key", example.get("intent_response_key"))
+    config = {"hidden_units": 16, "updates": 100, "regression_weight": 0.3}
+    context = ExecutionContext(GraphSchema({}), node_name="linear")
+    trained = {}
+    for inline in ("", "1"):
+        monkeypatch.setenv("INTENT_MODEL_INLINE", inline)
+        (tmp_path / f"m{inline}").mkdir()
+        storage = LocalModelStorage(tmp_path / f"m{inline}")
+        component = IntentTopicClassifier.create(config, storage, Resource("x"), context)
+        component.train(TrainingData(training_examples=messages))
+        trained[inline] = component
+    forked, inline = trained[""], trained["1"]
+    assert forked.topic_models and forked.topic_models.keys() == inline.topic_models.keys()
+    for intent, (coef, intercept, topics) in forked.topic_models.items():
+        assert topics == inline.topic_models[intent][2]
+        assert np.array_equal(coef, inline.topic_models[intent][0])
+        assert np.array_equal(intercept, inline.topic_models[intent][1])
+    assert [len(n) for n in forked.networks] == [len(n) for n in inline.networks] == [1, 2]
+    for ours, theirs in zip(forked.networks, inline.networks):
+        for (weights, bias), (their_weights, their_bias) in zip(ours, theirs):
+            assert np.array_equal(weights, their_weights) and np.array_equal(bias, their_bias)

@@ -50,3 +50,36 @@ def test_the_features_are_rasas_regex_featurizers(tmp_path, case_sensitive):
             assert np.array_equal(expected, got), (theirs.get("text"), kind)
         assert all("pattern" in token.data for token in theirs.get("text_tokens"))
         assert not any("pattern" in token.data for token in ours.get("text_tokens"))
+
+
+def test_in_training_only_the_text_is_featurized_as_rasas(tmp_path):
+    """Rasa's also featurizes the responses and action texts; ours the user's text, as at run time."""
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.nlu.featurizers.sparse_featurizer.regex_featurizer import RegexFeaturizer
+    from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+    from rasa.shared.nlu.training_data.message import Message
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    storage = LocalModelStorage(tmp_path)
+    context = ExecutionContext(GraphSchema({}), "test")
+    tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
+    results = []
+    for cls in (RegexFeaturizer, RegexFlagsFeaturizer):
+        featurizer = cls(
+            RegexFeaturizer.get_default_config(), storage, Resource(cls.__name__), context, known_patterns=PATTERNS
+        )
+        examples = [Message(data={"text": text, "intent": "x"}) for text in TEXTS]
+        examples.append(Message(data={"response": "Skriv til rikke@vejle.dk i Vejle", "intent": "faq"}))
+        tokenizer.process_training_data(TrainingData(examples))
+        featurizer.process_training_data(TrainingData(examples))
+        results.append(examples)
+    for theirs, ours in zip(*results):
+        for kind in (0, 1):
+            expected, got = theirs.get_sparse_features("text")[kind], ours.get_sparse_features("text")[kind]
+            assert (expected is None) == (got is None)
+            if got is not None:
+                assert np.array_equal(expected.features.toarray(), got.features.toarray())
+    assert results[0][-1].get_sparse_features("response")[1] is not None
+    assert results[1][-1].get_sparse_features("response") == (None, None)
