@@ -118,6 +118,15 @@ class Geography:
         # What, written in lower case, names no place without a capital letter or "Kommune".
         self._capital_only = frozenset(a.lower() for a in self.ambiguous_names) | self.word_spellings
         self._lower_after_preposition = frozenset(places.get("lower_case_after_preposition", ()))
+        # a municipality's towns and districts (places.yml: towns) name it like its other aliases
+        towns = places.get("towns") or {}
+        places = {
+            **places,
+            "municipality_aliases": {
+                m.name: [*places["municipality_aliases"].get(m.name, ()), *towns.get(m.name, ())]
+                for m in self.municipalities
+            },
+        }
         self._municipality_keys: dict[str, str] = {}
         for m in self.municipalities:
             for form in (m.name, m.official_name, m.name + "s", *places["municipality_aliases"].get(m.name, ())):

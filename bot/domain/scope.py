@@ -89,6 +89,9 @@ _PATTERNS = tuple(
         # a copy of another workplace's application ("en kopi af den ansøgning, som X har sendt")
         r"\bkopi\w* af (?:den|de|deres|jeres|andres|en anden\w*) (?:\w+ )?ansoegning\w*",
         r"\b(?:skrevet|skrev|skriver|stod|staar) i (?:deres|sin|hans|hendes|andres) ansoegning\w*",
+        # the applications the bot has received ("kan jeg få adgang til de ansøgninger, I har modtaget?")
+        r"\b(?:adgang til|indsigt i|kopi\w* af|se|laese|gennemgaa) (?:de|alle|jeres|nogle af de|nogle af jeres) "
+        r"(?:\w+ )?(?:ansoegninger|henvendelser|sager)\b(?![^.!?]{0,20}\b(?:vores|min|mit|mine|egen|egne)\b)",
     )
 )
 
@@ -119,7 +122,11 @@ _FIRST_PERSON = re.compile(r"\b(?:jeg|vi|vores|vor|min|mit|mine|os|mig)\b")
 _SELF_AT_WORK = re.compile(
     r"\b(?:jeg|vi) (?:er|arbejder|sidder)\b"
     r"(?! (?:indlagt|patient|paaroerende|journalist|foraeldre\w*|foraelder|mor|far|ledig|arbejdsloes|jobsoegende|"
-    r"studerende|en studiegruppe)\b)"
+    r"studerende|en studiegruppe|"
+    # how the writer feels ("jeg er så vred og bange"), not where they work
+    r"(?:saa|meget|helt|rigtig|virkelig|bare|ogsaa) (?:\w+ )?(?:vred|ked|bange|bekymret|frustreret|traet|fortvivlet|"
+    r"desperat|chokeret|rystet|utryg|sur|skuffet|magtesloes|oprevet)|vred|ked|bange|bekymret|frustreret|fortvivlet|"
+    r"desperat|chokeret|magtesloes|oprevet)\b)"
 )
 _AT_WORK = re.compile(r"\b(?:arbejde\w*|job\w*|chef\w*|vagt\w*|kontor\w*|afdeling\w*|ansat\w*|institution\w*)\b")
 _COLLECTIVE = re.compile(r"\b(?:vi|vores|os)\b")
@@ -199,12 +206,15 @@ def about_own_work(text: str) -> bool:
 # friskole", "et vikarbureau", "jeg ejer et værksted", "freelance"). The offers are for public workplaces
 # only (shared/spec/PRODUCT.md). Matched on folded text.
 _PRIVATE_EMPLOYER = re.compile(
-    r"\b(?:i|paa|hos|ved|fra|er|for|af|ejer|driver)\s+(?:en|et|vores|min|mit|den|det)?\s*(?:[\w-]+\s+){0,2}"
+    r"\b(?:i|paa|hos|ved|fra|er|for|af|ejer|driver|gennem|igennem)\s+(?:en|et|vores|min|mit|den|det)?\s*"
+    r"(?:[\w-]+\s+){0,2}"
     r"(?:[\w-]*firma\w*|[\w-]*fabrik\w*|\w*slagteri\w*|[\w-]*virksomhed\w*|[\w-]*butik\w*|supermarked\w*|"
     r"bank|banken|\w*restaurant\w*|\w*hotel\w*|privat\w*|aps|a/s|landbrug\w*|frisoe?r\w*|salon\w*|"
     r"(?:frisoe?r|skoenheds|negle|tatovoer|hunde)salon\w*|"
     r"\w*farm|\w*farmen|kvaegbrug\w*|gartneri\w*|maskinstation\w*|"
     r"tandlaegeklinik\w*|advokatkontor\w*|revisionsfirma\w*|forsikringsselskab\w*|friskole\w*|efterskole\w*|"
+    # schools run by their own boards ("en Rudolf Steiner-skole", "lilleskolen", "en privatskole")
+    r"[\w-]*steiner[\w-]*|lilleskole\w*|privatskole\w*|"
     r"\w*bureau\w*|\w*klub\w*|\w*vaerksted\w*|\w*kaede\w*|konsulenthus\w*|forretning\w*|friplejehjem\w*|"
     r"boligorganisation\w*|boligselskab\w*|boligforening\w*|"
     # a club or association run by its members ("bestyrelsen i vores idrætsforening")
@@ -252,22 +262,37 @@ def private_employer(text: str) -> bool:
     # the private word itself ('fritidsklub', a municipal kind) is no private employer
     noun_at = len(re.findall(r"\w+", folded[: found.end()])) - 1
     keys = [k for k, _, _ in geography.tokens(text)]
-    strong = [e for e in reading.evidence if e.sector and e.strength >= workplaces.NAME]
+    noun = found.group(0).split()[-1]
+    if noun in _COMPANY_SUFFIXES:
+        # "ansat hos Dansk Hjemmepleje ApS": the words before ApS are the company's name, not a public kind
+        named_from = len(re.findall(r"\w+", folded[: found.start()])) + 1
+    elif _NEVER_PUBLIC.search(noun):
+        # "en Rudolf Steiner-skole": the school in the private noun is that private school
+        named_from = noun_at - len(re.findall(r"\w+", noun)) + 1
+    else:
+        named_from = noun_at + 1
+    evidence = [e for e in reading.evidence if not named_from <= e.start <= noun_at]
+    strong = [e for e in evidence if e.sector and e.strength >= workplaces.NAME]
     # ... but "et vikarbureau, der udlejer sosu'er til kommunen": a public employer after the private
     # one is a client, unless the writer says they are employed there
     if any(e.start < noun_at or _EMPLOYED.intersection(keys[max(0, e.start - 3) : e.start]) for e in strong):
         return False
     # "på værkstederne på Flådestation Frederikshavn": the private-sounding unit stands at the public workplace
-    if any(
+    # (but a firm is never a public unit: "et privat vagtfirma på Gødstrup hospital" guards the hospital)
+    if not _NEVER_PUBLIC.search(noun) and any(
         e.sector and e.strength >= workplaces.KIND and keys[noun_at + 1 : e.start] in (["pa"], ["ved"])
-        for e in reading.evidence
+        for e in evidence
     ):
         return False
-    kinds = [e.start for e in reading.evidence if (e.sector or e.ambiguity) and e.strength >= workplaces.KIND]
+    kinds = [e.start for e in evidence if (e.sector or e.ambiguity) and e.strength >= workplaces.KIND]
     return not kinds or noun_at < min(kinds)
 
 
 _EMPLOYED = frozenset({"ansat", "ansatte", "arbejder", "arbejde", "job"})
+# The legal forms after a company's name (folded): "Dansk Hjemmepleje ApS", "Mærsk A/S"
+_COMPANY_SUFFIXES = frozenset({"aps", "a/s", "i/s", "p/s"})
+# Private nouns that never name a unit of a public workplace (a "værksted" or a "klub" can be one)
+_NEVER_PUBLIC = re.compile(r"firma|bureau|aps|a/s|privat|friskole|efterskole|steiner|lilleskole|friplejehjem|bank")
 
 
 # Errands of a citizen, a job seeker or an employee's own pay that name a public workplace but ask for
@@ -573,6 +598,12 @@ def question_topic(text: str) -> Optional[str]:
     folded = fold(text or "")
     if _PROVIDERS_ASKED.search(folded):
         return "faq/udbydere"
+    if _THEMES_LISTED.search(folded):
+        # "hvilke emner dækker det regionale tilbud om ekspertrådgivning?": that offer's themes
+        return _offer_of(text, folded, "faq/temaer")
+    if _WHO_TAKES_PART.search(folded) and _offer_of(text, folded, "") == "faq/regionalt_tilbud":
+        # "hvem kan deltage i et forløb hos os på hospitalet?": the whole workplace, all relevant staff (seed 000)
+        return "faq/regionalt_tilbud"
     if not _ABOUT_THE_OFFERS.search(folded):
         return theme_topic_asked(text)  # "hvem skal jeg kontakte i kommunen om hullet i vejen?": no offer asked about
     if any(_WHOM_TO_CONTACT.search(fold(q)) for q in question_sentences(text)):
@@ -584,6 +615,34 @@ def question_topic(text: str) -> Optional[str]:
         answer_awaited = re.search(r"\b(?:svar\w*|hoere fra|hoerer fra|behandl\w*)\b", folded)
         return "faq/efter_ansoegning" if answer_awaited else "faq/varighed"
     return theme_topic_asked(text)
+
+
+# Which themes an offer has ("hvilke emner dækker det regionale tilbud?", "hvad dækker ekspertrådgivningen?")
+_THEMES_LISTED = re.compile(
+    r"\bhvilke (?:\w+ )?temaer\b|\bhvilke (?:\w+ )?emner\b(?=[^.!?]*\b(?:daekker|tilbud\w*|spark|"
+    r"ekspertraadgivning\w*|rejsehold\w*|hjaelp|stoette)\b)|"
+    r"\bhvad (?:daekker|omfatter) (?:det |den )?(?:\w+ )?(?:tilbud\w*|ordning\w*|ekspertraadgivning\w*|spark)\b"
+)
+# Who takes part in a course ("hvem kan deltage i et forløb", "kun sygeplejerskerne eller alle faggrupper?")
+_WHO_TAKES_PART = re.compile(
+    r"\bhvem (?:kan|skal|maa|kommer til at) (?:\w+ )?deltage\b|\bhvem deltager\b|\balle faggrupper\b|"
+    r"\bskal (?:hele arbejdspladsen|alle|hele afdelingen|hele personalet) (?:\w+ )?(?:vaere )?med\b"
+)
+_REGIONAL_WORDS = re.compile(r"\b(?:region\w*|ekspertraadgivning\w*|hospital\w*|sygehus\w*|nfa|alectia)\b")
+_STATE_WORDS = re.compile(r"\b(?:rejsehold\w*|statslig\w*|staten|statens)\b")
+
+
+def _offer_of(text: str, folded: str, otherwise: str) -> str:
+    """The FAQ topic of the offer a question is about: the regions' or the state's by their words or the
+    writer's workplace, else `otherwise`."""
+    from bot.domain import workplaces
+
+    sector = workplaces.read(text).sector
+    if sector == "regional" or (sector is None and _REGIONAL_WORDS.search(folded)):
+        return "faq/regionalt_tilbud"
+    if sector == "statslig" or (sector is None and _STATE_WORDS.search(folded)):
+        return "faq/statsligt_tilbud"
+    return otherwise
 
 
 def theme_topic_asked(text: str) -> Optional[str]:
@@ -630,10 +689,14 @@ _APPLY_ALONE = re.compile(
 
 
 def how_to_apply_asked(text: str) -> bool:
-    """'hvordan søger man egentlig?' -> True; 'hvad koster det?' -> False."""
+    """'hvordan søger man egentlig?' -> True; 'hvad koster det?' -> False; also at the end of a message typed
+    without punctuation ('vi er på sygehuset i rønne hvordan søger vi')."""
     from bot.domain.text import question_sentences
 
-    return any(_HOW_TO_APPLY.search(fold(q)) for q in question_sentences(text))
+    folded = fold(text or "")
+    return any(_HOW_TO_APPLY.search(fold(q)) for q in question_sentences(text)) or bool(
+        (found := _HOW_TO_APPLY.search(folded)) and not folded[found.end() :].strip(" ?!.")
+    )
 
 
 # An ordinary employee asking whether they can apply themselves ("kan jeg søge alene? er bare almindelig pædagog",
@@ -712,7 +775,9 @@ _PSYCHOSOCIAL = re.compile(
     # the culture between colleagues ("grov sjov der går ud over de nye", "krænkelser", "holdt udenfor")
     r"kraenk\w*|jargon\w*|grov\w* (?:sjov|humor|drillerier)|gaar ud over|sladr\w*|udelukk\w*|holdt? udenfor|"
     r"ensom\w*|ked af det|graed\w*|chok\w*|koert (?:over|ned)|udkoert\w*|knaek\w*|paa pumperne|"
-    r"usikker\w*|demotiver\w*|opgivende|givet op|sammenlagt|lagt sammen|fusion\w*|fusioner\w*)\b"
+    r"usikker\w*|demotiver\w*|opgivende|givet op|sammenlagt|lagt sammen|fusion\w*|fusioner\w*|"
+    # how staff are after an incident ("hele holdet er rystet", "personalet er meget påvirkede", "helt nede")
+    r"rystet|rystede|paavirket|paavirkede|helt nede|ude af den|bearbejd\w*|traum\w*|efterreaktion\w*|debrief\w*)\b"
 )
 
 

@@ -85,6 +85,11 @@ OTHERS = frozenset(
 PLURAL_SECTORS = frozenset({"kommuner", "kommunerne", "kommunernes", "regioner", "regionerne", "regionernes"})
 # "først i kommunen og nu i Skattestyrelsen": words before a workplace the writer had (as typed, lower case)
 FORMERLY = frozenset({"først", "foerst", "tidligere", "før", "foer", "forhen", "dengang"})
+# "han ligger på Aalborg Universitetshospital", "min søn er indlagt på psykiatrisk afdeling": a hospital where
+# someone is a patient (as typed, lower case), not where the writer works, when another workplace is named too
+PATIENT_PLACE = frozenset({"indlagt", "indlagte", "opereret", "kørt", "koert", "bragt", "fløjet", "floejet"})
+# ... and "han ligger på", "hun ligger stadig på" (but "afdelingen ligger på Herlev Hospital": where it is)
+LIES_THERE = frozenset({"han ligger", "hun ligger", "de ligger", "kollegaen ligger", "kollegan ligger"})
 # A workplace named after these is where something comes from or goes to, not where the writer works.
 AWAY = frozenset({"fra", "til"})
 # After these a new clause begins, and after 'og' too when a new subject follows.
@@ -492,6 +497,18 @@ class Workplaces:
         former = [e for e in evidence if _after_one_of(FORMERLY, text, words, clause, e.start, reach=3)]
         if former and len(former) < len(evidence):
             evidence = [e for e in evidence if e not in former]
+        # "kollega fra politiet blev kørt ned. Han ligger på Aalborg Universitetshospital": a patient's hospital
+        # says nothing of the writer's sector
+        patients = [
+            e
+            for e in evidence
+            if e.sector == "regional"
+            and (
+                _after_one_of(PATIENT_PLACE, text, words, clause, e.start, reach=3)
+                or any(" ".join(keys[i : i + 2]) in LIES_THERE for i in range(max(0, e.start - 4), e.start - 1))
+            )
+        ]
+        evidence = [e for e in evidence if e not in patients]
         return decide(
             evidence, clause, keys, towns, regions_named, has_municipality=bool(towns), regions_said=regions_said
         )
@@ -633,6 +650,10 @@ def _town_region(towns: list[tuple[int, str]], clause: list[int], own: set[int])
 
 # "Før var jeg i Faaborg-Midtfyn", "jeg bor i Roskilde", "elever fra Kolding": a town that is not where the
 # writer works now (the words before it in its clause, as typed in lower case).
+# "Vejle, nej undskyld, Kolding": the place named first is taken back (keys)
+CORRECTING = frozenset({"nej", "undskyld", "rettere", "mener", "sorry"})
+# Colleagues as the subject of a clause: "min kollega på en skole i Vejle sagde, at ..." (keys)
+COLLEAGUES = frozenset({"kollega", "kollegaen", "kollegaer", "kolleger", "veninden", "vennen", "bekendt"})
 ELSEWHERE = frozenset({"før", "foer", "tidligere", "fra", "bor", "boede", "flyttede", "flyttet", "gamle", "forrige"})
 
 
@@ -648,13 +669,19 @@ def workplace_municipality(text: str) -> Optional[str]:
     words = geography.tokens(text)
     keys = [k for k, _, _ in words]
     clause = _clauses(text, words)
-    own = {c for i, c in enumerate(clause) if keys[i] in SELF}
+    # "min kollega på en skole i Vejle sagde ...", "en veninde i Odense siger ...": someone else's place
+    others = OTHERS | COLLEAGUES
+    own = {c for i, c in enumerate(clause) if keys[i] in SELF and not (i + 1 < len(keys) and keys[i + 1] in others)}
+    if not any(keys[i] in others for i, c in enumerate(clause) if c == 0) and not CORRECTING.intersection(keys):
+        own.add(0)  # an opening without a subject names the writer's workplace: "Solgården, Nakskov. ..."
 
     def score(mention: geography.Mention) -> tuple[int, int]:
         at = next((i for i, (_, start, _) in enumerate(words) if start >= mention.start), len(words) - 1)
         after = next((i for i, (_, start, _) in enumerate(words) if start >= mention.end), len(words))
         employer = keys[after - 1].endswith("kommune") or (after < len(keys) and keys[after] == "kommune")
-        elsewhere = _after_one_of(ELSEWHERE, text, words, clause, at, reach=4)
+        elsewhere = _after_one_of(ELSEWHERE, text, words, clause, at, reach=4) or any(
+            keys[i] in others for i in range(max(0, at - 4), at) if clause[i] == clause[at]
+        )
         denied = at >= 1 and keys[at - 1] in NEGATIONS  # "ikke Vejle, men Kolding"
         return (2 * employer - 2 * (elsewhere or denied) + (clause[at] in own), mention.start)
 

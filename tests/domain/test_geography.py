@@ -94,8 +94,29 @@ def test_every_lower_case_place_spelling_that_is_a_danish_word_was_decided(geo):
         "tørring",  # towns (places.yml); as words rare ('the boar', 'drying')
         "amager",
         "hovedstadsområdet",
-        "trekantområdet",
-    }  # parts of a region (places.yml): the places
+        "trekantområdet",  # parts of a region (places.yml): the places
+        # towns (places.yml: towns) whose names are rare words: the town is what people mean
+        "alken",
+        "als",
+        "arre",
+        "benløse",
+        "blokhus",
+        "fur",
+        "genner",
+        "grejs",
+        "løkken",
+        "lokken",
+        "mols",
+        "mosede",
+        "nors",
+        "sejs",
+        "skals",
+        "strandhuse",
+        "strib",
+        "sunds",
+        "søvind",
+        "taps",
+    }
     spellings = {p["pattern"] for p in geo.ruler_patterns() if isinstance(p["pattern"], str)}
     flagged = {s for s in spellings | geo.word_spellings if " " not in s and s in words}
     assert flagged - kept == set(geo.word_spellings)
@@ -222,3 +243,24 @@ def test_an_acronym_is_the_one_typed_though_its_key_is_anothers():
     geo = geography.load()
     assert geo.find_institution("spl på AAUH ortopædkirurgi").region == "Region Nordjylland"
     assert geo.find_institution("sygeplejerske på AUH").region == "Region Midtjylland"
+
+
+@pytest.mark.parametrize(
+    "text, municipality",
+    [
+        ("plejecentret i Tingbjerg", "København"),
+        ("skolen i Gellerup", "Aarhus"),
+        ("vi er i Hasseris", "Aalborg"),
+        ("hjemmeplejen i Tarm", "Ringkøbing-Skjern"),
+        ("Give Skole", "Vejle"),
+        ("bostedet i Hyldespjældet", "Albertslund"),
+        ("jeg kan ikke give dig det", None),
+        ("ondt i halsen", None),
+        ("stege en bøf", None),
+    ],
+)
+def test_towns_and_districts_name_their_municipality_and_town_names_that_are_words_need_a_capital(
+    geo, text, municipality
+):
+    found = geo.find_municipality(text)
+    assert (found.name if found else None) == municipality

@@ -605,3 +605,73 @@ def test_public_workplaces_beside_those_words_still_start_an_application(text):
 )
 def test_a_unit_at_a_public_workplace_is_no_private_employer(text, private):
     assert scope.private_employer(text) is private
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Jeg er ansat hos Nordisk Hjemmehjælp ApS i Vejle, vi kører for kommunen. Vores arbejdsmiljø er elendigt.",
+        "Vi er en Rudolf Steiner-skole i Odense med store samarbejdsproblemer i lærergruppen.",
+        "Jeg er vikar gennem et bureau på plejecentrene i Randers. Kan jeg få en konsulent til min stress?",
+        "Jeg er vagt fra et privat vagtfirma på Holbæk Sygehus og en patient slog mig i går.",
+    ],
+)
+def test_a_company_a_self_owned_school_and_an_agency_at_public_workplaces_are_private(text):
+    """The public kind inside the company's name ('… Hjemmehjælp ApS'), the school in 'Steiner-skole', and the
+    public workplaces the firm serves are not the writer's employer."""
+    assert scope.private_employer(text) and scope.starts_no_application(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "vi arbejder på værkstederne på Flådestation Frederikshavn og har dårlig stemning",
+        "Vi er en kommunal fritidsklub i Vejle, og personalet er stressede",
+    ],
+)
+def test_a_unit_that_sounds_private_at_a_public_workplace_still_starts_an_application(text):
+    assert not scope.starts_no_application(text)
+
+
+def test_a_relative_who_says_how_they_feel_is_no_staff():
+    """'jeg er så vred og bange' says how the writer feels, not that they work there."""
+    text = "Min far er indlagt på Hvidovre Hospital, og ingen svarer mig. Jeg er så vred og bange."
+    assert scope.starts_no_application(text)
+    assert not scope.starts_no_application("Jeg er sygeplejerske på Hvidovre Hospital, og vi er så pressede.")
+
+
+def test_asking_for_the_applications_received_is_an_instruction_to_the_bot():
+    assert instruction_to_bot("Jeg forsker i trivsel. Kan jeg få adgang til de ansøgninger, I har modtaget?")
+    assert instruction_to_bot("må jeg se alle jeres ansøgninger fra i år")
+    assert not instruction_to_bot("Kan vi få adgang til vores egen ansøgning igen?")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hele holdet er rystet efter anholdelsen i går",
+        "personalet er meget påvirkede efter branden",
+        "flere af os er helt nede efter nattens dødsfald",
+        "vi har brug for at bearbejde det, der skete",
+    ],
+)
+def test_how_staff_are_after_an_incident_is_psychosocial(text):
+    assert scope.psychosocial_said(text)
+
+
+@pytest.mark.parametrize(
+    "text, topic",
+    [
+        ("hvilke emner dækker det regionale tilbud om ekspertrådgivning?", "faq/regionalt_tilbud"),
+        ("hvilke temaer dækker rejseholdet?", "faq/statsligt_tilbud"),
+        ("hvilke temaer kan vi få støtte til hos SPARK?", "faq/temaer"),
+        (
+            "Hvem kan deltage i et forløb hos os på sygehuset, kun lægerne eller alle faggrupper?",
+            "faq/regionalt_tilbud",
+        ),
+        ("hvilke emner skal jeg skrive om i min opgave?", None),
+        ("hvilke områder i kommunen har søgt?", None),
+    ],
+)
+def test_which_themes_an_offer_has_and_who_takes_part_are_answered_for_that_offer(text, topic):
+    assert scope.question_topic(text) == topic

@@ -310,3 +310,20 @@ def test_the_keyword_index_is_built_once_per_set_of_groups_and_finds_what_a_fres
     assert themes._keyword_index.cache_info().currsize == 1
     themes.find_keywords("noget helt andet", groups)
     assert themes._keyword_index.cache_info().hits >= 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "en kollega blev stukket under en anholdelse",
+        "de unge kaster ting, og en kollega fik en stol i ryggen",
+        "en patient bed en sygeplejerske i armen",
+        "der blev skudt på en betjent",
+    ],
+)
+def test_stabbings_biting_and_things_thrown_are_violence(text):
+    assert "vold_og_trusler" in themes.assess(text).themes
+
+
+def test_a_project_shot_off_and_a_flower_bed_are_no_violence():
+    assert not themes.assess("projektet er skudt i gang, og vi har nye bede i parken").themes

@@ -265,3 +265,40 @@ def test_the_writers_municipality_of_several_named(text, municipality):
 )
 def test_slips_former_workplaces_and_the_sectors_in_the_plural(text, sector):
     assert workplaces.read(text).sector == sector
+
+
+@pytest.mark.parametrize(
+    "text, sector",
+    [
+        (
+            "Vi er fra Nordjyllands Politi. En kollega blev kørt ned, og han ligger på Aalborg Universitetshospital.",
+            "statslig",
+        ),
+        (
+            "Min kollega er indlagt på Odense Universitetshospital efter overfaldet, vi er på plejecentret i Nyborg",
+            "kommunal",
+        ),
+        ("afdelingen ligger på Herlev Hospital, og vi har travlt", "regional"),
+    ],
+)
+def test_a_hospital_where_someone_lies_is_not_the_writers_workplace(text, sector):
+    assert workplaces.read(text).sector == sector
+
+
+@pytest.mark.parametrize(
+    "text, municipality",
+    [
+        (
+            "Vi fik ny leder på Bakkeskolen i Kolding. Min kollega på en skole i Vejle sagde, at SPARK hjalp dem.",
+            "Kolding",
+        ),
+        (
+            "Solgården, Nakskov. Vi er sosu'er, og tonen er hård. En veninde i Odense siger, at SPARK hjalp dem.",
+            "Lolland",
+        ),
+        ("Vejle, nej undskyld, Kolding", "Kolding"),
+        ("Jeg bor i Vejle, men arbejder i Kolding", "Kolding"),
+    ],
+)
+def test_a_town_named_of_a_colleague_or_friend_is_theirs_and_an_opening_place_is_the_writers(text, municipality):
+    assert workplaces.workplace_municipality(text) == municipality
