@@ -122,10 +122,10 @@ _FIRST_PERSON = re.compile(r"\b(?:jeg|vi|vores|vor|min|mit|mine|os|mig)\b")
 _SELF_AT_WORK = re.compile(
     r"\b(?:jeg|vi) (?:er|arbejder|sidder)\b"
     r"(?! (?:indlagt|patient|paaroerende|journalist|foraeldre\w*|foraelder|mor|far|ledig|arbejdsloes|jobsoegende|"
-    r"studerende|en studiegruppe|"
+    r"studerende|en studiegruppe|ved at|"
     # how the writer feels ("jeg er så vred og bange"), not where they work
     r"(?:saa|meget|helt|rigtig|virkelig|bare|ogsaa) (?:\w+ )?(?:vred|ked|bange|bekymret|frustreret|traet|fortvivlet|"
-    r"desperat|chokeret|rystet|utryg|sur|skuffet|magtesloes|oprevet)|vred|ked|bange|bekymret|frustreret|fortvivlet|"
+    r"stresset|desperat|chokeret|rystet|utryg|sur|skuffet|magtesloes|oprevet)|vred|ked|bange|bekymret|frustreret|fortvivlet|"
     r"desperat|chokeret|magtesloes|oprevet)\b)"
 )
 _AT_WORK = re.compile(r"\b(?:arbejde\w*|job\w*|chef\w*|vagt\w*|kontor\w*|afdeling\w*|ansat\w*|institution\w*)\b")
@@ -138,6 +138,14 @@ _OUTSIDER = re.compile(
     r"\bvi (?:som )?(?:foraeldre|paaroerende)\b|\bsom (?:foraelder|paaroerende|borger|patient|journalist)\b|"
     r"\bjeg er (?:indlagt|patient|paaroerende|journalist|foraelder|ledig|arbejdsloes|jobsoegende)\b|"
     r"\bjeg er (?:\w+ )?(?<![-.])studerende\b|\bvi er (?:\w+ )?(?:studerende|en studiegruppe)\b|"
+    # pupils and their projects ("vi er 3 elever i 8.b", "skal skrive SRP om stress"), one's own exams
+    r"\b(?:vi er|jeg er) (?:\d+ |to |tre |fire |fem |nogle |en )?elev(?:er)? (?:i|paa|fra)\b|\bskal skrive (?:srp|sop|sro|dho|projekt\w*)\b|"
+    r"\bvi laver (?:et )?projekt\w* om\b|\bstresset over (?:min |mine |en |vores )?eksam\w*|"
+    r"\b(?:min|mine) eksam(?:en|ener|ensopgave)\b|"
+    # elected politicians asking as such
+    r"\bjeg er (?:\w+ )?(?:regionsraadsmedlem|byraadsmedlem|kommunalbestyrelsesmedlem|folketingsmedlem|"
+    r"regionsraadspolitiker|lokalpolitiker|borgmester|regionsformand|medlem af (?:regionsraadet|byraadet|"
+    r"kommunalbestyrelsen|folketinget))\b|"
     r"\b(?:studiegruppe|medstuderende|projektgruppe paa studiet)\w*|"
     r"\b(?:foraeldregruppe|foraeldrebestyrelse|foraeldreraad|skolebestyrelse|bestyrelsen for)\w*|"
     r"\b(?:nyheder|nyhedsredaktion\w*|redaktion\w*|journalist\w*) her\b|"
@@ -166,7 +174,11 @@ def about_own_work(text: str) -> bool:
     if len(words(text)) <= SHORT and not looks_like_question(text):
         return True
     role = contacts.stated_role(text)
-    outsider = _OUTSIDER.search(folded) and not _SELF_AT_WORK.search(folded)
+    # "vi er 3 elever i 8.b": the outsider's own "vi er" is no statement of work
+    outsiders = [found.span() for found in _OUTSIDER.finditer(folded)]
+    outsider = outsiders and not any(
+        not any(start <= said.start() < end for start, end in outsiders) for said in _SELF_AT_WORK.finditer(folded)
+    )
     if not role and (outsider or (_REPORTED.search(folded) and not _COLLECTIVE.search(folded))):
         return False  # a parent, a relative, a journalist; news and statistics
     if _OFFER_WORDS.search(folded) or role:
@@ -215,17 +227,20 @@ _PRIVATE_EMPLOYER = re.compile(
     r"tandlaegeklinik\w*|advokatkontor\w*|revisionsfirma\w*|forsikringsselskab\w*|friskole\w*|efterskole\w*|"
     # schools run by their own boards ("en Rudolf Steiner-skole", "lilleskolen", "en privatskole")
     r"[\w-]*steiner[\w-]*|lilleskole\w*|privatskole\w*|"
-    r"\w*bureau\w*|\w*klub\w*|\w*vaerksted\w*|\w*kaede\w*|konsulenthus\w*|forretning\w*|friplejehjem\w*|"
+    r"startup\w*|start-up\w*|fitnesscenter\w*|motionscenter\w*|"
+    r"\w*bureau\w*|\w*klub(?:ben|ber|berne|s)?|\w*vaerksted\w*|\w*kaede\w*|konsulenthus\w*|forretning\w*|friplejehjem\w*|"
     r"boligorganisation\w*|boligselskab\w*|boligforening\w*|"
     # a club or association run by its members ("bestyrelsen i vores idrætsforening")
     r"\w*idraetsforening\w*|\w*sportsforening\w*|gymnastikforening\w*|grundejerforening\w*|"
     r"\w*boldklub\w*|spejdergruppe\w*|spejderkorps\w*)\b|"
     r"\bet lager\b|\b(?:freelance\w*|selvstaendig\w*|enkeltmandsvirksomhed\w*)\b|"
     # a private job by its title ("bankrådgiver i Roskilde", "fodermester på en svinefarm")
-    r"\b(?:bankraadgiver\w*|bankassistent\w*|bankansat\w*|fodermester\w*|landmand|landmaend|frisoe?rer)\b|"
+    r"\b(?:bankraadgiver\w*|bankassistent\w*|bankansat\w*|fodermester\w*|landmand|landmaend|frisoe?rer|"
+    r"taxachauffoer\w*|taxichauffoer\w*|vognmand\w*)\b|\bkoerer (?:taxa|taxi)\b|"
     # the owner of a small business ("har en frisørsalon i Helsingør med 6 ansatte")
     r"\b(?:har|ejer|driver) (?:en|et|min|mit) (?:lille )?(?:salon\w*|\w+ersalon\w*|frisoe?rsalon\w*|[\w-]*firma\w*|"
-    r"[\w-]*butik\w*|klinik\w*|[\w-]*virksomhed\w*|tegnestue\w*|praksis)\b|"
+    r"[\w-]*butik\w*|klinik\w*|[\w-]*virksomhed\w*|tegnestue\w*|praksis|landbrug\w*|gaard|bedrift\w*|"
+    r"restaurant\w*|hotel\w*|cafe\w*|startup\w*)\b|"
     # named first, as a heading ("privathospital i Aalborg, sygeplejerskerne er stressede ..."): only
     # words that are never a public workplace ('værksted', 'klub', 'virksomhed' can be)
     r"^\W*(?:(?:en|et|vi er en|vi er et)\s+)?(?:[\w-]+\s+)?(?:privat(?:e|ejet|ejede?|hospital\w*|klinik\w*|skole\w*|"
@@ -275,7 +290,9 @@ def private_employer(text: str) -> bool:
     strong = [e for e in evidence if e.sector and e.strength >= workplaces.NAME]
     # ... but "et vikarbureau, der udlejer sosu'er til kommunen": a public employer after the private
     # one is a client, unless the writer says they are employed there
-    if any(e.start < noun_at or _EMPLOYED.intersection(keys[max(0, e.start - 3) : e.start]) for e in strong):
+    # (a temp agency's staff "arbejder mest på Holbæk Sygehus": placed there, employed by the agency)
+    employed = _HIRED if "bureau" in noun else _EMPLOYED
+    if any(e.start < noun_at or employed.intersection(keys[max(0, e.start - 3) : e.start]) for e in strong):
         return False
     # "på værkstederne på Flådestation Frederikshavn": the private-sounding unit stands at the public workplace
     # (but a firm is never a public unit: "et privat vagtfirma på Gødstrup hospital" guards the hospital)
@@ -289,6 +306,7 @@ def private_employer(text: str) -> bool:
 
 
 _EMPLOYED = frozenset({"ansat", "ansatte", "arbejder", "arbejde", "job"})
+_HIRED = frozenset({"ansat", "ansatte", "fastansat", "fastansatte"})
 # The legal forms after a company's name (folded): "Dansk Hjemmepleje ApS", "Mærsk A/S"
 _COMPANY_SUFFIXES = frozenset({"aps", "a/s", "i/s", "p/s"})
 # Private nouns that never name a unit of a public workplace (a "værksted" or a "klub" can be one)
@@ -323,6 +341,9 @@ _OTHER_ERRANDS = tuple(
         r"koerekort\w*|nyt pas|byggetilladelse\w*|byggesag\w*|carport\w*|su|statens uddannelsesstoette|"
         r"studieplads\w*)\b",
         r"\bsoeg\w* (?:jeg |vi |man )?ind (?:paa|pa)\b",
+        # a citizen's own street, bin or home ("har ikke saltet vores vej", "skraldespanden er ikke tømt")
+        r"\b(?:vores|min|mit) (?:vej|villavej|gade|fortov|skraldespand\w*|skrald|affald|have|carport|bolig|"
+        r"lejlighed|hus)\b(?![^.!?]{0,20}\b(?:arbejde|job|kolleg\w*)\b)",
     )
 )
 # A course for oneself: the representatives' statutory training ("kan jeg tilmelde mig arbejdsmiljøuddannelsen
@@ -591,7 +612,7 @@ def question_topic(text: str) -> Optional[str]:
         return "faq/hvem_kan_soege" if workplaces.read(text).sector in (None, "kommunal") else "faq/enighed"
     if applying_alone_asked(text):
         return "faq/enighed"
-    if how_to_apply_asked(text):
+    if how_to_apply_asked(text) or application_contents_asked(text):
         return "faq/ansoegning"
     if provider_contact_asked(text):
         return "faq/udbydere"
@@ -686,6 +707,20 @@ _APPLY_ALONE = re.compile(
     r"\bsoege (?:helt )?(?:alene|selv)\b|"
     r"\b(?:uden|udenom|uden om) (?:lederen|ledelsen|chefen|tr|amr|hende|ham|dem|tillidsrepr\w*)\b"
 )
+
+
+# What an application must hold ("Hvilke oplysninger skal en ansøgning om et SPARK-forløb indeholde?")
+_CONTENTS_ASKED = re.compile(
+    r"\bhvilke oplysninger\b[^.!?]{0,40}\b(?:ansoegning\w*|soege|soeger|skema\w*)\b|"
+    r"\bhvad skal (?:en |vores |jeres |selve )?(?:ansoegning\w*|skema\w*) (?:\w+ )?(?:indeholde|rumme|have med)\b|"
+    r"\bhvad skal (?:vi|man|jeg) (?:have klar|oplyse|skrive) (?:i|til|for at soege|naar (?:vi|man|jeg) soeger)\b"
+)
+
+
+def application_contents_asked(text: str) -> bool:
+    """'Hvilke oplysninger skal en ansøgning om et SPARK-forløb indeholde?' -> True: how to apply, and what to have
+    ready (faq/ansoegning)."""
+    return bool(_CONTENTS_ASKED.search(fold(text or "")))
 
 
 def how_to_apply_asked(text: str) -> bool:

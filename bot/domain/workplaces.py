@@ -654,7 +654,9 @@ def _town_region(towns: list[tuple[int, str]], clause: list[int], own: set[int])
 CORRECTING = frozenset({"nej", "undskyld", "rettere", "mener", "sorry"})
 # Colleagues as the subject of a clause: "min kollega på en skole i Vejle sagde, at ..." (keys)
 COLLEAGUES = frozenset({"kollega", "kollegaen", "kollegaer", "kolleger", "veninden", "vennen", "bekendt"})
-ELSEWHERE = frozenset({"før", "foer", "tidligere", "fra", "bor", "boede", "flyttede", "flyttet", "gamle", "forrige"})
+ELSEWHERE = frozenset(
+    {"før", "foer", "tidligere", "fra", "bor", "boede", "boet", "flyttede", "flyttet", "gamle", "forrige"}
+)
 
 
 def workplace_municipality(text: str) -> Optional[str]:

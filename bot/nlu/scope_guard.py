@@ -36,6 +36,7 @@ from bot.domain import contacts, english, workplaces
 from bot.domain.answers import Answers, asks_help_for_own_workplace, describes_own_workplace, tells_about_workplace
 from bot.domain.scope import (
     about_own_work,
+    application_contents_asked,
     asks_about_joint_course,
     describes_rather_than_commands,
     disagreement_stated,
@@ -124,6 +125,13 @@ class ScopeGuard(GraphComponent):
             if (message.get(INTENT) or {}).get("name") in DESTRUCTIVE and describes_rather_than_commands(text):
                 # "folk er trætte af at starte forfra": a description, not a command to wipe the conversation
                 overrule_intent(message, FACTS)
+                continue
+            if (message.get(INTENT) or {}).get("name") in ("start_application", FACTS) and application_contents_asked(
+                text
+            ):
+                # "Hvilke oplysninger skal en ansøgning indeholde?": the answer first, not the form's questions
+                overrule_intent(message, RETRIEVAL_INTENT)
+                _select_topic(message, "faq/ansoegning")
                 continue
             if (message.get(INTENT) or {}).get("name") != "start_application" and (
                 topic := (JOINT_COURSE if _joint_course_question(text) else None) or offer_topic_asked(text)

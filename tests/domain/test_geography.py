@@ -116,6 +116,15 @@ def test_every_lower_case_place_spelling_that_is_a_danish_word_was_decided(geo):
         "sunds",
         "søvind",
         "taps",
+        # the regions' adjectives (places.yml): "i det midtjyske" is the region
+        "fynsk",
+        "fynske",
+        "midtjysk",
+        "midtjyske",
+        "nordjysk",
+        "nordjyske",
+        "sønderjysk",
+        "sønderjyske",
     }
     spellings = {p["pattern"] for p in geo.ruler_patterns() if isinstance(p["pattern"], str)}
     flagged = {s for s in spellings | geo.word_spellings if " " not in s and s in words}
@@ -264,3 +273,9 @@ def test_towns_and_districts_name_their_municipality_and_town_names_that_are_wor
 ):
     found = geo.find_municipality(text)
     assert (found.name if found else None) == municipality
+
+
+def test_the_regions_adjectives_give_the_region(geo):
+    assert geo.find_region("på et af sygehusene i det midtjyske") == "Region Midtjylland"
+    assert geo.find_region("en skole i det nordjyske") == "Region Nordjylland"
+    assert geo.find_region("de fynske kommuner") == "Region Syddanmark"

@@ -675,3 +675,44 @@ def test_how_staff_are_after_an_incident_is_psychosocial(text):
 )
 def test_which_themes_an_offer_has_and_who_takes_part_are_answered_for_that_offer(text, topic):
     assert scope.question_topic(text) == topic
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Vores datter har ventet et år på PPR i Gribskov, og vi er ved at give op. Hvordan presser vi på som forældre?",
+        "Jeg er vikar fra et vikarbureau og arbejder mest på Slagelse Sygehus. En læge chikanerer mig.",
+        "Kommunen har ikke ryddet sne på vores vej i Skagen i fire dage. Hvem ringer jeg til?",
+        "Vi har et landbrug ved Tønder med 8 ansatte, og der er slagsmål i medarbejderboligerne.",
+        "Jeg er byrådsmedlem i Aalborg og vil vide, hvad ordningen koster kommunen.",
+        "vi er 4 elever i 9.a fra en skole i Tarm og vi laver projekt om arbejdsmiljø. hvad er stress?",
+        "Vi er to elever fra Viborg Katedralskole, som skal skrive SRP om stress blandt lærere.",
+        "Jeg er så stresset over min eksamen på universitetet i Aalborg, har du tips?",
+        "vi har stress i vores startup i Odense, kan vi søge SPARK?",
+        "Jeg er instruktør i et fitnesscenter i Kolding, og vores manager mobber en kollega.",
+        "Jeg kører taxa i Esbjerg og bliver truet af passagerer om natten.",
+    ],
+)
+def test_parents_agencies_citizens_farms_politicians_pupils_and_private_jobs_start_no_application(text):
+    assert scope.starts_no_application(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hey, jeg er klubmedarbejder i en ungdomsklub i Albertslund. En gruppe unge har truet personalet.",
+        "Vi er en skole i Vejle, og vi er ved at drukne i opgaver",
+        "jeg er lektor, og mine studerende skal skrive SRP, men vi lærere er stressede på gymnasiet i Viborg",
+        "vi er ansat i kommunen, og vores vej til arbejde er lang, men stemningen er dårlig",
+    ],
+)
+def test_staff_beside_those_words_still_start_an_application(text):
+    assert not scope.starts_no_application(text)
+
+
+def test_what_an_application_must_hold_is_how_to_apply():
+    assert (
+        scope.question_topic("Hvilke oplysninger skal en ansøgning om et SPARK-forløb indeholde?") == "faq/ansoegning"
+    )
+    assert scope.question_topic("Hvad skal ansøgningen indeholde?") == "faq/ansoegning"
+    assert not scope.application_contents_asked("hvilke oplysninger har I om mig?")

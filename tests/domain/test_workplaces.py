@@ -302,3 +302,8 @@ def test_a_hospital_where_someone_lies_is_not_the_writers_workplace(text, sector
 )
 def test_a_town_named_of_a_colleague_or_friend_is_theirs_and_an_opening_place_is_the_writers(text, municipality):
     assert workplaces.workplace_municipality(text) == municipality
+
+
+def test_where_the_writer_has_lived_is_not_where_they_work():
+    text = "Jeg har boet i Aarhus hele mit liv, men pendler nu til en folkeskole i Silkeborg."
+    assert workplaces.workplace_municipality(text) == "Silkeborg"
