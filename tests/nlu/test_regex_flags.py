@@ -105,7 +105,7 @@ def test_with_the_projects_lookup_tables_every_text_gets_rasas_features(tmp_path
     data = load_data(str(root / "data" / "nlu"))
     patterns = extract_patterns(data, use_lookup_tables=True, use_regexes=True, use_word_boundaries=True)
     assert sum(_first_words(p["pattern"], 2) is not None for p in patterns) >= 15  # the lookup tables
-    treebank = (root.parent / "shared" / "data" / "ud_danish_ddt_dev_sentences.txt").read_text(encoding="utf-8")
+    treebank = (root / "tests" / "data" / "ud_danish_ddt_dev_sentences.txt").read_text(encoding="utf-8")
     texts = [m.get("text") for m in data.intent_examples][::6] + treebank.splitlines()[:300]
     texts += ["Vi er i Vejle 😊", "ſtress i Vejle", "İstanbul og Kolding", "KØBENHAVN!!", "viby j", "i-o-vejle"]
     storage = LocalModelStorage(tmp_path)
