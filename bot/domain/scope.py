@@ -139,7 +139,8 @@ _OUTSIDER = re.compile(
     r"\bjeg er (?:indlagt|patient|paaroerende|journalist|foraelder|ledig|arbejdsloes|jobsoegende)\b|"
     r"\bjeg er (?:\w+ )?(?<![-.])studerende\b|\bvi er (?:\w+ )?(?:studerende|en studiegruppe)\b|"
     # pupils and their projects ("vi er 3 elever i 8.b", "skal skrive SRP om stress"), one's own exams
-    r"\b(?:vi er|jeg er) (?:\d+ |to |tre |fire |fem |nogle |en )?elev(?:er)? (?:i|paa|fra)\b|\bskal skrive (?:srp|sop|sro|dho|projekt\w*)\b|"
+    r"\b(?:vi er|jeg er) (?:\d+ |to |tre |fire |fem |nogle |en )?elev(?:er)? (?:i|paa|fra)\b|"
+    r"\bskal skrive (?:srp|sop|sro|dho|projekt\w*)\b|"
     r"\bvi laver (?:et )?projekt\w* om\b|\bstresset over (?:min |mine |en |vores )?eksam\w*|"
     r"\b(?:min|mine) eksam(?:en|ener|ensopgave)\b|"
     # elected politicians asking as such
