@@ -9,7 +9,11 @@ workplace it names ("Vis mig ansøgningen fra plejecentret i Vejle").
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from pathlib import Path
 from typing import Optional
+
+import yaml
 
 from bot.domain import english, geography
 from bot.domain.text import fold
@@ -89,6 +93,8 @@ _PATTERNS = tuple(
         # a copy of another workplace's application ("en kopi af den ansøgning, som X har sendt")
         r"\bkopi\w* af (?:den|de|deres|jeres|andres|en anden\w*) (?:\w+ )?ansoegning\w*",
         r"\b(?:skrevet|skrev|skriver|stod|staar) i (?:deres|sin|hans|hendes|andres) ansoegning\w*",
+        # forwarding the writer's complaint ("kan du sende klagen videre til regionen for mig?")
+        r"\b(?:kan|vil) (?:du|i) (?:\w+ ){0,2}?(?:sende|videresende|indgive|aflevere) (?:\w+ )?klage\w*",
         # the applications the bot has received ("kan jeg få adgang til de ansøgninger, I har modtaget?")
         r"\b(?:adgang til|indsigt i|kopi\w* af|se|laese|gennemgaa) (?:de|alle|jeres|nogle af de|nogle af jeres) "
         r"(?:\w+ )?(?:ansoegninger|henvendelser|sager)\b(?![^.!?]{0,20}\b(?:vores|min|mit|mine|egen|egne)\b)",
@@ -113,7 +119,8 @@ _OFFER_WORDS = re.compile(
     r"amr|tr|ftr|tillidsrepr\w*|faellestillidsrepr\w*)\b"
 )
 _REPORTED = re.compile(
-    r"\b(?:ifoelge|(?:skrev|skriver) (?:[\w-]+ ){0,3}(?:avis\w*|\w*blad\w*|tidende|posten|dr|tv ?2)\b|"
+    r"\b(?:laeste i (?:avisen|nyhederne|\w*bladet)|saa i (?:avisen|nyhederne|tv)|hoerte i (?:radioen|nyhederne)|"
+    r"ifoelge|(?:skrev|skriver) (?:[\w-]+ ){0,3}(?:avis\w*|\w*blad\w*|tidende|posten|dr|tv ?2)\b|"
     r"oplyser|melder|nye tal|tallene viser|"
     r"(?:en|ny) (?:undersoegelse|rapport|opgoerelse) viser|har laest|kan man laese)\b"
 )
@@ -143,6 +150,9 @@ _OUTSIDER = re.compile(
     r"\bskal skrive (?:srp|sop|sro|dho|projekt\w*)\b|"
     r"\bvi laver (?:et )?projekt\w* om\b|\bstresset over (?:min |mine |en |vores )?eksam\w*|"
     r"\b(?:min|mine) eksam(?:en|ener|ensopgave)\b|"
+    # neighbours, volunteers, landlords; a pupil ("jeg er 16 og går i gymnasiet", "os elever")
+    r"\b(?:min|mine|vores) nabo(?:er)?\b|\b(?:jeg er|vi er|som) frivillig\w*\b|\bjeg udlejer\b|"
+    r"\bjeg er \d{1,2} (?:aar )?og gaar i\b|\b(?:os|vi) elever\b|"
     # elected politicians asking as such
     r"\bjeg er (?:\w+ )?(?:regionsraadsmedlem|byraadsmedlem|kommunalbestyrelsesmedlem|folketingsmedlem|"
     r"regionsraadspolitiker|lokalpolitiker|borgmester|regionsformand|medlem af (?:regionsraadet|byraadet|"
@@ -228,7 +238,8 @@ _PRIVATE_EMPLOYER = re.compile(
     r"tandlaegeklinik\w*|advokatkontor\w*|revisionsfirma\w*|forsikringsselskab\w*|friskole\w*|efterskole\w*|"
     # schools run by their own boards ("en Rudolf Steiner-skole", "lilleskolen", "en privatskole")
     r"[\w-]*steiner[\w-]*|lilleskole\w*|privatskole\w*|"
-    r"startup\w*|start-up\w*|fitnesscenter\w*|motionscenter\w*|"
+    r"startup\w*|start-up\w*|fitnesscenter\w*|motionscenter\w*|callcenter\w*|teleselskab\w*|"
+    r"fagforening\w*|a-kasse\w*|"
     r"\w*bureau\w*|\w*klub(?:ben|ber|berne|s)?|\w*vaerksted\w*|\w*kaede\w*|konsulenthus\w*|forretning\w*|friplejehjem\w*|"
     r"boligorganisation\w*|boligselskab\w*|boligforening\w*|"
     # a club or association run by its members ("bestyrelsen i vores idrætsforening")
@@ -371,6 +382,11 @@ _OWN_TERMS = tuple(
         r"\b(?:reglerne|regler|reglen) for (?:merarbejde|afspadsering|overarbejde|ferie|barsel|sygdom|arbejdstid)\b|"
         r"\bmin (?:opsigelse|afskedigelse|fyring|bortvisning|sygemelding|ansaettelseskontrakt)\b|"
         r"\bmit (?:sygefravaer|ansaettelsesforhold)\b",
+        # one's own overtime, pay grade, compensation ("94 timers overarbejde … hverken afspadseret eller udbetalt",
+        # "min lønindplacering", "om jeg kan få erstatning")
+        r"\b(?:min|mine) (?:overtid|overarbejde|overtimer|afspadsering)\b|\btimers (?:overarbejde|overtid)\b|"
+        r"\bhverken afspadseret eller udbetalt\b|\bl(?:oe|o)nindplacering\w*|\bmere i l(?:oe|o)n\b|"
+        r"\b(?:kan )?(?:jeg|man) (?:kan )?faa erstatning\b|\barbejdsskadeerstatning\w*|\bskadeanmeldelse\w*",
     )
 )
 
@@ -575,7 +591,8 @@ _PROVIDER_DIRECTLY = re.compile(
 _DURATION_ASKED = re.compile(
     r"\bhvor (?:lang tid|meget tid|mange timer|mange dage|mange uger|mange maaneder|laenge)\b"
     r"(?: (?:tager|varer|kraever) (?:det|de|et|den|hele)\b|[^.!?]{0,40}\b(?:forloeb\w*|workshop\w*|raadgivning\w*)\b)|"
-    r"\bvarighed\w*\b|\bhvor lange? (?:er|varer) (?:et |de |et )?(?:forloeb\w*|workshop\w*)"
+    r"\bvarighed\w*\b|\bhvor lange? (?:er|varer) (?:et |de |et )?(?:forloeb\w*|workshop\w*)|"
+    r"\bbruge (?:\w+ )?(?:meget|lang|mange|megen) tid\b[^.!?]{0,60}\bforloeb\w*"
 )
 # Which providers there are ("jeg vil gerne vide hvilke udbydere vi kan vælge imellem"), asked with or without a "?".
 _PROVIDERS_ASKED = re.compile(r"\bhvilke (?:\w+ )?udbydere\b|\bhvem er (?:de )?(?:fire )?udbydere(?:ne)?\b")
@@ -699,6 +716,7 @@ _HOW_TO_APPLY = re.compile(
     r"(?=\s*(?:$|[?,.!]|spark\b|om (?:hjaelp|stoette|ekspert\w*|et (?:\w+)?forloeb|spark|raadgivning)\b|i region\b|"
     r"hos (?:jer|spark)\b|til (?:spark|jer|et forloeb)\b))|"
     r"\b(?:hvor|hvordan) (?:finder|faar) (?:man|vi|jeg) (?:fat i )?(?:ansoegningsskema\w*|skema\w*)\b|"
+    r"\bhvor (?:er det|var det)(?: nu)?,? (?:man|vi|jeg) finder (?:ansoegningsskema\w*|skemaet)\b|"
     r"\ber der (?:et|noget) (?:ansoegnings)?skema\b"
 )
 # "kan jeg selv søge?", "kan vi søge alligevel, uden hende?": the answer is that both sides must agree
@@ -884,6 +902,25 @@ def state_owned_employer(text: str) -> Optional[str]:
     return company
 
 
+@lru_cache(maxsize=1)
+def _abroad() -> re.Pattern:
+    names = yaml.safe_load(_PLACES.read_text(encoding="utf-8")).get("abroad") or []
+    return re.compile(r"\b(?:i|paa|pa|in|at|under) (?:" + "|".join(re.escape(fold(n)) for n in names) + r")\b")
+
+
+_PLACES = Path(__file__).resolve().parents[1] / "data" / "places.yml"
+
+
+def abroad_workplace(text: str) -> bool:
+    """A workplace abroad, with no Danish municipality or region named: 'arbejder på Haukeland sykehus i Bergen'
+    -> True; 'vi har kolleger fra Polen, og vi er en skole i Vejle' -> False (Vejle)."""
+    folded = fold(text or "")
+    if not _abroad().search(folded):
+        return False
+    geo = geography.load()
+    return not (geo.find_municipality(text) or geo.find_region(text))
+
+
 def starts_no_application(text: str) -> bool:
     """A message that must not start the form: about no work of the writer's nor the offers, about a
     private employer, another errand (a job, one's pay, a citizen's service), or only the physical
@@ -896,4 +933,5 @@ def starts_no_application(text: str) -> bool:
         or bool(state_owned_employer(text))
         or other_errand(text)
         or only_outside_themes(text)
+        or abroad_workplace(text)
     )

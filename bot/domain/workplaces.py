@@ -723,7 +723,10 @@ def names_private_employer(text: str) -> bool:
 # "ansat hos ISS", "ambulancebehandler hos Falck", "chauffør hos Arriva": the writer's employer
 _EMPLOYED_BY = re.compile(
     r"\b(?:ansat|ansatte|arbejder|job|vikar|(?:bus)?chauffo?e?r|\w*behandler|\w*redder|rengoe?ringsassistent|"
-    r"vagt|servicemedarbejder|\w*leder|togfo?e?rer)\b(?: \w+){0,3}? (?:hos|for|i|ved|pa|paa)$"
+    r"vagt|servicemedarbejder|\w*leder|togfo?e?rer|"
+    # staff of a private hospital or clinic ("sygeplejerske på Aleris-Hamlet")
+    r"\w*sygeplejerske|\w*laege|\w*terapeut|\w*assistent|\w*hjaelper|\w*medarbejder|sekretaer|portoer)\b"
+    r"(?: \w+){0,3}? (?:hos|for|i|ved|pa|paa)$"
 )
 
 

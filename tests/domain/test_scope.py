@@ -716,3 +716,47 @@ def test_what_an_application_must_hold_is_how_to_apply():
     )
     assert scope.question_topic("Hvad skal ansøgningen indeholde?") == "faq/ansoegning"
     assert not scope.application_contents_asked("hvilke oplysninger har I om mig?")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Jeg er dansk sygeplejerske, men arbejder på et sykehus i Trondheim, og vi har meget vold.",
+        "Vi er en skole i Nuuk med dårligt arbejdsmiljø. Kan vi søge SPARK?",
+        "I work as a nurse at a hospital in Berlin and there is bullying on my ward. Can you help?",
+        "Jeg er formand for en FOA-afdeling, og samarbejdet med de ansatte på kontoret er i hårdknude.",
+        "Min nabo larmer hver nat, og jeg kan ikke sove efter mine nattevagter på Holbæk Sygehus.",
+        "Jeg har 60 timers overarbejde som fængselsbetjent og får dem hverken afspadseret eller udbetalt.",
+        "Jeg er frivillig i Hjemmeværnet i Haderslev, og en af lederne mobber de nye.",
+        "Jeg udlejer en lejlighed til kommunen i Vejle, og personalet har ødelagt den.",
+        "Jeg læste i avisen, at en portør blev slået på sygehuset i Køge. Hvad gør regionen ved det?",
+        "Jeg arbejder på et callcenter i Odense, og kunderne råber ad os hele dagen.",
+        "Jeg er sygeplejerske på Aleris-Hamlet i Søborg og oplever chikane fra en læge.",
+        "Jeg er uenig i min lønindplacering i regionen. Kan I hjælpe mig med at få mere i løn?",
+        "Jeg er 17 og går i gymnasiet i Vejle, og en lærer råber ad os elever.",
+        "Jeg blev slået af en borger på jobcentret, hvor jeg arbejder, og vil vide, om jeg kan få erstatning.",
+    ],
+)
+def test_workplaces_abroad_unions_neighbours_volunteers_landlords_news_and_own_claims_start_no_application(text):
+    assert scope.starts_no_application(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Jeg er fra Sverige og arbejder på et plejecenter i Aabenraa, hvor vi har meget stress",
+        "vi har mange arbejdsskader på grund af vold på plejecentret i Vejle",
+        "vi er en skole i Vejle med mange frivillige forældre, men stemningen blandt lærerne er dårlig",
+        "Jeg er sygeplejerske på Aarhus Universitetshospital, og vi har chikane",
+    ],
+)
+def test_public_workplaces_at_home_beside_those_words_still_start_an_application(text):
+    assert not scope.starts_no_application(text)
+
+
+def test_asking_the_bot_to_forward_a_complaint_is_an_instruction_and_the_form_and_the_time_are_asked():
+    assert instruction_to_bot("Kan du sende klagen videre til regionen for mig?")
+    assert scope.question_topic("Hvor er det nu, man finder ansøgningsskemaet til SPARK?") == "faq/ansoegning"
+    assert scope.question_topic("skal man bruge rigtig meget tid på det, hvis man siger ja til et forløb?") == (
+        "faq/varighed"
+    )
