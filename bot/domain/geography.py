@@ -118,6 +118,13 @@ class Geography:
         # What, written in lower case, names no place without a capital letter or "Kommune".
         self._capital_only = frozenset(a.lower() for a in self.ambiguous_names) | self.word_spellings
         self._lower_after_preposition = frozenset(places.get("lower_case_after_preposition", ()))
+        # Typing slips are matched against the municipalities' names and hand-picked aliases only: the ~700
+        # towns hold many short names close to everyday words ("på stribe" is one slip from Strib) and to each
+        # other, and made slips of the big towns' names ambiguous ("hjøring").
+        self._slip_keys: dict[str, str] = {}
+        for m in self.municipalities:
+            for form in (m.name, m.official_name, m.name + "s", *places["municipality_aliases"].get(m.name, ())):
+                self._add_key(self._slip_keys, form, m.name)
         # a municipality's towns and districts (places.yml: towns) name it like its other aliases
         towns = places.get("towns") or {}
         places = {
@@ -264,8 +271,8 @@ class Geography:
         for (previous, _, _), (word, _, _) in zip(found, found[1:]):
             if previous not in ("i", "pa", "fra", "ved") or len(word) < 5 or word in self._municipality_keys:
                 continue
-            close = difflib.get_close_matches(word, list(self._municipality_keys), n=3, cutoff=0.85)
-            names = {self._municipality_keys[c] for c in close}
+            close = difflib.get_close_matches(word, list(self._slip_keys), n=3, cutoff=0.85)
+            names = {self._slip_keys[c] for c in close}
             if len(names) == 1:
                 return self._by_name[names.pop()]
         return None
@@ -275,8 +282,8 @@ class Geography:
         k = re.sub(r"\s+kommune$", "", key(text.strip()))
         if not k or len(k) > 40:
             return None
-        close = difflib.get_close_matches(k, list(self._municipality_keys), n=2, cutoff=0.8)
-        names = {self._municipality_keys[c] for c in close}
+        close = difflib.get_close_matches(k, list(self._slip_keys), n=2, cutoff=0.8)
+        names = {self._slip_keys[c] for c in close}
         return names.pop() if len(names) == 1 else None
 
     # -- workplaces and sector ------------------------------------------------
