@@ -127,6 +127,10 @@ class Geography:
                 self._add_key(self._slip_keys, form, m.name)
         # a municipality's towns and districts (places.yml: towns) name it like its other aliases
         towns = places.get("towns") or {}
+        self._municipality_keys: dict[str, str] = dict(self._slip_keys)
+        for m in self.municipalities:
+            for form in towns.get(m.name, ()):
+                self._add_key(self._municipality_keys, form, m.name)
         places = {
             **places,
             "municipality_aliases": {
@@ -134,10 +138,8 @@ class Geography:
                 for m in self.municipalities
             },
         }
-        self._municipality_keys: dict[str, str] = {}
-        for m in self.municipalities:
-            for form in (m.name, m.official_name, m.name + "s", *places["municipality_aliases"].get(m.name, ())):
-                self._add_key(self._municipality_keys, form, m.name)
+        # Places abroad (places.yml: abroad), read by bot.domain.scope.abroad_workplace
+        self.abroad = tuple(str(name) for name in places.get("abroad") or ())
         self._region_keys: dict[str, str] = {}
         for region in self.regions:
             for form in (region.name, *places["region_aliases"].get(region.name, ())):

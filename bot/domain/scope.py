@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from pathlib import Path
 from typing import Optional
-
-import yaml
 
 from bot.domain import english, geography
 from bot.domain.text import fold
@@ -904,11 +901,8 @@ def state_owned_employer(text: str) -> Optional[str]:
 
 @lru_cache(maxsize=1)
 def _abroad() -> re.Pattern:
-    names = yaml.safe_load(_PLACES.read_text(encoding="utf-8")).get("abroad") or []
+    names = geography.load().abroad
     return re.compile(r"\b(?:i|paa|pa|in|at|under) (?:" + "|".join(re.escape(fold(n)) for n in names) + r")\b")
-
-
-_PLACES = Path(__file__).resolve().parents[1] / "data" / "places.yml"
 
 
 def abroad_workplace(text: str) -> bool:
