@@ -36,11 +36,15 @@ class OffTopic(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        text = latest_text(tracker)
+        if danger := scope.crisis(text):
+            # before the form takes anything: where to turn now
+            dispatcher.utter_message(text=messages.CRISIS_SUICIDE if danger == "suicide" else messages.CRISIS_DANGER)
+            return []
         if await takes_as_answer(tracker, domain):
             return []
         if tracker.get_slot("filing_pending") and asks_to_retry(tracker):
             return await conclude(dispatcher, tracker)  # 'prøv igen' after a filing that failed
-        text = latest_text(tracker)
         english = looks_english(text)
         if not tracker.active_loop.get("name"):
             if scope.private_employer(readable(text)):

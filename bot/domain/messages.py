@@ -45,6 +45,18 @@ def state_owned_company(company: str) -> str:
 
 
 # The writer's own pay, terms or dismissal (bot.domain.scope.own_employment_matter).
+# A writer in acute danger or with thoughts of suicide (bot.domain.scope.crisis): this comes before anything about the
+# offers. Not from the seeds: 112 is the Danish emergency number, and Livslinien (livslinien.dk) is the national
+# anonymous helpline for thoughts of suicide, on 70 201 201 since 2007.
+CRISIS_DANGER = (
+    "Er du eller andre i fare lige nu, så ring 112. Kom i sikkerhed, og få fat i dine kolleger og din leder. "
+    "Jeg er en chatbot og kan ikke hjælpe i en akut situation."
+)
+CRISIS_SUICIDE = (
+    "Det lyder rigtig svært, og du skal ikke stå alene med det. Tænker du på at tage dit liv, så ring til "
+    "Livslinien på 70 201 201 (anonymt), eller ring 112, hvis det er akut. Du kan også tale med din egen læge. "
+    "Jeg er en chatbot og kan ikke hjælpe dig med det her, men de kan."
+)
 OWN_EMPLOYMENT = (
     "Spørgsmål om din egen løn, dine ansættelsesvilkår eller en opsigelse kan jeg ikke hjælpe med. "
     "Tal med din tillidsrepræsentant eller din fagforening: de kender reglerne og kan hjælpe dig. "
@@ -263,7 +275,7 @@ def region_route(region: str) -> str:
     r = catalogue_module.load().region(region)
     if r.model == 1:
         return (
-            f"Ifølge {SOURCE_PAGE} har {r.name} valgt at sætte fokus på temaerne i en fælles, strategisk "
+            f"Ifølge {SOURCE_PAGE} har {r.name} valgt model 1: at sætte fokus på temaerne i en fælles, strategisk "
             f"indsats. Derfor skal jeres arbejdsplads først kontakte "
             f"{catalogue_module.load().central_unit.name[0].lower()}{catalogue_module.load().central_unit.name[1:]} "
             "for at afklare, om I kan søge om ekspertrådgivning og inspiration. "
@@ -271,8 +283,9 @@ def region_route(region: str) -> str:
         )
     providers = count_word(len(catalogue_module.load().providers))
     return (
-        f"Ifølge {SOURCE_PAGE} kan arbejdspladser i {r.name} henvende sig direkte til en af de {providers} "
-        "udbydere af ekspertrådgivning og inspiration. Jeg hjælper jer med at vælge en udbyder og samle jeres svar."
+        f"Ifølge {SOURCE_PAGE} har {r.name} valgt model 2: arbejdspladser kan henvende sig direkte til en af de "
+        f"{providers} udbydere af ekspertrådgivning og inspiration. Jeg hjælper jer med at vælge en udbyder og samle "
+        "jeres svar."
     )
 
 

@@ -440,12 +440,16 @@ def model_for(offer_code: str) -> ExampleModel:
     return train(combine(examples_for(offer_code), keyword_documents(offer_code)))
 
 
-def assess(text: str, offer_code: str = "spark", model: Optional[ExampleModel] = None) -> Assessment:
+def assess(
+    text: str, offer_code: str = "spark", model: Optional[ExampleModel] = None, guess: bool = True
+) -> Assessment:
     """The offer's themes that the text is about (best first), exclusions and off-theme topics.
 
     Keywords decide first: themes with more keyword hits rank higher, the examples model
     breaks ties. With no keyword, no exclusion and nothing off-theme, the examples model
-    alone may suggest one theme, and only when it is sure (MODEL_MIN_CONFIDENCE).
+    alone may suggest one theme, and only when it is sure (MODEL_MIN_CONFIDENCE), unless `guess` is off:
+    then only the themes the text names count (bot.domain.scope asks so, where the model's guess from
+    a citizen's or a pupil's words, "afgangsprøverne", "Slagelse", would make a theme of nothing).
     """
     catalogue = catalogue_module.load()
     offer_themes = catalogue.themes_for(offer_code)
@@ -475,7 +479,7 @@ def assess(text: str, offer_code: str = "spark", model: Optional[ExampleModel] =
         if hits[t.code] and hits[t.code] > outside
     )
     themes = tuple(code for *_, code in ranked)
-    if not themes and not exclusions and not outside:
+    if guess and not themes and not exclusions and not outside:
         best = max(posterior, key=posterior.__getitem__)
         if (
             best != NOT_A_THEME

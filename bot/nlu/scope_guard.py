@@ -11,6 +11,9 @@ A message in English is read through its Danish gloss (bot.domain.english): a qu
 tells about the writer's workplace is facts (`inform`), so the form starts with what it told. The
 intent model, trained on Danish, took nearly all of them for off-topic.
 
+A writer in crisis (scope.crisis: thoughts of suicide, a danger happening now) is off-topic too: action_off_topic
+says where to turn now, and nothing of the message starts the form.
+
 A message that says one side will not apply ("vores leder vil ikke være med til at søge") gets the answer
 that leaders and representatives must agree (faq/enighed), and starts no application.
 
@@ -38,6 +41,7 @@ from bot.domain.scope import (
     about_own_work,
     application_contents_asked,
     asks_about_joint_course,
+    crisis,
     describes_rather_than_commands,
     disagreement_stated,
     instruction_to_bot,
@@ -92,15 +96,19 @@ class ScopeGuard(GraphComponent):
             text = message.get(TEXT) or ""
             if text.startswith("/"):
                 continue
-            if instruction_to_bot(text):
+            if instruction_to_bot(text) or crisis(text):
+                # a writer in crisis gets where to turn now (action_off_topic), before anything about the offers
                 overrule_intent(message, OFF_TOPIC)
                 continue
             if looks_english(text):
                 _read_english(message, text)
                 continue
-            if (message.get(INTENT) or {}).get("name") in NOT_FOR_AN_ERRAND and (
-                own_employment_matter(text) or private_employer(text) or state_owned_employer(text)
+            if (
+                (message.get(INTENT) or {}).get("name") in NOT_FOR_AN_ERRAND
+                and (own_employment_matter(text) or private_employer(text) or state_owned_employer(text))
+                and not (own_employment_matter(text) and question_topic(text))
             ):
+                # ("Hvilke temaer kan SPARK hjælpe med? Vi har mest ballade med lønsedler": the themes are asked)
                 # "min løn er forkert igen, hvem skal jeg ringe til?" read as a correction; a Falck employee
                 # asking about the regions' offer: action_off_topic says where to go instead
                 overrule_intent(message, OFF_TOPIC)

@@ -760,3 +760,100 @@ def test_asking_the_bot_to_forward_a_complaint_is_an_instruction_and_the_form_an
     assert scope.question_topic("skal man bruge rigtig meget tid på det, hvis man siger ja til et forløb?") == (
         "faq/varighed"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Jeg orker ikke mere. Jeg har tænkt på at tage mit eget liv, og jeg er ansat i Ikast.", "suicide"),
+        ("jeg vil ikke leve mere, arbejdet på rådhuset er for meget", "suicide"),
+        ("En mand står med en kniv her i borgerservice i Vejle lige nu", "danger"),
+        ("der er en bevæbnet borger på afdelingen, hvad skal vi nu??", "danger"),
+        ("Jeg har trykken for brystet efter mødet med min chef", "danger"),
+    ],
+)
+def test_a_writer_in_crisis_is_recognised(text, kind):
+    assert scope.crisis(text) == kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a past incident, patients' suicide risk, burning out: the workplace's problem, for the form
+        "En beboer truede en kollega med en kniv i sidste uge. Jeg er AMR, og vi skal have styr på vold og trusler NU!",
+        "Vi har mange selvmordstruede patienter på afsnittet, og personalet er slidt",
+        "Lige nu brænder vi alle sammen ud på plejecentret i Vordingborg",
+        "Vi har fået nye knive i køkkenet, og lige nu er der konflikter om vagtplanen",
+    ],
+)
+def test_a_workplace_problem_is_no_crisis_of_the_writer(text):
+    assert scope.crisis(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a pupil, a politician, a student, a vendor, a researcher's informants
+        "Jeg går i 8. klasse på en skole i Kolding og er så stresset over prøverne",
+        "jeg bliver mobbet i min klasse på gymnasiet i Viborg, hvem kan jeg tale med",
+        "Jeg sidder i regionsrådet i Region Sjælland og vil gerne vide, hvor stort sygefraværet er",
+        "Byrådsmedlem i Aabenraa her. Hvor mange kommunale arbejdspladser har søgt SPARK?",
+        "Jeg er sygeplejestuderende i Odense og har eksamen om psykisk arbejdsmiljø i morgen",
+        "Jeg er stresscoach i Næstved og tilbyder workshops til kommunale arbejdspladser. Kan jeg blive udbyder?",
+        "Vi søger informanter blandt pædagoger i Region Midtjylland til et interviewstudie om trivsel",
+        # a relative
+        "Min bror er sygemeldt med stress fra skolen i Tønder. Hvordan hjælper jeg ham?",
+    ],
+)
+def test_writers_who_are_no_staff_start_no_application(text):
+    assert scope.starts_no_application(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a citizen's own case, a patient, the law, the authority, other funds, small private businesses
+        "Jeg har søgt om førtidspension i Holbæk Kommune for et halvt år siden. Hvornår får jeg svar?",
+        "Min klage om hjemmehjælp til min far i Aalborg er ikke besvaret. Kan I presse på?",
+        "Jeg har ventet fem måneder på en hofteoperation på Silkeborg Sygehus",
+        "Er min arbejdsgiver forpligtet til at tilbyde mig en arbejdsplads med dagslys? Jeg er ansat i Esbjerg Kommune",
+        "Hvordan anmelder jeg vores bosted i Randers til Arbejdstilsynet uden at nogen ved det?",
+        "Kan vores dagplejere i Hedensted søge penge fra Kompetencefonden til et kursus?",
+        "Vi er fire mand på en kutter fra Skagen, og stemningen om bord er elendig",
+        "Jeg har en kvægbedrift ved Ribe med tre ansatte, der ikke kan samarbejde",
+        "Jeg er læge i egen praksis i Skive, og mine sekretærer er uvenner",
+        "Jeg har fået en skriftlig advarsel af min leder på jobcentret i Kolding. Hvordan klager jeg?",
+        "Jeg vil klage over min afdelingsleder på Odense Universitetshospital til HR",
+        "Skal jeg søge om barsel hos min leder eller hos HR? Jeg er pædagog i Favrskov",
+        "Jeg har glemt min adgangskode til intranettet i Aarhus Kommune",
+        "Hvordan anmelder vi en arbejdsulykke fra materielgården i Lemvig?",
+    ],
+)
+def test_other_errands_start_no_application(text):
+    assert scope.starts_no_application(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Vi er en SOSU-elev og to kolleger i hjemmeplejen i Ikast, og tonen i gruppen er hård",
+        "Jeg er forsker ved Aalborg Universitet, og vi er udkørte efter tre omstruktureringer",
+        "Kollega fra politiet i Frederikshavn blev kørt ned. Vi andre er helt ude af den. Kan vi få hjælp?",
+        "En privat entreprenør bygger om på vores plejecenter i Kolding, og personalet er ved at knække",
+        "Vi er lærere på en folkeskole i Tønder, og eleverne går i 9. klasse og truer os",
+        "Jeg er leder af tandplejen i Køge, og min klinik har mange konflikter mellem tandlæger og klinikassistenter",
+    ],
+)
+def test_staff_of_public_workplaces_still_start_the_form(text):
+    assert not scope.starts_no_application(text)
+    assert scope.crisis(text) is None
+
+
+def test_the_regions_models_are_asked_about():
+    assert scope.question_topic("Er det model 1 eller model 2 i Region Nordjylland?") == "faq/regionalt_tilbud"
+    assert scope.question_topic("hvilken model har region syddanmark valgt") == "faq/regionalt_tilbud"
+
+
+def test_an_ordinary_nurse_asking_to_apply_is_told_both_sides_must_agree():
+    text = "Kan jeg som almindelig sygeplejerske på Hvidovre Hospital selv søge, eller skal det gå gennem min leder?"
+    assert scope.question_topic(text) == "faq/enighed"
