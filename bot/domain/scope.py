@@ -226,7 +226,8 @@ _NOT_STAFF = re.compile(
     r"\bdumpe (?:min |mit |i )?eksam\w*|"
     # elected politicians ("jeg sidder i byrådet i Kalundborg") and researchers looking for informants
     r"^\W*(?:regionsraadsmedlem|byraadsmedlem|kommunalbestyrelsesmedlem|folketingsmedlem|lokalpolitiker)\b|"
-    r"\bjeg er (?:\w+ )?\w+studerende\b|\bhar eksamen\b|^\W*ledig\b|"
+    r"\bjeg er (?:\w+ )?\w+studerende\b|\bhar eksamen\b|^\W*ledig\b|\bvaere frivillig\w*|"
+    r"\bvi (?:saelger|forhandler|markedsfoerer)\b|"
     r"\b(?:jeg|vi) sidder i (?:byraadet|regionsraadet|kommunalbestyrelsen|folketinget|\w*udvalget i (?:byraadet|"
     r"regionsraadet))\b|"
     r"\b(?:soeger|finde|rekrutter\w*) (?:\w+ )?informant\w*|\binterviewstudie\w*|"
@@ -435,7 +436,10 @@ _OTHER_ERRANDS = tuple(
         r"\b(?:min|mit) (?:ansoegning|sag|klage|anmodning) (?:om|til) (?!(?:hjaelp|stoette|spark|ekspert\w*|et forloeb|"
         r"rejsehold\w*)\b)",
         r"\bjeg har (?:soegt|ansoegt) (?:om )?(?!(?:hjaelp|stoette|spark|ekspert\w*|et forloeb|rejsehold\w*|jer)\b)\w+",
-        # a patient waiting ("ventet 9 måneder på en knæoperation")
+        # a patient waiting or coming for a check-up ("ventet 9 måneder på en knæoperation", "hvor kan man parkere ved
+        # OUH, når man skal til kontrol?")
+        r"\bskal til (?:kontrol|undersoegelse|behandling|scanning|operation|blodproeve)\b|"
+        r"\bhvor kan (?:man|jeg|vi) parkere\b",
         r"\b(?:venter|ventet|ventetid\w*|ventelist\w*) (?:\w+ ){0,4}paa (?:en |min |mit |at faa )?"
         r"(?:\w*operation\w*|behandling\w*|undersoegelse\w*|scanning\w*|tid hos|en tid)\b",
         # the law asked, not help ("er min arbejdsgiver forpligtet til at lave APV?", "er det lovligt?"), and
@@ -452,6 +456,8 @@ _OTHER_ERRANDS = tuple(
         r"\bfirmacykl\w*|§ ?56|\bparagraf 56\b",
         # an accident reported ("hvordan anmelder vi en arbejdsulykke?")
         r"\b(?:anmelde\w*|anmeld|melde) (?:\w+ ){0,3}arbejds(?:ulykke|skade)\w*",
+        # preparing for an inspection ("Arbejdstilsynet har meldt tilsyn ... hvordan forbereder vi os?")
+        r"\b(?:meldt|varslet|anmeldt|faar|faaet|har|kommer paa) (?:\w+ ){0,2}tilsyn\b[^?]{0,120}?\bforbered\w*",
         # other funds and schemes ("Den Kommunale Kompetencefond", "penge fra Arbejdsmiljøpuljen")
         r"\bkompetencefond\w*|\b\w+puljen\b|\bsoeg\w* (?:\w+ ){0,3}\w+fonden?\b",
         # a citizen's own street, bin or home ("har ikke saltet vores vej", "skraldespanden er ikke tømt")
@@ -745,6 +751,9 @@ def question_topic(text: str) -> Optional[str]:
     folded = fold(text or "")
     if _PROVIDERS_ASKED.search(folded):
         return "faq/udbydere"
+    if _WHEN_AGREED.search(folded):
+        # "hvornår blev det egentlig aftalt?": SPARK was agreed at the collective bargaining of 2015 (seed)
+        return "faq/hvad_er_spark"
     if _MODELS_ASKED.search(folded):
         # "er det model 1 eller model 2 hos os?": the regions' two models (seed 000)
         return "faq/regionalt_tilbud"
@@ -767,6 +776,11 @@ def question_topic(text: str) -> Optional[str]:
     return theme_topic_asked(text)
 
 
+# When the offer was agreed ("hvornår blev det egentlig aftalt?", "hvornår startede SPARK?")
+_WHEN_AGREED = re.compile(
+    r"\bhvornaar (?:blev|er) (?:det|spark|ordningen|aftalen|tilbuddet) (?:\w+ )?(?:aftalt|indgaaet|startet|lavet|"
+    r"oprettet|vedtaget)\b|\bhvornaar (?:startede|begyndte|kom) spark\b"
+)
 # The regions' two models ("model 1 eller model 2", "hvilken model har Region Midtjylland valgt?")
 _MODELS_ASKED = re.compile(r"\bmodel (?:1|2|et|to|en)\b|\bmodeller(?:ne)?\b|\bhvilken model\b")
 # Which themes an offer has ("hvilke emner dækker det regionale tilbud?", "hvad dækker ekspertrådgivningen?")

@@ -137,7 +137,14 @@ REGION_STATEMENT = (
     ("arbejder", "for"),
     ("regionsansat", "i"),
     ("ansat", "af"),
+    # "et bosted drevet af Region Midtjylland", "et botilbud, der drives af Region Sjælland"
+    ("drevet", "af"),
+    ("drives", "af"),
+    ("ejet", "af"),
+    ("ejes", "af"),
 )
+# "et bosted, som Region Sjælland driver": the region named as the one who runs what was named before it
+REGION_RUNS = frozenset({"driver", "ejer"})
 
 
 # "Region Syddanmarks sociale tilbud", "et af Region Midtjyllands botilbud": the region owns what
@@ -431,6 +438,12 @@ class Workplaces:
                 if (
                     (start >= 2 and tuple(keys[start - 2 : start]) in REGION_STATEMENT)
                     or (start >= 1 and keys[start - 1] == "under")
+                    or (
+                        start >= 1
+                        and keys[start - 1] in RELATIVE_PRONOUNS
+                        and end < len(keys)
+                        and keys[end] in REGION_RUNS
+                    )
                     or _employed_in_region(keys, start, end)
                     or _owned_by_region(text[mention.start : mention.end], keys, end)
                 ):

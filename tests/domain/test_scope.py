@@ -857,3 +857,21 @@ def test_the_regions_models_are_asked_about():
 def test_an_ordinary_nurse_asking_to_apply_is_told_both_sides_must_agree():
     text = "Kan jeg som almindelig sygeplejerske på Hvidovre Hospital selv søge, eller skal det gå gennem min leder?"
     assert scope.question_topic(text) == "faq/enighed"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hvor kan jeg parkere ved Aalborg Universitetshospital, når jeg skal til kontrol?",
+        "Arbejdstilsynet kommer på tilsyn på vores rådhus i Brønderslev. Hvordan forbereder vi os?",
+        "Vi sælger et værktøj til trivselsmålinger. Hvem i Silkeborg Kommune skal vi tale med?",
+        "Jeg vil gerne være frivillig på et plejecenter i Kalundborg",
+    ],
+)
+def test_patients_inspections_vendors_and_volunteers_start_no_application(text):
+    assert scope.starts_no_application(text)
+
+
+def test_when_the_offer_was_agreed_is_what_spark_is():
+    text = "SPARK kommer vist fra overenskomsten, men hvornår blev det aftalt?"
+    assert scope.question_topic(text) == "faq/hvad_er_spark"

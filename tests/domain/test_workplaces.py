@@ -307,3 +307,19 @@ def test_a_town_named_of_a_colleague_or_friend_is_theirs_and_an_opening_place_is
 def test_where_the_writer_has_lived_is_not_where_they_work():
     text = "Jeg har boet i Aarhus hele mit liv, men pendler nu til en folkeskole i Silkeborg."
     assert workplaces.workplace_municipality(text) == "Silkeborg"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Vi er et bosted for unge med autisme, som Region Midtjylland driver",
+        "et botilbud drevet af Region Syddanmark i Haderslev",
+        "Vi er et bosted, der drives af Region Nordjylland",
+    ],
+)
+def test_a_bosted_said_to_be_run_by_a_region_is_regional(text):
+    assert workplaces.read(text).sector == "regional"
+
+
+def test_a_bosted_only_placed_in_a_region_is_still_asked_about():
+    assert workplaces.read("bostedet i Region Sjælland har mange konflikter").sector is None
