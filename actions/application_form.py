@@ -25,10 +25,9 @@ from actions.common import (
     value_before_this_turn,
 )
 from actions.conclude import interest_list_open, new_application_id
-from actions.first_message import answer_topic, coverage_topic, opening_question
+from actions.first_message import answer_topic, explain_no_application, opening_question
 from bot.domain import answers as form_answers
 from bot.domain import messages, routing, scope
-from bot.domain.english import readable
 from bot.domain.text import looks_english
 
 Slots = Dict[Text, Any]
@@ -103,25 +102,7 @@ class ValidateApplicationForm(FormValidationAction):
             # News or a question about others that NLU read as facts ("Sygehuset i Kolding lukker sin
             # fødeafdeling, skriver avisen"): the off-topic answer, and the form neither starts nor keeps
             # what the message named.
-            english = looks_english(latest_text(tracker))
-            if scope.private_employer(readable(latest_text(tracker))):
-                dispatcher.utter_message(text=messages.PRIVATE_EMPLOYER)
-                if english:
-                    dispatcher.utter_message(text=messages.ENGLISH_HINT)
-            elif company := scope.state_owned_employer(readable(latest_text(tracker))):
-                dispatcher.utter_message(text=messages.state_owned_company(company))  # "togfører i DSB"
-            elif scope.own_employment_matter(latest_text(tracker)):
-                dispatcher.utter_message(text=messages.OWN_EMPLOYMENT)
-                if english:
-                    dispatcher.utter_message(text=messages.ENGLISH_HINT)
-            elif scope.only_outside_themes(readable(latest_text(tracker))):
-                topic = coverage_topic(tracker)
-                if topic:  # "Kan SPARK hjælpe med indeklimaet?": the themes first
-                    answer_topic(dispatcher, topic)
-                dispatcher.utter_message(text=messages.OUTSIDE_THE_OFFER)
-                if english:
-                    dispatcher.utter_message(text=messages.ENGLISH_HINT)
-            else:
+            if not explain_no_application(dispatcher, tracker):
                 dispatcher.utter_message(response="utter_out_of_scope")
             undo = [
                 SlotSet(name, getattr(before, name))

@@ -21,7 +21,8 @@ from actions.common import answers, latest_intent, latest_text
 from actions.faq import RETRIEVAL_INTENT
 from bot.domain import answers as form_answers
 from bot.domain import messages, scope, themes
-from bot.domain.text import QUESTION_PARTS_KEY, question_sentences
+from bot.domain.english import readable
+from bot.domain.text import QUESTION_PARTS_KEY, looks_english, question_sentences
 
 # An opening question is answered only when the intent model gives the FAQ at least this share and is
 # this sure of the topic: a message NLU read as facts is mostly facts.
@@ -118,6 +119,35 @@ def answer_topic(dispatcher: CollectingDispatcher, topic: str) -> None:
     line = messages.source_line(topic.split("/", 1)[1])
     if line:
         dispatcher.utter_message(text=line)
+
+
+def explain_no_application(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """Say why a message starts no application, where a reason is known, and answer the coverage question it
+    asks first ("Kan SPARK hjælpe os med at få mere i løn?": the themes, then that one's own pay is not for the
+    offers): a private employer's, a state-owned company's, one's own pay or terms, only the physical work
+    environment. False where none of these holds (the caller says its own off-topic answer)."""
+    text = latest_text(tracker)
+    glossed = readable(text)
+    english = looks_english(text)
+    covered = coverage_topic(tracker)
+    if scope.private_employer(glossed):
+        dispatcher.utter_message(text=messages.PRIVATE_EMPLOYER)  # "ambulancebehandler hos Falck ..."
+    elif company := scope.state_owned_employer(glossed):
+        dispatcher.utter_message(text=messages.state_owned_company(company))  # "togfører i DSB"
+        return True
+    elif scope.own_employment_matter(text):
+        if covered:
+            answer_topic(dispatcher, covered)
+        dispatcher.utter_message(text=messages.OWN_EMPLOYMENT)  # "kan de fyre mig efter 120 sygedage?"
+    elif scope.only_outside_themes(glossed):
+        if covered:  # "Kan SPARK hjælpe med indeklimaet?": the themes first
+            answer_topic(dispatcher, covered)
+        dispatcher.utter_message(text=messages.OUTSIDE_THE_OFFER)
+    else:
+        return False
+    if english:
+        dispatcher.utter_message(text=messages.ENGLISH_HINT)
+    return True
 
 
 class ContinueWithFacts(Action):

@@ -21,10 +21,15 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.application_form import takes_as_answer
 from actions.common import latest_intent, latest_text
 from actions.conclude import asks_to_retry, conclude
-from actions.first_message import answer_topic, coverage_topic, sector_topic, topic_of_a_question_part
+from actions.first_message import (
+    answer_topic,
+    coverage_topic,
+    explain_no_application,
+    sector_topic,
+    topic_of_a_question_part,
+)
 from bot.domain import messages, scope
 from bot.domain.answers import tells_about_workplace
-from bot.domain.english import readable
 from bot.domain.routing import Answers
 from bot.domain.text import looks_english
 
@@ -46,25 +51,8 @@ class OffTopic(Action):
         if tracker.get_slot("filing_pending") and asks_to_retry(tracker):
             return await conclude(dispatcher, tracker)  # 'prøv igen' after a filing that failed
         english = looks_english(text)
-        if not tracker.active_loop.get("name"):
-            if scope.private_employer(readable(text)):
-                dispatcher.utter_message(text=messages.PRIVATE_EMPLOYER)  # "ambulancebehandler hos Falck ..."
-                if english:
-                    dispatcher.utter_message(text=messages.ENGLISH_HINT)
-                return []
-            if company := scope.state_owned_employer(readable(text)):
-                dispatcher.utter_message(text=messages.state_owned_company(company))  # "ansat i Energinet ..."
-                return []
-            if scope.own_employment_matter(text):
-                dispatcher.utter_message(text=messages.OWN_EMPLOYMENT)  # "kan de fyre mig efter 120 sygedage?"
-                return []
-            if scope.only_outside_themes(text):
-                # "Vi mangler høreværn … Hvem betaler?": not the price of a course, but what the offer covers
-                covered = coverage_topic(tracker)
-                if covered:
-                    answer_topic(dispatcher, covered)
-                dispatcher.utter_message(text=messages.OUTSIDE_THE_OFFER)
-                return []
+        if not tracker.active_loop.get("name") and explain_no_application(dispatcher, tracker):
+            return []
         topic = (
             coverage_topic(tracker) or sector_topic(tracker) or topic_of_a_question_part(tracker.latest_message or {})
         )

@@ -565,6 +565,8 @@ _ASKS_IF_COVERED = re.compile(
     # "Kan vi også få hjælp til løn og ergonomi, eller er det kun det psykiske?", "er det noget I dækker?"
     r"\b(?:kan|maa) (?:vi|man|jeg) (?:ogsaa |saa )?(?:faa|soege) (?:om )?(?:hjaelp|stoette) (?:til|med)\b|"
     r"\beller er det kun (?:det )?psykisk\w*|"
+    # "Kan vi få SPARK til at se på det?"
+    r"\bkan (?:vi|man|jeg) faa (?:spark|jer|konsulenterne|nogen)\b[^.!?]{0,20}\b(?:til at|med)\b|"
     r"\bnoget (?:som |der )?(?:i|spark|tilbuddet|konsulenterne) (?:daekker|hjaelper med|tager)\b"
 )
 
@@ -618,6 +620,8 @@ _ASKS_ABOUT_A_SECTOR = re.compile(
     r"[^?]{0,20}\b(?:ogsaa|for|til)\b|\bogsaa for\b|"
     r"\b(?:i|spark|tilbuddet|tilbuddene|ordningen) ogsaa (?:hjaelper|daekker|gaelder|tager|omfatter)\b"
     r"|\ber (?:[\w-]+ ){1,3}(?:ogsaa )?med i (?:ordningen|tilbuddet|tilbuddene|det)\b"
+    # "Har vi noget lignende i staten?", "findes der noget tilsvarende for regionerne?"
+    r"|\b(?:har|findes|er) (?:vi |der |i )?(?:noget|et tilbud) (?:lignende|tilsvarende|i stil med)\b"
 )
 
 
@@ -667,6 +671,11 @@ _ASKS_ABOUT_A_PROBLEM = re.compile(
     r"\b(?:kan|maa) (?:vi|man|jeg|de|dagplejere|\w+erne) (?:\w+ )?(?:faa|soege) (?:hjaelp|stoette)\b|"
     r"\bka man faa hjaelp\b|\ber (?:det|\w+) (?:ogsaa )?(?:et|jeres) tema\b|"
     r"\bnoget (?:som |der )?(?:i|spark|tilbuddet|konsulenterne) (?:daekker|hjaelper med|tager)\b|"
+    # "Dagplejere arbejder alene – er det omfattet?", "Hører sådan noget under SPARK?", "Er det noget, SPARK kan
+    # hjælpe med?"
+    r"\ber (?:det|dette|det her|saadan noget|den slags) (?:ogsaa )?(?:omfattet|daekket)\b|"
+    r"\bhoerer (?:det|dette|saadan noget|den slags) (?:ogsaa )?(?:ind )?under\b|"
+    r"\ber det noget,? (?:som |der )?(?:spark|i|du|ekspertraadgivning\w*|tilbuddet|konsulenterne|rejseholdet)\b|"
     # "Tæller det som alenearbejde, når nattevagten kører alene?"
     r"\b(?:taeller|regnes|tael) (?:det|\w+) (?:ogsaa )?(?:med )?(?:som|under)\b"
 )
@@ -739,6 +748,9 @@ def question_topic(text: str) -> Optional[str]:
     from bot.domain import workplaces
     from bot.domain.text import question_sentences
 
+    if _TRAVELLING_TEAM.search(fold(text or "")):
+        # "Kan vi allerede nu melde os til rejseholdet?": the state's offer, which cannot be applied for yet
+        return "faq/statsligt_tilbud"
     if employee_asks_to_apply(text):
         # who applies to SPARK, and that an employee goes to their TR or AMR; elsewhere both sides must agree
         return "faq/hvem_kan_soege" if workplaces.read(text).sector in (None, "kommunal") else "faq/enighed"
@@ -754,6 +766,12 @@ def question_topic(text: str) -> Optional[str]:
     if _WHEN_AGREED.search(folded):
         # "hvornår blev det egentlig aftalt?": SPARK was agreed at the collective bargaining of 2015 (seed)
         return "faq/hvad_er_spark"
+    if _FOLLOW_UP.search(folded):
+        # "er der opfølgning, når forløbet er slut?": the course ends with a meeting on learning and anchoring
+        return "faq/faellesforloeb"
+    if _THEMES_COUNTED.search(folded):
+        # "fire emner ved videoerne, men seks temaer et andet sted: hvad er rigtigt?"
+        return _offer_of(text, folded, "faq/temaer")
     if _MODELS_ASKED.search(folded):
         # "er det model 1 eller model 2 hos os?": the regions' two models (seed 000)
         return "faq/regionalt_tilbud"
@@ -776,13 +794,21 @@ def question_topic(text: str) -> Optional[str]:
     return theme_topic_asked(text)
 
 
+# The state's travelling team asked about by name
+_TRAVELLING_TEAM = re.compile(r"\brejsehold\w*")
 # When the offer was agreed ("hvornår blev det egentlig aftalt?", "hvornår startede SPARK?")
 _WHEN_AGREED = re.compile(
     r"\bhvornaar (?:blev|er) (?:det|spark|ordningen|aftalen|tilbuddet) (?:\w+ )?(?:aftalt|indgaaet|startet|lavet|"
     r"oprettet|vedtaget)\b|\bhvornaar (?:startede|begyndte|kom) spark\b"
 )
 # The regions' two models ("model 1 eller model 2", "hvilken model har Region Midtjylland valgt?")
-_MODELS_ASKED = re.compile(r"\bmodel (?:1|2|et|to|en)\b|\bmodeller(?:ne)?\b|\bhvilken model\b")
+_MODELS_ASKED = re.compile(r"\bmodel (?:1|2|et|to|en)\b|\bmodeller(?:ne)?\b|\bhvilken model\b|\bmodel\W*\?")
+# What comes after a course ("er der nogen opfølgning, når forløbet er slut?")
+_FOLLOW_UP = re.compile(
+    r"\bopfoelgning\w*|\bnaar forloebet er (?:slut|faerdigt|ovre|afsluttet)\b|\befter forloebet\b|\bforankr\w*"
+)
+# How many themes ("seks temaer", "hvor mange temaer er der?")
+_THEMES_COUNTED = re.compile(r"\b(?:seks|fem|fire|tre|hvor mange) (?:temaer|emner)\b")
 # Which themes an offer has ("hvilke emner dækker det regionale tilbud?", "hvad dækker ekspertrådgivningen?")
 _THEMES_LISTED = re.compile(
     r"\bhvilke (?:\w+ )?temaer\b|\bhvilke (?:\w+ )?emner\b(?=[^.!?]*\b(?:daekker|tilbud\w*|spark|"
@@ -833,7 +859,10 @@ _DISAGREEMENT = re.compile(
     rf"\b{_SIDE}\b(?: \w+){{0,3}}? (?:vil ikke|gider ikke|er imod|siger nej|afviser|bakker ikke op|er ikke med|"
     r"oensker ikke)\b[^.!?]{0,40}\b(?:soeg\w*|ansoeg\w*|skrive under|med paa det)|"
     r"\b(?:er|bliver|blev) ikke enige om at (?:soege|ansoege)\b|\buenige om at (?:soege|ansoege)\b|"
-    rf"\b(?:soege|ansoege|soeger|gaa) (?:\w+ )?uden(?: om)? (?:vores |min |vor |at )?{_SIDE}\b"
+    rf"\b(?:soege|ansoege|soeger|gaa) (?:\w+ )?uden(?: om)? (?:vores |min |vor |at )?{_SIDE}\b|"
+    # "må vi søge, når vores AMR er imod?", "men ledelsen mener ikke, det er nødvendigt"
+    rf"\b(?:soeg\w*|ansoeg\w*)\b[^.!?]{{0,40}}\b{_SIDE}\b (?:er imod|siger nej|vil ikke|afviser)\b|"
+    rf"\b{_SIDE}\b (?:mener|synes) ikke,? (?:at )?(?:det er |der er )?(?:noedvendigt|behov|relevant)"
 )
 
 
@@ -841,7 +870,9 @@ _DISAGREEMENT = re.compile(
 _HOW_TO_APPLY = re.compile(
     r"\bhvordan (?:\w+ )?(?:soeger|ansoeger|soege|ansoege) (?:man|vi|jeg|i|de)(?: egentlig| helt konkret| saa| nu)?"
     r"(?=\s*(?:$|[?,.!]|spark\b|om (?:hjaelp|stoette|ekspert\w*|et (?:\w+)?forloeb|spark|raadgivning)\b|i region\b|"
-    r"hos (?:jer|spark)\b|til (?:spark|jer|et forloeb)\b))|"
+    r"hos (?:jer|spark)\b|til (?:spark|jer|et forloeb)\b|som\b))|"
+    # "skal vi skrive en lang ansøgning?": the short form (seed 001)
+    r"\b(?:lang|langt|stor|omfattende) ansoegning\b|\bhvor (?:lang|meget) skal (?:ansoegningen|vi skrive)\b|"
     r"\b(?:hvor|hvordan) (?:finder|faar) (?:man|vi|jeg) (?:fat i )?(?:ansoegningsskema\w*|skema\w*)\b|"
     r"\bhvor (?:er det|var det)(?: nu)?,? (?:man|vi|jeg) finder (?:ansoegningsskema\w*|skemaet)\b|"
     r"\ber der (?:et|noget) (?:ansoegnings)?skema\b"

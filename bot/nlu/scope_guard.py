@@ -106,9 +106,8 @@ class ScopeGuard(GraphComponent):
             if (
                 (message.get(INTENT) or {}).get("name") in NOT_FOR_AN_ERRAND
                 and (own_employment_matter(text) or private_employer(text) or state_owned_employer(text))
-                and not (own_employment_matter(text) and question_topic(text))
+                and not _asks_beside_own_terms(text)
             ):
-                # ("Hvilke temaer kan SPARK hjælpe med? Vi har mest ballade med lønsedler": the themes are asked)
                 # "min løn er forkert igen, hvem skal jeg ringe til?" read as a correction; a Falck employee
                 # asking about the regions' offer: action_off_topic says where to go instead
                 overrule_intent(message, OFF_TOPIC)
@@ -151,7 +150,7 @@ class ScopeGuard(GraphComponent):
                 _select_topic(message, topic)
                 continue
             if (message.get(INTENT) or {}).get("name") == RETRIEVAL_INTENT:
-                if only_outside_themes(text) or other_errand(text):
+                if (only_outside_themes(text) or other_errand(text)) and not _asks_beside_own_terms(text):
                     # "Vi mangler høreværn. Hvem betaler?", "Vi har elendige stole. Er det noget SPARK kan hjælpe
                     # med?": action_off_topic gives the themes where it was asked, and says what the offers cover;
                     # "Hvor finder jeg ansøgningsskemaet til en byggetilladelse?": a citizen's errand
@@ -176,6 +175,12 @@ def _unsure_or_off_topic(message: Message) -> bool:
         return True
     ranking = sorted((r.get("confidence") or 0.0 for r in message.get("intent_ranking") or []), reverse=True)
     return len(ranking) > 1 and ranking[0] - ranking[1] < AMBIGUOUS
+
+
+def _asks_beside_own_terms(text: str) -> bool:
+    """'Hvilke temaer kan SPARK hjælpe med? Vi har mest ballade med lønsedler ...': a question about the offers the
+    rules know (scope.question_topic) beside one's own pay: the question is answered."""
+    return own_employment_matter(text) and question_topic(text) is not None
 
 
 def overrule_intent(message: Message, name: str) -> None:

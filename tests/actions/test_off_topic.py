@@ -251,3 +251,29 @@ async def test_the_staff_of_a_company_the_state_owns_hear_what_the_bot_knows_and
     said = texts(await off_topic(t))
     assert said.startswith("DSB er en virksomhed, som staten ejer.")
     assert "rejsehold" in said and "tillidsrepræsentant" in said
+
+
+@pytest.mark.parametrize("intent", ["out_of_scope", "nlu_fallback"])
+async def test_ones_own_pay_asked_as_coverage_gets_the_themes_then_where_to_go(intent):
+    from bot.domain import messages
+
+    text = "Kan SPARK hjælpe os med at få mere i løn? Vi er dagplejere i Hedensted og føler os underbetalt"
+    dispatcher = await off_topic(tracker(text=text, intent=intent, loop=None))
+    assert responses(dispatcher)[0] == "utter_faq/temaer"
+    assert dispatcher.messages[-1].get("text") == messages.OWN_EMPLOYMENT
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("Jeg kan ikke mere, jeg har tænkt på at tage mit liv. Jeg er sosu i Ikast.", "CRISIS_SUICIDE"),
+        ("Der står en mand med en kniv her i borgerservice lige nu", "CRISIS_DANGER"),
+    ],
+)
+async def test_a_writer_in_crisis_is_told_where_to_turn_now_even_mid_form(text, answer):
+    from bot.domain import messages
+
+    for loop in (None, "application_form"):
+        dispatcher = await off_topic(tracker({}, text=text, intent="out_of_scope", loop=loop))
+        assert [m.get("text") for m in dispatcher.messages] == [getattr(messages, answer)]
+    assert "112" in messages.CRISIS_DANGER and "70 201 201" in messages.CRISIS_SUICIDE

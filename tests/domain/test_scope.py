@@ -875,3 +875,37 @@ def test_patients_inspections_vendors_and_volunteers_start_no_application(text):
 def test_when_the_offer_was_agreed_is_what_spark_is():
     text = "SPARK kommer vist fra overenskomsten, men hvornår blev det aftalt?"
     assert scope.question_topic(text) == "faq/hvad_er_spark"
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("Hvordan søger vi som sengeafsnit på Herlev Hospital?", "faq/ansoegning"),
+        ("skal vi skrive en lang ansøgning, eller er det kort?", "faq/ansoegning"),
+        ("Vores pædagoger står alene med 20 børn om eftermiddagen – er det omfattet?", "faq/temaer"),
+        ("En borger har truet en kollega på jobcentret. Hører sådan noget under SPARK?", "faq/temaer"),
+        ("Vi er skolen i Brande og har fået ny ledelse to gange. Er det noget, SPARK kan hjælpe med?", "faq/temaer"),
+        ("Kan vi melde os til rejseholdet nu?", "faq/statsligt_tilbud"),
+        ("Hvad sker der, når forløbet er slut? Er der opfølgning?", "faq/faellesforloeb"),
+        ("Hvor mange temaer er der egentlig?", "faq/temaer"),
+        ("region nordjylland, hvilken model?", "faq/regionalt_tilbud"),
+    ],
+)
+def test_first_questions_get_their_topic(text, topic):
+    assert scope.question_topic(text) == topic
+
+
+def test_a_state_workplace_asking_for_something_similar_gets_the_state_offer():
+    text = "Jeg er AMR på Skattestyrelsen i Ringkøbing. Har vi noget lignende i staten?"
+    assert scope.offer_topic_asked(text) == "faq/statsligt_tilbud"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Må vi overhovedet søge, når vores leder er imod?",
+        "Medarbejdersiden vil gerne søge, men ledelsen mener ikke, det er nødvendigt.",
+    ],
+)
+def test_one_side_against_applying_is_a_disagreement(text):
+    assert scope.disagreement_stated(text)

@@ -236,3 +236,16 @@ def test_the_guard_counts_as_unsure_what_the_fallback_classifier_after_it_will_n
     [message] = ScopeGuard().process([message])
     assert message.get("intent")["name"] == "faq"
     assert message.get("response_selector")["faq"]["response"]["intent_response_key"] == "faq/udbydere"
+
+
+def test_a_writer_in_crisis_is_off_topic_whatever_the_model_said():
+    [message] = ScopeGuard().process([_message("Jeg er sosu i Vejle og vil ikke leve mere", intent="inform")])
+    assert message.get("intent")["name"] == "out_of_scope"
+
+
+def test_a_question_about_the_themes_beside_ones_pay_keeps_its_answer():
+    text = "Hvilke temaer kan SPARK hjælpe med? Vores lønsedler er forkerte, men der er også uro i personalegruppen."
+    [message] = ScopeGuard().process([_faq(text, "faq/temaer")])
+    assert message.get("intent")["name"] == "faq"
+    [pay] = ScopeGuard().process([_faq("min lønseddel er forkert igen, hvem ringer jeg til?", "faq/pris")])
+    assert pay.get("intent")["name"] == "out_of_scope"

@@ -143,6 +143,11 @@ SETS = {
         "fifth development set, 200 messages (140 off-topic lookalikes of about 45 kinds, 60 workplaces and questions "
         "written to look like them) by one author given only the spec; tuned on: not a fair measure",
     ),
+    "dev6": (
+        DATA / "first_messages_dev6.yml",
+        "sixth development set, 150 messages (130 first questions about the offers in every form, 20 workplaces that "
+        "also ask) by one author given only the spec; tuned on: not a fair measure",
+    ),
     "dev3": (
         DATA / "first_messages_dev3.yml",
         "third development set, 160 messages (120 off-topic lookalikes) by one author given only the spec; "
