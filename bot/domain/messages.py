@@ -46,8 +46,9 @@ def state_owned_company(company: str) -> str:
 
 # The writer's own pay, terms or dismissal (bot.domain.scope.own_employment_matter).
 # A writer in acute danger or with thoughts of suicide (bot.domain.scope.crisis): this comes before anything about the
-# offers. Not from the seeds: 112 is the Danish emergency number, and Livslinien (livslinien.dk) is the national
-# anonymous helpline for thoughts of suicide, on 70 201 201 since 2007.
+# offers. Not from the seeds: 112 is the Danish emergency number, and Livslinien (livslinien.dk) the national
+# anonymous helpline for thoughts of suicide, 70 201 201 (as publicly known in 2026: the one number in the bot's
+# answers that no seed holds, so check it before a release).
 CRISIS_DANGER = (
     "Er du eller andre i fare lige nu, så ring 112. Kom i sikkerhed, og få fat i dine kolleger og din leder. "
     "Jeg er en chatbot og kan ikke hjælpe i en akut situation."
