@@ -29,6 +29,10 @@ _PATTERNS = tuple(
         # Kommune der har skrevet til dig")
         r"\b(?:vis|giv|send|hent|find|oplys)\b(?: mig| os)?[^.!?]{0,40}\b(?:navn\w*|telefonnummer\w*|telefonnumre|"
         r"mail\w*|e-mail\w*|kontaktoplysning\w*|adresse\w*)\b[^.!?]{0,20}\bpaa (?:alle|dem|de andre|andre)\b",
+        # access to the conversations of others, for research or anything else ("kan vi få adgang til anonymiserede
+        # samtaler fra denne chatbot?")
+        r"\b(?:faa|give os|give mig|have) adgang til (?:\w+ ){0,3}(?:samtaler\w*|ansoegninger\w*|data|datasaet\w*|"
+        r"henvendelser\w*|brugernes\w*|chatlogs?|logs?|chatbottens \w+)\b",
         # a test of the bot ("test test 123 stress Odense")
         r"^\W*test\W+(?:test|\d+)\b",
         r"\bfra nu af (?:er|skal) du\b",
@@ -453,7 +457,7 @@ _OTHER_ERRANDS = tuple(
         # elcykler", "en §56-aftale")
         r"\ben (?:p-)?boede for\b|\bparkeringsafgift\w*|\bp-boede\w*|\b(?:nulstil\w*|glemt) (?:\w+ ){0,2}"
         r"(?:kode|adgangskode|password|pinkode)\w*|\bkan ikke logge (?:paa|ind)\b|\bcykelordning\w*|\belcykl\w*|"
-        r"\bfirmacykl\w*|§ ?56|\bparagraf 56\b",
+        r"\bfirmacykl\w*|§ ?56|\bparagraf 56\b|\bfrokostordning\w*|\bkantineordning\w*|\bpersonalegode\w*",
         # an accident reported ("hvordan anmelder vi en arbejdsulykke?")
         r"\b(?:anmelde\w*|anmeld|melde) (?:\w+ ){0,3}arbejds(?:ulykke|skade)\w*",
         # preparing for an inspection ("Arbejdstilsynet har meldt tilsyn ... hvordan forbereder vi os?")

@@ -909,3 +909,9 @@ def test_a_state_workplace_asking_for_something_similar_gets_the_state_offer():
 )
 def test_one_side_against_applying_is_a_disagreement(text):
     assert scope.disagreement_stated(text)
+
+
+def test_access_to_other_peoples_conversations_is_an_instruction_and_a_lunch_scheme_an_errand():
+    assert instruction_to_bot("Kan vi få adgang til samtalerne fra jeres chatbot til et forskningsprojekt?")
+    assert not instruction_to_bot("Kan vi få adgang til hjælp fra SPARK?")
+    assert scope.starts_no_application("Er der en frokostordning for praktikanter på rådhuset i Odder?")
