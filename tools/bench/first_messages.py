@@ -148,6 +148,16 @@ SETS = {
         "sixth development set, 150 messages (130 first questions about the offers in every form, 20 workplaces that "
         "also ask) by one author given only the spec; tuned on: not a fair measure",
     ),
+    "dev7": (
+        DATA / "first_messages_dev7.yml",
+        "seventh development set, 150 messages (100 off-topic lookalikes by ordinary Danes in a hurry, 50 workplaces "
+        "written the same way) by one author given only the spec; scored once unread, then tuned on",
+    ),
+    "dev8": (
+        DATA / "first_messages_dev8.yml",
+        "eighth development set, 120 messages (100 first questions by people unsure what they ask, 20 workplaces "
+        "ending with a question) by one author given only the spec; scored once unread, then tuned on",
+    ),
     "dev3": (
         DATA / "first_messages_dev3.yml",
         "third development set, 160 messages (120 off-topic lookalikes) by one author given only the spec; "
