@@ -185,6 +185,13 @@ _SELF_AT_WORK = re.compile(
     r"stresset|desperat|chokeret|rystet|utryg|sur|skuffet|magtesloes|oprevet)|vred|ked|bange|bekymret|frustreret|fortvivlet|"
     r"desperat|chokeret|magtesloes|oprevet)\b)"
 )
+# A message that opens with the writer's job and workplace, without "jeg" ("hej er sosu i hjemmeplejen i
+# Brønderslev ...", "sosu på psykiatrisk afd i Slagelse. ..."): a family member named later is part of their story
+_OPENS_WITH_OWN_JOB = re.compile(
+    r"^\W*(?:hej\w*\W+)?(?:er |arbejder (?:som )?|ansat som )?"
+    # an indefinite job ("sosu på"), not someone else in the definite ("portøren på Slagelse Sygehus var uhøflig")
+    r"(?!(?:min|mit|mine|vores|jeg|vi|hun|han|de|det|der|en|et|den)\b)[\w-]+(?<!en)(?<!et)(?<!ne) (?:paa|pa|i|ved|hos) "
+)
 _AT_WORK = re.compile(r"\b(?:arbejde\w*|job\w*|chef\w*|vagt\w*|kontor\w*|afdeling\w*|ansat\w*|institution\w*)\b")
 _COLLECTIVE = re.compile(r"\b(?:vi|vores|os)\b")
 # Writers who are not staff: a parent, a relative, a patient, a citizen, a journalist or a student writing
@@ -231,7 +238,10 @@ _NOT_STAFF = re.compile(
     # elected politicians ("jeg sidder i byrådet i Kalundborg") and researchers looking for informants
     r"^\W*(?:regionsraadsmedlem|byraadsmedlem|kommunalbestyrelsesmedlem|folketingsmedlem|lokalpolitiker)\b|"
     r"\bjeg er (?:\w+ )?\w+studerende\b|\bhar eksamen\b|^\W*ledig\b|\bvaere frivillig\w*|"
-    r"\bvi (?:saelger|forhandler|markedsfoerer)\b|"
+    r"\bvi (?:saelger|forhandler|markedsfoerer)\b|\belevraad\w*|"
+    # a citizen complaining about a public employee ("hvordan klager man over politiet?")
+    r"\bhvordan klager (?:jeg|man) over\b|\bklage\w* over (?:politiet|betjent\w*|laegen|sygeplejersken|"
+    r"sagsbehandleren|kommunen|regionen|hospitalet|sygehuset|borgerservice|hjemmeplejen)\b|"
     r"\b(?:jeg|vi) sidder i (?:byraadet|regionsraadet|kommunalbestyrelsen|folketinget|\w*udvalget i (?:byraadet|"
     r"regionsraadet))\b|"
     r"\b(?:soeger|finde|rekrutter\w*) (?:\w+ )?informant\w*|\binterviewstudie\w*|"
@@ -260,8 +270,9 @@ def about_own_work(text: str) -> bool:
     role = contacts.stated_role(text)
     # "vi er 3 elever i 8.b": the outsider's own "vi er" is no statement of work
     outsiders = [found.span() for found in _OUTSIDER.finditer(folded)]
+    said_of_self = [*_SELF_AT_WORK.finditer(folded), *_OPENS_WITH_OWN_JOB.finditer(folded)]
     outsider = outsiders and not any(
-        not any(start <= said.start() < end for start, end in outsiders) for said in _SELF_AT_WORK.finditer(folded)
+        not any(start <= said.start() < end for start, end in outsiders) for said in said_of_self
     )
     if role in (None, "medarbejder") and _NOT_STAFF.search(folded):
         return False  # a pupil, an intern, a politician, a researcher, a vendor
@@ -325,6 +336,8 @@ _PRIVATE_EMPLOYER = re.compile(
     r"\w*boldklub\w*|spejdergruppe\w*|spejderkorps\w*)\b|"
     r"\bet lager\b|\b(?:freelance\w*|selvstaendig\w*|enkeltmandsvirksomhed\w*)\b|"
     # a private job by its title ("bankrådgiver i Roskilde", "fodermester på en svinefarm")
+    r"\b(?:toemrer|murer|elektriker|vvs|maler|smede|snedker|bager|slagter|mekaniker|automekaniker)"
+    r"(?:laerling|svend|mester)\w*|\bmin mester\b|"
     r"\b(?:bankraadgiver\w*|bankassistent\w*|bankansat\w*|fodermester\w*|landmand|landmaend|frisoe?rer|"
     r"taxachauffoer\w*|taxichauffoer\w*|vognmand\w*)\b|\bkoerer (?:taxa|taxi)\b|"
     # the owner of a small business ("har en frisørsalon i Helsingør med 6 ansatte")
@@ -348,10 +361,14 @@ def private_employer(text: str) -> bool:
     from bot.domain import workplaces
 
     folded = fold(text or "")
-    if _FIRST_PERSON.search(folded) and workplaces.employed_by_private_name(text):
+    if (_FIRST_PERSON.search(folded) or _WORKS_AT.match(folded)) and workplaces.employed_by_private_name(text):
         return True  # 'jeg er ansat hos ISS og gør rent på Regionshospitalet Gødstrup': ISS employs them
     found = _PRIVATE_EMPLOYER.search(folded)
-    if not found and _FIRST_PERSON.search(folded) and workplaces.names_private_employer(text):
+    if (
+        not found
+        and (_FIRST_PERSON.search(folded) or _WORKS_AT.match(folded))
+        and workplaces.names_private_employer(text)
+    ):
         # 'jeg arbejder i Lidl i Rødovre': named, with no public workplace beside it
         reading = workplaces.read(text)
         return not (reading.sector or reading.ask)
@@ -401,6 +418,8 @@ def private_employer(text: str) -> bool:
 
 
 _EMPLOYED = frozenset({"ansat", "ansatte", "arbejder", "arbejde", "job"})
+# "arbejder hos Vestas i Lem ...": the writer's work told without "jeg"
+_WORKS_AT = re.compile(r"\W*(?:hej\w*\W+)?(?:arbejder|er ansat|ansat|job) (?:som \w+ )?(?:hos|i|paa|ved|for)\b")
 _HIRED = frozenset({"ansat", "ansatte", "fastansat", "fastansatte"})
 # The legal forms after a company's name (folded): "Dansk Hjemmepleje ApS", "Mærsk A/S"
 _COMPANY_SUFFIXES = frozenset({"aps", "a/s", "i/s", "p/s"})
@@ -453,6 +472,8 @@ _OTHER_ERRANDS = tuple(
         r"\bhvad siger (?:loven|reglerne|arbejdsmiljoeloven)\b",
         r"\b(?:anmelde\w*|indberette\w*|klage\w*) (?:\w+ ){0,5}(?:til|hos) arbejdstilsynet\b|"
         r"\banonym\w* (?:\w+ ){0,4}arbejdstilsynet\b",
+        # pests at home, one's own medical record ("rotter i haven", "aktindsigt i min journal")
+        r"\b(?:rotter|rotte|skadedyr)\b|\bmin (?:patient)?journal\b",
         # a fine, a password, a benefit for oneself ("en bøde for at parkere", "nulstille min kode", "tilskud til
         # elcykler", "en §56-aftale")
         r"\ben (?:p-)?boede for\b|\bparkeringsafgift\w*|\bp-boede\w*|\b(?:nulstil\w*|glemt) (?:\w+ ){0,2}"
@@ -489,7 +510,7 @@ _OWN_TERMS = tuple(
         r"(?:\bjeg |^\W*|[.!?]\s+)(?:er|blev|bliver|er ved at blive) (?:blevet )?"
         r"(?:fyret|opsagt|afskediget|bortvist)\b|"
         r"\bmine rettigheder\b|\bhjaelpe mig personligt\b|\bjeg er (?:selv )?(?:langtids)?sygemeldt\b|"
-        r"\bhar vaeret sygemeldt\b|\bkomme tilbage (?:paa|til) (?:arbejde|jobbet)\b|"
+        r"\bjeg har vaeret sygemeldt\b|^\W*har vaeret sygemeldt\b|\bkomme tilbage (?:paa|til) (?:arbejde|jobbet)\b|"
         r"\b(?:reglerne|regler|reglen) for (?:merarbejde|afspadsering|overarbejde|ferie|barsel|sygdom|arbejdstid)\b|"
         r"\bmin (?:opsigelse|afskedigelse|fyring|bortvisning|sygemelding|ansaettelseskontrakt)\b|"
         r"\bmit (?:sygefravaer|ansaettelsesforhold)\b",
@@ -624,6 +645,8 @@ _ASKS_ABOUT_A_SECTOR = re.compile(
     r"[^?]{0,20}\b(?:ogsaa|for|til)\b|\bogsaa for\b|"
     r"\b(?:i|spark|tilbuddet|tilbuddene|ordningen) ogsaa (?:hjaelper|daekker|gaelder|tager|omfatter)\b"
     r"|\ber (?:[\w-]+ ){1,3}(?:ogsaa )?med i (?:ordningen|tilbuddet|tilbuddene|det)\b"
+    # "kan man få hjælp, hvis ens arbejdsplads er en del af regionen?"
+    r"|\bkan (?:man|vi|jeg) (?:\w+ )?faa hjaelp,? hvis\b|\b(?:man|vi|jeg) (?:\w+ )?kan faa hjaelp,? hvis\b"
     # "Har vi noget lignende i staten?", "findes der noget tilsvarende for regionerne?"
     r"|\b(?:har|findes|er) (?:vi |der |i )?(?:noget|et tilbud) (?:lignende|tilsvarende|i stil med)\b"
 )
@@ -679,6 +702,7 @@ _ASKS_ABOUT_A_PROBLEM = re.compile(
     # hjælpe med?"
     r"\ber (?:det|dette|det her|saadan noget|den slags) (?:ogsaa )?(?:omfattet|daekket)\b|"
     r"\bhoerer (?:det|dette|saadan noget|den slags) (?:ogsaa )?(?:ind )?under\b|"
+    r"\bkan (?:i|spark|du|konsulenterne) (?:\w+ )?hjaelpe (?:os )?med (?:den slags|saadan noget|det her|det)\b|"
     r"\ber det noget,? (?:som |der )?(?:spark|i|du|ekspertraadgivning\w*|tilbuddet|konsulenterne|rejseholdet)\b|"
     # "Tæller det som alenearbejde, når nattevagten kører alene?"
     r"\b(?:taeller|regnes|tael) (?:det|\w+) (?:ogsaa )?(?:med )?(?:som|under)\b"
@@ -752,9 +776,17 @@ def question_topic(text: str) -> Optional[str]:
     from bot.domain import workplaces
     from bot.domain.text import question_sentences
 
-    if _TRAVELLING_TEAM.search(fold(text or "")):
+    folded = fold(text or "")
+    own_offer = _offer_of_own_sector(text, folded)
+    if own_offer:
+        # "Vi er jobcentret i Slagelse. Skal vi kontakte en af de fire udbydere?": the writer's own sector's offer
+        return own_offer
+    if _TRAVELLING_TEAM.search(folded):
         # "Kan vi allerede nu melde os til rejseholdet?": the state's offer, which cannot be applied for yet
         return "faq/statsligt_tilbud"
+    if _PERSONNEL_CASE.search(folded):
+        # "Kan SPARK hjælpe os med en medarbejder, som vi overvejer at afskedige?": no personnel cases
+        return "faq/personsag"
     if employee_asks_to_apply(text):
         # who applies to SPARK, and that an employee goes to their TR or AMR; elsewhere both sides must agree
         return "faq/hvem_kan_soege" if workplaces.read(text).sector in (None, "kommunal") else "faq/enighed"
@@ -764,9 +796,20 @@ def question_topic(text: str) -> Optional[str]:
         return "faq/ansoegning"
     if provider_contact_asked(text):
         return "faq/udbydere"
-    folded = fold(text or "")
     if _PROVIDERS_ASKED.search(folded):
         return "faq/udbydere"
+    if _AGREEMENT_MEANT.search(folded):
+        # "hvad betyder det at søge 'i enighed'?", "uden at spørge TR og AMR først?"
+        return "faq/enighed"
+    if _JOINT_COURSE_NAMED.search(folded) and _offer_of(text, folded, "") == "":
+        # "er fællesforløb en del af SPARK?"
+        return "faq/faellesforloeb"
+    if _COMMITMENT_ASKED.search(folded):
+        # "hvad kræves der af os, altså tidsmæssigt?": time and resources, and the evaluation
+        return "faq/pris"
+    if _THEME_ALONE.match(folded) and themes_named(text):
+        # "stress?": a theme word asked about on its own
+        return _offer_of(text, folded, "faq/temaer")
     if _WHEN_AGREED.search(folded):
         # "hvornår blev det egentlig aftalt?": SPARK was agreed at the collective bargaining of 2015 (seed)
         return "faq/hvad_er_spark"
@@ -796,6 +839,62 @@ def question_topic(text: str) -> Optional[str]:
         answer_awaited = re.search(r"\b(?:svar\w*|hoere fra|hoerer fra|behandl\w*)\b", folded)
         return "faq/efter_ansoegning" if answer_awaited else "faq/varighed"
     return theme_topic_asked(text)
+
+
+# The offer a question names by its own words: the regions' (providers, expert advice, the central unit), the
+# state's (the travelling team) or the municipalities' (SPARK)
+_OFFER_WORDS_BY_SECTOR = (
+    (
+        "regional",
+        re.compile(
+            r"\b(?:udbyder\w*|ekspertraadgivning\w*|(?:den )?central\w* (?:arbejdsmiljoe)?enhed\w*|"
+            r"nfa|alectia|regionens (?:tilbud|ordning|raadgivning))\b"
+        ),
+    ),
+    ("statslig", re.compile(r"\brejsehold\w*")),
+    ("kommunal", re.compile(r"\bspark\b")),
+)
+_OWN_OFFER = {"kommunal": "faq/hvad_er_spark", "regional": "faq/regionalt_tilbud", "statslig": "faq/statsligt_tilbud"}
+
+
+def _offer_of_own_sector(text: str, folded: str) -> Optional[str]:
+    """A question about another sector's offer by a writer whose own sector the message tells ("Nordjyllands Politi
+    her. Kan vi bruge regionens ekspertrådgivning?"): the writer's own offer, else None."""
+    from bot.domain import workplaces
+    from bot.domain.text import question_sentences
+
+    asked = question_sentences(text)
+    named = {sector for sector, words in _OFFER_WORDS_BY_SECTOR if any(words.search(fold(q)) for q in asked)}
+    if len(named) != 1:
+        return None  # none, or a comparison of two offers
+    told = workplaces.read(text)
+    if told.sector and told.strength >= workplaces.KIND and told.sector not in named:
+        return _OWN_OFFER[told.sector]
+    return None
+
+
+# A personnel case asked about ("en medarbejder, som vi overvejer at afskedige", "at hendes sag bliver undersøgt")
+_PERSONNEL_CASE = re.compile(
+    r"\bpersonsag\w*|\b(?:hendes|hans|vedkommendes) sag\b|"
+    r"\b(?:afskedige|fyre|opsige|bortvise|give en advarsel til) (?:en|vedkommende|hende|ham|medarbejderen|kollegaen)\b|"
+    r"\b(?:en|vores) (?:medarbejder|kollega|ansat)\b[^.!?]{0,80}\b(?:afskedige|fyre|opsige|bortvise|advarsel)\w*"
+)
+# The joint course asked about by name
+_JOINT_COURSE_NAMED = re.compile(r"\bfaellesforloeb\w*")
+# What it demands of the workplace ("hvad kræves der af os, altså tidsmæssigt?")
+_COMMITMENT_ASKED = re.compile(
+    r"\btidsmaessigt\b|\bkraeves (?:der )?af os\b|"
+    r"\bhvad (?:skal|forventes) (?:vi|der af os) (?:\w+ )?(?:bidrage|investere)\b"
+)
+# A theme word asked on its own ("stress?", "mobning??")
+_THEME_ALONE = re.compile(r"^\W*(?:\w+ ){0,2}\w+\W*\?+\W*$")
+
+
+def themes_named(text: str) -> bool:
+    """Does the text name one of the offers' themes by its words (no guess)?"""
+    from bot.domain import themes
+
+    return bool(themes.assess(text, guess=False).themes)
 
 
 # The state's travelling team asked about by name
@@ -870,13 +969,22 @@ _DISAGREEMENT = re.compile(
 )
 
 
+# What agreeing means, or applying without asking the other side ("hvad betyder 'i enighed'?", "uden at spørge
+# TR og AMR først?")
+_AGREEMENT_MEANT = re.compile(
+    rf"\bi enighed\b|\bhvad (?:betyder|menes (?:der )?med) (?:\w+ ){{0,3}}enig\w*|"
+    rf"\buden at (?:spoerge|involvere|inddrage|tale med|have|informere) (?:\w+ ){{0,2}}{_SIDE}"
+)
+
+
 # "hvordan søger man?", "hvordan søger vi om ekspertrådgivning?", "er der et skema, vi skal udfylde?"
 _HOW_TO_APPLY = re.compile(
     r"\bhvordan (?:\w+ )?(?:soeger|ansoeger|soege|ansoege) (?:man|vi|jeg|i|de)(?: egentlig| helt konkret| saa| nu)?"
     r"(?=\s*(?:$|[?,.!]|spark\b|om (?:hjaelp|stoette|ekspert\w*|et (?:\w+)?forloeb|spark|raadgivning)\b|i region\b|"
     r"hos (?:jer|spark)\b|til (?:spark|jer|et forloeb)\b|som\b))|"
     # "skal vi skrive en lang ansøgning?": the short form (seed 001)
-    r"\b(?:lang|langt|stor|omfattende) ansoegning\b|\bhvor (?:lang|meget) skal (?:ansoegningen|vi skrive)\b|"
+    r"\b(?:lang|langt|stor|omfattende) ansoegning\b|\bhvordan kommer (?:vi|man|jeg) (?:\w+ )?i gang\b|"
+    r"\bfoer (?:vi|man) (?:overhovedet )?(?:maa|kan) soege\b|\bhvor (?:lang|meget) skal (?:ansoegningen|vi skrive)\b|"
     r"\b(?:hvor|hvordan) (?:finder|faar) (?:man|vi|jeg) (?:fat i )?(?:ansoegningsskema\w*|skema\w*)\b|"
     r"\bhvor (?:er det|var det)(?: nu)?,? (?:man|vi|jeg) finder (?:ansoegningsskema\w*|skemaet)\b|"
     r"\ber der (?:et|noget) (?:ansoegnings)?skema\b"
@@ -918,11 +1026,13 @@ def how_to_apply_asked(text: str) -> bool:
 # An ordinary employee asking whether they can apply themselves ("kan jeg søge alene? er bare almindelig pædagog",
 # "Kan jeg som almindelig medarbejder søge selv?"): who applies, and that an employee goes to their TR or AMR.
 _AS_EMPLOYEE = re.compile(
-    r"\b(?:bare|kun|en|som) almindelig\b|\balmindelig (?:medarbejder|ansat)\b|\bsom (?:almindelig )?medarbejder\b|"
+    r"\b(?:bare|kun|en|som) alm(?:indelig)?\b|\balm\.? (?:medarbejder|ansat)\b|\balmindelig (?:medarbejder|ansat)\b|"
+    r"\bsom (?:almindelig )?medarbejder\b|"
     r"\bjeg er bare\b|\bmenig medarbejder\b"
 )
 _I_APPLY = re.compile(
     r"\bkan jeg (?:som [^.!?,]{0,60}? )?(?:\w+ ){0,3}?(?:soege|ansoege)\b|"
+    r"\bkan (?:en|man som) (?:alm\w*\.? )?(?:medarbejder|ansat) (?:\w+ )?(?:soege|ansoege)\b|"
     r"\bjeg (?:\w+ )?(?:soege|ansoege) (?:helt )?(?:selv|alene)\b"
 )
 

@@ -78,11 +78,24 @@ QUESTION_WORDS = frozenset(
 )
 
 
+# A question asked indirectly ("En kollega spørger, om det koster noget", "jeg tænkte på, om man kan søge", "vil
+# gerne vide, om ..."). Matched on folded text.
+_INDIRECT_QUESTION = re.compile(
+    r"\b(?:spoerger|spurgte|spoerge),? (?:\w+,? ){0,3}?om\b|\bvil (?:gerne |godt )?(?:vide|hoere),? om\b|"
+    r"\btaenkte (?:paa,? )?om\b|\ber (?:i )?(?:tvivl|usikker\w*),? om\b|\bundrer (?:mig|os),? (?:over,? )?om\b"
+)
+
+
 def looks_like_question(text: str) -> bool:
-    """A question mark, or a Danish (or English) question word first: 'hvad koster det'."""
+    """A question mark, a Danish (or English) question word first ('hvad koster det'), or a question asked
+    indirectly ('en kollega spørger, om det koster noget')."""
     stripped = text.strip()
     first = words(stripped)[:1]
-    return stripped.endswith("?") or bool(first and first[0] in QUESTION_WORDS)
+    return (
+        stripped.endswith("?")
+        or bool(first and first[0] in QUESTION_WORDS)
+        or bool(_INDIRECT_QUESTION.search(fold(stripped)))
+    )
 
 
 # A sentence ends at . ! ? or a line break; a dash between spaces ("... i Vejle – hvad koster det?") ends one too.

@@ -143,6 +143,8 @@ REGION_STATEMENT = (
     ("ejet", "af"),
     ("ejes", "af"),
 )
+# The offers by their names after a sector's genitive ("regionens ekspertrådgivning", "statens rejsehold")
+OFFER_NOUNS = frozenset({"ekspertradgivning", "tilbud", "ordning", "radgivning", "rejsehold", "udbydere"})
 # "et bosted, som Region Sjælland driver": the region named as the one who runs what was named before it
 REGION_RUNS = frozenset({"driver", "ejer"})
 
@@ -491,6 +493,8 @@ class Workplaces:
         for start, end, rule in matches:
             if rule.what == "never":
                 continue
+            if rule.what == "statements" and end < len(keys) and keys[end] in OFFER_NOUNS:
+                continue  # "regionens ekspertrådgivning", "statens rejsehold": an offer, not the writer's workplace
             evidence.append(
                 Evidence(rule.sector, rule.tier, start, end, " ".join(keys[start:end]), ambiguity=rule.ambiguity)
             )

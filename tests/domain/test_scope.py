@@ -915,3 +915,58 @@ def test_access_to_other_peoples_conversations_is_an_instruction_and_a_lunch_sch
     assert instruction_to_bot("Kan vi få adgang til samtalerne fra jeres chatbot til et forskningsprojekt?")
     assert not instruction_to_bot("Kan vi få adgang til hjælp fra SPARK?")
     assert scope.starts_no_application("Er der en frokostordning for praktikanter på rådhuset i Odder?")
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        # another sector's offer asked by a writer whose own sector is told: their own offer
+        ("Vi er jobcentret i Kolding. Skal vi henvende os til en af udbyderne som NFA?", "faq/hvad_er_spark"),
+        ("Midt- og Vestjyllands Politi her. Kan vi bruge regionens ekspertrådgivning?", "faq/statsligt_tilbud"),
+        ("Kan SPARK hjælpe os med en medarbejder, som vi overvejer at afskedige?", "faq/personsag"),
+        ("Hvad betyder det, at man skal søge i enighed?", "faq/enighed"),
+        ("Kan jeg kontakte CBS uden at spørge vores AMR først?", "faq/enighed"),
+        ("er et fællesforløb en del af SPARK?", "faq/faellesforloeb"),
+        ("hvad kræves der af os tidsmæssigt?", "faq/pris"),
+        ("mobning?", "faq/temaer"),
+        ("kan en alm medarbejder søge", "faq/hvem_kan_soege"),
+        ("Hvordan kommer vi i gang? Vi er en skole i Thisted", "faq/ansoegning"),
+    ],
+)
+def test_roundabout_and_misplaced_first_questions_get_their_topic(text, topic):
+    assert scope.question_topic(text) == topic
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "arbejder hos Vestas i Lem og har fået en ny chef, der råber",
+        "er tømrerlærling i Skive og min mester betaler ikke for overarbejde",
+        "jeg er formand for elevrådet på min skole i Faxe, hvordan får vi bedre trivsel?",
+        "betjenten der stoppede mig i Odense var arrogant. hvordan klager man over politiet",
+        "vi har rotter i haven i Greve, kommer kommunen?",
+        "kan jeg få aktindsigt i min journal fra psykiatrien i Aalborg?",
+        "portøren på Holbæk Sygehus var uhøflig over for min far i går, jeg vil klage",
+    ],
+)
+def test_more_errands_and_private_employers_start_no_application(text):
+    assert scope.starts_no_application(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hej er sosu i hjemmeplejen i Jammerbugt og en borger har truet mig, min mand siger jeg skal sige op",
+        "pædagog i en vuggestue i Vejle. min søn synes jeg er blevet sur, for vi er alt for få på stuen",
+    ],
+)
+def test_staff_who_open_with_their_job_and_mention_family_still_start_the_form(text):
+    assert not scope.starts_no_application(text)
+
+
+def test_an_indirect_question_is_a_question():
+    from bot.domain.text import looks_like_question
+
+    assert looks_like_question("En kollega spørger, om det koster noget for afdelingen.")
+    assert looks_like_question("jeg tænkte på om vi kan søge")
+    assert not looks_like_question("Vi har travlt på afdelingen.")
