@@ -39,8 +39,9 @@ _ASKS_FOR_HELP = re.compile(
 )
 
 
-def topic_of_a_question_part(latest: Dict[Text, Any]) -> Optional[str]:
-    """The FAQ topic of the first question sentence that, read on its own, is surely a FAQ."""
+def _sure_topics(latest: Dict[Text, Any]) -> List[str]:
+    """The FAQ topics of the message's question parts that, read on their own, are surely FAQs."""
+    found = []
     for part in (latest.get("metadata") or {}).get(QUESTION_PARTS_KEY) or []:
         topic = part.get("topic")
         if (
@@ -50,8 +51,13 @@ def topic_of_a_question_part(latest: Dict[Text, Any]) -> Optional[str]:
             and isinstance(topic, str)
             and topic.startswith(RETRIEVAL_INTENT + "/")
         ):
-            return topic
-    return None
+            found.append(topic)
+    return found
+
+
+def topic_of_a_question_part(latest: Dict[Text, Any]) -> Optional[str]:
+    """The FAQ topic of the first question sentence that, read on its own, is surely a FAQ."""
+    return next(iter(_sure_topics(latest)), None)
 
 
 def sector_topic(tracker: Tracker) -> Optional[str]:
@@ -121,6 +127,21 @@ def answer_topic(dispatcher: CollectingDispatcher, topic: str) -> None:
         dispatcher.utter_message(text=line)
 
 
+def answer_the_other_questions(dispatcher: CollectingDispatcher, latest: Dict[Text, Any]) -> None:
+    """A message of several questions ("Hvad koster det, hvor lang tid tager det, og skal vi selv finde en
+    konsulent?") had one answered (utter_faq): the others, each read on its own (their `question_parts`) and
+    surely a FAQ of another topic, are answered after it."""
+    said = {
+        ((latest.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {})
+        .get("response", {})
+        .get("intent_response_key")
+    }
+    for topic in _sure_topics(latest):
+        if topic not in said:
+            answer_topic(dispatcher, topic)
+            said.add(topic)
+
+
 def explain_no_application(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     """Say why a message starts no application, where a reason is known, and answer the coverage question it
     asks first ("Kan SPARK hjælpe os med at få mere i løn?": the themes, then that one's own pay is not for the
@@ -162,6 +183,7 @@ class ContinueWithFacts(Action):
     ) -> List[Dict[Text, Any]]:
         if tracker.active_loop.get("name") or tracker.get_slot("reference"):
             return []
+        answer_the_other_questions(dispatcher, tracker.latest_message or {})
         text = latest_text(tracker)
         if scope.disagreement_stated(text):
             # "vores leder vil ikke være med til at søge": nothing to file until they agree

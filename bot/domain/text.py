@@ -103,7 +103,7 @@ _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 _DASH = re.compile(r"\s[-–—]\s")
 # At most this many question sentences of one message are read on their own, and where the channels
 # put what the model made of them (the message's metadata; bot/channels/question_parts.py).
-MAX_QUESTION_PARTS = 2
+MAX_QUESTION_PARTS = 3
 QUESTION_PARTS_KEY = "question_parts"
 
 
@@ -140,13 +140,25 @@ def question_parts(text: str) -> list[str]:
         return []
     told = sentences(text)
     asked = [i for i, sentence in enumerate(told) if looks_like_question(sentence)]
-    if not asked or len(told) == len(asked):
-        return []
+    if len(told) == 1 and asked:
+        # "Hvad koster det, hvor lang tid tager det og skal vi selv finde en konsulent?": several questions in one
+        clauses = [c for c in _QUESTION_CLAUSE.split(told[0]) if words(c)]
+        return clauses[:MAX_QUESTION_PARTS] if len(clauses) > 1 else []
+    if not asked or (len(told) == len(asked) and len(asked) < 2):
+        return []  # no question, or a message that is one question: the whole message is read as it
     # "Vi er tre kommuner, der vil gå sammen om noget. Kan man det?": a short question that points back
     # ('det', 'sådan') is read with the sentence before it
     return [
         f"{told[i - 1]} {told[i]}" if i > 0 and _points_back(told[i]) else told[i] for i in asked[:MAX_QUESTION_PARTS]
     ]
+
+
+# Where a second question begins inside one sentence: ", hvor lang tid ...", " og skal vi ..."
+_QUESTION_CLAUSE = re.compile(
+    r",\s*(?=(?:og )?(?:hvad|hvor|hvem|hvornår|hvornaar|hvordan|hvilke|hvilken|kan|skal|må|maa|er der)\b)|"
+    r"\s+og\s+(?=(?:hvad|hvor|hvem|hvornår|hvornaar|hvordan|hvilke|hvilken|skal|må|maa)\b)",
+    re.I,
+)
 
 
 _POINTS_BACK = re.compile(r"\b(?:det|dette|sådan|saadan|sadan|slags|alligevel|that|it)\b", re.I)

@@ -83,9 +83,26 @@ def test_the_questions_of_a_message_that_also_tells_something(text, parts):
     assert question_parts(text) == parts
 
 
-def test_at_most_two_question_parts_are_read_on_their_own():
-    text = "Vi er en skole i Vejle. Hvad koster det? Hvem kan søge? Hvor lang tid tager det?"
-    assert question_parts(text) == ["Hvad koster det?", "Hvem kan søge?"] and MAX_QUESTION_PARTS == 2
+def test_at_most_three_question_parts_are_read_on_their_own():
+    text = "Vi er en skole i Vejle. Hvad koster det? Hvem kan søge? Hvor lang tid tager det? Er der en frist?"
+    assert question_parts(text) == ["Hvad koster det?", "Hvem kan søge?", "Hvor lang tid tager det?"]
+    assert MAX_QUESTION_PARTS == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        # several questions, with nothing told: each is read on its own
+        ("Er det gratis? Og hvor lang tid tager det?", ["Er det gratis?", "Og hvor lang tid tager det?"]),
+        (
+            "Hvad koster det, hvor lang tid tager det og skal vi selv finde en konsulent?",
+            ["Hvad koster det", "hvor lang tid tager det", "skal vi selv finde en konsulent?"],
+        ),
+        ("Kan vi søge, hvis vi er en skole?", []),  # one question with a condition
+    ],
+)
+def test_several_questions_are_read_one_by_one(text, parts):
+    assert question_parts(text) == parts
 
 
 def test_an_english_yes_or_no_is_understood():
