@@ -816,6 +816,12 @@ def question_topic(text: str) -> Optional[str]:
     if _FOLLOW_UP.search(folded):
         # "er der opfølgning, når forløbet er slut?": the course ends with a meeting on learning and anchoring
         return "faq/faellesforloeb"
+    if _ONLY_ABOUT.search(folded):
+        # "Nogen sagde, at SPARK kun er for steder med vold. Er det rigtigt?": what the offer covers
+        return _offer_of(text, folded, "faq/temaer")
+    if _WHO_PAYS.search(folded):
+        # "Hvem betaler egentlig for SPARK?": free, agreed by the parties to the collective agreements
+        return "faq/hvad_er_spark"
     if _THEMES_COUNTED.search(folded):
         # "fire emner ved videoerne, men seks temaer et andet sted: hvad er rigtigt?"
         return _offer_of(text, folded, "faq/temaer")
@@ -868,9 +874,10 @@ def _offer_of_own_sector(text: str, folded: str) -> Optional[str]:
     if len(named) != 1:
         return None  # none, or a comparison of two offers
     told = workplaces.read(text)
-    if told.sector and told.strength >= workplaces.KIND and told.sector not in named:
+    own = _FIRST_PERSON.search(folded) or any(e.start == 0 for e in told.evidence)  # "Nordjyllands Politi her."
+    if own and told.sector and told.strength >= workplaces.KIND and told.sector not in named:
         return _OWN_OFFER[told.sector]
-    return None
+    return None  # "Hvem er ALECTIA, og hvorfor står de sammen med universiteterne?": nobody's workplace
 
 
 # A personnel case asked about ("en medarbejder, som vi overvejer at afskedige", "at hendes sag bliver undersøgt")
@@ -910,6 +917,13 @@ _MODELS_ASKED = re.compile(r"\bmodel (?:1|2|et|to|en)\b|\bmodeller(?:ne)?\b|\bhv
 _FOLLOW_UP = re.compile(
     r"\bopfoelgning\w*|\bnaar forloebet er (?:slut|faerdigt|ovre|afsluttet)\b|\befter forloebet\b|\bforankr\w*"
 )
+# A claim about what the offer covers ("SPARK er kun for steder med vold", "tager SPARK sig kun af det psykiske?")
+_ONLY_ABOUT = re.compile(
+    r"\b(?:spark|tilbuddet|ordningen|ekspertraadgivning\w*|konsulenterne) (?:\w+ ){0,2}kun "
+    r"(?:er for|er til|handler om|daekker|gaelder|tager sig af|hjaelper med)\b"
+)
+# Who pays for the offer
+_WHO_PAYS = re.compile(r"\bhvem (?:betaler|finansierer)\b[^.!?]{0,30}\b(?:spark|det|tilbuddet|forloeb\w*)\b")
 # How many themes ("seks temaer", "hvor mange temaer er der?")
 _THEMES_COUNTED = re.compile(r"\b(?:seks|fem|fire|tre|hvor mange) (?:temaer|emner)\b")
 # Which themes an offer has ("hvilke emner dækker det regionale tilbud?", "hvad dækker ekspertrådgivningen?")

@@ -70,6 +70,7 @@ NOT_FOR_AN_ERRAND = ("faq", "correct")
 RETRIEVAL_INTENT = "faq"
 JOINT_COURSE = "faq/faellesforloeb"
 AGREEMENT = "faq/enighed"
+STATE_OFFER = "faq/statsligt_tilbud"
 # "nej, lederen vil ikke være med til at søge" answers the form's question whether they agree: it stays an answer.
 ANSWERS_TO_CONSENSUS = ("affirm", "deny")
 
@@ -133,6 +134,14 @@ class ScopeGuard(GraphComponent):
                 # "folk er trætte af at starte forfra": a description, not a command to wipe the conversation
                 overrule_intent(message, FACTS)
                 continue
+            if (message.get(INTENT) or {}).get("name") == "application_status" and (
+                question_topic(text) == STATE_OFFER
+            ):
+                # "Vi har registreret vores interesse for rejseholdet. Hvordan får vi at vide, når det åbner?": the
+                # state's offer says where it will be announced; no application of theirs is asked about
+                overrule_intent(message, RETRIEVAL_INTENT)
+                _select_topic(message, STATE_OFFER)
+                continue
             if (message.get(INTENT) or {}).get("name") in ("start_application", FACTS) and application_contents_asked(
                 text
             ):
@@ -150,7 +159,8 @@ class ScopeGuard(GraphComponent):
                 _select_topic(message, topic)
                 continue
             if (message.get(INTENT) or {}).get("name") == RETRIEVAL_INTENT:
-                if (only_outside_themes(text) or other_errand(text)) and not _asks_beside_own_terms(text):
+                if (only_outside_themes(text) or other_errand(text)) and question_topic(text) is None:
+                    # (but "SPARK kommer fra overenskomsten – hvornår blev det aftalt?" asks about the offer)
                     # "Vi mangler høreværn. Hvem betaler?", "Vi har elendige stole. Er det noget SPARK kan hjælpe
                     # med?": action_off_topic gives the themes where it was asked, and says what the offers cover;
                     # "Hvor finder jeg ansøgningsskemaet til en byggetilladelse?": a citizen's errand

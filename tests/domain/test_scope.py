@@ -970,3 +970,19 @@ def test_an_indirect_question_is_a_question():
     assert looks_like_question("En kollega spørger, om det koster noget for afdelingen.")
     assert looks_like_question("jeg tænkte på om vi kan søge")
     assert not looks_like_question("Vi har travlt på afdelingen.")
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("Min kollega siger, at SPARK kun er for steder med vold og trusler. Passer det?", "faq/temaer"),
+        ("hvem betaler for SPARK?", "faq/hvad_er_spark"),
+        ("Beboerne rører ved de unge ansatte. Kan I hjælpe med den slags?", "faq/temaer"),
+    ],
+)
+def test_claims_about_the_offer_and_who_pays_get_their_topic(text, topic):
+    assert scope.question_topic(text) == topic
+
+
+def test_an_offer_named_beside_someone_elses_workplace_is_no_question_of_the_writers_sector():
+    assert scope.question_topic("Hvem er ALECTIA, og hvorfor står de på listen med universiteterne?") is None

@@ -249,3 +249,18 @@ def test_a_question_about_the_themes_beside_ones_pay_keeps_its_answer():
     assert message.get("intent")["name"] == "faq"
     [pay] = ScopeGuard().process([_faq("min lønseddel er forkert igen, hvem ringer jeg til?", "faq/pris")])
     assert pay.get("intent")["name"] == "out_of_scope"
+
+
+def test_a_question_about_the_travelling_team_read_as_status_gets_the_state_offer():
+    text = "Vi har registreret vores interesse for rejseholdet. Hvordan får vi at vide, når det åbner?"
+    [message] = ScopeGuard().process([_message(text, intent="application_status")])
+    assert message.get("intent")["name"] == "faq"
+    assert message.get("response_selector")["faq"]["response"]["intent_response_key"] == "faq/statsligt_tilbud"
+    [status] = ScopeGuard().process([_message("hvad er status på vores ansøgning?", intent="application_status")])
+    assert status.get("intent")["name"] == "application_status"
+
+
+def test_a_question_about_when_the_offer_was_agreed_is_not_made_off_topic_by_its_pay_word():
+    text = "SPARK kommer vist fra overenskomsten – hvornår blev det egentlig aftalt?"
+    [message] = ScopeGuard().process([_faq(text, "faq/hvad_er_spark")])
+    assert message.get("intent")["name"] == "faq"
