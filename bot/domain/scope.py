@@ -816,7 +816,9 @@ def question_topic(text: str) -> Optional[str]:
     if _FOLLOW_UP.search(folded):
         # "er der opfølgning, når forløbet er slut?": the course ends with a meeting on learning and anchoring
         return "faq/faellesforloeb"
-    if _ONLY_ABOUT.search(folded):
+    if only := _ONLY_ABOUT.search(folded):
+        if _WHO_APPLIES.match(folded, only.end()):
+            return "faq/hvem_kan_soege"  # "min leder siger, at SPARK kun er for ledere": who applies
         # "Nogen sagde, at SPARK kun er for steder med vold. Er det rigtigt?": what the offer covers
         return _offer_of(text, folded, "faq/temaer")
     if _WHO_PAYS.search(folded):
@@ -922,6 +924,7 @@ _ONLY_ABOUT = re.compile(
     r"\b(?:spark|tilbuddet|ordningen|ekspertraadgivning\w*|konsulenterne) (?:\w+ ){0,2}kun "
     r"(?:er for|er til|handler om|daekker|gaelder|tager sig af|hjaelper med)\b"
 )
+_WHO_APPLIES = re.compile(r"\s*(?:\w+ )?(?:ledere|ledelsen|chefer|medarbejdere|tr|amr|trio\w*|med-udvalg\w*|tillids\w*)\b")
 # Who pays for the offer
 _WHO_PAYS = re.compile(r"\bhvem (?:betaler|finansierer)\b[^.!?]{0,30}\b(?:spark|det|tilbuddet|forloeb\w*)\b")
 # How many themes ("seks temaer", "hvor mange temaer er der?")

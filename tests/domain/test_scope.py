@@ -986,3 +986,7 @@ def test_claims_about_the_offer_and_who_pays_get_their_topic(text, topic):
 
 def test_an_offer_named_beside_someone_elses_workplace_is_no_question_of_the_writers_sector():
     assert scope.question_topic("Hvem er ALECTIA, og hvorfor står de på listen med universiteterne?") is None
+
+
+def test_a_claim_that_the_offer_is_only_for_leaders_is_about_who_applies():
+    assert scope.question_topic("min leder siger at spark kun er for ledere. passer det??") == "faq/hvem_kan_soege"
