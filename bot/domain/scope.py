@@ -924,7 +924,9 @@ _ONLY_ABOUT = re.compile(
     r"\b(?:spark|tilbuddet|ordningen|ekspertraadgivning\w*|konsulenterne) (?:\w+ ){0,2}kun "
     r"(?:er for|er til|handler om|daekker|gaelder|tager sig af|hjaelper med)\b"
 )
-_WHO_APPLIES = re.compile(r"\s*(?:\w+ )?(?:ledere|ledelsen|chefer|medarbejdere|tr|amr|trio\w*|med-udvalg\w*|tillids\w*)\b")
+_WHO_APPLIES = re.compile(
+    r"\s*(?:\w+ )?(?:ledere|ledelsen|chefer|medarbejdere|tr|amr|trio\w*|med-udvalg\w*|tillids\w*)\b"
+)
 # Who pays for the offer
 _WHO_PAYS = re.compile(r"\bhvem (?:betaler|finansierer)\b[^.!?]{0,30}\b(?:spark|det|tilbuddet|forloeb\w*)\b")
 # How many themes ("seks temaer", "hvor mange temaer er der?")
