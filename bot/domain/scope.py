@@ -798,38 +798,23 @@ def question_topic(text: str) -> Optional[str]:
         return "faq/udbydere"
     if _PROVIDERS_ASKED.search(folded):
         return "faq/udbydere"
-    if _AGREEMENT_MEANT.search(folded):
-        # "hvad betyder det at søge 'i enighed'?", "uden at spørge TR og AMR først?"
-        return "faq/enighed"
+    for words, topic in _TOPIC_BY_WORDS:
+        if words.search(folded):
+            return topic
     if _JOINT_COURSE_NAMED.search(folded) and _offer_of(text, folded, "") == "":
         # "er fællesforløb en del af SPARK?"
         return "faq/faellesforloeb"
-    if _COMMITMENT_ASKED.search(folded):
-        # "hvad kræves der af os, altså tidsmæssigt?": time and resources, and the evaluation
-        return "faq/pris"
     if _THEME_ALONE.match(folded) and themes_named(text):
         # "stress?": a theme word asked about on its own
         return _offer_of(text, folded, "faq/temaer")
-    if _WHEN_AGREED.search(folded):
-        # "hvornår blev det egentlig aftalt?": SPARK was agreed at the collective bargaining of 2015 (seed)
-        return "faq/hvad_er_spark"
-    if _FOLLOW_UP.search(folded):
-        # "er der opfølgning, når forløbet er slut?": the course ends with a meeting on learning and anchoring
-        return "faq/faellesforloeb"
     if only := _ONLY_ABOUT.search(folded):
         if _WHO_APPLIES.match(folded, only.end()):
             return "faq/hvem_kan_soege"  # "min leder siger, at SPARK kun er for ledere": who applies
         # "Nogen sagde, at SPARK kun er for steder med vold. Er det rigtigt?": what the offer covers
         return _offer_of(text, folded, "faq/temaer")
-    if _WHO_PAYS.search(folded):
-        # "Hvem betaler egentlig for SPARK?": free, agreed by the parties to the collective agreements
-        return "faq/hvad_er_spark"
     if _THEMES_COUNTED.search(folded):
         # "fire emner ved videoerne, men seks temaer et andet sted: hvad er rigtigt?"
         return _offer_of(text, folded, "faq/temaer")
-    if _MODELS_ASKED.search(folded):
-        # "er det model 1 eller model 2 hos os?": the regions' two models (seed 000)
-        return "faq/regionalt_tilbud"
     if _THEMES_LISTED.search(folded):
         # "hvilke emner dækker det regionale tilbud om ekspertrådgivning?": that offer's themes
         return _offer_of(text, folded, "faq/temaer")
@@ -993,6 +978,15 @@ _DISAGREEMENT = re.compile(
 _AGREEMENT_MEANT = re.compile(
     rf"\bi enighed\b|\bhvad (?:betyder|menes (?:der )?med) (?:\w+ ){{0,3}}enig\w*|"
     rf"\buden at (?:spoerge|involvere|inddrage|tale med|have|informere) (?:\w+ ){{0,2}}{_SIDE}"
+)
+# Questions the rules know by their words alone (question_topic tries them in this order)
+_TOPIC_BY_WORDS = (
+    (_AGREEMENT_MEANT, "faq/enighed"),  # "hvad betyder 'i enighed'?", "uden at spørge TR og AMR først?"
+    (_COMMITMENT_ASKED, "faq/pris"),  # "hvad kræves der af os tidsmæssigt?": time and resources, the evaluation
+    (_WHEN_AGREED, "faq/hvad_er_spark"),  # "hvornår blev det aftalt?": at the bargaining of 2015 (seed 001)
+    (_FOLLOW_UP, "faq/faellesforloeb"),  # "opfølgning, når forløbet er slut?": the meeting on learning, anchoring
+    (_WHO_PAYS, "faq/hvad_er_spark"),  # "hvem betaler for SPARK?": free, agreed by the bargaining parties
+    (_MODELS_ASKED, "faq/regionalt_tilbud"),  # "model 1 eller model 2 hos os?": the regions' two models (seed 000)
 )
 
 
