@@ -75,7 +75,8 @@ _PATTERNS = tuple(
         r"\b(?:e-mailadressen|mailadressen|mobilnummeret|telefonnummeret|nummeret|privatadressen|adressen|"
         r"cpr-nummeret)\b[^.!?]{0,30}\bpaa (?!os\b|mig\b|vores\b|min\b|mit\b|jer\b)",
         # write something else than an application: a poem, a song, a job application, a complaint
-        r"\b(?:skriv|forfat|digt|komponer|write|(?:du|i) skrive)\b(?: mig| os| me| us)?\s+(?:et|en|nogle|a|an)\s+"
+        r"\b(?:skriv|forfat|digt|komponer|write|(?:du|i) skrive)\b(?: mig| os| me| us)?"
+        r"(?: lige| hurtigt| venligst| gerne)?\s+(?:et|en|nogle|a|an)\s+"
         r"(?:[\w-]+\s+)?"
         r"(?:digt\w*|sang\w*|sangtekst\w*|historie\w*|eventyr\w*|vits\w*|joke\w*|rim|novelle\w*|essay\w*|stil|"
         r"haiku\w*|limerick\w*|poem|story|song|klagebrev\w*|klage|jobansoegning\w*|cv|opsigelse\w*|tale|"
@@ -87,6 +88,13 @@ _PATTERNS = tuple(
         r"(?:lave |skrive |designe |formulere |udarbejde |finde paa )?(?:mig |os )?(?:en |et |nogle |\d+ )(?:[\w-]+ )?"
         r"(?:quiz\w*|[\w-]*quiz|laegeerklaering\w*|"
         r"erklaering\w*|minutter|nyhedsbrev\w*|powerpoint\w*|praesentation\w*|sketch\w*|konkurrence\w*|leg|lege)\b",
+        # a summary or a questionnaire made for the writer ("Kan du opsummere NFA's rapport i 5 punkter?", "Lav et
+        # spørgeskema med 15 spørgsmål til en trivselsmåling")
+        r"\b(?:opsummer\w*|opsumm\w*|resumer\w*|sammenfat\w*)\b(?: \S+){0,4} (?:rapport\w*|tekst\w*|artikel\w*|"
+        r"apv\w*|referat\w*|notat\w*|undersoegelse\w*)|"
+        r"\b(?:lav|lave|design|designe|udarbejd|udarbejde)\b (?:mig |os )?(?:et|en) (?:\w+ )?(?:spoergeskema\w*|"
+        r"trivselsmaaling\w*|skabelon\w*)|\b(?:har i|findes der|har du) (?:en |et |nogle )?(?:skabelon|template|"
+        r"spoergeskema)\w*",
         # someone's own assignment: "kan du skrive mit afsnit om SPARK?"
         r"\b(?:skriv|skrive|forfat|forfatte|lav|lave)\b(?: \w+){0,2}? (?:mit|min|mine) (?:afsnit|opgave\w*|bachelor\w*|"
         r"speciale\w*|rapport\w*|kapitel\w*|stil|essay\w*|eksamen\w*|lektie\w*)\b",
@@ -483,6 +491,9 @@ _OTHER_ERRANDS = tuple(
         r"\b(?:anmelde\w*|anmeld|melde) (?:\w+ ){0,3}arbejds(?:ulykke|skade)\w*",
         # preparing for an inspection ("Arbejdstilsynet har meldt tilsyn ... hvordan forbereder vi os?")
         r"\b(?:meldt|varslet|anmeldt|faar|faaet|har|kommer paa) (?:\w+ ){0,2}tilsyn\b[^?]{0,120}?\bforbered\w*",
+        # a course or a template bought for oneself ("hvad koster et kursus i konflikthåndtering for 25?", "har I en
+        # skabelon til MUS-samtaler?")
+        r"\bhvad koster (?:et|en) (?:\w+ )?(?:kursus|uddannelse|foredrag)\b",
         # other funds and schemes ("Den Kommunale Kompetencefond", "penge fra Arbejdsmiljøpuljen")
         r"\bkompetencefond\w*|\b\w+puljen\b|\bsoeg\w* (?:\w+ ){0,3}\w+fonden?\b",
         # a citizen's own street, bin or home ("har ikke saltet vores vej", "skraldespanden er ikke tømt")
@@ -521,7 +532,10 @@ _OWN_TERMS = tuple(
         r"\b(?:kan )?(?:jeg|man) (?:kan )?faa erstatning\b|\barbejdsskadeerstatning\w*|\bskadeanmeldelse\w*",
         # a complaint about one's own boss, a warning, one's own leave or senior days ("Jeg vil klage over min
         # afdelingsleder til HR", "fået en skriftlig advarsel", "søge om barsel", "seniordage")
-        r"\bklage\w* over (?:min|mit) (?:\w+ )?(?:leder|chef|afdelingsleder|mellemleder|overordnede|kollega)\b|"
+        r"\bklage\w* (?:til (?:hr|ledelsen|personaleafdelingen) )?over (?:min|mit) (?:\w+ )?(?:leder|chef|"
+        r"afdelingsleder|mellemleder|overordnede|kollega)\b|"
+        # one's union ("skal jeg være medlem af FOA eller 3F?")
+        r"\bmedlem af (?:foa|3f|hk|bupl|dsr|dlf|fag og arbejde|krifa|\w*forbund\w*|en fagforening|fagforeningen)\b|"
         r"\b(?:har |jeg )?faaet en (?:skriftlig |mundtlig |ny )?advarsel\b|\bsoeg\w* (?:om )?barsel\b|\bmin barsel\w*|"
         r"\bjeg (?:skal|gaar) paa barsel\b|\bseniordag\w*|\bseniorordning\w*|\bwhistleblower\w*",
         # a supplement others get ("sygeplejerskerne på Holbæk får et fastholdelsestillæg ... jeg får det ikke")

@@ -138,12 +138,15 @@ def question_parts(text: str) -> list[str]:
     """
     if (text or "").startswith("/"):
         return []
-    told = sentences(text)
+    # "Vi har talt om det i MED-udvalget, og nu vil vi gerne vide, om det koster noget ...": an indirect question
+    # inside a long sentence is read from its "vil gerne vide, om" on
+    whole = sentences(text)
+    told = [_from_indirect_question(sentence) for sentence in whole]
     asked = [i for i, sentence in enumerate(told) if looks_like_question(sentence)]
     if len(told) == 1 and asked:
         # "Hvad koster det, hvor lang tid tager det og skal vi selv finde en konsulent?": several questions in one
         clauses = [c for c in _QUESTION_CLAUSE.split(told[0]) if words(c)]
-        return clauses[:MAX_QUESTION_PARTS] if len(clauses) > 1 else []
+        return clauses[:MAX_QUESTION_PARTS] if len(clauses) > 1 or told != whole else []
     if not asked or (len(told) == len(asked) and len(asked) < 2):
         return []  # no question, or a message that is one question: the whole message is read as it
     # "Vi er tre kommuner, der vil gå sammen om noget. Kan man det?": a short question that points back
@@ -151,6 +154,23 @@ def question_parts(text: str) -> list[str]:
     return [
         f"{told[i - 1]} {told[i]}" if i > 0 and _points_back(told[i]) else told[i] for i in asked[:MAX_QUESTION_PARTS]
     ]
+
+
+_INDIRECT_START = re.compile(
+    r"\b(?:vil (?:\w+ ){0,2}(?:gerne |godt )?(?:vide|høre|hoere),? om|"
+    r"(?:spørger|spoerger|spurgte),? (?:\w+,? ){0,3}?om|"
+    r"tænkte (?:på,? )?om|taenkte (?:paa,? )?om|er (?:i )?(?:tvivl|usikre?),? om)\b",
+    re.I,
+)
+
+
+def _from_indirect_question(sentence: str) -> str:
+    """The sentence from its indirect question on, where that stands after some words of telling: 'Vi har talt om det
+    i MED-udvalget, og nu vil vi gerne vide om det koster noget' -> 'vil vi gerne vide om det koster noget'."""
+    found = _INDIRECT_START.search(sentence)
+    if found and len(words(sentence[: found.start()])) >= 4:
+        return sentence[found.start() :]
+    return sentence
 
 
 # Where a second question begins inside one sentence: ", hvor lang tid ...", " og skal vi ..."

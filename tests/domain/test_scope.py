@@ -990,3 +990,18 @@ def test_an_offer_named_beside_someone_elses_workplace_is_no_question_of_the_wri
 
 def test_a_claim_that_the_offer_is_only_for_leaders_is_about_who_applies():
     assert scope.question_topic("min leder siger at spark kun er for ledere. passer det??") == "faq/hvem_kan_soege"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hvordan skriver jeg en klage til HR over min leder på jobcentret i Vejle?",
+        "Skal jeg være medlem af FOA eller 3F, når jeg arbejder på materielgården i Skive?",
+        "Har I en skabelon til MUS-samtaler? Jeg er leder i en børnehave i Ringe",
+        "skriv lige en opsigelse til min chef på Bispebjerg Hospital",
+        "Kan du opsummere den nye rapport om stress i hjemmeplejen i fem punkter?",
+        "Lav et spørgeskema til en trivselsmåling på rådhuset i Varde",
+    ],
+)
+def test_ones_own_complaint_union_and_tasks_for_the_bot_start_no_application(text):
+    assert scope.starts_no_application(text) or instruction_to_bot(text)

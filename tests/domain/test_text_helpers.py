@@ -109,3 +109,9 @@ def test_an_english_yes_or_no_is_understood():
     from bot.domain.text import yes_or_no
 
     assert [yes_or_no(t) for t in ("yes", "sure", "no", "no, we do not agree")] == [True, True, False, False]
+
+
+def test_an_indirect_question_inside_a_long_sentence_is_read_from_where_it_asks():
+    text = "Vi har snakket om det i MED-udvalget på skolen i Faaborg, og nu vil vi gerne vide om det koster noget"
+    assert question_parts(text) == ["vil vi gerne vide om det koster noget"]
+    assert question_parts("En kollega spørger, om det koster noget.") == []  # the whole message asks
