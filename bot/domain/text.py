@@ -79,10 +79,13 @@ QUESTION_WORDS = frozenset(
 
 
 # A question asked indirectly ("En kollega spørger, om det koster noget", "jeg tænkte på, om man kan søge", "vil
-# gerne vide, om ..."). Matched on folded text.
+# gerne vide, om ..."), with or without æ/ø/å. question_parts reads a long sentence from here on.
 _INDIRECT_QUESTION = re.compile(
-    r"\b(?:spoerger|spurgte|spoerge),? (?:\w+,? ){0,3}?om\b|\bvil (?:gerne |godt )?(?:vide|hoere),? om\b|"
-    r"\btaenkte (?:paa,? )?om\b|\ber (?:i )?(?:tvivl|usikker\w*),? om\b|\bundrer (?:mig|os),? (?:over,? )?om\b"
+    r"\b(?:(?:spørger|spoerger|spurgte|spørge|spoerge),? (?:\w+,? ){0,3}?om|"
+    r"vil (?:\w+ ){0,2}(?:gerne |godt )?(?:vide|høre|hoere),? om|"
+    r"tænkte (?:på,? )?om|taenkte (?:paa,? )?om|er (?:i )?(?:tvivl|usikker\w*|usikre),? om|"
+    r"undrer (?:mig|os),? (?:over,? )?om)\b",
+    re.I,
 )
 
 
@@ -94,7 +97,7 @@ def looks_like_question(text: str) -> bool:
     return (
         stripped.endswith("?")
         or bool(first and first[0] in QUESTION_WORDS)
-        or bool(_INDIRECT_QUESTION.search(fold(stripped)))
+        or bool(_INDIRECT_QUESTION.search(stripped))
     )
 
 
@@ -156,18 +159,10 @@ def question_parts(text: str) -> list[str]:
     ]
 
 
-_INDIRECT_START = re.compile(
-    r"\b(?:vil (?:\w+ ){0,2}(?:gerne |godt )?(?:vide|høre|hoere),? om|"
-    r"(?:spørger|spoerger|spurgte),? (?:\w+,? ){0,3}?om|"
-    r"tænkte (?:på,? )?om|taenkte (?:paa,? )?om|er (?:i )?(?:tvivl|usikre?),? om)\b",
-    re.I,
-)
-
-
 def _from_indirect_question(sentence: str) -> str:
     """The sentence from its indirect question on, where that stands after some words of telling: 'Vi har talt om det
     i MED-udvalget, og nu vil vi gerne vide om det koster noget' -> 'vil vi gerne vide om det koster noget'."""
-    found = _INDIRECT_START.search(sentence)
+    found = _INDIRECT_QUESTION.search(sentence)
     if found and len(words(sentence[: found.start()])) >= 4:
         return sentence[found.start() :]
     return sentence
