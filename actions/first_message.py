@@ -150,20 +150,16 @@ def explain_no_application(dispatcher: CollectingDispatcher, tracker: Tracker) -
     text = latest_text(tracker)
     glossed = readable(text)
     english = looks_english(text)
-    covered = coverage_topic(tracker)
     if scope.private_employer(glossed):
         dispatcher.utter_message(text=messages.PRIVATE_EMPLOYER)  # "ambulancebehandler hos Falck ..."
     elif company := scope.state_owned_employer(glossed):
         dispatcher.utter_message(text=messages.state_owned_company(company))  # "togfører i DSB"
         return True
-    elif scope.own_employment_matter(text):
-        if covered:
+    elif (own := scope.own_employment_matter(text)) or scope.only_outside_themes(glossed):
+        covered = coverage_topic(tracker)
+        if covered:  # "Kan SPARK hjælpe med indeklimaet?", "… med at få mere i løn?": the themes first
             answer_topic(dispatcher, covered)
-        dispatcher.utter_message(text=messages.OWN_EMPLOYMENT)  # "kan de fyre mig efter 120 sygedage?"
-    elif scope.only_outside_themes(glossed):
-        if covered:  # "Kan SPARK hjælpe med indeklimaet?": the themes first
-            answer_topic(dispatcher, covered)
-        dispatcher.utter_message(text=messages.OUTSIDE_THE_OFFER)
+        dispatcher.utter_message(text=messages.OWN_EMPLOYMENT if own else messages.OUTSIDE_THE_OFFER)
     else:
         return False
     if english:

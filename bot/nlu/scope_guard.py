@@ -104,11 +104,7 @@ class ScopeGuard(GraphComponent):
             if looks_english(text):
                 _read_english(message, text)
                 continue
-            if (
-                (message.get(INTENT) or {}).get("name") in NOT_FOR_AN_ERRAND
-                and (own_employment_matter(text) or private_employer(text) or state_owned_employer(text))
-                and not _asks_beside_own_terms(text)
-            ):
+            if (message.get(INTENT) or {}).get("name") in NOT_FOR_AN_ERRAND and _errand_only(text):
                 # "min løn er forkert igen, hvem skal jeg ringe til?" read as a correction; a Falck employee
                 # asking about the regions' offer: action_off_topic says where to go instead
                 overrule_intent(message, OFF_TOPIC)
@@ -159,14 +155,14 @@ class ScopeGuard(GraphComponent):
                 _select_topic(message, topic)
                 continue
             if (message.get(INTENT) or {}).get("name") == RETRIEVAL_INTENT:
-                if (only_outside_themes(text) or other_errand(text)) and question_topic(text) is None:
+                topic = question_topic(text)
+                if topic is None and (only_outside_themes(text) or other_errand(text)):
                     # (but "SPARK kommer fra overenskomsten – hvornår blev det aftalt?" asks about the offer)
                     # "Vi mangler høreværn. Hvem betaler?", "Vi har elendige stole. Er det noget SPARK kan hjælpe
                     # med?": action_off_topic gives the themes where it was asked, and says what the offers cover;
                     # "Hvor finder jeg ansøgningsskemaet til en byggetilladelse?": a citizen's errand
                     overrule_intent(message, OFF_TOPIC)
                     continue
-                topic = question_topic(text)
                 if topic:
                     # "Hjælper I også med alenearbejde?": the themes; "hvordan søger man spark": how to apply
                     _select_topic(message, topic)
@@ -187,10 +183,13 @@ def _unsure_or_off_topic(message: Message) -> bool:
     return len(ranking) > 1 and ranking[0] - ranking[1] < AMBIGUOUS
 
 
-def _asks_beside_own_terms(text: str) -> bool:
-    """'Hvilke temaer kan SPARK hjælpe med? Vi har mest ballade med lønsedler ...': a question about the offers the
-    rules know (scope.question_topic) beside one's own pay: the question is answered."""
-    return own_employment_matter(text) and question_topic(text) is not None
+def _errand_only(text: str) -> bool:
+    """One's own pay or terms, a private or a state-owned company's staff, with no question about the offers beside
+    it: 'Hvilke temaer kan SPARK hjælpe med? Vi har mest ballade med lønsedler ...' asks one the rules know
+    (scope.question_topic), so the question is answered."""
+    if own_employment_matter(text):
+        return question_topic(text) is None
+    return private_employer(text) or bool(state_owned_employer(text))
 
 
 def overrule_intent(message: Message, name: str) -> None:
