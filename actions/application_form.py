@@ -25,9 +25,9 @@ from actions.common import (
     value_before_this_turn,
 )
 from actions.conclude import interest_list_open, new_application_id
-from actions.first_message import answer_topic, explain_no_application, opening_question
+from actions.first_message import answer_topic, explain_no_application, opening_question, starts_no_application
 from bot.domain import answers as form_answers
-from bot.domain import messages, routing, scope
+from bot.domain import messages, routing
 from bot.domain.text import looks_english
 
 Slots = Dict[Text, Any]
@@ -69,7 +69,7 @@ def _not_about_work(tracker: Tracker) -> bool:
         tracker.get_slot("requested_slot") is None
         and latest_intent(tracker) in ("inform", "start_application")
         and not text.startswith("/")
-        and scope.starts_no_application(text)
+        and starts_no_application(tracker)
     )
 
 

@@ -198,6 +198,14 @@ NO_THEME_ADVICE = (
 )
 
 
+# A message that tells of a public workplace, but that the model of bot/nlu/own_workplace.py doubts is about the
+# writer's own (actions/first_message.py, `doubted`): no application starts, and the writer can say so.
+NOT_SURE_OWN_WORKPLACE = (
+    "Jeg er ikke sikker på, at du skriver om det psykiske arbejdsmiljø på din egen arbejdsplads, så jeg starter "
+    "ikke en ansøgning. Jeg hjælper offentlige arbejdspladser i kommuner, regioner og staten, der sammen vil "
+    "arbejde med fx stress, konflikter, forandringer eller vold og trusler.\n\n"
+    "Er det det, du mener, så skriv kort, hvor du arbejder, og hvad I gerne vil have hjælp til."
+)
 OUTSIDE_THE_OFFER = (
     "Det, du skriver om, ligger uden for det, den gratis støtte dækker: den handler om det psykiske "
     f"arbejdsmiljø. {NO_THEME_ADVICE}\n\n"

@@ -47,6 +47,7 @@ INPUTS = (
     "bot/nlu/count_vectors.py",
     "bot/nlu/scope_guard.py",
     "bot/nlu/bare_answers.py",
+    "bot/nlu/own_workplace.py",
     "bot/domain/scope.py",
     "bot/domain/workplaces.py",
     "bot/domain/english.py",
