@@ -27,7 +27,7 @@ from actions.common import (
 from actions.conclude import interest_list_open, new_application_id
 from actions.first_message import answer_topic, explain_no_application, opening_question, starts_no_application
 from bot.domain import answers as form_answers
-from bot.domain import messages, routing
+from bot.domain import messages, routing, scope
 from bot.domain.text import looks_english
 
 Slots = Dict[Text, Any]
@@ -102,8 +102,12 @@ class ValidateApplicationForm(FormValidationAction):
             # News or a question about others that NLU read as facts ("Sygehuset i Kolding lukker sin
             # fødeafdeling, skriver avisen"): the off-topic answer, and the form neither starts nor keeps
             # what the message named.
-            if not explain_no_application(dispatcher, tracker):
+            if explain_no_application(dispatcher, tracker):
+                pass
+            elif scope.starts_no_application(latest_text(tracker)):
                 dispatcher.utter_message(response="utter_out_of_scope")
+            else:  # only the learnt vote doubts it: say so, and how to go on
+                dispatcher.utter_message(text=messages.NOT_SURE_OWN_WORKPLACE)
             undo = [
                 SlotSet(name, getattr(before, name))
                 for name in routing.SLOT_NAMES

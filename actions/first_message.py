@@ -184,9 +184,6 @@ def explain_no_application(dispatcher: CollectingDispatcher, tracker: Tracker) -
         if covered:  # "Kan SPARK hjælpe med indeklimaet?", "… med at få mere i løn?": the themes first
             answer_topic(dispatcher, covered)
         dispatcher.utter_message(text=messages.OWN_EMPLOYMENT if own else messages.OUTSIDE_THE_OFFER)
-    elif doubted(tracker):
-        dispatcher.utter_message(text=messages.NOT_SURE_OWN_WORKPLACE)  # "min pige paa 11 bliver mobbet paa skolen"
-        return True
     else:
         return False
     if english:

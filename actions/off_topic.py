@@ -26,7 +26,6 @@ from actions.first_message import (
     coverage_topic,
     explain_no_application,
     sector_topic,
-    starts_no_application,
     topic_of_a_question_part,
 )
 from bot.domain import messages, scope
@@ -60,7 +59,7 @@ class OffTopic(Action):
         if (
             topic
             and not tracker.active_loop.get("name")
-            and (latest_intent(tracker) == "nlu_fallback" or _own_work(tracker))
+            and (latest_intent(tracker) == "nlu_fallback" or _own_work(text))
         ):
             answer_topic(dispatcher, topic)
             return [FollowupAction("action_continue_with_facts")]
@@ -73,7 +72,7 @@ class OffTopic(Action):
         return []
 
 
-def _own_work(tracker: Tracker) -> bool:
+def _own_work(text: str) -> bool:
     """Does an off-topic message tell about the writer's own public workplace, with nothing that starts no
-    application?"""
-    return tells_about_workplace(latest_text(tracker), Answers()) and not starts_no_application(tracker)
+    application? (Where the learnt vote doubts it, action_continue_with_facts starts no form after the answer.)"""
+    return tells_about_workplace(text, Answers()) and not scope.starts_no_application(text)

@@ -166,6 +166,30 @@ SETS = {
         "eighth development set, 120 messages (100 first questions by people unsure what they ask, 20 workplaces "
         "ending with a question) by one author given only the spec; scored once unread, then tuned on",
     ),
+    "dev9": (
+        DATA / "first_messages_dev9.yml",
+        "development set 9, 150 messages (90 off-topic lookalikes, 60 workplaces) by one author given only the spec "
+        "(parents, relatives, citizens and patients who saw staff under strain); "
+        "examples of the learnt vote (bot/nlu/own_workplace.py): not a fair measure",
+    ),
+    "dev10": (
+        DATA / "first_messages_dev10.yml",
+        "development set 10, 150 messages (90 off-topic lookalikes, 60 workplaces) by one author given only the spec "
+        "(private and semi-private firms that sound public, other countries); "
+        "examples of the learnt vote (bot/nlu/own_workplace.py): not a fair measure",
+    ),
+    "dev11": (
+        DATA / "first_messages_dev11.yml",
+        "development set 11, 150 messages (90 off-topic lookalikes, 60 workplaces) by one author given only the spec "
+        "(public employees' own individual errands told like psychosocial ones); "
+        "examples of the learnt vote (bot/nlu/own_workplace.py): not a fair measure",
+    ),
+    "dev12": (
+        DATA / "first_messages_dev12.yml",
+        "development set 12, 150 messages (90 off-topic lookalikes, 60 workplaces) by one author given only the spec "
+        "(short chat-style messages of the kind any public chat box gets); "
+        "examples of the learnt vote (bot/nlu/own_workplace.py): not a fair measure",
+    ),
     "dev3": (
         DATA / "first_messages_dev3.yml",
         "third development set, 160 messages (120 off-topic lookalikes) by one author given only the spec; "
