@@ -170,7 +170,8 @@ def explain_no_application(dispatcher: CollectingDispatcher, tracker: Tracker) -
     """Say why a message starts no application, where a reason is known, and answer the coverage question it
     asks first ("Kan SPARK hjælpe os med at få mere i løn?": the themes, then that one's own pay is not for the
     offers): a private employer's, a state-owned company's, one's own pay or terms, only the physical work
-    environment. False where none of these holds (the caller says its own off-topic answer)."""
+    environment, a question about one's own situation at a workplace. False where none of these holds (the caller
+    says its own off-topic answer)."""
     text = latest_text(tracker)
     glossed = readable(text)
     english = looks_english(text)
@@ -184,6 +185,8 @@ def explain_no_application(dispatcher: CollectingDispatcher, tracker: Tracker) -
         if covered:  # "Kan SPARK hjælpe med indeklimaet?", "… med at få mere i løn?": the themes first
             answer_topic(dispatcher, covered)
         dispatcher.utter_message(text=messages.OWN_EMPLOYMENT if own else messages.OUTSIDE_THE_OFFER)
+    elif scope.personal_question(glossed) and form_answers.tells_about_workplace(text, answers(tracker)):
+        dispatcher.utter_message(text=messages.PERSONAL_MATTER)  # "… opsagt efter en lang sygemelding. Er det lovligt?"
     else:
         return False
     if english:

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-inputs=$( { find data -type f -name '*.yml' | sort; echo domain.yml config.yml bot/nlu/place_names.py bot/nlu/intent_classifier.py bot/nlu/sparse_network.py bot/nlu/regex_flags.py bot/nlu/count_vectors.py bot/nlu/spacy_tokenizer.py bot/nlu/own_workplace.py build/spacy_da/.content-hash requirements.lock; } )
+inputs=$( { find data -type f -name '*.yml' | sort; echo domain.yml config.yml bot/nlu/place_names.py bot/nlu/intent_classifier.py bot/nlu/sparse_network.py bot/nlu/regex_flags.py bot/nlu/count_vectors.py bot/nlu/spacy_tokenizer.py bot/nlu/own_workplace.py bot/data/own_workplace_examples.yml build/spacy_da/.content-hash requirements.lock; } )
 fingerprint=$(cat $inputs | sha256sum | cut -c1-16)
 if [ -f models/current.tar.gz ] && [ "$(cat models/.fingerprint 2>/dev/null)" = "$fingerprint" ]; then
   exit 0

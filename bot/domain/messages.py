@@ -198,6 +198,15 @@ NO_THEME_ADVICE = (
 )
 
 
+# A question about the writer's own situation (bot.domain.scope.personal_question): where to go, and what the
+# offers are for.
+PERSONAL_MATTER = (
+    "Det lyder som et spørgsmål om din egen situation, og det kan jeg ikke svare på. Tal med din "
+    "tillidsrepræsentant, din arbejdsmiljørepræsentant eller din fagforening: de kan hjælpe dig.\n\n"
+    "Jeg hjælper arbejdspladser, hvor ledelse og medarbejdere sammen vil arbejde med det psykiske arbejdsmiljø, "
+    "fx konflikter, mobning eller stress. Er det det, I vil, så skriv, hvor I arbejder, og hvad I gerne vil have "
+    "hjælp til."
+)
 # A message that tells of a public workplace, but that the model of bot/nlu/own_workplace.py doubts is about the
 # writer's own (actions/first_message.py, `doubted`): no application starts, and the writer can say so.
 NOT_SURE_OWN_WORKPLACE = (

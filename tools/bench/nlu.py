@@ -62,6 +62,7 @@ INPUTS = (
     "bot/data/institutions.yml",
     "bot/data/places.yml",
     "bot/data/person_names.yml",
+    "bot/data/own_workplace_examples.yml",
     "build/spacy_da/.content-hash",
     "tools/bench/data/nlu_heldout_fresh.yml",
     "tests/data/ud_danish_ddt_dev_sentences.txt",
