@@ -67,7 +67,7 @@ async def test_english_is_left_to_the_rules():
     assert messages.NOT_SURE_OWN_WORKPLACE not in said
 
 
-async def test_a_doubted_message_read_off_topic_gets_the_doubt_not_its_answer_and_no_form():
+async def test_a_doubted_message_read_off_topic_gets_its_answer_and_then_the_doubt_not_the_form():
     text = "Jeg er AMR i hjemmeplejen i Skive. Hvad kan I hjælpe os med?"
     t = _with_vote(tracker(text=text, intent="out_of_scope", loop=None), 0.01)
     t.latest_message["metadata"] = {
@@ -75,8 +75,12 @@ async def test_a_doubted_message_read_off_topic_gets_the_doubt_not_its_answer_an
     }
     dispatcher = CollectingDispatcher()
     events = await OffTopic().run(dispatcher, t, DOMAIN)
-    assert [m.get("text") for m in dispatcher.messages] == [messages.NOT_SURE_OWN_WORKPLACE]
-    assert events == []
+    assert dispatcher.messages[0].get("response") == "utter_faq/temaer"
+    assert messages.NOT_SURE_OWN_WORKPLACE not in [m.get("text") for m in dispatcher.messages]
+    assert events == [{"event": "followup", "name": "action_continue_with_facts", "timestamp": None}]
+    dispatcher = CollectingDispatcher()
+    assert await ContinueWithFacts().run(dispatcher, t, DOMAIN) == []
+    assert dispatcher.messages[-1].get("text") == messages.NOT_SURE_OWN_WORKPLACE
 
 
 async def test_after_an_answered_question_a_doubted_message_starts_no_form_and_says_why():
@@ -85,3 +89,11 @@ async def test_after_an_answered_question_a_doubted_message_starts_no_form_and_s
     dispatcher = CollectingDispatcher()
     assert await ContinueWithFacts().run(dispatcher, t, DOMAIN) == []
     assert [m.get("text") for m in dispatcher.messages] == [messages.NOT_SURE_OWN_WORKPLACE]
+
+
+async def test_a_question_about_ones_own_situation_is_pointed_to_the_representatives_and_starts_nothing():
+    text = "Jeg er socialrådgiver i Kolding Kommune og er blevet opsagt efter en sygemelding. Kan jeg klage?"
+    events, said = await _form(tracker(text=text, candidates={"municipality": "Kolding"}))
+    assert _stopped(events)
+    assert slot_events(events)["municipality"] is None
+    assert said == [messages.PERSONAL_MATTER]

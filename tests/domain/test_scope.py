@@ -1005,3 +1005,37 @@ def test_a_claim_that_the_offer_is_only_for_leaders_is_about_who_applies():
 )
 def test_ones_own_complaint_union_and_tasks_for_the_bot_start_no_application(text):
     assert scope.starts_no_application(text) or instruction_to_bot(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Jeg er jordemoder på Holbæk Sygehus og har fået tilbudt nedsat tid. Hvordan gør jeg det med pensionen?",
+        "Jeg er ansat i Vejdirektoratet og vil gerne skifte til en anden enhed, fordi jeg ikke trives. Kan jeg det?",
+        "jeg er sosu i hjemmeplejen i lemvig og skal til samtale om mit fravaer, hvad skal jeg sige",
+        "Min chef på rådhuset i Nyborg har givet mig en skriftlig påtale. Hvilke rettigheder har jeg?",
+    ],
+)
+def test_a_question_about_ones_own_situation_starts_no_application(text):
+    assert scope.personal_question(text)
+    assert scope.starts_no_application(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a representative or a leader acts for others
+        "Jeg er TR på et bibliotek i Lemvig, og der er meget uro efter omstruktureringen. Hvad kan jeg gøre?",
+        "Jeg er leder i hjemmeplejen i Nyborg, og to medarbejdere taler ikke sammen. Hvad skal jeg gøre?",
+        # others at the workplace
+        "jeg er pædagog i Haslev og vi har mange konflikter i personalegruppen, hvad kan jeg gøre",
+        "En kollega råber ad alle nye ansatte på vores plejecenter i Faxe. Hvad kan jeg gøre?",
+        # the offers asked about
+        "Jeg er sygeplejerske på Holbæk Sygehus. Kan jeg søge alene?",
+        "Hvordan får jeg fat i jer? Jeg er portør på OUH",
+        # no question of one's own
+        "Jeg er sosu i hjemmeplejen i Lemvig, og jeg er ved at gå ned med stress, fordi vi er for få",
+    ],
+)
+def test_a_question_for_others_or_about_the_offers_is_no_personal_question(text):
+    assert not scope.personal_question(text)

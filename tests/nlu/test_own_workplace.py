@@ -27,11 +27,11 @@ NOT_OURS = [
 ]
 
 
-def _component(tmp_path: Path) -> tuple[OwnWorkplaceVote, LocalModelStorage, Resource]:
+def _component(tmp_path: Path, **config) -> tuple[OwnWorkplaceVote, LocalModelStorage, Resource]:
     storage = LocalModelStorage(tmp_path)
     resource = Resource("own_workplace")
     context = ExecutionContext(GraphSchema({}), "test")
-    return OwnWorkplaceVote.create({}, storage, resource, context), storage, resource
+    return OwnWorkplaceVote.create(config, storage, resource, context), storage, resource
 
 
 @pytest.fixture(scope="module")
@@ -65,10 +65,18 @@ def test_it_puts_the_probability_on_the_message_and_skips_commands(trained):
 
 
 def test_untrained_it_says_nothing(tmp_path):
-    vote, storage, resource = _component(tmp_path)
+    vote, storage, resource = _component(tmp_path, examples="")
     vote.train(TrainingData([Message.build("hej", intent="greet")]))
     message = Message.build(WORKPLACES[0])
     vote.process([message])
     assert message.get(OUTPUT) is None
-    loaded = OwnWorkplaceVote.load({}, storage, resource, ExecutionContext(GraphSchema({}), "test"))
+    loaded = OwnWorkplaceVote.load({"examples": ""}, storage, resource, ExecutionContext(GraphSchema({}), "test"))
     assert loaded.probability(WORKPLACES[0]) is None
+
+
+def test_the_examples_file_is_part_of_the_fingerprint(tmp_path):
+    examples = tmp_path / "examples.yml"
+    examples.write_text("own: [vi har stress]\nother: [hvad koster en bil]\n", encoding="utf-8")
+    before = OwnWorkplaceVote.fingerprint_addon({"examples": str(examples)})
+    examples.write_text("own: [vi har stress]\nother: [hvad koster en cykel]\n", encoding="utf-8")
+    assert OwnWorkplaceVote.fingerprint_addon({"examples": str(examples)}) != before
