@@ -4,10 +4,13 @@ application wanted), learnt from the training data; one vote beside the rules of
 Why: the rules recognise the off-topic lookalikes of the kinds they were written for (a private employer, one's own
 pay, a citizen's errand, ...), and each new writer brings phrasings of those kinds that a pattern misses: a new fresh
 set's lookalikes started the form 7-13 % of the time at first reading, each time after the rules had been written on
-the sets before (tools/bench/data/experiments.md). A model learns the kinds from examples instead. Measured on the
-read fresh sets 1-11 (their 25 lookalikes the rules let through, and their 1,396 workplaces the bot takes): below
-DOUBTFUL (bot.domain.scope) this model holds 7 of the 25 and none of the 1,396 workplaces; trained without the
-development sets' first messages (data/nlu/first_messages_dev.yml) it held 3.
+the sets before (tools/bench/data/experiments.md). A model learns the kinds from examples instead. Measured as it
+would meet new writers: trained without one of the development sets 9-12 (each by its own author), it holds 9 of
+the 59 lookalikes of that set that the rules let through, and none of its 239 workplaces the bot takes; trained on
+all of them, it holds 10 of the 24 lookalikes of the read fresh sets 1-11 that the rules let through, and 2 of their
+1,396 workplaces (a conscript asking whether he may write himself; a pædagog left out by her colleagues), all below
+DOUBTFUL (actions/first_message.py). At 0.1 it held twice as many lookalikes, and 10 workplaces ("stress og dårlig
+stemning hos os, kan I hjælpe", a lokalMED after a closure decision).
 
 It learns `inform` and `start_application` (on) against `out_of_scope` (off) of the training data, and the first
 messages of the development sets (EXAMPLES, written by tools.bench.dev_examples: workplaces on, off-topic lookalikes
@@ -15,7 +18,8 @@ off), which are no intent examples: in data/nlu they moved the intent model so t
 read as off-topic. Features of its own: TF-IDF over
 character 2-5-grams inside words (seen in at least two examples) and over words and word pairs, both sublinear. The
 pipeline's count features (character 1-4-grams, scaled as the intent model scales them) held as many lookalikes
-but lost 6 of the 1,396 workplaces at the same share of lookalikes. Logistic regression, classes balanced, C = 4.
+but lost 6 of the 1,396 workplaces at the same share of lookalikes. Logistic regression, classes balanced, C = 4,
+each development-set example weighing 3 (1: 5 of the 59 and 8 of the 24; C = 10 lost more workplaces).
 Stored as JSON (the vocabularies) and .npz (idf and weights), no pickle.
 
 It puts `own_workplace` (the probability, 0 to 1) on the message's output; the actions decide with it
@@ -72,6 +76,7 @@ class OwnWorkplaceVote(GraphComponent):
             "off": ["out_of_scope"],
             "C": 4.0,
             "examples": str(EXAMPLES),  # more examples beside the training data's; "" for none
+            "examples_weight": 3.0,  # each of those counts as this many: they are first messages as people write them
         }
 
     def __init__(
@@ -112,21 +117,26 @@ class OwnWorkplaceVote(GraphComponent):
     def train(self, training_data: TrainingData) -> Resource:
         on, off = set(self.config["on"]), set(self.config["off"])
         examples = [
-            (e.get(TEXT), e.get(INTENT) in on)
+            (e.get(TEXT), e.get(INTENT) in on, 1.0)
             for e in training_data.intent_examples
             if e.get(TEXT) and e.get(INTENT) in on | off
         ]
         if self.config["examples"]:
             more = yaml.safe_load(Path(self.config["examples"]).read_text(encoding="utf-8")) or {}
-            examples += [(text, True) for text in more.get("own") or []]
-            examples += [(text, False) for text in more.get("other") or []]
-        if len({label for _, label in examples}) < 2:
+            weight = float(self.config["examples_weight"])
+            examples += [(text, True, weight) for text in more.get("own") or []]
+            examples += [(text, False, weight) for text in more.get("other") or []]
+        if len({label for _, label, _ in examples}) < 2:
             logger.debug("OwnWorkplaceVote: no examples of both kinds, nothing trained.")
             return self._resource
-        texts = [text for text, _ in examples]
+        texts = [text for text, _, _ in examples]
         self.vectorizers = [_vectorizer(settings).fit(texts) for _, settings in VECTORIZERS]
-        model = LogisticRegression(C=self.config["C"], class_weight="balanced", max_iter=2000)
-        model.fit(self._features(texts), [label for _, label in examples])
+        model = LogisticRegression(C=self.config["C"], class_weight="balanced", max_iter=3000)
+        model.fit(
+            self._features(texts),
+            [label for _, label, _ in examples],
+            sample_weight=np.array([weight for _, _, weight in examples]),
+        )
         self.coef = model.coef_[0].astype(np.float64)
         self.intercept = float(model.intercept_[0])
         self.persist()
