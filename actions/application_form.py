@@ -106,7 +106,9 @@ class ValidateApplicationForm(FormValidationAction):
                 pass
             elif scope.starts_no_application(latest_text(tracker)):
                 dispatcher.utter_message(response="utter_out_of_scope")
-            else:  # only the learnt vote doubts it: say so, and how to go on
+            else:  # only the learnt vote doubts it: its question answered, then the doubt and how to go on
+                if topic := opening_question(tracker):
+                    answer_topic(dispatcher, topic)
                 dispatcher.utter_message(text=messages.NOT_SURE_OWN_WORKPLACE)
             undo = [
                 SlotSet(name, getattr(before, name))

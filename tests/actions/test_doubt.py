@@ -97,3 +97,17 @@ async def test_a_question_about_ones_own_situation_is_pointed_to_the_representat
     assert _stopped(events)
     assert slot_events(events)["municipality"] is None
     assert said == [messages.PERSONAL_MATTER]
+
+
+async def test_a_doubted_message_read_as_facts_gets_its_question_answered_before_the_doubt():
+    text = "Jeg er AMR i hjemmeplejen i Skive. Hvad koster det?"
+    t = _with_vote(tracker(text=text, candidates={"municipality": "Skive"}), 0.01)
+    t.latest_message["intent_ranking"] = [{"name": "faq", "confidence": 0.4}, {"name": "inform", "confidence": 0.6}]
+    t.latest_message["response_selector"] = {
+        "faq": {"response": {"intent_response_key": "faq/pris", "confidence": 0.9}, "ranking": []}
+    }
+    dispatcher = CollectingDispatcher()
+    events = await ValidateApplicationForm().run(dispatcher, t, DOMAIN)
+    assert _stopped(events)
+    assert dispatcher.messages[0].get("response") == "utter_faq/pris"
+    assert dispatcher.messages[-1].get("text") == messages.NOT_SURE_OWN_WORKPLACE
