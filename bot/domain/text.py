@@ -145,6 +145,10 @@ def question_parts(text: str) -> list[str]:
     # inside a long sentence is read from its "vil gerne vide, om" on
     whole = sentences(text)
     told = [_from_indirect_question(sentence) for sentence in whole]
+    if told and not looks_like_question(told[-1]):
+        # "Vi har talt om det i MED-udvalget og vil gerne søge, men vi når det nok ikke før efter sommerferien, er der
+        # en ansøgningsfrist vi skal holde øje med": the question is the message's last clause
+        told[-1] = _from_trailing_question(told[-1])
     asked = [i for i, sentence in enumerate(told) if looks_like_question(sentence)]
     if len(told) == 1 and asked:
         # "Hvad koster det, hvor lang tid tager det og skal vi selv finde en konsulent?": several questions in one
@@ -157,6 +161,33 @@ def question_parts(text: str) -> list[str]:
     return [
         f"{told[i - 1]} {told[i]}" if i > 0 and _points_back(told[i]) else told[i] for i in asked[:MAX_QUESTION_PARTS]
     ]
+
+
+# The last clauses of a long sentence that ask without a question mark: after a comma (and "men", "og", "så"), a
+# question word, or a verb first with its subject ("er der …", "kan vi …", "skal man …"), to the end.
+_ASKING_CLAUSE = (
+    r"(?:(?:men|og|så|saa)\s+)?(?:"
+    r"(?:hvad|hvem|hvor|hvordan|hvornår|hvornaar|hvorfor|hvilke|hvilken|hvilket)\b[^,]*|"
+    r"(?:kan|kunne|skal|skulle|må|maa|er|har|får|faar|gælder|gaelder|bliver|vil|findes)\s+"
+    r"(?:der|vi|man|i|jeg|det|de|du|en|alle|spark)\b[^,]*)"
+)
+_TRAILING_QUESTION = re.compile(rf",\s*({_ASKING_CLAUSE}(?:,\s*{_ASKING_CLAUSE})*)\W*$", re.I)
+# A sentence that opens with a condition or a time: its clause after the comma is a statement ("Hvis vi søger nu,
+# kan vi starte i maj").
+_OPENS_SUBORDINATE = re.compile(
+    r"^\W*(?:hvis|når|naar|da|fordi|selvom|selv om|efter|før|foer|inden|mens|eftersom|siden|nu hvor)\b", re.I
+)
+
+
+def _from_trailing_question(sentence: str) -> str:
+    """The last clause of a long sentence, where it asks: 'Vi er en TRIO på et plejecenter i Jelling og overvejer at
+    søge, men nogle er bange for at det kommer ud, hvem får egentlig at vide hvad vi søger om' -> 'hvem får
+    egentlig at vide hvad vi søger om'. Only after at least eight words of telling, and not after a sentence that
+    opens with a condition ('Hvis vi søger nu, kan vi starte i maj' is a statement)."""
+    found = _TRAILING_QUESTION.search(sentence)
+    if not found or _OPENS_SUBORDINATE.search(sentence) or len(words(sentence[: found.start()])) < 8:
+        return sentence
+    return re.sub(r"^(?:men|og|så|saa)\s+", "", found.group(1).strip(), flags=re.I)
 
 
 def _from_indirect_question(sentence: str) -> str:

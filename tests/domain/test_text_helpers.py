@@ -115,3 +115,39 @@ def test_an_indirect_question_inside_a_long_sentence_is_read_from_where_it_asks(
     text = "Vi har snakket om det i MED-udvalget på skolen i Faaborg, og nu vil vi gerne vide om det koster noget"
     assert question_parts(text) == ["vil vi gerne vide om det koster noget"]
     assert question_parts("En kollega spørger, om det koster noget.") == []  # the whole message asks
+
+
+@pytest.mark.parametrize(
+    "text, parts",
+    [
+        (
+            "Vi er AMR og TR på genbrugspladsen i Holstebro og har længe talt om at søge, men lederen er først "
+            "tilbage i marts, er der en frist vi skal nå",
+            ["er der en frist vi skal nå"],
+        ),
+        (
+            "Jeg er leder af et bibliotek i Skive og vi har haft mange konflikter i personalegruppen det sidste år, "
+            "men hvem er det egentlig der kommer ud til os",
+            ["hvem er det egentlig der kommer ud til os"],
+        ),
+        (
+            "Vi er tre dagtilbud i Vejen der gerne vil arbejde med det samme tema på én gang, kan man det, og hvem "
+            "skal så søge",
+            ["kan man det", "og hvem skal så søge"],
+        ),
+    ],
+)
+def test_a_question_told_as_the_last_clause_of_a_long_sentence_is_read_on_its_own(text, parts):
+    assert question_parts(text) == parts
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Vi er sosu-assistenter på et plejecenter i Vejle og har meget travlt, der er mange konflikter",
+        "Når lederen er tilbage fra ferie og vi har talt med hele personalegruppen om det, kan vi søge",
+        "Vi har meget travlt, kan man sige",  # too little told before it
+    ],
+)
+def test_a_long_sentence_that_only_tells_asks_nothing(text):
+    assert question_parts(text) == []
