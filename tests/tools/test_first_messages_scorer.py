@@ -104,3 +104,16 @@ def test_both_sets_load_and_use_only_the_known_kinds():
         items = fm.load_items(path)
         assert items and {i.kind for i in items} <= set(fm.KINDS)
     assert len(fm.load_items(fm.SETS["dev"][0])) >= 150
+
+
+def test_the_learnt_votes_examples_count_as_training_texts(tmp_path):
+    examples = tmp_path / "examples.yml"
+    examples.write_text(
+        "own:\n  - Vi er  en skole i Vejle\nother:\n  - Hvornår åbner svømmehallen?\n", encoding="utf-8"
+    )
+    assert fm.learnt_examples(examples) == {"vi er en skole i vejle", "hvornår åbner svømmehallen?"}
+    # and no fresh set's text is one of the shipped examples
+    shipped = fm.learnt_examples()
+    for name, (path, _) in fm.SETS.items():
+        if name.startswith("fresh"):
+            assert not {fm.normalise(item.text) for item in fm.load_items(path)} & shipped, name

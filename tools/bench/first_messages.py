@@ -25,8 +25,9 @@ right answer contains). The scores, each over the items it applies to:
   compared as substrings with case and æ/ø/å spelling folded (bot.domain.text.fold). A question
   without answer_should_mention is not scored.
 
-Every item whose text also stands in data/nlu (normalised: lower case, white space collapsed)
-is left out of every score, and listed.
+Every item whose text also stands in data/nlu or among the learnt vote's examples
+(bot/data/own_workplace_examples.yml; normalised: lower case, white space collapsed) is left out of every score,
+and listed.
 
 `python -m tools.bench.first_messages [--set fresh|dev|PATH ...] [--url URL --token TOKEN]`
 starts a stack of its own with models/current.tar.gz unless given a running one, and prints the
@@ -283,6 +284,15 @@ def training_texts(path: Path = TRAINING) -> set[str]:
     return texts
 
 
+def learnt_examples(path: Optional[Path] = None) -> set[str]:
+    """Every example of the learnt vote (bot/nlu/own_workplace.py: the development sets' first messages), normalised:
+    trained on as much as data/nlu is."""
+    from bot.nlu.own_workplace import EXAMPLES
+
+    data = yaml.safe_load((path or EXAMPLES).read_text(encoding="utf-8")) or {}
+    return {normalise(text) for texts in data.values() for text in texts or []}
+
+
 def split_trained(items: Sequence[Item], trained: Iterable[str]) -> tuple[list[Item], list[Item]]:
     """(items to score, items left out because their text stands in the training data)."""
     known = set(trained)
@@ -494,14 +504,14 @@ async def measure(
     rasa_url: str, token: str, path: Path, prefix: str, trained: Optional[set[str]] = None
 ) -> dict[str, Any]:
     items = load_items(path)
-    kept, left_out = split_trained(items, training_texts() if trained is None else trained)
+    kept, left_out = split_trained(items, training_texts() | learnt_examples() if trained is None else trained)
     outcomes = await run_items(rasa_url, token, kept, prefix)
     return score(outcomes, left_out)
 
 
 async def measure_sets(rasa_url: str, token: str, names: Sequence[str] = tuple(SETS)) -> dict[str, Any]:
     """Every set that exists, each scored on its own (as theme_accuracy.measure_sets)."""
-    trained = training_texts()
+    trained = training_texts() | learnt_examples()
     results: dict[str, Any] = {}
     for name in names:
         path, about = SETS[name] if name in SETS else (Path(name), "")
