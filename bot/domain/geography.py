@@ -140,6 +140,7 @@ class Geography:
         }
         # Places abroad (places.yml: abroad), read by bot.domain.scope.abroad_workplace
         self.abroad = tuple(str(name) for name in places.get("abroad") or ())
+        self.abroad_words = tuple(str(word) for word in places.get("abroad_words") or ())
         self._region_keys: dict[str, str] = {}
         for region in self.regions:
             for form in (region.name, *places["region_aliases"].get(region.name, ())):

@@ -330,6 +330,9 @@ _PRIVATE_EMPLOYER = re.compile(
     r"(?:frisoe?r|skoenheds|negle|tatovoer|hunde)salon\w*|"
     r"\w*farm|\w*farmen|kvaegbrug\w*|gartneri\w*|maskinstation\w*|"
     r"tandlaegeklinik\w*|advokatkontor\w*|revisionsfirma\w*|forsikringsselskab\w*|friskole\w*|efterskole\w*|"
+    # a pharmacy (a hospital's own is a "sygehusapotek") and the clinics of a practice of one's own
+    r"apotek(?:et|er|erne)?|(?:fysioterapi|kiropraktor|plastikkirurgi\w*|oejenlaege|hudlaege|psykolog|dyrlaege)"
+    r"(?:klinik|praksis)\w*|"
     # schools run by their own boards ("en Rudolf Steiner-skole", "lilleskolen", "en privatskole")
     r"[\w-]*steiner[\w-]*|lilleskole\w*|privatskole\w*|"
     r"startup\w*|start-up\w*|fitnesscenter\w*|motionscenter\w*|callcenter\w*|teleselskab\w*|"
@@ -347,7 +350,7 @@ _PRIVATE_EMPLOYER = re.compile(
     r"\b(?:toemrer|murer|elektriker|vvs|maler|smede|snedker|bager|slagter|mekaniker|automekaniker)"
     r"(?:laerling|svend|mester)\w*|\bmin mester\b|"
     r"\b(?:bankraadgiver\w*|bankassistent\w*|bankansat\w*|fodermester\w*|landmand|landmaend|frisoe?rer|"
-    r"taxachauffoer\w*|taxichauffoer\w*|vognmand\w*)\b|\bkoerer (?:taxa|taxi)\b|"
+    r"taxachauffoer\w*|taxichauffoer\w*|vognmand\w*|apoteksassistent\w*|apoteker)\b|\bkoerer (?:taxa|taxi)\b|"
     # the owner of a small business ("har en frisørsalon i Helsingør med 6 ansatte")
     r"\b(?:har|ejer|driver) (?:en|et|min|mit) (?:lille )?(?:salon\w*|\w+ersalon\w*|frisoe?rsalon\w*|[\w-]*firma\w*|"
     r"[\w-]*butik\w*|klinik\w*|[\w-]*virksomhed\w*|tegnestue\w*|praksis|landbrug\w*|gaard|\w*bedrift\w*|"
@@ -1204,8 +1207,10 @@ def state_owned_employer(text: str) -> Optional[str]:
 
 @lru_cache(maxsize=1)
 def _abroad() -> re.Pattern:
-    names = geography.load().abroad
-    return re.compile(r"\b(?:i|paa|pa|in|at|under) (?:" + "|".join(re.escape(fold(n)) for n in names) + r")\b")
+    geo = geography.load()
+    places = "|".join(re.escape(fold(n)) for n in geo.abroad)
+    words = "|".join(re.escape(fold(w)) for w in geo.abroad_words)
+    return re.compile(rf"\b(?:i|paa|pa|in|at|under|ved) (?:{places})\b|\b(?:{words})\b")
 
 
 def abroad_workplace(text: str) -> bool:

@@ -1039,3 +1039,30 @@ def test_a_question_about_ones_own_situation_starts_no_application(text):
 )
 def test_a_question_for_others_or_about_the_offers_is_no_personal_question(text):
     assert not scope.personal_question(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Jeg er apoteksassistent i Haderslev, og kunderne er sure over ventetiden. Vi er helt flade",
+        "Vi er en kiropraktorklinik i Ringkøbing med seks ansatte og en dårlig tone",
+        "Jeg er ansat hos Dansk Flygtningehjælp på et center i Sønderborg, og vi oplever trusler",
+        "Vi sidder i kundecentret hos EWII i Kolding, og omstruktureringen har gjort alle stressede",
+        "Jeg er sykepleier ved Sørlandet sykehus, og vi har mange konflikter på avdelingen",
+        "Vi er en skole i Klaksvík, og lærerne er stressede",
+    ],
+)
+def test_pharmacies_private_clinics_voluntary_organisations_and_workplaces_abroad_start_no_application(text):
+    assert scope.starts_no_application(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Jeg arbejder på sygehusapoteket i Aalborg, og vi har fået nye vagtplaner, som slider på os",
+        "Vi er fysioterapeuter på træningscentret i Haderslev Kommune og har mange konflikter",
+        "Jeg er sygeplejerske på Sygehus Sønderjylland og har kolleger fra Sverige; vi har en hård tone",
+    ],
+)
+def test_a_hospitals_pharmacy_a_municipal_training_centre_and_colleagues_from_abroad_are_public(text):
+    assert not scope.starts_no_application(text)
