@@ -25,7 +25,13 @@ from actions.common import (
     value_before_this_turn,
 )
 from actions.conclude import interest_list_open, new_application_id
-from actions.first_message import answer_topic, explain_no_application, opening_question, starts_no_application
+from actions.first_message import (
+    answer_topic,
+    explain_no_application,
+    opening_question,
+    say_doubt,
+    starts_no_application,
+)
 from bot.domain import answers as form_answers
 from bot.domain import messages, routing, scope
 from bot.domain.text import looks_english
@@ -102,6 +108,7 @@ class ValidateApplicationForm(FormValidationAction):
             # News or a question about others that NLU read as facts ("Sygehuset i Kolding lukker sin
             # fødeafdeling, skriver avisen"): the off-topic answer, and the form neither starts nor keeps
             # what the message named.
+            said: List[EventType] = []
             if explain_no_application(dispatcher, tracker):
                 pass
             elif scope.starts_no_application(latest_text(tracker)):
@@ -109,13 +116,13 @@ class ValidateApplicationForm(FormValidationAction):
             else:  # only the learnt vote doubts it: its question answered, then the doubt and how to go on
                 if topic := opening_question(tracker):
                     answer_topic(dispatcher, topic)
-                dispatcher.utter_message(text=messages.NOT_SURE_OWN_WORKPLACE)
+                said = say_doubt(dispatcher)
             undo = [
                 SlotSet(name, getattr(before, name))
                 for name in routing.SLOT_NAMES
                 if tracker.get_slot(name) != getattr(before, name)
             ]
-            return undo + [SlotSet("requested_slot", None), ActiveLoop(None), FollowupAction("action_listen")]
+            return undo + said + [SlotSet("requested_slot", None), ActiveLoop(None), FollowupAction("action_listen")]
         if tracker.get_slot("requested_slot") is None and latest_intent(tracker) not in CONTROL_INTENTS:
             topic = opening_question(tracker)
             if topic:  # "Jeg er TR på en skole i Vejle - hvad koster det?": the answer first, then the form

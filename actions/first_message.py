@@ -14,7 +14,7 @@ import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import FollowupAction
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import answers, latest_intent, latest_text
@@ -43,6 +43,7 @@ _ASKS_FOR_HELP = re.compile(
 # it holds and loses at this and at 0.1 is measured there.
 DOUBTFUL = 0.05
 OWN_WORKPLACE = "own_workplace"  # where bot/nlu/own_workplace.py puts its probability on the parsed message
+DOUBT_SAID = "own_workplace_doubted"  # the slot that remembers the doubt was said
 
 
 def _sure_topics(latest: Dict[Text, Any]) -> List[str]:
@@ -155,9 +156,13 @@ def doubted(tracker: Tracker) -> bool:
     found = (tracker.latest_message or {}).get(OWN_WORKPLACE)
     if not isinstance(found, (int, float)) or found >= DOUBTFUL or looks_english(latest_text(tracker)):
         return False
-    return not any(
-        event.get("event") == "bot" and event.get("text") == messages.NOT_SURE_OWN_WORKPLACE for event in tracker.events
-    )
+    return not tracker.get_slot(DOUBT_SAID)
+
+
+def say_doubt(dispatcher: CollectingDispatcher) -> List[Dict[Text, Any]]:
+    """The doubt said, and remembered (a slot: the action server sees no earlier bot utterances)."""
+    dispatcher.utter_message(text=messages.NOT_SURE_OWN_WORKPLACE)
+    return [SlotSet(DOUBT_SAID, True)]
 
 
 def starts_no_application(tracker: Tracker) -> bool:
@@ -213,7 +218,6 @@ class ContinueWithFacts(Action):
             return []
         if form_answers.tells_about_workplace(text, answers(tracker)) and not scope.starts_no_application(text):
             if doubted(tracker):
-                dispatcher.utter_message(text=messages.NOT_SURE_OWN_WORKPLACE)
-                return []
+                return say_doubt(dispatcher)
             return [FollowupAction("application_form")]
         return []

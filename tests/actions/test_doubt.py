@@ -19,7 +19,7 @@ TOLD = "Jeg er AMR i hjemmeplejen i Skive, og vi har mange konflikter i gruppen"
 def _with_vote(t, probability, said_before: bool = False):
     t.latest_message["own_workplace"] = probability
     if said_before:
-        t.events.insert(0, {"event": "bot", "text": messages.NOT_SURE_OWN_WORKPLACE})
+        t.slots["own_workplace_doubted"] = True
     return t
 
 
@@ -39,6 +39,7 @@ async def test_a_doubted_message_starts_no_application_and_keeps_nothing():
     assert _stopped(events)
     assert slot_events(events)["municipality"] is None
     assert said == [messages.NOT_SURE_OWN_WORKPLACE]
+    assert slot_events(events)["own_workplace_doubted"] is True  # remembered: the next message is believed
 
 
 @pytest.mark.parametrize(
@@ -79,7 +80,7 @@ async def test_a_doubted_message_read_off_topic_gets_its_answer_and_then_the_dou
     assert messages.NOT_SURE_OWN_WORKPLACE not in [m.get("text") for m in dispatcher.messages]
     assert events == [{"event": "followup", "name": "action_continue_with_facts", "timestamp": None}]
     dispatcher = CollectingDispatcher()
-    assert await ContinueWithFacts().run(dispatcher, t, DOMAIN) == []
+    assert slot_events(await ContinueWithFacts().run(dispatcher, t, DOMAIN)) == {"own_workplace_doubted": True}
     assert dispatcher.messages[-1].get("text") == messages.NOT_SURE_OWN_WORKPLACE
 
 
@@ -87,7 +88,7 @@ async def test_after_an_answered_question_a_doubted_message_starts_no_form_and_s
     text = "Jeg er AMR i hjemmeplejen i Skive. Hvad koster det?"
     t = _with_vote(tracker(text=text, intent="faq", loop=None), 0.01)
     dispatcher = CollectingDispatcher()
-    assert await ContinueWithFacts().run(dispatcher, t, DOMAIN) == []
+    assert slot_events(await ContinueWithFacts().run(dispatcher, t, DOMAIN)) == {"own_workplace_doubted": True}
     assert [m.get("text") for m in dispatcher.messages] == [messages.NOT_SURE_OWN_WORKPLACE]
 
 
