@@ -11,7 +11,7 @@ skole i Vejle - hvad koster det?") gets its question answered before the form's 
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, Iterable, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
@@ -134,14 +134,35 @@ def answer_topic(dispatcher: CollectingDispatcher, topic: str) -> None:
         dispatcher.utter_message(text=line)
 
 
-def answer_the_other_questions(dispatcher: CollectingDispatcher, latest: Dict[Text, Any]) -> None:
+def answered_this_turn(tracker: Tracker, domain: Dict[Text, Any]) -> set[str]:
+    """The FAQ topics whose answer the bot gave since the latest user message (action_off_topic answers one before
+    action_continue_with_facts runs), found by the answers' texts in the domain."""
+    texts = {
+        variation.get("text"): name.removeprefix("utter_")
+        for name, variations in (domain.get("responses") or {}).items()
+        if name.startswith(f"utter_{RETRIEVAL_INTENT}/")
+        for variation in variations or []
+    }
+    found = set()
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            break
+        if event.get("event") == "bot" and event.get("text") in texts:
+            found.add(texts[event["text"]])
+    return found
+
+
+def answer_the_other_questions(
+    dispatcher: CollectingDispatcher, latest: Dict[Text, Any], answered: Iterable[str] = ()
+) -> None:
     """A message of several questions ("Hvad koster det, hvor lang tid tager det, og skal vi selv finde en
-    konsulent?") had one answered (utter_faq): the others, each read on its own (their `question_parts`) and
-    surely a FAQ of another topic, are answered after it."""
+    konsulent?") had one answered (utter_faq, or action_off_topic: `answered`): the others, each read on its own
+    (their `question_parts`) and surely a FAQ of another topic, are answered after it."""
     said = {
         ((latest.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {})
         .get("response", {})
-        .get("intent_response_key")
+        .get("intent_response_key"),
+        *answered,
     }
     for topic in _sure_topics(latest):
         if topic not in said:
@@ -210,7 +231,7 @@ class ContinueWithFacts(Action):
     ) -> List[Dict[Text, Any]]:
         if tracker.active_loop.get("name") or tracker.get_slot("reference"):
             return []
-        answer_the_other_questions(dispatcher, tracker.latest_message or {})
+        answer_the_other_questions(dispatcher, tracker.latest_message or {}, answered_this_turn(tracker, domain))
         text = latest_text(tracker)
         if scope.disagreement_stated(text):
             # "vores leder vil ikke være med til at søge": nothing to file until they agree

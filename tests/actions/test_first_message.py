@@ -31,3 +31,13 @@ async def test_an_unsure_or_repeated_part_is_not_answered_again():
     text = "Er det gratis? Og er det gratis for os?"
     parts = [_part("faq/pris"), _part("faq/pris"), _part("faq/temaer", confidence=0.3)]
     assert await _continue(text, "faq/pris", parts) == []
+
+
+async def test_a_question_action_off_topic_answered_is_not_answered_again():
+    text = "Jeg er AMR i hjemmeplejen i Skive og vil vide, hvad det koster"
+    t = tracker({}, text=text, intent="nlu_fallback", loop=None)
+    t.latest_message["metadata"] = {"question_parts": [_part("faq/pris")]}
+    t.events.append({"event": "bot", "text": DOMAIN["responses"]["utter_faq/pris"][0]["text"]})
+    dispatcher = CollectingDispatcher()
+    await ContinueWithFacts().run(dispatcher, t, DOMAIN)
+    assert "utter_faq/pris" not in [m.get("response") for m in dispatcher.messages]
