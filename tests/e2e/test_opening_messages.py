@@ -244,3 +244,34 @@ def test_a_state_workplaces_question_about_its_offer_hears_the_offer_once(runnin
     # then the interest question (this installation delivers to the list) or, where it does not, the short end
     assert text.count(messages.STATE_OFFER_OPENING) == 1
     assert "Vil I registrere jeres interesse?" in text or messages.STATE_NOT_OPEN_AFTER_THE_OFFER in text
+
+
+def test_a_message_the_learnt_vote_doubts_starts_nothing_and_the_writers_next_message_is_believed(running_bot):
+    """The rules take it for a school's (a teacher, a town, 'trivsel'); the learnt vote (bot/nlu/own_workplace.py)
+    does not: no application, the doubt said once; told again, the form starts."""
+    from bot.domain import messages
+
+    sender = "e2e-first-doubt"
+    first = "Jeg er lærer på en skole i Aabenraa og mangler en god bog om trivsel, som jeg kan læse højt for 3. klasse"
+    text = texts(running_bot.say(sender, first))
+    assert messages.NOT_SURE_OWN_WORKPLACE.split("\n")[0] in text
+    tracker = running_bot.tracker(sender)
+    assert tracker["active_loop"] in ({}, None) or not tracker["active_loop"].get("name")
+    assert tracker["slots"]["municipality"] is None and tracker["slots"]["own_workplace_doubted"] is True
+    again = "Jeg er lærer på en skole i Aabenraa, og vi har mange konflikter i lærergruppen, som vi vil have hjælp til"
+    text = texts(running_bot.say(sender, again))
+    assert messages.NOT_SURE_OWN_WORKPLACE.split("\n")[0] not in text
+    tracker = running_bot.tracker(sender)
+    assert tracker["active_loop"].get("name") == "application_form"
+    assert tracker["slots"]["municipality"] == "Aabenraa"
+
+
+def test_an_answer_given_to_a_message_not_placed_is_given_once_and_no_fallback_follows(running_bot):
+    sender = "e2e-first-once"
+    message = (
+        "Jeg arbejder i Skattestyrelsen i Ringkøbing og vil sælge min gamle cykel til en kollega, hvad er en fair pris?"
+    )
+    replies = running_bot.say(sender, message)
+    said = [r.get("text") or "" for r in replies]
+    assert sum(s.startswith("Det er gratis") for s in said) <= 1
+    assert not any(s.startswith("Undskyld, det forstod jeg ikke") for s in said)
