@@ -191,6 +191,30 @@ SETS = {
         "(short chat-style messages of the kind any public chat box gets); "
         "examples of the learnt vote (bot/nlu/own_workplace.py): not a fair measure",
     ),
+    "dev13": (
+        DATA / "first_messages_dev13.yml",
+        "development set 13, 150 messages (90 off-topic lookalikes, 60 workplaces) by one author given only the spec "
+        "(people close to staff but not staff); "
+        "examples of the learnt vote (bot/nlu/own_workplace.py): not a fair measure",
+    ),
+    "dev14": (
+        DATA / "first_messages_dev14.yml",
+        "development set 14, 150 messages (90 off-topic lookalikes, 60 workplaces) by one author given only the spec "
+        "(things next to the offer asked for); "
+        "examples of the learnt vote (bot/nlu/own_workplace.py): not a fair measure",
+    ),
+    "dev15": (
+        DATA / "first_messages_dev15.yml",
+        "development set 15, 150 messages (90 off-topic lookalikes, 60 workplaces) by one author given only the spec "
+        "(Danish as a second language and English); "
+        "examples of the learnt vote (bot/nlu/own_workplace.py): not a fair measure",
+    ),
+    "dev16": (
+        DATA / "first_messages_dev16.yml",
+        "development set 16, 150 messages (90 off-topic lookalikes, 60 workplaces) by one author given only the spec "
+        "(structured and forwarded messages); "
+        "examples of the learnt vote (bot/nlu/own_workplace.py): not a fair measure",
+    ),
     "dev3": (
         DATA / "first_messages_dev3.yml",
         "third development set, 160 messages (120 off-topic lookalikes) by one author given only the spec; "
