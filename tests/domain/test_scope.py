@@ -1066,3 +1066,12 @@ def test_pharmacies_private_clinics_voluntary_organisations_and_workplaces_abroa
 )
 def test_a_hospitals_pharmacy_a_municipal_training_centre_and_colleagues_from_abroad_are_public(text):
     assert not scope.starts_no_application(text)
+
+
+def test_a_broken_lift_is_the_physical_work_environment_unless_the_psychosocial_is_named():
+    assert scope.starts_no_application(
+        "Elevatoren på rådhuset i Holstebro har været i stykker i en måned. Hvem ordner det?"
+    )
+    assert not scope.starts_no_application(
+        "Elevatoren på rådhuset i Holstebro er i stykker, og det giver konflikter mellem os og ledelsen"
+    )
