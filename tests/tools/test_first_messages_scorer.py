@@ -117,3 +117,17 @@ def test_the_learnt_votes_examples_count_as_training_texts(tmp_path):
     for name, (path, _) in fm.SETS.items():
         if name.startswith("fresh"):
             assert not {fm.normalise(item.text) for item in fm.load_items(path)} & shipped, name
+
+
+def test_the_nlu_inputs_fingerprint_ignores_notes_and_compiled_python(tmp_path, monkeypatch):
+    from tools.bench import nlu
+
+    (tmp_path / "data" / "__pycache__").mkdir(parents=True)
+    (tmp_path / "data" / "nlu.yml").write_text("nlu: []\n", encoding="utf-8")
+    monkeypatch.setattr(nlu, "ROOT", tmp_path)
+    before = nlu.inputs_fingerprint(("data",))
+    (tmp_path / "data" / "notes.md").write_text("what was measured\n", encoding="utf-8")
+    (tmp_path / "data" / "__pycache__" / "x.cpython-310.pyc").write_bytes(b"\0")
+    assert nlu.inputs_fingerprint(("data",)) == before
+    (tmp_path / "data" / "nlu.yml").write_text("nlu: [x]\n", encoding="utf-8")
+    assert nlu.inputs_fingerprint(("data",)) != before

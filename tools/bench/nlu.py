@@ -70,13 +70,21 @@ INPUTS = (
 
 
 def inputs_fingerprint(paths: tuple[str, ...] = INPUTS) -> str:
-    """A hash of the files (folders: every file in them) the NLU figures depend on."""
+    """A hash of the files (folders: every file in them but notes and compiled Python) the NLU figures depend on."""
     import hashlib
 
     digest = hashlib.sha256()
     for name in paths:
         path = ROOT / name
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        files = (
+            sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file() and p.suffix not in (".md", ".pyc") and "__pycache__" not in p.parts
+            )
+            if path.is_dir()
+            else [path]
+        )
         for file in files:
             digest.update(str(file.relative_to(ROOT)).encode())
             digest.update(file.read_bytes() if file.exists() else b"-")
