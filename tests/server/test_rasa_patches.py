@@ -1719,6 +1719,7 @@ def test_actions_read_the_events_only_where_the_lean_history_was_checked():
         ("common.py", "values_before_this_turn"),
         ("conclude.py", "new_application_id"),
         ("common.py", "said_this_turn"),  # only the events since the latest user message: sent whole
+        ("first_message.py", "answered_this_turn"),  # the same: the answers given since the latest user message
     }
     found = set()
     for path in sorted((ROOT / "actions").glob("*.py")):
